@@ -1,0 +1,101 @@
+import { ClientError, GraphQLClient } from 'graphql-request';
+import { fetch as undiciFetch } from 'undici';
+import type { Observation } from '../../../workflows/types';
+import { boundDetails } from '../bound-details';
+import { networkFailure } from '../http-failure';
+import type { ProviderAdapter } from '../provider';
+import { ProviderCallError, kindForHttpStatus, parseRetryAfter } from '../provider-error';
+import { describeSchemaIssues } from '../schema-issues';
+import { MAGMA_GET_ORDER_QUERY, type MagmaOrder, graphqlErrorsSchema, magmaGetOrderSchema } from './magma-schema';
+import { classifyMagmaStatus, nextMagmaWait } from './magma-status';
+
+export interface MagmaSettings {
+  /** The full GraphQL endpoint. */
+  url: string;
+  apiKey: string;
+  /** One request's limit; the activity's own timeout is longer. */
+  requestTimeoutMs?: number;
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+
+export function toMagmaObservation(order: MagmaOrder, now: number): Observation {
+  const info = classifyMagmaStatus(order.status);
+  return {
+    status: order.status,
+    phase: info.phase,
+    recognised: info.recognised,
+    rank: info.rank,
+    nextWaitMs: nextMagmaWait(order.status, order.timeout, now),
+    details: boundDetails({
+      payment_status: order.payment_status ?? null,
+      transaction_id: order.transaction_id ?? null,
+      confirmations: order.confirmations?.confirmations ?? null,
+      channel_id: order.channel_id ?? null,
+      timeout: order.timeout ?? null,
+    }),
+  };
+}
+
+/** GraphQL errors in a 200 answer: Magma reports refused keys and unknown orders this way too. */
+function errorFromGraphqlErrors(errors: unknown, orderId: string): ProviderCallError | undefined {
+  const parsed = graphqlErrorsSchema.safeParse(errors);
+  if (!parsed.success || !parsed.data || parsed.data.length === 0) return undefined;
+  const codes = parsed.data.map((error) => error.extensions?.code ?? '');
+  const message = parsed.data.map((error) => error.message ?? 'unknown error').join('; ');
+  if (codes.some((code) => code === 'UNAUTHENTICATED' || code === 'FORBIDDEN')) {
+    return new ProviderCallError('credentials_refused', `Magma refused the API key: ${message}`);
+  }
+  if (codes.includes('NOT_FOUND')) return new ProviderCallError('not_found', `Magma has no order ${orderId}: ${message}`);
+  return new ProviderCallError('unavailable', `Magma answered with errors: ${message}`);
+}
+
+function errorFromClientError(error: ClientError, orderId: string): ProviderCallError {
+  const status = error.response.status;
+  const headers = (error.response as { headers?: { get(name: string): string | null } }).headers;
+  if (status >= 200 && status < 300) {
+    return (
+      errorFromGraphqlErrors(error.response.errors, orderId) ??
+      new ProviderCallError('invalid_response', `Magma answered ${status} without data`, { httpStatus: status })
+    );
+  }
+  const kind = kindForHttpStatus(status);
+  const retryAfterMs = parseRetryAfter(headers?.get('retry-after'), Date.now());
+  const reason = kind === 'credentials_refused' ? 'refused the API key' : `answered HTTP ${status}`;
+  return new ProviderCallError(kind, `Magma ${reason}`, { httpStatus: status, retryAfterMs });
+}
+
+export function createMagmaAdapter(settings: MagmaSettings): ProviderAdapter {
+  const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  return {
+    name: 'magma',
+    async fetchOrder(orderId: string, signal?: AbortSignal): Promise<Observation> {
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const client = new GraphQLClient(settings.url, {
+        headers: { Authorization: `Bearer ${settings.apiKey}` },
+        fetch: undiciFetch as unknown as typeof fetch,
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        errorPolicy: 'all',
+      });
+      let response: { data?: unknown; errors?: unknown };
+      try {
+        response = await client.rawRequest<unknown>(MAGMA_GET_ORDER_QUERY, { orderId });
+      } catch (error) {
+        if (error instanceof ClientError) throw errorFromClientError(error, orderId);
+        throw networkFailure('Magma', error);
+      }
+      const parsed = magmaGetOrderSchema.safeParse(response.data);
+      const order = parsed.success ? parsed.data.user.market.orders.get_order : undefined;
+      if (order === null || order === undefined) {
+        const graphqlError = errorFromGraphqlErrors(response.errors, orderId);
+        if (graphqlError) throw graphqlError;
+        if (order === null) throw new ProviderCallError('not_found', `Magma has no order ${orderId}`);
+      }
+      if (!parsed.success || !order) {
+        const issues = parsed.success ? 'get_order missing' : describeSchemaIssues(parsed.error);
+        throw new ProviderCallError('invalid_response', `Magma answer did not match the schema: ${issues}`);
+      }
+      return toMagmaObservation(order, Date.now());
+    },
+  };
+}

@@ -1,0 +1,226 @@
+import { parseArgs } from 'node:util';
+import { openLedger } from '../activities/ledger/open-ledger';
+import { ConfigError, loadConfig, type Config } from '../common/config';
+import { parseDuration } from '../common/duration';
+import { InvalidInputError, parseProvider } from '../common/order-input';
+import { PROVIDER_NAMES, type Outcome } from '../workflows/types';
+import { connectClient, TemporalUnreachableError } from './connect';
+import { OrderNotFoundError, OrderTracker } from './order-tracker';
+import { formatList, formatProgress, formatResult } from './format';
+
+/** Contract exit codes. */
+export const ExitCode = {
+  ok: 0,
+  runtimeError: 1,
+  badInput: 2,
+  notFound: 3,
+  failed: 10,
+  timedOut: 11,
+  trackingCancelled: 12,
+} as const;
+
+export function exitCodeForOutcome(outcome: Outcome): number {
+  switch (outcome) {
+    case 'succeeded':
+      return ExitCode.ok;
+    case 'failed':
+      return ExitCode.failed;
+    case 'timed_out':
+      return ExitCode.timedOut;
+    case 'tracking_cancelled':
+      return ExitCode.trackingCancelled;
+  }
+}
+
+const USAGE = `Usage: order-tracker <command> [options]
+
+Commands:
+  dev                               the whole stack on embedded defaults (what npm start runs)
+  worker                            run workflows and polls against TEMPORAL_ADDRESS
+  sandbox                           run the provider simulators on 127.0.0.1
+  track <provider> <orderId>        start tracking (--max-wait 2h, --ref <reference>, --wait)
+  status <provider> <orderId>       show progress
+  cancel <provider> <orderId>       stop tracking (--reason <text>)
+  list                              list orders (--provider, --status, --outcome, --limit)
+
+Every command takes --json. Providers: ${PROVIDER_NAMES.join(', ')}.
+Exit codes: 0 ok/succeeded, 1 runtime error, 2 bad input, 3 not found, 10 failed, 11 timed_out, 12 tracking_cancelled.`;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  'max-wait': { type: 'string' },
+  ref: { type: 'string' },
+  wait: { type: 'boolean' },
+  reason: { type: 'string' },
+  provider: { type: 'string' },
+  status: { type: 'string' },
+  outcome: { type: 'string' },
+  limit: { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+interface Output {
+  write(text: string): void;
+  error(text: string): void;
+}
+
+const processOutput: Output = {
+  write: (text) => process.stdout.write(`${text}\n`),
+  error: (text) => process.stderr.write(`${text}\n`),
+};
+
+function expectArguments(command: string, positionals: string[], count: number): string[] {
+  if (positionals.length !== count) {
+    const shape = count === 2 ? ' <provider> <orderId>' : '';
+    throw new InvalidInputError(`${command} takes ${count} argument(s): order-tracker ${command}${shape}`);
+  }
+  return positionals;
+}
+
+function parseLimit(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new InvalidInputError(`invalid --limit ${JSON.stringify(text)}: use 1-10000`);
+  return limit;
+}
+
+function parseOutcome(text: string | undefined): Outcome | undefined {
+  if (text === undefined) return undefined;
+  const outcomes: Outcome[] = ['succeeded', 'failed', 'timed_out', 'tracking_cancelled'];
+  if (!(outcomes as string[]).includes(text)) throw new InvalidInputError(`invalid --outcome ${JSON.stringify(text)}: use ${outcomes.join(', ')}`);
+  return text as Outcome;
+}
+
+async function withTracker<T>(config: Config, run: (tracker: OrderTracker) => Promise<T>): Promise<T> {
+  const ledger = await openLedger(config.databaseUrl);
+  const client = await connectClient(config).catch(async (error) => {
+    await ledger.close();
+    throw error;
+  });
+  try {
+    return await run(new OrderTracker({ client, taskQueue: config.taskQueue, ledger }));
+  } finally {
+    await client.connection.close();
+    await ledger.close();
+  }
+}
+
+async function runOrderCommand(command: string, positionals: string[], values: Values, output: Output): Promise<number> {
+  const config = loadConfig();
+  switch (command) {
+    case 'track': {
+      const [provider, orderId] = expectArguments(command, positionals, 2) as [string, string];
+      let maxWaitMs: number | undefined;
+      if (values['max-wait'] !== undefined) {
+        maxWaitMs = parseDuration(values['max-wait']);
+        if (maxWaitMs === undefined) {
+          throw new InvalidInputError(`invalid --max-wait ${JSON.stringify(values['max-wait'])}: use a positive duration like 90s, 30m or 2h`);
+        }
+      }
+      return withTracker(config, async (tracker) => {
+        const response = await tracker.track(provider, orderId, { maxWaitMs, reference: values.ref });
+        if (response.kind === 'recorded') {
+          output.write(values.json ? JSON.stringify(response) : `${response.workflowId} already ended: ${response.row.outcome} (${response.row.status ?? 'no status'}), recorded ${response.row.recordedAt}`);
+          return exitCodeForOutcome(response.row.outcome);
+        }
+        if (!values.wait) {
+          output.write(values.json ? JSON.stringify(response) : `tracking ${response.workflowId}\nfollow it with: order-tracker status ${provider} ${orderId}`);
+          return ExitCode.ok;
+        }
+        const result = await tracker.result(provider, orderId);
+        output.write(values.json ? JSON.stringify(result) : formatResult(response.workflowId, result));
+        return exitCodeForOutcome(result.outcome);
+      });
+    }
+    case 'status': {
+      const [provider, orderId] = expectArguments(command, positionals, 2) as [string, string];
+      return withTracker(config, async (tracker) => {
+        const progress = await tracker.progress(provider, orderId);
+        output.write(values.json ? JSON.stringify(progress) : formatProgress(progress, Date.now()));
+        return progress.outcome === null ? ExitCode.ok : exitCodeForOutcome(progress.outcome);
+      });
+    }
+    case 'cancel': {
+      const [provider, orderId] = expectArguments(command, positionals, 2) as [string, string];
+      return withTracker(config, async (tracker) => {
+        await tracker.cancel(provider, orderId, values.reason);
+        output.write(values.json ? JSON.stringify({ cancelled: true, provider, orderId }) : `cancel requested for ${provider} order ${orderId}`);
+        return ExitCode.ok;
+      });
+    }
+    case 'list': {
+      expectArguments(command, positionals, 0);
+      const filter = {
+        provider: values.provider === undefined ? undefined : parseProvider(values.provider),
+        status: values.status,
+        outcome: parseOutcome(values.outcome),
+        limit: parseLimit(values.limit),
+      };
+      return withTracker(config, async (tracker) => {
+        const orders = await tracker.list(filter);
+        output.write(values.json ? JSON.stringify(orders) : formatList(orders));
+        return ExitCode.ok;
+      });
+    }
+    default:
+      throw new InvalidInputError(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+  }
+}
+
+/** Runs one CLI invocation and returns its exit code; errors are printed, never thrown. */
+export async function runCli(argv: string[], output: Output = processOutput): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    const [command, ...rest] = positionals;
+    if (values.help || command === undefined) {
+      output.write(USAGE);
+      return command === undefined && !values.help ? ExitCode.badInput : ExitCode.ok;
+    }
+    switch (command) {
+      case 'dev':
+        return (await import('../workers/dev')).runDev();
+      case 'worker':
+        return (await import('../workers/run-worker')).runWorker();
+      case 'sandbox':
+        return (await import('../sandbox/run-sandbox')).runSandbox(output);
+      case 'ingress':
+        output.error('order-tracker ingress: webhooks and push bridges are not built yet (see the push issue)');
+        return ExitCode.runtimeError;
+      default:
+        return await runOrderCommand(command, rest, values, output);
+    }
+  } catch (error) {
+    return reportError(error, output);
+  }
+}
+
+function reportError(error: unknown, output: Output): number {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof InvalidInputError || error instanceof ConfigError || isParseArgsError(error)) {
+    output.error(`order-tracker: ${message}`);
+    return ExitCode.badInput;
+  }
+  if (error instanceof OrderNotFoundError) {
+    output.error(`order-tracker: ${message}`);
+    return ExitCode.notFound;
+  }
+  if (error instanceof TemporalUnreachableError) {
+    output.error(`order-tracker: ${message}`);
+    return ExitCode.runtimeError;
+  }
+  output.error(`order-tracker: ${error instanceof Error && error.stack ? error.stack : message}`);
+  return ExitCode.runtimeError;
+}
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+if (require.main === module) {
+  void runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,45 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { type Config, temporalConnection } from '../common/config';
+
+/** Nothing answered at the configured address: exit code 1, with the address in the message. */
+export class TemporalUnreachableError extends Error {
+  override readonly name = 'TemporalUnreachableError';
+}
+
+/** Fail within seconds when no server answers, rather than hang a CLI command. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+function unreachable(address: string, error: unknown): TemporalUnreachableError {
+  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return new TemporalUnreachableError(
+    `no Temporal server answers at ${address} (TEMPORAL_ADDRESS): ${reason}. Start one with \`npm start\` or point TEMPORAL_ADDRESS at your cluster.`,
+  );
+}
+
+export async function connectClient(config: Config): Promise<Client> {
+  const { connectionOptions, namespace } = temporalConnection(config);
+  const address = connectionOptions.address ?? config.environment.TEMPORAL_ADDRESS;
+  try {
+    const connection = await Connection.connect({
+      address,
+      tls: connectionOptions.tls,
+      apiKey: connectionOptions.apiKey,
+      metadata: connectionOptions.metadata,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+    });
+    return new Client({ connection, namespace });
+  } catch (error) {
+    throw unreachable(address, error);
+  }
+}
+
+export async function connectWorker(config: Config): Promise<NativeConnection> {
+  const { connectionOptions } = temporalConnection(config);
+  const address = connectionOptions.address ?? config.environment.TEMPORAL_ADDRESS;
+  try {
+    return await NativeConnection.connect(connectionOptions);
+  } catch (error) {
+    throw unreachable(address, error);
+  }
+}

@@ -1,0 +1,156 @@
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { Ledger, LedgerRow } from '../activities/ledger/ledger';
+import { parseOrderId, parseProvider, parseReference, InvalidInputError } from '../common/order-input';
+import { DEFAULT_MAX_WAIT_MS } from '../common/provider-defaults';
+import { orderWorkflowId } from '../workflows/ids';
+import { cancelSignal, progressQuery } from '../workflows/messages';
+import { ORDER_OUTCOME, ORDER_PROVIDER, ORDER_STATUS } from '../workflows/search-attributes';
+import type { TrackingSettings } from '../workflows/settings';
+import { trackOrder } from '../workflows/track-order';
+import type { Outcome, Progress, ProviderName, TrackOrderResult } from '../workflows/types';
+
+export class OrderNotFoundError extends Error {
+  override readonly name = 'OrderNotFoundError';
+}
+
+export interface TrackOptions {
+  maxWaitMs?: number;
+  reference?: string | null;
+}
+
+export type TrackResponse =
+  | { kind: 'tracking'; workflowId: string; runId: string }
+  /** The ledger holds a final outcome: nothing was started. */
+  | { kind: 'recorded'; workflowId: string; row: LedgerRow };
+
+export interface ListFilter {
+  provider?: ProviderName;
+  status?: string;
+  outcome?: Outcome;
+  limit?: number;
+}
+
+export interface ListedOrder {
+  workflowId: string;
+  provider: string | null;
+  status: string | null;
+  outcome: string | null;
+  executionStatus: string;
+  startTime: string;
+}
+
+export interface OrderTrackerOptions {
+  client: Client;
+  taskQueue: string;
+  /** When given, `track` returns a final recorded outcome instead of starting anything. */
+  ledger?: Ledger;
+  /** Passed to every workflow started (tests shorten nothing here but the floor of a scaled sandbox). */
+  settings?: Partial<TrackingSettings>;
+}
+
+const MAX_WAIT_LIMIT_MS = 30 * 24 * 3_600_000;
+
+/** The library API: what backend code and the CLI use to track, watch and cancel orders. */
+export class OrderTracker {
+  constructor(private readonly options: OrderTrackerOptions) {}
+
+  /** Idempotent: returns the running order, or the recorded result of one that already ended finally. */
+  async track(providerName: string, orderIdText: string, options: TrackOptions = {}): Promise<TrackResponse> {
+    const provider = parseProvider(providerName);
+    const orderId = parseOrderId(orderIdText);
+    const reference = parseReference(options.reference);
+    const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS[provider];
+    if (!Number.isFinite(maxWaitMs) || maxWaitMs <= 0 || maxWaitMs > MAX_WAIT_LIMIT_MS) {
+      throw new InvalidInputError(`invalid max wait ${maxWaitMs} ms: must be positive and at most 30 days`);
+    }
+    const workflowId = orderWorkflowId(provider, orderId);
+    const recorded = await this.options.ledger?.find(provider, orderId);
+    if (recorded?.final) return { kind: 'recorded', workflowId, row: recorded };
+
+    const handle = await this.options.client.workflow.start(trackOrder, {
+      workflowId,
+      taskQueue: this.options.taskQueue,
+      args: [{ provider, orderId, reference, maxWaitMs, settings: this.options.settings }],
+      // A second track of a running order returns the running one; an ended order may be tracked again.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      typedSearchAttributes: [{ key: ORDER_PROVIDER, value: provider }],
+      staticSummary: `${provider} order ${orderId}${reference ? ` (ref ${reference})` : ''}`,
+      staticDetails: `Tracking ${provider} order \`${orderId}\` until a final status or ${Math.round(maxWaitMs / 60_000)} min.`,
+    });
+    return { kind: 'tracking', workflowId, runId: handle.firstExecutionRunId };
+  }
+
+  /** The order's progress snapshot (works for finished orders too while their history is kept). */
+  async progress(providerName: string, orderIdText: string): Promise<Progress> {
+    const handle = this.handle(providerName, orderIdText);
+    try {
+      return await handle.query(progressQuery);
+    } catch (error) {
+      throw this.notFound(error, handle.workflowId);
+    }
+  }
+
+  async cancel(providerName: string, orderIdText: string, reason?: string): Promise<void> {
+    const handle = this.handle(providerName, orderIdText);
+    try {
+      const description = await handle.describe();
+      if (description.status.name !== 'RUNNING') {
+        throw new OrderNotFoundError(`order ${handle.workflowId} is not being tracked (${description.status.name.toLowerCase()})`);
+      }
+      await handle.signal(cancelSignal, reason === undefined ? {} : { reason });
+    } catch (error) {
+      throw this.notFound(error, handle.workflowId);
+    }
+  }
+
+  /** Waits for the order's outcome, following continue-as-new. */
+  async result(providerName: string, orderIdText: string): Promise<TrackOrderResult> {
+    const handle = this.handle(providerName, orderIdText);
+    try {
+      return await handle.result();
+    } catch (error) {
+      throw this.notFound(error, handle.workflowId);
+    }
+  }
+
+  /** Orders by provider, status and outcome, through visibility (not on the time-skipping server). */
+  async list(filter: ListFilter = {}): Promise<ListedOrder[]> {
+    const clauses = [`WorkflowType = 'trackOrder'`];
+    if (filter.provider) clauses.push(`OrderProvider = ${quote(parseProvider(filter.provider))}`);
+    if (filter.status) clauses.push(`OrderStatus = ${quote(filter.status)}`);
+    if (filter.outcome) clauses.push(`OrderOutcome = ${quote(filter.outcome)}`);
+    const orders: ListedOrder[] = [];
+    const limit = filter.limit ?? 100;
+    for await (const execution of this.options.client.workflow.list({ query: clauses.join(' AND ') })) {
+      const attributes = execution.typedSearchAttributes;
+      orders.push({
+        workflowId: execution.workflowId,
+        provider: attributes.get(ORDER_PROVIDER) ?? null,
+        status: attributes.get(ORDER_STATUS) ?? null,
+        outcome: attributes.get(ORDER_OUTCOME) ?? null,
+        executionStatus: execution.status.name,
+        startTime: execution.startTime.toISOString(),
+      });
+      if (orders.length >= limit) break;
+    }
+    return orders;
+  }
+
+  private handle(providerName: string, orderIdText: string) {
+    const provider = parseProvider(providerName);
+    const orderId = parseOrderId(orderIdText);
+    return this.options.client.workflow.getHandle(orderWorkflowId(provider, orderId));
+  }
+
+  private notFound(error: unknown, workflowId: string): unknown {
+    if (error instanceof WorkflowNotFoundError) return new OrderNotFoundError(`no order is tracked as ${workflowId}`);
+    return error;
+  }
+}
+
+/** Visibility query string literal; the values are validated or come from our own enums. */
+function quote(value: string): string {
+  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(value)) throw new InvalidInputError(`invalid filter value ${JSON.stringify(value)}`);
+  return `'${value}'`;
+}

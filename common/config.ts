@@ -1,0 +1,134 @@
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { NativeConnectionOptions } from '@temporalio/worker';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { PROVIDER_NAMES, type ProviderName } from '../workflows/types';
+
+/** The project's own data (ledger, dev server database) lives beside the code, whatever the cwd. */
+export const PROJECT_DATA_DIR = resolve(__dirname, '..', '.data');
+const DEFAULT_DATABASE_URL = `sqlite:${resolve(PROJECT_DATA_DIR, 'ledger.sqlite')}`;
+
+const optionalText = z.string().trim().min(1).optional();
+const optionalUrl = z.string().trim().url().optional();
+const port = z.coerce.number().int().min(1).max(65_535);
+const requestsPerSecond = z.coerce.number().positive().max(10_000);
+const booleanText = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+/** Every variable the project reads, with its description; README's table is checked against it. */
+export const environmentSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().trim().regex(/^[^\s:/]+:\d{1,5}$/, 'expected host:port').default('127.0.0.1:7233')
+    .describe('Temporal frontend host:port'),
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default').describe('Temporal namespace'),
+  TEMPORAL_TASK_QUEUE: z.string().trim().regex(/^[A-Za-z0-9._-]{1,100}$/, 'expected 1-100 of A-Z a-z 0-9 . _ -')
+    .default('order-tracking').describe('Task queue of the workflows; polls use <queue>-poll-<provider>'),
+  TEMPORAL_API_KEY: optionalText.describe('API key for Temporal Cloud (implies TLS)'),
+  TEMPORAL_TLS: booleanText.optional().describe('Use TLS to reach Temporal'),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: optionalText.describe('mTLS client certificate file'),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: optionalText.describe('mTLS client key file'),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalText.describe('CA certificate of the server'),
+  TEMPORAL_TLS_SERVER_NAME: optionalText.describe('TLS server name override'),
+  MAGMA_URL: optionalUrl.describe('Magma GraphQL endpoint (full URL)'),
+  MAGMA_API_KEY: optionalText.describe('Magma API key (Bearer)'),
+  MIRACLECASH_URL: optionalUrl.describe('MiracleCash API base URL'),
+  MIRACLECASH_CLIENT_ID: optionalText.describe('MiracleCash client id (Basic auth user)'),
+  MIRACLECASH_API_KEY: optionalText.describe('MiracleCash API key (Basic auth password)'),
+  OZZOBIT_URL: optionalUrl.describe('OZZOBiT base URL before /api/v2/orders'),
+  OZZOBIT_SECRET_KEY: optionalText.describe('OZZOBiT REST secret key (Bearer)'),
+  OZZOBIT_API_KEY: optionalText.describe('OZZOBiT socket.io auth.apiKey'),
+  OZZOBIT_WS_URL: optionalUrl.describe('OZZOBiT socket.io URL'),
+  OZZOBIT_WEBHOOK_SECRET: optionalText.describe('OZZOBiT webhook signing secret'),
+  HOUDINI_URL: optionalUrl.describe('Houdini base URL before /v2/orders'),
+  HOUDINI_PARTNER_ID: optionalText.describe('Houdini partner id'),
+  HOUDINI_SECRET: optionalText.describe('Houdini secret'),
+  HOUDINI_WS_URL: optionalUrl.describe('Houdini WebSocket URL'),
+  MAGMA_REQUESTS_PER_SECOND: requestsPerSecond.default(5).describe('Magma request budget across all workers'),
+  MIRACLECASH_REQUESTS_PER_SECOND: requestsPerSecond.default(5).describe('MiracleCash request budget across all workers'),
+  OZZOBIT_REQUESTS_PER_SECOND: requestsPerSecond.default(5).describe('OZZOBiT request budget across all workers'),
+  HOUDINI_REQUESTS_PER_SECOND: requestsPerSecond.default(5).describe('Houdini request budget across all workers'),
+  DATABASE_URL: z.string().trim().regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:<file> or postgres://…')
+    .default(DEFAULT_DATABASE_URL).describe('Ledger: sqlite:<file> (default .data/ledger.sqlite) or postgres://…'),
+  FULFILLMENT_WEBHOOK_URL: optionalUrl.describe('Where outcomes are POSTed'),
+  FULFILLMENT_WEBHOOK_SECRET: optionalText.describe('HMAC secret of the callback signature (required with the URL)'),
+  INGRESS_PORT: port.default(8080).describe('Port of the webhook and HTTP API server'),
+  INGRESS_TOKEN: optionalText.describe('Bearer token the HTTP API requires when set'),
+  METRICS_PORT: port.optional().describe('Port of the Prometheus endpoint'),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Which variables a provider needs before the worker can poll it. */
+const PROVIDER_VARIABLES: Record<ProviderName, (keyof Environment)[]> = {
+  magma: ['MAGMA_URL', 'MAGMA_API_KEY'],
+  miraclecash: ['MIRACLECASH_URL', 'MIRACLECASH_CLIENT_ID', 'MIRACLECASH_API_KEY'],
+  ozzobit: ['OZZOBIT_URL', 'OZZOBIT_SECRET_KEY'],
+  houdini: ['HOUDINI_URL', 'HOUDINI_PARTNER_ID', 'HOUDINI_SECRET'],
+};
+
+export interface Config {
+  environment: Environment;
+  /** Providers whose REST/GraphQL settings are complete. */
+  configuredProviders: ProviderName[];
+  databaseUrl: string;
+  taskQueue: string;
+  namespace: string;
+  requestsPerSecond: Record<ProviderName, number>;
+}
+
+/** The one place that reads the environment. Throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
+  }
+  const environment = parsed.data;
+  const problems: string[] = [];
+  const configuredProviders = PROVIDER_NAMES.filter((provider) => {
+    const variables = PROVIDER_VARIABLES[provider];
+    const missing = variables.filter((name) => environment[name] === undefined);
+    if (missing.length > 0 && missing.length < variables.length) {
+      problems.push(`${variables.find((name) => environment[name] !== undefined)} is set but ${missing.join(', ')} is not`);
+    }
+    return missing.length === 0;
+  });
+  if (environment.FULFILLMENT_WEBHOOK_URL && !environment.FULFILLMENT_WEBHOOK_SECRET) {
+    problems.push('FULFILLMENT_WEBHOOK_URL is set but FULFILLMENT_WEBHOOK_SECRET is not');
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
+  return {
+    environment,
+    configuredProviders,
+    databaseUrl: environment.DATABASE_URL,
+    taskQueue: environment.TEMPORAL_TASK_QUEUE,
+    namespace: environment.TEMPORAL_NAMESPACE,
+    requestsPerSecond: {
+      magma: environment.MAGMA_REQUESTS_PER_SECOND,
+      miraclecash: environment.MIRACLECASH_REQUESTS_PER_SECOND,
+      ozzobit: environment.OZZOBIT_REQUESTS_PER_SECOND,
+      houdini: environment.HOUDINI_REQUESTS_PER_SECOND,
+    },
+  };
+}
+
+/**
+ * Temporal connection settings through @temporalio/envconfig (TEMPORAL_ADDRESS, TEMPORAL_API_KEY,
+ * TEMPORAL_TLS_*, and its config file), with our validated address and namespace.
+ */
+export function temporalConnection(config: Config, env: NodeJS.ProcessEnv = process.env): {
+  connectionOptions: NativeConnectionOptions;
+  namespace: string;
+} {
+  const variables = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
+  const loaded = loadClientConnectConfig({ overrideEnvVars: variables });
+  return {
+    connectionOptions: { ...loaded.connectionOptions, address: config.environment.TEMPORAL_ADDRESS },
+    namespace: config.namespace,
+  };
+}

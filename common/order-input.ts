@@ -1,0 +1,26 @@
+import { PROVIDER_NAMES, type ProviderName } from '../workflows/types';
+
+/** Contract: 1–128 characters of A–Z a–z 0–9 . _ : - */
+const ORDER_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export class InvalidInputError extends Error {
+  override readonly name = 'InvalidInputError';
+}
+
+export function parseProvider(value: unknown): ProviderName {
+  if (typeof value === 'string' && (PROVIDER_NAMES as readonly string[]).includes(value)) return value as ProviderName;
+  throw new InvalidInputError(`unknown provider ${JSON.stringify(value)}: expected one of ${PROVIDER_NAMES.join(', ')}`);
+}
+
+export function parseOrderId(value: unknown): string {
+  if (typeof value === 'string' && ORDER_ID_PATTERN.test(value)) return value;
+  const shown = typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : String(value);
+  throw new InvalidInputError(`invalid order id ${shown}: use 1-128 characters of A-Z a-z 0-9 . _ : -`);
+}
+
+/** A merchant reference travels into history and callbacks: keep it short and printable. */
+export function parseReference(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string' && value.length >= 1 && value.length <= 256 && !/[\u0000-\u001f]/.test(value)) return value;
+  throw new InvalidInputError('invalid reference: use 1-256 printable characters');
+}

@@ -1,0 +1,55 @@
+/**
+ * Where our Temporal server executables come from, and small helpers for running them locally.
+ * The executables are obtained (built or fetched once, then cached) by the scripts in scripts/,
+ * because the SDK's own download of server binaries cannot work on our machines (see DESIGN.md).
+ */
+import { execFileSync } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+
+const SCRIPTS_DIRECTORY = path.resolve(__dirname, '..', 'scripts');
+
+/**
+ * Dev server flags for a single task queue partition, so the server-side task queue rate limits
+ * (`maxTaskQueueActivitiesPerSecond`) hold exactly instead of being split across partitions.
+ */
+export const SINGLE_PARTITION_ARGS: readonly string[] = [
+  '--dynamic-config-value',
+  'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value',
+  'matching.numTaskqueueWritePartitions=1',
+];
+
+/** Path of the Temporal CLI (dev server); may build it first, which takes minutes. */
+export function temporalCliPath(): string {
+  return runPathScript('get-temporal-cli.sh');
+}
+
+/** Path of the time-skipping test server wrapper; may fetch its jars with Maven first. */
+export function testServerPath(): string {
+  return runPathScript('get-test-server.sh');
+}
+
+/** A TCP port that was free on 127.0.0.1 a moment ago (another process may still take it). */
+export async function findFreePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('Could not read the port of a test listener');
+  return address.port;
+}
+
+function runPathScript(scriptName: string): string {
+  // The scripts report progress on stderr, which we pass through; stdout is only the path.
+  const output = execFileSync('bash', [path.join(SCRIPTS_DIRECTORY, scriptName)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const executablePath = output.trim();
+  if (executablePath === '') throw new Error(`scripts/${scriptName} printed no path`);
+  return executablePath;
+}

@@ -1,0 +1,38 @@
+// Workflow code must stay deterministic: no Node built-ins, no I/O libraries, no provider modules.
+const tseslint = require('typescript-eslint');
+
+const NODE_BUILTINS = require('node:module').builtinModules.flatMap((name) => [name, `node:${name}`]);
+
+module.exports = tseslint.config(
+  { ignores: ['node_modules/**', '.data/**', 'test-output/**', 'bench/output/**', '**/*.js'] },
+  {
+    files: ['**/*.ts'],
+    extends: [tseslint.configs.base],
+    languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: __dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: NODE_BUILTINS.map((name) => ({ name, message: 'Workflow code is deterministic: no Node built-ins.' })),
+          patterns: [
+            {
+              group: ['**/activities/providers/**', '**/sandbox/**', '**/workers/**', '**/client/**', '**/common/**'],
+              message: 'Workflow code never imports providers, workers, clients or I/O helpers.',
+            },
+            {
+              group: ['undici', 'graphql-request', 'better-sqlite3', 'pg', 'ws', 'socket.io*', 'fastify', '@temporalio/activity', '@temporalio/worker', '@temporalio/client'],
+              message: 'Workflow code imports only @temporalio/workflow, @temporalio/common and shared types.',
+            },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-restricted-imports': 'off',
+    },
+  },
+);

@@ -1,0 +1,9 @@
+/** Three tiers: unit (pure logic), workflow (time-skipping server), integration (dev server + sandbox). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  testTimeout: 300_000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,71 @@
+/**
+ * The `/_sandbox/` control API every simulator serves beside its provider API, so another process
+ * (the `order-tracker sandbox` command, the demo, tests running elsewhere) can script orders, switch
+ * faults and read the request log. No credentials: the server only listens on 127.0.0.1.
+ *
+ *   POST   /_sandbox/orders                 body: an order script        → 201 { id }
+ *   POST   /_sandbox/faults                 body: { fault, orderId? }    → 204
+ *   DELETE /_sandbox/faults[?orderId=…]     all faults, or one order's   → 204
+ *   GET    /_sandbox/requests[?orderId=…]                                → 200 { requests: [...] }
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z, ZodError } from 'zod';
+import { faultSchema } from './faults';
+import type { FaultBoard } from './faults';
+import { BodyTooLargeError, readBody, requestUrl, sendJson } from './http-server';
+import type { RequestLog } from './request-log';
+
+export const CONTROL_PATH_PREFIX = '/_sandbox/';
+
+export interface ControlTarget {
+  /** Validates a script in the simulator's own shape and adds it; throws a ZodError when invalid. */
+  addOrder(script: unknown): void;
+  faults: FaultBoard;
+  log: RequestLog;
+}
+
+const setFaultBody = z.object({ fault: faultSchema, orderId: z.string().min(1).optional() }).strict();
+
+export function isControlRequest(request: IncomingMessage): boolean {
+  return requestUrl(request).pathname.startsWith(CONTROL_PATH_PREFIX);
+}
+
+export async function handleControlRequest(target: ControlTarget, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = requestUrl(request);
+  const route = `${request.method ?? 'GET'} ${url.pathname.slice(CONTROL_PATH_PREFIX.length).replace(/\/$/, '')}`;
+  const orderId = url.searchParams.get('orderId') ?? undefined;
+  try {
+    switch (route) {
+      case 'POST orders': {
+        const script = await readJson(request);
+        target.addOrder(script);
+        sendJson(response, 201, { id: (script as { id: unknown }).id });
+        return;
+      }
+      case 'POST faults': {
+        const body = setFaultBody.parse(await readJson(request));
+        target.faults.set(body.fault, body.orderId);
+        response.writeHead(204).end();
+        return;
+      }
+      case 'DELETE faults':
+        target.faults.clear(orderId);
+        response.writeHead(204).end();
+        return;
+      case 'GET requests':
+        sendJson(response, 200, { requests: target.log.list(orderId) });
+        return;
+      default:
+        sendJson(response, 404, { error: `no control route ${request.method} ${url.pathname}` });
+    }
+  } catch (error) {
+    if (error instanceof ZodError) sendJson(response, 400, { error: 'invalid body', issues: error.issues });
+    else if (error instanceof BodyTooLargeError) sendJson(response, 413, { error: error.message });
+    else if (error instanceof SyntaxError) sendJson(response, 400, { error: `body is not JSON: ${error.message}` });
+    else throw error;
+  }
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  return JSON.parse(await readBody(request)) as unknown;
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# npm test: install what is missing, check types and the workflow lint rule, then every test tier.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+echo "order-tracker: type check" >&2
+npx tsc --noEmit -p .
+echo "order-tracker: lint" >&2
+npx eslint .
+npx jest --ci "$@"

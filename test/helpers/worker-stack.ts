@@ -1,0 +1,76 @@
+import { bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createActivities } from '../../activities';
+import type { Ledger } from '../../activities/ledger/ledger';
+import { openSqliteLedger } from '../../activities/ledger/sqlite-ledger';
+import { createMagmaAdapter } from '../../activities/providers/magma/magma-client';
+import type { ProviderRegistry } from '../../activities/providers/provider';
+import { createWorkers, runWorkers } from '../../workers/worker';
+import type { ProviderName } from '../../workflows/types';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** Bundling the workflows takes seconds: once per test file. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  return bundle;
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string, meta?: unknown) => console.error(message, meta),
+};
+
+/** A fresh SQLite ledger file in a temporary folder: real SQLite, nothing shared between tests. */
+export function temporaryLedger(): { ledger: Ledger; file: string } {
+  const file = join(mkdtempSync(join(tmpdir(), 'order-tracker-ledger-')), 'ledger.sqlite');
+  return { ledger: openSqliteLedger(file), file };
+}
+
+export function magmaProviders(url: string, apiKey: string): ProviderRegistry {
+  return { magma: createMagmaAdapter({ url, apiKey, requestTimeoutMs: 5_000 }) };
+}
+
+export interface StackOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue: string;
+  providers: ProviderRegistry;
+  ledger: Ledger;
+  requestsPerSecond?: number;
+}
+
+/** Runs the real workers (workflow queue + one poll queue per provider) while `body` runs. */
+export async function withWorkers<T>(options: StackOptions, body: () => Promise<T>): Promise<T> {
+  const providerNames = Object.keys(options.providers) as ProviderName[];
+  const rate = options.requestsPerSecond ?? 1_000;
+  const workers = await createWorkers({
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: options.taskQueue,
+    activities: createActivities({ providers: options.providers, ledger: options.ledger }),
+    providers: providerNames,
+    requestsPerSecond: { magma: rate, miraclecash: rate, ozzobit: rate, houdini: rate },
+    workflowBundle: await workflowBundle(),
+  });
+  const running = runWorkers(workers);
+  try {
+    return await body();
+  } finally {
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  }
+}
+
+let counter = 0;
+/** Unique per test so orders of different tests never meet. */
+export function uniqueId(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter}`;
+}

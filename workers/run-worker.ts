@@ -1,0 +1,39 @@
+import { createActivities } from '../activities';
+import { openLedger } from '../activities/ledger/open-ledger';
+import { createProviders } from '../activities/providers';
+import { connectWorker } from '../client/connect';
+import { type Config, loadConfig } from '../common/config';
+import { createWorkers, runWorkers } from './worker';
+
+/** Builds the worker process's parts from configuration and runs them until a signal stops them. */
+export async function runWorkerProcess(config: Config): Promise<void> {
+  const connection = await connectWorker(config);
+  const ledger = await openLedger(config.databaseUrl);
+  try {
+    const providers = createProviders(config.environment, config.configuredProviders);
+    if (config.configuredProviders.length === 0) {
+      console.warn('order-tracker worker: no provider is configured here; polls wait for a worker that has one');
+    }
+    const workers = await createWorkers({
+      connection,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      activities: createActivities({ providers, ledger }),
+      providers: config.configuredProviders,
+      requestsPerSecond: config.requestsPerSecond,
+    });
+    console.log(
+      `order-tracker worker: task queue ${config.taskQueue}; polling ${config.configuredProviders.join(', ') || 'nothing'}`,
+    );
+    // The SDK's runtime shuts the workers down on SIGINT/SIGTERM; run() then resolves.
+    await runWorkers(workers);
+  } finally {
+    await ledger.close();
+    await connection.close();
+  }
+}
+
+export async function runWorker(): Promise<number> {
+  await runWorkerProcess(loadConfig());
+  return 0;
+}

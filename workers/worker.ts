@@ -1,0 +1,61 @@
+import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import type { Activities } from '../activities';
+import { pollTaskQueue } from '../workflows/ids';
+import type { ProviderName } from '../workflows/types';
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: Activities;
+  /** Providers this process polls; each gets a worker on its own poll task queue. */
+  providers: readonly ProviderName[];
+  /** Per provider: requests per second allowed across all workers (enforced by the server). */
+  requestsPerSecond: Record<ProviderName, number>;
+  /** A pre-built bundle (tests build one per file); otherwise workflows/ is bundled at start. */
+  workflowBundle?: WorkflowBundleOption;
+}
+
+/**
+ * One worker for the workflows and fulfilment on the main queue, plus one per provider for polls.
+ * The poll queue's `maxTaskQueueActivitiesPerSecond` is applied by the server to every worker on
+ * that queue, so it is the provider's request budget however many worker processes run.
+ */
+export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
+  const { connection, namespace, taskQueue, activities } = options;
+  const workflowSource = options.workflowBundle
+    ? { workflowBundle: options.workflowBundle }
+    : { workflowsPath: require.resolve('../workflows') };
+  const main = await Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    ...workflowSource,
+    activities: { recordOutcome: activities.recordOutcome },
+  });
+  const pollers = await Promise.all(
+    options.providers.map((provider) =>
+      Worker.create({
+        connection,
+        namespace,
+        taskQueue: pollTaskQueue(taskQueue, provider),
+        activities: { pollOrder: activities.pollOrder },
+        maxTaskQueueActivitiesPerSecond: options.requestsPerSecond[provider],
+      }),
+    ),
+  );
+  return [main, ...pollers];
+}
+
+/** Runs workers together until one stops or fails; then shuts the others down. */
+export async function runWorkers(workers: Worker[]): Promise<void> {
+  const runs = workers.map((worker) => worker.run());
+  try {
+    await Promise.race(runs);
+  } finally {
+    for (const worker of workers) {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    }
+    await Promise.allSettled(runs);
+  }
+}

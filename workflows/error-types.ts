@@ -1,0 +1,26 @@
+/**
+ * ApplicationFailure type names thrown by activities and recognised by the workflow. One place,
+ * so the two sides cannot drift apart.
+ */
+export const ErrorType = {
+  /** 401/403: the key is wrong or revoked. Not retried by Temporal; the workflow re-checks slowly. */
+  credentialsRefused: 'ProviderCredentialsRefused',
+  /** The provider does not know the order (yet). Re-checked slowly, like refused credentials. */
+  orderNotFound: 'ProviderOrderNotFound',
+  /** 429: retried after Retry-After. */
+  rateLimited: 'ProviderRateLimited',
+  /** 5xx, timeouts, resets: retried with backoff. */
+  unavailable: 'ProviderUnavailable',
+  /** The answer did not match the schema: retried, and logged with what did not match. */
+  invalidResponse: 'ProviderInvalidResponse',
+  /** Bad input to an activity: a bug, never retried. */
+  invalidInput: 'InvalidInput',
+} as const;
+
+export type ErrorTypeName = (typeof ErrorType)[keyof typeof ErrorType];
+
+/** The errors the workflow answers by flagging the order for attention and re-checking slowly. */
+export const ATTENTION_ERRORS: Record<string, string> = {
+  [ErrorType.credentialsRefused]: 'credentials refused',
+  [ErrorType.orderNotFound]: 'order not found at provider',
+};

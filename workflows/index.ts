@@ -1,0 +1,2 @@
+/** The workflows a worker registers. Workflow code only: see the lint rule for workflows/. */
+export { trackOrder } from './track-order';

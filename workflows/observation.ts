@@ -1,0 +1,66 @@
+import type { DetailValue, Details, Observation, Phase } from './types';
+
+const PHASES: readonly Phase[] = ['in_flight', 'succeeded', 'failed'];
+const MAX_STATUS_LENGTH = 128;
+const MAX_DETAIL_KEYS = 24;
+const MAX_DETAIL_KEY_LENGTH = 64;
+const MAX_DETAIL_TEXT_LENGTH = 512;
+/** A week: no provider suggests waiting longer, and a bigger number is more likely a unit mistake. */
+const MAX_NEXT_WAIT_MS = 7 * 24 * 60 * 60_000;
+
+export type ParseResult = { ok: true; observation: Observation } | { ok: false; error: string };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseDetails(value: unknown): Details | string {
+  if (value === undefined) return {};
+  if (!isRecord(value)) return 'details must be an object';
+  const entries = Object.entries(value);
+  if (entries.length > MAX_DETAIL_KEYS) return `details has more than ${MAX_DETAIL_KEYS} keys`;
+  const details: Details = {};
+  for (const [key, item] of entries) {
+    if (key.length > MAX_DETAIL_KEY_LENGTH) return `details key longer than ${MAX_DETAIL_KEY_LENGTH} characters`;
+    const allowed =
+      item === null ||
+      typeof item === 'boolean' ||
+      (typeof item === 'number' && Number.isFinite(item)) ||
+      (typeof item === 'string' && item.length <= MAX_DETAIL_TEXT_LENGTH);
+    if (!allowed) return `details.${key} must be a short string, a finite number, a boolean or null`;
+    details[key] = item as DetailValue;
+  }
+  return details;
+}
+
+/**
+ * Checks a pushed observation (a signal payload) by hand: signal handlers must never throw, and a
+ * bad payload must be named in the log and ignored. Polls are checked by the provider modules.
+ */
+export function parseObservation(value: unknown): ParseResult {
+  if (!isRecord(value)) return { ok: false, error: 'observation must be an object' };
+  const { status, phase, recognised, rank, nextWaitMs } = value;
+  if (typeof status !== 'string' || status.length === 0 || status.length > MAX_STATUS_LENGTH) {
+    return { ok: false, error: `status must be a string of 1-${MAX_STATUS_LENGTH} characters` };
+  }
+  if (typeof phase !== 'string' || !PHASES.includes(phase as Phase)) {
+    return { ok: false, error: `phase must be one of ${PHASES.join(', ')}` };
+  }
+  if (recognised !== undefined && typeof recognised !== 'boolean') {
+    return { ok: false, error: 'recognised must be a boolean' };
+  }
+  if (typeof rank !== 'number' || !Number.isFinite(rank)) return { ok: false, error: 'rank must be a finite number' };
+  if (typeof nextWaitMs !== 'number' || !(nextWaitMs >= 0 && nextWaitMs <= MAX_NEXT_WAIT_MS)) {
+    return { ok: false, error: `nextWaitMs must be a number from 0 to ${MAX_NEXT_WAIT_MS}` };
+  }
+  const details = parseDetails(value.details);
+  if (typeof details === 'string') return { ok: false, error: details };
+  return {
+    ok: true,
+    observation: { status, phase: phase as Phase, recognised: recognised ?? true, rank, nextWaitMs, details },
+  };
+}
+
+export function isTerminal(observation: Pick<Observation, 'phase'>): boolean {
+  return observation.phase !== 'in_flight';
+}

@@ -1,0 +1,37 @@
+/**
+ * Tracking knobs with their reasons. Passed in the workflow input so a worker's configuration
+ * reaches running orders deterministically; everything has a safe default.
+ */
+export interface TrackingSettings {
+  /** Seeds: never more than one request per order per 5 s; every provider throttles faster callers. */
+  minRequestGapMs: number;
+  /** How long to wait before re-checking after refused credentials or an unknown order. */
+  attentionRecheckMs: number;
+  /** Continue as new once history has this many events (or earlier when the server suggests it). */
+  continueAsNewAfterEvents: number;
+  /** Transitions kept in state; the oldest beyond this are counted, not kept. */
+  maxTransitions: number;
+  /** A pushed terminal status is confirmed by one poll before fulfilment. */
+  confirmPushedTerminal: boolean;
+}
+
+export const DEFAULT_SETTINGS: TrackingSettings = {
+  minRequestGapMs: 5_000,
+  attentionRecheckMs: 5 * 60_000,
+  // ~11 events per poll cycle: about 180 cycles a run, so replaying one run stays cheap.
+  continueAsNewAfterEvents: 2_000,
+  maxTransitions: 100,
+  confirmPushedTerminal: true,
+};
+
+/** Fills defaults; a value below the floor is raised to it rather than trusted. */
+export function resolveSettings(overrides: Partial<TrackingSettings> | undefined): TrackingSettings {
+  const settings = { ...DEFAULT_SETTINGS, ...overrides };
+  return {
+    ...settings,
+    minRequestGapMs: Math.max(1, settings.minRequestGapMs),
+    attentionRecheckMs: Math.max(settings.minRequestGapMs, settings.attentionRecheckMs),
+    continueAsNewAfterEvents: Math.max(200, settings.continueAsNewAfterEvents),
+    maxTransitions: Math.max(2, settings.maxTransitions),
+  };
+}

@@ -1,0 +1,123 @@
+import type { TrackingSettings } from './settings';
+import type {
+  CallbackState,
+  Observation,
+  ObservationSource,
+  Outcome,
+  ProviderName,
+  Progress,
+  Transition,
+} from './types';
+
+/** Everything an order carries across continue-as-new. Plain data; times are epoch ms. */
+export interface TrackingState {
+  startedAt: number;
+  deadline: number;
+  /** When the last request to the provider finished (or failed): the 5 s floor counts from here. */
+  lastPolledAt: number | null;
+  nextPollAt: number | null;
+  polls: number;
+  pushes: number;
+  current: Observation | null;
+  transitions: Transition[];
+  transitionsDropped: number;
+  /** A push the loop has not acted on yet (e.g. a terminal status awaiting its confirming poll). */
+  pendingPush: Observation | null;
+  cancelRequested: boolean;
+  cancelReason: string | null;
+  attention: string | null;
+  outcome: Outcome | null;
+  recorded: boolean;
+  callback: CallbackState;
+  /** How many runs (continue-as-new generations) this order has had before this one. */
+  runs: number;
+}
+
+export function initialState(startedAt: number, maxWaitMs: number): TrackingState {
+  return {
+    startedAt,
+    deadline: startedAt + maxWaitMs,
+    lastPolledAt: null,
+    nextPollAt: startedAt,
+    polls: 0,
+    pushes: 0,
+    current: null,
+    transitions: [],
+    transitionsDropped: 0,
+    pendingPush: null,
+    cancelRequested: false,
+    cancelReason: null,
+    attention: null,
+    outcome: null,
+    recorded: false,
+    callback: 'none',
+    runs: 0,
+  };
+}
+
+/**
+ * Makes the observation current. Records a transition when the status changed; returns whether it
+ * did, so the caller knows to update search attributes.
+ */
+export function applyObservation(
+  state: TrackingState,
+  observation: Observation,
+  source: ObservationSource,
+  now: number,
+  settings: Pick<TrackingSettings, 'maxTransitions'>,
+): boolean {
+  const changed = state.current?.status !== observation.status;
+  state.current = observation;
+  if (!changed) return false;
+  state.transitions.push({ status: observation.status, at: new Date(now).toISOString(), source });
+  // Keep the first transition (where the order started) and the most recent ones.
+  while (state.transitions.length > settings.maxTransitions) {
+    state.transitions.splice(1, 1);
+    state.transitionsDropped += 1;
+  }
+  return true;
+}
+
+/** Whether a push may replace what the order already knows: never a step backwards. */
+export function pushIsNewer(state: TrackingState, observation: Observation): boolean {
+  if (state.current === null) return true;
+  return state.current.phase === 'in_flight' && observation.rank > state.current.rank;
+}
+
+export function outcomeOf(observation: Observation): Outcome | null {
+  if (observation.phase === 'succeeded') return 'succeeded';
+  if (observation.phase === 'failed') return 'failed';
+  return null;
+}
+
+function isoOrNull(time: number | null): string | null {
+  return time === null ? null : new Date(time).toISOString();
+}
+
+export function progressSnapshot(
+  provider: ProviderName,
+  orderId: string,
+  reference: string | null,
+  state: TrackingState,
+): Progress {
+  return {
+    provider,
+    orderId,
+    reference,
+    status: state.current?.status ?? null,
+    phase: state.current?.phase ?? null,
+    recognised: state.current?.recognised ?? true,
+    outcome: state.outcome,
+    polls: state.polls,
+    pushes: state.pushes,
+    startedAt: new Date(state.startedAt).toISOString(),
+    lastPolledAt: isoOrNull(state.lastPolledAt),
+    nextPollAt: state.outcome === null ? isoOrNull(state.nextPollAt) : null,
+    deadline: new Date(state.deadline).toISOString(),
+    details: { ...(state.current?.details ?? {}) },
+    transitions: state.transitions.map((transition) => ({ ...transition })),
+    transitionsDropped: state.transitionsDropped,
+    attention: state.attention,
+    fulfilment: { recorded: state.recorded, callback: state.callback },
+  };
+}

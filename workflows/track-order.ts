@@ -1,0 +1,269 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  isCancellation,
+  log,
+  makeContinueAsNewFunc,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { renderCurrentDetails } from './current-details';
+import { ATTENTION_ERRORS, ErrorType } from './error-types';
+import { pollTaskQueue } from './ids';
+import { cancelSignal, progressQuery, statusPushedSignal } from './messages';
+import { isTerminal, parseObservation } from './observation';
+import { ORDER_OUTCOME, ORDER_PROVIDER, ORDER_STATUS } from './search-attributes';
+import { type TrackingSettings, resolveSettings } from './settings';
+import {
+  type TrackingState,
+  applyObservation,
+  initialState,
+  outcomeOf,
+  progressSnapshot,
+  pushIsNewer,
+} from './state';
+import type { Observation, Outcome, ProviderName, TrackOrderResult } from './types';
+
+export interface TrackOrderInput {
+  provider: ProviderName;
+  orderId: string;
+  reference?: string | null;
+  /** The order's max wait; after it the order ends `timed_out` (never `failed`: it may still pay). */
+  maxWaitMs: number;
+  settings?: Partial<TrackingSettings>;
+  /** Set only by continue-as-new: the state of the run before. */
+  carried?: TrackingState;
+}
+
+/** One attempt of a poll: the HTTP client gives up sooner; this only catches a stuck worker. */
+const POLL_ATTEMPT_TIMEOUT_MS = 30_000;
+/** Backoff for a provider that keeps failing, so an outage costs a request a minute at most. */
+const POLL_MAX_RETRY_INTERVAL_MS = 60_000;
+/** Ledger writes are local and cheap; retry them until they succeed, whatever it takes. */
+const FULFILMENT_ATTEMPT_TIMEOUT_MS = 30_000;
+
+const fulfilment = proxyActivities<Activities>({
+  startToCloseTimeout: FULFILMENT_ATTEMPT_TIMEOUT_MS,
+  retry: { initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 60_000 },
+});
+
+type LoopEnd = Outcome | 'continue_as_new';
+
+export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResult> {
+  const { provider, orderId } = input;
+  const reference = input.reference ?? null;
+  const settings = resolveSettings(input.settings);
+  const state: TrackingState = input.carried ?? initialState(Date.now(), input.maxWaitMs);
+  let statusAttribute: string | null = null;
+
+  // Handlers first: they only change state and never throw.
+  setHandler(progressQuery, () => progressSnapshot(provider, orderId, reference, state));
+  setHandler(cancelSignal, (request) => {
+    if (state.outcome !== null || state.cancelRequested) return;
+    state.cancelRequested = true;
+    const reason = request?.reason;
+    state.cancelReason = typeof reason === 'string' ? reason.slice(0, 256) : null;
+    log.info('tracking cancel requested', { reason: state.cancelReason });
+  });
+  setHandler(statusPushedSignal, (payload) => {
+    const parsed = parseObservation(payload);
+    if (!parsed.ok) {
+      log.warn('ignored an invalid statusPushed payload', { error: parsed.error });
+      return;
+    }
+    if (state.outcome !== null || state.cancelRequested) return;
+    state.pushes += 1;
+    if (!pushIsNewer(state, parsed.observation)) return;
+    applyObservation(state, parsed.observation, 'push', Date.now(), settings);
+    state.pendingPush = parsed.observation;
+    publish();
+  });
+
+  /** Keeps search attributes and the UI's current details in step with the state. */
+  function publish(): void {
+    const status = state.current?.status ?? null;
+    if (status !== null && status !== statusAttribute) {
+      upsertSearchAttributes([{ key: ORDER_STATUS, value: status }]);
+      statusAttribute = status;
+    }
+    setCurrentDetails(renderCurrentDetails(state, Date.now()));
+  }
+
+  function floorAt(): number {
+    return state.lastPolledAt === null ? 0 : state.lastPolledAt + settings.minRequestGapMs;
+  }
+
+  async function waitUntil(time: number, summary: string, wake: () => boolean): Promise<boolean> {
+    const milliseconds = time - Date.now();
+    if (wake()) return true;
+    if (milliseconds <= 0) return false;
+    return condition(wake, milliseconds, { summary });
+  }
+
+  function shouldContinueAsNew(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= settings.continueAsNewAfterEvents;
+  }
+
+  /** One poll; returns false when the order's deadline ended it. */
+  async function poll(): Promise<'observed' | 'attention' | 'unavailable' | 'deadline'> {
+    const remaining = state.deadline - Date.now();
+    const { pollOrder } = proxyActivities<Activities>({
+      taskQueue: pollTaskQueue(workflowInfo().taskQueue, provider),
+      // A provider outage cannot hold the order past its max wait.
+      scheduleToCloseTimeout: remaining,
+      startToCloseTimeout: Math.min(POLL_ATTEMPT_TIMEOUT_MS, remaining),
+      retry: {
+        // Retries keep the per-order floor too; a 429 asks for longer through nextRetryDelay.
+        initialInterval: settings.minRequestGapMs,
+        backoffCoefficient: 2,
+        maximumInterval: Math.max(POLL_MAX_RETRY_INTERVAL_MS, settings.minRequestGapMs),
+        nonRetryableErrorTypes: [ErrorType.credentialsRefused, ErrorType.orderNotFound, ErrorType.invalidInput],
+      },
+      summary: `poll ${provider} ${orderId}`,
+    });
+    try {
+      const observation = await pollOrder({ provider, orderId, minRequestGapMs: settings.minRequestGapMs });
+      const now = Date.now();
+      state.polls += 1;
+      state.lastPolledAt = now;
+      state.attention = null;
+      applyObservation(state, observation, 'poll', now, settings);
+      state.nextPollAt = Math.max(now + observation.nextWaitMs, floorAt());
+      return 'observed';
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      const now = Date.now();
+      state.lastPolledAt = now;
+      const type = failureType(error);
+      const attention = type === undefined ? undefined : ATTENTION_ERRORS[type];
+      if (attention !== undefined) {
+        log.warn('order needs attention; re-checking slowly', { attention });
+        state.attention = attention;
+        state.nextPollAt = now + settings.attentionRecheckMs;
+        return 'attention';
+      }
+      if (now >= state.deadline) return 'deadline';
+      log.warn('poll failed; trying again', { error: String(error) });
+      state.attention = 'provider unavailable';
+      state.nextPollAt = floorAt();
+      return 'unavailable';
+    } finally {
+      publish();
+    }
+  }
+
+  /** Waits for the next poll; a non-terminal push only moves the next poll, a terminal one ends the wait. */
+  async function waitForNextPoll(): Promise<void> {
+    for (;;) {
+      const wakeAt = Math.min(state.nextPollAt ?? Date.now(), state.deadline);
+      const awaited = state.attention === null ? `next ${provider} poll` : `re-check (${state.attention})`;
+      const woken = await waitUntil(wakeAt, awaited, () => state.cancelRequested || state.pendingPush !== null);
+      if (!woken || state.cancelRequested) return;
+      const push = state.pendingPush;
+      if (push === null || isTerminal(push)) return;
+      state.pendingPush = null;
+      state.nextPollAt = Math.max(floorAt(), Date.now() + push.nextWaitMs);
+      publish();
+    }
+  }
+
+  async function follow(): Promise<LoopEnd> {
+    for (;;) {
+      if (state.cancelRequested) return 'tracking_cancelled';
+      const push = state.pendingPush;
+      state.pendingPush = null;
+      if (push !== null && isTerminal(push) && !settings.confirmPushedTerminal) return outcomeOf(push) as Outcome;
+      if (Date.now() >= state.deadline) return 'timed_out';
+      // Only a push can bring us here before the floor: hold the per-order request floor anyway.
+      await waitUntil(Math.min(floorAt(), state.deadline), 'per-order request floor', () => state.cancelRequested);
+      if (state.cancelRequested) return 'tracking_cancelled';
+      if (Date.now() >= state.deadline) return 'timed_out';
+      const polled = await poll();
+      if (polled === 'deadline') return 'timed_out';
+      const verdict = polled === 'observed' && state.current !== null ? outcomeOf(state.current) : null;
+      if (verdict !== null) return verdict;
+      if (shouldContinueAsNew()) return 'continue_as_new';
+      await waitForNextPoll();
+    }
+  }
+
+  if (input.carried === undefined) {
+    upsertSearchAttributes([{ key: ORDER_PROVIDER, value: provider }]);
+  } else {
+    state.runs += 1;
+    statusAttribute = state.current?.status ?? null;
+  }
+  publish();
+
+  let end: LoopEnd;
+  try {
+    end = await follow();
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+    log.info('tracking cancelled by a Temporal cancel request');
+    state.cancelRequested = true;
+    end = 'tracking_cancelled';
+  }
+
+  if (end === 'continue_as_new') {
+    await condition(allHandlersFinished);
+    const continueAsNew = makeContinueAsNewFunc<typeof trackOrder>({
+      typedSearchAttributes: workflowInfo().typedSearchAttributes,
+    });
+    return continueAsNew({ ...input, carried: state });
+  }
+
+  // Fulfilment: reached once per order, in a scope a cancel request cannot interrupt.
+  state.outcome = end;
+  state.nextPollAt = null;
+  upsertSearchAttributes([{ key: ORDER_OUTCOME, value: end }]);
+  publish();
+  const recorded = await CancellationScope.nonCancellable(() =>
+    fulfilment.recordOutcome({
+      provider,
+      orderId,
+      reference,
+      outcome: end,
+      observation: state.current,
+      transitions: state.transitions,
+      workflowId: workflowInfo().workflowId,
+      occurredAt: new Date().toISOString(),
+    }),
+  );
+  state.recorded = recorded.recorded;
+  state.callback = recorded.callback;
+  if (recorded.outcome !== end) {
+    // The ledger already held a final verdict for this order (tracked elsewhere); it stands.
+    state.outcome = recorded.outcome;
+    upsertSearchAttributes([{ key: ORDER_OUTCOME, value: recorded.outcome }]);
+  }
+  publish();
+  // After a cancel request the root scope is cancelled: wait for handlers where that cannot interrupt.
+  await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  return {
+    outcome: state.outcome,
+    recorded: recorded.recorded,
+    status: state.current?.status ?? null,
+    phase: state.current?.phase ?? null,
+    polls: state.polls,
+    pushes: state.pushes,
+    details: state.current?.details ?? {},
+    startedAt: new Date(state.startedAt).toISOString(),
+    finishedAt: new Date().toISOString(),
+    attention: state.attention,
+  };
+}
+
+function failureType(error: unknown): string | undefined {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+

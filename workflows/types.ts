@@ -1,0 +1,74 @@
+/**
+ * Types shared by the workflow, activities, client and bridges. Workflow-safe: no imports with I/O.
+ */
+export const PROVIDER_NAMES = ['magma', 'miraclecash', 'ozzobit', 'houdini'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+/** Where the provider says the order is: still moving, or one of the two final verdicts. */
+export type Phase = 'in_flight' | 'succeeded' | 'failed';
+
+export type Outcome = 'succeeded' | 'failed' | 'timed_out' | 'tracking_cancelled';
+
+export type DetailValue = string | number | boolean | null;
+export type Details = Record<string, DetailValue>;
+
+/** A provider's answer, normalised by its provider module. The workflow sees only this. */
+export interface Observation {
+  status: string;
+  phase: Phase;
+  /** False when the provider answered a status its module does not know (kept in flight). */
+  recognised: boolean;
+  /** Position in the provider's lifecycle; a push with a lower rank never replaces a higher one. */
+  rank: number;
+  /** When the provider module suggests asking again; the workflow still applies the 5 s floor. */
+  nextWaitMs: number;
+  details: Details;
+}
+
+export type ObservationSource = 'poll' | 'push';
+
+export interface Transition {
+  status: string;
+  /** ISO time at which the tracker learned of the status. */
+  at: string;
+  source: ObservationSource;
+}
+
+export type CallbackState = 'none' | 'pending' | 'delivered' | 'rejected';
+
+export interface Progress {
+  provider: ProviderName;
+  orderId: string;
+  reference: string | null;
+  status: string | null;
+  phase: Phase | null;
+  recognised: boolean;
+  outcome: Outcome | null;
+  polls: number;
+  pushes: number;
+  startedAt: string;
+  lastPolledAt: string | null;
+  nextPollAt: string | null;
+  deadline: string;
+  details: Details;
+  transitions: Transition[];
+  /** Transitions left out of `transitions` because the list is capped. */
+  transitionsDropped: number;
+  /** Something a person should look at, e.g. "credentials refused"; null when all is well. */
+  attention: string | null;
+  fulfilment: { recorded: boolean; callback: CallbackState };
+}
+
+export interface TrackOrderResult {
+  outcome: Outcome;
+  /** False when the ledger already held a final outcome and this run recorded nothing new. */
+  recorded: boolean;
+  status: string | null;
+  phase: Phase | null;
+  polls: number;
+  pushes: number;
+  details: Details;
+  startedAt: string;
+  finishedAt: string;
+  attention: string | null;
+}
