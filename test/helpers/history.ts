@@ -1,3 +1,6 @@
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { temporal } from '@temporalio/proto';
 
 type History = temporal.api.history.v1.IHistory;
@@ -28,4 +31,14 @@ export function pollCount(history: History): number {
 export function continuedFromRunId(history: History): string | undefined {
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   return started?.continuedExecutionRunId || undefined;
+}
+
+/**
+ * Writes a history as the CLI and UI export it (proto JSON) under test-output/histories/, from where
+ * new fixtures for the replay test are copied into test/histories/<workflow version>/.
+ */
+export function saveHistory(name: string, history: History): void {
+  const directory = join(__dirname, '..', '..', 'test-output', 'histories');
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(join(directory, `${name}.json`), historyToJSON(history as temporal.api.history.v1.History));
 }

@@ -3,15 +3,13 @@
  * HTTP. Scripts advance by request count, because simulated hours pass in seconds here.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Ledger } from '../../activities/ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
 import { orderWorkflowId } from '../../workflows/ids';
 import { cancelSignal, progressQuery, statusPushedSignal } from '../../workflows/messages';
 import { createTimeSkippingEnvironment } from '../helpers/environments';
-import { activityCount, continuedFromRunId, pollCount, timerDurationsMs } from '../helpers/history';
+import { activityCount, continuedFromRunId, pollCount, saveHistory, timerDurationsMs } from '../helpers/history';
 import { magmaProviders, temporaryLedger, uniqueId, withWorkers } from '../helpers/worker-stack';
 
 const API_KEY = 'workflow-test-key';
@@ -89,10 +87,7 @@ test('a Magma order goes through approval, payment, channel open and confirmatio
   expect(row).toMatchObject({ outcome: 'succeeded', final: true, status: 'VALID_CHANNEL_OPENING', reference: 'merchant-42' });
   expect(row?.transitions).toHaveLength(6);
 
-  // Keep the history for the replay test's fixtures (copied under test/histories/ by hand).
-  const outputDirectory = join(__dirname, '..', '..', 'test-output');
-  mkdirSync(outputDirectory, { recursive: true });
-  writeFileSync(join(outputDirectory, 'track-order-lifecycle.history.json'), JSON.stringify(history));
+  saveHistory('lifecycle', history);
 });
 
 test('an order still in flight at its 2 h max wait ends timed_out, not failed', async () => {
@@ -126,6 +121,7 @@ test('an order whose provider is down for its whole max wait ends timed_out on t
   expect(elapsed).toBeLessThan(2 * HOUR_MS + 60_000);
   // Backoff caps at a request a minute: an outage is not hammered.
   expect(sandbox.requests(orderId).length).toBeLessThanOrEqual(2 * 60 + 10);
+  saveHistory('outage-timed-out', await environment.client.workflow.getHandle(orderWorkflowId('magma', orderId)).fetchHistory());
 });
 
 test('cancel mid-wait ends tracking_cancelled without another poll', async () => {
@@ -157,6 +153,7 @@ test('a Temporal cancel request ends the order like the cancel signal', async ()
   });
   expect(result.outcome).toBe('tracking_cancelled');
   expect(await ledger.find('magma', orderId)).toMatchObject({ outcome: 'tracking_cancelled' });
+  saveHistory('cancel-request', await environment.client.workflow.getHandle(orderWorkflowId('magma', orderId)).fetchHistory());
 });
 
 test('a status the seed does not list keeps the order polling, shown as unrecognised', async () => {
@@ -190,6 +187,7 @@ test('a malformed statusPushed payload is ignored and never fails the order', as
     return tracker.result('magma', orderId);
   });
   expect(result).toMatchObject({ outcome: 'failed', status: 'BUYER_FAILED_TO_PAY', pushes: 0 });
+  saveHistory('bad-push', await environment.client.workflow.getHandle(orderWorkflowId('magma', orderId)).fetchHistory());
 });
 
 test('a 24 h order continues as new and keeps its progress and transitions', async () => {
@@ -225,6 +223,7 @@ test('a 24 h order continues as new and keeps its progress and transitions', asy
   // The last run's history is bounded: it holds a fraction of the order's polls.
   expect(pollCount(lastRun)).toBeLessThan(250);
   expect(activityCount(lastRun, 'recordOutcome')).toBe(1);
+  saveHistory('continued-as-new-last-run', lastRun);
 });
 
 /** Skips time on the test server a little at a time until the check holds. */
