@@ -179,12 +179,13 @@ export async function runCli(argv: string[], output: Output = processOutput): Pr
       return command === undefined && !values.help ? ExitCode.badInput : ExitCode.ok;
     }
     switch (command) {
+      // Loaded on demand (require, so tsx resolves the .ts files): status and track stay quick to start.
       case 'dev':
-        return (await import('../workers/dev')).runDev();
+        return await (require('../workers/dev') as typeof import('../workers/dev')).runDev();
       case 'worker':
-        return (await import('../workers/run-worker')).runWorker();
+        return await (require('../workers/run-worker') as typeof import('../workers/run-worker')).runWorker();
       case 'sandbox':
-        return (await import('../sandbox/run-sandbox')).runSandbox(output);
+        return await (require('../sandbox/run-sandbox') as typeof import('../sandbox/run-sandbox')).runSandbox(output);
       case 'ingress':
         output.error('order-tracker ingress: webhooks and push bridges are not built yet (see the push issue)');
         return ExitCode.runtimeError;

@@ -7,6 +7,11 @@
  *   POST   /_sandbox/faults                 body: { fault, orderId? }    → 204
  *   DELETE /_sandbox/faults[?orderId=…]     all faults, or one order's   → 204
  *   GET    /_sandbox/requests[?orderId=…]                                → 200 { requests: [...] }
+ *
+ * Simulators with a push side (webhooks, sockets) also serve, when they pass `push`:
+ *   POST   /_sandbox/push-faults            body: { fault, orderId? }    → 204
+ *   DELETE /_sandbox/push-faults[?orderId=…]                             → 204
+ *   GET    /_sandbox/pushes[?orderId=…]                                  → 200 { pushes: [...] }
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z, ZodError } from 'zod';
@@ -22,9 +27,19 @@ export interface ControlTarget {
   addOrder(script: unknown): void;
   faults: FaultBoard;
   log: RequestLog;
+  /** The push side, for simulators that push; without it the push routes answer 404. */
+  push?: PushControl;
+}
+
+export interface PushControl {
+  /** Validates the simulator's own push fault and sets it; throws a ZodError when invalid. */
+  setFault(fault: unknown, orderId?: string): void;
+  clearFaults(orderId?: string): void;
+  list(orderId?: string): unknown[];
 }
 
 const setFaultBody = z.object({ fault: faultSchema, orderId: z.string().min(1).optional() }).strict();
+const setPushFaultBody = z.object({ fault: z.unknown(), orderId: z.string().min(1).optional() }).strict();
 
 export function isControlRequest(request: IncomingMessage): boolean {
   return requestUrl(request).pathname.startsWith(CONTROL_PATH_PREFIX);
@@ -35,6 +50,7 @@ export async function handleControlRequest(target: ControlTarget, request: Incom
   const route = `${request.method ?? 'GET'} ${url.pathname.slice(CONTROL_PATH_PREFIX.length).replace(/\/$/, '')}`;
   const orderId = url.searchParams.get('orderId') ?? undefined;
   try {
+    if (target.push !== undefined && (await handlePushRoute(target.push, route, orderId, request, response))) return;
     switch (route) {
       case 'POST orders': {
         const script = await readJson(request);
@@ -63,6 +79,32 @@ export async function handleControlRequest(target: ControlTarget, request: Incom
     else if (error instanceof BodyTooLargeError) sendJson(response, 413, { error: error.message });
     else if (error instanceof SyntaxError) sendJson(response, 400, { error: `body is not JSON: ${error.message}` });
     else throw error;
+  }
+}
+
+async function handlePushRoute(
+  push: PushControl,
+  route: string,
+  orderId: string | undefined,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<boolean> {
+  switch (route) {
+    case 'POST push-faults': {
+      const body = setPushFaultBody.parse(await readJson(request));
+      push.setFault(body.fault, body.orderId);
+      response.writeHead(204).end();
+      return true;
+    }
+    case 'DELETE push-faults':
+      push.clearFaults(orderId);
+      response.writeHead(204).end();
+      return true;
+    case 'GET pushes':
+      sendJson(response, 200, { pushes: push.list(orderId) });
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -4,7 +4,7 @@
  * (fault → credentials → answer → log) so all simulators fail and log the same way.
  */
 import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Fault, FaultBoard } from './faults';
@@ -16,6 +16,8 @@ export interface HttpServerHandle {
   /** `http://127.0.0.1:<port>`, without a trailing slash. */
   url: string;
   port: number;
+  /** The underlying server, for simulators that serve more than HTTP on the same port (socket.io, WebSocket). */
+  server: Server;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function startHttpServer(handler: RequestHandler, port = 0): Promis
   return {
     url: `http://127.0.0.1:${address.port}`,
     port: address.port,
+    server,
     close: async () => {
       closing.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

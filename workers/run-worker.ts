@@ -1,12 +1,14 @@
 import { createActivities } from '../activities';
 import { openLedger } from '../activities/ledger/open-ledger';
 import { createProviders } from '../activities/providers';
-import { connectWorker } from '../client/connect';
+import { connectClient, connectWorker } from '../client/connect';
+import { registerSearchAttributes } from '../common/register-search-attributes';
 import { type Config, loadConfig } from '../common/config';
 import { createWorkers, runWorkers } from './worker';
 
 /** Builds the worker process's parts from configuration and runs them until a signal stops them. */
 export async function runWorkerProcess(config: Config): Promise<void> {
+  await registerSearchAttributesIfAllowed(config);
   const connection = await connectWorker(config);
   const ledger = await openLedger(config.databaseUrl);
   try {
@@ -30,6 +32,21 @@ export async function runWorkerProcess(config: Config): Promise<void> {
   } finally {
     await ledger.close();
     await connection.close();
+  }
+}
+
+/**
+ * The order search attributes must exist before a workflow upserts them. Registering is idempotent;
+ * a cluster that does not allow it (Temporal Cloud keys without admin rights) gets a warning instead.
+ */
+async function registerSearchAttributesIfAllowed(config: Config): Promise<void> {
+  const client = await connectClient(config);
+  try {
+    await registerSearchAttributes(client.connection, config.namespace);
+  } catch (error) {
+    console.warn(`order-tracker worker: could not register search attributes (${String(error)}); register OrderProvider, OrderStatus, OrderOutcome as Keyword`);
+  } finally {
+    await client.connection.close();
   }
 }
 

@@ -1,0 +1,39 @@
+import type { Observation } from '../../../workflows/types';
+import { boundDetails } from '../bound-details';
+import type { HoudiniOrder } from './houdini-schema';
+import { classifyHoudiniStatus, nextHoudiniWait } from './houdini-status';
+
+function isoOrNull(value: string | null | undefined): string | null {
+  const time = value ? Date.parse(value) : Number.NaN;
+  return Number.isFinite(time) ? new Date(time).toISOString() : null;
+}
+
+/**
+ * One Houdini order, polled or pushed, as the workflow sees it. Pure, and the only normaliser:
+ * the poll activity and the WebSocket push bridge both use it, so a push and a poll of the same
+ * order give the same status and rank.
+ */
+export function normalizeHoudiniOrder(order: HoudiniOrder, now: number): Observation {
+  const info = classifyHoudiniStatus(order.status);
+  return {
+    status: info.label,
+    phase: info.phase,
+    recognised: info.recognised,
+    rank: info.rank,
+    nextWaitMs: nextHoudiniWait(order.status, order.expires, now),
+    details: boundDetails({
+      statusCode: order.status,
+      // Only while the deposit window matters (and on EXPIRED), so the UI's countdown means something.
+      expiresAt: info.showsExpiry ? isoOrNull(order.expires) : null,
+      inAmount: order.inAmount ?? null,
+      inSymbol: order.inSymbol ?? null,
+      outAmount: order.outAmount ?? null,
+      outSymbol: order.outSymbol ?? null,
+      depositAddress: order.depositAddress ?? null,
+      receiverAddress: order.receiverAddress ?? null,
+      anonymous: order.anonymous ?? null,
+      etaMinutes: order.eta ?? null,
+      outTxHash: order.outTxHash ?? null,
+    }),
+  };
+}

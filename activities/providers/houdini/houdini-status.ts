@@ -1,0 +1,109 @@
+import type { Phase } from '../../../workflows/types';
+
+/**
+ * Houdini's numeric order status codes (seed 003, "Order Status Codes"), what each means for
+ * tracking, and how often to ask again. Pure: no clock, no I/O.
+ *
+ * Cadence, chosen per stage of the swap (the seed gives no polling advice; the WebSocket push
+ * bridge is the fast path, polls are the safety net and the confirmation of a pushed final status):
+ * - `deposit` (−2 INITIALIZING, −1 NEW, 0 WAITING): a person still has to send the funds, which
+ *   takes anything from seconds to the whole 30-minute deposit window. Every 30 s, and placed one
+ *   second after the order's `expires` when that comes sooner, so EXPIRED is seen when it happens.
+ * - `confirming` (1): the deposit is waiting for on-chain confirmations; on most chains a block
+ *   lands within a minute or two, so every 20 s keeps detection well under a block.
+ * - `exchanging` (2 EXCHANGING, 3 ANONYMIZING): the swap and the privacy routing run for minutes
+ *   (the order's own `eta` is in minutes, tens of minutes for private swaps); every 30 s.
+ * Unknown codes are polled at the deposit cadence: we cannot know what they wait for.
+ */
+export type HoudiniStage = 'deposit' | 'confirming' | 'exchanging' | 'final';
+
+export interface HoudiniStatusInfo {
+  code: number;
+  /** The seed's label; the observation's status. */
+  label: string;
+  phase: Phase;
+  stage: HoudiniStage;
+  recognised: boolean;
+  /** Lifecycle position: a push with a lower rank never replaces a higher one. */
+  rank: number;
+  cadenceMs: number;
+  /** Whether the order's deposit expiry means something at this status (shown as a countdown). */
+  showsExpiry: boolean;
+}
+
+export const HOUDINI_DEPOSIT_POLL_MS = 30_000;
+export const HOUDINI_CONFIRMING_POLL_MS = 20_000;
+export const HOUDINI_EXCHANGING_POLL_MS = 30_000;
+export const HOUDINI_UNKNOWN_POLL_MS = HOUDINI_DEPOSIT_POLL_MS;
+/** Still waiting for a deposit after `expires`: EXPIRED is imminent, look again soon. */
+export const HOUDINI_OVERDUE_POLL_MS = 10_000;
+/** Poll this long after the expiry, so the provider has had a moment to flip the status. */
+export const HOUDINI_AFTER_EXPIRY_MS = 1_000;
+
+/** Terminal statuses outrank every in-flight one, so a late in-flight push never undoes them. */
+const TERMINAL_RANK = 100;
+/** Below every known status: an unknown code never replaces a known one through a push. */
+const UNKNOWN_RANK = 0;
+
+const CADENCE: Record<HoudiniStage, number> = {
+  deposit: HOUDINI_DEPOSIT_POLL_MS,
+  confirming: HOUDINI_CONFIRMING_POLL_MS,
+  exchanging: HOUDINI_EXCHANGING_POLL_MS,
+  final: HOUDINI_DEPOSIT_POLL_MS, // never used: the order is over
+};
+
+function inFlight(code: number, label: string, stage: Exclude<HoudiniStage, 'final'>, rank: number): HoudiniStatusInfo {
+  return { code, label, phase: 'in_flight', stage, recognised: true, rank, cadenceMs: CADENCE[stage], showsExpiry: stage === 'deposit' };
+}
+
+function final(code: number, label: string, phase: 'succeeded' | 'failed', showsExpiry = false): HoudiniStatusInfo {
+  return { code, label, phase, stage: 'final', recognised: true, rank: TERMINAL_RANK, cadenceMs: CADENCE.final, showsExpiry };
+}
+
+/** Every code the seed lists, in lifecycle order. */
+export const HOUDINI_STATUSES: readonly HoudiniStatusInfo[] = [
+  inFlight(-2, 'INITIALIZING', 'deposit', 1),
+  inFlight(-1, 'NEW', 'deposit', 2),
+  inFlight(0, 'WAITING', 'deposit', 3),
+  inFlight(1, 'CONFIRMING', 'confirming', 4),
+  inFlight(2, 'EXCHANGING', 'exchanging', 5),
+  inFlight(3, 'ANONYMIZING', 'exchanging', 6),
+  final(4, 'FINISHED', 'succeeded'),
+  // The deposit window ran out: when it did is worth keeping on the result.
+  final(5, 'EXPIRED', 'failed', true),
+  final(6, 'FAILED', 'failed'),
+  final(7, 'REFUNDED', 'failed'),
+  final(8, 'DELETED', 'failed'),
+];
+
+const BY_CODE = new Map(HOUDINI_STATUSES.map((info) => [info.code, info]));
+
+/** A code the seed does not list is kept in flight, shown as `UNKNOWN_<code>`. */
+export function classifyHoudiniStatus(code: number): HoudiniStatusInfo {
+  return (
+    BY_CODE.get(code) ?? {
+      code,
+      label: `UNKNOWN_${code}`,
+      phase: 'in_flight',
+      stage: 'deposit',
+      recognised: false,
+      rank: UNKNOWN_RANK,
+      cadenceMs: HOUDINI_UNKNOWN_POLL_MS,
+      showsExpiry: false,
+    }
+  );
+}
+
+/**
+ * Pure scheduling: the stage's cadence, except while waiting for the deposit, where the order's
+ * expiry places the next poll (one second after it) when that comes sooner, and an order still
+ * waiting past its expiry is looked at again soon.
+ */
+export function nextHoudiniWait(code: number, expires: string | null | undefined, now: number): number {
+  const info = classifyHoudiniStatus(code);
+  if (!info.recognised || info.stage !== 'deposit') return info.cadenceMs;
+  const expiry = expires ? Date.parse(expires) : Number.NaN;
+  if (!Number.isFinite(expiry)) return info.cadenceMs;
+  if (expiry <= now) return Math.min(info.cadenceMs, HOUDINI_OVERDUE_POLL_MS);
+  return Math.min(info.cadenceMs, expiry - now + HOUDINI_AFTER_EXPIRY_MS);
+}

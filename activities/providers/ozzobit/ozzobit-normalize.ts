@@ -1,0 +1,29 @@
+import type { Observation } from '../../../workflows/types';
+import { boundDetails } from '../bound-details';
+import type { OzzobitOrder } from './ozzobit-schema';
+import { classifyOzzobitStatus } from './ozzobit-status';
+
+/**
+ * The one normalisation of an OZZOBiT order, shared by the poll activity, the webhook ingress and
+ * the socket.io bridge, so a push and a poll of the same order state give the same observation
+ * (same status, phase, rank and details). `now` is the provider-module contract (other providers
+ * place polls by it); OZZOBiT's cadence is flat, so the result does not depend on it.
+ */
+export function normalizeOzzobitOrder(order: OzzobitOrder, now: number): Observation {
+  void now;
+  const info = classifyOzzobitStatus(order.status);
+  return {
+    status: order.status,
+    phase: info.phase,
+    recognised: info.recognised,
+    rank: info.rank,
+    nextWaitMs: info.cadenceMs,
+    // Only fields that stay put within a status: a push and a later poll must agree.
+    details: boundDetails({
+      cryptoCurrency: order.cryptoCurrency ?? null,
+      cryptoAmount: order.cryptoAmount ?? null,
+      network: order.network ?? null,
+      transactionHash: order.transactionHash ?? null,
+    }),
+  };
+}

@@ -1,0 +1,71 @@
+import type { MagmaOrderScript } from './magma';
+import type { SandboxStack } from './sandbox-stack';
+
+export interface DemoOrder {
+  provider: 'magma';
+  orderId: string;
+  /** Shorter than the provider default for the demo's timeout case. */
+  maxWaitMs?: number;
+  /** What the order shows a new user. */
+  story: string;
+}
+
+const SECOND = 1_000;
+
+/**
+ * Scripted orders for `npm start` without credentials: a success, a failure and a timeout per
+ * provider, at real durations so cadences and the 5 s floor are the real ones.
+ */
+function magmaScripts(runId: string): { script: MagmaOrderScript; demo?: Omit<DemoOrder, 'orderId' | 'provider'> }[] {
+  return [
+    {
+      script: {
+        id: `demo-magma-success-${runId}`,
+        steps: [
+          { status: 'WAITING_FOR_SELLER_APPROVAL', durationMs: 10 * SECOND },
+          { status: 'WAITING_FOR_BUYER_PAYMENT', durationMs: 10 * SECOND, fields: { payment_status: 'PENDING' } },
+          { status: 'WAITING_FOR_CHANNEL_OPEN', durationMs: 10 * SECOND, fields: { payment_status: 'SUCCESSFUL_PAYMENT' } },
+          { status: 'SELLER_SENT_TRANSACTION', durationMs: 15 * SECOND, fields: { transaction_id: '5e8a3fdemo' } },
+          { status: 'WAITING_FOR_ON_CHAIN_CONFIRMATION', durationMs: 60 * SECOND, fields: { confirmations: { confirmations: 2 } } },
+          { status: 'VALID_CHANNEL_OPENING', fields: { channel_id: '850123x42x1', confirmations: { confirmations: 6 } } },
+        ],
+      },
+      demo: { story: 'approval → payment → channel open → confirmations → VALID_CHANNEL_OPENING (about 2 min)' },
+    },
+    {
+      script: {
+        id: `demo-magma-rejected-${runId}`,
+        steps: [{ status: 'WAITING_FOR_SELLER_APPROVAL', durationMs: 20 * SECOND }, { status: 'SELLER_REJECTED' }],
+      },
+      demo: { story: 'the seller rejects: outcome failed (about 30 s)' },
+    },
+    {
+      script: { id: `demo-magma-unpaid-${runId}`, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT' }] },
+      demo: { maxWaitMs: 90 * SECOND, story: 'never paid: outcome timed_out at its 90 s max wait' },
+    },
+    // Not tracked automatically: for the README's "track an order yourself".
+    ...[1, 2, 3].map((index) => ({
+      script: {
+        id: `try-magma-${index}`,
+        steps: [
+          { status: 'WAITING_FOR_BUYER_PAYMENT', durationMs: 20 * SECOND },
+          { status: 'WAITING_FOR_CHANNEL_OPEN', durationMs: 15 * SECOND },
+          { status: 'VALID_CHANNEL_OPENING' },
+        ],
+      },
+    })),
+  ];
+}
+
+/** Adds the demo scripts to the simulators and returns the orders the demo should track. */
+export function addDemoOrders(stack: SandboxStack, runId: string): DemoOrder[] {
+  const demos: DemoOrder[] = [];
+  for (const { script, demo } of magmaScripts(runId)) {
+    stack.magma.addOrder(script);
+    if (demo) demos.push({ provider: 'magma', orderId: script.id, ...demo });
+  }
+  return demos;
+}
+
+/** Order ids the README invites a new user to track by hand. */
+export const TRY_ORDER_IDS = { magma: ['try-magma-1', 'try-magma-2', 'try-magma-3'] } as const;

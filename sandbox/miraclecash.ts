@@ -1,0 +1,137 @@
+/**
+ * MiracleCash simulator: the payment-status endpoint of seed 001 over real HTTP on 127.0.0.1,
+ * answering from scripted payments, with switchable faults, a request log and the `/_sandbox/`
+ * control API (see control-api.ts) on the same port.
+ *
+ *   GET /external/payments/prompt/:id   → 200 { id, blockchainId, status, createdAt }
+ *
+ * Credentials: exactly `Authorization: Basic base64(<clientId>:<apiKey>)`, as the seed's curl
+ * builds it; anything else is HTTP 401. Errors are shaped as a NestJS app (which the `:id` route
+ * notation suggests) shapes them: `{ statusCode, message, error }`.
+ *
+ * A payment shows `createdAt` = when the script was added (wall clock, not scaled), `blockchainId`
+ * "eth" (the chain is chosen when the payment is created, as in the seed's `createPayment(amount,
+ * 'eth')`); a script's `fields` override both (e.g. an old `createdAt` to play a prompt that has been
+ * open for hours) and may add more. The 24 h expiry is played by the script, like every step:
+ * `[{ status: 'pending', durationMs: 86_400_000 }, { status: 'expired' }]`.
+ */
+import type { IncomingMessage } from 'node:http';
+import { handleControlRequest, isControlRequest, CONTROL_PATH_PREFIX } from './control-api';
+import { FaultBoard } from './faults';
+import type { Fault } from './faults';
+import { requestUrl, serveExchange, startHttpServer } from './http-server';
+import type { Exchange, ProviderFormat } from './http-server';
+import { OrderBook } from './order-book';
+import type { OrderSnapshot } from './order-book';
+import { RequestLog } from './request-log';
+import type { RequestLogEntry } from './request-log';
+import { orderScriptSchema } from './scenario';
+import type { OrderScript } from './scenario';
+
+export interface MiracleCashSandboxOptions {
+  clientId: string;
+  apiKey: string;
+  /** Defaults to a free port. */
+  port?: number;
+  /** Simulated time per real time: 60 plays a one-minute step in one second. Defaults to 1. */
+  timeScale?: number;
+}
+
+export interface MiracleCashSandbox {
+  /** The API base, e.g. http://127.0.0.1:PORT (what MIRACLECASH_URL takes). */
+  url: string;
+  /** Base of the control API, e.g. http://127.0.0.1:PORT/_sandbox/ */
+  controlUrl: string;
+  /** Adds a payment (or restarts one with the same id); its script starts now. Throws on a bad script. */
+  addOrder(script: OrderScript): void;
+  /** Adds a fault for one payment's requests, or for all requests. */
+  setFault(fault: Fault, orderId?: string): void;
+  /** Clears one payment's faults, or all faults. */
+  clearFaults(orderId?: string): void;
+  /** Logged API requests (control API calls are not logged), for one payment or all. */
+  requests(orderId?: string): RequestLogEntry[];
+  close(): Promise<void>;
+}
+
+export const MIRACLECASH_PAYMENT_PATH = '/external/payments/prompt/';
+const OPERATION = 'get_payment_prompt';
+
+function nestError(statusCode: number, message: string, error?: string) {
+  return { statusCode, message, ...(error !== undefined && { error }) };
+}
+
+const miracleCashFormat: ProviderFormat = {
+  errorBody: (httpStatus, message) =>
+    nestError(httpStatus, message, httpStatus === 429 ? 'Too Many Requests' : 'Internal Server Error'),
+  unauthorizedBody: () => nestError(401, 'Unauthorized'),
+  // No status, and the other fields in types a strict client must not accept.
+  schemaDriftBody: (orderId) => ({ id: orderId ?? 'unknown', state: 'pending', blockchainId: 1, createdAt: 1738074600 }),
+};
+
+/** The payment as MiracleCash shows it; the script's id and step status always win over `fields`. */
+export function miracleCashPayment(snapshot: OrderSnapshot): Record<string, unknown> {
+  return {
+    blockchainId: 'eth',
+    createdAt: new Date(snapshot.addedAt).toISOString(),
+    ...snapshot.fields,
+    id: snapshot.script.id,
+    status: snapshot.step.status,
+  };
+}
+
+export async function startMiracleCashSandbox(options: MiracleCashSandboxOptions): Promise<MiracleCashSandbox> {
+  if (options.clientId === '' || options.apiKey === '') {
+    throw new Error('startMiracleCashSandbox needs a non-empty clientId and apiKey');
+  }
+  const expectedAuthorization = `Basic ${Buffer.from(`${options.clientId}:${options.apiKey}`, 'utf8').toString('base64')}`;
+  const orders = new OrderBook(options.timeScale ?? 1);
+  const faults = new FaultBoard();
+  const log = new RequestLog();
+  const addOrder = (script: unknown): void => orders.add(orderScriptSchema.parse(script), Date.now());
+
+  const server = await startHttpServer(async (request, response, signal) => {
+    if (isControlRequest(request)) return handleControlRequest({ addOrder, faults, log }, request, response);
+    const exchange = paymentExchange(request, request.headers.authorization === expectedAuthorization, orders);
+    await serveExchange({ faults, log, format: miracleCashFormat }, response, exchange, signal);
+  }, options.port);
+
+  return {
+    url: server.url,
+    controlUrl: `${server.url}${CONTROL_PATH_PREFIX}`,
+    addOrder,
+    setFault: (fault, orderId) => faults.set(fault, orderId),
+    clearFaults: (orderId) => faults.clear(orderId),
+    requests: (orderId) => log.list(orderId),
+    close: () => server.close(),
+  };
+}
+
+function paymentExchange(request: IncomingMessage, authorized: boolean, orders: OrderBook): Exchange {
+  const arrivedAt = Date.now();
+  const { pathname } = requestUrl(request);
+  const route = `${request.method ?? 'GET'} ${pathname}`;
+  const segment = pathname.startsWith(MIRACLECASH_PAYMENT_PATH) ? pathname.slice(MIRACLECASH_PAYMENT_PATH.length) : '';
+  if (request.method !== 'GET' || segment === '' || segment.includes('/')) {
+    // An unmatched route is a 404 before any guard runs, as in NestJS.
+    return { arrivedAt, operation: route, authorized: true, answer: () => ({ httpStatus: 404, body: nestError(404, `Cannot ${route}`, 'Not Found') }) };
+  }
+  let orderId: string;
+  try {
+    orderId = decodeURIComponent(segment);
+  } catch {
+    return { arrivedAt, operation: OPERATION, authorized, answer: () => ({ httpStatus: 400, body: nestError(400, 'Invalid payment id', 'Bad Request') }) };
+  }
+  return {
+    arrivedAt,
+    orderId,
+    operation: OPERATION,
+    authorized,
+    answer: () => {
+      const now = Date.now();
+      const snapshot = orders.snapshot(orderId, now);
+      if (snapshot === undefined) return { httpStatus: 404, body: nestError(404, 'Payment prompt not found', 'Not Found') };
+      orders.recordAnswer(orderId, now);
+      return { httpStatus: 200, body: miracleCashPayment(snapshot) };
+    },
+  };
+}

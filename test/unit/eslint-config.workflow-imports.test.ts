@@ -1,0 +1,81 @@
+import { ESLint, type Linter } from 'eslint';
+import { join, resolve } from 'node:path';
+
+/**
+ * The project's own eslint.config.js, required here and handed over whole
+ * (`overrideConfigFile: true`) because ESLint's own loader uses a dynamic import, which jest's
+ * sandbox refuses. One entry is added after it: no type information, so a probe file that is not
+ * on disk (and not in the TS project) can be linted in well under a second instead of building the
+ * whole typed program; the import rule under test needs no types.
+ */
+const PROJECT = resolve(__dirname, '..', '..');
+const projectConfig = require(join(PROJECT, 'eslint.config.js')) as Linter.Config[];
+const WITHOUT_TYPES: Linter.Config = {
+  languageOptions: { parserOptions: { project: null } },
+  rules: { '@typescript-eslint/no-floating-promises': 'off' },
+};
+const WORKFLOW_FILE = 'workflows/probe.ts';
+const NESTED_WORKFLOW_FILE = 'workflows/nested/probe.ts';
+const NON_WORKFLOW_FILE = 'activities/probe.ts';
+
+let eslint: ESLint;
+
+beforeAll(() => {
+  eslint = new ESLint({ cwd: PROJECT, overrideConfigFile: true, overrideConfig: [...projectConfig, WITHOUT_TYPES] });
+});
+
+async function restrictedImports(code: string, filePath: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  if (result === undefined) throw new Error('no lint result');
+  const fatal = result.messages.filter((message) => message.fatal);
+  if (fatal.length > 0) throw new Error(fatal.map((message) => message.message).join('\n'));
+  return result.messages.filter((message) => message.ruleId === 'no-restricted-imports' && message.severity === 2).map((message) => message.message);
+}
+
+describe('eslint.config.js: workflow imports', () => {
+  it.each([
+    ['node:fs', "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n", 'no Node built-ins'],
+    ['fs', "import * as fs from 'fs';\nexport const read = fs.readFileSync;\n", 'no Node built-ins'],
+    ['node:crypto', "import { randomUUID } from 'node:crypto';\nexport const id = randomUUID;\n", 'no Node built-ins'],
+    ['path (re-exported)', "export { join } from 'path';\n", 'no Node built-ins'],
+    [
+      'the Magma client',
+      "import { createMagmaAdapter } from '../activities/providers/magma/magma-client';\nexport const adapter = createMagmaAdapter;\n",
+      'never imports providers',
+    ],
+    [
+      'a provider type (import type)',
+      "import type { ProviderAdapter } from '../activities/providers/provider';\nexport type Adapter = ProviderAdapter;\n",
+      'never imports providers',
+    ],
+    ['common/config', "import { loadConfig } from '../common/config';\nexport const load = loadConfig;\n", 'never imports providers'],
+    ['undici', "import { fetch } from 'undici';\nexport const get = fetch;\n", 'imports only @temporalio/workflow'],
+    ['graphql-request', "import { GraphQLClient } from 'graphql-request';\nexport const Client = GraphQLClient;\n", 'imports only @temporalio/workflow'],
+    ['@temporalio/activity', "import { Context } from '@temporalio/activity';\nexport const context = Context;\n", 'imports only @temporalio/workflow'],
+  ])('rejects %s in a workflow file', async (_name, code, message) => {
+    const errors = await restrictedImports(code, WORKFLOW_FILE);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(message);
+  });
+
+  it.each([
+    ['@temporalio/workflow', "import { sleep } from '@temporalio/workflow';\nexport const wait = sleep;\n"],
+    ['./types', "import type { Observation } from './types';\nexport type Seen = Observation;\n"],
+    ['./types (values)', "import { PROVIDER_NAMES } from './types';\nexport const names = PROVIDER_NAMES;\n"],
+    ['@temporalio/common', "import { ApplicationFailure } from '@temporalio/common';\nexport const Failure = ApplicationFailure;\n"],
+    ['import type of the activities', "import type { Activities } from '../activities';\nexport type Used = Activities;\n"],
+  ])('allows %s in a workflow file', async (_name, code) => {
+    expect(await restrictedImports(code, WORKFLOW_FILE)).toEqual([]);
+  });
+
+  it('applies to workflow files in sub-folders', async () => {
+    const code = "import { createMagmaAdapter } from '../../activities/providers/magma/magma-client';\nexport const adapter = createMagmaAdapter;\n";
+    expect(await restrictedImports(code, NESTED_WORKFLOW_FILE)).toHaveLength(1);
+  });
+
+  it('applies only to workflow files: activities may import node:fs and undici', async () => {
+    const code = "import { readFileSync } from 'node:fs';\nimport { fetch } from 'undici';\nexport const both = [readFileSync, fetch];\n";
+    expect(await restrictedImports(code, NON_WORKFLOW_FILE)).toEqual([]);
+    expect(await restrictedImports(code, WORKFLOW_FILE)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import { createActivities } from '../activities';
+import { openLedger } from '../activities/ledger/open-ledger';
+import { createProviders } from '../activities/providers';
+import { connectClient, connectWorker } from '../client/connect';
+import { OrderTracker } from '../client/order-tracker';
+import { PROJECT_DATA_DIR, loadConfig } from '../common/config';
+import { findFreePort } from '../common/temporal-servers';
+import { addDemoOrders, TRY_ORDER_IDS } from '../sandbox/demo-orders';
+import { startSandboxStack, type SandboxStack } from '../sandbox/sandbox-stack';
+import { isPortFree, startDevServer, type DevServer } from './dev-server';
+import { createWorkers, runWorkers } from './worker';
+
+/** The ports a Temporal user expects; another free port when something already holds them. */
+const PREFERRED_PORT = 7233;
+const PREFERRED_UI_PORT = 8233;
+
+async function portOrFree(preferred: number): Promise<number> {
+  return (await isPortFree(preferred)) ? preferred : findFreePort();
+}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/**
+ * `npm start`: the embedded Temporal dev server (SQLite file, Web UI), the worker, and — when no
+ * provider credentials are set — the provider simulators with demo orders. One command, Ctrl-C stops all.
+ */
+export async function runDev(): Promise<number> {
+  const initial = loadConfig();
+  let server: DevServer | undefined;
+  let sandbox: SandboxStack | undefined;
+  try {
+    const environment: NodeJS.ProcessEnv = { ...process.env };
+    if (process.env.TEMPORAL_ADDRESS === undefined) {
+      server = await startDevServer({
+        dbFile: join(PROJECT_DATA_DIR, 'temporal.sqlite'),
+        port: await portOrFree(PREFERRED_PORT),
+        uiPort: await portOrFree(PREFERRED_UI_PORT),
+        namespace: initial.namespace,
+      });
+      environment.TEMPORAL_ADDRESS = server.address;
+    }
+    if (initial.configuredProviders.length === 0) {
+      sandbox = await startSandboxStack();
+      Object.assign(environment, sandbox.environment);
+    }
+    const config = loadConfig(environment);
+    const connection = await connectWorker(config);
+    const ledger = await openLedger(config.databaseUrl);
+    const workers = await createWorkers({
+      connection,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      activities: createActivities({ providers: createProviders(config.environment, config.configuredProviders), ledger }),
+      providers: config.configuredProviders,
+      requestsPerSecond: config.requestsPerSecond,
+    });
+    const running = runWorkers(workers);
+
+    const client = await connectClient(config);
+    const tracker = new OrderTracker({ client, taskQueue: config.taskQueue, ledger });
+    say('');
+    say(`order-tracker is running. Temporal ${config.environment.TEMPORAL_ADDRESS}, task queue ${config.taskQueue}.`);
+    if (server) say(`Temporal UI: ${server.uiUrl}/namespaces/${config.namespace}/workflows`);
+    if (sandbox) {
+      const demos = addDemoOrders(sandbox, Date.now().toString(36));
+      for (const demo of demos) await tracker.track(demo.provider, demo.orderId, { maxWaitMs: demo.maxWaitMs });
+      say('No provider credentials are set, so the provider simulators run on 127.0.0.1 with demo orders:');
+      for (const demo of demos) say(`  ${demo.provider} ${demo.orderId}: ${demo.story}`);
+      const addressPrefix = server && server.address !== `127.0.0.1:${PREFERRED_PORT}` ? `TEMPORAL_ADDRESS=${server.address} ` : '';
+      say('Track one yourself, from another terminal in this folder:');
+      say(`  ${addressPrefix}npx order-tracker track magma ${TRY_ORDER_IDS.magma[0]}`);
+      say(`  ${addressPrefix}npx order-tracker status magma ${TRY_ORDER_IDS.magma[0]}`);
+    } else {
+      say(`Polling ${config.configuredProviders.join(', ')}. Track an order with: npx order-tracker track <provider> <orderId>`);
+    }
+    say('Ctrl-C stops everything.');
+    await running;
+    await client.connection.close();
+    await ledger.close();
+    await connection.close();
+    return 0;
+  } finally {
+    await sandbox?.close();
+    await server?.stop();
+  }
+}
