@@ -17,21 +17,24 @@ function unreachable(address: string, error: unknown): TemporalUnreachableError 
   );
 }
 
-export async function connectClient(config: Config): Promise<Client> {
-  const { connectionOptions, namespace } = temporalConnection(config);
+export async function connectConnection(config: Config): Promise<Connection> {
+  const { connectionOptions } = temporalConnection(config);
   const address = connectionOptions.address ?? config.environment.TEMPORAL_ADDRESS;
   try {
-    const connection = await Connection.connect({
+    return await Connection.connect({
       address,
       tls: connectionOptions.tls,
       apiKey: connectionOptions.apiKey,
       metadata: connectionOptions.metadata,
       connectTimeout: CONNECT_TIMEOUT_MS,
     });
-    return new Client({ connection, namespace });
   } catch (error) {
     throw unreachable(address, error);
   }
+}
+
+export async function connectClient(config: Config): Promise<Client> {
+  return new Client({ connection: await connectConnection(config), namespace: config.namespace });
 }
 
 export async function connectWorker(config: Config): Promise<NativeConnection> {

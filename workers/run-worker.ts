@@ -1,7 +1,7 @@
 import { createActivities } from '../activities';
 import { openLedger } from '../activities/ledger/open-ledger';
 import { createProviders } from '../activities/providers';
-import { connectClient, connectWorker } from '../client/connect';
+import { connectConnection, connectWorker } from '../client/connect';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { type Config, loadConfig } from '../common/config';
 import { createWorkers, runWorkers } from './worker';
@@ -40,13 +40,13 @@ export async function runWorkerProcess(config: Config): Promise<void> {
  * a cluster that does not allow it (Temporal Cloud keys without admin rights) gets a warning instead.
  */
 async function registerSearchAttributesIfAllowed(config: Config): Promise<void> {
-  const client = await connectClient(config);
+  const connection = await connectConnection(config);
   try {
-    await registerSearchAttributes(client.connection, config.namespace);
+    await registerSearchAttributes(connection, config.namespace);
   } catch (error) {
     console.warn(`order-tracker worker: could not register search attributes (${String(error)}); register OrderProvider, OrderStatus, OrderOutcome as Keyword`);
   } finally {
-    await client.connection.close();
+    await connection.close();
   }
 }
 
