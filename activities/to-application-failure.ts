@@ -8,6 +8,7 @@ const TYPE_FOR_KIND: Record<ProviderErrorKind, string> = {
   rate_limited: ErrorType.rateLimited,
   unavailable: ErrorType.unavailable,
   invalid_response: ErrorType.invalidResponse,
+  rejected: ErrorType.requestRejected,
 };
 
 /**

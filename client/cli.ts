@@ -2,10 +2,10 @@ import { parseArgs } from 'node:util';
 import { openLedger } from '../activities/ledger/open-ledger';
 import { ConfigError, loadConfig, type Config } from '../common/config';
 import { parseDuration } from '../common/duration';
-import { InvalidInputError, parseProvider } from '../common/order-input';
-import { PROVIDER_NAMES, type Outcome } from '../workflows/types';
+import { InvalidInputError, parseOrderId, parseProvider, parseReference } from '../common/order-input';
+import { PROVIDER_NAMES, type Outcome, type ProviderName } from '../workflows/types';
 import { connectClient, TemporalUnreachableError } from './connect';
-import { OrderNotFoundError, OrderTracker } from './order-tracker';
+import { MAX_WAIT_LIMIT_MS, OrderNotFoundError, OrderTracker } from './order-tracker';
 import { formatList, formatProgress, formatResult } from './format';
 
 /** Contract exit codes. */
@@ -79,6 +79,12 @@ function expectArguments(command: string, positionals: string[], count: number):
   return positionals;
 }
 
+/** `<provider> <orderId>`, checked before anything connects: bad input starts nothing. */
+function orderArguments(command: string, positionals: string[]): { provider: ProviderName; orderId: string } {
+  const [provider, orderId] = expectArguments(command, positionals, 2) as [string, string];
+  return { provider: parseProvider(provider), orderId: parseOrderId(orderId) };
+}
+
 function parseLimit(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const limit = Number(text);
@@ -111,13 +117,15 @@ async function runOrderCommand(command: string, positionals: string[], values: V
   const config = loadConfig();
   switch (command) {
     case 'track': {
-      const [provider, orderId] = expectArguments(command, positionals, 2) as [string, string];
+      const { provider, orderId } = orderArguments(command, positionals);
+      parseReference(values.ref);
       let maxWaitMs: number | undefined;
       if (values['max-wait'] !== undefined) {
         maxWaitMs = parseDuration(values['max-wait']);
         if (maxWaitMs === undefined) {
           throw new InvalidInputError(`invalid --max-wait ${JSON.stringify(values['max-wait'])}: use a positive duration like 90s, 30m or 2h`);
         }
+        if (maxWaitMs > MAX_WAIT_LIMIT_MS) throw new InvalidInputError(`invalid --max-wait ${JSON.stringify(values['max-wait'])}: at most 30 days`);
       }
       return withTracker(config, async (tracker) => {
         const response = await tracker.track(provider, orderId, { maxWaitMs, reference: values.ref });
@@ -135,7 +143,7 @@ async function runOrderCommand(command: string, positionals: string[], values: V
       });
     }
     case 'status': {
-      const [provider, orderId] = expectArguments(command, positionals, 2) as [string, string];
+      const { provider, orderId } = orderArguments(command, positionals);
       return withTracker(config, async (tracker) => {
         const progress = await tracker.progress(provider, orderId);
         output.write(values.json ? JSON.stringify(progress) : formatProgress(progress, Date.now()));
@@ -143,7 +151,7 @@ async function runOrderCommand(command: string, positionals: string[], values: V
       });
     }
     case 'cancel': {
-      const [provider, orderId] = expectArguments(command, positionals, 2) as [string, string];
+      const { provider, orderId } = orderArguments(command, positionals);
       return withTracker(config, async (tracker) => {
         await tracker.cancel(provider, orderId, values.reason);
         output.write(values.json ? JSON.stringify({ cancelled: true, provider, orderId }) : `cancel requested for ${provider} order ${orderId}`);

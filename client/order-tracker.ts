@@ -48,7 +48,8 @@ export interface OrderTrackerOptions {
   settings?: Partial<TrackingSettings>;
 }
 
-const MAX_WAIT_LIMIT_MS = 30 * 24 * 3_600_000;
+/** A month: longer than any provider's window; beyond it a value is more likely a unit mistake. */
+export const MAX_WAIT_LIMIT_MS = 30 * 24 * 3_600_000;
 
 /** The library API: what backend code and the CLI use to track, watch and cancel orders. */
 export class OrderTracker {

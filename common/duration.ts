@@ -11,7 +11,8 @@ export function parseDuration(text: string): number | undefined {
   for (const match of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) {
     total += Number(match[1]) * (UNIT_MS[match[2] as string] as number);
   }
-  return total > 0 && Number.isFinite(total) ? Math.round(total) : undefined;
+  const rounded = Math.round(total);
+  return rounded > 0 && Number.isFinite(rounded) ? rounded : undefined;
 }
 
 export function formatMilliseconds(milliseconds: number): string {

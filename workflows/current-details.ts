@@ -30,7 +30,8 @@ export function renderCurrentDetails(state: TrackingState, now: number): string 
     lines.push(`**Status:** ${current.status} (${current.phase.replace('_', ' ')})${unrecognised}`);
     const confirmations = current.details['confirmations'];
     if (confirmations !== undefined && confirmations !== null) lines.push(`Confirmations: ${confirmations}`);
-    const expiry = current.details['expiresAt'];
+    // Providers name their expiry differently: `expiresAt` where we derive it, Magma's phase `timeout`.
+    const expiry = current.details['expiresAt'] ?? current.details['timeout'];
     if (typeof expiry === 'string' && Number.isFinite(Date.parse(expiry))) {
       lines.push(countdown('Provider expiry', Date.parse(expiry), now));
     }

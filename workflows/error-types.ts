@@ -13,6 +13,8 @@ export const ErrorType = {
   unavailable: 'ProviderUnavailable',
   /** The answer did not match the schema: retried, and logged with what did not match. */
   invalidResponse: 'ProviderInvalidResponse',
+  /** Another 4xx: the provider refuses the request; re-checked slowly like refused credentials. */
+  requestRejected: 'ProviderRequestRejected',
   /** Bad input to an activity: a bug, never retried. */
   invalidInput: 'InvalidInput',
 } as const;
@@ -23,4 +25,5 @@ export type ErrorTypeName = (typeof ErrorType)[keyof typeof ErrorType];
 export const ATTENTION_ERRORS: Record<string, string> = {
   [ErrorType.credentialsRefused]: 'credentials refused',
   [ErrorType.orderNotFound]: 'order not found at provider',
+  [ErrorType.requestRejected]: 'provider rejected the request',
 };

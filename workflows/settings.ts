@@ -26,12 +26,15 @@ export const DEFAULT_SETTINGS: TrackingSettings = {
 
 /** Fills defaults; a value below the floor is raised to it rather than trusted. */
 export function resolveSettings(overrides: Partial<TrackingSettings> | undefined): TrackingSettings {
-  const settings = { ...DEFAULT_SETTINGS, ...overrides };
+  const number = (value: number | undefined, fallback: number): number =>
+    typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+  const minRequestGapMs = Math.max(1, number(overrides?.minRequestGapMs, DEFAULT_SETTINGS.minRequestGapMs));
   return {
-    ...settings,
-    minRequestGapMs: Math.max(1, settings.minRequestGapMs),
-    attentionRecheckMs: Math.max(settings.minRequestGapMs, settings.attentionRecheckMs),
-    continueAsNewAfterEvents: Math.max(200, settings.continueAsNewAfterEvents),
-    maxTransitions: Math.max(2, settings.maxTransitions),
+    minRequestGapMs,
+    attentionRecheckMs: Math.max(minRequestGapMs, number(overrides?.attentionRecheckMs, DEFAULT_SETTINGS.attentionRecheckMs)),
+    continueAsNewAfterEvents: Math.max(200, number(overrides?.continueAsNewAfterEvents, DEFAULT_SETTINGS.continueAsNewAfterEvents)),
+    maxTransitions: Math.max(2, Math.floor(number(overrides?.maxTransitions, DEFAULT_SETTINGS.maxTransitions))),
+    confirmPushedTerminal:
+      typeof overrides?.confirmPushedTerminal === 'boolean' ? overrides.confirmPushedTerminal : DEFAULT_SETTINGS.confirmPushedTerminal,
   };
 }

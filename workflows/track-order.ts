@@ -125,7 +125,7 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
         initialInterval: settings.minRequestGapMs,
         backoffCoefficient: 2,
         maximumInterval: Math.max(POLL_MAX_RETRY_INTERVAL_MS, settings.minRequestGapMs),
-        nonRetryableErrorTypes: [ErrorType.credentialsRefused, ErrorType.orderNotFound, ErrorType.invalidInput],
+        nonRetryableErrorTypes: [ErrorType.credentialsRefused, ErrorType.orderNotFound, ErrorType.requestRejected, ErrorType.invalidInput],
       },
       summary: `poll ${provider} ${orderId}`,
     });

@@ -78,11 +78,11 @@ export function openSqliteLedger(file: string): Ledger {
   const recordInTransaction = database.transaction((record: OutcomeRecord): RecordResult => {
     const key = orderKey(record.provider, record.orderId);
     const existing = select.get(key);
-    if (existing && existing.final === 1) return { recorded: false, row: toLedgerRow(existing) };
     // A retry of the same write (same run, same outcome) finds its own row: nothing new to record.
     if (existing && existing.workflow_id === record.workflowId && existing.occurred_at === record.occurredAt) {
       return { recorded: true, row: toLedgerRow(existing) };
     }
+    if (existing && existing.final === 1) return { recorded: false, row: toLedgerRow(existing) };
     upsert.run({
       order_key: key,
       provider: record.provider,

@@ -4,7 +4,9 @@ export type ProviderErrorKind =
   | 'not_found'
   | 'rate_limited'
   | 'unavailable'
-  | 'invalid_response';
+  | 'invalid_response'
+  /** Another 4xx: the provider refuses this request as it is; retrying the same bytes will not help. */
+  | 'rejected';
 
 const RETRYABLE: Record<ProviderErrorKind, boolean> = {
   credentials_refused: false,
@@ -12,6 +14,7 @@ const RETRYABLE: Record<ProviderErrorKind, boolean> = {
   rate_limited: true,
   unavailable: true,
   invalid_response: true,
+  rejected: false,
 };
 
 /** Thrown by every provider adapter; one helper turns it into a Temporal failure. */
@@ -36,6 +39,8 @@ export function kindForHttpStatus(status: number): ProviderErrorKind {
   if (status === 401 || status === 403) return 'credentials_refused';
   if (status === 404) return 'not_found';
   if (status === 429) return 'rate_limited';
+  // 408 and 409 are the 4xx a retry can fix; other 4xx would fail the same way forever.
+  if (status >= 400 && status < 500 && status !== 408 && status !== 409) return 'rejected';
   return 'unavailable';
 }
 
@@ -46,9 +51,10 @@ export function kindForHttpStatus(status: number): ProviderErrorKind {
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
   if (value === null || value === undefined || value.trim() === '') return undefined;
   const maximum = 60 * 60_000;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.min(maximum, Math.max(0, seconds * 1000));
-  const date = Date.parse(value);
-  if (Number.isFinite(date)) return Math.min(maximum, Math.max(0, date - now));
-  return undefined;
+  const text = value.trim();
+  // RFC 9110: delay-seconds is digits only; otherwise an HTTP date (which names a weekday or month).
+  if (/^\d+$/.test(text)) return Math.min(maximum, Number(text) * 1000);
+  if (!/^[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text)) return undefined;
+  const date = Date.parse(text);
+  return Number.isFinite(date) ? Math.min(maximum, Math.max(0, date - now)) : undefined;
 }

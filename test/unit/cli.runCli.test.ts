@@ -69,6 +69,14 @@ describe('runCli on bad input', () => {
     ['list with --limit too large', ['list', '--limit', '10001'], 'invalid --limit "10001"'],
     ['list with an unknown --outcome', ['list', '--outcome', 'done'], 'invalid --outcome "done"'],
     ['list with --outcome in capitals', ['list', '--outcome', 'FAILED'], 'invalid --outcome "FAILED"'],
+    ['track with an unknown provider', ['track', 'binance', 'abc'], 'unknown provider "binance"'],
+    ['track with a space in the order id', ['track', 'magma', 'a b'], 'invalid order id "a b"'],
+    ['track with a 129-character order id', ['track', 'magma', 'x'.repeat(129)], 'invalid order id'],
+    ['status with an unknown provider', ['status', 'nope', 'abc'], 'unknown provider "nope"'],
+    ['cancel with a bad order id', ['cancel', 'magma', 'a b'], 'invalid order id "a b"'],
+    ['track with an empty --ref', ['track', 'magma', 'abc', '--ref', ''], 'invalid reference'],
+    ['track with --max-wait over 30 days', ['track', 'magma', 'abc', '--max-wait', '31d'], 'at most 30 days'],
+    ['track with --max-wait under a millisecond', ['track', 'magma', 'abc', '--max-wait', '0.4ms'], 'invalid --max-wait "0.4ms"'],
   ])('%s → exit 2, nothing opened', async (_name, argv, message) => {
     const result = await run(argv);
     expect(result.code).toBe(2);

@@ -54,7 +54,7 @@ describe('parseRetryAfter', () => {
     ['seconds', '3', 3_000],
     ['zero seconds', '0', 0],
     ['seconds with spaces', ' 7 ', 7_000],
-    ['fractional seconds', '1.5', 1_500],
+    ['fractional seconds (RFC 9110 allows digits only)', '1.5', undefined],
     ['two minutes', '120', 120_000],
     ['exactly the cap', '3600', HOUR_MS],
     ['seconds above the cap', '86400', HOUR_MS],
