@@ -2,7 +2,8 @@ import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { ErrorType } from '../workflows/error-types';
 import { orderKey } from '../workflows/ids';
 import type { CallbackState, Observation, Outcome, ProviderName } from '../workflows/types';
-import type { Ledger, OutcomeRecord } from './ledger/ledger';
+import { type CallbackSender, callbackBody, callbackIdempotencyKey } from './callbacks/callback-sender';
+import { type Ledger, type LedgerRow, type OutcomeRecord, isFinalOutcome } from './ledger/ledger';
 import type { ProviderRegistry } from './providers/provider';
 import { ProviderCallError } from './providers/provider-error';
 import { toApplicationFailure } from './to-application-failure';
@@ -10,6 +11,41 @@ import { toApplicationFailure } from './to-application-failure';
 export interface ActivityDependencies {
   providers: ProviderRegistry;
   ledger: Ledger;
+  /** Set when FULFILLMENT_WEBHOOK_URL is: every recorded outcome becomes one signed callback. */
+  callbackSender?: CallbackSender;
+  /** Code a worker created from code runs once per outcome (see workers/worker.ts). */
+  hooks?: FulfilmentHooks;
+}
+
+export interface HookContext {
+  provider: ProviderName;
+  orderId: string;
+  outcome: Outcome;
+  /** `<provider>:<orderId>:<outcome>:<hook>`: pass it on to anything the hook calls. */
+  idempotencyKey: string;
+  row: LedgerRow;
+}
+
+export type FulfilmentHook = (context: HookContext) => Promise<void> | void;
+
+export interface FulfilmentHooks {
+  onSucceeded?: FulfilmentHook;
+  onFailed?: FulfilmentHook;
+  onTimedOut?: FulfilmentHook;
+  onCancelled?: FulfilmentHook;
+}
+
+const HOOK_FOR_OUTCOME: Record<Outcome, keyof FulfilmentHooks> = {
+  succeeded: 'onSucceeded',
+  failed: 'onFailed',
+  timed_out: 'onTimedOut',
+  tracking_cancelled: 'onCancelled',
+};
+
+export interface FulfilmentStep {
+  provider: ProviderName;
+  orderId: string;
+  outcome: Outcome;
 }
 
 export interface PollRequest {
@@ -27,7 +63,7 @@ export interface RecordedOutcome {
 
 /** Builds every activity from injected dependencies; workers pass real ones, tests real servers. */
 export function createActivities(dependencies: ActivityDependencies) {
-  const { providers, ledger } = dependencies;
+  const { providers, ledger, callbackSender, hooks } = dependencies;
 
   return {
     /** One request to the provider, normalised. Failures carry the type the workflow understands. */
@@ -55,15 +91,70 @@ export function createActivities(dependencies: ActivityDependencies) {
       }
     },
 
-    /** Writes the order's outcome to the ledger; idempotent by the order key. */
+    /** Writes the order's outcome (and its callback body, fixed now) to the ledger; idempotent by the order key. */
     async recordOutcome(record: OutcomeRecord): Promise<RecordedOutcome> {
-      const result = await ledger.record(record);
+      const body =
+        callbackSender === undefined
+          ? null
+          : callbackBody({
+              provider: record.provider,
+              orderId: record.orderId,
+              reference: record.reference,
+              outcome: record.outcome,
+              final: isFinalOutcome(record.outcome),
+              status: record.observation?.status ?? null,
+              details: record.observation?.details ?? {},
+              workflowId: record.workflowId,
+              occurredAt: record.occurredAt,
+            });
+      const result = await ledger.record(record, body);
       log.info('outcome recorded', {
         orderKey: orderKey(record.provider, record.orderId),
         outcome: result.row.outcome,
         recordedNow: result.recorded,
       });
       return { recorded: result.recorded, outcome: result.row.outcome, callback: result.row.callback };
+    },
+
+    /**
+     * Sends the recorded callback body until a 2xx. A 4xx other than 408/429 ends as `rejected`
+     * (returned, not thrown: the order's outcome stands); anything else is retried by Temporal.
+     */
+    async deliverCallback(step: FulfilmentStep): Promise<CallbackState> {
+      const row = await ledger.find(step.provider, step.orderId);
+      if (row === undefined || row.outcome !== step.outcome) return 'none';
+      if (row.callback !== 'pending' || row.callbackBody === null || callbackSender === undefined) return row.callback;
+      const key = callbackIdempotencyKey(step.provider, step.orderId, step.outcome);
+      const result = await callbackSender.send(row.callbackBody, key);
+      if (result.kind === 'delivered') {
+        await ledger.markCallback(step.provider, step.orderId, step.outcome, 'delivered', null);
+        log.info('callback delivered', { orderKey: orderKey(step.provider, step.orderId), idempotencyKey: key });
+        return 'delivered';
+      }
+      if (result.kind === 'rejected') {
+        await ledger.markCallback(step.provider, step.orderId, step.outcome, 'rejected', result.detail);
+        log.warn('callback rejected', { orderKey: orderKey(step.provider, step.orderId), detail: result.detail });
+        return 'rejected';
+      }
+      await ledger.markCallback(step.provider, step.orderId, step.outcome, 'pending', result.detail);
+      throw ApplicationFailure.create({
+        type: ErrorType.callbackUndelivered,
+        message: result.detail,
+        nextRetryDelay: result.retryAfterMs,
+      });
+    },
+
+    /** Runs the worker's hook for the outcome once: its key is marked done in the ledger after it returns. */
+    async runHook(step: FulfilmentStep): Promise<string | null> {
+      const name = HOOK_FOR_OUTCOME[step.outcome];
+      const hook = hooks?.[name];
+      if (hook === undefined) return null;
+      const row = await ledger.find(step.provider, step.orderId);
+      const idempotencyKey = `${orderKey(step.provider, step.orderId)}:${step.outcome}:${name}`;
+      if (row === undefined || row.hooksDone.includes(idempotencyKey)) return idempotencyKey;
+      await hook({ provider: step.provider, orderId: step.orderId, outcome: step.outcome, idempotencyKey, row });
+      await ledger.markHookDone(step.provider, step.orderId, idempotencyKey);
+      return idempotencyKey;
     },
   };
 }

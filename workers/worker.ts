@@ -31,7 +31,7 @@ export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
     namespace,
     taskQueue,
     ...workflowSource,
-    activities: { recordOutcome: activities.recordOutcome },
+    activities: { recordOutcome: activities.recordOutcome, deliverCallback: activities.deliverCallback, runHook: activities.runHook },
   });
   const pollers = await Promise.all(
     options.providers.map((provider) =>

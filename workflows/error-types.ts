@@ -15,6 +15,8 @@ export const ErrorType = {
   invalidResponse: 'ProviderInvalidResponse',
   /** Another 4xx: the provider refuses the request; re-checked slowly like refused credentials. */
   requestRejected: 'ProviderRequestRejected',
+  /** The callback receiver did not answer 2xx (nor a final 4xx): retried with backoff. */
+  callbackUndelivered: 'CallbackUndelivered',
   /** Bad input to an activity: a bug, never retried. */
   invalidInput: 'InvalidInput',
 } as const;

@@ -7,6 +7,7 @@ import {
   isCancellation,
   log,
   makeContinueAsNewFunc,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -53,6 +54,23 @@ const fulfilment = proxyActivities<Activities>({
   startToCloseTimeout: FULFILMENT_ATTEMPT_TIMEOUT_MS,
   retry: { initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 60_000 },
 });
+/** Receivers go down for maintenance; keep trying for days, then `order-tracker redeliver` remains. */
+const CALLBACK_DELIVERY_WINDOW_MS = 3 * 24 * 3_600_000;
+const callbacks = proxyActivities<Activities>({
+  startToCloseTimeout: FULFILMENT_ATTEMPT_TIMEOUT_MS,
+  scheduleToCloseTimeout: CALLBACK_DELIVERY_WINDOW_MS,
+  retry: { initialInterval: 2_000, backoffCoefficient: 2, maximumInterval: 10 * 60_000 },
+});
+/** A hook is the worker's own code; a day of retries, then the order completes with attention set. */
+const HOOK_WINDOW_MS = 24 * 3_600_000;
+const hooks = proxyActivities<Activities>({
+  startToCloseTimeout: 5 * 60_000,
+  scheduleToCloseTimeout: HOOK_WINDOW_MS,
+  retry: { initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 5 * 60_000 },
+});
+
+/** Workflows recorded before callbacks and hooks existed end right after recordOutcome. */
+export const FULFILMENT_STEPS_PATCH = 'fulfilment-callback-and-hooks';
 
 type LoopEnd = Outcome | 'continue_as_new';
 
@@ -246,6 +264,28 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
     upsertSearchAttributes([{ key: ORDER_OUTCOME, value: recorded.outcome }]);
   }
   publish();
+  // Nothing new recorded (a final outcome was already there): nothing to deliver or run again.
+  if (patched(FULFILMENT_STEPS_PATCH) && recorded.recorded) {
+    const step = { provider, orderId, outcome: recorded.outcome };
+    await CancellationScope.nonCancellable(async () => {
+      if (recorded.callback === 'pending') {
+        try {
+          state.callback = await callbacks.deliverCallback(step);
+        } catch (error) {
+          log.error('callback not delivered within its window; order-tracker redeliver can resend it', { error: String(error) });
+          state.attention = 'callback not delivered';
+        }
+        publish();
+      }
+      try {
+        await hooks.runHook(step);
+      } catch (error) {
+        log.error('fulfilment hook failed for a day; giving up', { error: String(error) });
+        state.attention = 'fulfilment hook failed';
+        publish();
+      }
+    });
+  }
   // After a cancel request the root scope is cancelled: wait for handlers where that cannot interrupt.
   await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
   return {

@@ -1,4 +1,4 @@
-import type { Outcome, ProviderName, Transition, Observation, CallbackState } from '../../workflows/types';
+import type { CallbackState, Observation, Outcome, ProviderName, Transition } from '../../workflows/types';
 
 /** What the workflow hands to recordOutcome: everything the ledger row needs. */
 export interface OutcomeRecord {
@@ -27,6 +27,12 @@ export interface LedgerRow {
   occurredAt: string;
   recordedAt: string;
   callback: CallbackState;
+  /** The callback body, fixed when the outcome was recorded: every retry sends these bytes. */
+  callbackBody: string | null;
+  /** Why the receiver rejected the callback, or the last delivery error. */
+  callbackDetail: string | null;
+  /** Idempotency keys of the hooks that have run for this order. */
+  hooksDone: string[];
 }
 
 export interface RecordResult {
@@ -41,11 +47,16 @@ export function isFinalOutcome(outcome: Outcome): boolean {
 }
 
 /**
- * One row per order, keyed `<provider>:<orderId>`. A final row never changes; a non-final one
- * (timed_out, tracking_cancelled) is replaced when the order is tracked again and ends.
+ * One row per order, keyed `<provider>:<orderId>`. A final row never changes its outcome; a
+ * non-final one (timed_out, tracking_cancelled) is replaced when the order is tracked again and ends.
  */
 export interface Ledger {
-  record(record: OutcomeRecord): Promise<RecordResult>;
+  /** `callbackBody` (when callbacks are configured) is stored with the outcome and never rebuilt. */
+  record(record: OutcomeRecord, callbackBody?: string | null): Promise<RecordResult>;
   find(provider: ProviderName, orderId: string): Promise<LedgerRow | undefined>;
+  /** Marks the callback of the row's current outcome; a row that moved on to another outcome is left alone. */
+  markCallback(provider: ProviderName, orderId: string, outcome: Outcome, state: CallbackState, detail: string | null): Promise<void>;
+  /** Adds a hook's idempotency key; false when it was already there (the hook ran before). */
+  markHookDone(provider: ProviderName, orderId: string, hookKey: string): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -2,7 +2,8 @@ import { bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourc
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createActivities } from '../../activities';
+import { createActivities, type FulfilmentHooks } from '../../activities';
+import type { CallbackSender } from '../../activities/callbacks/callback-sender';
 import type { Ledger } from '../../activities/ledger/ledger';
 import { openSqliteLedger } from '../../activities/ledger/sqlite-ledger';
 import { createMagmaAdapter } from '../../activities/providers/magma/magma-client';
@@ -44,6 +45,8 @@ export interface StackOptions {
   providers: ProviderRegistry;
   ledger: Ledger;
   requestsPerSecond?: number;
+  callbackSender?: CallbackSender;
+  hooks?: FulfilmentHooks;
 }
 
 /** Runs the real workers (workflow queue + one poll queue per provider) while `body` runs. */
@@ -54,7 +57,12 @@ export async function withWorkers<T>(options: StackOptions, body: () => Promise<
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue,
-    activities: createActivities({ providers: options.providers, ledger: options.ledger }),
+    activities: createActivities({
+      providers: options.providers,
+      ledger: options.ledger,
+      callbackSender: options.callbackSender,
+      hooks: options.hooks,
+    }),
     providers: providerNames,
     requestsPerSecond: { magma: rate, miraclecash: rate, ozzobit: rate, houdini: rate },
     workflowBundle: await workflowBundle(),

@@ -1,0 +1,73 @@
+import { request } from 'undici';
+import { parseRetryAfter } from '../providers/provider-error';
+import { SIGNATURE_HEADER, signCallback } from './signature';
+
+export interface CallbackSettings {
+  url: string;
+  /** Several during a key rotation: each signs, receivers accept any. */
+  secrets: readonly string[];
+  requestTimeoutMs?: number;
+}
+
+export type DeliveryResult =
+  | { kind: 'delivered'; httpStatus: number }
+  /** A 4xx other than 408/429: the receiver will not take it; retrying the same bytes will not help. */
+  | { kind: 'rejected'; httpStatus: number; detail: string }
+  | { kind: 'retry'; detail: string; retryAfterMs?: number };
+
+export interface CallbackSender {
+  send(body: string, idempotencyKey: string): Promise<DeliveryResult>;
+}
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+
+/** POSTs a fixed body with the idempotency key and a fresh signature; never throws. */
+export function createCallbackSender(settings: CallbackSettings): CallbackSender {
+  const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return {
+    async send(body, idempotencyKey) {
+      try {
+        const response = await request(settings.url, {
+          method: 'POST',
+          body,
+          headers: {
+            'content-type': 'application/json',
+            'idempotency-key': idempotencyKey,
+            [SIGNATURE_HEADER.toLowerCase()]: signCallback(body, settings.secrets, Math.floor(Date.now() / 1000)),
+          },
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+        const text = (await response.body.text()).slice(0, 200);
+        const status = response.statusCode;
+        if (status >= 200 && status < 300) return { kind: 'delivered', httpStatus: status };
+        const detail = `receiver answered HTTP ${status}${text ? `: ${text}` : ''}`;
+        if (status >= 400 && status < 500 && status !== 408 && status !== 429) return { kind: 'rejected', httpStatus: status, detail };
+        const retryAfter = response.headers['retry-after'];
+        return { kind: 'retry', detail, retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, Date.now()) };
+      } catch (error) {
+        return { kind: 'retry', detail: `callback request failed: ${error instanceof Error ? error.message : String(error)}` };
+      }
+    },
+  };
+}
+
+/** The contract's callback body, built once when the outcome is recorded. */
+export function callbackBody(fields: {
+  provider: string;
+  orderId: string;
+  reference: string | null;
+  outcome: string;
+  final: boolean;
+  status: string | null;
+  details: Record<string, unknown>;
+  workflowId: string;
+  occurredAt: string;
+}): string {
+  const { provider, orderId, reference, outcome, final, status, details, workflowId, occurredAt } = fields;
+  return JSON.stringify({ provider, orderId, reference, outcome, final, status, details, workflowId, occurredAt });
+}
+
+export function callbackIdempotencyKey(provider: string, orderId: string, outcome: string): string {
+  return `${provider}:${orderId}:${outcome}`;
+}

@@ -1,0 +1,43 @@
+import type { CallbackState, Outcome, ProviderName } from '../../workflows/types';
+import type { LedgerRow } from './ledger';
+
+/** The table both ledgers share; column types differ only where the databases do. */
+export interface StoredRow {
+  order_key: string;
+  provider: string;
+  order_id: string;
+  reference: string | null;
+  outcome: string;
+  final: number | boolean;
+  status: string | null;
+  observation: string | null;
+  transitions: string;
+  workflow_id: string;
+  occurred_at: string;
+  recorded_at: string;
+  callback: string;
+  callback_body: string | null;
+  callback_detail: string | null;
+  hooks_done: string;
+}
+
+export function toLedgerRow(row: StoredRow): LedgerRow {
+  return {
+    orderKey: row.order_key,
+    provider: row.provider as ProviderName,
+    orderId: row.order_id,
+    reference: row.reference,
+    outcome: row.outcome as Outcome,
+    final: row.final === 1 || row.final === true,
+    status: row.status,
+    observation: row.observation === null ? null : JSON.parse(row.observation),
+    transitions: JSON.parse(row.transitions),
+    workflowId: row.workflow_id,
+    occurredAt: row.occurred_at,
+    recordedAt: row.recorded_at,
+    callback: row.callback as CallbackState,
+    callbackBody: row.callback_body,
+    callbackDetail: row.callback_detail,
+    hooksDone: JSON.parse(row.hooks_done),
+  };
+}

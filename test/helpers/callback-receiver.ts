@@ -1,0 +1,62 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifyCallbackSignature } from '../../activities/callbacks/signature';
+
+export interface ReceivedCallback {
+  idempotencyKey: string;
+  body: string;
+  signatureValid: boolean;
+  status: number;
+}
+
+export interface CallbackReceiver {
+  url: string;
+  received: ReceivedCallback[];
+  /** Keys answered 2xx, each counted once however often it arrived (what a careful merchant does). */
+  accepted(): Map<string, number>;
+  /** Decides the answer to each request; 200 by default. */
+  answer: (request: { idempotencyKey: string; attempt: number }) => number;
+  close(): Promise<void>;
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+/** A merchant's callback endpoint on 127.0.0.1 that verifies signatures and records every delivery. */
+export async function startCallbackReceiver(secret: string): Promise<CallbackReceiver> {
+  const received: ReceivedCallback[] = [];
+  const attempts = new Map<string, number>();
+  const acceptedKeys = new Map<string, number>();
+  const receiver: CallbackReceiver = {
+    url: '',
+    received,
+    accepted: () => acceptedKeys,
+    answer: () => 200,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  const server = createServer(async (request, response) => {
+    const body = await readBody(request);
+    const idempotencyKey = String(request.headers['idempotency-key'] ?? '');
+    const signatureValid = verifyCallbackSignature(
+      request.headers['x-order-tracker-signature'] as string | undefined,
+      body,
+      secret,
+      Math.floor(Date.now() / 1000),
+    );
+    const attempt = (attempts.get(idempotencyKey) ?? 0) + 1;
+    attempts.set(idempotencyKey, attempt);
+    const status = signatureValid ? receiver.answer({ idempotencyKey, attempt }) : 401;
+    received.push({ idempotencyKey, body, signatureValid, status });
+    if (status >= 200 && status < 300) acceptedKeys.set(idempotencyKey, (acceptedKeys.get(idempotencyKey) ?? 0) + 1);
+    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: status < 300 }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks`;
+  return receiver;
+}

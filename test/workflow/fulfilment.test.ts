@@ -1,0 +1,184 @@
+/**
+ * Fulfilment steps on the time-skipping server: recordOutcome, then the signed callback (retried
+ * until a 2xx, stopped by a final 4xx), then the worker's hook — each once per recorded outcome.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { FulfilmentHooks, HookContext } from '../../activities';
+import { createCallbackSender } from '../../activities/callbacks/callback-sender';
+import type { Ledger } from '../../activities/ledger/ledger';
+import { OrderTracker } from '../../client/order-tracker';
+import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
+import { orderWorkflowId } from '../../workflows/ids';
+import { startCallbackReceiver, type CallbackReceiver } from '../helpers/callback-receiver';
+import { createTimeSkippingEnvironment } from '../helpers/environments';
+import { activityCount, saveHistory } from '../helpers/history';
+import { magmaProviders, temporaryLedger, uniqueId, withWorkers } from '../helpers/worker-stack';
+
+const API_KEY = 'fulfilment-test-key';
+const SECRET = 'callback-secret';
+const TASK_QUEUE = 'fulfilment-test';
+
+let environment: TestWorkflowEnvironment;
+let sandbox: MagmaSandbox;
+let receiver: CallbackReceiver;
+let ledger: Ledger;
+let tracker: OrderTracker;
+const hookCalls: HookContext[] = [];
+let failHookTimes = 0;
+
+const hooks: FulfilmentHooks = {
+  onSucceeded: (context) => {
+    hookCalls.push(context);
+    if (failHookTimes > 0) {
+      failHookTimes -= 1;
+      throw new Error('hook target briefly down');
+    }
+  },
+  onTimedOut: (context) => {
+    hookCalls.push(context);
+  },
+};
+
+beforeAll(async () => {
+  environment = await createTimeSkippingEnvironment();
+  sandbox = await startMagmaSandbox({ apiKey: API_KEY });
+  receiver = await startCallbackReceiver(SECRET);
+  ledger = temporaryLedger().ledger;
+  tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
+});
+
+afterAll(async () => {
+  await receiver?.close();
+  await sandbox?.close();
+  await ledger?.close();
+  await environment?.teardown();
+});
+
+beforeEach(() => {
+  hookCalls.length = 0;
+  failHookTimes = 0;
+  receiver.answer = () => 200;
+});
+
+function stack<T>(body: () => Promise<T>): Promise<T> {
+  return withWorkers(
+    {
+      connection: environment.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      providers: magmaProviders(sandbox.url, API_KEY),
+      ledger,
+      callbackSender: createCallbackSender({ url: receiver.url, secrets: [SECRET] }),
+      hooks,
+    },
+    body,
+  );
+}
+
+function succeedingOrder(requestsBefore = 1): string {
+  const orderId = uniqueId('fulfil');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT', requests: requestsBefore }, { status: 'VALID_CHANNEL_OPENING' }] });
+  return orderId;
+}
+
+function deliveriesOf(orderId: string) {
+  return receiver.received.filter((delivery) => delivery.idempotencyKey.startsWith(`magma:${orderId}:`));
+}
+
+test('a succeeded order is recorded, called back once with a signed fixed body, and its hook runs once', async () => {
+  const orderId = succeedingOrder();
+  const { result, progress } = await stack(async () => {
+    await tracker.track('magma', orderId, { reference: 'cart-7' });
+    const outcome = await tracker.result('magma', orderId);
+    return { result: outcome, progress: await tracker.progress('magma', orderId) };
+  });
+  expect(result.outcome).toBe('succeeded');
+  expect(progress.fulfilment).toEqual({ recorded: true, callback: 'delivered' });
+
+  const deliveries = deliveriesOf(orderId);
+  expect(deliveries).toHaveLength(1);
+  expect(deliveries[0]).toMatchObject({ idempotencyKey: `magma:${orderId}:succeeded`, signatureValid: true, status: 200 });
+  expect(JSON.parse(deliveries[0]?.body ?? '{}')).toMatchObject({
+    provider: 'magma',
+    orderId,
+    reference: 'cart-7',
+    outcome: 'succeeded',
+    final: true,
+    status: 'VALID_CHANNEL_OPENING',
+    workflowId: orderWorkflowId('magma', orderId),
+  });
+
+  expect(hookCalls.map((call) => call.idempotencyKey)).toEqual([`magma:${orderId}:succeeded:onSucceeded`]);
+  const row = await ledger.find('magma', orderId);
+  expect(row).toMatchObject({ outcome: 'succeeded', final: true, callback: 'delivered', hooksDone: [`magma:${orderId}:succeeded:onSucceeded`] });
+
+  const history = await environment.client.workflow.getHandle(orderWorkflowId('magma', orderId)).fetchHistory();
+  for (const activity of ['recordOutcome', 'deliverCallback', 'runHook']) expect(activityCount(history, activity)).toBe(1);
+  saveHistory('fulfilment-callback-and-hook', history);
+});
+
+test('a callback is retried until a 2xx and every attempt sends the same bytes', async () => {
+  const orderId = succeedingOrder();
+  receiver.answer = ({ attempt }) => (attempt <= 2 ? 503 : 200);
+  await stack(async () => {
+    await tracker.track('magma', orderId);
+    await tracker.result('magma', orderId);
+  });
+  const deliveries = deliveriesOf(orderId);
+  expect(deliveries.map((delivery) => delivery.status)).toEqual([503, 503, 200]);
+  expect(new Set(deliveries.map((delivery) => delivery.body)).size).toBe(1);
+  expect(await ledger.find('magma', orderId)).toMatchObject({ callback: 'delivered' });
+});
+
+test('a final 4xx stops the retries, shows callback rejected, and leaves the outcome as it is', async () => {
+  const orderId = succeedingOrder();
+  receiver.answer = () => 422;
+  const { result, progress } = await stack(async () => {
+    await tracker.track('magma', orderId);
+    const outcome = await tracker.result('magma', orderId);
+    return { result: outcome, progress: await tracker.progress('magma', orderId) };
+  });
+  expect(result.outcome).toBe('succeeded');
+  expect(progress.fulfilment.callback).toBe('rejected');
+  expect(deliveriesOf(orderId)).toHaveLength(1);
+  expect(await ledger.find('magma', orderId)).toMatchObject({ outcome: 'succeeded', callback: 'rejected' });
+  expect((await ledger.find('magma', orderId))?.callbackDetail).toContain('422');
+});
+
+test('a failing hook is retried and then marked done once', async () => {
+  const orderId = succeedingOrder();
+  failHookTimes = 2;
+  await stack(async () => {
+    await tracker.track('magma', orderId);
+    await tracker.result('magma', orderId);
+  });
+  expect(hookCalls).toHaveLength(3);
+  expect(new Set(hookCalls.map((call) => call.idempotencyKey)).size).toBe(1);
+  expect((await ledger.find('magma', orderId))?.hooksDone).toEqual([`magma:${orderId}:succeeded:onSucceeded`]);
+});
+
+test('a timed-out order tracked again that then succeeds: two callbacks with different keys, one final row', async () => {
+  const orderId = uniqueId('retrack');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT', requests: 10 }, { status: 'VALID_CHANNEL_OPENING' }] });
+  const { first, second } = await stack(async () => {
+    await tracker.track('magma', orderId, { maxWaitMs: 30_000 });
+    const firstResult = await tracker.result('magma', orderId);
+    await tracker.track('magma', orderId);
+    return { first: firstResult, second: await tracker.result('magma', orderId) };
+  });
+  expect(first.outcome).toBe('timed_out');
+  expect(second.outcome).toBe('succeeded');
+  expect(deliveriesOf(orderId).map((delivery) => delivery.idempotencyKey)).toEqual([
+    `magma:${orderId}:timed_out`,
+    `magma:${orderId}:succeeded`,
+  ]);
+  expect(hookCalls.map((call) => call.idempotencyKey)).toEqual([
+    `magma:${orderId}:timed_out:onTimedOut`,
+    `magma:${orderId}:succeeded:onSucceeded`,
+  ]);
+  const row = await ledger.find('magma', orderId);
+  expect(row).toMatchObject({ outcome: 'succeeded', final: true, callback: 'delivered' });
+
+  // Final now: tracking again returns the recorded result and starts nothing.
+  const again = await tracker.track('magma', orderId);
+  expect(again.kind).toBe('recorded');
+});
