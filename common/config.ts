@@ -47,8 +47,8 @@ export const environmentSchema = z.object({
   HOUDINI_REQUESTS_PER_SECOND: requestsPerSecond.default(5).describe('Houdini request budget across all workers'),
   DATABASE_URL: z.string().trim().regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:<file> or postgres://…')
     .default(DEFAULT_DATABASE_URL).describe('Ledger: `sqlite:<file>` or `postgres://…`'),
-  FULFILLMENT_WEBHOOK_URL: optionalUrl.describe('Where outcomes are POSTed (validated, not used yet)'),
-  FULFILLMENT_WEBHOOK_SECRET: optionalText.describe('HMAC secret of the callback signature (required with the URL) (validated, not used yet)'),
+  FULFILLMENT_WEBHOOK_URL: optionalUrl.describe('Where each recorded outcome is POSTed as a signed callback'),
+  FULFILLMENT_WEBHOOK_SECRET: optionalText.describe('HMAC secret(s) of the callback signature, comma-separated during a rotation (required with the URL)'),
   INGRESS_PORT: port.default(8080).describe('Port of the webhook and HTTP API server (validated, not used yet)'),
   INGRESS_TOKEN: optionalText.describe('Bearer token the HTTP API requires when set (validated, not used yet)'),
   METRICS_PORT: port.optional().describe('Port of the Prometheus endpoint (validated, not used yet)'),

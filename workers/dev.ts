@@ -1,7 +1,5 @@
 import { join } from 'node:path';
-import { createActivities } from '../activities';
 import { openLedger } from '../activities/ledger/open-ledger';
-import { createProviders } from '../activities/providers';
 import { connectClient, connectWorker } from '../client/connect';
 import { OrderTracker } from '../client/order-tracker';
 import { PROJECT_DATA_DIR, loadConfig } from '../common/config';
@@ -9,6 +7,7 @@ import { findFreePort } from '../common/temporal-servers';
 import { addDemoOrders, TRY_ORDER_IDS } from '../sandbox/demo-orders';
 import { startSandboxStack, type SandboxStack } from '../sandbox/sandbox-stack';
 import { isPortFree, startDevServer, type DevServer } from './dev-server';
+import { activitiesFromConfig } from './activity-dependencies';
 import { createWorkers, runWorkers } from './worker';
 
 /** The ports a Temporal user expects; another free port when something already holds them. */
@@ -53,7 +52,7 @@ export async function runDev(): Promise<number> {
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
-      activities: createActivities({ providers: createProviders(config.environment, config.configuredProviders), ledger }),
+      activities: activitiesFromConfig(config, ledger),
       providers: config.configuredProviders,
       requestsPerSecond: config.requestsPerSecond,
     });

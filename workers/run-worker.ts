@@ -1,18 +1,20 @@
-import { createActivities } from '../activities';
+import type { FulfilmentHooks } from '../activities';
 import { openLedger } from '../activities/ledger/open-ledger';
-import { createProviders } from '../activities/providers';
 import { connectConnection, connectWorker } from '../client/connect';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { type Config, loadConfig } from '../common/config';
+import { activitiesFromConfig } from './activity-dependencies';
 import { createWorkers, runWorkers } from './worker';
 
-/** Builds the worker process's parts from configuration and runs them until a signal stops them. */
-export async function runWorkerProcess(config: Config): Promise<void> {
+/**
+ * Builds the worker process's parts from configuration and runs them until a signal stops them.
+ * Code that embeds the worker passes `hooks` to run its own fulfilment once per outcome.
+ */
+export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks): Promise<void> {
   await registerSearchAttributesIfAllowed(config);
   const connection = await connectWorker(config);
   const ledger = await openLedger(config.databaseUrl);
   try {
-    const providers = createProviders(config.environment, config.configuredProviders);
     if (config.configuredProviders.length === 0) {
       console.warn('order-tracker worker: no provider is configured here; polls wait for a worker that has one');
     }
@@ -20,7 +22,7 @@ export async function runWorkerProcess(config: Config): Promise<void> {
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
-      activities: createActivities({ providers, ledger }),
+      activities: activitiesFromConfig(config, ledger, hooks),
       providers: config.configuredProviders,
       requestsPerSecond: config.requestsPerSecond,
     });

@@ -1,0 +1,22 @@
+import { createActivities, type Activities, type FulfilmentHooks } from '../activities';
+import { createCallbackSender } from '../activities/callbacks/callback-sender';
+import type { Ledger } from '../activities/ledger/ledger';
+import { createProviders } from '../activities/providers';
+import type { Config } from '../common/config';
+
+/**
+ * The activities a worker process runs, built from configuration: provider adapters with their
+ * credentials, the callback sender when FULFILLMENT_WEBHOOK_URL is set, and any hooks from code.
+ */
+export function activitiesFromConfig(config: Config, ledger: Ledger, hooks?: FulfilmentHooks): Activities {
+  const { FULFILLMENT_WEBHOOK_URL: url, FULFILLMENT_WEBHOOK_SECRET: secrets } = config.environment;
+  return createActivities({
+    providers: createProviders(config.environment, config.configuredProviders),
+    ledger,
+    callbackSender:
+      url && secrets
+        ? createCallbackSender({ url, secrets: secrets.split(',').map((secret) => secret.trim()).filter(Boolean) })
+        : undefined,
+    hooks,
+  });
+}
