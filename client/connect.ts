@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { type Config, temporalConnection } from '../common/config';
+import { dataConverterFor } from '../common/encryption-codec';
 
 /** Nothing answered at the configured address: exit code 1, with the address in the message. */
 export class TemporalUnreachableError extends Error {
@@ -34,7 +35,11 @@ export async function connectConnection(config: Config): Promise<Connection> {
 }
 
 export async function connectClient(config: Config): Promise<Client> {
-  return new Client({ connection: await connectConnection(config), namespace: config.namespace });
+  return new Client({
+    connection: await connectConnection(config),
+    namespace: config.namespace,
+    dataConverter: dataConverterFor(config.environment.ORDER_TRACKER_ENCRYPTION_KEY),
+  });
 }
 
 export async function connectWorker(config: Config): Promise<NativeConnection> {

@@ -51,7 +51,12 @@ export const environmentSchema = z.object({
   FULFILLMENT_WEBHOOK_SECRET: optionalText.describe('HMAC secret(s) of the callback signature, comma-separated during a rotation (required with the URL)'),
   INGRESS_PORT: port.default(8080).describe('Port of the webhook and HTTP API server (validated, not used yet)'),
   INGRESS_TOKEN: optionalText.describe('Bearer token the HTTP API requires when set (validated, not used yet)'),
-  METRICS_PORT: port.optional().describe('Port of the Prometheus endpoint (validated, not used yet)'),
+  ORDER_TRACKER_ENCRYPTION_KEY: z.string().trim()
+    .refine((value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32, 'expected 32 bytes, base64-encoded (openssl rand -base64 32)')
+    .optional().describe('Encrypts order data in workflow history (AES-256-GCM); clients, workers and the codec server need the same key'),
+  METRICS_PORT: port.optional().describe('Port of the Prometheus endpoint (`/metrics`) of `worker` and `dev`; none when unset'),
+  METRICS_HOST: z.string().trim().ip('expected an IP address').default('127.0.0.1')
+    .describe('Address the Prometheus endpoint binds; `0.0.0.0` exposes it (containers)'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -7,7 +7,9 @@ import { findFreePort } from '../common/temporal-servers';
 import { addDemoOrders, TRY_ORDER_IDS } from '../sandbox/demo-orders';
 import { startSandboxStack, type SandboxStack } from '../sandbox/sandbox-stack';
 import { isPortFree, startDevServer, type DevServer } from './dev-server';
+import { dataConverterFor } from '../common/encryption-codec';
 import { activitiesFromConfig } from './activity-dependencies';
+import { installTelemetry } from './telemetry';
 import { createWorkers, runWorkers } from './worker';
 
 /** The ports a Temporal user expects; another free port when something already holds them. */
@@ -28,6 +30,8 @@ function say(line: string): void {
  */
 export async function runDev(): Promise<number> {
   const initial = loadConfig();
+  // JSON logs on stderr, so stdout keeps the readable lines below.
+  const { metricsUrl } = installTelemetry(initial, (line) => process.stderr.write(line));
   let server: DevServer | undefined;
   let sandbox: SandboxStack | undefined;
   try {
@@ -55,6 +59,7 @@ export async function runDev(): Promise<number> {
       activities: activitiesFromConfig(config, ledger),
       providers: config.configuredProviders,
       requestsPerSecond: config.requestsPerSecond,
+      dataConverter: dataConverterFor(config.environment.ORDER_TRACKER_ENCRYPTION_KEY),
     });
     const running = runWorkers(workers);
 
@@ -63,6 +68,7 @@ export async function runDev(): Promise<number> {
     say('');
     say(`order-tracker is running. Temporal ${config.environment.TEMPORAL_ADDRESS}, task queue ${config.taskQueue}.`);
     if (server) say(`Temporal UI: ${server.uiUrl}/namespaces/${config.namespace}/workflows`);
+    if (metricsUrl) say(`Metrics: ${metricsUrl}`);
     if (sandbox) {
       const demos = addDemoOrders(sandbox, Date.now().toString(36));
       for (const demo of demos) await tracker.track(demo.provider, demo.orderId, { maxWaitMs: demo.maxWaitMs });

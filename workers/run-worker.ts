@@ -1,9 +1,12 @@
+import { Runtime } from '@temporalio/worker';
 import type { FulfilmentHooks } from '../activities';
 import { openLedger } from '../activities/ledger/open-ledger';
 import { connectConnection, connectWorker } from '../client/connect';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { type Config, loadConfig } from '../common/config';
+import { dataConverterFor } from '../common/encryption-codec';
 import { activitiesFromConfig } from './activity-dependencies';
+import { installTelemetry } from './telemetry';
 import { createWorkers, runWorkers } from './worker';
 
 /**
@@ -16,7 +19,7 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
   const ledger = await openLedger(config.databaseUrl);
   try {
     if (config.configuredProviders.length === 0) {
-      console.warn('order-tracker worker: no provider is configured here; polls wait for a worker that has one');
+      Runtime.instance().logger.warn('no provider is configured here; polls wait for a worker that has one');
     }
     const workers = await createWorkers({
       connection,
@@ -25,10 +28,12 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
       activities: activitiesFromConfig(config, ledger, hooks),
       providers: config.configuredProviders,
       requestsPerSecond: config.requestsPerSecond,
+      dataConverter: dataConverterFor(config.environment.ORDER_TRACKER_ENCRYPTION_KEY),
     });
-    console.log(
-      `order-tracker worker: task queue ${config.taskQueue}; polling ${config.configuredProviders.join(', ') || 'nothing'}`,
-    );
+    Runtime.instance().logger.info('order-tracker worker running', {
+      taskQueue: config.taskQueue,
+      providers: config.configuredProviders,
+    });
     // The SDK's runtime shuts the workers down on SIGINT/SIGTERM; run() then resolves.
     await runWorkers(workers);
   } finally {
@@ -46,13 +51,19 @@ async function registerSearchAttributesIfAllowed(config: Config): Promise<void> 
   try {
     await registerSearchAttributes(connection, config.namespace);
   } catch (error) {
-    console.warn(`order-tracker worker: could not register search attributes (${String(error)}); register OrderProvider, OrderStatus, OrderOutcome as Keyword`);
+    Runtime.instance().logger.warn('could not register search attributes; register OrderProvider, OrderStatus, OrderOutcome as Keyword', {
+      error: String(error),
+    });
   } finally {
     await connection.close();
   }
 }
 
+/** `order-tracker worker`: JSON logs on stdout, metrics on METRICS_PORT, then the workers. */
 export async function runWorker(): Promise<number> {
-  await runWorkerProcess(loadConfig());
+  const config = loadConfig();
+  const { metricsUrl } = installTelemetry(config, (line) => process.stdout.write(line));
+  if (metricsUrl !== undefined) Runtime.instance().logger.info('metrics endpoint', { url: metricsUrl });
+  await runWorkerProcess(config);
   return 0;
 }

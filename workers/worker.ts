@@ -1,7 +1,9 @@
+import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Activities } from '../activities';
 import { pollTaskQueue } from '../workflows/ids';
 import type { ProviderName } from '../workflows/types';
+import { metricsInterceptors } from './metrics-interceptor';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -12,6 +14,8 @@ export interface WorkerOptions {
   providers: readonly ProviderName[];
   /** Per provider: requests per second allowed across all workers (enforced by the server). */
   requestsPerSecond: Record<ProviderName, number>;
+  /** Payload codecs, e.g. the encryption codec; the same as the clients'. */
+  dataConverter?: DataConverter;
   /** A pre-built bundle (tests build one per file); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkflowBundleOption;
 }
@@ -30,7 +34,9 @@ export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
     connection,
     namespace,
     taskQueue,
+    dataConverter: options.dataConverter,
     ...workflowSource,
+    interceptors: metricsInterceptors({ bundlesWorkflows: options.workflowBundle === undefined }),
     activities: { recordOutcome: activities.recordOutcome, deliverCallback: activities.deliverCallback, runHook: activities.runHook },
   });
   const pollers = await Promise.all(
@@ -39,7 +45,9 @@ export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
         connection,
         namespace,
         taskQueue: pollTaskQueue(taskQueue, provider),
+        dataConverter: options.dataConverter,
         activities: { pollOrder: activities.pollOrder },
+        interceptors: metricsInterceptors({ bundlesWorkflows: false }),
         maxTaskQueueActivitiesPerSecond: options.requestsPerSecond[provider],
       }),
     ),

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,6 +48,7 @@ export interface StackOptions {
   requestsPerSecond?: number;
   callbackSender?: CallbackSender;
   hooks?: FulfilmentHooks;
+  dataConverter?: DataConverter;
 }
 
 /** Runs the real workers (workflow queue + one poll queue per provider) while `body` runs. */
@@ -66,6 +68,7 @@ export async function withWorkers<T>(options: StackOptions, body: () => Promise<
     providers: providerNames,
     requestsPerSecond: { magma: rate, miraclecash: rate, ozzobit: rate, houdini: rate },
     workflowBundle: await workflowBundle(),
+    dataConverter: options.dataConverter,
   });
   const running = runWorkers(workers);
   try {

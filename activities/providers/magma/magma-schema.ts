@@ -3,7 +3,8 @@ import { z } from 'zod';
 /** Minimal: only what we read; `.nullish()` so a field Magma adds or drops breaks nothing. */
 export const magmaOrderSchema = z.object({
   id: z.string(),
-  status: z.string().min(1),
+  // A status is a short enum word; anything longer is not a status the workflow should carry.
+  status: z.string().min(1).max(128),
   payment_status: z.string().nullish(),
   channel_id: z.string().nullish(),
   transaction_id: z.string().nullish(),

@@ -1,0 +1,63 @@
+import { defaultPayloadConverter } from '@temporalio/common';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { EncryptionCodec } from '../../common/encryption-codec';
+import { startCodecServer } from '../../workers/codec-server';
+
+const key = randomBytes(32);
+
+test('encode then decode gives back the payload; the ciphertext does not contain the plaintext', async () => {
+  const codec = new EncryptionCodec(key);
+  const payload = defaultPayloadConverter.toPayload({ orderId: 'secret-order-42', reference: 'cart-9' });
+  const [encrypted] = await codec.encode([payload]);
+  expect(Buffer.from(encrypted?.data ?? []).toString('latin1')).not.toContain('secret-order-42');
+  const [decoded] = await codec.decode([encrypted as never]);
+  expect(defaultPayloadConverter.fromPayload(decoded as never)).toEqual({ orderId: 'secret-order-42', reference: 'cart-9' });
+});
+
+test('a payload encrypted with another key is refused with the key ids named', async () => {
+  const [encrypted] = await new EncryptionCodec(randomBytes(32)).encode([defaultPayloadConverter.toPayload('x')]);
+  await expect(new EncryptionCodec(key).decode([encrypted as never])).rejects.toThrow(/encrypted with key [0-9a-f]{16}, not the configured key/);
+});
+
+test('a tampered ciphertext fails authentication', async () => {
+  const [encrypted] = await new EncryptionCodec(key).encode([defaultPayloadConverter.toPayload('x')]);
+  const data = Buffer.from(encrypted?.data ?? []);
+  data[data.length - 20] = (data[data.length - 20] ?? 0) ^ 0xff;
+  await expect(new EncryptionCodec(key).decode([{ ...encrypted, data } as never])).rejects.toThrow();
+});
+
+test('unencrypted payloads pass through decode untouched', async () => {
+  const payload = defaultPayloadConverter.toPayload({ a: 1 });
+  expect(await new EncryptionCodec(key).decode([payload as never])).toEqual([payload]);
+});
+
+test('a key of the wrong length is refused', () => {
+  expect(() => new EncryptionCodec(randomBytes(16))).toThrow(/32 bytes/);
+});
+
+test('the codec server decodes what the codec encoded, over HTTP with CORS for the UI', async () => {
+  const codec = new EncryptionCodec(key);
+  const server = await startCodecServer(codec, 0, 'http://127.0.0.1:8233');
+  try {
+    const [encrypted] = await codec.encode([defaultPayloadConverter.toPayload({ status: 'VALID_CHANNEL_OPENING' })]);
+    const json = {
+      payloads: [{
+        metadata: Object.fromEntries(Object.entries(encrypted?.metadata ?? {}).map(([name, value]) => [name, Buffer.from(value).toString('base64')])),
+        data: Buffer.from(encrypted?.data ?? []).toString('base64'),
+      }],
+    };
+    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(json),
+    });
+    expect(response.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:8233');
+    const body = (await response.json()) as { payloads: { data: string }[] };
+    expect(JSON.parse(Buffer.from(body.payloads[0]?.data ?? '', 'base64').toString('utf8'))).toEqual({ status: 'VALID_CHANNEL_OPENING' });
+    const bad = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/decode`, { method: 'POST', body: 'nope' });
+    expect(bad.status).toBe(400);
+  } finally {
+    server.close();
+  }
+});
