@@ -3,11 +3,12 @@ import type { Ledger, LedgerRow } from '../activities/ledger/ledger';
 import { parseOrderId, parseProvider, parseReference, InvalidInputError } from '../common/order-input';
 import { DEFAULT_MAX_WAIT_MS } from '../common/provider-defaults';
 import { orderWorkflowId } from '../workflows/ids';
-import { cancelSignal, progressQuery } from '../workflows/messages';
+import { cancelSignal, progressQuery, statusPushedSignal } from '../workflows/messages';
+import { parseObservation } from '../workflows/observation';
 import { ORDER_OUTCOME, ORDER_PROVIDER, ORDER_STATUS } from '../workflows/search-attributes';
 import type { TrackingSettings } from '../workflows/settings';
-import { trackOrder } from '../workflows/track-order';
-import type { Outcome, Progress, ProviderName, TrackOrderResult } from '../workflows/types';
+import { trackOrder, type TrackOrderInput } from '../workflows/track-order';
+import type { Observation, Outcome, Progress, ProviderName, TrackOrderResult } from '../workflows/types';
 
 export class OrderNotFoundError extends Error {
   override readonly name = 'OrderNotFoundError';
@@ -22,6 +23,11 @@ export type TrackResponse =
   | { kind: 'tracking'; workflowId: string; runId: string }
   /** The ledger holds a final outcome: nothing was started. */
   | { kind: 'recorded'; workflowId: string; row: LedgerRow };
+
+export type PushResponse =
+  | { kind: 'signalled'; workflowId: string; runId: string }
+  /** Dropped: the ledger already holds the order's final outcome. */
+  | { kind: 'ignored'; workflowId: string; reason: string };
 
 export interface ListFilter {
   provider?: ProviderName;
@@ -69,17 +75,43 @@ export class OrderTracker {
     if (recorded?.final) return { kind: 'recorded', workflowId, row: recorded };
 
     const handle = await this.options.client.workflow.start(trackOrder, {
-      workflowId,
-      taskQueue: this.options.taskQueue,
-      args: [{ provider, orderId, reference, maxWaitMs, settings: this.options.settings }],
+      ...this.startOptions(provider, orderId, reference, maxWaitMs),
       // A second track of a running order returns the running one; an ended order may be tracked again.
       workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    });
+    return { kind: 'tracking', workflowId, runId: handle.firstExecutionRunId };
+  }
+
+  /**
+   * Delivers a pushed (webhook, WebSocket) observation: signal-with-start, so a push for an order no
+   * one tracks yet starts tracking it. A push for an order the ledger holds as final starts nothing.
+   */
+  async push(providerName: string, orderIdText: string, observation: Observation): Promise<PushResponse> {
+    const provider = parseProvider(providerName);
+    const orderId = parseOrderId(orderIdText);
+    const parsed = parseObservation(observation);
+    if (!parsed.ok) throw new InvalidInputError(`invalid pushed observation: ${parsed.error}`);
+    const workflowId = orderWorkflowId(provider, orderId);
+    const recorded = await this.options.ledger?.find(provider, orderId);
+    if (recorded?.final) return { kind: 'ignored', workflowId, reason: `order already ended ${recorded.outcome}` };
+    const handle = await this.options.client.workflow.signalWithStart(trackOrder, {
+      ...this.startOptions(provider, orderId, null, DEFAULT_MAX_WAIT_MS[provider]),
+      signal: statusPushedSignal,
+      signalArgs: [parsed.observation],
+    });
+    return { kind: 'signalled', workflowId, runId: handle.signaledRunId };
+  }
+
+  private startOptions(provider: ProviderName, orderId: string, reference: string | null, maxWaitMs: number) {
+    return {
+      workflowId: orderWorkflowId(provider, orderId),
+      taskQueue: this.options.taskQueue,
+      args: [{ provider, orderId, reference, maxWaitMs, settings: this.options.settings }] as [TrackOrderInput],
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
       typedSearchAttributes: [{ key: ORDER_PROVIDER, value: provider }],
       staticSummary: `${provider} order ${orderId}${reference ? ` (ref ${reference})` : ''}`,
       staticDetails: `Tracking ${provider} order \`${orderId}\` until a final status or ${Math.round(maxWaitMs / 60_000)} min.`,
-    });
-    return { kind: 'tracking', workflowId, runId: handle.firstExecutionRunId };
+    };
   }
 
   /** The order's progress snapshot (works for finished orders too while their history is kept). */
