@@ -56,6 +56,10 @@ export function createHoudiniAdapter(settings: HoudiniSettings): HoudiniAdapter 
         });
       }
     } catch (error) {
+      // Checked here rather than by the error's class: fetch's abort reasons may come from another realm.
+      if (timeout.aborted && !(error instanceof ProviderCallError) && !signal?.aborted) {
+        throw new ProviderCallError('unavailable', `Houdini did not answer ${what} in ${timeoutMs} ms`);
+      }
       throw networkFailure('Houdini', error);
     }
   }

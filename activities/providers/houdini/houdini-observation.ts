@@ -30,7 +30,8 @@ export function normalizeHoudiniOrder(order: HoudiniOrder, now: number): Observa
       outAmount: order.outAmount ?? null,
       outSymbol: order.outSymbol ?? null,
       depositAddress: order.depositAddress ?? null,
-      receiverAddress: order.receiverAddress ?? null,
+      // Not the receiving address: the one thing a private swap keeps unlinked stays out of
+      // workflow history, the ledger and callbacks.
       anonymous: order.anonymous ?? null,
       etaMinutes: order.eta ?? null,
       outTxHash: order.outTxHash ?? null,

@@ -22,7 +22,6 @@ export const houdiniOrderSchema = z.object({
   expires: z.string().nullish(),
   anonymous: z.boolean().nullish(),
   depositAddress: z.string().nullish(),
-  receiverAddress: z.string().nullish(),
   inAmount: amount,
   inSymbol: z.string().nullish(),
   outAmount: amount,
