@@ -1,8 +1,10 @@
+import type { ProviderName } from '../workflows/types';
+import type { HoudiniOrderScript } from './houdini-order';
 import type { MagmaOrderScript } from './magma';
 import type { SandboxStack } from './sandbox-stack';
 
 export interface DemoOrder {
-  provider: 'magma';
+  provider: ProviderName;
   orderId: string;
   /** Shorter than the provider default for the demo's timeout case. */
   maxWaitMs?: number;
@@ -57,6 +59,42 @@ function magmaScripts(runId: string): { script: MagmaOrderScript; demo?: Omit<De
   ];
 }
 
+function houdiniScripts(runId: string): { script: HoudiniOrderScript; demo?: Omit<DemoOrder, 'orderId' | 'provider'> }[] {
+  return [
+    {
+      script: {
+        id: `demo-houdini-swap-${runId}`,
+        steps: [
+          { status: 'WAITING', durationMs: 20 * SECOND },
+          { status: 'CONFIRMING', durationMs: 25 * SECOND },
+          { status: 'EXCHANGING', durationMs: 20 * SECOND },
+          { status: 'ANONYMIZING', durationMs: 20 * SECOND },
+          { status: 'FINISHED' },
+        ],
+      },
+      demo: { story: 'deposit → confirming → exchanging → anonymizing → FINISHED (about 1.5 min)' },
+    },
+    {
+      script: {
+        id: `demo-houdini-expired-${runId}`,
+        depositWindowMs: 40 * SECOND,
+        steps: [{ status: 'WAITING', durationMs: 40 * SECOND }, { status: 'EXPIRED' }],
+      },
+      demo: { story: 'no deposit inside its (shortened) window: EXPIRED, outcome failed' },
+    },
+    ...[1, 2].map((index) => ({
+      script: {
+        id: `try-houdini-${index}`,
+        steps: [
+          { status: 'WAITING', durationMs: 15 * SECOND },
+          { status: 'CONFIRMING', durationMs: 15 * SECOND },
+          { status: 'FINISHED' },
+        ],
+      },
+    })),
+  ];
+}
+
 /** Adds the demo scripts to the simulators and returns the orders the demo should track. */
 export function addDemoOrders(stack: SandboxStack, runId: string): DemoOrder[] {
   const demos: DemoOrder[] = [];
@@ -64,8 +102,15 @@ export function addDemoOrders(stack: SandboxStack, runId: string): DemoOrder[] {
     stack.magma.addOrder(script);
     if (demo) demos.push({ provider: 'magma', orderId: script.id, ...demo });
   }
+  for (const { script, demo } of houdiniScripts(runId)) {
+    stack.houdini.addOrder(script);
+    if (demo) demos.push({ provider: 'houdini', orderId: script.id, ...demo });
+  }
   return demos;
 }
 
 /** Order ids the README invites a new user to track by hand. */
-export const TRY_ORDER_IDS = { magma: ['try-magma-1', 'try-magma-2', 'try-magma-3'] } as const;
+export const TRY_ORDER_IDS = {
+  magma: ['try-magma-1', 'try-magma-2', 'try-magma-3'],
+  houdini: ['try-houdini-1', 'try-houdini-2'],
+} as const;

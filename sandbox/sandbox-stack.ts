@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import { startHoudiniSandbox, type HoudiniSandbox } from './houdini';
 import { startMagmaSandbox, type MagmaSandbox } from './magma';
 
 export interface SandboxStackOptions {
   /** Simulated time per real time; 1 keeps every duration real (the demo and tests of the floor). */
   timeScale?: number;
   /** Fixed port per simulator (the `sandbox` command); free ports otherwise. */
-  ports?: { magma?: number };
+  ports?: { magma?: number; houdini?: number };
 }
 
 export interface SandboxStack {
   magma: MagmaSandbox;
+  houdini: HoudiniSandbox;
   /** The provider variables that point the tracker at these simulators, credentials included. */
   environment: Record<string, string>;
   close(): Promise<void>;
@@ -25,11 +27,22 @@ export async function startSandboxStack(options: SandboxStackOptions = {}): Prom
   const timeScale = options.timeScale ?? 1;
   const magmaKey = credential('magma');
   const magma = await startMagmaSandbox({ apiKey: magmaKey, timeScale, port: options.ports?.magma });
+  const houdiniPartner = credential('partner');
+  const houdiniSecret = credential('houdini');
+  const houdini = await startHoudiniSandbox({ partnerId: houdiniPartner, secret: houdiniSecret, timeScale, port: options.ports?.houdini });
   return {
     magma,
-    environment: { MAGMA_URL: magma.url, MAGMA_API_KEY: magmaKey },
+    houdini,
+    environment: {
+      MAGMA_URL: magma.url,
+      MAGMA_API_KEY: magmaKey,
+      HOUDINI_URL: houdini.url,
+      HOUDINI_PARTNER_ID: houdiniPartner,
+      HOUDINI_SECRET: houdiniSecret,
+      HOUDINI_WS_URL: houdini.wsUrl,
+    },
     async close() {
-      await magma.close();
+      await Promise.all([magma.close(), houdini.close()]);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Environment } from '../../common/config';
 import type { ProviderName } from '../../workflows/types';
+import { createHoudiniAdapter } from './houdini/houdini-client';
 import { createMagmaAdapter } from './magma/magma-client';
 import type { ProviderAdapter, ProviderRegistry } from './provider';
 
@@ -17,6 +18,12 @@ function createAdapter(provider: ProviderName, environment: Environment): Provid
   switch (provider) {
     case 'magma':
       return createMagmaAdapter({ url: environment.MAGMA_URL as string, apiKey: environment.MAGMA_API_KEY as string });
+    case 'houdini':
+      return createHoudiniAdapter({
+        url: environment.HOUDINI_URL as string,
+        partnerId: environment.HOUDINI_PARTNER_ID as string,
+        secret: environment.HOUDINI_SECRET as string,
+      });
     default:
       // The other seed providers arrive with their own adapters (see the providers issue).
       return undefined;
