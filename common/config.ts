@@ -49,8 +49,9 @@ export const environmentSchema = z.object({
     .default(DEFAULT_DATABASE_URL).describe('Ledger: `sqlite:<file>` or `postgres://…`'),
   FULFILLMENT_WEBHOOK_URL: optionalUrl.describe('Where each recorded outcome is POSTed as a signed callback'),
   FULFILLMENT_WEBHOOK_SECRET: optionalText.describe('HMAC secret(s) of the callback signature, comma-separated during a rotation (required with the URL)'),
-  INGRESS_PORT: port.default(8080).describe('Port of the webhook and HTTP API server (validated, not used yet)'),
-  INGRESS_TOKEN: optionalText.describe('Bearer token the HTTP API requires when set (validated, not used yet)'),
+  INGRESS_PORT: port.default(8080).describe('Port of the webhook and HTTP API server'),
+  INGRESS_HOST: z.string().trim().min(1).default('127.0.0.1').describe('Address the ingress listens on (0.0.0.0 in a container)'),
+  INGRESS_TOKEN: optionalText.describe('Bearer token the HTTP API requires when set'),
   ORDER_TRACKER_ENCRYPTION_KEY: z.string().trim()
     .refine((value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32, 'expected 32 bytes, base64-encoded (openssl rand -base64 32)')
     .optional().describe('Encrypts order data in workflow history (AES-256-GCM); clients, workers and the codec server need the same key'),
