@@ -6,6 +6,7 @@ import { InvalidInputError, parseOrderId, parseProvider, parseReference } from '
 import { PROVIDER_NAMES, type Outcome, type ProviderName } from '../workflows/types';
 import { connectClient, TemporalUnreachableError } from './connect';
 import { MAX_WAIT_LIMIT_MS, OrderNotFoundError, OrderTracker } from './order-tracker';
+import { followOrder, type FollowMode } from './follow';
 import { formatList, formatProgress, formatResult } from './format';
 
 /** Contract exit codes. */
@@ -32,18 +33,22 @@ export function exitCodeForOutcome(outcome: Outcome): number {
   }
 }
 
+/** Every command there is; anything else is bad input. `worker` and `ingress` are what deployments run. */
+export const COMMANDS = ['dev', 'worker', 'ingress', 'sandbox', 'track', 'status', 'cancel', 'list'] as const;
+
 const USAGE = `Usage: order-tracker <command> [options]
 
 Commands:
   dev                               the whole stack on embedded defaults (what npm start runs)
   worker                            run workflows and polls against TEMPORAL_ADDRESS
+  ingress                           webhooks, the HTTP API and push bridges (INGRESS_PORT)
   sandbox                           run the provider simulators on 127.0.0.1
-  track <provider> <orderId>        start tracking (--max-wait 2h, --ref <reference>, --wait)
-  status <provider> <orderId>       show progress
+  track <provider> <orderId>        start tracking (--max-wait 2h, --ref <reference>, --wait, --follow)
+  status <provider> <orderId>       show progress (--follow: live until the order ends)
   cancel <provider> <orderId>       stop tracking (--reason <text>)
   list                              list orders (--provider, --status, --outcome, --limit)
 
-Every command takes --json. Providers: ${PROVIDER_NAMES.join(', ')}.
+Every command takes --json (with --follow: one progress line per change). Providers: ${PROVIDER_NAMES.join(', ')}.
 Exit codes: 0 ok/succeeded, 1 runtime error, 2 bad input, 3 not found, 10 failed, 11 timed_out, 12 tracking_cancelled.`;
 
 const OPTIONS = {
@@ -52,6 +57,7 @@ const OPTIONS = {
   'max-wait': { type: 'string' },
   ref: { type: 'string' },
   wait: { type: 'boolean' },
+  follow: { type: 'boolean' },
   reason: { type: 'string' },
   provider: { type: 'string' },
   status: { type: 'string' },
@@ -64,11 +70,16 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 interface Output {
   write(text: string): void;
   error(text: string): void;
+  /** Present when stdout is a terminal: `--follow` redraws its view in place through it. */
+  terminal?: { write(raw: string): void; columns(): number | undefined };
 }
 
 const processOutput: Output = {
   write: (text) => process.stdout.write(`${text}\n`),
   error: (text) => process.stderr.write(`${text}\n`),
+  terminal: process.stdout.isTTY
+    ? { write: (raw) => process.stdout.write(raw), columns: () => process.stdout.columns }
+    : undefined,
 };
 
 function expectArguments(command: string, positionals: string[], count: number): string[] {
@@ -113,6 +124,22 @@ async function withTracker<T>(config: Config, run: (tracker: OrderTracker) => Pr
   }
 }
 
+/** `--follow`: live progress until the order ends, then the contract's exit code for its outcome. */
+async function follow(tracker: OrderTracker, provider: string, orderId: string, values: Values, output: Output): Promise<number> {
+  const terminal = output.terminal;
+  const mode: FollowMode = values.json ? 'json' : terminal ? 'redraw' : 'append';
+  const outcome = await followOrder(
+    { progress: () => tracker.progress(provider, orderId), result: () => tracker.result(provider, orderId) },
+    {
+      mode,
+      // Output.write adds a line end; the view brings its own.
+      write: mode === 'redraw' && terminal ? terminal.write : (text) => output.write(text.replace(/\n$/, '')),
+      columns: terminal?.columns,
+    },
+  );
+  return exitCodeForOutcome(outcome);
+}
+
 async function runOrderCommand(command: string, positionals: string[], values: Values, output: Output): Promise<number> {
   const config = loadConfig();
   switch (command) {
@@ -133,6 +160,10 @@ async function runOrderCommand(command: string, positionals: string[], values: V
           output.write(values.json ? JSON.stringify(response) : `${response.workflowId} already ended: ${response.row.outcome} (${response.row.status ?? 'no status'}), recorded ${response.row.recordedAt}`);
           return exitCodeForOutcome(response.row.outcome);
         }
+        if (values.follow) {
+          if (!values.json) output.write(`tracking ${response.workflowId}`);
+          return follow(tracker, provider, orderId, values, output);
+        }
         if (!values.wait) {
           output.write(values.json ? JSON.stringify(response) : `tracking ${response.workflowId}\nfollow it with: order-tracker status ${provider} ${orderId}`);
           return ExitCode.ok;
@@ -145,6 +176,7 @@ async function runOrderCommand(command: string, positionals: string[], values: V
     case 'status': {
       const { provider, orderId } = orderArguments(command, positionals);
       return withTracker(config, async (tracker) => {
+        if (values.follow) return follow(tracker, provider, orderId, values, output);
         const progress = await tracker.progress(provider, orderId);
         output.write(values.json ? JSON.stringify(progress) : formatProgress(progress, Date.now()));
         return progress.outcome === null ? ExitCode.ok : exitCodeForOutcome(progress.outcome);
@@ -186,6 +218,7 @@ export async function runCli(argv: string[], output: Output = processOutput): Pr
       output.write(USAGE);
       return command === undefined && !values.help ? ExitCode.badInput : ExitCode.ok;
     }
+    if (!(COMMANDS as readonly string[]).includes(command)) throw new InvalidInputError(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
     switch (command) {
       // Loaded on demand (require, so tsx resolves the .ts files): status and track stay quick to start.
       case 'dev':
@@ -195,8 +228,7 @@ export async function runCli(argv: string[], output: Output = processOutput): Pr
       case 'sandbox':
         return await (require('../sandbox/run-sandbox') as typeof import('../sandbox/run-sandbox')).runSandbox(output);
       case 'ingress':
-        output.error('order-tracker ingress: webhooks and push bridges are not built yet (see the push issue)');
-        return ExitCode.runtimeError;
+        return await (require('../workers/run-ingress') as typeof import('../workers/run-ingress')).runIngress();
       default:
         return await runOrderCommand(command, rest, values, output);
     }

@@ -1,6 +1,15 @@
 import { formatDuration } from '../workflows/current-details';
-import type { Progress, TrackOrderResult } from '../workflows/types';
+import type { Details, Progress, TrackOrderResult } from '../workflows/types';
 import type { ListedOrder } from './order-tracker';
+
+/**
+ * When the provider lets the order (or its current phase) expire, as ISO time; null when it says
+ * nothing. Providers name it differently: `expiresAt` where we derive it, Magma's phase `timeout`.
+ */
+export function providerExpiry(details: Details): string | null {
+  const expiry = details['expiresAt'] ?? details['timeout'];
+  return typeof expiry === 'string' && Number.isFinite(Date.parse(expiry)) ? new Date(expiry).toISOString() : null;
+}
 
 function relative(iso: string | null, now: number): string {
   if (iso === null) return '—';
@@ -24,11 +33,13 @@ export function formatProgress(progress: Progress, now: number): string {
   );
   if (progress.outcome === null) {
     lines.push(`next poll  ${relative(progress.nextPollAt, now)}`, `max wait   ${relative(progress.deadline, now)}`);
+    const expiry = providerExpiry(progress.details);
+    if (expiry !== null) lines.push(`expires    ${relative(expiry, now)}`);
   } else {
     lines.push(`fulfilment recorded=${progress.fulfilment.recorded} callback=${progress.fulfilment.callback}`);
   }
-  const details = Object.entries(progress.details).filter(([, value]) => value !== null);
-  if (details.length > 0) lines.push(`details    ${details.map(([key, value]) => `${key}=${value}`).join(' ')}`);
+  const details = detailsText(progress.details);
+  if (details !== '') lines.push(`details    ${details}`);
   if (progress.transitions.length > 0) {
     lines.push('transitions');
     if (progress.transitionsDropped > 0) lines.push(`  (${progress.transitionsDropped} earlier transitions not kept)`);
@@ -46,4 +57,46 @@ export function formatList(orders: ListedOrder[]): string {
   return orders
     .map((order) => [order.workflowId, order.status ?? '—', order.outcome ?? order.executionStatus.toLowerCase(), order.startTime].join('  '))
     .join('\n');
+}
+
+function detailsText(details: Details): string {
+  return Object.entries(details)
+    .filter(([, value]) => value !== null)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
+}
+
+/**
+ * The lines a log of an order's progress gains between two snapshots (`previous` undefined: the
+ * first), for `--follow` when stdout is not a terminal: new transitions with their times, each
+ * poll, changed details, attention and the outcome. Countdowns are shown when their line is new.
+ */
+export function formatProgressChanges(previous: Progress | undefined, progress: Progress, now: number): string[] {
+  const at = new Date(now).toISOString();
+  const lines: string[] = [];
+  if (previous === undefined) {
+    const reference = progress.reference ? ` (ref ${progress.reference})` : '';
+    lines.push(`following ${progress.provider}:${progress.orderId}${reference}: started ${relative(progress.startedAt, now)}, max wait ${relative(progress.deadline, now)}`);
+  }
+  const known = new Set((previous?.transitions ?? []).map((transition) => `${transition.at} ${transition.status}`));
+  for (const transition of progress.transitions) {
+    if (!known.has(`${transition.at} ${transition.status}`)) lines.push(`${transition.at}  ${transition.status}  (${transition.source})`);
+  }
+  if (progress.attention !== (previous?.attention ?? null)) lines.push(`${at}  attention ${progress.attention ?? 'cleared'}`);
+  const details = detailsText(progress.details);
+  if (details !== '' && details !== detailsText(previous?.details ?? {})) lines.push(`${at}  details ${details}`);
+  if (progress.polls !== previous?.polls && progress.outcome === null) {
+    const expiry = providerExpiry(progress.details);
+    const expires = expiry === null ? '' : `, expires ${relative(expiry, now)}`;
+    lines.push(`${at}  polls ${progress.polls} (pushes ${progress.pushes}), next poll ${relative(progress.nextPollAt, now)}${expires}`);
+  }
+  if (progress.outcome !== null && progress.outcome !== previous?.outcome) {
+    lines.push(`${at}  outcome ${progress.outcome}: ${progress.status ?? 'no status'} after ${progress.polls} polls`);
+  }
+  const fulfilment = `recorded=${progress.fulfilment.recorded} callback=${progress.fulfilment.callback}`;
+  const previousFulfilment = previous && `recorded=${previous.fulfilment.recorded} callback=${previous.fulfilment.callback}`;
+  if (progress.outcome !== null && (progress.outcome !== previous?.outcome || fulfilment !== previousFulfilment)) {
+    lines.push(`${at}  fulfilment ${fulfilment}`);
+  }
+  return lines;
 }

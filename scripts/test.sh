@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
+bash scripts/install-chromium.sh
 echo "order-tracker: type check" >&2
 npx tsc --noEmit -p .
 echo "order-tracker: lint" >&2

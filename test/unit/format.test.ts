@@ -80,6 +80,10 @@ describe('formatProgress', () => {
     ['an unrecognised status', { ...IN_FLIGHT, status: 'NEW', recognised: false }, ['status     NEW [in_flight] (unrecognised)'], []],
     ['all details null', { ...IN_FLIGHT, details: { channel_id: null } }, [], ['details']],
     ['an overdue poll', { ...IN_FLIGHT, nextPollAt: '2026-06-10T17:59:58.000Z' }, ['next poll  2026-06-10T17:59:58.000Z (2s ago)'], []],
+    ['Magma\'s phase timeout', { ...IN_FLIGHT, details: { timeout: '2026-06-10T18:10:00.000Z' } }, ['expires    2026-06-10T18:10:00.000Z (in 10m 00s)'], []],
+    ['a derived expiresAt', { ...IN_FLIGHT, details: { expiresAt: '2026-06-10T17:00:00.000Z' } }, ['expires    2026-06-10T17:00:00.000Z (1h 00m ago)'], []],
+    ['an expiry that is not a time', { ...IN_FLIGHT, details: { timeout: 'soon' } }, [], ['expires']],
+    ['no expiry once ended', { ...ENDED, details: { timeout: '2026-06-10T18:10:00.000Z' } }, [], ['expires']],
   ] as [string, Progress, string[], string[]][])('%s', (_name, progress, present, absent) => {
     const lines = formatProgress(progress, NOW).split('\n');
     for (const line of present) expect(lines).toContain(line);

@@ -1,0 +1,171 @@
+/**
+ * The real `order-tracker worker` process with METRICS_PORT, against the dev server and every
+ * provider simulator of the sandbox stack: its Prometheus endpoint, scraped while sandbox orders
+ * run, shows the SDK's runtime metrics and ours (polls for each configured provider, the poll
+ * queue wait, pushes, outcomes); its stdout is JSON log lines carrying the order key.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import readline from 'node:readline';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { OrderTracker } from '../../client/order-tracker';
+import { loadConfig } from '../../common/config';
+import { findFreePort } from '../../common/temporal-servers';
+import { addDemoOrders, type DemoOrder } from '../../sandbox/demo-orders';
+import { startSandboxStack, type SandboxStack } from '../../sandbox/sandbox-stack';
+import { METRIC } from '../../workers/metrics-interceptor';
+import { orderWorkflowId } from '../../workflows/ids';
+import { statusPushedSignal } from '../../workflows/messages';
+import type { ProviderName } from '../../workflows/types';
+import { cleanEnvironment } from '../helpers/cli-process';
+import { createDevEnvironment } from '../helpers/environments';
+import { eventually } from '../helpers/eventually';
+import { temporaryLedger, uniqueId } from '../helpers/worker-stack';
+
+const PROJECT_ROOT = join(__dirname, '..', '..');
+const TASK_QUEUE = 'metrics-integration';
+/** The worker bundles the workflows at start (seconds), then polls each order at once. */
+const TEST_TIMEOUT_MS = 60_000;
+
+let environment: TestWorkflowEnvironment;
+let stack: SandboxStack;
+let worker: ChildProcessWithoutNullStreams;
+let metricsUrl: string;
+let providers: ProviderName[];
+const logLines: string[] = [];
+let workerStderr = '';
+
+beforeAll(async () => {
+  environment = await createDevEnvironment();
+  stack = await startSandboxStack();
+  providers = loadConfig(stack.environment).configuredProviders;
+  const port = await findFreePort();
+  metricsUrl = `http://127.0.0.1:${port}/metrics`;
+  const env = cleanEnvironment({
+    ...stack.environment,
+    TEMPORAL_ADDRESS: environment.address,
+    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    DATABASE_URL: `sqlite:${temporaryLedger().file}`,
+    METRICS_PORT: String(port),
+  });
+  worker = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'order-tracker.js'), 'worker'], { cwd: PROJECT_ROOT, env });
+  readline.createInterface({ input: worker.stdout }).on('line', (line) => logLines.push(line));
+  worker.stderr.setEncoding('utf8').on('data', (chunk: string) => (workerStderr += chunk));
+  await eventually(
+    'the worker logs that it runs',
+    () => {
+      if (worker.exitCode !== null) throw new Error(`worker exited ${worker.exitCode}: ${workerStderr}`);
+      return logs().some((entry) => entry.message === 'order-tracker worker running');
+    },
+    { timeoutMs: 45_000 },
+  );
+}, TEST_TIMEOUT_MS);
+
+afterAll(async () => {
+  if (worker && worker.exitCode === null) {
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.kill('SIGTERM');
+    await exited;
+  }
+  await stack?.close();
+  await environment?.teardown();
+});
+
+type LogEntry = Record<string, unknown> & { message: string; level: string };
+
+function logs(): LogEntry[] {
+  return logLines.map((line) => JSON.parse(line) as LogEntry);
+}
+
+/** Prometheus text format: samples of one metric as { labels, value }. */
+function samples(text: string, name: string): { labels: Record<string, string>; value: number }[] {
+  const pattern = new RegExp(`^${name}(?:\\{([^}]*)\\})? (\\S+)$`, 'gm');
+  return [...text.matchAll(pattern)].map((match) => ({
+    labels: Object.fromEntries([...(match[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((label) => [label[1], label[2]])),
+    value: Number(match[2]),
+  }));
+}
+
+function total(text: string, name: string, labels: Record<string, string>): number {
+  return samples(text, name)
+    .filter((sample) => Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
+    .reduce((sum, sample) => sum + sample.value, 0);
+}
+
+async function scrape(): Promise<string> {
+  const response = await fetch(metricsUrl);
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
+test('the sandbox configures at least Magma', () => {
+  expect(providers).toContain('magma');
+});
+
+test(
+  'scraped during a sandbox run: runtime metrics, polls and queue waits for every provider, then outcomes; JSON logs carry the order key',
+  async () => {
+    const tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE });
+    const demos: DemoOrder[] = addDemoOrders(stack, uniqueId('metrics'));
+    const tracked = demos.filter((demo) => providers.includes(demo.provider));
+    for (const demo of tracked) await tracker.track(demo.provider, demo.orderId, { maxWaitMs: demo.maxWaitMs });
+
+    const polls = METRIC.polls;
+    let text = '';
+    await eventually(
+      `every provider (${providers.join(', ')}) has polls counted on ${metricsUrl}`,
+      async () => {
+        text = await scrape();
+        return providers.every((provider) => total(text, polls, { provider }) > 0);
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    // The SDK's own runtime metrics come through the same endpoint.
+    expect(text).toMatch(/^temporal_worker_start\{/m);
+    expect(text).toMatch(/^temporal_activity_execution_latency_bucket\{.*activity_type="pollOrder"/m);
+    for (const provider of providers) {
+      expect(total(text, `${METRIC.pollScheduleToStart}_count`, { provider })).toBeGreaterThan(0);
+      expect(samples(text, polls).find((sample) => sample.labels.provider === provider)?.labels).toMatchObject({
+        result: expect.stringMatching(/^(ok|Provider\w+)$/),
+        taskQueue: `${TASK_QUEUE}-poll-${provider}`,
+        activityType: 'pollOrder',
+      });
+    }
+
+    // A push (the signal the ingress and push bridges send) is counted by the workflow interceptor:
+    // one that ranks below the current status changes nothing else.
+    for (const demo of tracked) {
+      await environment.client.workflow
+        .getHandle(orderWorkflowId(demo.provider, demo.orderId))
+        .signal(statusPushedSignal, { status: 'PUSHED_EARLIER', phase: 'in_flight', rank: -1, nextWaitMs: 60_000, details: {} });
+    }
+    await eventually('pushes are counted', async () => {
+      text = await scrape();
+      return providers.every((provider) => total(text, METRIC.pushes, { provider }) > 0);
+    });
+
+    // Ending the orders counts their outcomes.
+    for (const demo of tracked) await tracker.cancel(demo.provider, demo.orderId, 'metrics test done');
+    for (const demo of tracked) await tracker.result(demo.provider, demo.orderId);
+    await eventually('outcomes are counted', async () => {
+      text = await scrape();
+      return providers.every((provider) => total(text, METRIC.outcomes, { provider, outcome: 'tracking_cancelled' }) > 0);
+    });
+
+    // Log lines are buffered briefly (the Runtime sorts them with Core's) before they are written.
+    const keys = tracked.map((demo) => `${demo.provider}:${demo.orderId}`).sort();
+    const recordedKeys = () => logs().filter((entry) => entry.message === 'outcome recorded').map((entry) => entry.orderKey);
+    await eventually('every outcome is logged', () => recordedKeys().length >= keys.length);
+    const entries = logs();
+    for (const entry of entries) expect(typeof entry.time === 'string' && typeof entry.level === 'string').toBe(true);
+    const recorded = entries.filter((entry) => entry.message === 'outcome recorded');
+    expect(recorded.map((entry) => entry.orderKey).sort()).toEqual(keys);
+    expect(recorded[0]).toMatchObject({ level: 'INFO', activityType: 'recordOutcome', workflowId: expect.stringMatching(/^order:/) });
+    // Workflow log lines carry it too, derived from the workflow id.
+    const cancelled = entries.filter((entry) => entry.message === 'tracking cancel requested');
+    expect(cancelled.length).toBeGreaterThan(0);
+    for (const entry of cancelled) expect(entry.orderKey).toBe(String(entry.workflowId).replace(/^order:/, ''));
+    expect(workerStderr).toBe('');
+  },
+  TEST_TIMEOUT_MS,
+);

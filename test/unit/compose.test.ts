@@ -1,0 +1,172 @@
+/**
+ * docker-compose.yml and the Dockerfile against the code, since no Docker engine runs here: the
+ * services are there, the app containers run real CLI commands, set only variables the config
+ * schema knows (and values it accepts), point at services that exist, and publish sane ports.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { COMMANDS, runCli } from '../../client/cli';
+import { environmentSchema, loadConfig } from '../../common/config';
+
+const ROOT = join(__dirname, '..', '..');
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[] | string;
+  environment?: Record<string, string | number | boolean | null> | string[];
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  ports?: string[];
+  expose?: string[];
+  deploy?: { replicas?: number };
+  healthcheck?: { test?: string[] };
+}
+
+// Merge keys (<<) as Docker Compose reads them: the app services share one block of settings.
+const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const services = compose.services;
+const APP_SERVICES = ['worker', 'ingress'];
+const KNOWN_VARIABLES = new Set(Object.keys(environmentSchema.shape));
+
+function environmentOf(service: Service): Record<string, string> {
+  const environment = service.environment ?? {};
+  const entries = Array.isArray(environment)
+    ? environment.map((item) => item.split(/=(.*)/s).slice(0, 2) as [string, string])
+    : Object.entries(environment).map(([name, value]) => [name, value === null ? '' : String(value)] as [string, string]);
+  return Object.fromEntries(entries);
+}
+
+/**
+ * Compose's interpolation, enough for this file: `${NAME:-default}` gives the default, `${NAME:?…}`
+ * (must be set) a stand-in value, `$$` a dollar.
+ */
+function interpolate(value: string): string {
+  return value
+    .replace(/\$\{(\w+):\?[^}]*\}/g, (_match, name: string) => `${name.toLowerCase()}-value`)
+    .replace(/\$\{(\w+):-([^}]*)\}/g, (_match, _name: string, fallback: string) => fallback)
+    .replace(/\$\{(\w+)\}/g, '')
+    .replace(/\$\$/g, '$');
+}
+
+function dependencies(service: Service): string[] {
+  const dependsOn = service.depends_on ?? [];
+  return Array.isArray(dependsOn) ? dependsOn : Object.keys(dependsOn);
+}
+
+function hostOf(address: string): string {
+  return address.replace(/:\d+$/, '');
+}
+
+describe('docker-compose.yml', () => {
+  it('has the Temporal server on PostgreSQL, its UI, the worker, the ingress and the ledger database', () => {
+    expect(Object.keys(services).sort()).toEqual(['ingress', 'ledger-db', 'temporal', 'temporal-db', 'temporal-ui', 'worker']);
+    const temporal = services.temporal as Service;
+    expect(temporal.image).toMatch(/^temporalio\/(auto-setup|server):/);
+    const temporalEnvironment = environmentOf(temporal);
+    expect(temporalEnvironment.DB).toBe('postgres12');
+    expect(services[temporalEnvironment.POSTGRES_SEEDS as string]?.image).toMatch(/^postgres:/);
+    expect(services['temporal-ui']?.image).toMatch(/^temporalio\/ui:/);
+    expect(environmentOf(services['temporal-ui'] as Service).TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(services['ledger-db']?.image).toMatch(/^postgres:/);
+  });
+
+  it.each(APP_SERVICES)('%s runs its own CLI command from the app image', (name) => {
+    const service = services[name] as Service;
+    expect(service.build).toBe('.');
+    expect(service.command).toEqual(['npx', 'order-tracker', name]);
+    expect(COMMANDS).toContain(name);
+  });
+
+  it.each(APP_SERVICES)('%s sets only variables of the config schema, with values it accepts', (name) => {
+    const environment = environmentOf(services[name] as Service);
+    const unknown = Object.keys(environment).filter((variable) => !KNOWN_VARIABLES.has(variable));
+    expect(unknown).toEqual([]);
+    const values = Object.fromEntries(Object.entries(environment).map(([variable, value]) => [variable, interpolate(value)]));
+    const config = loadConfig(values);
+    expect(config.databaseUrl).toMatch(/^postgres:\/\/order_tracker:[^@]+@ledger-db:5432\/order_tracker$/);
+    expect(hostOf(config.environment.TEMPORAL_ADDRESS)).toBe('temporal');
+    // Provider credentials come from the deployment's environment, never from this file.
+    for (const variable of ['MAGMA_API_KEY', 'MIRACLECASH_API_KEY', 'OZZOBIT_SECRET_KEY', 'HOUDINI_SECRET']) {
+      expect(environment[variable]).toBe(`\${${variable}:-}`);
+    }
+  });
+
+  it('points the apps at the services that hold what they need', () => {
+    for (const name of APP_SERVICES) {
+      const environment = environmentOf(services[name] as Service);
+      expect(dependencies(services[name] as Service)).toEqual(expect.arrayContaining(['temporal', 'ledger-db']));
+      expect(services[hostOf(environment.TEMPORAL_ADDRESS as string)]).toBeDefined();
+    }
+  });
+
+  it('depends only on services that exist, without cycles', () => {
+    const visiting = new Set<string>();
+    const visit = (name: string, path: string[]): void => {
+      expect({ path, exists: name in services }).toEqual({ path, exists: true });
+      if (visiting.has(name)) throw new Error(`dependency cycle: ${[...path, name].join(' → ')}`);
+      visiting.add(name);
+      for (const dependency of dependencies(services[name] as Service)) visit(dependency, [...path, name]);
+      visiting.delete(name);
+    };
+    for (const name of Object.keys(services)) visit(name, []);
+  });
+
+  it('runs several workers, each with a metrics endpoint Prometheus can reach', () => {
+    const worker = services.worker as Service;
+    expect(worker.deploy?.replicas).toBeGreaterThanOrEqual(2);
+    const environment = environmentOf(worker);
+    expect(environment.METRICS_HOST).toBe('0.0.0.0');
+    expect(worker.expose).toEqual([environment.METRICS_PORT]);
+    // Replicas cannot share a published host port.
+    expect(worker.ports).toBeUndefined();
+  });
+
+  it('publishes the ingress on its INGRESS_PORT, listening on every interface of its container', () => {
+    const ingress = services.ingress as Service;
+    const environment = environmentOf(ingress);
+    expect(environment.INGRESS_HOST).toBe('0.0.0.0');
+    expect(ingress.ports?.map((port) => port.split(':').at(-1))).toEqual([environment.INGRESS_PORT]);
+    expect(ingress.healthcheck?.test?.join(' ')).toContain(`127.0.0.1:${environment.INGRESS_PORT}/healthz`);
+  });
+
+  it('publishes well-formed ports, none twice, Temporal and its UI on loopback only', () => {
+    const published: string[] = [];
+    for (const [name, service] of Object.entries(services)) {
+      for (const port of service.ports ?? []) {
+        expect({ name, port }).toEqual({ name, port: expect.stringMatching(/^(127\.0\.0\.1:)?\d{1,5}:\d{1,5}$/) });
+        published.push(port.split(':').slice(0, -1).join(':'));
+      }
+    }
+    expect(new Set(published).size).toBe(published.length);
+    for (const name of ['temporal', 'temporal-ui']) {
+      for (const port of services[name]?.ports ?? []) expect(port.startsWith('127.0.0.1:')).toBe(true);
+    }
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  const instructions = dockerfile.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
+
+  it('builds on Node 20 with npm ci and no build step', () => {
+    expect(instructions[0]).toMatch(/^FROM node:20\b/);
+    expect(dockerfile).toMatch(/^RUN npm ci\b/m);
+    expect(dockerfile).not.toMatch(/npm run build|\btsc\b/);
+  });
+
+  it('runs a real CLI command by default, as a user without root', () => {
+    const command = JSON.parse(instructions.find((line) => line.startsWith('CMD '))?.slice(4) ?? '[]') as string[];
+    expect(command.slice(0, 2)).toEqual(['npx', 'order-tracker']);
+    expect(COMMANDS).toContain(command[2]);
+    expect(instructions).toContain('USER node');
+  });
+});
+
+describe('the CLI commands', () => {
+  it('are all in the usage text', async () => {
+    const written: string[] = [];
+    await runCli(['--help'], { write: (text) => written.push(text), error: (text) => written.push(text) });
+    for (const command of COMMANDS) expect(written.join('\n')).toMatch(new RegExp(`^ {2}${command}\\b`, 'm'));
+  });
+});

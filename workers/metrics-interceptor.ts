@@ -1,0 +1,93 @@
+/**
+ * Our metrics, counted around the activities without touching them: an activity inbound
+ * interceptor reads each execution's type, input, attempt and result, and records through the
+ * activity's metric meter, which exports through the Runtime's Prometheus endpoint beside the SDK's
+ * own metrics.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, type MetricMeter } from '@temporalio/common';
+import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next, WorkerInterceptors } from '@temporalio/worker';
+import type { RecordedOutcome } from '../activities';
+import { PROVIDER_NAMES, type ProviderName } from '../workflows/types';
+
+/**
+ * Metric names, exported as they are (the SDK's own carry a `temporal_` prefix); each sample also
+ * has the activity's `namespace`, `taskQueue` and `activityType` labels.
+ */
+export const METRIC = {
+  /** Provider requests by provider and result: `ok` or the failure's type (e.g. ProviderRateLimited). */
+  polls: 'order_tracker_polls',
+  /** How long a poll waited on its task queue: the provider's request budget shows here. */
+  pollScheduleToStart: 'order_tracker_poll_schedule_to_start_latency',
+  /** Orders ended, by provider and the outcome the ledger holds. */
+  outcomes: 'order_tracker_outcomes',
+  /** Fulfilment steps (recordOutcome, callbacks, hooks) run again after a failed attempt. */
+  fulfilmentRetries: 'order_tracker_fulfilment_retries',
+  /** statusPushed signals received by orders, by provider (counted in the workflow, see push-metrics-interceptor.ts). */
+  pushes: 'order_tracker_pushes',
+} as const;
+
+/** Milliseconds; a budget wait is seconds, not the SDK's default sub-second buckets. */
+export const METRIC_BUCKETS: Record<string, number[]> = {
+  [METRIC.pollScheduleToStart]: [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 300_000],
+};
+
+type Tags = Record<string, string>;
+
+function providerOf(input: ActivityExecuteInput): ProviderName | 'unknown' {
+  const provider = (input.args[0] as { provider?: unknown } | undefined)?.provider;
+  return (PROVIDER_NAMES as readonly unknown[]).includes(provider) ? (provider as ProviderName) : 'unknown';
+}
+
+/** A bounded label for a failure: the ApplicationFailure type our activities throw, else the class. */
+export function failureLabel(error: unknown): string {
+  if (error instanceof ApplicationFailure) return error.type ?? 'ApplicationFailure';
+  return error instanceof Error ? error.name : 'unknown';
+}
+
+export class ActivityMetricsInterceptor implements ActivityInboundCallsInterceptor {
+  constructor(private readonly context: Context) {}
+
+  async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    const { activityType, attempt, currentAttemptScheduledTimestampMs } = this.context.info;
+    const meter = this.context.metricMeter;
+    const tags: Tags = { provider: providerOf(input) };
+    if (activityType === 'pollOrder') {
+      const waitedMs = Math.max(0, Date.now() - currentAttemptScheduledTimestampMs);
+      meter.createHistogram(METRIC.pollScheduleToStart, 'int', 'ms', 'Time a poll waited on its task queue (request budget)').record(waitedMs, tags);
+      return this.countPoll(meter, tags, input, next);
+    }
+    if (attempt > 1) {
+      meter.createCounter(METRIC.fulfilmentRetries, '', 'Fulfilment steps run again after a failed attempt').add(1, tags);
+    }
+    const result = await next(input);
+    if (activityType === 'recordOutcome') {
+      const outcome = (result as RecordedOutcome | undefined)?.outcome ?? 'unknown';
+      meter.createCounter(METRIC.outcomes, '', 'Orders ended, by outcome').add(1, { ...tags, outcome });
+    }
+    return result;
+  }
+
+  private async countPoll(meter: MetricMeter, tags: Tags, input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    const polls = meter.createCounter(METRIC.polls, '', 'Provider requests, by result');
+    try {
+      const result = await next(input);
+      polls.add(1, { ...tags, result: 'ok' });
+      return result;
+    } catch (error) {
+      polls.add(1, { ...tags, result: failureLabel(error) });
+      throw error;
+    }
+  }
+}
+
+/**
+ * The `interceptors` worker option. The push counter runs inside the workflow sandbox, so it is
+ * bundled with the workflows; a worker given a pre-built bundle (tests) leaves it out.
+ */
+export function metricsInterceptors(options: { bundlesWorkflows: boolean }): WorkerInterceptors {
+  return {
+    activity: [(context) => ({ inbound: new ActivityMetricsInterceptor(context) })],
+    ...(options.bundlesWorkflows && { workflowModules: [require.resolve('./push-metrics-interceptor')] }),
+  };
+}
