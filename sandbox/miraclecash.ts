@@ -70,13 +70,16 @@ const miracleCashFormat: ProviderFormat = {
 
 /** The payment as MiracleCash shows it; the script's id and step status always win over `fields`. */
 export function miracleCashPayment(snapshot: OrderSnapshot): Record<string, unknown> {
-  return {
+  const payment: Record<string, unknown> = {
+    id: snapshot.script.id,
     blockchainId: 'eth',
+    status: snapshot.step.status,
     createdAt: new Date(snapshot.addedAt).toISOString(),
     ...snapshot.fields,
-    id: snapshot.script.id,
-    status: snapshot.step.status,
   };
+  payment.id = snapshot.script.id;
+  payment.status = snapshot.step.status;
+  return payment;
 }
 
 export async function startMiracleCashSandbox(options: MiracleCashSandboxOptions): Promise<MiracleCashSandbox> {

@@ -14,7 +14,9 @@ import type { OrderScript } from './scenario';
 export function ozzobitOrder(script: OrderScript, stepIndex: number, createdAt: number, updatedAt: number): Record<string, unknown> {
   const step = script.steps[stepIndex];
   if (step === undefined) throw new Error(`script ${script.id} has no step ${stepIndex}`);
-  return {
+  const order: Record<string, unknown> = {
+    id: script.id,
+    status: step.status,
     isBuyOrSell: 'BUY',
     fiatCurrency: 'EUR',
     fiatAmount: 100,
@@ -26,8 +28,9 @@ export function ozzobitOrder(script: OrderScript, stepIndex: number, createdAt: 
     createdAt: new Date(createdAt).toISOString(),
     updatedAt: new Date(updatedAt).toISOString(),
     ...fieldsAt(script, stepIndex),
-    // The script's id and step status always win over anything in `fields`.
-    id: script.id,
-    status: step.status,
   };
+  // The script's id and step status always win over anything in `fields` (and stay the first keys).
+  order.id = script.id;
+  order.status = step.status;
+  return order;
 }

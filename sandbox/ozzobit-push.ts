@@ -101,7 +101,7 @@ export class OzzobitPushHub {
     this.namespace.on('connection', (socket) => this.serveSocket(socket));
     this.ticker = setInterval(() => {
       const now = Date.now();
-      for (const orderId of this.announced.keys()) this.observe(orderId, now);
+      for (const orderId of this.announced.keys()) this.announce(orderId, now);
     }, PUSH_TICK_MS);
     this.ticker.unref();
   }
@@ -109,7 +109,7 @@ export class OzzobitPushHub {
   /** A new or restarted order: its first status is pushed now. */
   added(orderId: string, now: number): void {
     this.announced.delete(orderId);
-    this.observe(orderId, now);
+    this.announce(orderId, now);
   }
 
   /**
@@ -117,6 +117,14 @@ export class OzzobitPushHub {
    * stands (undefined for an unknown order), with `updatedAt` at its last status change.
    */
   observe(orderId: string, now: number): Record<string, unknown> | undefined {
+    const snapshot = this.options.orders.snapshot(orderId, now);
+    const current = this.announce(orderId, now);
+    if (snapshot === undefined || current === undefined) return undefined;
+    return ozzobitOrder(snapshot.script, snapshot.stepIndex, snapshot.addedAt, current.changedAt);
+  }
+
+  /** Pushes every status change since the order was last looked at; returns what was last pushed. */
+  private announce(orderId: string, now: number): Announced | undefined {
     const snapshot = this.options.orders.snapshot(orderId, now);
     if (snapshot === undefined) return undefined;
     let current = this.announced.get(orderId);
@@ -130,9 +138,8 @@ export class OzzobitPushHub {
       this.push(orderId, { order, status }, current);
       current = { stepIndex: index, status, changedAt: now, order };
     }
-    if (current === undefined) return undefined; // unreachable: a snapshot has at least step 0
-    this.announced.set(orderId, current);
-    return ozzobitOrder(snapshot.script, snapshot.stepIndex, snapshot.addedAt, current.changedAt);
+    if (current !== undefined) this.announced.set(orderId, current); // always set: a snapshot has step 0 at least
+    return current;
   }
 
   /** Every push, in the order sent, for one order or all. Copies. */

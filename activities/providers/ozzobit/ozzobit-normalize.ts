@@ -10,7 +10,6 @@ import { classifyOzzobitStatus } from './ozzobit-status';
  * place polls by it); OZZOBiT's cadence is flat, so the result does not depend on it.
  */
 export function normalizeOzzobitOrder(order: OzzobitOrder, now: number): Observation {
-  void now;
   const info = classifyOzzobitStatus(order.status);
   return {
     status: order.status,

@@ -1,0 +1,51 @@
+/** OZZOBiT webhook envelope and signature (our reading: hex HMAC-SHA256 of the raw body). */
+import { createHmac } from 'node:crypto';
+import {
+  ozzobitWebhookSchema,
+  signOzzobitWebhook,
+  verifyOzzobitSignature,
+} from '../../activities/providers/ozzobit/ozzobit-webhook';
+
+const SECRET = 'whsec-test';
+const BODY = JSON.stringify({ eventName: 'ORDER_COMPLETED', data: { id: 'o-1', status: 'COMPLETED', cryptoAmount: 98.42 } });
+
+describe('signOzzobitWebhook / verifyOzzobitSignature', () => {
+  const signature = createHmac('sha256', SECRET).update(BODY).digest('hex');
+
+  it('signs as hex HMAC-SHA256 of the raw body', () => {
+    expect(signOzzobitWebhook(BODY, SECRET)).toBe(signature);
+    expect(signOzzobitWebhook(Buffer.from(BODY), SECRET)).toBe(signature);
+  });
+
+  it.each([
+    ['the right signature', signature, BODY, true],
+    ['upper-case hex', signature.toUpperCase(), BODY, true],
+    ['surrounding spaces', ` ${signature} `, BODY, true],
+    ['a re-serialised body', signature, JSON.stringify(JSON.parse(BODY), null, 1), false],
+    ['another secret', createHmac('sha256', 'other').update(BODY).digest('hex'), BODY, false],
+    ['a truncated signature', signature.slice(0, 63), BODY, false],
+    ['a non-hex signature', 'z'.repeat(64), BODY, false],
+    ['a prefixed signature', `sha256=${signature}`, BODY, false],
+    ['no signature', undefined, BODY, false],
+    ['a null header', null, BODY, false],
+  ])('%s → %s', (_name, header, body, valid) => {
+    expect(verifyOzzobitSignature(body, header, SECRET)).toBe(valid);
+  });
+});
+
+describe('ozzobitWebhookSchema', () => {
+  it('reads the seed’s envelope, minimal on the order', () => {
+    const parsed = ozzobitWebhookSchema.parse(JSON.parse(BODY));
+    expect(parsed).toEqual({ eventName: 'ORDER_COMPLETED', data: { id: 'o-1', status: 'COMPLETED', cryptoAmount: 98.42 } });
+  });
+
+  it.each([
+    ['an extra envelope key', { eventName: 'ORDER_FAILED', data: { id: 'o', status: 'FAILED' }, extra: 1 }],
+    ['a non-order event', { eventName: 'KYC_APPROVED', data: { id: 'o', status: 'FAILED' } }],
+    ['an order without status', { eventName: 'ORDER_FAILED', data: { id: 'o' } }],
+    ['an order without id', { eventName: 'ORDER_FAILED', data: { status: 'FAILED' } }],
+    ['no data', { eventName: 'ORDER_FAILED' }],
+  ])('rejects %s', (_name, body) => {
+    expect(ozzobitWebhookSchema.safeParse(body).success).toBe(false);
+  });
+});
