@@ -1,6 +1,7 @@
 import type { ProviderName } from '../workflows/types';
 import type { HoudiniOrderScript } from './houdini-order';
 import type { MagmaOrderScript } from './magma';
+import type { OrderScript } from './scenario';
 import type { SandboxStack } from './sandbox-stack';
 
 export interface DemoOrder {
@@ -95,12 +96,57 @@ function houdiniScripts(runId: string): { script: HoudiniOrderScript; demo?: Omi
   ];
 }
 
+type Scripted = { script: OrderScript; demo?: Omit<DemoOrder, 'orderId' | 'provider'> };
+
+function miracleCashScripts(runId: string): Scripted[] {
+  return [
+    {
+      script: { id: `demo-miraclecash-paid-${runId}`, steps: [{ status: 'pending', durationMs: 30 * SECOND }, { status: 'successful', fields: { blockchainId: 'eth' } }] },
+      demo: { story: 'payment prompt paid after 30 s: successful' },
+    },
+    {
+      script: { id: `demo-miraclecash-cancelled-${runId}`, steps: [{ status: 'pending', durationMs: 20 * SECOND }, { status: 'cancelled' }] },
+      demo: { story: 'the customer cancels the prompt: outcome failed' },
+    },
+    ...[1, 2].map((index) => ({
+      script: { id: `try-miraclecash-${index}`, steps: [{ status: 'pending', durationMs: 20 * SECOND }, { status: 'successful' }] },
+    })),
+  ];
+}
+
+function ozzobitScripts(runId: string): Scripted[] {
+  return [
+    {
+      script: {
+        id: `demo-ozzobit-completed-${runId}`,
+        steps: [{ status: 'PROCESSING', durationMs: 15 * SECOND }, { status: 'PENDING_DELIVERY', durationMs: 15 * SECOND }, { status: 'COMPLETED' }],
+      },
+      demo: { story: 'card payment processed, crypto delivered: COMPLETED (about 30 s)' },
+    },
+    {
+      script: { id: `demo-ozzobit-failed-${runId}`, steps: [{ status: 'PROCESSING', durationMs: 20 * SECOND }, { status: 'FAILED' }] },
+      demo: { story: 'the payment fails: FAILED' },
+    },
+    ...[1, 2].map((index) => ({
+      script: { id: `try-ozzobit-${index}`, steps: [{ status: 'PROCESSING', durationMs: 15 * SECOND }, { status: 'COMPLETED' }] },
+    })),
+  ];
+}
+
 /** Adds the demo scripts to the simulators and returns the orders the demo should track. */
 export function addDemoOrders(stack: SandboxStack, runId: string): DemoOrder[] {
   const demos: DemoOrder[] = [];
   for (const { script, demo } of magmaScripts(runId)) {
     stack.magma.addOrder(script);
     if (demo) demos.push({ provider: 'magma', orderId: script.id, ...demo });
+  }
+  for (const { script, demo } of miracleCashScripts(runId)) {
+    stack.miraclecash.addOrder(script);
+    if (demo) demos.push({ provider: 'miraclecash', orderId: script.id, ...demo });
+  }
+  for (const { script, demo } of ozzobitScripts(runId)) {
+    stack.ozzobit.addOrder(script);
+    if (demo) demos.push({ provider: 'ozzobit', orderId: script.id, ...demo });
   }
   for (const { script, demo } of houdiniScripts(runId)) {
     stack.houdini.addOrder(script);
@@ -112,5 +158,7 @@ export function addDemoOrders(stack: SandboxStack, runId: string): DemoOrder[] {
 /** Order ids the README invites a new user to track by hand. */
 export const TRY_ORDER_IDS = {
   magma: ['try-magma-1', 'try-magma-2', 'try-magma-3'],
+  miraclecash: ['try-miraclecash-1', 'try-miraclecash-2'],
+  ozzobit: ['try-ozzobit-1', 'try-ozzobit-2'],
   houdini: ['try-houdini-1', 'try-houdini-2'],
 } as const;

@@ -10,6 +10,7 @@ import { isPortFree, startDevServer, type DevServer } from './dev-server';
 import { dataConverterFor } from '../common/encryption-codec';
 import { activitiesFromConfig } from './activity-dependencies';
 import { installTelemetry } from './telemetry';
+import { startIngress } from './run-ingress';
 import { createWorkers, runWorkers } from './worker';
 
 /** The ports a Temporal user expects; another free port when something already holds them. */
@@ -45,8 +46,10 @@ export async function runDev(): Promise<number> {
       });
       environment.TEMPORAL_ADDRESS = server.address;
     }
+    // The ingress port is chosen first: OZZOBiT's simulator posts its webhooks there.
+    const ingressPort = await portOrFree(initial.environment.INGRESS_PORT);
     if (initial.configuredProviders.length === 0) {
-      sandbox = await startSandboxStack();
+      sandbox = await startSandboxStack({ ozzobitWebhookUrl: `http://127.0.0.1:${ingressPort}/webhooks/ozzobit` });
       Object.assign(environment, sandbox.environment);
     }
     const config = loadConfig(environment);
@@ -65,10 +68,12 @@ export async function runDev(): Promise<number> {
 
     const client = await connectClient(config);
     const tracker = new OrderTracker({ client, taskQueue: config.taskQueue, ledger });
+    const ingress = await startIngress(config, tracker, client, ingressPort);
     say('');
     say(`order-tracker is running. Temporal ${config.environment.TEMPORAL_ADDRESS}, task queue ${config.taskQueue}.`);
     if (server) say(`Temporal UI: ${server.uiUrl}/namespaces/${config.namespace}/workflows`);
     if (metricsUrl) say(`Metrics: ${metricsUrl}`);
+    say(`Ingress (webhooks and HTTP API): ${ingress.address}; push bridges: ${ingress.bridges.join(', ') || 'none'}`);
     if (sandbox) {
       const demos = addDemoOrders(sandbox, Date.now().toString(36));
       for (const demo of demos) await tracker.track(demo.provider, demo.orderId, { maxWaitMs: demo.maxWaitMs });
@@ -76,13 +81,17 @@ export async function runDev(): Promise<number> {
       for (const demo of demos) say(`  ${demo.provider} ${demo.orderId}: ${demo.story}`);
       const addressPrefix = server && server.address !== `127.0.0.1:${PREFERRED_PORT}` ? `TEMPORAL_ADDRESS=${server.address} ` : '';
       say('Track one yourself, from another terminal in this folder:');
-      say(`  ${addressPrefix}npx order-tracker track magma ${TRY_ORDER_IDS.magma[0]}`);
-      say(`  ${addressPrefix}npx order-tracker status magma ${TRY_ORDER_IDS.magma[0]}`);
+      say(`  ${addressPrefix}npx order-tracker track magma ${TRY_ORDER_IDS.magma[0]} --follow`);
+      say(`  ${addressPrefix}npx order-tracker status houdini ${TRY_ORDER_IDS.houdini[0]}`);
+      say(`  (also ${[...TRY_ORDER_IDS.miraclecash, ...TRY_ORDER_IDS.ozzobit].join(', ')})`);
     } else {
       say(`Polling ${config.configuredProviders.join(', ')}. Track an order with: npx order-tracker track <provider> <orderId>`);
     }
     say('Ctrl-C stops everything.');
+    // A push bridge that stops (refused credentials) is reported; polling goes on without it.
+    ingress.failed.catch((error: unknown) => say(`push bridge stopped: ${error instanceof Error ? error.message : String(error)}`));
     await running;
+    await ingress.stop();
     await client.connection.close();
     await ledger.close();
     await connection.close();

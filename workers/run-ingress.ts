@@ -1,9 +1,40 @@
+import type { Client } from '@temporalio/client';
 import { openLedger } from '../activities/ledger/open-ledger';
 import { connectClient } from '../client/connect';
 import { OrderTracker } from '../client/order-tracker';
 import { type Config, loadConfig } from '../common/config';
 import { buildIngress } from './ingress';
 import { pushBridgesFromConfig, webhookRoutesFromConfig } from './push/push-config';
+
+export interface RunningIngress {
+  address: string;
+  bridges: string[];
+  /** Settles when a bridge stops on its own (refused credentials): the error says why. */
+  failed: Promise<never>;
+  stop(): Promise<void>;
+}
+
+/** The HTTP server (webhooks, HTTP API) and the configured push bridges, started. */
+export async function startIngress(config: Config, tracker: OrderTracker, client: Client, port = config.environment.INGRESS_PORT): Promise<RunningIngress> {
+  const app = buildIngress({ tracker, token: config.environment.INGRESS_TOKEN, webhooks: webhookRoutesFromConfig(config, tracker) });
+  const address = await app.listen({ port, host: config.environment.INGRESS_HOST });
+  const bridges = pushBridgesFromConfig(config, tracker, client);
+  const runs = bridges.map((bridge) => bridge.run());
+  const failed = Promise.race(runs).then(() => {
+    throw new Error('a push bridge stopped');
+  }) as Promise<never>;
+  failed.catch(() => undefined);
+  return {
+    address,
+    bridges: bridges.map((bridge) => bridge.provider),
+    failed,
+    async stop() {
+      await Promise.allSettled(bridges.map((bridge) => bridge.stop()));
+      await Promise.allSettled(runs);
+      await app.close();
+    },
+  };
+}
 
 /**
  * `order-tracker ingress`: the HTTP server (webhooks and the HTTP API) and a push bridge for each
@@ -14,19 +45,16 @@ export async function runIngressProcess(config: Config): Promise<void> {
   const ledger = await openLedger(config.databaseUrl);
   const client = await connectClient(config);
   const tracker = new OrderTracker({ client, taskQueue: config.taskQueue, ledger });
-  const app = buildIngress({ tracker, token: config.environment.INGRESS_TOKEN, webhooks: webhookRoutesFromConfig(config, tracker) });
-  const bridges = pushBridgesFromConfig(config, tracker, client);
+  const ingress = await startIngress(config, tracker, client);
   try {
-    const address = await app.listen({ port: config.environment.INGRESS_PORT, host: config.environment.INGRESS_HOST });
-    console.log(`order-tracker ingress: listening on ${address}; push bridges: ${bridges.map((bridge) => bridge.provider).join(', ') || 'none'}`);
+    console.log(`order-tracker ingress: listening on ${ingress.address}; push bridges: ${ingress.bridges.join(', ') || 'none'}`);
     const stopped = new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
-    await Promise.race([stopped, ...bridges.map((bridge) => bridge.run())]);
+    await Promise.race([stopped, ingress.failed]);
   } finally {
-    await Promise.allSettled(bridges.map((bridge) => bridge.stop()));
-    await app.close();
+    await ingress.stop();
     await client.connection.close();
     await ledger.close();
   }
