@@ -1,0 +1,279 @@
+/**
+ * `statusPushed` on the time-skipping server, against the Houdini simulator over HTTP: a push wakes
+ * the wait and moves the next poll to max(floor, the push's nextWait); a pushed final status is
+ * confirmed by one poll (unless the settings say not to) and fulfilled once; older and late pushes
+ * change nothing; and pushes every second never beat the per-order 5 s floor.
+ *
+ * The simulator's clock does not skip with the server's, so its request log cannot show gaps here:
+ * times come from the workflow history (activity scheduled, signal and timer events). Orders sit at
+ * one status (or advance by request count), and the pushes are what a bridge would send.
+ */
+import { tsToMs } from '@temporalio/common/lib/time';
+import type { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { FulfilmentHooks } from '../../activities';
+import type { Ledger } from '../../activities/ledger/ledger';
+import { createHoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
+import { normalizeHoudiniOrder } from '../../activities/providers/houdini/houdini-observation';
+import { OrderTracker } from '../../client/order-tracker';
+import { startHoudiniSandbox, type HoudiniSandbox } from '../../sandbox/houdini';
+import { orderWorkflowId } from '../../workflows/ids';
+import { progressQuery, statusPushedSignal } from '../../workflows/messages';
+import type { Observation, Progress } from '../../workflows/types';
+import { createTimeSkippingEnvironment } from '../helpers/environments';
+import { eventually } from '../helpers/eventually';
+import { activityCount, timerDurationsMs } from '../helpers/history';
+import { temporaryLedger, uniqueId, withWorkers } from '../helpers/worker-stack';
+
+type History = temporal.api.history.v1.IHistory;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+const PARTNER_ID = 'push-workflow-partner';
+const SECRET = 'push-workflow-secret';
+const TASK_QUEUE = 'push-workflow-test';
+const FLOOR_MS = 5_000;
+/** Houdini's deposit cadence: the next poll without a push. */
+const DEPOSIT_POLL_MS = 30_000;
+/** Workflow tasks and a local HTTP poll take milliseconds of real time; the server's clock keeps them. */
+const SLACK_MS = 2_000;
+
+let environment: TestWorkflowEnvironment;
+let sandbox: HoudiniSandbox;
+let ledger: Ledger;
+let tracker: OrderTracker;
+let hooks: FulfilmentHooks = {};
+
+beforeAll(async () => {
+  environment = await createTimeSkippingEnvironment();
+  sandbox = await startHoudiniSandbox({ partnerId: PARTNER_ID, secret: SECRET });
+  ledger = temporaryLedger().ledger;
+  tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+  await ledger?.close();
+  await environment?.teardown();
+});
+
+beforeEach(() => {
+  hooks = {};
+});
+
+function stack<T>(body: () => Promise<T>): Promise<T> {
+  const adapter = createHoudiniAdapter({ url: sandbox.url, partnerId: PARTNER_ID, secret: SECRET, requestTimeoutMs: 5_000 });
+  // Hooks read through the variable, so a test can set its own before the stack starts.
+  const currentHooks: FulfilmentHooks = { onSucceeded: (context) => hooks.onSucceeded?.(context) };
+  return withWorkers({ connection: environment.nativeConnection, taskQueue: TASK_QUEUE, providers: { houdini: adapter }, ledger, hooks: currentHooks }, body);
+}
+
+function handleOf(orderId: string) {
+  return environment.client.workflow.getHandle(orderWorkflowId('houdini', orderId));
+}
+
+function progressOf(orderId: string): Promise<Progress> {
+  return handleOf(orderId).query(progressQuery);
+}
+
+/** What the bridge would push for this Houdini status code. */
+function pushed(orderId: string, code: number): Observation {
+  return normalizeHoudiniOrder({ houdiniId: orderId, status: code, expires: null }, Date.now());
+}
+
+function eventTime(event: HistoryEvent): number {
+  return tsToMs(event.eventTime);
+}
+
+function pollsScheduledAt(history: History): number[] {
+  return (history.events ?? [])
+    .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'pollOrder')
+    .map(eventTime);
+}
+
+function signalsAt(history: History): number[] {
+  return (history.events ?? []).filter((event) => event.workflowExecutionSignaledEventAttributes).map(eventTime);
+}
+
+function firstScheduledAt(history: History, activityType: string): number {
+  const event = (history.events ?? []).find((candidate) => candidate.activityTaskScheduledEventAttributes?.activityType?.name === activityType);
+  if (event === undefined) throw new Error(`no ${activityType} scheduled`);
+  return eventTime(event);
+}
+
+/** Real-time wait for the first poll: it needs no timer, so no time has to be skipped. */
+async function firstPoll(orderId: string): Promise<void> {
+  await eventually('the first poll', async () => (await progressOf(orderId)).polls >= 1);
+}
+
+test.each([
+  ['CONFIRMING suggests 20 s: the poll comes 20 s after the push', 20_000],
+  ['a push that suggests asking at once: the poll waits for the 5 s floor', 0],
+])('a statusPushed signal wakes the 30 s wait: %s', async (_name, nextWaitMs) => {
+  const orderId = uniqueId('wake');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING' }] });
+  await stack(async () => {
+    await tracker.track('houdini', orderId);
+    await firstPoll(orderId);
+    const response = await tracker.push('houdini', orderId, { ...pushed(orderId, 1), nextWaitMs });
+    expect(response).toMatchObject({ kind: 'signalled' });
+    await environment.sleep(25_000);
+    await eventually('the poll after the push', async () => (await progressOf(orderId)).polls >= 2);
+    await handleOf(orderId).terminate('push test done');
+  });
+
+  const history = await handleOf(orderId).fetchHistory();
+  const [firstPollAt, secondPollAt] = pollsScheduledAt(history) as [number, number];
+  const [pushAt] = signalsAt(history) as [number];
+  const expectedAt = Math.max(firstPollAt + FLOOR_MS, pushAt + nextWaitMs);
+  expect(secondPollAt).toBeGreaterThanOrEqual(expectedAt);
+  expect(secondPollAt).toBeLessThan(expectedAt + SLACK_MS);
+  expect(secondPollAt - firstPollAt).toBeLessThan(DEPOSIT_POLL_MS);
+  // The 30 s wait was started, then replaced by the push's.
+  const timers = timerDurationsMs(history);
+  expect(timers[0]).toBe(DEPOSIT_POLL_MS);
+  expect(timers.length).toBeGreaterThanOrEqual(2);
+});
+
+test('a pushed FINISHED is confirmed by one poll at the floor, then fulfilled once', async () => {
+  const orderId = uniqueId('confirm');
+  // The simulator's REST answer agrees with the push from the second request on.
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING', requests: 1 }, { status: 'FINISHED', fields: { outTxHash: 'out-tx' } }] });
+  const { result, progress } = await stack(async () => {
+    await tracker.track('houdini', orderId);
+    await firstPoll(orderId);
+    await tracker.push('houdini', orderId, pushed(orderId, 4));
+    const outcome = await tracker.result('houdini', orderId);
+    return { result: outcome, progress: await progressOf(orderId) };
+  });
+
+  expect(result).toMatchObject({ outcome: 'succeeded', status: 'FINISHED', polls: 2, pushes: 1 });
+  // The confirming poll's answer is the one kept (it carries what the push did not).
+  expect(result.details).toMatchObject({ outTxHash: 'out-tx' });
+  expect(progress.transitions.map(({ status, source }) => `${status}:${source}`)).toEqual(['WAITING:poll', 'FINISHED:push']);
+  const history = await handleOf(orderId).fetchHistory();
+  const [firstPollAt, confirmAt] = pollsScheduledAt(history) as [number, number];
+  const [pushAt] = signalsAt(history) as [number];
+  expect(confirmAt).toBeGreaterThanOrEqual(Math.max(pushAt, firstPollAt + FLOOR_MS));
+  expect(confirmAt).toBeLessThan(Math.max(pushAt, firstPollAt + FLOOR_MS) + SLACK_MS);
+  expect(firstScheduledAt(history, 'recordOutcome')).toBeGreaterThan(confirmAt);
+  expect(activityCount(history, 'recordOutcome')).toBe(1);
+  expect(await ledger.find('houdini', orderId)).toMatchObject({ outcome: 'succeeded', final: true, status: 'FINISHED' });
+});
+
+test('with confirmPushedTerminal: false a pushed final status is fulfilled without another poll', async () => {
+  const orderId = uniqueId('no-confirm');
+  // REST would still say WAITING: only the push can end this order.
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING' }] });
+  const trusting = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger, settings: { confirmPushedTerminal: false } });
+  const result = await stack(async () => {
+    await trusting.track('houdini', orderId);
+    await firstPoll(orderId);
+    await trusting.push('houdini', orderId, pushed(orderId, 7));
+    return trusting.result('houdini', orderId);
+  });
+
+  expect(result).toMatchObject({ outcome: 'failed', status: 'REFUNDED', polls: 1, pushes: 1 });
+  const history = await handleOf(orderId).fetchHistory();
+  expect(activityCount(history, 'pollOrder')).toBe(1);
+  expect(activityCount(history, 'recordOutcome')).toBe(1);
+  expect(sandbox.requests(orderId)).toHaveLength(1);
+  expect(await ledger.find('houdini', orderId)).toMatchObject({ outcome: 'failed', final: true, status: 'REFUNDED' });
+});
+
+test('a push ranked below the current status (or unknown) is counted but changes nothing and wakes nothing', async () => {
+  const orderId = uniqueId('older');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'EXCHANGING' }] });
+  await stack(async () => {
+    await tracker.track('houdini', orderId);
+    await firstPoll(orderId);
+    const before = await progressOf(orderId);
+    await tracker.push('houdini', orderId, pushed(orderId, 1)); // CONFIRMING, rank 4 < EXCHANGING's 5
+    await tracker.push('houdini', orderId, pushed(orderId, 2)); // the same status again
+    await tracker.push('houdini', orderId, pushed(orderId, 42)); // UNKNOWN_42, rank 0
+    await eventually('three pushes seen', async () => (await progressOf(orderId)).pushes === 3);
+    const after = await progressOf(orderId);
+    expect(after).toMatchObject({ status: 'EXCHANGING', polls: 1, nextPollAt: before.nextPollAt, transitions: before.transitions });
+    await environment.sleep(DEPOSIT_POLL_MS + 5_000);
+    await eventually('the timer poll', async () => (await progressOf(orderId)).polls >= 2);
+    await handleOf(orderId).terminate('push test done');
+  });
+
+  const history = await handleOf(orderId).fetchHistory();
+  const [firstPollAt, secondPollAt] = pollsScheduledAt(history) as [number, number];
+  // One 30 s timer after each poll, none replaced: the exchanging cadence ran its course.
+  expect(timerDurationsMs(history)).toEqual([DEPOSIT_POLL_MS, DEPOSIT_POLL_MS]);
+  expect(secondPollAt - firstPollAt).toBeGreaterThanOrEqual(DEPOSIT_POLL_MS);
+  expect(secondPollAt - firstPollAt).toBeLessThan(DEPOSIT_POLL_MS + SLACK_MS);
+});
+
+test('pushes after the order finished are ignored: during fulfilment by the workflow, after it by the ledger', async () => {
+  const orderId = uniqueId('late');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING', requests: 1 }, { status: 'FINISHED' }] });
+  let hookEntered = false;
+  let releaseHook!: () => void;
+  const hookReleased = new Promise<void>((resolve) => (releaseHook = resolve));
+  hooks = {
+    onSucceeded: async () => {
+      hookEntered = true;
+      await hookReleased;
+    },
+  };
+  const { result, firstRunId } = await stack(async () => {
+    const started = await tracker.track('houdini', orderId);
+    await firstPoll(orderId);
+    await tracker.push('houdini', orderId, pushed(orderId, 4));
+    await environment.sleep(FLOOR_MS + 1_000); // the confirming poll waits for the floor
+    await eventually('fulfilment reached the hook', () => hookEntered);
+    const fulfilling = await progressOf(orderId);
+    expect(fulfilling).toMatchObject({ outcome: 'succeeded', status: 'FINISHED', fulfilment: { recorded: true } });
+
+    // Straight to the workflow (a bridge racing the ledger write would do this): the handler drops them.
+    const handle = handleOf(orderId);
+    await handle.signal(statusPushedSignal, pushed(orderId, 6));
+    await handle.signal(statusPushedSignal, { ...pushed(orderId, 3), rank: 1_000 });
+    const after = await progressOf(orderId);
+    expect(after).toMatchObject({ status: 'FINISHED', pushes: fulfilling.pushes, transitions: fulfilling.transitions });
+
+    releaseHook();
+    const outcome = await tracker.result('houdini', orderId);
+    // Through the tracker after the end: the ledger's final row stops it before any signal.
+    expect(await tracker.push('houdini', orderId, pushed(orderId, 4))).toMatchObject({ kind: 'ignored' });
+    expect(await tracker.push('houdini', orderId, pushed(orderId, 6))).toMatchObject({ kind: 'ignored' });
+    return { result: outcome, firstRunId: started.kind === 'tracking' ? started.runId : undefined };
+  });
+
+  expect(result).toMatchObject({ outcome: 'succeeded', status: 'FINISHED', pushes: 1 });
+  const description = await handleOf(orderId).describe();
+  expect(description).toMatchObject({ runId: firstRunId, status: { name: 'COMPLETED' } });
+  const history = await handleOf(orderId).fetchHistory();
+  expect(activityCount(history, 'recordOutcome')).toBe(1);
+  expect(activityCount(history, 'runHook')).toBe(1);
+  expect(activityCount(history, 'pollOrder')).toBe(2);
+});
+
+test('pushes every second never beat the per-order 5 s floor', async () => {
+  const orderId = uniqueId('floor');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING' }] });
+  const PUSHES = 16;
+  await stack(async () => {
+    await tracker.track('houdini', orderId);
+    await firstPoll(orderId);
+    for (let index = 0; index < PUSHES; index += 1) {
+      // Each one newer than anything before and asking for a poll at once: the worst a provider can do.
+      await tracker.push('houdini', orderId, { status: `STEP_${index}`, phase: 'in_flight', recognised: true, rank: 10 + index, nextWaitMs: 0, details: {} });
+      await environment.sleep(1_000);
+    }
+    await eventually('every push seen', async () => (await progressOf(orderId)).pushes === PUSHES);
+    await handleOf(orderId).terminate('push test done');
+  });
+
+  const history = await handleOf(orderId).fetchHistory();
+  const polls = pollsScheduledAt(history);
+  const gaps = polls.slice(1).map((at, index) => at - (polls[index] as number));
+  // Woken well before the 30 s cadence, and still no closer than the floor.
+  expect(polls.length).toBeGreaterThanOrEqual(3);
+  for (const gap of gaps) {
+    expect(gap).toBeGreaterThanOrEqual(FLOOR_MS);
+    expect(gap).toBeLessThan(DEPOSIT_POLL_MS);
+  }
+});

@@ -1,0 +1,28 @@
+import type { Client } from '@temporalio/client';
+import { createHoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
+import type { OrderTracker } from '../../client/order-tracker';
+import { type Config, ConfigError } from '../../common/config';
+import type { PushBridge } from './bridge';
+import { createHoudiniBridge } from './houdini-bridge';
+import { runningHoudiniOrders } from './houdini-catch-up';
+
+/**
+ * The Houdini bridge when HOUDINI_WS_URL is set (with HOUDINI_PARTNER_ID and HOUDINI_SECRET, which
+ * the socket shares with REST). HOUDINI_URL adds the catch-up through `GET /v2/orders` after a gap.
+ */
+export function houdiniBridgeFromConfig(config: Config, tracker: OrderTracker, client: Client): PushBridge | undefined {
+  const { HOUDINI_WS_URL: wsUrl, HOUDINI_PARTNER_ID: partnerId, HOUDINI_SECRET: secret, HOUDINI_URL: url } = config.environment;
+  if (wsUrl === undefined) return undefined;
+  if (partnerId === undefined || secret === undefined) {
+    const missing = [partnerId === undefined && 'HOUDINI_PARTNER_ID', secret === undefined && 'HOUDINI_SECRET'].filter(Boolean);
+    throw new ConfigError(`invalid environment: HOUDINI_WS_URL is set but ${missing.join(', ')} is not`);
+  }
+  return createHoudiniBridge({
+    wsUrl,
+    partnerId,
+    secret,
+    tracker,
+    adapter: url === undefined ? undefined : createHoudiniAdapter({ url, partnerId, secret }),
+    trackedOrders: runningHoudiniOrders(client),
+  });
+}
