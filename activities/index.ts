@@ -6,6 +6,7 @@ import { type CallbackSender, callbackBody, callbackIdempotencyKey } from './cal
 import { type Ledger, type LedgerRow, type OutcomeRecord, isFinalOutcome } from './ledger/ledger';
 import type { ProviderRegistry } from './providers/provider';
 import { ProviderCallError } from './providers/provider-error';
+import { ProviderGate } from './provider-gate';
 import { toApplicationFailure } from './to-application-failure';
 
 export interface ActivityDependencies {
@@ -15,7 +16,10 @@ export interface ActivityDependencies {
   callbackSender?: CallbackSender;
   /** Code a worker created from code runs once per outcome (see workers/worker.ts). */
   hooks?: FulfilmentHooks;
+  /** Shared by every poll of this worker: a 429 pauses the whole provider (one per process by default). */
+  gate?: ProviderGate;
 }
+
 
 export interface HookContext {
   provider: ProviderName;
@@ -64,6 +68,7 @@ export interface RecordedOutcome {
 /** Builds every activity from injected dependencies; workers pass real ones, tests real servers. */
 export function createActivities(dependencies: ActivityDependencies) {
   const { providers, ledger, callbackSender, hooks } = dependencies;
+  const gate = dependencies.gate ?? new ProviderGate();
 
   return {
     /** One request to the provider, normalised. Failures carry the type the workflow understands. */
@@ -76,9 +81,24 @@ export function createActivities(dependencies: ActivityDependencies) {
           message: `provider ${request.provider} is not configured on this worker`,
         });
       }
+      const context = Context.current();
+      // Another order of this provider got a 429: hand the wait to Temporal's retry. The retry goes
+      // back through the poll queue's rate limit, so the budget holds when the pause ends (waiting
+      // here instead would release every waiting poll at once).
+      const paused = gate.remaining(request.provider);
+      if (paused > 0) {
+        throw ApplicationFailure.create({
+          type: ErrorType.rateLimited,
+          message: `${request.provider} asked every client to slow down; waiting ${Math.ceil(paused / 1000)} s more`,
+          nextRetryDelay: Math.max(paused, request.minRequestGapMs),
+        });
+      }
       try {
-        return await adapter.fetchOrder(request.orderId, Context.current().cancellationSignal);
+        return await adapter.fetchOrder(request.orderId, context.cancellationSignal);
       } catch (error) {
+        if (error instanceof ProviderCallError && error.kind === 'rate_limited') {
+          gate.pause(request.provider, error.details.retryAfterMs ?? request.minRequestGapMs);
+        }
         const failure = toApplicationFailure(error, request.minRequestGapMs);
         const level = error instanceof ProviderCallError && error.kind === 'credentials_refused' ? 'error' : 'warn';
         log[level]('provider request failed', {

@@ -49,6 +49,8 @@ export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
         activities: { pollOrder: activities.pollOrder },
         interceptors: metricsInterceptors({ bundlesWorkflows: false }),
         maxTaskQueueActivitiesPerSecond: options.requestsPerSecond[provider],
+        // The server's limiter lets a burst through at start; this worker's own limit smooths it.
+        maxActivitiesPerSecond: options.requestsPerSecond[provider],
       }),
     ),
   );
