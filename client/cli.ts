@@ -5,6 +5,9 @@ import { parseDuration } from '../common/duration';
 import { InvalidInputError, parseOrderId, parseProvider, parseReference } from '../common/order-input';
 import { PROVIDER_NAMES, type Outcome, type ProviderName } from '../workflows/types';
 import { connectClient, TemporalUnreachableError } from './connect';
+import { createCallbackSender } from '../activities/callbacks/callback-sender';
+import { discoverMagmaOrders, type Discovered } from './discover';
+import { redeliverCallback } from './redeliver';
 import { MAX_WAIT_LIMIT_MS, OrderNotFoundError, OrderTracker } from './order-tracker';
 import { followOrder, type FollowMode } from './follow';
 import { formatList, formatProgress, formatResult } from './format';
@@ -34,7 +37,7 @@ export function exitCodeForOutcome(outcome: Outcome): number {
 }
 
 /** Every command there is; anything else is bad input. `worker` and `ingress` are what deployments run. */
-export const COMMANDS = ['dev', 'worker', 'ingress', 'sandbox', 'track', 'status', 'cancel', 'list'] as const;
+export const COMMANDS = ['dev', 'worker', 'ingress', 'sandbox', 'track', 'status', 'cancel', 'list', 'discover', 'redeliver'] as const;
 
 const USAGE = `Usage: order-tracker <command> [options]
 
@@ -47,6 +50,8 @@ Commands:
   status <provider> <orderId>       show progress (--follow: live until the order ends)
   cancel <provider> <orderId>       stop tracking (--reason <text>)
   list                              list orders (--provider, --status, --outcome, --limit)
+  discover magma                    Magma's recent purchases (--sales for sales, --limit, --track to track those in flight)
+  redeliver <provider> <orderId>    send a pending or rejected callback again
 
 Every command takes --json (with --follow: one progress line per change). Providers: ${PROVIDER_NAMES.join(', ')}.
 Exit codes: 0 ok/succeeded, 1 runtime error, 2 bad input, 3 not found, 10 failed, 11 timed_out, 12 tracking_cancelled.`;
@@ -63,6 +68,8 @@ const OPTIONS = {
   status: { type: 'string' },
   outcome: { type: 'string' },
   limit: { type: 'string' },
+  sales: { type: 'boolean' },
+  track: { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -204,9 +211,41 @@ async function runOrderCommand(command: string, positionals: string[], values: V
         return ExitCode.ok;
       });
     }
+    case 'discover': {
+      const [provider] = expectArguments(command, positionals, 1) as [string];
+      if (parseProvider(provider) !== 'magma') throw new InvalidInputError(`discover supports magma only (the seeds give only Magma a list query), not ${provider}`);
+      const side = values.sales ? 'sales' : 'purchases';
+      const limit = parseLimit(values.limit) ?? 20;
+      const orders = values.track
+        ? await withTracker(config, (tracker) => discoverMagmaOrders(config, side, limit, tracker))
+        : await discoverMagmaOrders(config, side, limit);
+      output.write(values.json ? JSON.stringify(orders) : formatDiscovered(orders));
+      return ExitCode.ok;
+    }
+    case 'redeliver': {
+      const { provider, orderId } = orderArguments(command, positionals);
+      const { FULFILLMENT_WEBHOOK_URL: url, FULFILLMENT_WEBHOOK_SECRET: secrets } = config.environment;
+      if (!url || !secrets) throw new ConfigError('redeliver needs FULFILLMENT_WEBHOOK_URL and FULFILLMENT_WEBHOOK_SECRET');
+      const ledger = await openLedger(config.databaseUrl);
+      try {
+        const sender = createCallbackSender({ url, secrets: secrets.split(',').map((secret) => secret.trim()).filter(Boolean) });
+        const result = await redeliverCallback(ledger, sender, provider, orderId);
+        output.write(values.json ? JSON.stringify(result) : `callback ${result.callback}${result.detail ? `: ${result.detail}` : ''}`);
+        return result.callback === 'delivered' ? ExitCode.ok : ExitCode.runtimeError;
+      } finally {
+        await ledger.close();
+      }
+    }
     default:
       throw new InvalidInputError(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
   }
+}
+
+function formatDiscovered(orders: Discovered[]): string {
+  if (orders.length === 0) return 'no orders';
+  return orders
+    .map((order) => [order.id, order.status, order.createdAt ?? '—', order.tracking ? `tracking: ${order.tracking}` : ''].join('  ').trim())
+    .join('\n');
 }
 
 /** Runs one CLI invocation and returns its exit code; errors are printed, never thrown. */
