@@ -13,6 +13,11 @@ export interface TrackingSettings {
   maxTransitions: number;
   /** A pushed terminal status is confirmed by one poll before fulfilment. */
   confirmPushedTerminal: boolean;
+  /**
+   * Simulated time per real time, for the benchmark against the loopback sandbox only: every
+   * provider wait and the floor are divided by it. 1 everywhere else (the client refuses otherwise).
+   */
+  timeScale: number;
 }
 
 export const DEFAULT_SETTINGS: TrackingSettings = {
@@ -22,16 +27,19 @@ export const DEFAULT_SETTINGS: TrackingSettings = {
   continueAsNewAfterEvents: 2_000,
   maxTransitions: 100,
   confirmPushedTerminal: true,
+  timeScale: 1,
 };
 
 /** Fills defaults; a value below the floor is raised to it rather than trusted. */
 export function resolveSettings(overrides: Partial<TrackingSettings> | undefined): TrackingSettings {
   const number = (value: number | undefined, fallback: number): number =>
     typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-  const minRequestGapMs = Math.max(1, number(overrides?.minRequestGapMs, DEFAULT_SETTINGS.minRequestGapMs));
+  const timeScale = Math.min(10_000, Math.max(1, number(overrides?.timeScale, DEFAULT_SETTINGS.timeScale)));
+  const minRequestGapMs = Math.max(1, number(overrides?.minRequestGapMs, DEFAULT_SETTINGS.minRequestGapMs) / timeScale);
   return {
+    timeScale,
     minRequestGapMs,
-    attentionRecheckMs: Math.max(minRequestGapMs, number(overrides?.attentionRecheckMs, DEFAULT_SETTINGS.attentionRecheckMs)),
+    attentionRecheckMs: Math.max(minRequestGapMs, number(overrides?.attentionRecheckMs, DEFAULT_SETTINGS.attentionRecheckMs) / timeScale),
     continueAsNewAfterEvents: Math.max(200, number(overrides?.continueAsNewAfterEvents, DEFAULT_SETTINGS.continueAsNewAfterEvents)),
     maxTransitions: Math.max(2, Math.floor(number(overrides?.maxTransitions, DEFAULT_SETTINGS.maxTransitions))),
     confirmPushedTerminal:

@@ -63,8 +63,16 @@ const callbacks = proxyActivities<Activities>({
 });
 /** A hook is the worker's own code; a day of retries, then the order completes with attention set. */
 const HOOK_WINDOW_MS = 24 * 3_600_000;
+/**
+ * runHook heartbeats while a hook runs (activities/index.ts), so an attempt whose worker died is
+ * retried after this rather than after the 5-minute start-to-close (the crash test saw orders held
+ * open 5 minutes by a worker killed during a no-op runHook). Changing it needs no patch: timeouts
+ * are not part of the commands a replay compares.
+ */
+const HOOK_HEARTBEAT_TIMEOUT_MS = 20_000;
 const hooks = proxyActivities<Activities>({
   startToCloseTimeout: 5 * 60_000,
+  heartbeatTimeout: HOOK_HEARTBEAT_TIMEOUT_MS,
   scheduleToCloseTimeout: HOOK_WINDOW_MS,
   retry: { initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 5 * 60_000 },
 });
@@ -154,7 +162,7 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
       state.lastPolledAt = now;
       state.attention = null;
       applyObservation(state, observation, 'poll', now, settings);
-      state.nextPollAt = Math.max(now + observation.nextWaitMs, floorAt());
+      state.nextPollAt = Math.max(now + observation.nextWaitMs / settings.timeScale, floorAt());
       return 'observed';
     } catch (error) {
       if (isCancellation(error)) throw error;
@@ -188,7 +196,7 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
       const push = state.pendingPush;
       if (push === null || isTerminal(push)) return;
       state.pendingPush = null;
-      state.nextPollAt = Math.max(floorAt(), Date.now() + push.nextWaitMs);
+      state.nextPollAt = Math.max(floorAt(), Date.now() + push.nextWaitMs / settings.timeScale);
       publish();
     }
   }

@@ -1,0 +1,16 @@
+import { loadConfig } from '../../common/config';
+import { assertTimeScaleAllowed } from '../../common/time-scale';
+import { resolveSettings } from '../../workflows/settings';
+
+test('a time scale is allowed against the loopback sandbox only, naming the variable otherwise', () => {
+  const sandbox = loadConfig({ MAGMA_URL: 'http://127.0.0.1:4000/graphql', MAGMA_API_KEY: 'k' });
+  expect(() => assertTimeScaleAllowed(sandbox, 60)).not.toThrow();
+  const real = loadConfig({ MAGMA_URL: 'https://magma.amboss.tech/graphql', MAGMA_API_KEY: 'k' });
+  expect(() => assertTimeScaleAllowed(real, 60)).toThrow(/MAGMA_URL is https:\/\/magma.amboss.tech\/graphql/);
+  expect(() => assertTimeScaleAllowed(real, 1)).not.toThrow();
+});
+
+test('a time scale divides the floor and the attention re-check alike', () => {
+  expect(resolveSettings({ timeScale: 60 })).toMatchObject({ timeScale: 60, minRequestGapMs: 5_000 / 60, attentionRecheckMs: 300_000 / 60 });
+  expect(resolveSettings({ timeScale: 0.5 }).timeScale).toBe(1);
+});
