@@ -118,7 +118,7 @@ describe('errors', () => {
     sandbox.setFault({ kind: 'malformed', count: 1 }, 'open');
     const error = await callError(adapter.fetchOrder('open'));
     expect(error.kind).toBe('invalid_response');
-    expect(error.message).toMatch(/^OZZOBiT answered with malformed JSON/);
+    expect(error.message).toMatch(/^OZZOBiT answered order \S+ with malformed JSON/);
   });
 
   it('schema drift → invalid_response naming what did not match', async () => {

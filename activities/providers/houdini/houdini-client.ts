@@ -1,9 +1,7 @@
-import { fetch } from 'undici';
 import type { Observation } from '../../../workflows/types';
-import { networkFailure } from '../http-failure';
 import type { ProviderAdapter } from '../provider';
-import { ProviderCallError, kindForHttpStatus, parseRetryAfter } from '../provider-error';
-import { describeSchemaIssues } from '../schema-issues';
+import { ProviderCallError } from '../provider-error';
+import { type JsonRequest, getProviderJson, parseProviderAnswer } from '../rest-json';
 import { normalizeHoudiniOrder } from './houdini-observation';
 import { type HoudiniOrder, houdiniOrderListSchema, houdiniOrderSchema } from './houdini-schema';
 
@@ -40,28 +38,8 @@ export function createHoudiniAdapter(settings: HoudiniSettings): HoudiniAdapter 
   // Exactly `partnerId:secret`, no scheme: the seed's format, for REST and the WebSocket alike.
   const headers = { Authorization: `${settings.partnerId}:${settings.secret}`, Accept: 'application/json' };
 
-  /** `what` names the resource in messages; `missing` says what a 404 means for it. */
-  async function getJson(url: string, what: string, missing: NotFoundMeaning, signal: AbortSignal | undefined): Promise<unknown> {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    try {
-      const response = await fetch(url, { headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-      const text = await response.text();
-      if (!response.ok) throw errorForStatus(response.status, response.headers.get('retry-after'), what, missing, text);
-      try {
-        return JSON.parse(text) as unknown;
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new ProviderCallError('invalid_response', `Houdini answered ${what} with malformed JSON: ${reason}`, {
-          httpStatus: response.status,
-        });
-      }
-    } catch (error) {
-      // Checked here rather than by the error's class: fetch's abort reasons may come from another realm.
-      if (timeout.aborted && !(error instanceof ProviderCallError) && !signal?.aborted) {
-        throw new ProviderCallError('unavailable', `Houdini did not answer ${what} in ${timeoutMs} ms`);
-      }
-      throw networkFailure('Houdini', error);
-    }
+  function getJson(url: string, what: string, missing: JsonRequest['missing'], signal: AbortSignal | undefined): Promise<unknown> {
+    return getProviderJson({ provider: 'Houdini', url, headers, timeoutMs, signal, what, credentials: 'the partner credentials', missing });
   }
 
   return {
@@ -69,61 +47,24 @@ export function createHoudiniAdapter(settings: HoudiniSettings): HoudiniAdapter 
 
     async fetchOrder(orderId: string, signal?: AbortSignal): Promise<Observation> {
       const body = await getJson(`${base}/${encodeURIComponent(orderId)}`, `order ${orderId}`, 'not_found', signal);
-      const parsed = houdiniOrderSchema.safeParse(body);
-      if (!parsed.success) {
-        throw new ProviderCallError('invalid_response', `Houdini order did not match the schema: ${describeSchemaIssues(parsed.error)}`);
+      const order = parseProviderAnswer('Houdini', 'order', houdiniOrderSchema, body);
+      if (order.houdiniId !== orderId) {
+        throw new ProviderCallError('invalid_response', `Houdini answered order ${order.houdiniId} when asked for ${orderId}`);
       }
-      if (parsed.data.houdiniId !== orderId) {
-        throw new ProviderCallError('invalid_response', `Houdini answered order ${parsed.data.houdiniId} when asked for ${orderId}`);
-      }
-      return normalizeHoudiniOrder(parsed.data, Date.now());
+      return normalizeHoudiniOrder(order, Date.now());
     },
 
     async listOrders(signal?: AbortSignal): Promise<HoudiniListedOrder[]> {
       const listed: HoudiniListedOrder[] = [];
       for (let page = 1; page <= LIST_MAX_PAGES; page += 1) {
-        const body = await getJson(`${base}?page=${page}&pageSize=${LIST_PAGE_SIZE}`, 'the order list', 'wrong_url', signal);
-        const parsed = houdiniOrderListSchema.safeParse(body);
-        if (!parsed.success) {
-          throw new ProviderCallError('invalid_response', `Houdini order list did not match the schema: ${describeSchemaIssues(parsed.error)}`);
-        }
+        const body = await getJson(`${base}?page=${page}&pageSize=${LIST_PAGE_SIZE}`, 'the order list', { wrongUrl: 'HOUDINI_URL' }, signal);
+        const list = parseProviderAnswer('Houdini', 'order list', houdiniOrderListSchema, body);
         const now = Date.now();
-        for (const order of parsed.data.orders) listed.push({ order, observation: normalizeHoudiniOrder(order, now) });
-        const total = parsed.data.total ?? Number.POSITIVE_INFINITY;
-        if (parsed.data.orders.length < LIST_PAGE_SIZE || listed.length >= total) break;
+        for (const order of list.orders) listed.push({ order, observation: normalizeHoudiniOrder(order, now) });
+        const total = list.total ?? Number.POSITIVE_INFINITY;
+        if (list.orders.length < LIST_PAGE_SIZE || listed.length >= total) break;
       }
       return listed;
     },
   };
-}
-
-/** A 404 for an order means Houdini does not know it; on the list there is no order to miss. */
-type NotFoundMeaning = 'not_found' | 'wrong_url';
-
-function errorForStatus(
-  httpStatus: number,
-  retryAfter: string | null,
-  what: string,
-  missing: NotFoundMeaning,
-  body: string,
-): ProviderCallError {
-  const kind = kindForHttpStatus(httpStatus);
-  const retryAfterMs = parseRetryAfter(retryAfter, Date.now());
-  const details = { httpStatus, ...(retryAfterMs !== undefined && { retryAfterMs }) };
-  switch (kind) {
-    case 'credentials_refused':
-      return new ProviderCallError(kind, `Houdini refused the partner credentials (HTTP ${httpStatus})`, details);
-    case 'not_found':
-      return missing === 'not_found'
-        ? new ProviderCallError(kind, `Houdini has no ${what}`, details)
-        : new ProviderCallError('unavailable', `Houdini has no ${what} at this URL (HTTP 404): check HOUDINI_URL`, details);
-    default:
-      return new ProviderCallError(kind, `Houdini answered ${what} with HTTP ${httpStatus}${excerpt(body)}`, details);
-  }
-}
-
-function excerpt(body: string): string {
-  const text = body.replace(/\s+/g, ' ').trim();
-  if (text === '') return '';
-  return `: ${text.length > 200 ? `${text.slice(0, 199)}…` : text}`;
 }

@@ -1,10 +1,8 @@
-import { fetch } from 'undici';
 import type { Observation } from '../../../workflows/types';
 import { boundDetails, boundText } from '../bound-details';
-import { networkFailure } from '../http-failure';
 import type { ProviderAdapter } from '../provider';
-import { ProviderCallError, kindForHttpStatus, parseRetryAfter } from '../provider-error';
-import { describeSchemaIssues } from '../schema-issues';
+import { ProviderCallError } from '../provider-error';
+import { getProviderJson, parseProviderAnswer } from '../rest-json';
 import { miracleCashExpiry, nextMiracleCashWait } from './miraclecash-cadence';
 import { type MiracleCashPayment, miracleCashErrorSchema, miracleCashPaymentSchema } from './miraclecash-schema';
 import { classifyMiracleCashStatus } from './miraclecash-status';
@@ -48,48 +46,20 @@ export function miracleCashPaymentUrl(baseUrl: string, paymentId: string): strin
   return `${baseUrl.replace(/\/+$/, '')}/external/payments/prompt/${encodeURIComponent(paymentId)}`;
 }
 
-function errorMessageIn(body: string): string {
-  try {
-    const parsed = miracleCashErrorSchema.safeParse(JSON.parse(body));
-    const message = parsed.success ? parsed.data.message : undefined;
-    if (message === null || message === undefined) return '';
-    return `: ${boundText(Array.isArray(message) ? message.join('; ') : message)}`;
-  } catch {
-    return '';
-  }
+/** NestJS-style `{ message }` (a string or a list of them). */
+function errorMessageIn(body: unknown): string | undefined {
+  const parsed = miracleCashErrorSchema.safeParse(body);
+  const message = parsed.success ? parsed.data.message : undefined;
+  return message === null || message === undefined ? undefined : Array.isArray(message) ? message.join('; ') : message;
 }
 
-function errorForStatus(httpStatus: number, body: string, retryAfter: string | null, paymentId: string): ProviderCallError {
-  const kind = kindForHttpStatus(httpStatus);
-  const retryAfterMs = kind === 'rate_limited' ? parseRetryAfter(retryAfter, Date.now()) : undefined;
-  const reason =
-    kind === 'credentials_refused'
-      ? `refused the client id and API key (HTTP ${httpStatus})`
-      : kind === 'not_found'
-        ? `has no payment prompt ${paymentId}`
-        : `answered HTTP ${httpStatus}`;
-  return new ProviderCallError(kind, `${PROVIDER} ${reason}${errorMessageIn(body)}`, {
-    httpStatus,
-    ...(retryAfterMs !== undefined && { retryAfterMs }),
-  });
-}
-
-function parsePayment(body: string, paymentId: string): MiracleCashPayment {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch (error) {
-    throw new ProviderCallError('invalid_response', `${PROVIDER} answered with malformed JSON: ${(error as Error).message}`);
-  }
-  const parsed = miracleCashPaymentSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new ProviderCallError('invalid_response', `${PROVIDER} answer did not match the schema: ${describeSchemaIssues(parsed.error)}`);
-  }
-  const answeredId = parsed.data.id;
+function parsePayment(json: unknown, paymentId: string): MiracleCashPayment {
+  const payment = parseProviderAnswer(PROVIDER, 'answer', miracleCashPaymentSchema, json);
+  const answeredId = payment.id;
   if (answeredId !== null && answeredId !== undefined && answeredId !== paymentId) {
     throw new ProviderCallError('invalid_response', `${PROVIDER} answered for payment ${boundText(answeredId)}, not ${paymentId}`);
   }
-  return parsed.data;
+  return payment;
 }
 
 /** Polls `GET {url}/external/payments/prompt/:id`; the order id is the payment prompt id. */
@@ -99,23 +69,17 @@ export function createMiracleCashAdapter(settings: MiracleCashSettings): Provide
   return {
     name: 'miraclecash',
     async fetchOrder(orderId: string, signal?: AbortSignal): Promise<Observation> {
-      const timeout = AbortSignal.timeout(timeoutMs);
-      let httpStatus: number;
-      let body: string;
-      let retryAfter: string | null;
-      try {
-        const response = await fetch(miracleCashPaymentUrl(settings.url, orderId), {
-          headers: { Authorization: authorization, Accept: 'application/json' },
-          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-        });
-        httpStatus = response.status;
-        retryAfter = response.headers.get('retry-after');
-        body = await response.text();
-      } catch (error) {
-        throw networkFailure(PROVIDER, error);
-      }
-      if (httpStatus < 200 || httpStatus >= 300) throw errorForStatus(httpStatus, body, retryAfter, orderId);
-      return toMiracleCashObservation(parsePayment(body, orderId), Date.now());
+      const json = await getProviderJson({
+        provider: PROVIDER,
+        url: miracleCashPaymentUrl(settings.url, orderId),
+        headers: { Authorization: authorization },
+        timeoutMs,
+        signal,
+        what: `payment prompt ${orderId}`,
+        credentials: 'the client id and API key',
+        errorMessage: errorMessageIn,
+      });
+      return toMiracleCashObservation(parsePayment(json, orderId), Date.now());
     },
   };
 }
