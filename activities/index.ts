@@ -18,6 +18,19 @@ export interface ActivityDependencies {
   hooks?: FulfilmentHooks;
   /** Shared by every poll of this worker: a 429 pauses the whole provider (one per process by default). */
   gate?: ProviderGate;
+  /** Per provider: the request budget; this worker's requests are spaced by its inverse. */
+  requestsPerSecond?: Partial<Record<ProviderName, number>>;
+}
+
+function sleepUnlessCancelled(milliseconds: number, signal: AbortSignal): Promise<void> {
+  if (milliseconds <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, milliseconds);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
 }
 
 
@@ -38,6 +51,9 @@ export interface FulfilmentHooks {
   onTimedOut?: FulfilmentHook;
   onCancelled?: FulfilmentHook;
 }
+
+/** Well inside the workflow's hook heartbeat timeout (20 s). */
+const HOOK_HEARTBEAT_INTERVAL_MS = 5_000;
 
 const HOOK_FOR_OUTCOME: Record<Outcome, keyof FulfilmentHooks> = {
   succeeded: 'onSucceeded',
@@ -69,6 +85,10 @@ export interface RecordedOutcome {
 export function createActivities(dependencies: ActivityDependencies) {
   const { providers, ledger, callbackSender, hooks } = dependencies;
   const gate = dependencies.gate ?? new ProviderGate();
+  // A little over 1/budget, so timer jitter never lets two requests closer than the budget allows.
+  const requestIntervalMs = Object.fromEntries(
+    Object.entries(dependencies.requestsPerSecond ?? {}).map(([provider, rate]) => [provider, 1000 / rate + 5]),
+  ) as Partial<Record<ProviderName, number>>;
 
   return {
     /** One request to the provider, normalised. Failures carry the type the workflow understands. */
@@ -82,9 +102,11 @@ export function createActivities(dependencies: ActivityDependencies) {
         });
       }
       const context = Context.current();
-      // Another order of this provider got a 429: hand the wait to Temporal's retry. The retry goes
-      // back through the poll queue's rate limit, so the budget holds when the pause ends (waiting
-      // here instead would release every waiting poll at once).
+      const interval = requestIntervalMs[request.provider];
+      if (interval !== undefined) await sleepUnlessCancelled(gate.reserve(request.provider, interval), context.cancellationSignal);
+      // Another order of this provider got a 429 (perhaps while this one waited its turn): hand the
+      // wait to Temporal's retry. The retry goes back through the poll queue's rate limit, so the
+      // budget holds when the pause ends (waiting here would release every waiting poll at once).
       const paused = gate.remaining(request.provider);
       if (paused > 0) {
         throw ApplicationFailure.create({
@@ -172,7 +194,15 @@ export function createActivities(dependencies: ActivityDependencies) {
       const row = await ledger.find(step.provider, step.orderId);
       const idempotencyKey = `${orderKey(step.provider, step.orderId)}:${step.outcome}:${name}`;
       if (row === undefined || row.hooksDone.includes(idempotencyKey)) return idempotencyKey;
-      await hook({ provider: step.provider, orderId: step.orderId, outcome: step.outcome, idempotencyKey, row });
+      // Heartbeats tell the server this worker is alive (the workflow sets a heartbeat timeout), so a
+      // crash during a hook is retried in seconds, not after the 5-minute start-to-close.
+      const context = Context.current();
+      const heartbeats = setInterval(() => context.heartbeat(), HOOK_HEARTBEAT_INTERVAL_MS);
+      try {
+        await hook({ provider: step.provider, orderId: step.orderId, outcome: step.outcome, idempotencyKey, row });
+      } finally {
+        clearInterval(heartbeats);
+      }
       await ledger.markHookDone(step.provider, step.orderId, idempotencyKey);
       return idempotencyKey;
     },

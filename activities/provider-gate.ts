@@ -1,12 +1,16 @@
 import type { ProviderName } from '../workflows/types';
 
 /**
- * Provider-wide back-off after a 429. The per-order floor and the server-side budget keep the
- * average rate; when the provider still says "too many", every order of that provider on this
- * worker waits until its Retry-After has passed, not only the order that got the 429.
+ * Per provider, on this worker: the back-off after a 429 and the pacing of requests.
+ *
+ * The server's rate limit on each poll queue is the provider's budget across all workers, but it
+ * hands out tasks, not requests: a busy worker can start two tasks' requests together. Pacing here
+ * spaces one worker's requests by 1/budget, so what reaches the provider keeps the budget.
+ * After a 429, every order of that provider waits until its Retry-After has passed.
  */
 export class ProviderGate {
   private readonly pausedUntil = new Map<ProviderName, number>();
+  private readonly nextSlot = new Map<ProviderName, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -15,8 +19,16 @@ export class ProviderGate {
     if (until > (this.pausedUntil.get(provider) ?? 0)) this.pausedUntil.set(provider, until);
   }
 
-  /** Milliseconds until the provider may be asked again (0 when it may be now). */
+  /** Milliseconds until the provider may be asked again after a 429 (0 when it may be now). */
   remaining(provider: ProviderName): number {
     return Math.max(0, (this.pausedUntil.get(provider) ?? 0) - this.now());
+  }
+
+  /** Reserves the provider's next request slot `intervalMs` after the last; returns how long to wait for it. */
+  reserve(provider: ProviderName, intervalMs: number): number {
+    const now = this.now();
+    const slot = Math.max(now, this.nextSlot.get(provider) ?? 0);
+    this.nextSlot.set(provider, slot + intervalMs);
+    return slot - now;
   }
 }

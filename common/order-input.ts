@@ -7,15 +7,21 @@ export class InvalidInputError extends Error {
   override readonly name = 'InvalidInputError';
 }
 
+/** Names a bad value without trusting it: an object's own toString or toJSON may throw. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value === null || ['undefined', 'number', 'boolean'].includes(typeof value)) return String(value);
+  return `of type ${typeof value}`;
+}
+
 export function parseProvider(value: unknown): ProviderName {
   if (typeof value === 'string' && (PROVIDER_NAMES as readonly string[]).includes(value)) return value as ProviderName;
-  throw new InvalidInputError(`unknown provider ${JSON.stringify(value)}: expected one of ${PROVIDER_NAMES.join(', ')}`);
+  throw new InvalidInputError(`unknown provider ${describeValue(value)}: expected one of ${PROVIDER_NAMES.join(', ')}`);
 }
 
 export function parseOrderId(value: unknown): string {
   if (typeof value === 'string' && ORDER_ID_PATTERN.test(value)) return value;
-  const shown = typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : String(value);
-  throw new InvalidInputError(`invalid order id ${shown}: use 1-128 characters of A-Z a-z 0-9 . _ : -`);
+  throw new InvalidInputError(`invalid order id ${describeValue(value)}: use 1-128 characters of A-Z a-z 0-9 . _ : -`);
 }
 
 /** A merchant reference travels into history and callbacks: keep it short and printable. */

@@ -18,5 +18,6 @@ export function activitiesFromConfig(config: Config, ledger: Ledger, hooks?: Ful
         ? createCallbackSender({ url, secrets: secrets.split(',').map((secret) => secret.trim()).filter(Boolean) })
         : undefined,
     hooks,
+    requestsPerSecond: config.requestsPerSecond,
   });
 }

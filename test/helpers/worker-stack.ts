@@ -64,6 +64,7 @@ export async function withWorkers<T>(options: StackOptions, body: () => Promise<
       ledger: options.ledger,
       callbackSender: options.callbackSender,
       hooks: options.hooks,
+      requestsPerSecond: options.requestsPerSecond === undefined ? undefined : { magma: rate, miraclecash: rate, ozzobit: rate, houdini: rate },
     }),
     providers: providerNames,
     requestsPerSecond: { magma: rate, miraclecash: rate, ozzobit: rate, houdini: rate },
