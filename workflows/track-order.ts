@@ -79,6 +79,11 @@ const hooks = proxyActivities<Activities>({
 
 /** Workflows recorded before callbacks and hooks existed end right after recordOutcome. */
 export const FULFILMENT_STEPS_PATCH = 'fulfilment-callback-and-hooks';
+/**
+ * A poll answered before a push that arrived while it was in flight read an older state when it
+ * ranks lower: it is not applied (workflows recorded before applied it, status regression included).
+ */
+export const POLL_OVERTAKEN_BY_PUSH_PATCH = 'poll-overtaken-by-push';
 
 type LoopEnd = Outcome | 'continue_as_new';
 
@@ -139,7 +144,7 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
   }
 
   /** One poll; returns false when the order's deadline ended it. */
-  async function poll(): Promise<'observed' | 'attention' | 'unavailable' | 'deadline'> {
+  async function poll(): Promise<'observed' | 'overtaken' | 'attention' | 'unavailable' | 'deadline'> {
     const remaining = state.deadline - Date.now();
     const { pollOrder } = proxyActivities<Activities>({
       taskQueue: pollTaskQueue(workflowInfo().taskQueue, provider),
@@ -155,15 +160,19 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
       },
       summary: `poll ${provider} ${orderId}`,
     });
+    const currentBefore = state.current;
     try {
       const observation = await pollOrder({ provider, orderId, minRequestGapMs: settings.minRequestGapMs });
       const now = Date.now();
       state.polls += 1;
       state.lastPolledAt = now;
       state.attention = null;
-      applyObservation(state, observation, 'poll', now, settings);
+      // The provider answered, then pushed a newer status that reached us first: keep the push.
+      const pushedMeanwhile = state.current !== currentBefore && state.current !== null;
+      const overtaken = pushedMeanwhile && observation.rank < (state.current?.rank ?? 0) && patched(POLL_OVERTAKEN_BY_PUSH_PATCH);
+      if (!overtaken) applyObservation(state, observation, 'poll', now, settings);
       state.nextPollAt = Math.max(now + observation.nextWaitMs / settings.timeScale, floorAt());
-      return 'observed';
+      return overtaken ? 'overtaken' : 'observed';
     } catch (error) {
       if (isCancellation(error)) throw error;
       const now = Date.now();

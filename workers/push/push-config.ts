@@ -4,10 +4,14 @@ import type { OrderTracker } from '../../client/order-tracker';
 import type { Config } from '../../common/config';
 import type { PushBridge } from './bridge';
 import { houdiniBridgeFromConfig } from './houdini-config';
+import { ozzobitBridgeFromConfig, ozzobitWebhookRouteFromConfig } from './ozzobit-config';
 
 /** The webhook routes whose secrets are configured (OZZOBiT: OZZOBIT_WEBHOOK_SECRET). */
-export function webhookRoutesFromConfig(_config: Config, _tracker: OrderTracker): ((app: FastifyInstance) => void)[] {
-  return [];
+export function webhookRoutesFromConfig(config: Config, tracker: OrderTracker): ((app: FastifyInstance) => void)[] {
+  const routes: ((app: FastifyInstance) => void)[] = [];
+  const ozzobit = ozzobitWebhookRouteFromConfig(config, tracker);
+  if (ozzobit !== undefined) routes.push(ozzobit);
+  return routes;
 }
 
 /** One bridge per provider whose push settings are set (HOUDINI_WS_URL, OZZOBIT_WS_URL). */
@@ -15,5 +19,7 @@ export function pushBridgesFromConfig(config: Config, tracker: OrderTracker, cli
   const bridges: PushBridge[] = [];
   const houdini = houdiniBridgeFromConfig(config, tracker, client);
   if (houdini !== undefined) bridges.push(houdini);
+  const ozzobit = ozzobitBridgeFromConfig(config, tracker, client);
+  if (ozzobit !== undefined) bridges.push(ozzobit);
   return bridges;
 }

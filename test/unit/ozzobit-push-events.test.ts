@@ -1,0 +1,82 @@
+/** OZZOBiT pushes (webhook bodies, socket.io updates) read into the observations a poll would give. */
+import { normalizeOzzobitOrder } from '../../activities/providers/ozzobit/ozzobit-normalize';
+import { parseOzzobitUpdate, parseOzzobitWebhook } from '../../workers/push/ozzobit-events';
+import { planSubscriptions } from '../../workers/push/ozzobit-tracked-orders';
+
+const NOW = Date.parse('2025-01-01T00:00:00Z');
+const ORDER = { id: 'ozz-1', status: 'PENDING_DELIVERY', cryptoCurrency: 'USDT', cryptoAmount: '98.42', network: 'ethereum', walletAddress: '0xabc' };
+const body = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
+
+describe('parseOzzobitWebhook', () => {
+  it('normalises data with the provider module, exactly as a poll of the same order would', () => {
+    const parsed = parseOzzobitWebhook(body({ eventName: 'ORDER_PENDING_DELIVERY', data: ORDER }), NOW);
+    expect(parsed).toEqual({ ok: true, orderId: 'ozz-1', observation: normalizeOzzobitOrder(ORDER, NOW) });
+    expect(parsed.ok && parsed.observation).toMatchObject({ status: 'PENDING_DELIVERY', phase: 'in_flight', rank: 2 });
+  });
+
+  it.each([
+    ['ORDER_COMPLETED', 'COMPLETED', 'succeeded'],
+    ['ORDER_FAILED', 'FAILED', 'failed'],
+    ['ORDER_CANCELLED', 'CANCELLED', 'failed'],
+    ['ORDER_PROCESSING', 'PROCESSING', 'in_flight'],
+    // An ORDER_* event the seed does not list still carries the order: data.status decides.
+    ['ORDER_PAYMENT_VERIFYING', 'PROCESSING', 'in_flight'],
+    ['ORDER_CREATED', 'AWAITING_PAYMENT_FROM_USER', 'in_flight'],
+  ])('%s with status %s → phase %s', (eventName, status, phase) => {
+    const parsed = parseOzzobitWebhook(body({ eventName, data: { id: 'ozz-2', status } }), NOW);
+    expect(parsed.ok && parsed.observation).toMatchObject({ status, phase });
+  });
+
+  it('keeps an unknown status in flight and below every known one', () => {
+    const parsed = parseOzzobitWebhook(body({ eventName: 'ORDER_CREATED', data: { id: 'ozz-2', status: 'AWAITING_PAYMENT_FROM_USER' } }), NOW);
+    expect(parsed.ok && parsed.observation).toMatchObject({ recognised: false, rank: 0 });
+  });
+
+  it.each([
+    ['an empty body', '', /not JSON/],
+    ['a body that is not JSON', '{"eventName":', /not JSON/],
+    ['JSON that is not an object', '[1,2]', /not an OZZOBiT order event/],
+    ['a non-order event', { eventName: 'KYC_APPROVED', data: ORDER }, /eventName: expected ORDER_<STATUS>/],
+    ['a lower-case event', { eventName: 'order_completed', data: ORDER }, /eventName/],
+    ['an extra envelope key', { eventName: 'ORDER_COMPLETED', data: ORDER, webhookId: 'w-1' }, /Unrecognized key/],
+    ['no data', { eventName: 'ORDER_COMPLETED' }, /data: Required/],
+    ['an order without a status', { eventName: 'ORDER_COMPLETED', data: { id: 'ozz-1' } }, /data.status/],
+    ['an order id outside the contract', { eventName: 'ORDER_COMPLETED', data: { id: 'a b', status: 'COMPLETED' } }, /invalid order id/],
+    ['an over-long order id', { eventName: 'ORDER_COMPLETED', data: { id: 'x'.repeat(129), status: 'COMPLETED' } }, /invalid order id/],
+  ])('refuses %s', (_name, value, reason) => {
+    const parsed = parseOzzobitWebhook(body(value), NOW);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.reason).toMatch(reason);
+  });
+});
+
+describe('parseOzzobitUpdate', () => {
+  it('reads the order the socket sends, minimal on its fields', () => {
+    expect(parseOzzobitUpdate({ ...ORDER, somethingNew: { nested: true } }, NOW)).toEqual({
+      ok: true,
+      orderId: 'ozz-1',
+      observation: normalizeOzzobitOrder(ORDER, NOW),
+    });
+  });
+
+  it.each([
+    ['nothing', undefined],
+    ['a string', 'COMPLETED'],
+    ['no id', { status: 'COMPLETED' }],
+    ['a numeric status', { id: 'ozz-1', status: 3 }],
+    ['a bad order id', { id: '../etc', status: 'COMPLETED' }],
+  ])('refuses %s', (_name, payload) => {
+    expect(parseOzzobitUpdate(payload, NOW).ok).toBe(false);
+  });
+});
+
+describe('planSubscriptions', () => {
+  it.each([
+    [[], ['a', 'b'], ['a', 'b'], []],
+    [['a', 'b'], ['b', 'c'], ['c'], ['a']],
+    [['a'], ['a'], [], []],
+    [['a'], [], [], ['a']],
+  ])('%j → %j subscribes %j, unsubscribes %j', (subscribed, tracked, subscribe, unsubscribe) => {
+    expect(planSubscriptions(new Set(subscribed), new Set(tracked))).toEqual({ subscribe, unsubscribe });
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * `POST /webhooks/ozzobit`: OZZOBiT's status-change webhooks (seed 002) into `OrderTracker.push`.
+ *
+ *   bad or missing signature → 401   body not JSON / not a strict ORDER_* event → 400
+ *   both before anything reaches Temporal or the ledger.
+ *   valid event → normalise (provider module) → push: ledger check, then signal-with-start → 200
+ *
+ * The signature covers bytes, so this route's scope parses every body as a raw Buffer and the
+ * verifier sees exactly what arrived. A push is only a hint: duplicates and stale deliveries are
+ * harmless (the workflow keeps the highest rank and confirms a final status by polling), and a
+ * push for an order the ledger holds as final is answered 200 and dropped, so OZZOBiT stops
+ * retrying it. Anything that fails after verification and parsing (Temporal unreachable) answers
+ * 5xx, so OZZOBiT retries the delivery.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { OrderTracker } from '../../client/order-tracker';
+import { parseOzzobitWebhook } from './ozzobit-events';
+import { type PushLogger, errorText, prefixedConsoleLogger } from './ozzobit-logger';
+import type { WebhookVerifier } from './webhook-verifier';
+
+export const OZZOBIT_WEBHOOK_PATH = '/webhooks/ozzobit';
+
+export interface OzzobitWebhookRouteOptions {
+  tracker: Pick<OrderTracker, 'push'>;
+  /** createOzzobitSignatureVerifier(OZZOBIT_WEBHOOK_SECRET) today; see webhook-verifier.ts. */
+  verifier: WebhookVerifier;
+  logger?: PushLogger;
+}
+
+/** Registers the route (and its raw-body parser) in the scope the ingress gives it. */
+export function ozzobitWebhookRoute(options: OzzobitWebhookRouteOptions): (app: FastifyInstance) => void {
+  const { tracker, verifier } = options;
+  const logger = options.logger ?? prefixedConsoleLogger('ozzobit webhook');
+  return (app) => {
+    // Only in this route's scope: the HTTP API keeps fastify's JSON parser.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+    app.post(OZZOBIT_WEBHOOK_PATH, async (request, reply) => {
+      const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const verification = verifier.verify({ rawBody, headers: request.headers });
+      if (!verification.ok) {
+        logger.warn('refused a webhook', { reason: verification.reason, scheme: verifier.scheme, bytes: rawBody.length });
+        return reply.code(401).send({ error: `webhook not verified: ${verification.reason}` });
+      }
+      const parsed = parseOzzobitWebhook(verification.payload, Date.now());
+      if (!parsed.ok) {
+        logger.warn('ignored a malformed webhook', { reason: parsed.reason });
+        return reply.code(400).send({ error: `malformed webhook: ${parsed.reason}` });
+      }
+      const { orderId, observation } = parsed;
+      let pushed: Awaited<ReturnType<typeof tracker.push>>;
+      try {
+        pushed = await tracker.push('ozzobit', orderId, observation);
+      } catch (error) {
+        logger.error('webhook not delivered to its order; answering an error so OZZOBiT retries', {
+          orderId,
+          status: observation.status,
+          error: errorText(error),
+        });
+        throw error; // the ingress's error handler picks the status (503 unreachable, 500 otherwise)
+      }
+      return reply.code(200).send({
+        received: true,
+        orderId,
+        status: observation.status,
+        result: pushed.kind,
+        ...(pushed.kind === 'ignored' && { reason: pushed.reason }),
+      });
+    });
+  };
+}
