@@ -22,7 +22,7 @@ import { progressQuery, statusPushedSignal } from '../../workflows/messages';
 import type { Observation, Progress } from '../../workflows/types';
 import { createTimeSkippingEnvironment } from '../helpers/environments';
 import { eventually } from '../helpers/eventually';
-import { activityCount, timerDurationsMs } from '../helpers/history';
+import { activityCount, saveHistory, timerDurationsMs } from '../helpers/history';
 import { temporaryLedger, uniqueId, withWorkers } from '../helpers/worker-stack';
 
 type History = temporal.api.history.v1.IHistory;
@@ -158,6 +158,7 @@ test('a pushed FINISHED is confirmed by one poll at the floor, then fulfilled on
   expect(firstScheduledAt(history, 'recordOutcome')).toBeGreaterThan(confirmAt);
   expect(activityCount(history, 'recordOutcome')).toBe(1);
   expect(await ledger.find('houdini', orderId)).toMatchObject({ outcome: 'succeeded', final: true, status: 'FINISHED' });
+  saveHistory('pushed-terminal-confirmed', history);
 });
 
 test('with confirmPushedTerminal: false a pushed final status is fulfilled without another poll', async () => {
