@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
   echo "order-tracker: installing npm packages" >&2
-  npm ci --no-audit --no-fund >&2
+  # `npm install` with the lock file, not `npm ci`: npm 11 leaves other platforms' optional
+  # packages (@swc/core-darwin-*, …) out of the lock and then `npm ci` refuses it as out of sync.
+  npm install --no-audit --no-fund >&2
 fi
 echo "order-tracker: Temporal CLI at $(bash scripts/get-temporal-cli.sh)" >&2
 echo "order-tracker: time-skipping test server at $(bash scripts/get-test-server.sh)" >&2
