@@ -16,6 +16,17 @@ export interface CallbackReceiver {
   accepted(): Map<string, number>;
   /** Decides the answer to each request; 200 by default. */
   answer: (request: { idempotencyKey: string; attempt: number }) => number;
+  /**
+   * Awaited after a request is verified, decided and recorded, before its answer is written: a test
+   * can kill the sender or cancel its workflow while the delivery is still in flight.
+   */
+  beforeAnswer?: (request: { idempotencyKey: string; attempt: number; status: number }) => Promise<void> | void;
+  /** Keys processed: the first 2xx of each key (what a receiver that dedupes by key acts on), in order. */
+  processed(): string[];
+  /** Deliveries of a key that was already processed (answered 2xx again, and not acted on). */
+  duplicates(): number;
+  /** Requests currently between arrival and answer. */
+  inFlight(): number;
   close(): Promise<void>;
 }
 
@@ -33,14 +44,21 @@ export async function startCallbackReceiver(secret: string): Promise<CallbackRec
   const received: ReceivedCallback[] = [];
   const attempts = new Map<string, number>();
   const acceptedKeys = new Map<string, number>();
+  const processedKeys: string[] = [];
+  let duplicateDeliveries = 0;
+  let inFlight = 0;
   const receiver: CallbackReceiver = {
     url: '',
     received,
     accepted: () => acceptedKeys,
     answer: () => 200,
+    processed: () => [...processedKeys],
+    duplicates: () => duplicateDeliveries,
+    inFlight: () => inFlight,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   const server = createServer(async (request, response) => {
+    inFlight += 1;
     const body = await readBody(request);
     const idempotencyKey = String(request.headers['idempotency-key'] ?? '');
     const signatureValid = verifyCallbackSignature(
@@ -53,7 +71,20 @@ export async function startCallbackReceiver(secret: string): Promise<CallbackRec
     attempts.set(idempotencyKey, attempt);
     const status = signatureValid ? receiver.answer({ idempotencyKey, attempt }) : 401;
     received.push({ idempotencyKey, body, signatureValid, status });
-    if (status >= 200 && status < 300) acceptedKeys.set(idempotencyKey, (acceptedKeys.get(idempotencyKey) ?? 0) + 1);
+    if (status >= 200 && status < 300) {
+      const times = (acceptedKeys.get(idempotencyKey) ?? 0) + 1;
+      acceptedKeys.set(idempotencyKey, times);
+      if (times === 1) processedKeys.push(idempotencyKey);
+      else duplicateDeliveries += 1;
+    }
+    try {
+      await receiver.beforeAnswer?.({ idempotencyKey, attempt, status });
+    } catch (error) {
+      console.error(`callback receiver: beforeAnswer failed: ${String(error)}`);
+    } finally {
+      inFlight -= 1;
+    }
+    // The sender may be gone by now (killed while waiting): its socket is closed, the write goes nowhere.
     response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: status < 300 }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

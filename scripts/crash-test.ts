@@ -1,0 +1,945 @@
+/**
+ * Crash test: exactly-once fulfilment while processes die (issue 5, "Crash test").
+ *
+ *   npm run crash-test -- --orders 200 --kills 10 [--ledger postgres] [--server-restarts 1] [--seed 7] [--keep]
+ *
+ * A Temporal dev server on a database file, the provider simulators (every one the sandbox stack
+ * offers and the worker has an adapter for), a callback receiver that verifies signatures and
+ * dedupes by Idempotency-Key, and the worker as a child process (`node bin/order-tracker.js
+ * worker`). Scripted orders — successes, failures, timeouts, cancels by signal, a few tracked twice
+ * at once and one cancelled through Temporal while its callback is in flight — are started through
+ * OrderTracker over a window while the worker is killed with SIGKILL again and again (some kills
+ * right as a callback arrives, some while a recorded outcome's callback is still pending) and
+ * restarted, and the dev server is restarted once on its database.
+ *
+ * At the end (bounded wait) every order must have exactly one ledger row with the outcome its script
+ * dictates and a delivered callback, its workflow closed with that outcome, and the receiver must have
+ * processed each expected Idempotency-Key exactly once and nothing else. `npm test` runs the same
+ * function at a small size (test/integration/crash.test.ts). Prints its counts; exit code 1 on any
+ * problem, with the evidence (worker logs, server database) kept in the printed work folder.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Pool } from 'pg';
+import type { Ledger } from '../activities/ledger/ledger';
+import { openLedger } from '../activities/ledger/open-ledger';
+import { createProviders } from '../activities/providers';
+import { OrderTracker, type TrackResponse } from '../client/order-tracker';
+import { loadConfig } from '../common/config';
+import { findFreePort } from '../common/temporal-servers';
+import { startSandboxStack, type SandboxStack } from '../sandbox/sandbox-stack';
+import type { OrderScript, Step } from '../sandbox/scenario';
+import { startCallbackReceiver, type CallbackReceiver } from '../test/helpers/callback-receiver';
+import { cleanEnvironment } from '../test/helpers/cli-process';
+import { startPostgresCluster, type PostgresCluster } from '../test/helpers/postgres';
+import { startDevServer, type DevServer } from '../workers/dev-server';
+import { orderWorkflowId } from '../workflows/ids';
+import { PROVIDER_NAMES, type Outcome, type ProviderName } from '../workflows/types';
+
+const PROJECT_ROOT = resolve(__dirname, '..');
+const CLI = join(PROJECT_ROOT, 'bin', 'order-tracker.js');
+const SECOND = 1_000;
+const NAMESPACE = 'default';
+const CALLBACK_SECRET = `crash-test-${randomBytes(8).toString('hex')}`;
+const OUTCOMES: readonly Outcome[] = ['succeeded', 'failed', 'timed_out', 'tracking_cancelled'];
+
+/** What each simulated provider plays: in-flight statuses (fast-polled ones first) and verdicts. */
+interface ProviderProfile {
+  inFlight: readonly string[];
+  succeeded: readonly string[];
+  failed: readonly string[];
+  /** In-flight steps before a verdict. */
+  maxInFlightSteps: number;
+  /** Provider-specific script fields. */
+  scriptExtras?: Record<string, unknown>;
+}
+
+const PROFILES: Record<ProviderName, ProviderProfile> = {
+  magma: {
+    inFlight: ['WAITING_FOR_SELLER_APPROVAL', 'WAITING_FOR_BUYER_PAYMENT', 'WAITING_FOR_CHANNEL_OPEN'],
+    succeeded: ['VALID_CHANNEL_OPENING', 'CHANNEL_MONITORING_FINISHED'],
+    failed: ['SELLER_REJECTED', 'BUYER_FAILED_TO_PAY', 'SELLER_FAILED_TO_OPEN_CHANNEL'],
+    maxInFlightSteps: 3,
+  },
+  miraclecash: { inFlight: ['pending'], succeeded: ['successful'], failed: ['unsuccessful', 'expired', 'cancelled'], maxInFlightSteps: 2 },
+  ozzobit: { inFlight: ['PROCESSING', 'PENDING_DELIVERY'], succeeded: ['COMPLETED'], failed: ['FAILED', 'CANCELLED'], maxInFlightSteps: 2 },
+  // Deposit-stage statuses only, with a deposit window of seconds: the adapter then polls a second
+  // after the expiry and every 10 s once overdue, instead of the 20–30 s of the later stages.
+  houdini: {
+    inFlight: ['NEW', 'WAITING'],
+    succeeded: ['FINISHED'],
+    failed: ['FAILED', 'REFUNDED', 'EXPIRED'],
+    maxInFlightSteps: 2,
+    scriptExtras: { depositWindowMs: 4 * SECOND },
+  },
+};
+
+/** How an order is played and what it must end as. */
+type OrderKind =
+  | 'succeeds'
+  | 'fails'
+  | 'times_out'
+  /** Never ends at the provider; stopped by the `cancel` signal. */
+  | 'cancelled_by_signal'
+  /** Succeeds; tracked twice at the same moment. */
+  | 'tracked_twice'
+  /** Succeeds; a Temporal cancel request is sent while its callback is being delivered. */
+  | 'temporal_cancel_in_fulfilment';
+
+const EXPECTED: Record<OrderKind, Outcome> = {
+  succeeds: 'succeeded',
+  fails: 'failed',
+  times_out: 'timed_out',
+  cancelled_by_signal: 'tracking_cancelled',
+  tracked_twice: 'succeeded',
+  temporal_cancel_in_fulfilment: 'succeeded',
+};
+
+interface PlannedOrder {
+  provider: ProviderName;
+  orderId: string;
+  kind: OrderKind;
+  expected: Outcome;
+  script: OrderScript;
+  maxWaitMs: number;
+  /** Milliseconds after the run's start. */
+  startAt: number;
+  /** For cancelled_by_signal: milliseconds after the order's start. */
+  cancelAfterMs?: number;
+  /** The receiver answers this order's first delivery with 503, so its callback is retried. */
+  flakyCallback: boolean;
+}
+
+export interface CrashTestOptions {
+  orders: number;
+  /** SIGKILLs of the worker (at least this many). */
+  kills: number;
+  /** Dev server restarts on its database (default 1). */
+  serverRestarts?: number;
+  ledger?: 'sqlite' | 'postgres';
+  /** Orders are started over this window; default from the order and kill counts. */
+  startWindowMs?: number;
+  /** After the last order is started and the last kill, how long everything may take to end. */
+  settleTimeoutMs?: number;
+  seed?: number;
+  /** Keep the work folder (worker logs, databases) even when nothing went wrong. */
+  keepWorkDir?: boolean;
+  /** More variables for the worker processes (e.g. METRICS_PORT: its metrics are saved at the end). */
+  workerEnvironment?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+export interface CrashTestReport {
+  ledger: 'sqlite' | 'postgres';
+  seed: number;
+  providers: ProviderName[];
+  orders: number;
+  ordersByKind: Record<OrderKind, number>;
+  ordersByProvider: Partial<Record<ProviderName, number>>;
+  kills: number;
+  killsDuringFulfilment: number;
+  killsByTrigger: Record<string, number>;
+  workerStarts: number;
+  /** Worker processes that ended without being killed by the test (restarted all the same). */
+  unexpectedWorkerExits: string[];
+  serverRestarts: number;
+  temporalCancelsDuringFulfilment: number;
+  ledgerRows: number;
+  ledgerRowsByOutcome: Record<Outcome, number>;
+  callbacksProcessed: number;
+  duplicateDeliveries: number;
+  callbackRequests: number;
+  /** 503 answers to first deliveries (flaky receiver), each followed by a retry. */
+  callbacksRefusedOnce: number;
+  /** Activity attempts after the first, by type, over all orders' histories (kills, timeouts, the 503s). */
+  stepsRetried: Record<string, number>;
+  ordersLost: number;
+  ordersStuck: number;
+  wallTimeMs: number;
+  workDir: string;
+  /** Empty when exactly-once held everywhere; otherwise what broke, order by order. */
+  problems: string[];
+}
+
+/** mulberry32: a small seeded generator, so a failing run can be replayed with --seed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function pick<T>(rand: () => number, items: readonly T[]): T {
+  return items[Math.floor(rand() * items.length)] as T;
+}
+
+function between(rand: () => number, low: number, high: number): number {
+  return Math.round(low + rand() * (high - low));
+}
+
+function inFlightSteps(rand: () => number, profile: ProviderProfile, count: number): Step[] {
+  return Array.from({ length: count }, (_, index) => ({
+    status: profile.inFlight[Math.min(index, profile.inFlight.length - 1)] as string,
+    durationMs: between(rand, 2 * SECOND, 5 * SECOND),
+  }));
+}
+
+function planOrders(count: number, providers: ProviderName[], windowMs: number, runId: string, rand: () => number): PlannedOrder[] {
+  const twice = Math.max(2, Math.round(count * 0.05));
+  const specials: OrderKind[] = [
+    'temporal_cancel_in_fulfilment',
+    ...Array<OrderKind>(twice).fill('tracked_twice'),
+    'succeeds', 'fails', 'times_out', 'cancelled_by_signal',
+  ];
+  const weighted: [OrderKind, number][] = [['succeeds', 0.4], ['fails', 0.25], ['times_out', 0.15], ['cancelled_by_signal', 0.2]];
+  const kinds: OrderKind[] = specials.slice(0, count);
+  while (kinds.length < count) {
+    let roll = rand();
+    const kind = weighted.find(([, weight]) => (roll -= weight) < 0)?.[0] ?? 'succeeds';
+    kinds.push(kind);
+  }
+  // Shuffle so the special orders start at random moments too.
+  for (let index = kinds.length - 1; index > 0; index -= 1) {
+    const other = Math.floor(rand() * (index + 1));
+    [kinds[index], kinds[other]] = [kinds[other] as OrderKind, kinds[index] as OrderKind];
+  }
+  const orders = kinds.map((kind, index): PlannedOrder => {
+    const provider = providers[index % providers.length] as ProviderName;
+    const profile = PROFILES[provider];
+    const orderId = `crash-${runId}-${String(index).padStart(4, '0')}`;
+    const steps = inFlightSteps(rand, profile, between(rand, 0, profile.maxInFlightSteps));
+    let maxWaitMs = 30 * 60 * SECOND;
+    let cancelAfterMs: number | undefined;
+    switch (EXPECTED[kind]) {
+      case 'succeeded':
+        steps.push({ status: pick(rand, profile.succeeded) });
+        break;
+      case 'failed':
+        steps.push({ status: pick(rand, profile.failed) });
+        break;
+      case 'timed_out':
+        // Never settles: only the (short) max wait can end it, however late the polls come.
+        steps.push({ status: pick(rand, profile.inFlight) });
+        maxWaitMs = between(rand, 8 * SECOND, 20 * SECOND);
+        break;
+      case 'tracking_cancelled':
+        steps.push({ status: pick(rand, profile.inFlight) });
+        cancelAfterMs = between(rand, 2 * SECOND, 12 * SECOND);
+        break;
+    }
+    return {
+      provider,
+      orderId,
+      kind,
+      expected: EXPECTED[kind],
+      script: { ...profile.scriptExtras, id: orderId, steps },
+      maxWaitMs,
+      startAt: Math.round(rand() * windowMs),
+      cancelAfterMs,
+      flakyCallback: kind !== 'temporal_cancel_in_fulfilment' && rand() < 0.2,
+    };
+  });
+  return orders.sort((a, b) => a.startAt - b.startAt);
+}
+
+/** Adds a script to a provider's simulator, whatever the stack calls it. */
+function simulatorOf(stack: SandboxStack, provider: ProviderName): { addOrder(script: OrderScript): void } | undefined {
+  const simulator = (stack as unknown as Record<string, { addOrder?: unknown } | undefined>)[provider];
+  return simulator !== undefined && typeof simulator.addOrder === 'function'
+    ? (simulator as { addOrder(script: OrderScript): void })
+    : undefined;
+}
+
+const READY_PATTERN = /order-tracker worker(: task queue| running)|Worker state changed.{0,80}RUNNING/;
+
+/** The worker as a child process, restarted after every kill and after any exit of its own. */
+class WorkerSupervisor {
+  private child: ChildProcess | undefined;
+  /** Whether the current child printed that it runs. */
+  private isReady = false;
+  private expectedExit = new WeakSet<ChildProcess>();
+  private stopping = false;
+  starts = 0;
+  readonly unexpectedExits: string[] = [];
+
+  constructor(
+    private readonly environment: NodeJS.ProcessEnv,
+    private readonly workDir: string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  start(): void {
+    this.starts += 1;
+    const number = this.starts;
+    const output: WriteStream = createWriteStream(join(this.workDir, `worker-${String(number).padStart(2, '0')}.log`));
+    const child = spawn(process.execPath, [CLI, 'worker'], { cwd: PROJECT_ROOT, env: this.environment, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    this.isReady = false;
+    let recent = '';
+    const watch = (chunk: Buffer) => {
+      output.write(chunk);
+      if (this.isReady || this.child !== child) return;
+      // The worker's "running" line (plain or JSON log), or the SDK's own state change.
+      recent = (recent + chunk.toString('utf8')).slice(-4_000);
+      if (READY_PATTERN.test(recent)) this.isReady = true;
+    };
+    child.stdout?.on('data', watch);
+    child.stderr?.on('data', watch);
+    child.once('exit', (code, signal) => {
+      output.end(`\n[crash-test] worker ${number} exited with ${signal ?? `code ${code}`}\n`);
+      if (this.expectedExit.has(child) || this.stopping) return;
+      const reason = `worker ${number} (pid ${child.pid}) exited by itself with ${signal ?? `code ${code}`} (see worker-${String(number).padStart(2, '0')}.log)`;
+      this.unexpectedExits.push(reason);
+      this.log(`${reason}; starting another`);
+      if (this.child === child) this.start();
+    });
+  }
+
+  /** Resolves when the current worker printed that it runs; throws after `timeoutMs`. */
+  async ready(timeoutMs = 90 * SECOND): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.isReady) {
+      if (Date.now() > deadline) {
+        const exits = this.unexpectedExits.length > 0 ? `; ${this.unexpectedExits.slice(-3).join('; ')}` : '';
+        throw new Error(`worker ${this.starts} did not start within ${timeoutMs / SECOND} s (logs in ${this.workDir})${exits}`);
+      }
+      await sleep(100);
+    }
+  }
+
+  /** SIGKILL now (synchronously: the signal is sent before this returns). */
+  killNow(): ChildProcess | undefined {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return undefined;
+    this.expectedExit.add(child);
+    child.kill('SIGKILL');
+    return child;
+  }
+
+  /** Waits for a killed worker to be gone, then starts the next one. */
+  async restartAfter(child: ChildProcess | undefined): Promise<void> {
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+    }
+    this.start();
+  }
+
+  /** Graceful stop (SIGTERM, then SIGKILL after 10 s). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10 * SECOND);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Ledger rows straight from the database (not through the Ledger API, which hides nothing but is per order). */
+interface LedgerReader {
+  rows(): Promise<{ order_key: string; outcome: string; final: boolean; callback: string }[]>;
+  pendingCallbacks(): Promise<number>;
+  close(): Promise<void>;
+}
+
+function ledgerReader(databaseUrl: string): LedgerReader {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const database = new Database(databaseUrl.slice('sqlite:'.length), { fileMustExist: true });
+    database.pragma('busy_timeout = 5000');
+    const all = database.prepare<[], { order_key: string; outcome: string; final: number; callback: string }>(
+      'SELECT order_key, outcome, final, callback FROM order_outcomes',
+    );
+    const pending = database.prepare<[], { count: number }>("SELECT count(*) AS count FROM order_outcomes WHERE callback = 'pending'");
+    return {
+      rows: async () => all.all().map((row) => ({ ...row, final: row.final === 1 })),
+      pendingCallbacks: async () => pending.get()?.count ?? 0,
+      close: async () => {
+        database.close();
+      },
+    };
+  }
+  const pool = new Pool({ connectionString: databaseUrl, max: 2 });
+  return {
+    rows: async () => (await pool.query('SELECT order_key, outcome, final, callback FROM order_outcomes')).rows,
+    pendingCallbacks: async () =>
+      Number((await pool.query("SELECT count(*) AS count FROM order_outcomes WHERE callback = 'pending'")).rows[0]?.count ?? 0),
+    close: () => pool.end(),
+  };
+}
+
+/** The server is restarting (gRPC UNAVAILABLE, refused or reset connections), looking through causes. */
+function isTransient(error: unknown): boolean {
+  const texts: string[] = [];
+  for (let current: unknown = error, depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
+    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (code === 14 || code === 4) return true; // UNAVAILABLE, DEADLINE_EXCEEDED
+    texts.push(typeof message === 'string' ? message : String(current));
+    current = cause;
+  }
+  return /\bUNAVAILABLE\b|ECONNREFUSED|ECONNRESET|DEADLINE_EXCEEDED|No connection established|Connection dropped/i.test(texts.join(' | '));
+}
+
+/** A client call that may meet the dev server while it restarts: retried for up to a minute. */
+async function retrying<T>(what: string, call: () => Promise<T>, timeoutMs = 60 * SECOND): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isTransient(error) || Date.now() > deadline) throw new Error(`${what}: ${String(error)}`);
+      await sleep(250);
+    }
+  }
+}
+
+function countBy<K extends string>(keys: readonly K[], values: readonly K[]): Record<K, number> {
+  const counts = Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
+
+export async function runCrashTest(options: CrashTestOptions): Promise<CrashTestReport> {
+  const startedAt = Date.now();
+  const ledgerKind = options.ledger ?? 'sqlite';
+  const seed = options.seed ?? Math.floor(Math.random() * 1_000_000);
+  const rand = random(seed);
+  const runId = randomBytes(3).toString('hex');
+  const serverRestartsWanted = options.serverRestarts ?? 1;
+  const workDir = mkdtempSync(join(tmpdir(), 'order-tracker-crash-'));
+  const log = (line: string) => options.log?.(`[${((Date.now() - startedAt) / SECOND).toFixed(1).padStart(6)} s] ${line}`);
+  const problems: string[] = [];
+  const problem = (text: string) => {
+    problems.push(text);
+    log(`PROBLEM: ${text}`);
+  };
+
+  let server: DevServer | undefined;
+  let postgres: PostgresCluster | undefined;
+  let stack: SandboxStack | undefined;
+  let receiver: CallbackReceiver | undefined;
+  let connection: Connection | undefined;
+  let ledger: Ledger | undefined;
+  let reader: LedgerReader | undefined;
+  let supervisor: WorkerSupervisor | undefined;
+  const pendingWork: Promise<unknown>[] = [];
+  let finished = false;
+
+  try {
+    // --- the stack ---------------------------------------------------------------------------
+    const databaseUrl =
+      ledgerKind === 'postgres'
+        ? (postgres = await startPostgresCluster({ database: `crash_${runId}` })).url
+        : `sqlite:${join(workDir, 'ledger.sqlite')}`;
+    log(`ledger ${ledgerKind}: ${databaseUrl}`);
+    const serverOptions = {
+      dbFile: join(workDir, 'temporal.sqlite'),
+      port: await findFreePort(),
+      uiPort: await findFreePort(),
+      namespace: NAMESPACE,
+    };
+    server = await startDevServer(serverOptions);
+    log(`dev server at ${server.address} (database ${serverOptions.dbFile})`);
+    stack = await startSandboxStack();
+    receiver = await startCallbackReceiver(CALLBACK_SECRET);
+
+    const taskQueue = `crash-${runId}`;
+    const workerEnvironment = cleanEnvironment({
+      ...stack.environment,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: NAMESPACE,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      DATABASE_URL: databaseUrl,
+      FULFILLMENT_WEBHOOK_URL: receiver.url,
+      FULFILLMENT_WEBHOOK_SECRET: CALLBACK_SECRET,
+      ...Object.fromEntries(PROVIDER_NAMES.map((provider) => [`${provider.toUpperCase()}_REQUESTS_PER_SECOND`, '200'])),
+      ...options.workerEnvironment,
+    });
+    const config = loadConfig(workerEnvironment);
+    const adapters = createProviders(config.environment, config.configuredProviders);
+    const providers = PROVIDER_NAMES.filter((provider) => simulatorOf(stack as SandboxStack, provider) !== undefined);
+    for (const provider of providers.filter((name) => adapters[name] === undefined)) {
+      log(`note: the sandbox offers ${provider} but the worker has no adapter for it yet; its orders are left out`);
+    }
+    const tracked = providers.filter((provider) => adapters[provider] !== undefined);
+    if (tracked.length === 0) throw new Error('no provider is both simulated by the sandbox stack and polled by the worker');
+    log(`providers: ${tracked.join(', ')}`);
+
+    ledger = await openLedger(databaseUrl); // creates the table, so the reader can start at once
+    reader = ledgerReader(databaseUrl);
+    connection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection, namespace: NAMESPACE });
+    const tracker = new OrderTracker({ client, taskQueue, ledger });
+
+    const windowMs = options.startWindowMs ?? Math.max(20 * SECOND, options.kills * 7 * SECOND, options.orders * 200);
+    const orders = planOrders(options.orders, tracked, windowMs, runId, rand);
+    const byKey = new Map(orders.map((order) => [`${order.provider}:${order.orderId}`, order]));
+    log(`${orders.length} orders over ${windowMs / SECOND} s; ${options.kills} kills; ${serverRestartsWanted} server restart(s); seed ${seed}`);
+
+    // --- the receiver: flaky first answers, kills and a Temporal cancel while a callback is in flight ----
+    const flakyKeys = new Set(orders.filter((order) => order.flakyCallback).map((order) => `${order.provider}:${order.orderId}:${order.expected}`));
+    const cancelInFulfilment = new Set(
+      orders.filter((order) => order.kind === 'temporal_cancel_in_fulfilment').map((order) => `${order.provider}:${order.orderId}:${order.expected}`),
+    );
+    let callbacksRefusedOnce = 0;
+    let temporalCancelsDuringFulfilment = 0;
+    let killOnCallback: (() => void) | undefined;
+    receiver.answer = ({ idempotencyKey, attempt }) => {
+      if (attempt === 1 && flakyKeys.has(idempotencyKey)) {
+        callbacksRefusedOnce += 1;
+        return 503;
+      }
+      return 200;
+    };
+    receiver.beforeAnswer = async ({ idempotencyKey }) => {
+      if (killOnCallback !== undefined) {
+        const kill = killOnCallback;
+        killOnCallback = undefined;
+        kill(); // the worker dies while its deliverCallback waits for this answer
+      }
+      if (cancelInFulfilment.delete(idempotencyKey)) {
+        const order = byKey.get(idempotencyKey.split(':').slice(0, 2).join(':'));
+        if (order !== undefined) {
+          await retrying('Temporal cancel', () => client.workflow.getHandle(orderWorkflowId(order.provider, order.orderId)).cancel());
+          temporalCancelsDuringFulfilment += 1;
+          log(`Temporal cancel sent to ${order.orderId} while its callback is in flight`);
+          await sleep(500); // let the cancel reach the workflow before deliverCallback completes
+        }
+      }
+    };
+
+    // --- the worker ----------------------------------------------------------------------------
+    supervisor = new WorkerSupervisor(workerEnvironment, workDir, log);
+    supervisor.start();
+    await supervisor.ready();
+    log('worker 1 ready');
+
+    // --- orders ------------------------------------------------------------------------------
+    let serverDown: Promise<void> | undefined;
+    const started = new Set<string>();
+    const runStart = Date.now();
+    const startOrder = async (order: PlannedOrder) => {
+      await serverDown;
+      const simulator = simulatorOf(stack as SandboxStack, order.provider);
+      simulator?.addOrder(order.script);
+      const track = () =>
+        retrying(`track ${order.orderId}`, () => tracker.track(order.provider, order.orderId, { maxWaitMs: order.maxWaitMs, reference: `ref-${order.orderId}` }));
+      try {
+        if (order.kind === 'tracked_twice') {
+          const [first, second] = await Promise.all([track(), track()]);
+          const runIds = [first, second].map((response: TrackResponse) => (response.kind === 'tracking' ? response.runId : 'recorded'));
+          if (runIds[0] !== runIds[1] || runIds[0] === 'recorded') {
+            problem(`${order.orderId} tracked twice at once gave two different answers: ${runIds.join(' / ')}`);
+          }
+        } else {
+          const response = await track();
+          if (response.kind !== 'tracking') problem(`${order.orderId}: track returned ${response.kind} for a new order`);
+        }
+        started.add(order.orderId);
+      } catch (error) {
+        problem(`${order.orderId} could not be started: ${String(error)}`);
+        return;
+      }
+      if (order.cancelAfterMs !== undefined) {
+        await sleep(order.cancelAfterMs);
+        await serverDown;
+        try {
+          await retrying(`cancel ${order.orderId}`, () => tracker.cancel(order.provider, order.orderId, 'crash test'));
+        } catch (error) {
+          problem(`${order.orderId}: the cancel signal could not be sent: ${String(error)}`);
+        }
+      }
+    };
+    const starter = (async () => {
+      for (const order of orders) {
+        const wait = runStart + order.startAt - Date.now();
+        if (wait > 0) await sleep(wait);
+        pendingWork.push(startOrder(order));
+      }
+      await Promise.all(pendingWork);
+    })();
+
+    // --- kills and the server restart ------------------------------------------------------------
+    const activeSupervisor = supervisor;
+    const killsByTrigger: Record<string, number> = {};
+    let kills = 0;
+    let killsDuringFulfilment = 0;
+    let serverRestarts = 0;
+    const triggers = ['callback', 'random', 'pending', 'random'] as const;
+    const serverRestartAt = Math.floor(options.kills / 2);
+    const killer = (async () => {
+      for (let index = 0; index < options.kills; index += 1) {
+        // Spread the kills over the start window (no earlier than their share of it).
+        const notBefore = runStart + (windowMs * index) / Math.max(1, options.kills) - Date.now();
+        if (notBefore > 0) await sleep(notBefore);
+        await activeSupervisor.ready();
+        if (serverRestarts < serverRestartsWanted && index === serverRestartAt) {
+          await sleep(between(rand, 1 * SECOND, 4 * SECOND));
+          log('restarting the dev server on its database');
+          let up: () => void = () => undefined;
+          serverDown = new Promise<void>((resolveUp) => (up = resolveUp));
+          const stoppedAt = Date.now();
+          try {
+            await (server as DevServer).stop();
+            server = await startDevServer(serverOptions);
+            serverRestarts += 1;
+          } finally {
+            up();
+            serverDown = undefined;
+          }
+          log(`dev server back after ${((Date.now() - stoppedAt) / SECOND).toFixed(1)} s`);
+        }
+        const trigger = triggers[index % triggers.length] ?? 'random';
+        let killed: ChildProcess | undefined;
+        let how: string = trigger;
+        let during = false;
+        if (trigger === 'callback') {
+          // Killed from inside the receiver, before it answers: the delivery is in flight.
+          const fired = new Promise<boolean>((resolveFired) => {
+            killOnCallback = () => {
+              killed = activeSupervisor.killNow();
+              resolveFired(true);
+            };
+          });
+          during = await Promise.race([fired, sleep(10 * SECOND).then(() => false)]);
+          killOnCallback = undefined;
+          if (!during) how = 'callback (none came: at random)';
+        } else if (trigger === 'pending') {
+          // Killed while a recorded outcome's callback is still pending (between or during the steps).
+          const deadline = Date.now() + 10 * SECOND;
+          while (Date.now() < deadline) {
+            if ((await (reader as LedgerReader).pendingCallbacks()) > 0) {
+              killed = activeSupervisor.killNow();
+              during = true;
+              break;
+            }
+            await sleep(50);
+          }
+          if (killed === undefined) how = 'pending (none seen: at random)';
+        } else {
+          await sleep(between(rand, 500, 6 * SECOND));
+        }
+        if (killed === undefined) {
+          const pendingNow = await (reader as LedgerReader).pendingCallbacks();
+          const inFlightNow = (receiver as CallbackReceiver).inFlight();
+          killed = activeSupervisor.killNow();
+          during = pendingNow > 0 || inFlightNow > 0;
+        }
+        if (killed === undefined) {
+          // The worker had just ended by itself (the supervisor is starting another): kill that one.
+          index -= 1;
+          continue;
+        }
+        kills += 1;
+        if (during) killsDuringFulfilment += 1;
+        killsByTrigger[how] = (killsByTrigger[how] ?? 0) + 1;
+        log(`kill ${kills}/${options.kills} (${how})${during ? ' during fulfilment' : ''}: worker pid ${killed?.pid} at ${new Date().toISOString()}; restarting it`);
+        await activeSupervisor.restartAfter(killed);
+      }
+      await activeSupervisor.ready();
+    })();
+
+    await Promise.all([starter, killer]);
+    log(`all ${started.size} orders started and ${kills} kills done; waiting for every order to end`);
+
+    // --- bounded wait for every workflow to close --------------------------------------------------
+    const settleTimeoutMs = options.settleTimeoutMs ?? 180 * SECOND;
+    const settleDeadline = Date.now() + settleTimeoutMs;
+    const open = new Set(orders.filter((order) => started.has(order.orderId)).map((order) => order.orderId));
+    const closedStatus = new Map<string, string>();
+    const planned = new Map(orders.map((order) => [order.orderId, order]));
+    let lastReport = Date.now();
+    while (open.size > 0 && Date.now() < settleDeadline) {
+      const batch = [...open];
+      for (let offset = 0; offset < batch.length; offset += 25) {
+        await Promise.all(
+          batch.slice(offset, offset + 25).map(async (orderId) => {
+            const order = planned.get(orderId) as PlannedOrder;
+            try {
+              const description = await client.workflow.getHandle(orderWorkflowId(order.provider, orderId)).describe();
+              if (description.status.name !== 'RUNNING') {
+                open.delete(orderId);
+                closedStatus.set(orderId, description.status.name);
+              }
+            } catch (error) {
+              if (error instanceof WorkflowNotFoundError) {
+                open.delete(orderId);
+                closedStatus.set(orderId, 'NOT_FOUND');
+              }
+            }
+          }),
+        );
+      }
+      if (open.size > 0) {
+        if (Date.now() - lastReport >= 5 * SECOND) {
+          lastReport = Date.now();
+          log(`${open.size} order(s) still running: ${[...open].slice(0, 5).join(', ')}${open.size > 5 ? ', …' : ''}`);
+        }
+        await sleep(SECOND);
+      }
+    }
+    let ordersStuck = 0;
+    for (const orderId of open) {
+      ordersStuck += 1;
+      const order = planned.get(orderId) as PlannedOrder;
+      let evidence = '';
+      try {
+        const handle = client.workflow.getHandle(orderWorkflowId(order.provider, orderId));
+        const description = await handle.describe();
+        const time = (stamp: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+          stamp?.seconds == null ? '-' : new Date(Number(stamp.seconds) * 1000 + Math.floor((stamp.nanos ?? 0) / 1e6)).toISOString();
+        const pending = (description.raw.pendingActivities ?? []).map((activity) =>
+          [
+            `${activity.activityType?.name} attempt ${activity.attempt}`,
+            `scheduled ${time(activity.scheduledTime)}`,
+            `started ${time(activity.lastStartedTime)} by ${activity.lastWorkerIdentity || '-'}`,
+            activity.lastFailure?.message ?? '',
+          ].join(' ').trim(),
+        );
+        const progress = await handle.query<{ status: string | null; outcome: string | null; fulfilment: unknown }>('progress');
+        evidence = `status ${progress.status}, outcome ${progress.outcome}, fulfilment ${JSON.stringify(progress.fulfilment)}, pending activities [${pending.join('; ')}]`;
+      } catch (error) {
+        evidence = `(could not describe it: ${String(error)})`;
+      }
+      problem(`stuck: ${order.provider}:${orderId} (${order.kind}) still running ${settleTimeoutMs / SECOND} s after the last start: ${evidence}`);
+    }
+
+    // --- verification ------------------------------------------------------------------------
+    for (const [orderId, status] of closedStatus) {
+      const order = planned.get(orderId) as PlannedOrder;
+      if (status !== 'COMPLETED') {
+        problem(`${order.provider}:${orderId} (${order.kind}) closed as ${status}, not COMPLETED`);
+        continue;
+      }
+      const result = await retrying(`result of ${orderId}`, () => tracker.result(order.provider, orderId));
+      if (result.outcome !== order.expected) problem(`${order.provider}:${orderId} (${order.kind}) ended ${result.outcome}, expected ${order.expected}`);
+    }
+
+    // Each fulfilment step scheduled once per order (retries are attempts of that one activity),
+    // and how many steps a kill made Temporal run again.
+    const FULFILMENT_STEPS = ['recordOutcome', 'deliverCallback', 'runHook'] as const;
+    const stepsRetried: Record<string, number> = { pollOrder: 0, recordOutcome: 0, deliverCallback: 0, runHook: 0 };
+    const closedIds = [...closedStatus.keys()];
+    for (let offset = 0; offset < closedIds.length; offset += 20) {
+      await Promise.all(
+        closedIds.slice(offset, offset + 20).map(async (orderId) => {
+          const order = planned.get(orderId) as PlannedOrder;
+          const history = await retrying(`history of ${orderId}`, () =>
+            client.workflow.getHandle(orderWorkflowId(order.provider, orderId)).fetchHistory(),
+          );
+          const typeOf = new Map<string, string>();
+          const scheduled: Record<string, number> = {};
+          for (const event of history.events ?? []) {
+            const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+            if (name) {
+              typeOf.set(String(event.eventId), name);
+              scheduled[name] = (scheduled[name] ?? 0) + 1;
+            }
+            const started = event.activityTaskStartedEventAttributes;
+            if (started && (started.attempt ?? 1) > 1) {
+              const type = typeOf.get(String(started.scheduledEventId)) ?? 'unknown';
+              stepsRetried[type] = (stepsRetried[type] ?? 0) + 1;
+            }
+          }
+          for (const step of FULFILMENT_STEPS) {
+            if ((scheduled[step] ?? 0) !== 1) problem(`${order.provider}:${orderId}: ${step} scheduled ${scheduled[step] ?? 0} times, not once`);
+          }
+        }),
+      );
+    }
+
+    const rows = await reader.rows();
+    const rowsByKey = new Map<string, (typeof rows)[number][]>();
+    for (const row of rows) rowsByKey.set(row.order_key, [...(rowsByKey.get(row.order_key) ?? []), row]);
+    let ordersLost = 0;
+    for (const order of orders) {
+      const key = `${order.provider}:${order.orderId}`;
+      const found = rowsByKey.get(key) ?? [];
+      rowsByKey.delete(key);
+      if (found.length === 0) {
+        ordersLost += 1;
+        problem(`lost: ${key} (${order.kind}) has no ledger row`);
+        continue;
+      }
+      if (found.length > 1) problem(`${key} has ${found.length} ledger rows`);
+      const row = found[0] as (typeof rows)[number];
+      if (row.outcome !== order.expected) problem(`${key} (${order.kind}): ledger says ${row.outcome}, expected ${order.expected}`);
+      const final = order.expected === 'succeeded' || order.expected === 'failed';
+      if (row.final !== final) problem(`${key}: ledger row final=${row.final}, expected ${final}`);
+      if (row.callback !== 'delivered') problem(`${key}: ledger callback state ${row.callback}, expected delivered`);
+    }
+    for (const [key, extra] of rowsByKey) problem(`unexpected ledger row ${key} (outcome ${JSON.stringify(extra[0]?.outcome)})`);
+
+    const expectedKeys = new Set(orders.map((order) => `${order.provider}:${order.orderId}:${order.expected}`));
+    const processed = receiver.processed();
+    for (const key of processed) if (!expectedKeys.has(key)) problem(`unexpected callback processed: ${key}`);
+    const processedSet = new Set(processed);
+    for (const key of expectedKeys) if (!processedSet.has(key)) problem(`callback never processed: ${key}`);
+    if (processedSet.size !== processed.length) problem('a key was processed twice by the receiver');
+    const badSignatures = receiver.received.filter((delivery) => !delivery.signatureValid).length;
+    if (badSignatures > 0) problem(`${badSignatures} callback(s) had an invalid signature`);
+    if (cancelInFulfilment.size > 0) problem(`the Temporal cancel during fulfilment was never sent (${[...cancelInFulfilment].join(', ')})`);
+
+    // A final order tracked again returns its recorded result and starts nothing.
+    const finals = orders.filter((order) => order.expected === 'succeeded' || order.expected === 'failed').slice(0, 3);
+    const requestsBefore = receiver.received.length;
+    for (const order of finals) {
+      const again = await retrying(`track ${order.orderId} again`, () => tracker.track(order.provider, order.orderId));
+      if (again.kind !== 'recorded') problem(`${order.orderId}: tracking a final order again started a workflow`);
+    }
+    await sleep(500);
+    if (receiver.received.length !== requestsBefore) problem('tracking final orders again sent callbacks');
+
+    const report: CrashTestReport = {
+      ledger: ledgerKind,
+      seed,
+      providers: tracked,
+      orders: orders.length,
+      ordersByKind: countBy(Object.keys(EXPECTED) as OrderKind[], orders.map((order) => order.kind)),
+      ordersByProvider: countBy(tracked, orders.map((order) => order.provider)),
+      kills,
+      killsDuringFulfilment,
+      killsByTrigger,
+      workerStarts: supervisor.starts,
+      unexpectedWorkerExits: supervisor.unexpectedExits,
+      serverRestarts,
+      temporalCancelsDuringFulfilment,
+      ledgerRows: rows.length,
+      ledgerRowsByOutcome: countBy(OUTCOMES, rows.map((row) => row.outcome as Outcome)),
+      callbacksProcessed: processed.length,
+      duplicateDeliveries: receiver.duplicates(),
+      callbackRequests: receiver.received.length,
+      callbacksRefusedOnce,
+      stepsRetried,
+      ordersLost,
+      ordersStuck,
+      wallTimeMs: Date.now() - startedAt,
+      workDir,
+      problems,
+    };
+    if (report.kills < options.kills) problem(`only ${report.kills} of ${options.kills} kills happened`);
+    if (serverRestarts < serverRestartsWanted) problem(`the dev server was restarted ${serverRestarts} times, not ${serverRestartsWanted}`);
+    finished = true;
+    return report;
+  } finally {
+    const metricsPort = options.workerEnvironment?.METRICS_PORT;
+    if (metricsPort !== undefined) {
+      try {
+        const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+        writeFileSync(join(workDir, 'last-worker-metrics.txt'), await response.text());
+      } catch (error) {
+        log(`could not read the last worker's metrics: ${String(error)}`);
+      }
+    }
+    await supervisor?.stop().catch(() => undefined);
+    await Promise.race([Promise.allSettled(pendingWork), sleep(5 * SECOND)]);
+    await connection?.close().catch(() => undefined);
+    await reader?.close().catch(() => undefined);
+    await ledger?.close().catch(() => undefined);
+    await receiver?.close().catch(() => undefined);
+    await stack?.close().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
+    await postgres?.stop().catch(() => undefined);
+    if (finished && problems.length === 0 && !options.keepWorkDir) rmSync(workDir, { recursive: true, force: true });
+    else log(`work folder kept: ${workDir}`);
+  }
+}
+
+/** The counts, one per line, as the script prints them. */
+export function formatReport(report: CrashTestReport): string {
+  const seconds = (report.wallTimeMs / SECOND).toFixed(1);
+  const kinds = Object.entries(report.ordersByKind).map(([kind, count]) => `${kind} ${count}`).join(', ');
+  const perProvider = Object.entries(report.ordersByProvider).map(([provider, count]) => `${provider} ${count}`).join(', ');
+  const outcomes = Object.entries(report.ledgerRowsByOutcome).map(([outcome, count]) => `${outcome} ${count}`).join(', ');
+  const triggers = Object.entries(report.killsByTrigger).map(([trigger, count]) => `${trigger} ${count}`).join(', ');
+  return [
+    `crash test (${report.ledger} ledger, seed ${report.seed}): ${report.problems.length === 0 ? 'PASSED' : 'FAILED'}`,
+    `  orders:                 ${report.orders} (${perProvider}; ${kinds})`,
+    `  worker kills (SIGKILL): ${report.kills}, ${report.killsDuringFulfilment} during fulfilment (${triggers})`,
+    `  worker starts:          ${report.workerStarts}${report.unexpectedWorkerExits.length > 0 ? `, unexpected exits ${report.unexpectedWorkerExits.length}` : ''}`,
+    `  server restarts:        ${report.serverRestarts}`,
+    `  Temporal cancels sent during fulfilment: ${report.temporalCancelsDuringFulfilment}`,
+    `  ledger rows:            ${report.ledgerRows} (${outcomes})`,
+    `  callbacks processed:    ${report.callbacksProcessed} (requests ${report.callbackRequests}, refused once on purpose ${report.callbacksRefusedOnce})`,
+    `  duplicate deliveries:   ${report.duplicateDeliveries} (deduped by Idempotency-Key)`,
+    `  attempts after the 1st: ${Object.entries(report.stepsRetried).map(([step, count]) => `${step} ${count}`).join(', ')} (each fulfilment step scheduled once per order)`,
+    `  orders lost / stuck:    ${report.ordersLost} / ${report.ordersStuck}`,
+    `  wall time:              ${seconds} s`,
+    ...report.unexpectedWorkerExits.map((exit) => `  note: ${exit}`),
+    ...report.problems.map((text) => `  PROBLEM: ${text}`),
+    ...(report.problems.length > 0 ? [`  evidence: ${report.workDir}`] : []),
+  ].join('\n');
+}
+
+function parseArguments(argv: string[]): CrashTestOptions {
+  const options: CrashTestOptions = { orders: 200, kills: 10 };
+  const number = (name: string, value: string | undefined): number => {
+    const parsed = Number(value);
+    if (value === undefined || !Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} needs a whole number, got ${JSON.stringify(value)}`);
+    return parsed;
+  };
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index] as string;
+    const equals = argument.indexOf('=');
+    const name = equals < 0 ? argument : argument.slice(0, equals);
+    const inline = equals < 0 ? undefined : argument.slice(equals + 1);
+    const value = () => inline ?? argv[++index];
+    switch (name) {
+      case '--orders': options.orders = number(name, value()); break;
+      case '--kills': options.kills = number(name, value()); break;
+      case '--server-restarts': options.serverRestarts = number(name, value()); break;
+      case '--seed': options.seed = number(name, value()); break;
+      case '--settle-timeout': options.settleTimeoutMs = number(name, value()) * SECOND; break;
+      case '--keep': options.keepWorkDir = true; break;
+      case '--worker-env': {
+        const assignment = value() ?? '';
+        const at = assignment.indexOf('=');
+        if (at < 1) throw new Error(`--worker-env needs NAME=VALUE, got ${JSON.stringify(assignment)}`);
+        options.workerEnvironment = { ...options.workerEnvironment, [assignment.slice(0, at)]: assignment.slice(at + 1) };
+        break;
+      }
+      case '--quiet': options.log = undefined; break;
+      case '--ledger': {
+        const ledger = value();
+        if (ledger !== 'sqlite' && ledger !== 'postgres') throw new Error(`--ledger must be sqlite or postgres, got ${JSON.stringify(ledger)}`);
+        options.ledger = ledger;
+        break;
+      }
+      default:
+        throw new Error(`unknown argument ${JSON.stringify(argument)} (use --orders N --kills N [--ledger sqlite|postgres] [--server-restarts N] [--seed N] [--settle-timeout S] [--keep])`);
+    }
+  }
+  if (options.orders < 6) throw new Error('--orders must be at least 6 (one order of each kind)');
+  return options;
+}
+
+if (require.main === module) {
+  let options: CrashTestOptions;
+  try {
+    options = { log: (line) => console.log(line), ...parseArguments(process.argv.slice(2)) };
+  } catch (error) {
+    console.error(`crash-test: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  runCrashTest(options).then(
+    (report) => {
+      console.log(formatReport(report));
+      process.exit(report.problems.length === 0 ? 0 : 1);
+    },
+    (error) => {
+      console.error(`crash-test: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exit(1);
+    },
+  );
+}
