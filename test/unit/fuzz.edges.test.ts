@@ -1,0 +1,145 @@
+/**
+ * Property-based fuzzing of the HTTP edges: every provider adapter against a provider answering
+ * anything, the OZZOBiT webhook route and the HTTP API against any body. Never a crash or a 5xx
+ * from bad input, always a typed error or a 4xx naming the problem, and nothing reaches a workflow.
+ */
+import fc from 'fast-check';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
+import { createMiracleCashAdapter } from '../../activities/providers/miraclecash/miraclecash-client';
+import { signOzzobitWebhook } from '../../activities/providers/ozzobit/ozzobit-webhook';
+import { createOzzobitAdapter } from '../../activities/providers/ozzobit/ozzobit-client';
+import type { ProviderAdapter } from '../../activities/providers/provider';
+import { ProviderCallError } from '../../activities/providers/provider-error';
+import type { Client } from '@temporalio/client';
+import { OrderTracker } from '../../client/order-tracker';
+import { parseOrderId, parseProvider } from '../../common/order-input';
+import { buildIngress } from '../../workers/ingress';
+import { createOzzobitSignatureVerifier } from '../../workers/push/ozzobit-webhook-verifier';
+import { ozzobitWebhookRoute } from '../../workers/push/ozzobit-webhook';
+import { parseObservation } from '../../workflows/observation';
+
+const anyJson = fc.jsonValue({ maxDepth: 4 });
+
+describe('every REST adapter against a provider answering anything', () => {
+  let server: Server;
+  let next = { status: 200, contentType: 'application/json', body: '{}' };
+  let base = '';
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.writeHead(next.status, { 'content-type': next.contentType }).end(next.body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  /** Bodies shaped like each provider's answer, with odd, huge or wrongly typed fields. */
+  const odd = fc.oneof(fc.string({ maxLength: 3000 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), anyJson);
+  const shaped = fc.oneof(
+    fc.record({ id: odd, status: odd, blockchainId: odd, createdAt: odd }, { requiredKeys: [] }),
+    fc.record({ id: fc.constant('order-1'), status: odd, walletAddress: odd, updatedAt: odd }, { requiredKeys: [] }),
+    fc.record({ houdiniId: fc.constant('order-1'), status: odd, expires: odd, inAmount: odd, outSymbol: odd }, { requiredKeys: [] }),
+    fc.record({ id: fc.constant('order-1'), status: fc.constantFrom('pending', 'COMPLETED', 'PROCESSING', 'successful'), createdAt: odd }),
+  );
+  const body = fc.oneof(shaped.map((value) => JSON.stringify(value)), anyJson.map((value) => JSON.stringify(value)), fc.string({ maxLength: 300 }));
+
+  const adapters: [string, () => ProviderAdapter][] = [
+    ['miraclecash', () => createMiracleCashAdapter({ url: base, clientId: 'c', apiKey: 'k', requestTimeoutMs: 2_000 })],
+    ['ozzobit', () => createOzzobitAdapter({ url: base, secretKey: 's', requestTimeoutMs: 2_000 })],
+    ['houdini', () => createHoudiniAdapter({ url: base, partnerId: 'p', secret: 's', requestTimeoutMs: 2_000 })],
+  ];
+
+  test.each(adapters)('%s: fetchOrder resolves to a valid observation or throws a ProviderCallError', async (_name, create) => {
+    const adapter = create();
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(200, 200, 200, 201, 400, 401, 404, 418, 429, 500, 503), body, async (status, text) => {
+        next = { status, contentType: 'application/json', body: text };
+        try {
+          return parseObservation(await adapter.fetchOrder('order-1')).ok;
+        } catch (error) {
+          return error instanceof ProviderCallError && error.message.length > 0;
+        }
+      }),
+      { numRuns: 120 },
+    );
+  });
+});
+
+describe('the ingress against any request', () => {
+  const SECRET = 'fuzz-webhook-secret';
+  const pushes: unknown[] = [];
+  const starts: { args: [{ provider: string; orderId: string; maxWaitMs: number }] }[] = [];
+  // The real OrderTracker (its validation is what is fuzzed) over a stand-in for Temporal that
+  // records what would have been started.
+  const client = {
+    workflow: {
+      start: async (_workflow: unknown, options: (typeof starts)[number]) => {
+        starts.push(options);
+        return { firstExecutionRunId: 'run' };
+      },
+      signalWithStart: async (_workflow: unknown, options: { signalArgs: unknown[] }) => {
+        pushes.push(options.signalArgs);
+        return { signaledRunId: 'run' };
+      },
+    },
+  } as unknown as Client;
+  const tracker = new OrderTracker({ client, taskQueue: 'fuzz' });
+  let base = '';
+  const app = buildIngress({ tracker, token: 'token', webhooks: [ozzobitWebhookRoute({ tracker, verifier: createOzzobitSignatureVerifier(SECRET), logger: { info: () => undefined, warn: () => undefined, error: () => undefined } })] });
+
+  beforeAll(async () => {
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(() => app.close());
+
+  test('a webhook with any body and any signature is answered 200, 400 or 401 — pushed only when signed and valid', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(anyJson.map((value) => JSON.stringify(value)), fc.string({ maxLength: 500 }), fc.record({ eventName: fc.string(), data: anyJson }).map((value) => JSON.stringify(value))),
+        fc.constantFrom('none', 'forged', 'valid'),
+        async (text, signing) => {
+          const before = pushes.length;
+          const headers: Record<string, string> = { 'content-type': 'application/json' };
+          if (signing === 'forged') headers['x-ozzobit-signature'] = signOzzobitWebhook(text, 'not-the-secret');
+          if (signing === 'valid') headers['x-ozzobit-signature'] = signOzzobitWebhook(text, SECRET);
+          const response = await fetch(`${base}/webhooks/ozzobit`, { method: 'POST', headers, body: text });
+          const answer = (await response.json()) as { error?: string };
+          if (response.status === 200) return signing === 'valid' && pushes.length === before + 1;
+          const named = typeof answer.error === 'string' && answer.error.length > 0;
+          return [400, 401].includes(response.status) && named && pushes.length === before && (signing === 'valid' || response.status === 401);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  test('POST /orders with any body is a 2xx only for a valid order, otherwise a 400 naming the problem', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          anyJson.map((value) => JSON.stringify(value)),
+          fc.record({ provider: fc.oneof(fc.constantFrom('magma', 'houdini'), fc.string()), orderId: fc.oneof(fc.string({ maxLength: 200 }), fc.integer()), maxWait: fc.oneof(fc.string(), fc.integer(), fc.double()) }, { requiredKeys: [] }).map((value) => JSON.stringify(value)),
+          fc.string({ maxLength: 200 }),
+        ),
+        async (text) => {
+          const before = starts.length;
+          const response = await fetch(`${base}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer token' }, body: text });
+          const answer = (await response.json()) as { error?: string };
+          if (response.status === 202) {
+            const started = starts[starts.length - 1]?.args[0];
+            // Only a valid order reaches Temporal: a known provider, an id of the contract's characters, a positive wait.
+            return starts.length === before + 1 && parseProvider(started?.provider) === started?.provider &&
+              parseOrderId(started?.orderId) === started?.orderId && (started?.maxWaitMs ?? 0) > 0;
+          }
+          return response.status === 400 && typeof answer.error === 'string' && answer.error.length > 0 && starts.length === before;
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
