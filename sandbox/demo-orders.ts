@@ -46,13 +46,14 @@ function magmaScripts(runId: string): { script: MagmaOrderScript; demo?: Omit<De
       script: { id: `demo-magma-unpaid-${runId}`, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT' }] },
       demo: { maxWaitMs: 90 * SECOND, story: 'never paid: outcome timed_out at its 90 s max wait' },
     },
-    // Not tracked automatically: for the README's "track an order yourself".
+    // Not tracked automatically: for the README's "track an order yourself". Scripted by request
+    // count, so they move through their statuses whenever someone starts tracking them.
     ...[1, 2, 3].map((index) => ({
       script: {
         id: `try-magma-${index}`,
         steps: [
-          { status: 'WAITING_FOR_BUYER_PAYMENT', durationMs: 20 * SECOND },
-          { status: 'WAITING_FOR_CHANNEL_OPEN', durationMs: 15 * SECOND },
+          { status: 'WAITING_FOR_BUYER_PAYMENT', requests: 3 },
+          { status: 'WAITING_FOR_CHANNEL_OPEN', requests: 2 },
           { status: 'VALID_CHANNEL_OPENING' },
         ],
       },
@@ -83,16 +84,12 @@ function houdiniScripts(runId: string): { script: HoudiniOrderScript; demo?: Omi
       },
       demo: { story: 'no deposit inside its (shortened) window: EXPIRED, outcome failed' },
     },
-    ...[1, 2].map((index) => ({
+    {
       script: {
-        id: `try-houdini-${index}`,
-        steps: [
-          { status: 'WAITING', durationMs: 15 * SECOND },
-          { status: 'CONFIRMING', durationMs: 15 * SECOND },
-          { status: 'FINISHED' },
-        ],
+        id: PUSH_DISCOVERED_ORDER_IDS.houdini,
+        steps: [{ status: 'WAITING', durationMs: 15 * SECOND }, { status: 'CONFIRMING', durationMs: 20 * SECOND }, { status: 'FINISHED' }],
       },
-    })),
+    },
   ];
 }
 
@@ -109,7 +106,7 @@ function miracleCashScripts(runId: string): Scripted[] {
       demo: { story: 'the customer cancels the prompt: outcome failed' },
     },
     ...[1, 2].map((index) => ({
-      script: { id: `try-miraclecash-${index}`, steps: [{ status: 'pending', durationMs: 20 * SECOND }, { status: 'successful' }] },
+      script: { id: `try-miraclecash-${index}`, steps: [{ status: 'pending', requests: 4 }, { status: 'successful' }] },
     })),
   ];
 }
@@ -127,9 +124,9 @@ function ozzobitScripts(runId: string): Scripted[] {
       script: { id: `demo-ozzobit-failed-${runId}`, steps: [{ status: 'PROCESSING', durationMs: 20 * SECOND }, { status: 'FAILED' }] },
       demo: { story: 'the payment fails: FAILED' },
     },
-    ...[1, 2].map((index) => ({
-      script: { id: `try-ozzobit-${index}`, steps: [{ status: 'PROCESSING', durationMs: 15 * SECOND }, { status: 'COMPLETED' }] },
-    })),
+    {
+      script: { id: PUSH_DISCOVERED_ORDER_IDS.ozzobit, steps: [{ status: 'PROCESSING', durationMs: 20 * SECOND }, { status: 'COMPLETED' }] },
+    },
   ];
 }
 
@@ -159,6 +156,10 @@ export function addDemoOrders(stack: SandboxStack, runId: string): DemoOrder[] {
 export const TRY_ORDER_IDS = {
   magma: ['try-magma-1', 'try-magma-2', 'try-magma-3'],
   miraclecash: ['try-miraclecash-1', 'try-miraclecash-2'],
-  ozzobit: ['try-ozzobit-1', 'try-ozzobit-2'],
-  houdini: ['try-houdini-1', 'try-houdini-2'],
 } as const;
+
+/**
+ * OZZOBiT and Houdini push every status change of the account's orders: a push for an order nobody
+ * tracks starts tracking it, so the demo adds one such order and lets the push do the rest.
+ */
+export const PUSH_DISCOVERED_ORDER_IDS = { ozzobit: 'pushed-ozzobit-1', houdini: 'pushed-houdini-1' } as const;

@@ -4,7 +4,7 @@ import { connectClient, connectWorker } from '../client/connect';
 import { OrderTracker } from '../client/order-tracker';
 import { PROJECT_DATA_DIR, loadConfig } from '../common/config';
 import { findFreePort } from '../common/temporal-servers';
-import { addDemoOrders, TRY_ORDER_IDS } from '../sandbox/demo-orders';
+import { addDemoOrders, PUSH_DISCOVERED_ORDER_IDS, TRY_ORDER_IDS } from '../sandbox/demo-orders';
 import { startSandboxStack, type SandboxStack } from '../sandbox/sandbox-stack';
 import { isPortFree, startDevServer, type DevServer } from './dev-server';
 import { dataConverterFor } from '../common/encryption-codec';
@@ -80,10 +80,12 @@ export async function runDev(): Promise<number> {
       say('No provider credentials are set, so the provider simulators run on 127.0.0.1 with demo orders:');
       for (const demo of demos) say(`  ${demo.provider} ${demo.orderId}: ${demo.story}`);
       const addressPrefix = server && server.address !== `127.0.0.1:${PREFERRED_PORT}` ? `TEMPORAL_ADDRESS=${server.address} ` : '';
+      say(`Nobody tracks ozzobit ${PUSH_DISCOVERED_ORDER_IDS.ozzobit} or houdini ${PUSH_DISCOVERED_ORDER_IDS.houdini}: their providers' pushes start tracking them.`);
       say('Track one yourself, from another terminal in this folder:');
       say(`  ${addressPrefix}npx order-tracker track magma ${TRY_ORDER_IDS.magma[0]} --follow`);
-      say(`  ${addressPrefix}npx order-tracker status houdini ${TRY_ORDER_IDS.houdini[0]}`);
-      say(`  (also ${[...TRY_ORDER_IDS.miraclecash, ...TRY_ORDER_IDS.ozzobit].join(', ')})`);
+      say(`  ${addressPrefix}npx order-tracker track miraclecash ${TRY_ORDER_IDS.miraclecash[0]} --wait`);
+      say(`  ${addressPrefix}npx order-tracker status magma ${TRY_ORDER_IDS.magma[0]}`);
+      say(`  (also ${[...TRY_ORDER_IDS.magma.slice(1), ...TRY_ORDER_IDS.miraclecash.slice(1)].join(', ')})`);
     } else {
       say(`Polling ${config.configuredProviders.join(', ')}. Track an order with: npx order-tracker track <provider> <orderId>`);
     }
