@@ -21,11 +21,11 @@ import type { PushBridge } from './bridge';
 import { type BackoffSettings, reconnectDelayMs, resolveBackoff } from './houdini-backoff';
 import { CatchUpLoop, type TrackedOrders, catchUpHoudini } from './houdini-catch-up';
 import { type Keepalive, startKeepalive } from './houdini-keepalive';
-import { type BridgeLogger, consoleLogger, errorText } from './houdini-logger';
+import { type PushLogger as BridgeLogger, errorText, prefixedConsoleLogger } from './push-logger';
 import { AUTH_FAILED, MAX_MESSAGE_CHARACTERS, parseHoudiniServerMessage } from './houdini-messages';
 import { OrderQueue } from './houdini-order-queue';
 
-export type { BridgeLogger } from './houdini-logger';
+export type { PushLogger as BridgeLogger } from './push-logger';
 
 export interface HoudiniBridgeOptions {
   /** HOUDINI_WS_URL, e.g. wss://…/ws */
@@ -98,7 +98,7 @@ class HoudiniBridge implements PushBridge {
   private settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
 
   constructor(private readonly options: HoudiniBridgeOptions) {
-    this.logger = options.logger ?? consoleLogger;
+    this.logger = options.logger ?? prefixedConsoleLogger('houdini bridge');
     this.backoff = resolveBackoff(options.backoff);
     this.pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
     this.pongTimeoutMs = options.pongTimeoutMs ?? DEFAULT_PONG_TIMEOUT_MS;

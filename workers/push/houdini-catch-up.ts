@@ -13,7 +13,7 @@ import type { HoudiniAdapter } from '../../activities/providers/houdini/houdini-
 import { orderWorkflowId } from '../../workflows/ids';
 import { ORDER_PROVIDER } from '../../workflows/search-attributes';
 import type { Observation } from '../../workflows/types';
-import { type BridgeLogger, errorText } from './houdini-logger';
+import { type PushLogger as BridgeLogger, errorText } from './push-logger';
 
 /** Of these Houdini order ids, the ones being tracked now. */
 export type TrackedOrders = (orderIds: readonly string[]) => Promise<ReadonlySet<string>>;

@@ -20,7 +20,7 @@ import type { OrderTracker } from '../../client/order-tracker';
 import type { Observation } from '../../workflows/types';
 import type { PushBridge } from './bridge';
 import { parseOzzobitUpdate } from './ozzobit-events';
-import { type PushLogger, errorText, prefixedConsoleLogger } from './ozzobit-logger';
+import { type PushLogger, errorText, prefixedConsoleLogger } from './push-logger';
 import { type TrackedOrders, type VisibilityClient, planSubscriptions, runningOzzobitOrders } from './ozzobit-tracked-orders';
 
 export interface OzzobitBridgeOptions {

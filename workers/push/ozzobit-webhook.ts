@@ -15,7 +15,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { OrderTracker } from '../../client/order-tracker';
 import { parseOzzobitWebhook } from './ozzobit-events';
-import { type PushLogger, errorText, prefixedConsoleLogger } from './ozzobit-logger';
+import { type PushLogger, errorText, prefixedConsoleLogger } from './push-logger';
 import type { WebhookVerifier } from './webhook-verifier';
 
 export const OZZOBIT_WEBHOOK_PATH = '/webhooks/ozzobit';

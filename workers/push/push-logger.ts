@@ -1,6 +1,6 @@
 import type { LogMetadata, Logger } from '@temporalio/common';
 
-/** What the OZZOBiT webhook route and bridge log through: any Temporal Runtime logger fits. */
+/** What push routes and bridges log through: any Temporal Runtime logger fits. */
 export type PushLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
 /** For `order-tracker ingress` when nothing else is given: one line per entry, prefixed. */
