@@ -6,7 +6,7 @@
  * until cleared. Faults are kept per scope (one order id, or global) in the order they were set:
  * the first one applies until used up, then the next. An order's own faults win over global ones.
  */
-import { z } from 'zod';
+import { type ZodType, type ZodTypeDef, z } from 'zod';
 
 const count = z.number().int().positive().optional();
 
@@ -33,22 +33,20 @@ export type FaultKind = Fault['kind'];
 const GLOBAL = Symbol('global');
 type Scope = string | typeof GLOBAL;
 
-interface ActiveFault {
-  fault: Fault;
-  /** Undefined while the fault lasts until cleared. */
-  remaining?: number;
-}
+/**
+ * Faults queued per scope (one order id, or global), the first applying until used up; an order's
+ * own faults win over global ones. Generic over the kind of fault (HTTP answers, pushes).
+ */
+export class ScopedFaultBoard<F extends { count?: number }> {
+  private readonly queues = new Map<Scope, { fault: F; remaining?: number }[]>();
 
-export class FaultBoard {
-  private readonly queues = new Map<Scope, ActiveFault[]>();
+  constructor(private readonly schema: ZodType<F, ZodTypeDef, unknown>) {}
 
-  /** Adds a fault for one order, or for every request when `orderId` is omitted. */
-  set(fault: Fault, orderId?: string): void {
-    const parsed = faultSchema.parse(fault);
+  /** Validates (throws a ZodError) and adds a fault for one order, or for all when `orderId` is omitted. */
+  set(fault: unknown, orderId?: string): void {
+    const parsed = this.schema.parse(fault);
     const scope = orderId ?? GLOBAL;
-    const queue = this.queues.get(scope) ?? [];
-    queue.push({ fault: parsed, remaining: parsed.count });
-    this.queues.set(scope, queue);
+    this.queues.set(scope, [...(this.queues.get(scope) ?? []), { fault: parsed, remaining: parsed.count }]);
   }
 
   /** Clears one order's faults, or every fault (global and per order) when `orderId` is omitted. */
@@ -57,12 +55,12 @@ export class FaultBoard {
     else this.queues.delete(orderId);
   }
 
-  /** The fault that hits this request, used up by one; undefined when the request goes through. */
-  take(orderId?: string): Fault | undefined {
+  /** The fault that hits this request or push, used up by one; undefined when it goes through. */
+  take(orderId?: string): F | undefined {
     return (orderId !== undefined ? this.takeFrom(orderId) : undefined) ?? this.takeFrom(GLOBAL);
   }
 
-  private takeFrom(scope: Scope): Fault | undefined {
+  private takeFrom(scope: Scope): F | undefined {
     const queue = this.queues.get(scope);
     const active = queue?.[0];
     if (queue === undefined || active === undefined) return undefined;
@@ -72,5 +70,12 @@ export class FaultBoard {
       if (queue.length === 0) this.queues.delete(scope);
     }
     return active.fault;
+  }
+}
+
+/** The HTTP faults of a simulator's API. */
+export class FaultBoard extends ScopedFaultBoard<Fault> {
+  constructor() {
+    super(faultSchema);
   }
 }

@@ -8,6 +8,7 @@
  * per scope in the order set, an order's own faults before global ones.
  */
 import { z } from 'zod';
+import { ScopedFaultBoard } from './faults';
 
 const count = z.number().int().positive().optional();
 
@@ -29,38 +30,10 @@ export function isPushFault(fault: { kind: string }): fault is PushFault {
   return PUSH_FAULT_KINDS.includes(fault.kind);
 }
 
-const GLOBAL = Symbol('global');
-type Scope = string | typeof GLOBAL;
-
-export class PushFaultBoard {
-  private readonly queues = new Map<Scope, { fault: PushFault; remaining?: number }[]>();
-
-  set(fault: PushFault, orderId?: string): void {
-    const parsed = pushFaultSchema.parse(fault);
-    const scope = orderId ?? GLOBAL;
-    this.queues.set(scope, [...(this.queues.get(scope) ?? []), { fault: parsed, remaining: parsed.count }]);
-  }
-
-  clear(orderId?: string): void {
-    if (orderId === undefined) this.queues.clear();
-    else this.queues.delete(orderId);
-  }
-
-  /** The fault for this order's next push, used up by one; undefined when the push goes out normally. */
-  take(orderId: string): PushFault | undefined {
-    return this.takeFrom(orderId) ?? this.takeFrom(GLOBAL);
-  }
-
-  private takeFrom(scope: Scope): PushFault | undefined {
-    const queue = this.queues.get(scope);
-    const active = queue?.[0];
-    if (queue === undefined || active === undefined) return undefined;
-    if (active.remaining !== undefined) {
-      active.remaining -= 1;
-      if (active.remaining <= 0) queue.shift();
-      if (queue.length === 0) this.queues.delete(scope);
-    }
-    return active.fault;
+/** Same queueing rules as the HTTP faults; one fault is taken per push. */
+export class PushFaultBoard extends ScopedFaultBoard<PushFault> {
+  constructor() {
+    super(pushFaultSchema);
   }
 }
 

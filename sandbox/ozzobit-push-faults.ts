@@ -7,6 +7,7 @@
  * status changes it hits; without it, it lasts until cleared. Order faults win over global ones.
  */
 import { z } from 'zod';
+import { ScopedFaultBoard } from './faults';
 
 const count = z.number().int().positive().optional();
 
@@ -28,46 +29,9 @@ export function isOzzobitPushFault(fault: { kind: string }): fault is OzzobitPus
   return PUSH_FAULT_KINDS.has(fault.kind);
 }
 
-const GLOBAL = Symbol('global');
-type Scope = string | typeof GLOBAL;
-
-interface ActiveFault {
-  fault: OzzobitPushFault;
-  remaining?: number;
-}
-
-/** Same queueing rules as FaultBoard (faults.ts), for push faults. */
-export class PushFaultBoard {
-  private readonly queues = new Map<Scope, ActiveFault[]>();
-
-  /** Validates (throws a ZodError) and adds a fault for one order, or for all orders. */
-  set(fault: unknown, orderId?: string): void {
-    const parsed = ozzobitPushFaultSchema.parse(fault);
-    const scope = orderId ?? GLOBAL;
-    const queue = this.queues.get(scope) ?? [];
-    queue.push({ fault: parsed, remaining: parsed.count });
-    this.queues.set(scope, queue);
-  }
-
-  clear(orderId?: string): void {
-    if (orderId === undefined) this.queues.clear();
-    else this.queues.delete(orderId);
-  }
-
-  /** The fault that hits this order's status change, used up by one. */
-  take(orderId: string): OzzobitPushFault | undefined {
-    return this.takeFrom(orderId) ?? this.takeFrom(GLOBAL);
-  }
-
-  private takeFrom(scope: Scope): OzzobitPushFault | undefined {
-    const queue = this.queues.get(scope);
-    const active = queue?.[0];
-    if (queue === undefined || active === undefined) return undefined;
-    if (active.remaining !== undefined) {
-      active.remaining -= 1;
-      if (active.remaining <= 0) queue.shift();
-      if (queue.length === 0) this.queues.delete(scope);
-    }
-    return active.fault;
+/** Same queueing rules as the HTTP faults; one fault is taken per status change. */
+export class PushFaultBoard extends ScopedFaultBoard<OzzobitPushFault> {
+  constructor() {
+    super(ozzobitPushFaultSchema);
   }
 }
