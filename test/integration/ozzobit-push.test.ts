@@ -20,7 +20,7 @@ import { startOzzobitSandbox, type OzzobitSandbox } from '../../sandbox/ozzobit'
 import type { RequestLogEntry } from '../../sandbox/request-log';
 import { buildIngress } from '../../workers/ingress';
 import { type OzzobitBridge, OzzobitSocketRefusedError, createOzzobitBridge } from '../../workers/push/ozzobit-bridge';
-import type { PushLogger } from '../../workers/push/ozzobit-logger';
+import type { PushLogger } from '../../workers/push/push-logger';
 import { OZZOBIT_WEBHOOK_PATH, ozzobitWebhookRoute } from '../../workers/push/ozzobit-webhook';
 import { createOzzobitSignatureVerifier } from '../../workers/push/ozzobit-webhook-verifier';
 import { orderWorkflowId } from '../../workflows/ids';

@@ -6,7 +6,7 @@
 import type { OrderTracker } from '../../client/order-tracker';
 import { startOzzobitSandbox, type OzzobitSandbox } from '../../sandbox/ozzobit';
 import { type OzzobitBridge, OzzobitSocketRefusedError, createOzzobitBridge } from '../../workers/push/ozzobit-bridge';
-import type { PushLogger } from '../../workers/push/ozzobit-logger';
+import type { PushLogger } from '../../workers/push/push-logger';
 import type { VisibilityClient } from '../../workers/push/ozzobit-tracked-orders';
 import type { Observation } from '../../workflows/types';
 import { eventually } from '../helpers/eventually';

@@ -9,7 +9,7 @@ import { normalizeOzzobitOrder } from '../../activities/providers/ozzobit/ozzobi
 import { TemporalUnreachableError } from '../../client/connect';
 import type { OrderTracker, PushResponse } from '../../client/order-tracker';
 import { buildIngress } from '../../workers/ingress';
-import type { PushLogger } from '../../workers/push/ozzobit-logger';
+import type { PushLogger } from '../../workers/push/push-logger';
 import { ozzobitWebhookRoute } from '../../workers/push/ozzobit-webhook';
 import { createOzzobitSignatureVerifier } from '../../workers/push/ozzobit-webhook-verifier';
 import type { Observation } from '../../workflows/types';
