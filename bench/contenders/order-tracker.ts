@@ -1,0 +1,161 @@
+/**
+ * order-tracker itself: `order-tracker worker` as a child process (and, with push, `order-tracker
+ * ingress` with the Houdini WebSocket and OZZOBiT socket.io/webhook bridges), orders started through
+ * the OrderTracker library with the run's time scale. What it knew and when comes from the ledger
+ * (every status transition with its time); fulfilled = a final ledger row.
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Client, Connection } from '@temporalio/client';
+import { OrderTracker } from '../../client/order-tracker';
+import { loadConfig } from '../../common/config';
+import { assertTimeScaleAllowed } from '../../common/time-scale';
+import { orderWorkflowId } from '../../workflows/ids';
+import type { Transition } from '../../workflows/types';
+import { BENCH_MAX_WAIT_MS, UNTHROTTLED_BUDGETS, childEnvironment } from '../environment';
+import type { Seen } from '../metrics';
+import { ManagedProcess, PROJECT_ROOT } from '../processes';
+import { startBenchServer, type BenchServer } from '../temporal-server';
+import type { BenchOrder } from '../workload';
+import type { Collected, Contender, ContenderContext, Usage } from './contender';
+import { historyFigures, runningCount, scheduleToStartSample } from './temporal-figures';
+
+const TASK_QUEUE = 'bench-orders';
+const CLI = join(PROJECT_ROOT, 'bin', 'order-tracker.js');
+
+export class OrderTrackerContender implements Contender {
+  readonly durable = true;
+  readonly name: string;
+  private server: BenchServer | undefined;
+  private worker: ManagedProcess | undefined;
+  private ingress: ManagedProcess | undefined;
+  private client: Client | undefined;
+  private tracker: OrderTracker | undefined;
+  private ledgerFile = '';
+  private ledger: Database.Database | undefined;
+  private readonly submitted: { provider: string; orderId: string }[] = [];
+  private submitErrors = 0;
+
+  constructor(private readonly push: boolean) {
+    this.name = push ? 'order-tracker-push' : 'order-tracker';
+  }
+
+  async start(context: ContenderContext): Promise<void> {
+    this.server = await startBenchServer(context.workDir);
+    this.ledgerFile = join(context.workDir, 'ledger.sqlite');
+    const variables: Record<string, string> = {
+      ...context.sandbox.environment,
+      ...UNTHROTTLED_BUDGETS,
+      TEMPORAL_ADDRESS: this.server.address,
+      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+      DATABASE_URL: `sqlite:${this.ledgerFile}`,
+    };
+    const config = loadConfig(childEnvironment(variables));
+    assertTimeScaleAllowed(config, context.timeScale);
+    // The worker needs no push settings; without push the ingress is not run at all.
+    const workerVariables = { ...variables };
+    for (const name of ['HOUDINI_WS_URL', 'OZZOBIT_WS_URL', 'OZZOBIT_WEBHOOK_SECRET', 'OZZOBIT_API_KEY']) delete workerVariables[name];
+    this.worker = new ManagedProcess('worker', process.execPath, [CLI, 'worker'], childEnvironment(workerVariables), join(context.workDir, 'worker.log'));
+    this.worker.start();
+    if (this.push) {
+      if (context.ingressPort === undefined) throw new Error('the push contender needs the ingress port');
+      this.ingress = new ManagedProcess(
+        'ingress',
+        process.execPath,
+        [CLI, 'ingress'],
+        childEnvironment({ ...variables, INGRESS_PORT: String(context.ingressPort) }),
+        join(context.workDir, 'ingress.log'),
+      );
+      this.ingress.start();
+    }
+    const connection = await Connection.connect({ address: this.server.address });
+    this.client = new Client({ connection });
+    this.tracker = new OrderTracker({ client: this.client, taskQueue: TASK_QUEUE, settings: { timeScale: context.timeScale } });
+  }
+
+  async submit(order: BenchOrder, orderId: string): Promise<void> {
+    this.submitted.push({ provider: order.provider, orderId });
+    try {
+      await this.tracker?.track(order.provider, orderId, { maxWaitMs: BENCH_MAX_WAIT_MS });
+    } catch {
+      this.submitErrors += 1;
+    }
+  }
+
+  private openLedger(): Database.Database | undefined {
+    if (this.ledger === undefined) {
+      try {
+        this.ledger = new Database(this.ledgerFile, { readonly: true, fileMustExist: true });
+      } catch {
+        return undefined; // the worker has not created it yet
+      }
+    }
+    return this.ledger;
+  }
+
+  async fulfilledCount(): Promise<number> {
+    try {
+      const row = this.openLedger()?.prepare('SELECT count(*) AS count FROM order_outcomes WHERE final = 1').get() as { count: number } | undefined;
+      return row?.count ?? 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  async runningCount(): Promise<number> {
+    return this.client ? runningCount(this.client, 'trackOrder') : 0;
+  }
+
+  async killWorker(): Promise<void> {
+    await this.worker?.kill('SIGKILL');
+    this.worker?.start();
+  }
+
+  mark(): void {
+    this.worker?.mark();
+    this.ingress?.mark();
+    this.server?.process.mark();
+  }
+
+  usage(): Usage {
+    return {
+      // The ingress is part of the tracker with push on: its CPU counts as the worker side's.
+      workerCpuSeconds: (this.worker?.cpuSinceMark() ?? 0) + (this.ingress?.cpuSinceMark() ?? 0),
+      serverCpuSeconds: this.server?.process.cpuSinceMark() ?? 0,
+      peakWorkerRssBytes: this.worker?.peakRss() ?? 0,
+    };
+  }
+
+  async collect(orderIds: readonly string[]): Promise<Collected> {
+    const seen = new Map<string, Seen[]>();
+    const fulfilments = new Map<string, number>();
+    const rows = (this.openLedger()?.prepare('SELECT order_id, final, transitions FROM order_outcomes').all() ?? []) as {
+      order_id: string;
+      final: number;
+      transitions: string;
+    }[];
+    for (const row of rows) {
+      const transitions = JSON.parse(row.transitions) as Transition[];
+      seen.set(row.order_id, transitions.map((transition) => ({ status: transition.status, at: Date.parse(transition.at) })));
+      // One row per order by construction; a final row is the order's fulfilment.
+      if (row.final === 1) fulfilments.set(row.order_id, 1);
+    }
+    const client = this.client as Client;
+    const history = await historyFigures(client, 'trackOrder');
+    const workflowIds = this.submitted.filter((order) => orderIds.includes(order.orderId)).map((order) => orderWorkflowId(order.provider as never, order.orderId));
+    const scheduleToStartMs = await scheduleToStartSample(client, workflowIds);
+    return { seen, fulfilments, history, scheduleToStartMs };
+  }
+
+  get errors(): number {
+    return this.submitErrors;
+  }
+
+  async stop(): Promise<void> {
+    this.ledger?.close();
+    await this.client?.connection.close();
+    await this.ingress?.stop();
+    await this.worker?.stop();
+    await this.server?.process.stop();
+  }
+}

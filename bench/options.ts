@@ -1,0 +1,101 @@
+import { CONTENDER_NAMES, type ContenderName } from './contenders/contender';
+
+export interface BenchOptions {
+  orders: number;
+  timeScale: number;
+  contenders: ContenderName[];
+  /** In-flight sizes of the scaling curve; empty: no curve. */
+  scaling: number[];
+  scalingContenders: ContenderName[];
+  /** Real seconds over which a scaling point's orders are created, and of its measuring window. */
+  scalingArrivalSeconds: number;
+  scalingMeasureSeconds: number;
+  /** Unscaled window over which orders are created. */
+  arrivalWindowMs: number;
+  killAtFraction: number;
+  seed: number;
+  outputDir: string;
+  workDir?: string;
+}
+
+export const DEFAULT_OPTIONS: Omit<BenchOptions, 'outputDir'> = {
+  orders: 1_000,
+  timeScale: 120,
+  contenders: [...CONTENDER_NAMES],
+  scaling: [100, 1_000, 10_000],
+  scalingContenders: ['order-tracker', 'temporal-bare-loop'],
+  scalingArrivalSeconds: 30,
+  scalingMeasureSeconds: 60,
+  arrivalWindowMs: 30 * 60_000,
+  killAtFraction: 0.3,
+  seed: 7,
+};
+
+const USAGE = `npm run bench -- [--orders 1000] [--time-scale 120] [--contenders a,b] [--scaling 100,1000,10000|none] [--scaling-contenders a,b] [--scaling-seconds 60] [--quick] [--seed 7] [--out bench]
+contenders: ${CONTENDER_NAMES.join(', ')}`;
+
+export function parseOptions(argv: readonly string[], outputDir: string): BenchOptions {
+  const options: BenchOptions = { ...DEFAULT_OPTIONS, outputDir };
+  for (let index = 0; index < argv.length; index += 1) {
+    const flag = argv[index] as string;
+    const value = (): string => {
+      const next = argv[index + 1];
+      if (next === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+      index += 1;
+      return next;
+    };
+    const positive = (text: string): number => {
+      const number = Number(text);
+      if (!(number > 0 && Number.isFinite(number))) throw new Error(`${flag}: expected a positive number, got ${JSON.stringify(text)}`);
+      return number;
+    };
+    switch (flag) {
+      case '--orders':
+        options.orders = Math.round(positive(value()));
+        break;
+      case '--time-scale':
+        options.timeScale = positive(value());
+        break;
+      case '--contenders': {
+        const names = value().split(',').map((name) => name.trim()).filter(Boolean);
+        const unknown = names.filter((name) => !(CONTENDER_NAMES as readonly string[]).includes(name));
+        if (unknown.length > 0) throw new Error(`unknown contender ${unknown.join(', ')}\n${USAGE}`);
+        options.contenders = names as ContenderName[];
+        break;
+      }
+      case '--scaling': {
+        const text = value();
+        options.scaling = text === 'none' ? [] : text.split(',').map((size) => Math.round(positive(size)));
+        break;
+      }
+      case '--quick':
+        // A few minutes end to end: fewer orders, a higher scale, a small curve.
+        options.orders = 200;
+        options.timeScale = 240;
+        options.scaling = [100, 1_000];
+        options.scalingMeasureSeconds = 30;
+        break;
+      case '--scaling-contenders': {
+        const names = value().split(',').map((name) => name.trim()).filter(Boolean);
+        const unknown = names.filter((name) => !(CONTENDER_NAMES as readonly string[]).includes(name));
+        if (unknown.length > 0) throw new Error(`unknown contender ${unknown.join(', ')}\n${USAGE}`);
+        options.scalingContenders = names as ContenderName[];
+        break;
+      }
+      case '--scaling-seconds':
+        options.scalingMeasureSeconds = positive(value());
+        break;
+      case '--seed':
+        options.seed = Math.round(positive(value()));
+        break;
+      case '--out':
+        options.outputDir = value();
+        break;
+      case '--help':
+        throw new Error(USAGE);
+      default:
+        throw new Error(`unknown option ${flag}\n${USAGE}`);
+    }
+  }
+  return options;
+}

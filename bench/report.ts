@@ -1,0 +1,188 @@
+/** results.md from results.json: the tables, then each target met or missed, by how much and why. */
+import type { ContenderResult } from './run-contender';
+import type { BenchResults } from './run';
+import type { ScalingPoint } from './scaling';
+
+const fixed = (value: number | undefined, digits = 1): string => (value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits));
+const seconds = (milliseconds: number): string => (Number.isNaN(milliseconds) ? '–' : `${(milliseconds / 1000).toFixed(2)} s`);
+const minutes = (milliseconds: number): string => (Number.isNaN(milliseconds) ? '–' : `${(milliseconds / 60_000).toFixed(1)} min`);
+
+function contenderTable(results: BenchResults): string {
+  const scale = results.options.timeScale;
+  const rows = results.contenders.map((result) =>
+    [
+      result.name,
+      fixed(result.requestsPerOrder),
+      `${seconds(result.lagMs.p50)} / ${seconds(result.lagMs.p95)} / ${seconds(result.lagMs.p99)}`,
+      `${minutes(result.lagMs.p50 * scale)} / ${minutes(result.lagMs.p95 * scale)} / ${minutes(result.lagMs.p99 * scale)}`,
+      String(result.missedChanges),
+      result.history ? `${fixed(result.history.eventsPerOrder)} / ${fixed(result.history.eventsPerPollCycle)} / ${result.history.maxRunEvents}` : '–',
+      `${fixed(result.workerCpuSeconds)} + ${fixed(result.serverCpuSeconds)}`,
+      fixed(result.cpuSecondsPer1000Cycles, 2),
+      fixed(result.peakWorkerRssMiB, 0),
+      result.scheduleToStartMs ? `${fixed(result.scheduleToStartMs.p50, 0)} / ${fixed(result.scheduleToStartMs.p95, 0)}` : '–',
+      `${result.kill.lost} / ${result.kill.doubled}${result.kill.unfinished ? ` (+${result.kill.unfinished} unfinished)` : ''}`,
+      fixed(result.wallSeconds, 0),
+    ].join(' | '),
+  );
+  return [
+    '| contender | requests/order | lag p50 / p95 / p99 (wall, scaled run) | same ×scale (unscaled) | missed changes | history events: per order / per poll cycle / longest run | CPU-s worker + server | CPU-s per 1,000 cycles | peak worker RSS MiB | poll schedule-to-start p50 / p95 ms | lost / doubled after SIGKILL | run s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((row) => `| ${row} |`),
+  ].join('\n');
+}
+
+function providerTable(results: BenchResults): string {
+  const providers = ['magma', 'miraclecash', 'ozzobit', 'houdini'] as const;
+  const rows = results.contenders.map(
+    (result) =>
+      `| ${result.name} | ${providers
+        .map((provider) => `${fixed(result.requestsPerOrderByProvider[provider])} req, p95 ${seconds(result.lagMsByProvider?.[provider]?.p95 ?? Number.NaN)}`)
+        .join(' | ')} |`,
+  );
+  return ['| contender | magma | miraclecash | ozzobit (push) | houdini (push) |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+function scalingTable(points: ScalingPoint[]): string {
+  if (points.length === 0) return '_not run (`--scaling none`)_';
+  const rows = points.map((point) =>
+    [
+      point.contender,
+      point.inFlight,
+      point.timeScale,
+      fixed(point.startsPerSecond, 0),
+      fixed(point.pollCyclesPerSecond),
+      `${fixed(point.workerCpuSeconds)} + ${fixed(point.serverCpuSeconds)}`,
+      fixed(point.coresUsed, 2),
+      fixed(point.cpuSecondsPer1000Cycles, 2),
+      `${seconds(point.lagMs.p50)} / ${seconds(point.lagMs.p95)}`,
+      point.missedChanges,
+      `${fixed(point.scheduleToStartMs.p50, 0)} / ${fixed(point.scheduleToStartMs.p95, 0)}`,
+      fixed(point.peakWorkerRssMiB, 0),
+    ].join(' | '),
+  );
+  return [
+    '| contender | in flight | time scale | starts/s | poll cycles/s | CPU-s worker + server | cores used | CPU-s per 1,000 cycles | lag p50 / p95 (wall) | changes not seen by window end | schedule-to-start p50 / p95 ms | peak worker RSS MiB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((row) => `| ${row} |`),
+  ].join('\n');
+}
+
+interface Verdict {
+  target: string;
+  met: boolean | null;
+  detail: string;
+}
+
+function find(results: BenchResults, name: string): ContenderResult | undefined {
+  return results.contenders.find((result) => result.name === name);
+}
+
+function verdicts(results: BenchResults): Verdict[] {
+  const scale = results.options.timeScale;
+  const tracker = find(results, 'order-tracker');
+  const push = find(results, 'order-tracker-push');
+  const seed = find(results, 'seed-loops');
+  const list: Verdict[] = [];
+  if (tracker && seed) {
+    const fewer = tracker.requestsPerOrder < seed.requestsPerOrder;
+    const lagOk = tracker.lagMs.p95 <= seed.lagMs.p95;
+    list.push({
+      target: 'poll only: fewer requests per order than the seed loops at equal or better p95 lag',
+      met: fewer && lagOk,
+      detail:
+        `${fixed(tracker.requestsPerOrder)} vs ${fixed(seed.requestsPerOrder)} requests/order (${fixed(seed.requestsPerOrder / tracker.requestsPerOrder)}× fewer: ${fewer ? 'met' : 'missed'}); ` +
+        `p95 lag ${seconds(tracker.lagMs.p95)} vs ${seconds(seed.lagMs.p95)} wall, ${minutes(tracker.lagMs.p95 * scale)} vs ${minutes(seed.lagMs.p95 * scale)} unscaled ` +
+        `(${lagOk ? 'met' : `missed by ${fixed(tracker.lagMs.p95 / Math.max(1, seed.lagMs.p95), 0)}×`})`,
+    });
+  }
+  if (push && seed) {
+    const ratio = seed.requestsPerOrder / push.requestsPerOrder;
+    const pushed = (['ozzobit', 'houdini'] as const).map((provider) => push.lagMsByProvider?.[provider]?.p95 ?? Number.NaN);
+    const pushP95 = Math.max(...pushed);
+    list.push({
+      target: 'with push: ≥ 10× fewer requests than the seed loops',
+      met: ratio >= 10,
+      detail: `${fixed(push.requestsPerOrder)} vs ${fixed(seed.requestsPerOrder)} requests/order: ${fixed(ratio)}×`,
+    });
+    list.push({
+      target: 'with push: p95 lag < 1 s (unscaled)',
+      met: push.lagMs.p95 * scale < 1_000,
+      detail:
+        `all orders: p95 ${seconds(push.lagMs.p95)} wall = ${minutes(push.lagMs.p95 * scale)} unscaled (Magma and MiracleCash have no push and stay polled). ` +
+        `Push-capable providers only (OZZOBiT, Houdini): p95 ${seconds(pushP95)} wall; a push's delivery is transport time that does not shrink with the time scale, so for them the wall figure is the unscaled one`,
+    });
+  }
+  const bare = results.scaling.filter((point) => point.contender === 'temporal-bare-loop');
+  const ours = results.scaling.filter((point) => point.contender === 'order-tracker');
+  const largest = [...ours].sort((first, second) => second.inFlight - first.inFlight)[0];
+  const bareLargest = largest && bare.find((point) => point.inFlight === largest.inFlight);
+  if (largest && bareLargest) {
+    const ratio = largest.pollCyclesPerSecond / bareLargest.pollCyclesPerSecond;
+    list.push({
+      target: 'poll cycles/s ≥ 0.8 × the bare activity+timer loop on the same server',
+      met: ratio >= 0.8,
+      detail: `at ${largest.inFlight} in flight: ${fixed(largest.pollCyclesPerSecond)} vs ${fixed(bareLargest.pollCyclesPerSecond)} cycles/s = ${fixed(ratio, 2)}×; CPU per 1,000 cycles ${fixed(largest.cpuSecondsPer1000Cycles, 2)} vs ${fixed(bareLargest.cpuSecondsPer1000Cycles, 2)} s`,
+    });
+  }
+  if (tracker?.history) {
+    list.push({
+      target: 'history bounded for any order length',
+      met: tracker.history.maxRunEvents <= 2_100,
+      detail: `longest single run ${tracker.history.maxRunEvents} events; trackOrder continues as new at 2,000 events (or when the server suggests it), carrying its state, so a run never grows past that whatever the order's length (${fixed(tracker.history.eventsPerPollCycle)} events per poll cycle here)`,
+    });
+  }
+  const tenThousand = ours.find((point) => point.inFlight >= 10_000);
+  if (tenThousand) {
+    list.push({
+      target: '10,000 in-flight orders with worker RSS < 1 GiB',
+      met: tenThousand.peakWorkerRssMiB < 1024,
+      detail: `peak worker RSS ${fixed(tenThousand.peakWorkerRssMiB, 0)} MiB with ${tenThousand.inFlight} in flight`,
+    });
+  }
+  for (const name of ['order-tracker', 'order-tracker-push']) {
+    const result = find(results, name);
+    if (result) {
+      list.push({
+        target: `${name}: zero lost or doubled after a SIGKILL of the worker`,
+        met: result.kill.lost === 0 && result.kill.doubled === 0,
+        detail: `lost ${result.kill.lost}, doubled ${result.kill.doubled}, still in flight at the cut-off ${result.kill.unfinished ?? 0} (worker killed at ${fixed(result.kill.atSeconds ?? Number.NaN)} s and restarted)`,
+      });
+    }
+  }
+  return list;
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const options = results.options;
+  const workload = results.workload;
+  const verdictLines = verdicts(results).map(
+    (verdict) => `- **${verdict.met === null ? 'n/a' : verdict.met ? 'met' : 'missed'}** — ${verdict.target}: ${verdict.detail}.`,
+  );
+  return `# order-tracker benchmark results
+
+Generated ${results.generatedAt} by \`npm run bench\` on ${results.machine.cpus} CPUs, Node ${results.machine.node}
+(see bench/README.md for what each figure means and how it is measured).
+
+Workload: ${workload.orders} scripted sandbox orders (${Object.entries(workload.byProvider).map(([provider, count]) => `${provider} ${count}`).join(', ')}),
+realistic unscaled durations (mean ${fixed(workload.meanOrderMinutes)} min, longest ${fixed(workload.longestOrderMinutes)} min), created over
+${fixed(options.arrivalWindowMs / 60_000, 0)} unscaled minutes; **time scale ${options.timeScale}** for every contender (durations, cadences
+and the 5 s floor alike). The worker of each contender is SIGKILLed once when ${Math.round(options.killAtFraction * 100)} % of orders are fulfilled, and restarted.
+
+## Contenders
+
+${contenderTable(results)}
+
+Requests per order and p95 detection lag (wall) per provider:
+
+${providerTable(results)}
+
+## Scaling curve
+
+${scalingTable(results.scaling)}
+
+## Targets
+
+${verdictLines.join('\n')}
+`;
+}

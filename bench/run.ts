@@ -1,0 +1,88 @@
+/**
+ * `npm run bench`: every contender on the same scenario corpus, one after another on this machine,
+ * then the scaling curve; writes results.json and results.md (see bench/README.md).
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createContender } from './contenders';
+import { parseOptions, type BenchOptions } from './options';
+import { renderMarkdown } from './report';
+import { runContender, type ContenderResult } from './run-contender';
+import { runScaling, type ScalingPoint } from './scaling';
+import { buildWorkload, scriptLengthMs } from './workload';
+
+export interface BenchResults {
+  generatedAt: string;
+  machine: { cpus: number; node: string };
+  options: Omit<BenchOptions, 'outputDir' | 'workDir'>;
+  workload: { orders: number; byProvider: Record<string, number>; meanOrderMinutes: number; longestOrderMinutes: number };
+  contenders: ContenderResult[];
+  scaling: ScalingPoint[];
+}
+
+export async function runBench(options: BenchOptions, log: (line: string) => void = console.log): Promise<BenchResults> {
+  const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'order-tracker-bench-'));
+  const providers = ['magma', 'miraclecash', 'ozzobit', 'houdini'] as const;
+  const orders = buildWorkload({ orders: options.orders, providers, arrivalWindowMs: options.arrivalWindowMs, seed: options.seed });
+  const lengths = orders.map(scriptLengthMs);
+  const byProvider: Record<string, number> = {};
+  for (const order of orders) byProvider[order.provider] = (byProvider[order.provider] ?? 0) + 1;
+  log(`bench: ${orders.length} orders, time scale ${options.timeScale}, work folder ${workDir}`);
+  const results: ContenderResult[] = [];
+  for (const name of options.contenders) {
+    log(`bench: ${name} ...`);
+    const result = await runContender(createContender(name), orders, {
+      timeScale: options.timeScale,
+      workDir,
+      killAtFraction: options.killAtFraction,
+      warmupMs: name.startsWith('order-tracker') || name.startsWith('temporal') ? 6_000 : 2_000,
+      log,
+    });
+    log(
+      `  ${name}: ${result.requestsPerOrder.toFixed(1)} requests/order, lag p95 ${result.lagMs.p95.toFixed(0)} ms, ` +
+        `${result.cpuSecondsPer1000Cycles.toFixed(2)} CPU-s/1000 cycles, lost ${result.kill.lost}, doubled ${result.kill.doubled}`,
+    );
+    results.push(result);
+  }
+  const scaling = options.scaling.length > 0 ? await runScaling({
+          sizes: options.scaling,
+          contenders: options.scalingContenders,
+          arrivalSeconds: options.scalingArrivalSeconds,
+          measureSeconds: options.scalingMeasureSeconds,
+          workDir,
+          log,
+        }) : [];
+  const { outputDir: _outputDir, workDir: _workDir, ...recorded } = options;
+  return {
+    generatedAt: new Date().toISOString(),
+    machine: { cpus: require('node:os').cpus().length as number, node: process.version },
+    options: recorded,
+    workload: {
+      orders: orders.length,
+      byProvider,
+      meanOrderMinutes: lengths.reduce((sum, value) => sum + value, 0) / lengths.length / 60_000,
+      longestOrderMinutes: Math.max(...lengths) / 60_000,
+    },
+    contenders: results,
+    scaling,
+  };
+}
+
+export function writeResults(results: BenchResults, outputDir: string): void {
+  mkdirSync(outputDir, { recursive: true });
+  writeFileSync(join(outputDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(outputDir, 'results.md'), renderMarkdown(results));
+}
+
+if (require.main === module) {
+  (async () => {
+    const options = parseOptions(process.argv.slice(2), resolve(__dirname));
+    const results = await runBench(options);
+    writeResults(results, options.outputDir);
+    console.log(`bench: wrote ${join(options.outputDir, 'results.md')} and results.json`);
+  })().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

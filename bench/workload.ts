@@ -1,0 +1,133 @@
+/**
+ * The scenario corpus: scripted sandbox orders with realistic (unscaled) phase durations, the same
+ * for every contender. Seeded, so every contender sees exactly the same orders.
+ */
+import type { OrderScript, Step } from '../sandbox/scenario';
+import type { ProviderName } from '../workflows/types';
+
+const MINUTE = 60_000;
+
+export interface BenchOrder {
+  provider: ProviderName;
+  /** Without the contender prefix: the same across contenders. */
+  key: string;
+  steps: Step[];
+  /** Extra script fields (Houdini's deposit window). */
+  extras?: Record<string, unknown>;
+  /** Unscaled milliseconds after the run's start at which the order is created and tracked. */
+  startOffsetMs: number;
+  expected: 'succeeded' | 'failed';
+}
+
+/** mulberry32: a small seeded generator. */
+export function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+type Rand = () => number;
+const uniform = (rand: Rand, low: number, high: number): number => low + rand() * (high - low);
+/** Long-tailed: many short waits, a few long ones. */
+const logUniform = (rand: Rand, low: number, high: number): number => Math.exp(uniform(rand, Math.log(low), Math.log(high)));
+/** Bitcoin block intervals are exponential with a 10-minute mean. */
+const blockTime = (rand: Rand): number => -Math.log(1 - rand()) * 10 * MINUTE;
+
+function magma(rand: Rand): Pick<BenchOrder, 'steps' | 'expected'> {
+  const approval = { status: 'WAITING_FOR_SELLER_APPROVAL', durationMs: uniform(rand, 0.5, 10) * MINUTE };
+  if (rand() < 0.08) return { steps: [approval, { status: 'SELLER_REJECTED' }], expected: 'failed' };
+  const payment = { status: 'WAITING_FOR_BUYER_PAYMENT', durationMs: uniform(rand, 1, 15) * MINUTE, fields: { payment_status: 'PENDING' } };
+  if (rand() < 0.05) return { steps: [approval, payment, { status: 'BUYER_FAILED_TO_PAY' }], expected: 'failed' };
+  const blocks = 3;
+  return {
+    steps: [
+      approval,
+      payment,
+      { status: 'WAITING_FOR_CHANNEL_OPEN', durationMs: uniform(rand, 0.5, 5) * MINUTE, fields: { payment_status: 'SUCCESSFUL_PAYMENT' } },
+      { status: 'SELLER_SENT_TRANSACTION', durationMs: uniform(rand, 0.5, 3) * MINUTE, fields: { transaction_id: 'bench-tx' } },
+      {
+        status: 'WAITING_FOR_ON_CHAIN_CONFIRMATION',
+        durationMs: Array.from({ length: blocks }, () => blockTime(rand)).reduce((sum, value) => sum + value, 0),
+        fields: { confirmations: { confirmations: 0 } },
+      },
+      { status: 'VALID_CHANNEL_OPENING', fields: { channel_id: '850123x42x1', confirmations: { confirmations: blocks } } },
+    ],
+    expected: 'succeeded',
+  };
+}
+
+function miracleCash(rand: Rand): Pick<BenchOrder, 'steps' | 'expected'> {
+  const pending = { status: 'pending', durationMs: logUniform(rand, 2, 120) * MINUTE };
+  const roll = rand();
+  if (roll < 0.05) return { steps: [pending, { status: 'cancelled' }], expected: 'failed' };
+  if (roll < 0.1) return { steps: [pending, { status: 'unsuccessful' }], expected: 'failed' };
+  return { steps: [pending, { status: 'successful', fields: { blockchainId: 'eth' } }], expected: 'succeeded' };
+}
+
+function ozzobit(rand: Rand): Pick<BenchOrder, 'steps' | 'expected'> {
+  const processing = { status: 'PROCESSING', durationMs: uniform(rand, 1, 10) * MINUTE };
+  if (rand() < 0.1) return { steps: [processing, { status: 'FAILED' }], expected: 'failed' };
+  return {
+    steps: [processing, { status: 'PENDING_DELIVERY', durationMs: uniform(rand, 1, 20) * MINUTE }, { status: 'COMPLETED' }],
+    expected: 'succeeded',
+  };
+}
+
+function houdini(rand: Rand): Pick<BenchOrder, 'steps' | 'expected'> {
+  if (rand() < 0.1) return { steps: [{ status: 'WAITING', durationMs: 30 * MINUTE }, { status: 'EXPIRED' }], expected: 'failed' };
+  return {
+    steps: [
+      { status: 'WAITING', durationMs: uniform(rand, 2, 28) * MINUTE },
+      { status: 'CONFIRMING', durationMs: uniform(rand, 5, 20) * MINUTE },
+      { status: 'EXCHANGING', durationMs: uniform(rand, 2, 10) * MINUTE },
+      { status: 'ANONYMIZING', durationMs: uniform(rand, 5, 15) * MINUTE },
+      { status: 'FINISHED' },
+    ],
+    expected: 'succeeded',
+  };
+}
+
+const BUILDERS: Record<ProviderName, (rand: Rand) => Pick<BenchOrder, 'steps' | 'expected'>> = {
+  magma,
+  miraclecash: miracleCash,
+  ozzobit,
+  houdini,
+};
+
+export interface WorkloadOptions {
+  orders: number;
+  providers: readonly ProviderName[];
+  /** Orders are created uniformly over this unscaled window. */
+  arrivalWindowMs: number;
+  seed: number;
+}
+
+export function buildWorkload(options: WorkloadOptions): BenchOrder[] {
+  const rand = random(options.seed);
+  return Array.from({ length: options.orders }, (_, index) => {
+    const provider = options.providers[index % options.providers.length] as ProviderName;
+    const built = BUILDERS[provider](rand);
+    return {
+      provider,
+      key: `o${index}`,
+      ...built,
+      extras: provider === 'houdini' ? { depositWindowMs: 30 * MINUTE } : undefined,
+      startOffsetMs: rand() * options.arrivalWindowMs,
+    };
+  }).sort((first, second) => first.startOffsetMs - second.startOffsetMs);
+}
+
+/** The sandbox script of an order for one contender (ids are prefixed so contenders never meet). */
+export function scriptOf(order: BenchOrder, orderId: string): OrderScript & Record<string, unknown> {
+  return { id: orderId, steps: order.steps, ...order.extras };
+}
+
+/** Unscaled length of an order's script up to its terminal status. */
+export function scriptLengthMs(order: BenchOrder): number {
+  return order.steps.reduce((sum, step) => sum + (step.durationMs ?? 0), 0);
+}
