@@ -74,7 +74,11 @@ test('POST /orders tracks, GET shows progress, POST cancel ends it tracking_canc
   expect(progress).toMatchObject({ status: 200, json: { provider: 'magma', orderId, reference: 'cart-1', status: 'WAITING_FOR_ON_CHAIN_CONFIRMATION' } });
 
   expect(await call('POST', `/orders/magma/${orderId}/cancel`, { reason: 'merchant asked' })).toEqual({ status: 202, json: { cancelled: true } });
-  await eventually('the cancelled outcome', async () => (await call('GET', `/orders/magma/${orderId}`)).json.outcome === 'tracking_cancelled');
+  // The outcome shows as soon as the loop ends; the ledger row once recordOutcome has run.
+  await eventually('the cancelled outcome recorded', async () => {
+    const { json } = await call('GET', `/orders/magma/${orderId}`);
+    return json.outcome === 'tracking_cancelled' && (json.fulfilment as { recorded?: boolean } | undefined)?.recorded === true;
+  });
   expect(await ledger.find('magma', orderId)).toMatchObject({ outcome: 'tracking_cancelled' });
 });
 
