@@ -1,22 +1,16 @@
-/**
- * The real `order-tracker` command (node bin/order-tracker.js, a child process) against the dev
- * server, with the worker stack running in this process on the same task queue and ledger file:
- * what it prints and the contract's exit codes.
- */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Ledger } from '../../activities/ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { findFreePort } from '../../common/temporal-servers';
-import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
+import { type MagmaSandbox } from '../../sandbox/magma';
 import { orderWorkflowId } from '../../workflows/ids';
 import { progressQuery } from '../../workflows/messages';
 import type { Progress } from '../../workflows/types';
-import { cleanEnvironment, runCli as runCommand, type CliRun } from '../helpers/cli-process';
-import { createDevEnvironment } from '../helpers/environments';
+import { runCli as runCommand, type CliRun } from '../helpers/cli-process';
 import { eventually } from '../helpers/eventually';
-import { type RunningWorkers, startWorkers } from '../helpers/running-workers';
-import { magmaProviders, temporaryLedger, uniqueId } from '../helpers/worker-stack';
+import { uniqueId } from '../helpers/worker-stack';
+import { type MagmaCliStack, startMagmaCliStack } from '../helpers/magma-cli-stack';
 
 const API_KEY = 'cli-test-key';
 const TASK_QUEUE = 'cli-integration';
@@ -25,39 +19,18 @@ const TEST_TIMEOUT_MS = 90_000;
 let environment: TestWorkflowEnvironment;
 let sandbox: MagmaSandbox;
 let ledger: Ledger;
-let workers: RunningWorkers;
 let tracker: OrderTracker;
 let cliEnvironment: NodeJS.ProcessEnv;
 
+let stack: MagmaCliStack | undefined;
+
 beforeAll(async () => {
-  environment = await createDevEnvironment();
-  sandbox = await startMagmaSandbox({ apiKey: API_KEY });
-  const temporary = temporaryLedger();
-  ledger = temporary.ledger;
-  workers = await startWorkers({
-    connection: environment.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    providers: magmaProviders(sandbox.url, API_KEY),
-    ledger,
-  });
-  tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
-  cliEnvironment = cleanEnvironment({
-    TEMPORAL_ADDRESS: environment.address,
-    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-    DATABASE_URL: `sqlite:${temporary.file}`,
-    MAGMA_URL: sandbox.url,
-    MAGMA_API_KEY: API_KEY,
-  });
+  stack = await startMagmaCliStack(API_KEY, TASK_QUEUE);
+  ({ environment, sandbox, ledger, tracker, cliEnvironment } = stack);
 });
 
 afterAll(async () => {
-  try {
-    await workers?.stop();
-  } finally {
-    await sandbox?.close();
-    await ledger?.close();
-    await environment?.teardown();
-  }
+  await stack?.stop();
 });
 
 function cli(args: string[], overrides: Record<string, string> = {}): Promise<CliRun> {

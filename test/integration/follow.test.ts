@@ -1,20 +1,13 @@
-/**
- * `order-tracker status --follow` and `track --follow` as a person runs them: the real command in a
- * real terminal (a pty from util-linux `script`), against the dev server and the Magma simulator,
- * with the worker stack in this process. The view is redrawn in place until the order ends, and the
- * command exits with the contract's code for the outcome. Without a terminal, lines are appended.
- */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Ledger } from '../../activities/ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
-import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
+import { type MagmaSandbox } from '../../sandbox/magma';
 import type { Progress } from '../../workflows/types';
-import { cleanEnvironment, runCli, type CliRun } from '../helpers/cli-process';
-import { createDevEnvironment } from '../helpers/environments';
-import { type RunningWorkers, startWorkers } from '../helpers/running-workers';
-import { magmaProviders, temporaryLedger, uniqueId } from '../helpers/worker-stack';
+import { runCli, type CliRun } from '../helpers/cli-process';
+import { uniqueId } from '../helpers/worker-stack';
+import { type MagmaCliStack, startMagmaCliStack } from '../helpers/magma-cli-stack';
 
 const API_KEY = 'follow-test-key';
 const TASK_QUEUE = 'follow-integration';
@@ -27,34 +20,18 @@ const REDRAW = /\x1b\[\d+A\r\x1b\[J/g;
 let environment: TestWorkflowEnvironment;
 let sandbox: MagmaSandbox;
 let ledger: Ledger;
-let workers: RunningWorkers;
 let tracker: OrderTracker;
 let cliEnvironment: NodeJS.ProcessEnv;
 
+let stack: MagmaCliStack | undefined;
+
 beforeAll(async () => {
-  environment = await createDevEnvironment();
-  sandbox = await startMagmaSandbox({ apiKey: API_KEY });
-  const temporary = temporaryLedger();
-  ledger = temporary.ledger;
-  workers = await startWorkers({
-    connection: environment.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    providers: magmaProviders(sandbox.url, API_KEY),
-    ledger,
-  });
-  tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
-  cliEnvironment = cleanEnvironment({
-    TEMPORAL_ADDRESS: environment.address,
-    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-    DATABASE_URL: `sqlite:${temporary.file}`,
-  });
+  stack = await startMagmaCliStack(API_KEY, TASK_QUEUE);
+  ({ environment, sandbox, ledger, tracker, cliEnvironment } = stack);
 });
 
 afterAll(async () => {
-  await workers?.stop();
-  await sandbox?.close();
-  await ledger?.close();
-  await environment?.teardown();
+  await stack?.stop();
 });
 
 /**

@@ -1,8 +1,3 @@
-/**
- * MiracleCash end to end on the dev server: real workers, the real adapter, the simulator over
- * HTTP, real time. Every order starts in beforeAll and runs concurrently; each test awaits and
- * checks its own, so the file takes about as long as its slowest order (~11 s of steps).
- */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Ledger } from '../../activities/ledger/ledger';
 import { createMiracleCashAdapter } from '../../activities/providers/miraclecash/miraclecash-client';
@@ -14,6 +9,7 @@ import type { Progress, TrackOrderResult } from '../../workflows/types';
 import { createDevEnvironment } from '../helpers/environments';
 import { temporaryLedger, uniqueId, withWorkers } from '../helpers/worker-stack';
 import type { StackOptions } from '../helpers/worker-stack';
+import { ScenarioOutcomes, type Settled, settle, sleep, waitFor } from '../helpers/scenarios';
 
 const CLIENT_ID = 'integration-client';
 const API_KEY = 'integration-key';
@@ -30,30 +26,8 @@ let wrongKeyTracker: OrderTracker;
 let stopWorkers: () => void;
 let workersDone: Promise<unknown>;
 
-/** A scenario's outcome, kept until its test asks, so a failure is reported by that test. */
-type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
-  promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
-/** Rejects when the workers fail (say, the workflow bundle does not build), so tests fail fast instead of timing out. */
-let workerFailure: Promise<never> = new Promise(() => undefined);
-async function outcomeOf<T>(scenario: Promise<Settled<T>> | undefined): Promise<T> {
-  const settled = await Promise.race([scenario, workerFailure]);
-  if (settled === undefined) throw new Error('scenario was not started');
-  if (!settled.ok) throw settled.error;
-  return settled.value;
-}
-
-const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
-
-async function waitFor<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > until) throw new Error(`condition not met in time; last value ${JSON.stringify(value)}`);
-    await sleep(250);
-  }
-}
+const scenarioOutcomes = new ScenarioOutcomes();
+const outcomeOf = <T>(scenario: Promise<Settled<T>> | undefined) => scenarioOutcomes.outcomeOf(scenario);
 
 interface Finished {
   orderId: string;
@@ -150,8 +124,7 @@ beforeAll(async () => {
     startStack({ connection, taskQueue: WRONG_KEY_TASK_QUEUE, providers: { miraclecash: adapter('revoked-key') }, ledger }, stopped),
   ];
   workersDone = Promise.all(stacks.map((stack) => stack.done));
-  workerFailure = workersDone.then(() => new Promise<never>(() => undefined));
-  workerFailure.catch(() => undefined); // observed by every test through outcomeOf
+  scenarioOutcomes.watch(workersDone);
   // Scripts run on the wall clock from addOrder: start them once the workers poll, not while they bundle.
   await Promise.all(stacks.map((stack) => stack.ready));
   scenarios.successful = settle(playToVerdict('successful', 'successful'));
@@ -232,7 +205,7 @@ test('refused credentials: the simulator answers 401, the order asks for attenti
 }, 60_000);
 
 test('every order kept the 5 s floor: no two requests for one prompt less than 5 s apart', async () => {
-  await Promise.race([Promise.all(Object.values(scenarios)), workerFailure]);
+  await Promise.race([Promise.all(Object.values(scenarios)), scenarioOutcomes.workerFailure]);
   const byOrder = new Map<string, number[]>();
   for (const request of sandbox.requests()) {
     if (request.orderId === undefined) continue;
