@@ -94,6 +94,21 @@ export function requestUrl(request: IncomingMessage): URL {
   return new URL(request.url ?? '/', 'http://sandbox.invalid');
 }
 
+export type IdRoute = { kind: 'unmatched'; route: string } | { kind: 'bad_id' } | { kind: 'id'; id: string };
+
+/** Matches `GET <prefix><id>` (one path segment, percent-decoded), as the REST simulators serve orders. */
+export function matchIdRoute(request: IncomingMessage, prefix: string): IdRoute {
+  const { pathname } = requestUrl(request);
+  const route = `${request.method ?? 'GET'} ${pathname}`;
+  const segment = pathname.startsWith(prefix) ? pathname.slice(prefix.length) : '';
+  if (request.method !== 'GET' || segment === '' || segment.includes('/')) return { kind: 'unmatched', route };
+  try {
+    return { kind: 'id', id: decodeURIComponent(segment) };
+  } catch {
+    return { kind: 'bad_id' };
+  }
+}
+
 /** How one provider words its errors, so injected faults look like that provider's own. */
 export interface ProviderFormat {
   errorBody(httpStatus: number, message: string): unknown;

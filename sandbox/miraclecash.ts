@@ -19,7 +19,7 @@ import type { IncomingMessage } from 'node:http';
 import { handleControlRequest, isControlRequest, CONTROL_PATH_PREFIX } from './control-api';
 import { FaultBoard } from './faults';
 import type { Fault } from './faults';
-import { requestUrl, serveExchange, startHttpServer } from './http-server';
+import { matchIdRoute, serveExchange, startHttpServer } from './http-server';
 import type { Exchange, ProviderFormat } from './http-server';
 import { OrderBook } from './order-book';
 import type { OrderSnapshot } from './order-book';
@@ -111,19 +111,16 @@ export async function startMiracleCashSandbox(options: MiracleCashSandboxOptions
 
 function paymentExchange(request: IncomingMessage, authorized: boolean, orders: OrderBook): Exchange {
   const arrivedAt = Date.now();
-  const { pathname } = requestUrl(request);
-  const route = `${request.method ?? 'GET'} ${pathname}`;
-  const segment = pathname.startsWith(MIRACLECASH_PAYMENT_PATH) ? pathname.slice(MIRACLECASH_PAYMENT_PATH.length) : '';
-  if (request.method !== 'GET' || segment === '' || segment.includes('/')) {
+  const matched = matchIdRoute(request, MIRACLECASH_PAYMENT_PATH);
+  if (matched.kind === 'unmatched') {
     // An unmatched route is a 404 before any guard runs, as in NestJS.
+    const { route } = matched;
     return { arrivedAt, operation: route, authorized: true, answer: () => ({ httpStatus: 404, body: nestError(404, `Cannot ${route}`, 'Not Found') }) };
   }
-  let orderId: string;
-  try {
-    orderId = decodeURIComponent(segment);
-  } catch {
+  if (matched.kind === 'bad_id') {
     return { arrivedAt, operation: OPERATION, authorized, answer: () => ({ httpStatus: 400, body: nestError(400, 'Invalid payment id', 'Bad Request') }) };
   }
+  const orderId = matched.id;
   return {
     arrivedAt,
     orderId,

@@ -15,7 +15,7 @@ import { handleControlRequest, isControlRequest, CONTROL_PATH_PREFIX } from './c
 import type { PushControl } from './control-api';
 import { FaultBoard } from './faults';
 import type { Fault } from './faults';
-import { requestUrl, serveExchange, startHttpServer } from './http-server';
+import { matchIdRoute, serveExchange, startHttpServer } from './http-server';
 import type { Exchange, ProviderFormat } from './http-server';
 import { OrderBook } from './order-book';
 import { OzzobitPushHub, OZZOBIT_SOCKET_NAMESPACE } from './ozzobit-push';
@@ -143,18 +143,15 @@ function orderExchange(
   answerOrder: (orderId: string, now: number) => Record<string, unknown> | undefined,
 ): Exchange {
   const arrivedAt = Date.now();
-  const { pathname } = requestUrl(request);
-  const route = `${request.method ?? 'GET'} ${pathname}`;
-  const segment = pathname.startsWith(OZZOBIT_ORDER_PATH) ? pathname.slice(OZZOBIT_ORDER_PATH.length) : '';
-  if (request.method !== 'GET' || segment === '' || segment.includes('/')) {
+  const matched = matchIdRoute(request, OZZOBIT_ORDER_PATH);
+  if (matched.kind === 'unmatched') {
+    const { route } = matched;
     return { arrivedAt, operation: route, authorized: true, answer: () => ({ httpStatus: 404, body: errorBody(404, 'NotFoundError', `No route ${route}`) }) };
   }
-  let orderId: string;
-  try {
-    orderId = decodeURIComponent(segment);
-  } catch {
+  if (matched.kind === 'bad_id') {
     return { arrivedAt, operation: OPERATION, authorized, answer: () => ({ httpStatus: 400, body: errorBody(400, 'BadRequestError', 'Invalid order id') }) };
   }
+  const orderId = matched.id;
   return {
     arrivedAt,
     orderId,
