@@ -97,7 +97,8 @@ export class OrderTracker {
     const handle = await this.options.client.workflow.signalWithStart(trackOrder, {
       ...this.startOptions(provider, orderId, null, DEFAULT_MAX_WAIT_MS[provider]),
       signal: statusPushedSignal,
-      signalArgs: [parsed.observation],
+      // The arrival time lets the order measure the push's detection lag (workflows/detection-lag.ts).
+      signalArgs: [{ ...parsed.observation, receivedAt: parsed.receivedAt ?? Date.now() }],
     });
     return { kind: 'signalled', workflowId, runId: handle.signaledRunId };
   }

@@ -8,6 +8,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, type MetricMeter } from '@temporalio/common';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next, WorkerInterceptors } from '@temporalio/worker';
 import type { RecordedOutcome } from '../activities';
+import { DETECTION_LAG_METRIC } from '../workflows/detection-lag';
 import { PROVIDER_NAMES, type ProviderName } from '../workflows/types';
 
 /**
@@ -25,11 +26,15 @@ export const METRIC = {
   fulfilmentRetries: 'order_tracker_fulfilment_retries',
   /** statusPushed signals received by orders, by provider (counted in the workflow, see push-metrics-interceptor.ts). */
   pushes: 'order_tracker_pushes',
+  /** Status change → the order knowing it, by provider and source (recorded in the workflow, see workflows/detection-lag.ts). */
+  detectionLag: DETECTION_LAG_METRIC,
 } as const;
 
 /** Milliseconds; a budget wait is seconds, not the SDK's default sub-second buckets. */
 export const METRIC_BUCKETS: Record<string, number[]> = {
   [METRIC.pollScheduleToStart]: [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 300_000],
+  // From a push's few milliseconds to a slow cadence's many minutes.
+  [METRIC.detectionLag]: [10, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000],
 };
 
 type Tags = Record<string, string>;

@@ -8,7 +8,8 @@ const MAX_DETAIL_TEXT_LENGTH = 512;
 /** A week: no provider suggests waiting longer, and a bigger number is more likely a unit mistake. */
 const MAX_NEXT_WAIT_MS = 7 * 24 * 60 * 60_000;
 
-export type ParseResult = { ok: true; observation: Observation } | { ok: false; error: string };
+/** `receivedAt`: when the push reached the ingress or a bridge (epoch ms), if it says. */
+export type ParseResult = { ok: true; observation: Observation; receivedAt: number | null } | { ok: false; error: string };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -53,11 +54,16 @@ export function parseObservation(value: unknown): ParseResult {
   if (typeof nextWaitMs !== 'number' || !(nextWaitMs >= 0 && nextWaitMs <= MAX_NEXT_WAIT_MS)) {
     return { ok: false, error: `nextWaitMs must be a number from 0 to ${MAX_NEXT_WAIT_MS}` };
   }
+  const { receivedAt } = value;
+  if (receivedAt !== undefined && !(typeof receivedAt === 'number' && Number.isFinite(receivedAt) && receivedAt > 0)) {
+    return { ok: false, error: 'receivedAt must be a positive number of epoch milliseconds' };
+  }
   const details = parseDetails(value.details);
   if (typeof details === 'string') return { ok: false, error: details };
   return {
     ok: true,
     observation: { status, phase: phase as Phase, recognised: recognised ?? true, rank, nextWaitMs, details },
+    receivedAt: receivedAt ?? null,
   };
 }
 

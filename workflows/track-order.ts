@@ -16,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { renderCurrentDetails } from './current-details';
+import { recordDetectionLag } from './detection-lag';
 import { ATTENTION_ERRORS, ErrorType } from './error-types';
 import { pollTaskQueue } from './ids';
 import { cancelSignal, progressQuery, statusPushedSignal } from './messages';
@@ -93,6 +94,8 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
   const settings = resolveSettings(input.settings);
   const state: TrackingState = input.carried ?? initialState(Date.now(), input.maxWaitMs);
   let statusAttribute: string | null = null;
+  /** When the order last heard from the provider (poll or push): where a poll's detection lag starts. */
+  let lastSeenAt: number | null = state.lastPolledAt;
 
   // Handlers first: they only change state and never throw.
   setHandler(progressQuery, () => progressSnapshot(provider, orderId, reference, state));
@@ -112,7 +115,11 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
     if (state.outcome !== null || state.cancelRequested) return;
     state.pushes += 1;
     if (!pushIsNewer(state, parsed.observation)) return;
-    applyObservation(state, parsed.observation, 'push', Date.now(), settings);
+    const now = Date.now();
+    if (applyObservation(state, parsed.observation, 'push', now, settings) && parsed.receivedAt !== null) {
+      recordDetectionLag(provider, 'push', now - parsed.receivedAt);
+    }
+    lastSeenAt = now;
     state.pendingPush = parsed.observation;
     publish();
   });
@@ -170,7 +177,10 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
       // The provider answered, then pushed a newer status that reached us first: keep the push.
       const pushedMeanwhile = state.current !== currentBefore && state.current !== null;
       const overtaken = pushedMeanwhile && observation.rank < (state.current?.rank ?? 0) && patched(POLL_OVERTAKEN_BY_PUSH_PATCH);
-      if (!overtaken) applyObservation(state, observation, 'poll', now, settings);
+      if (!overtaken && applyObservation(state, observation, 'poll', now, settings) && lastSeenAt !== null) {
+        recordDetectionLag(provider, 'poll', now - lastSeenAt);
+      }
+      if (!overtaken) lastSeenAt = now;
       state.nextPollAt = Math.max(now + observation.nextWaitMs / settings.timeScale, floorAt());
       return overtaken ? 'overtaken' : 'observed';
     } catch (error) {

@@ -2,7 +2,7 @@
  * The real `order-tracker worker` process with METRICS_PORT, against the dev server and every
  * provider simulator of the sandbox stack: its Prometheus endpoint, scraped while sandbox orders
  * run, shows the SDK's runtime metrics and ours (polls for each configured provider, the poll
- * queue wait, pushes, outcomes); its stdout is JSON log lines carrying the order key.
+ * queue wait, pushes, detection lag, outcomes); its stdout is JSON log lines carrying the order key.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -25,7 +25,15 @@ import { temporaryLedger, uniqueId } from '../helpers/worker-stack';
 const PROJECT_ROOT = join(__dirname, '..', '..');
 const TASK_QUEUE = 'metrics-integration';
 /** The worker bundles the workflows at start (seconds), then polls each order at once. */
-const TEST_TIMEOUT_MS = 60_000;
+const TEST_TIMEOUT_MS = 90_000;
+/** An in-flight status, then a later one, per provider. */
+const CHANGING_STATUSES: Record<ProviderName, [string, string]> = {
+  magma: ['WAITING_FOR_BUYER_PAYMENT', 'WAITING_FOR_CHANNEL_OPEN'],
+  // MiracleCash has one in-flight status: the second is one its module does not know (kept in flight).
+  miraclecash: ['pending', 'under_review'],
+  ozzobit: ['PROCESSING', 'PENDING_DELIVERY'],
+  houdini: ['WAITING', 'CONFIRMING'],
+};
 
 let environment: TestWorkflowEnvironment;
 let stack: SandboxStack;
@@ -144,16 +152,46 @@ test(
       return providers.every((provider) => total(text, METRIC.pushes, { provider }) > 0);
     });
 
+    // Detection lag: an order whose status changes after its first answer, polled at a tenth of the
+    // real cadence, records the poll's bound; a newer status pushed through OrderTracker.push (as the
+    // ingress does) records the push's arrival-to-workflow time.
+    const changing = providers.map((provider) => ({ provider, orderId: uniqueId(`lag-${provider}`) }));
+    for (const { provider, orderId } of changing) {
+      const [first, second] = CHANGING_STATUSES[provider];
+      stack[provider].addOrder({ id: orderId, steps: [{ status: first, requests: 1 }, { status: second }] });
+    }
+    const scaled = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, settings: { timeScale: 10 } });
+    for (const { provider, orderId } of changing) await scaled.track(provider, orderId);
+    const lagCount = `${METRIC.detectionLag}_count`;
+    await eventually('every provider records a poll detection lag', async () => {
+      text = await scrape();
+      return providers.every((provider) => total(text, lagCount, { provider, source: 'poll' }) > 0);
+    });
+    for (const provider of providers) {
+      // The bound is the time since the previous poll: at least the scaled 5 s floor.
+      const sum = total(text, `${METRIC.detectionLag}_sum`, { provider, source: 'poll' });
+      expect(sum / total(text, lagCount, { provider, source: 'poll' })).toBeGreaterThanOrEqual(500);
+    }
+    for (const { provider, orderId } of changing) {
+      await scaled.push(provider, orderId, { status: 'PUSHED_LATER', phase: 'in_flight', recognised: false, rank: 1_000, nextWaitMs: 60_000, details: {} });
+    }
+    await eventually('every provider records a push detection lag', async () => {
+      text = await scrape();
+      return providers.every((provider) => total(text, lagCount, { provider, source: 'push' }) > 0);
+    });
+    expect(text).toMatch(new RegExp(`^${METRIC.detectionLag}_bucket\\{.*le="1000"`, 'm'));
+
     // Ending the orders counts their outcomes.
-    for (const demo of tracked) await tracker.cancel(demo.provider, demo.orderId, 'metrics test done');
-    for (const demo of tracked) await tracker.result(demo.provider, demo.orderId);
+    const ending = [...tracked, ...changing];
+    for (const order of ending) await tracker.cancel(order.provider, order.orderId, 'metrics test done').catch(() => undefined);
+    for (const order of ending) await tracker.result(order.provider, order.orderId);
     await eventually('outcomes are counted', async () => {
       text = await scrape();
       return providers.every((provider) => total(text, METRIC.outcomes, { provider, outcome: 'tracking_cancelled' }) > 0);
     });
 
     // Log lines are buffered briefly (the Runtime sorts them with Core's) before they are written.
-    const keys = tracked.map((demo) => `${demo.provider}:${demo.orderId}`).sort();
+    const keys = ending.map((order) => `${order.provider}:${order.orderId}`).sort();
     const recordedKeys = () => logs().filter((entry) => entry.message === 'outcome recorded').map((entry) => entry.orderKey);
     await eventually('every outcome is logged', () => recordedKeys().length >= keys.length);
     const entries = logs();

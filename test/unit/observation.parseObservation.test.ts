@@ -30,7 +30,12 @@ describe('parseObservation', () => {
     ['a 64-character key', { ...VALID, details: { ['k'.repeat(64)]: 1 } }, { ...VALID, details: { ['k'.repeat(64)]: 1 } }],
     ['a 512-character text', { ...VALID, details: { a: 't'.repeat(512) } }, { ...VALID, details: { a: 't'.repeat(512) } }],
   ] as [string, unknown, Observation][])('accepts %s', (_name, value, expected) => {
-    expect(parseObservation(value)).toEqual({ ok: true, observation: expected });
+    expect(parseObservation(value)).toEqual({ ok: true, observation: expected, receivedAt: null });
+  });
+
+  it('reads the arrival time a push carries, apart from the observation', () => {
+    const receivedAt = Date.parse('2026-11-22T08:00:00Z');
+    expect(parseObservation({ ...VALID, receivedAt })).toEqual({ ok: true, observation: VALID, receivedAt });
   });
 
   it('drops fields it does not know', () => {
@@ -57,6 +62,9 @@ describe('parseObservation', () => {
     ['nextWaitMs over a week', { ...VALID, nextWaitMs: WEEK_MS + 1 }, 'nextWaitMs'],
     ['nextWaitMs NaN', { ...VALID, nextWaitMs: Number.NaN }, 'nextWaitMs'],
     ['nextWaitMs a string', { ...VALID, nextWaitMs: '45000' }, 'nextWaitMs'],
+    ['receivedAt a string', { ...VALID, receivedAt: '2026-11-22T08:00:00Z' }, 'receivedAt'],
+    ['receivedAt negative', { ...VALID, receivedAt: -5 }, 'receivedAt'],
+    ['receivedAt NaN', { ...VALID, receivedAt: Number.NaN }, 'receivedAt'],
     ['details an array', { ...VALID, details: [1] }, 'details must be an object'],
     ['details null', { ...VALID, details: null }, 'details must be an object'],
     ['details a string', { ...VALID, details: 'x' }, 'details must be an object'],
