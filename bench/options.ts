@@ -14,6 +14,8 @@ export interface BenchOptions {
   arrivalWindowMs: number;
   killAtFraction: number;
   seed: number;
+  /** A results.json whose scaling curve is reused instead of running the curve again. */
+  scalingFrom?: string;
   outputDir: string;
   workDir?: string;
 }
@@ -31,7 +33,7 @@ export const DEFAULT_OPTIONS: Omit<BenchOptions, 'outputDir'> = {
   seed: 7,
 };
 
-const USAGE = `npm run bench -- [--orders 1000] [--time-scale 120] [--contenders a,b] [--scaling 100,1000,10000|none] [--scaling-contenders a,b] [--scaling-seconds 60] [--quick] [--seed 7] [--out bench]
+const USAGE = `npm run bench -- [--orders 1000] [--time-scale 120] [--contenders a,b] [--scaling 100,1000,10000|none] [--scaling-contenders a,b] [--scaling-seconds 60] [--scaling-from results.json] [--arrival-minutes 30] [--quick] [--seed 7] [--out bench]
 contenders: ${CONTENDER_NAMES.join(', ')}`;
 
 export function parseOptions(argv: readonly string[], outputDir: string): BenchOptions {
@@ -84,6 +86,12 @@ export function parseOptions(argv: readonly string[], outputDir: string): BenchO
       }
       case '--scaling-seconds':
         options.scalingMeasureSeconds = positive(value());
+        break;
+      case '--arrival-minutes':
+        options.arrivalWindowMs = positive(value()) * 60_000;
+        break;
+      case '--scaling-from':
+        options.scalingFrom = value();
         break;
       case '--seed':
         options.seed = Math.round(positive(value()));

@@ -2,7 +2,7 @@
  * `npm run bench`: every contender on the same scenario corpus, one after another on this machine,
  * then the scaling curve; writes results.json and results.md (see bench/README.md).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createContender } from './contenders';
@@ -45,14 +45,18 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     );
     results.push(result);
   }
-  const scaling = options.scaling.length > 0 ? await runScaling({
+  const scaling = options.scalingFrom
+    ? reusedScaling(options.scalingFrom, log)
+    : options.scaling.length > 0
+      ? await runScaling({
           sizes: options.scaling,
           contenders: options.scalingContenders,
           arrivalSeconds: options.scalingArrivalSeconds,
           measureSeconds: options.scalingMeasureSeconds,
           workDir,
           log,
-        }) : [];
+        })
+      : [];
   const { outputDir: _outputDir, workDir: _workDir, ...recorded } = options;
   return {
     generatedAt: new Date().toISOString(),
@@ -67,6 +71,14 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     contenders: results,
     scaling,
   };
+}
+
+/** The curve of an earlier run (it takes its own half hour and does not depend on the corpus). */
+function reusedScaling(file: string, log: (line: string) => void): ScalingPoint[] {
+  const earlier = JSON.parse(readFileSync(file, 'utf8')) as Partial<BenchResults>;
+  if (!Array.isArray(earlier.scaling) || earlier.scaling.length === 0) throw new Error(`--scaling-from ${file}: no scaling curve in it`);
+  log(`bench: scaling curve reused from ${file} (generated ${earlier.generatedAt ?? 'at an unknown time'})`);
+  return earlier.scaling.map((point) => ({ ...point, reusedFrom: earlier.generatedAt }));
 }
 
 export function writeResults(results: BenchResults, outputDir: string): void {

@@ -30,6 +30,8 @@ export interface ScalingPoint {
   scheduleToStartMs: LagSummary;
   /** Orders started per second by the client (the server's start path). */
   startsPerSecond: number;
+  /** Set when the point was read from an earlier run's results.json (`--scaling-from`). */
+  reusedFrom?: string;
 }
 
 export interface ScalingOptions {
