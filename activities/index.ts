@@ -20,6 +20,11 @@ export interface ActivityDependencies {
   gate?: ProviderGate;
   /** Per provider: the request budget; this worker's requests are spaced by its inverse. */
   requestsPerSecond?: Partial<Record<ProviderName, number>>;
+  /**
+   * Per provider whose pushes are configured (PUSH_FALLBACK_POLL): an in-flight order is asked
+   * again after at least this long, since a push reports its changes; polls only cover a lost push.
+   */
+  pushFallbackPollMs?: Partial<Record<ProviderName, number>>;
 }
 
 function sleepUnlessCancelled(milliseconds: number, signal: AbortSignal): Promise<void> {
@@ -116,7 +121,10 @@ export function createActivities(dependencies: ActivityDependencies) {
         });
       }
       try {
-        return await adapter.fetchOrder(request.orderId, context.cancellationSignal);
+        const observation = await adapter.fetchOrder(request.orderId, context.cancellationSignal);
+        const fallbackMs = dependencies.pushFallbackPollMs?.[request.provider];
+        if (fallbackMs === undefined || observation.phase !== 'in_flight') return observation;
+        return { ...observation, nextWaitMs: Math.max(observation.nextWaitMs, fallbackMs) };
       } catch (error) {
         if (error instanceof ProviderCallError && error.kind === 'rate_limited') {
           gate.pause(request.provider, error.details.retryAfterMs ?? request.minRequestGapMs);

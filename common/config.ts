@@ -3,6 +3,7 @@ import type { NativeConnectionOptions } from '@temporalio/worker';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PROVIDER_NAMES, type ProviderName } from '../workflows/types';
+import { parseDuration } from './duration';
 
 /** The project's own data (ledger, dev server database) lives beside the code, whatever the cwd. */
 export const PROJECT_DATA_DIR = resolve(__dirname, '..', '.data');
@@ -12,6 +13,14 @@ const optionalText = z.string().trim().min(1).optional();
 const optionalUrl = z.string().trim().url().optional();
 const port = z.coerce.number().int().min(1).max(65_535);
 const requestsPerSecond = z.coerce.number().positive().max(10_000);
+const duration = z.string().trim().transform((text, context) => {
+  const milliseconds = parseDuration(text);
+  if (milliseconds === undefined) {
+    context.addIssue({ code: z.ZodIssueCode.custom, message: 'expected a duration such as 90s, 2m or 1h' });
+    return z.NEVER;
+  }
+  return milliseconds;
+});
 const booleanText = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
 /** Every variable the project reads, with its description; README's table is checked against it. */
@@ -41,6 +50,8 @@ export const environmentSchema = z.object({
   HOUDINI_PARTNER_ID: optionalText.describe('Houdini partner id'),
   HOUDINI_SECRET: optionalText.describe('Houdini secret'),
   HOUDINI_WS_URL: optionalUrl.describe('Houdini WebSocket URL; set it to run the push bridge'),
+  PUSH_FALLBACK_POLL: duration.default('2m')
+    .describe('Poll interval of an in-flight order whose provider pushes (OZZOBiT with `OZZOBIT_WEBHOOK_SECRET` or `OZZOBIT_WS_URL`, Houdini with `HOUDINI_WS_URL` set on the worker): polls are then the fallback for a lost push'),
   MAGMA_REQUESTS_PER_SECOND: requestsPerSecond.default(5).describe('Magma request budget across all workers'),
   MIRACLECASH_REQUESTS_PER_SECOND: requestsPerSecond.default(5).describe('MiracleCash request budget across all workers'),
   OZZOBIT_REQUESTS_PER_SECOND: requestsPerSecond.default(5).describe('OZZOBiT request budget across all workers'),
@@ -62,6 +73,19 @@ export const environmentSchema = z.object({
 
 export type Environment = z.infer<typeof environmentSchema>;
 
+/**
+ * The variables that configure pushes (the ingress's webhooks and bridges). On a worker they also say
+ * that pushes report changes, so its polls of those providers slow to PUSH_FALLBACK_POLL.
+ */
+export const PUSH_VARIABLES = ['OZZOBIT_WEBHOOK_SECRET', 'OZZOBIT_WS_URL', 'OZZOBIT_API_KEY', 'HOUDINI_WS_URL'] as const;
+
+/** `variables` without the push settings: for a worker that runs with no ingress beside it. */
+export function withoutPushSettings<T extends Record<string, string | undefined>>(variables: T): T {
+  const copy = { ...variables };
+  for (const name of PUSH_VARIABLES) delete copy[name];
+  return copy;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -82,6 +106,8 @@ export interface Config {
   taskQueue: string;
   namespace: string;
   requestsPerSecond: Record<ProviderName, number>;
+  /** Providers whose pushes are configured, with the interval polls slow to while an order is in flight. */
+  pushFallbackPollMs: Partial<Record<ProviderName, number>>;
 }
 
 /** The one place that reads the environment. Throws ConfigError naming every bad variable. */
@@ -106,6 +132,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('FULFILLMENT_WEBHOOK_URL is set but FULFILLMENT_WEBHOOK_SECRET is not');
   }
   if (problems.length > 0) throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
+  const pushed: ProviderName[] = [
+    ...(environment.OZZOBIT_WEBHOOK_SECRET || environment.OZZOBIT_WS_URL ? (['ozzobit'] as const) : []),
+    ...(environment.HOUDINI_WS_URL ? (['houdini'] as const) : []),
+  ];
   return {
     environment,
     configuredProviders,
@@ -118,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ozzobit: environment.OZZOBIT_REQUESTS_PER_SECOND,
       houdini: environment.HOUDINI_REQUESTS_PER_SECOND,
     },
+    pushFallbackPollMs: Object.fromEntries(pushed.map((provider) => [provider, environment.PUSH_FALLBACK_POLL])),
   };
 }
 

@@ -31,7 +31,7 @@ import type { Ledger } from '../activities/ledger/ledger';
 import { openLedger } from '../activities/ledger/open-ledger';
 import { createProviders } from '../activities/providers';
 import { OrderTracker, type TrackResponse } from '../client/order-tracker';
-import { loadConfig } from '../common/config';
+import { loadConfig, withoutPushSettings } from '../common/config';
 import { findFreePort } from '../common/temporal-servers';
 import { startSandboxStack, type SandboxStack } from '../sandbox/sandbox-stack';
 import type { OrderScript, Step } from '../sandbox/scenario';
@@ -455,8 +455,9 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     receiver = await startCallbackReceiver(CALLBACK_SECRET);
 
     const taskQueue = `crash-${runId}`;
+    // No ingress runs here: the worker polls every provider at its own cadence.
     const workerEnvironment = cleanEnvironment({
-      ...stack.environment,
+      ...withoutPushSettings(stack.environment),
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_NAMESPACE: NAMESPACE,
       TEMPORAL_TASK_QUEUE: taskQueue,

@@ -19,5 +19,6 @@ export function activitiesFromConfig(config: Config, ledger: Ledger, hooks?: Ful
         : undefined,
     hooks,
     requestsPerSecond: config.requestsPerSecond,
+    pushFallbackPollMs: config.pushFallbackPollMs,
   });
 }

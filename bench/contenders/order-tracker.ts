@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Client, Connection } from '@temporalio/client';
 import { OrderTracker } from '../../client/order-tracker';
-import { loadConfig } from '../../common/config';
+import { loadConfig, withoutPushSettings } from '../../common/config';
 import { assertTimeScaleAllowed } from '../../common/time-scale';
 import { orderWorkflowId } from '../../workflows/ids';
 import type { Transition } from '../../workflows/types';
@@ -52,9 +52,9 @@ export class OrderTrackerContender implements Contender {
     };
     const config = loadConfig(childEnvironment(variables));
     assertTimeScaleAllowed(config, context.timeScale);
-    // The worker needs no push settings; without push the ingress is not run at all.
-    const workerVariables = { ...variables };
-    for (const name of ['HOUDINI_WS_URL', 'OZZOBIT_WS_URL', 'OZZOBIT_WEBHOOK_SECRET', 'OZZOBIT_API_KEY']) delete workerVariables[name];
+    // Without push no ingress runs, so the worker must not think pushes report changes; with push the
+    // worker has the same settings as the ingress, and its polls of OZZOBiT and Houdini are the fallback.
+    const workerVariables = this.push ? variables : withoutPushSettings(variables);
     this.worker = new ManagedProcess('worker', process.execPath, [CLI, 'worker'], childEnvironment(workerVariables), join(context.workDir, 'worker.log'));
     this.worker.start();
     if (this.push) {

@@ -49,6 +49,8 @@ export interface StackOptions {
   callbackSender?: CallbackSender;
   hooks?: FulfilmentHooks;
   dataConverter?: DataConverter;
+  /** As PUSH_FALLBACK_POLL gives for providers whose pushes are configured. */
+  pushFallbackPollMs?: Partial<Record<ProviderName, number>>;
 }
 
 /** Runs the real workers (workflow queue + one poll queue per provider) while `body` runs. */
@@ -65,6 +67,7 @@ export async function withWorkers<T>(options: StackOptions, body: () => Promise<
       callbackSender: options.callbackSender,
       hooks: options.hooks,
       requestsPerSecond: options.requestsPerSecond === undefined ? undefined : { magma: rate, miraclecash: rate, ozzobit: rate, houdini: rate },
+      pushFallbackPollMs: options.pushFallbackPollMs,
     }),
     providers: providerNames,
     requestsPerSecond: { magma: rate, miraclecash: rate, ozzobit: rate, houdini: rate },

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import readline from 'node:readline';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { OrderTracker } from '../../client/order-tracker';
-import { loadConfig } from '../../common/config';
+import { loadConfig, withoutPushSettings } from '../../common/config';
 import { findFreePort } from '../../common/temporal-servers';
 import { addDemoOrders, type DemoOrder } from '../../sandbox/demo-orders';
 import { startSandboxStack, type SandboxStack } from '../../sandbox/sandbox-stack';
@@ -49,8 +49,9 @@ beforeAll(async () => {
   providers = loadConfig(stack.environment).configuredProviders;
   const port = await findFreePort();
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
+  // No ingress runs here: the worker polls every provider at its own cadence.
   const env = cleanEnvironment({
-    ...stack.environment,
+    ...withoutPushSettings(stack.environment),
     TEMPORAL_ADDRESS: environment.address,
     TEMPORAL_TASK_QUEUE: TASK_QUEUE,
     DATABASE_URL: `sqlite:${temporaryLedger().file}`,

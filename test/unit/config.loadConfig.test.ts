@@ -29,6 +29,15 @@ describe('loadConfig', () => {
     expect(config.requestsPerSecond).toEqual({ magma: 5, miraclecash: 5, ozzobit: 5, houdini: 5 });
   });
 
+  it.each([
+    ['no push settings', {}, {}],
+    ['OZZOBiT webhooks', { OZZOBIT_WEBHOOK_SECRET: 'whsec' }, { ozzobit: 120_000 }],
+    ['the OZZOBiT socket', { OZZOBIT_WS_URL: 'http://127.0.0.1:4003/ws' }, { ozzobit: 120_000 }],
+    ['the Houdini WebSocket, 5 min', { HOUDINI_WS_URL: 'ws://127.0.0.1:4004/ws', PUSH_FALLBACK_POLL: '5m' }, { houdini: 300_000 }],
+  ] as [string, NodeJS.ProcessEnv, Record<string, number>][])('slows the polls of pushed providers only: %s', (_name, env, expected) => {
+    expect(loadConfig(env).pushFallbackPollMs).toEqual(expected);
+  });
+
   it('treats empty values as unset', () => {
     const config = loadConfig({ TEMPORAL_ADDRESS: '', INGRESS_PORT: '', MAGMA_URL: '', MAGMA_API_KEY: '' });
     expect(config.environment.TEMPORAL_ADDRESS).toBe('127.0.0.1:7233');
@@ -50,6 +59,7 @@ describe('loadConfig', () => {
     ['TEMPORAL_TLS', '0', (config: ReturnType<typeof loadConfig>) => config.environment.TEMPORAL_TLS, false],
     ['DATABASE_URL', 'sqlite:/tmp/ledger.sqlite', (config: ReturnType<typeof loadConfig>) => config.databaseUrl, 'sqlite:/tmp/ledger.sqlite'],
     ['MAGMA_REQUESTS_PER_SECOND', '2.5', (config: ReturnType<typeof loadConfig>) => config.requestsPerSecond.magma, 2.5],
+    ['PUSH_FALLBACK_POLL', '90s', (config: ReturnType<typeof loadConfig>) => config.environment.PUSH_FALLBACK_POLL, 90_000],
   ] as [string, string, (config: ReturnType<typeof loadConfig>) => unknown, unknown][])(
     'reads %s=%s',
     (name, value, read, expected) => {
@@ -76,6 +86,9 @@ describe('loadConfig', () => {
     ['MAGMA_REQUESTS_PER_SECOND', '0'],
     ['MAGMA_REQUESTS_PER_SECOND', 'fast'],
     ['DATABASE_URL', 'mysql://localhost/db'],
+    ['PUSH_FALLBACK_POLL', '2 minutes'],
+    ['PUSH_FALLBACK_POLL', '0s'],
+    ['PUSH_FALLBACK_POLL', '120'],
   ])('rejects %s=%j with a ConfigError naming the variable', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.name).toBe('ConfigError');

@@ -60,11 +60,21 @@ beforeEach(() => {
   hooks = {};
 });
 
-function stack<T>(body: () => Promise<T>): Promise<T> {
+function stack<T>(body: () => Promise<T>, pushFallbackPollMs?: number): Promise<T> {
   const adapter = createHoudiniAdapter({ url: sandbox.url, partnerId: PARTNER_ID, secret: SECRET, requestTimeoutMs: 5_000 });
   // Hooks read through the variable, so a test can set its own before the stack starts.
   const currentHooks: FulfilmentHooks = { onSucceeded: (context) => hooks.onSucceeded?.(context) };
-  return withWorkers({ connection: environment.nativeConnection, taskQueue: TASK_QUEUE, providers: { houdini: adapter }, ledger, hooks: currentHooks }, body);
+  return withWorkers(
+    {
+      connection: environment.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      providers: { houdini: adapter },
+      ledger,
+      hooks: currentHooks,
+      pushFallbackPollMs: pushFallbackPollMs === undefined ? undefined : { houdini: pushFallbackPollMs },
+    },
+    body,
+  );
 }
 
 function handleOf(orderId: string) {
@@ -159,6 +169,31 @@ test('a pushed FINISHED is confirmed by one poll at the floor, then fulfilled on
   expect(activityCount(history, 'recordOutcome')).toBe(1);
   expect(await ledger.find('houdini', orderId)).toMatchObject({ outcome: 'succeeded', final: true, status: 'FINISHED' });
   saveHistory('pushed-terminal-confirmed', history);
+});
+
+test('with Houdini pushes configured (PUSH_FALLBACK_POLL), polls wait the fallback interval, and a pushed FINISHED is still confirmed at the floor', async () => {
+  const fallbackMs = 120_000;
+  const orderId = uniqueId('fallback');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING', requests: 2 }, { status: 'FINISHED' }] });
+  const result = await stack(async () => {
+    await tracker.track('houdini', orderId);
+    await firstPoll(orderId);
+    await environment.sleep(fallbackMs + SLACK_MS);
+    await eventually('the fallback poll', async () => (await progressOf(orderId)).polls >= 2);
+    await tracker.push('houdini', orderId, pushed(orderId, 4));
+    return tracker.result('houdini', orderId);
+  }, fallbackMs);
+
+  expect(result).toMatchObject({ outcome: 'succeeded', status: 'FINISHED', polls: 3, pushes: 1 });
+  const history = await handleOf(orderId).fetchHistory();
+  const [firstPollAt, fallbackPollAt, confirmAt] = pollsScheduledAt(history) as [number, number, number];
+  // WAITING suggests 30 s; the worker asks for the fallback instead, since a push reports changes.
+  expect(timerDurationsMs(history)[0]).toBe(fallbackMs);
+  expect(fallbackPollAt - firstPollAt).toBeGreaterThanOrEqual(fallbackMs);
+  expect(fallbackPollAt - firstPollAt).toBeLessThan(fallbackMs + SLACK_MS);
+  const [pushAt] = signalsAt(history) as [number];
+  expect(confirmAt).toBeGreaterThanOrEqual(Math.max(pushAt, fallbackPollAt + FLOOR_MS));
+  expect(confirmAt).toBeLessThan(Math.max(pushAt, fallbackPollAt + FLOOR_MS) + SLACK_MS);
 });
 
 test('with confirmPushedTerminal: false a pushed final status is fulfilled without another poll', async () => {
