@@ -13,9 +13,13 @@ export interface BenchOptions {
   /** Unscaled window over which orders are created. */
   arrivalWindowMs: number;
   killAtFraction: number;
+  /** Run the contenders side by side (each with its own sandbox, server and processes) instead of one after another. */
+  parallel: boolean;
   seed: number;
   /** A results.json whose scaling curve is reused instead of running the curve again. */
   scalingFrom?: string;
+  /** A results.json of a run at capacity (the full corpus past the server's ceiling), shown beside this one. */
+  capacityFrom?: string;
   outputDir: string;
   workDir?: string;
 }
@@ -30,10 +34,11 @@ export const DEFAULT_OPTIONS: Omit<BenchOptions, 'outputDir'> = {
   scalingMeasureSeconds: 60,
   arrivalWindowMs: 30 * 60_000,
   killAtFraction: 0.3,
+  parallel: false,
   seed: 7,
 };
 
-const USAGE = `npm run bench -- [--orders 1000] [--time-scale 120] [--contenders a,b] [--scaling 100,1000,10000|none] [--scaling-contenders a,b] [--scaling-seconds 60] [--scaling-from results.json] [--arrival-minutes 30] [--quick] [--seed 7] [--out bench]
+const USAGE = `npm run bench -- [--orders 1000] [--time-scale 120] [--contenders a,b] [--scaling 100,1000,10000|none] [--scaling-contenders a,b] [--scaling-seconds 60] [--scaling-from results.json] [--capacity-from results.json] [--arrival-minutes 30] [--parallel] [--quick] [--seed 7] [--out bench]
 contenders: ${CONTENDER_NAMES.join(', ')}`;
 
 export function parseOptions(argv: readonly string[], outputDir: string): BenchOptions {
@@ -92,6 +97,12 @@ export function parseOptions(argv: readonly string[], outputDir: string): BenchO
         break;
       case '--scaling-from':
         options.scalingFrom = value();
+        break;
+      case '--capacity-from':
+        options.capacityFrom = value();
+        break;
+      case '--parallel':
+        options.parallel = true;
         break;
       case '--seed':
         options.seed = Math.round(positive(value()));

@@ -7,7 +7,7 @@ const fixed = (value: number | undefined, digits = 1): string => (value === unde
 const seconds = (milliseconds: number): string => (Number.isNaN(milliseconds) ? '–' : `${(milliseconds / 1000).toFixed(2)} s`);
 const minutes = (milliseconds: number): string => (Number.isNaN(milliseconds) ? '–' : `${(milliseconds / 60_000).toFixed(1)} min`);
 
-function contenderTable(results: BenchResults): string {
+function contenderTable(results: Pick<BenchResults, 'options' | 'contenders'>): string {
   const scale = results.options.timeScale;
   const rows = results.contenders.map((result) =>
     [
@@ -35,7 +35,7 @@ function contenderTable(results: BenchResults): string {
   ].join('\n');
 }
 
-function providerTable(results: BenchResults): string {
+function providerTable(results: Pick<BenchResults, 'contenders'>): string {
   const providers = ['magma', 'miraclecash', 'ozzobit', 'houdini'] as const;
   const rows = results.contenders.map(
     (result) =>
@@ -105,10 +105,16 @@ function verdicts(results: BenchResults): Verdict[] {
     const ratio = seed.requestsPerOrder / push.requestsPerOrder;
     const pushed = (['ozzobit', 'houdini'] as const).map((provider) => push.lagMsByProvider?.[provider]?.p95 ?? Number.NaN);
     const pushP95 = Math.max(...pushed);
+    const pushCapable = ['ozzobit', 'houdini'] as const;
+    const meanOver = (result: ContenderResult) =>
+      pushCapable.reduce((sum, provider) => sum + (result.requestsPerOrderByProvider[provider] ?? Number.NaN), 0) / pushCapable.length;
+    const pushedRatio = meanOver(seed) / meanOver(push);
     list.push({
       target: 'with push: ≥ 10× fewer requests than the seed loops',
-      met: ratio >= 10,
-      detail: `${fixed(push.requestsPerOrder)} vs ${fixed(seed.requestsPerOrder)} requests/order: ${fixed(ratio)}×`,
+      met: ratio >= 10 && pushedRatio >= 10,
+      detail:
+        `push-capable providers (OZZOBiT, Houdini): ${fixed(meanOver(push))} vs ${fixed(meanOver(seed))} requests/order = ${fixed(pushedRatio)}× (${pushedRatio >= 10 ? 'met' : 'missed'}); ` +
+        `all orders: ${fixed(push.requestsPerOrder)} vs ${fixed(seed.requestsPerOrder)} = ${fixed(ratio)}× (${ratio >= 10 ? 'met' : 'missed'}: Magma and MiracleCash have no push, so their orders are polled at the same cadence as without push)`,
     });
     list.push({
       target: 'with push: p95 lag < 1 s (unscaled)',
@@ -158,6 +164,38 @@ function verdicts(results: BenchResults): Verdict[] {
   return list;
 }
 
+/** Temporal timers fire no sooner than about 1 s (measured on the dev server: a 50 ms sleep takes 1,000 ms). */
+const TIMER_RESOLUTION_MS = 1_000;
+
+function timerNote(timeScale: number): string {
+  const floorMs = 5_000 / timeScale;
+  if (floorMs >= TIMER_RESOLUTION_MS) {
+    return `At this scale the 5 s floor is ${fixed(floorMs, 0)} ms of wall time, at or above the Temporal timers' 1 s resolution, so every cadence is kept.`;
+  }
+  return `**At this scale the 5 s floor is ${fixed(floorMs, 0)} ms, below the Temporal timers' 1 s resolution: every Temporal wait under 1 s lasts 1 s, so the Temporal contenders poll less often than their cadence asks (fewer requests, more lag) while the plain loops keep it.**`;
+}
+
+function capacitySection(results: BenchResults): string {
+  const capacity = results.capacity;
+  if (capacity === undefined) return '';
+  const { options, workload } = capacity;
+  return `## At capacity: the full corpus past the server's ceiling
+
+The run of ${capacity.generatedAt} (\`--capacity-from\`, the code of that day): ${workload.orders} orders created over
+${fixed(options.arrivalWindowMs / 60_000, 0)} unscaled minutes at time scale ${options.timeScale}, which asks the Temporal contenders for
+several times the poll cycles per second the dev server gives on this machine (see the curve). Their requests per order
+and lag measure the backlog there, not the cadence; what it shows is behaviour under overload: nothing lost or doubled,
+lag growing, requests per order falling.
+
+${contenderTable(capacity)}
+
+Requests per order and p95 detection lag (wall) per provider:
+
+${providerTable(capacity)}
+
+`;
+}
+
 export function renderMarkdown(results: BenchResults): string {
   const options = results.options;
   const workload = results.workload;
@@ -172,7 +210,8 @@ Generated ${results.generatedAt} by \`npm run bench\` on ${results.machine.cpus}
 Workload: ${workload.orders} scripted sandbox orders (${Object.entries(workload.byProvider).map(([provider, count]) => `${provider} ${count}`).join(', ')}),
 realistic unscaled durations (mean ${fixed(workload.meanOrderMinutes)} min, longest ${fixed(workload.longestOrderMinutes)} min), created over
 ${fixed(options.arrivalWindowMs / 60_000, 0)} unscaled minutes; **time scale ${options.timeScale}** for every contender (durations, cadences
-and the 5 s floor alike). The worker of each contender is SIGKILLed once when ${Math.round(options.killAtFraction * 100)} % of orders are fulfilled, and restarted.
+and the 5 s floor alike)${options.parallel ? ', the contenders side by side (`--parallel`, each with its own sandbox, server and processes)' : ', the contenders one after another'}. ${timerNote(options.timeScale)}
+The worker of each contender is SIGKILLed once when ${Math.round(options.killAtFraction * 100)} % of orders are fulfilled, and restarted.
 Detection lag is of the changes the kill did not hit. A change hit by it (still unknown when the worker died, and
 happened before 20 s of wall time after) pays the crash's cost (worker start, the 10 s sticky-queue timeout) and is in its own column.
 
@@ -184,7 +223,7 @@ Requests per order and p95 detection lag (wall) per provider:
 
 ${providerTable(results)}
 
-## Scaling curve
+${capacitySection(results)}## Scaling curve
 
 ${scalingTable(results.scaling)}
 

@@ -5,7 +5,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createContender } from './contenders';
+import type { ContenderName } from './contenders/contender';
 import { parseOptions, type BenchOptions } from './options';
 import { renderMarkdown } from './report';
 import { runContender, type ContenderResult } from './run-contender';
@@ -19,6 +21,8 @@ export interface BenchResults {
   workload: { orders: number; byProvider: Record<string, number>; meanOrderMinutes: number; longestOrderMinutes: number };
   contenders: ContenderResult[];
   scaling: ScalingPoint[];
+  /** An earlier run of the full corpus at capacity (`--capacity-from`), shown beside this one. */
+  capacity?: Pick<BenchResults, 'generatedAt' | 'options' | 'workload' | 'contenders'>;
 }
 
 export async function runBench(options: BenchOptions, log: (line: string) => void = console.log): Promise<BenchResults> {
@@ -29,21 +33,28 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const byProvider: Record<string, number> = {};
   for (const order of orders) byProvider[order.provider] = (byProvider[order.provider] ?? 0) + 1;
   log(`bench: ${orders.length} orders, time scale ${options.timeScale}, work folder ${workDir}`);
-  const results: ContenderResult[] = [];
-  for (const name of options.contenders) {
+  const run = async (name: ContenderName, index: number): Promise<ContenderResult> => {
+    // Side by side, starts are staggered so servers and ports are not taken at the same instant.
+    if (options.parallel) await sleep(index * 3_000);
     log(`bench: ${name} ...`);
     const result = await runContender(createContender(name), orders, {
       timeScale: options.timeScale,
       workDir,
       killAtFraction: options.killAtFraction,
-      warmupMs: name.startsWith('order-tracker') || name.startsWith('temporal') ? 6_000 : 2_000,
+      warmupMs: (name.startsWith('order-tracker') || name.startsWith('temporal') ? 6_000 : 2_000) + (options.parallel ? (options.contenders.length - 1 - index) * 3_000 : 0),
       log,
     });
     log(
       `  ${name}: ${result.requestsPerOrder.toFixed(1)} requests/order, lag p95 ${result.lagMs.p95.toFixed(0)} ms, ` +
         `${result.cpuSecondsPer1000Cycles.toFixed(2)} CPU-s/1000 cycles, lost ${result.kill.lost}, doubled ${result.kill.doubled}`,
     );
-    results.push(result);
+    return result;
+  };
+  const results: ContenderResult[] = [];
+  if (options.parallel) {
+    results.push(...(await Promise.all(options.contenders.map(run))));
+  } else {
+    for (const [index, name] of options.contenders.entries()) results.push(await run(name, index));
   }
   const scaling = options.scalingFrom
     ? reusedScaling(options.scalingFrom, log)
@@ -70,7 +81,16 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     },
     contenders: results,
     scaling,
+    ...(options.capacityFrom && { capacity: capacityRun(options.capacityFrom, log) }),
   };
+}
+
+function capacityRun(file: string, log: (line: string) => void): BenchResults['capacity'] {
+  const earlier = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+  if (!Array.isArray(earlier.contenders) || earlier.contenders.length === 0) throw new Error(`--capacity-from ${file}: no contenders in it`);
+  log(`bench: run at capacity shown from ${file} (generated ${earlier.generatedAt})`);
+  const { generatedAt, options, workload, contenders } = earlier.capacity ?? earlier;
+  return { generatedAt, options, workload, contenders };
 }
 
 /** The curve of an earlier run (it takes its own half hour and does not depend on the corpus). */
