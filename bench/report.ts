@@ -164,6 +164,13 @@ function verdicts(results: BenchResults): Verdict[] {
   return list;
 }
 
+function sideBySide(results: BenchResults): string {
+  if (!results.options.parallel) return ', the contenders one after another';
+  const each = ' (`--parallel`, each with its own sandbox, server and processes)';
+  if (results.groups === undefined) return `, the contenders side by side${each}`;
+  return `, the contenders side by side${each} in ${results.groups.length} groups, one after another so two cores are not overloaded: ${results.groups.map((group) => group.join(' + ')).join('; ')}`;
+}
+
 /** Temporal timers fire no sooner than about 1 s (measured on the dev server: a 50 ms sleep takes 1,000 ms). */
 const TIMER_RESOLUTION_MS = 1_000;
 
@@ -174,6 +181,69 @@ function timerNote(timeScale: number): string {
   }
   return `**At this scale the 5 s floor is ${fixed(floorMs, 0)} ms, below the Temporal timers' 1 s resolution: every Temporal wait under 1 s lasts 1 s, so the Temporal contenders poll less often than their cadence asks (fewer requests, more lag) while the plain loops keep it.**`;
 }
+
+/**
+ * Why the gaps are what they are and what would close them, from this run's figures: the poll-only
+ * lag per provider against the seed loops' cadence, and retry-driven polling against our loop.
+ */
+function analysis(results: BenchResults): string {
+  const scale = results.options.timeScale;
+  const tracker = find(results, 'order-tracker');
+  const seed = find(results, 'seed-loops');
+  const infrequent = find(results, 'temporal-infrequent');
+  const bare = find(results, 'temporal-bare-loop');
+  const lines: string[] = [];
+  if (tracker && seed) {
+    const rows = (['magma', 'miraclecash', 'ozzobit', 'houdini'] as const).map((provider) => {
+      const ours = tracker.lagMsByProvider?.[provider]?.p95 ?? Number.NaN;
+      const theirs = seed.lagMsByProvider?.[provider]?.p95 ?? Number.NaN;
+      return `| ${provider} | ${fixed(tracker.requestsPerOrderByProvider[provider])} vs ${fixed(seed.requestsPerOrderByProvider[provider])} | ${seconds(ours * scale)} vs ${seconds(theirs * scale)} | ${CADENCE_NOTES[provider]} |`;
+    });
+    lines.push(
+      '**Poll-only lag, provider by provider** (order-tracker vs the seed loops; lag ×scale = unscaled):',
+      '',
+      '| provider | requests/order | p95 lag | cadence: order-tracker vs the seed |',
+      '|---|---|---|---|',
+      ...rows,
+      '',
+      (5_000 / scale < TIMER_RESOLUTION_MS ? `(At time scale ${scale} the Temporal timers' 1 s resolution stretches every short wait, so the lines below hold only for a run at scale 5 or less.) ` : '') +
+      'Where both ask at the same cadence (Magma, and OZZOBiT at 5 s) the requests are about the same and the lag is the same ' +
+        'plus the Temporal loop\'s own time per cycle (workflow task, activity task, timer: tens of milliseconds, times the scale). ' +
+        'Where order-tracker asks less often (MiracleCash after the first 5 minutes, Houdini) it saves requests and pays in lag: ' +
+        'no poll-only cadence can be both sparser and as prompt when the provider gives no hint of when its status will change. ' +
+        'What closes it is a push (OZZOBiT, Houdini: see the push contender) or a provider hint (Magma\'s phase `timeout`, ' +
+        'MiracleCash\'s 24 h expiry, both used); a shorter cadence would trade the saved requests back for the lag.',
+      '',
+    );
+  }
+  if (tracker && infrequent && bare) {
+    const events = (result: ContenderResult) => result.history?.eventsPerPollCycle ?? Number.NaN;
+    lines.push(
+      '**Retry-driven polling between status changes** (Temporal\'s "infrequent polling": the poll activity fails while the ' +
+        'status is unchanged and the server retries it after `nextRetryDelay`; nothing is written to history between attempts):',
+      '',
+      `- history events per poll cycle: ${fixed(events(infrequent))} vs ${fixed(events(tracker))} (order-tracker) and ${fixed(events(bare))} (bare loop);`,
+      `- CPU-seconds per 1,000 cycles, worker + server: ${fixed(infrequent.cpuSecondsPer1000Cycles, 2)} vs ${fixed(tracker.cpuSecondsPer1000Cycles, 2)} and ${fixed(bare.cpuSecondsPer1000Cycles, 2)};`,
+      `- requests per order ${fixed(infrequent.requestsPerOrder)} vs ${fixed(tracker.requestsPerOrder)}, p95 lag ${seconds(infrequent.lagMs.p95)} vs ${seconds(tracker.lagMs.p95)} wall;`,
+      `- changes hit by the kill: p50 ${seconds(infrequent.recoveryLagMs?.p50 ?? Number.NaN)} vs ${seconds(tracker.recoveryLagMs?.p50 ?? Number.NaN)} (a retry needs no workflow task, so the dead worker's sticky queue does not hold it).`,
+      '',
+      `Worth adopting between status changes: the same cadence for ${fixed(tracker.cpuSecondsPer1000Cycles / infrequent.cpuSecondsPer1000Cycles)}× less CPU per cycle ` +
+        `and ${fixed(events(tracker) / events(infrequent), 0)}× fewer history events, so the same server follows more orders. What it costs, and why it is not done yet: each poll is an attempt ` +
+        'of one long activity, so the workflow no longer sees every poll (the `progress` query\'s `polls`, `lastPolledAt` and ' +
+        '`nextPollAt`, and the UI\'s current details, would come from the pending activity instead); a push must cancel the ' +
+        'pending attempt to be confirmed at once; and it is a change of workflow shape, so it goes behind `patched()` with new replay histories.',
+      '',
+    );
+  }
+  return lines.length === 0 ? '' : `## Why, and what would close the gaps\n\n${lines.join('\n')}\n`;
+}
+
+const CADENCE_NOTES: Record<'magma' | 'miraclecash' | 'ozzobit' | 'houdini', string> = {
+  magma: "the seed's phase table (7.5 s / 45 s / 10 s) for both; order-tracker also polls when the phase's `timeout` passes",
+  miraclecash: "5 s for the first 5 minutes, then the payment's age / 30 (at most 10 min) vs 5 s throughout",
+  ozzobit: '5 s for both',
+  houdini: '20–30 s by stage (and the deposit expiry) vs 5 s (the seed describes only the push; its loop is our analogue)',
+};
 
 function capacitySection(results: BenchResults): string {
   const capacity = results.capacity;
@@ -210,7 +280,7 @@ Generated ${results.generatedAt} by \`npm run bench\` on ${results.machine.cpus}
 Workload: ${workload.orders} scripted sandbox orders (${Object.entries(workload.byProvider).map(([provider, count]) => `${provider} ${count}`).join(', ')}),
 realistic unscaled durations (mean ${fixed(workload.meanOrderMinutes)} min, longest ${fixed(workload.longestOrderMinutes)} min), created over
 ${fixed(options.arrivalWindowMs / 60_000, 0)} unscaled minutes; **time scale ${options.timeScale}** for every contender (durations, cadences
-and the 5 s floor alike)${options.parallel ? ', the contenders side by side (`--parallel`, each with its own sandbox, server and processes)' : ', the contenders one after another'}. ${timerNote(options.timeScale)}
+and the 5 s floor alike)${sideBySide(results)}. ${timerNote(options.timeScale)}
 The worker of each contender is SIGKILLed once when ${Math.round(options.killAtFraction * 100)} % of orders are fulfilled, and restarted.
 Detection lag is of the changes the kill did not hit. A change hit by it (still unknown when the worker died, and
 happened before 20 s of wall time after) pays the crash's cost (worker start, the 10 s sticky-queue timeout) and is in its own column.
@@ -230,5 +300,6 @@ ${scalingTable(results.scaling)}
 ## Targets
 
 ${verdictLines.join('\n')}
-`;
+
+${analysis(results)}`;
 }

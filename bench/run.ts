@@ -21,6 +21,8 @@ export interface BenchResults {
   workload: { orders: number; byProvider: Record<string, number>; meanOrderMinutes: number; longestOrderMinutes: number };
   contenders: ContenderResult[];
   scaling: ScalingPoint[];
+  /** Set when contenders of another run of the same options were added (bench/render.ts): who ran together. */
+  groups?: string[][];
   /** An earlier run of the full corpus at capacity (`--capacity-from`), shown beside this one. */
   capacity?: Pick<BenchResults, 'generatedAt' | 'options' | 'workload' | 'contenders'>;
 }
@@ -85,7 +87,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   };
 }
 
-function capacityRun(file: string, log: (line: string) => void): BenchResults['capacity'] {
+export function capacityRun(file: string, log: (line: string) => void): BenchResults['capacity'] {
   const earlier = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
   if (!Array.isArray(earlier.contenders) || earlier.contenders.length === 0) throw new Error(`--capacity-from ${file}: no contenders in it`);
   log(`bench: run at capacity shown from ${file} (generated ${earlier.generatedAt})`);
