@@ -21,6 +21,14 @@ export interface WorkerOptions {
 }
 
 /**
+ * Workflow tasks this worker runs at once (the SDK's default is 40). One thread runs every workflow
+ * activation of a worker, so more tasks at once only interleave: after a restart, 40 replays in
+ * turn each took 40 times as long, passed the 10 s workflow task timeout and were handed out again
+ * (the bench's SIGKILL held orders for minutes). Ten keep that thread busy with room to spare.
+ */
+const WORKFLOW_TASK_SLOTS = 10;
+
+/**
  * One worker for the workflows and fulfilment on the main queue, plus one per provider for polls.
  * The poll queue's `maxTaskQueueActivitiesPerSecond` is applied by the server to every worker on
  * that queue, so it is the provider's request budget however many worker processes run.
@@ -37,6 +45,7 @@ export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
     dataConverter: options.dataConverter,
     ...workflowSource,
     interceptors: metricsInterceptors({ bundlesWorkflows: options.workflowBundle === undefined }),
+    maxConcurrentWorkflowTaskExecutions: WORKFLOW_TASK_SLOTS,
     activities: { recordOutcome: activities.recordOutcome, deliverCallback: activities.deliverCallback, runHook: activities.runHook },
   });
   const pollers = await Promise.all(

@@ -23,12 +23,17 @@ export interface TrackingSettings {
 export const DEFAULT_SETTINGS: TrackingSettings = {
   minRequestGapMs: 5_000,
   attentionRecheckMs: 5 * 60_000,
-  // ~11 events per poll cycle: about 180 cycles a run, so replaying one run stays cheap.
-  continueAsNewAfterEvents: 2_000,
+  // ~11 events per poll cycle: about 45 cycles a run. After a worker restart every running order
+  // replays its current run (about 1.5 ms of worker CPU per event here), so a short run is a short
+  // recovery. Runs started before SHORTER_RUNS_PATCH keep RUN_EVENTS_BEFORE_SHORTER_RUNS.
+  continueAsNewAfterEvents: 500,
   maxTransitions: 100,
   confirmPushedTerminal: true,
   timeScale: 1,
 };
+
+/** The default before SHORTER_RUNS_PATCH (workflows/track-order.ts): runs recorded then replay with it. */
+export const RUN_EVENTS_BEFORE_SHORTER_RUNS = 2_000;
 
 /** Fills defaults; a value below the floor is raised to it rather than trusted. */
 export function resolveSettings(overrides: Partial<TrackingSettings> | undefined): TrackingSettings {

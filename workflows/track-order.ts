@@ -22,7 +22,7 @@ import { pollTaskQueue } from './ids';
 import { cancelSignal, progressQuery, statusPushedSignal } from './messages';
 import { isTerminal, parseObservation } from './observation';
 import { ORDER_OUTCOME, ORDER_PROVIDER, ORDER_STATUS } from './search-attributes';
-import { type TrackingSettings, resolveSettings } from './settings';
+import { RUN_EVENTS_BEFORE_SHORTER_RUNS, type TrackingSettings, resolveSettings } from './settings';
 import {
   type TrackingState,
   applyObservation,
@@ -86,12 +86,23 @@ export const FULFILMENT_STEPS_PATCH = 'fulfilment-callback-and-hooks';
  */
 export const POLL_OVERTAKEN_BY_PUSH_PATCH = 'poll-overtaken-by-push';
 
+/**
+ * Runs continue as new after 500 events instead of 2,000 (settings.ts): a restarted worker replays
+ * every running order's current run, and 2,000-event replays held the bench's orders for minutes
+ * after a SIGKILL. Runs recorded before keep the limit they were written with.
+ */
+export const SHORTER_RUNS_PATCH = 'continue-as-new-after-500-events';
+
 type LoopEnd = Outcome | 'continue_as_new';
 
 export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResult> {
   const { provider, orderId } = input;
   const reference = input.reference ?? null;
   const settings = resolveSettings(input.settings);
+  // Decided once per run, at its start, so a replay decides the same.
+  const shorterRuns = patched(SHORTER_RUNS_PATCH);
+  const runEventLimit =
+    shorterRuns || input.settings?.continueAsNewAfterEvents !== undefined ? settings.continueAsNewAfterEvents : RUN_EVENTS_BEFORE_SHORTER_RUNS;
   const state: TrackingState = input.carried ?? initialState(Date.now(), input.maxWaitMs);
   let statusAttribute: string | null = null;
   /** When the order last heard from the provider (poll or push): where a poll's detection lag starts. */
@@ -147,7 +158,7 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
 
   function shouldContinueAsNew(): boolean {
     const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength >= settings.continueAsNewAfterEvents;
+    return info.continueAsNewSuggested || info.historyLength >= runEventLimit;
   }
 
   /** One poll; returns false when the order's deadline ended it. */
