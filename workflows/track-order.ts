@@ -89,7 +89,9 @@ export const POLL_OVERTAKEN_BY_PUSH_PATCH = 'poll-overtaken-by-push';
 /**
  * Runs continue as new after 500 events instead of 2,000 (settings.ts): a restarted worker replays
  * every running order's current run, and 2,000-event replays held the bench's orders for minutes
- * after a SIGKILL. Runs recorded before keep the limit they were written with.
+ * after a SIGKILL. A continued run also waits for the poll the run before planned instead of
+ * polling at the floor, so the more frequent continue-as-new costs no extra requests. Runs recorded
+ * before keep the limit they were written with and poll at once.
  */
 export const SHORTER_RUNS_PATCH = 'continue-as-new-after-500-events';
 
@@ -232,6 +234,8 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
   }
 
   async function follow(): Promise<LoopEnd> {
+    // A continued run keeps the cadence: it waits for the poll the run before planned, not just the floor.
+    if (input.carried !== undefined && shorterRuns) await waitForNextPoll();
     for (;;) {
       if (state.cancelRequested) return 'tracking_cancelled';
       const push = state.pendingPush;
