@@ -7,15 +7,29 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { registerSearchAttributes } from '../../common/register-search-attributes';
 import { findFreePort, SINGLE_PARTITION_ARGS, temporalCliPath, testServerPath } from '../../common/temporal-servers';
 
+/**
+ * The SDK gives a server 5 s to accept connections, and a JVM starting while both cores are busy
+ * (two jest workers) sometimes takes longer: CI once failed a whole file on it. Try again, on a new port.
+ */
+const TEST_SERVER_START_ATTEMPTS = 3;
+
 /** Java time-skipping test server: for workflow tests. It has no visibility (list) queries. */
 export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
-  const environment = await TestWorkflowEnvironment.createTimeSkipping({
-    server: {
-      executable: { type: 'existing-path', path: testServerPath() },
-      port: await findFreePort(),
-    },
-  });
-  return withSearchAttributes(environment, 'default');
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const environment = await TestWorkflowEnvironment.createTimeSkipping({
+        server: {
+          executable: { type: 'existing-path', path: testServerPath() },
+          port: await findFreePort(),
+        },
+      });
+      return await withSearchAttributes(environment, 'default');
+    } catch (error) {
+      const slowStart = /did not start within/.test(String(error));
+      if (!slowStart || attempt >= TEST_SERVER_START_ATTEMPTS) throw error;
+      console.warn(`time-skipping test server did not start in time (attempt ${attempt}); trying again`);
+    }
+  }
 }
 
 /**
