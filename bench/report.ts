@@ -177,7 +177,7 @@ function sideBySide(results: BenchResults): string {
 const TIMER_RESOLUTION_MS = 1_000;
 
 function timerNote(timeScale: number): string {
-  const floorMs = 5_000 / timeScale;
+  const floorMs = DEFAULT_SETTINGS.minRequestGapMs / timeScale;
   if (floorMs >= TIMER_RESOLUTION_MS) {
     return `At this scale the 5 s floor is ${fixed(floorMs, 0)} ms of wall time, at or above the Temporal timers' 1 s resolution, so every cadence is kept.`;
   }
@@ -208,7 +208,7 @@ function analysis(results: BenchResults): string {
       '|---|---|---|---|',
       ...rows,
       '',
-      (5_000 / scale < TIMER_RESOLUTION_MS ? `(At time scale ${scale} the Temporal timers' 1 s resolution stretches every short wait, so the lines below hold only for a run at scale 5 or less.) ` : '') +
+      (DEFAULT_SETTINGS.minRequestGapMs / scale < TIMER_RESOLUTION_MS ? `(At time scale ${scale} the Temporal timers' 1 s resolution stretches every short wait, so the lines below hold only for a run at scale 5 or less.) ` : '') +
       cycleNote(results) +
         'Where order-tracker asks less often (MiracleCash after the first 5 minutes, Houdini) it saves requests and pays in lag: ' +
         'no poll-only cadence can be both sparser and as prompt when the provider gives no hint of when its status will change. ' +
@@ -245,18 +245,17 @@ function analysis(results: BenchResults): string {
  * an activity task and a timer, whose wall time the time scale multiplies.
  */
 function cycleNote(results: BenchResults): string {
-  const seed = find(results, 'seed-loops');
   const requests = (name: string): number => find(results, name)?.requestsPerOrderByProvider.ozzobit ?? Number.NaN;
-  if (seed === undefined) return '';
-  const cadenceWallMs = 5_000 / results.options.timeScale;
-  const cycle = (name: string): string => {
-    const ratio = requests('seed-loops') / requests(name);
-    return `${name} ${fixed(requests(name))} (a cycle every ${seconds(cadenceWallMs * ratio)})`;
-  };
+  const seedRequests = requests('seed-loops');
+  if (Number.isNaN(seedRequests)) return '';
+  // OZZOBiT's cadence is the floor itself.
+  const cadenceWallMs = DEFAULT_SETTINGS.minRequestGapMs / results.options.timeScale;
+  const cycle = (name: string): string =>
+    `${name} ${fixed(requests(name))} (a cycle every ${seconds((cadenceWallMs * seedRequests) / requests(name))})`;
   const temporal = ['order-tracker', 'temporal-bare-loop', 'temporal-infrequent'].filter((name) => find(results, name) !== undefined);
   return (
     `Where both ask at the same cadence the requests should be the same: at OZZOBiT's 5 s (${seconds(cadenceWallMs)} of wall time here) ` +
-    `the seed loops made ${fixed(requests('seed-loops'))} requests per order, ${temporal.map(cycle).join(', ')}. ` +
+    `the seed loops made ${fixed(seedRequests)} requests per order, ${temporal.map(cycle).join(', ')}. ` +
     'A Temporal loop\'s cycle is the wait plus two workflow tasks, an activity task and a timer that fires no sooner than 1 s; ' +
     `on this shared machine that came to seconds of wall time, which the time scale multiplies by ${results.options.timeScale}: ` +
     'the activity+timer loops asked less often than their cadence, and their lag grew with it. Unscaled, the same overhead is ' +
