@@ -3,33 +3,87 @@
  * default of downloading a server binary cannot work on our machines (see DESIGN.md).
  * Both environments have the order search attributes registered.
  */
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { registerSearchAttributes } from '../../common/register-search-attributes';
 import { findFreePort, SINGLE_PARTITION_ARGS, temporalCliPath, testServerPath } from '../../common/temporal-servers';
 
 /**
- * The SDK gives a server 5 s to accept connections, and a JVM starting while both cores are busy
- * (two jest workers) sometimes takes longer: CI once failed a whole file on it. Try again, on a new port.
+ * The SDK gives a server it starts 5 s to accept connections. A JVM starting while both cores are
+ * busy takes longer (CI failed a whole file on it three tries in a row), so we start the Java test
+ * server ourselves, wait for it as long as it needs, and hand the SDK a stand-in process that only
+ * waits (server-already-running.sh): the SDK finds the port already served and connects.
  */
-const TEST_SERVER_START_ATTEMPTS = 3;
+const TEST_SERVER_READY_TIMEOUT_MS = 120_000;
+const ALREADY_RUNNING_STAND_IN = path.join(__dirname, 'server-already-running.sh');
 
 /** Java time-skipping test server: for workflow tests. It has no visibility (list) queries. */
 export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      const environment = await TestWorkflowEnvironment.createTimeSkipping({
-        server: {
-          executable: { type: 'existing-path', path: testServerPath() },
-          port: await findFreePort(),
-        },
-      });
-      return await withSearchAttributes(environment, 'default');
-    } catch (error) {
-      const slowStart = /did not start within/.test(String(error));
-      if (!slowStart || attempt >= TEST_SERVER_START_ATTEMPTS) throw error;
-      console.warn(`time-skipping test server did not start in time (attempt ${attempt}); trying again`);
-    }
+  const server = await startTestServer();
+  try {
+    const environment = await OwnTestServerEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: ALREADY_RUNNING_STAND_IN }, port: server.port },
+    });
+    (environment as OwnTestServerEnvironment).stopOwnServer = server.stop;
+    return await withSearchAttributes(environment, 'default');
+  } catch (error) {
+    await server.stop();
+    throw error;
   }
+}
+
+/** A time-skipping environment whose teardown also stops the JVM we started for it. */
+class OwnTestServerEnvironment extends TestWorkflowEnvironment {
+  stopOwnServer: () => Promise<void> = async () => undefined;
+
+  override async teardown(): Promise<void> {
+    await super.teardown();
+    await this.stopOwnServer();
+  }
+}
+
+interface RunningTestServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+async function startTestServer(): Promise<RunningTestServer> {
+  const port = await findFreePort();
+  const child = spawn(testServerPath(), [String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4_000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  const deadline = Date.now() + TEST_SERVER_READY_TIMEOUT_MS;
+  while (!(await acceptsConnections(port))) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`time-skipping test server exited before serving port ${port}: ${stderr.trim()}`);
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`time-skipping test server did not serve port ${port} within ${TEST_SERVER_READY_TIMEOUT_MS} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { port, stop };
+}
+
+function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /**
