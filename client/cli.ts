@@ -8,7 +8,7 @@ import { connectClient, TemporalUnreachableError } from './connect';
 import { createCallbackSender } from '../activities/callbacks/callback-sender';
 import { discoverMagmaOrders, type Discovered } from './discover';
 import { redeliverCallback } from './redeliver';
-import { MAX_WAIT_LIMIT_MS, OrderNotFoundError, OrderTracker } from './order-tracker';
+import { MAX_WAIT_LIMIT_MS, OrderNotFoundError, type OrderTracker, trackerFromConfig } from './order-tracker';
 import { followOrder, type FollowMode } from './follow';
 import { formatList, formatProgress, formatResult } from './format';
 
@@ -124,7 +124,7 @@ async function withTracker<T>(config: Config, run: (tracker: OrderTracker) => Pr
     throw error;
   });
   try {
-    return await run(new OrderTracker({ client, taskQueue: config.taskQueue, ledger }));
+    return await run(trackerFromConfig(config, client, ledger));
   } finally {
     await client.connection.close();
     await ledger.close();

@@ -1,5 +1,6 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Ledger, LedgerRow } from '../activities/ledger/ledger';
+import type { Config } from '../common/config';
 import { parseOrderId, parseProvider, parseReference, InvalidInputError } from '../common/order-input';
 import { DEFAULT_MAX_WAIT_MS } from '../common/provider-defaults';
 import { orderWorkflowId } from '../workflows/ids';
@@ -56,6 +57,12 @@ export interface OrderTrackerOptions {
 
 /** A month: longer than any provider's window; beyond it a value is more likely a unit mistake. */
 export const MAX_WAIT_LIMIT_MS = 30 * 24 * 3_600_000;
+
+/** The tracker of a process's configuration: its task queue, and SANDBOX_TIME_SCALE for every order it starts. */
+export function trackerFromConfig(config: Config, client: Client, ledger?: Ledger): OrderTracker {
+  const settings = config.timeScale === 1 ? undefined : { timeScale: config.timeScale };
+  return new OrderTracker({ client, taskQueue: config.taskQueue, ledger, settings });
+}
 
 /** The library API: what backend code and the CLI use to track, watch and cancel orders. */
 export class OrderTracker {

@@ -69,6 +69,8 @@ export const environmentSchema = z.object({
   METRICS_PORT: port.optional().describe('Port of the Prometheus endpoint (`/metrics`) of `worker` and `dev`; none when unset'),
   METRICS_HOST: z.string().trim().ip('expected an IP address').default('127.0.0.1')
     .describe('Address the Prometheus endpoint binds; `0.0.0.0` exposes it (containers)'),
+  SANDBOX_TIME_SCALE: z.coerce.number().min(1).max(10_000).default(1)
+    .describe('Shrinks every cadence and the 5 s floor of the orders this process starts or a push starts (the benchmark); refused unless every provider URL is loopback'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -100,6 +102,8 @@ const PROVIDER_VARIABLES: Record<ProviderName, (keyof Environment)[]> = {
 
 export interface Config {
   environment: Environment;
+  /** SANDBOX_TIME_SCALE: 1 unless every provider URL is loopback (assertTimeScaleAllowed). */
+  timeScale: number;
   /** Providers whose REST/GraphQL settings are complete. */
   configuredProviders: ProviderName[];
   databaseUrl: string;
@@ -131,6 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (environment.FULFILLMENT_WEBHOOK_URL && !environment.FULFILLMENT_WEBHOOK_SECRET) {
     problems.push('FULFILLMENT_WEBHOOK_URL is set but FULFILLMENT_WEBHOOK_SECRET is not');
   }
+  const timeScaleProblem = timeScaleRefusal(environment, environment.SANDBOX_TIME_SCALE);
+  if (timeScaleProblem !== undefined) problems.push(`SANDBOX_TIME_SCALE: ${timeScaleProblem}`);
   if (problems.length > 0) throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
   const pushed: ProviderName[] = [
     ...(environment.OZZOBIT_WEBHOOK_SECRET || environment.OZZOBIT_WS_URL ? (['ozzobit'] as const) : []),
@@ -138,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   ];
   return {
     environment,
+    timeScale: environment.SANDBOX_TIME_SCALE,
     configuredProviders,
     databaseUrl: environment.DATABASE_URL,
     taskQueue: environment.TEMPORAL_TASK_QUEUE,
@@ -150,6 +157,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     pushFallbackPollMs: Object.fromEntries(pushed.map((provider) => [provider, environment.PUSH_FALLBACK_POLL])),
   };
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const PROVIDER_URLS = ['MAGMA_URL', 'MIRACLECASH_URL', 'OZZOBIT_URL', 'OZZOBIT_WS_URL', 'HOUDINI_URL', 'HOUDINI_WS_URL'] as const;
+
+/**
+ * A time scale shrinks every cadence and the 5 s floor: fine against the loopback sandbox, a
+ * throttling (or a ban) against a real provider. Refused unless every provider URL is loopback.
+ */
+export function assertTimeScaleAllowed(config: Config, timeScale: number): void {
+  const refusal = timeScaleRefusal(config.environment, timeScale);
+  if (refusal !== undefined) throw new ConfigError(refusal);
+}
+
+function timeScaleRefusal(environment: Environment, timeScale: number): string | undefined {
+  if (timeScale === 1) return undefined;
+  for (const name of PROVIDER_URLS) {
+    const value = environment[name];
+    if (value !== undefined && !LOOPBACK_HOSTS.has(new URL(value).hostname)) {
+      return `a time scale of ${timeScale} is only allowed against the loopback sandbox, but ${name} is ${value}`;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { openLedger } from '../activities/ledger/open-ledger';
 import { connectClient, connectWorker } from '../client/connect';
-import { OrderTracker } from '../client/order-tracker';
+import { trackerFromConfig } from '../client/order-tracker';
 import { PROJECT_DATA_DIR, loadConfig } from '../common/config';
 import { findFreePort } from '../common/temporal-servers';
 import { addDemoOrders, PUSH_DISCOVERED_ORDER_IDS, TRY_ORDER_IDS } from '../sandbox/demo-orders';
@@ -67,7 +67,7 @@ export async function runDev(): Promise<number> {
     const running = runWorkers(workers);
 
     const client = await connectClient(config);
-    const tracker = new OrderTracker({ client, taskQueue: config.taskQueue, ledger });
+    const tracker = trackerFromConfig(config, client, ledger);
     const ingress = await startIngress(config, tracker, client, ingressPort);
     say('');
     say(`order-tracker is running. Temporal ${config.environment.TEMPORAL_ADDRESS}, task queue ${config.taskQueue}.`);

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { openLedger } from '../activities/ledger/open-ledger';
 import { connectClient } from '../client/connect';
-import { OrderTracker } from '../client/order-tracker';
+import { type OrderTracker, trackerFromConfig } from '../client/order-tracker';
 import { type Config, loadConfig } from '../common/config';
 import { buildIngress } from './ingress';
 import { pushBridgesFromConfig, webhookRoutesFromConfig } from './push/push-config';
@@ -44,7 +44,7 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
 export async function runIngressProcess(config: Config): Promise<void> {
   const ledger = await openLedger(config.databaseUrl);
   const client = await connectClient(config);
-  const tracker = new OrderTracker({ client, taskQueue: config.taskQueue, ledger });
+  const tracker = trackerFromConfig(config, client, ledger);
   const ingress = await startIngress(config, tracker, client);
   try {
     console.log(`order-tracker ingress: listening on ${ingress.address}; push bridges: ${ingress.bridges.join(', ') || 'none'}`);

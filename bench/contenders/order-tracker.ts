@@ -7,9 +7,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Client, Connection } from '@temporalio/client';
-import { OrderTracker } from '../../client/order-tracker';
+import { type OrderTracker, trackerFromConfig } from '../../client/order-tracker';
 import { loadConfig, withoutPushSettings } from '../../common/config';
-import { assertTimeScaleAllowed } from '../../common/time-scale';
 import { orderWorkflowId } from '../../workflows/ids';
 import type { Transition } from '../../workflows/types';
 import { BENCH_MAX_WAIT_MS, UNTHROTTLED_BUDGETS, childEnvironment } from '../environment';
@@ -49,9 +48,11 @@ export class OrderTrackerContender implements Contender {
       TEMPORAL_ADDRESS: this.server.address,
       TEMPORAL_TASK_QUEUE: TASK_QUEUE,
       DATABASE_URL: `sqlite:${this.ledgerFile}`,
+      // The ingress starts the orders a push reaches first (OZZOBiT pushes an order when it is added).
+      SANDBOX_TIME_SCALE: String(context.timeScale),
     };
+    // Refuses the time scale unless every provider URL is loopback.
     const config = loadConfig(childEnvironment(variables));
-    assertTimeScaleAllowed(config, context.timeScale);
     // Without push no ingress runs, so the worker must not think pushes report changes; with push the
     // worker has the same settings as the ingress, and its polls of OZZOBiT and Houdini are the fallback.
     const workerVariables = this.push ? variables : withoutPushSettings(variables);
@@ -70,7 +71,7 @@ export class OrderTrackerContender implements Contender {
     }
     const connection = await Connection.connect({ address: this.server.address });
     this.client = new Client({ connection });
-    this.tracker = new OrderTracker({ client: this.client, taskQueue: TASK_QUEUE, settings: { timeScale: context.timeScale } });
+    this.tracker = trackerFromConfig(config, this.client);
   }
 
   async submit(order: BenchOrder, orderId: string): Promise<void> {

@@ -5,8 +5,7 @@
  */
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../../common/config';
-import { assertTimeScaleAllowed } from '../../common/time-scale';
+import { assertTimeScaleAllowed, loadConfig } from '../../common/config';
 import { UNTHROTTLED_BUDGETS, childEnvironment } from '../environment';
 import { countFulfilled, readEvents } from '../event-log';
 import { ManagedProcess, tsxArgs } from '../processes';

@@ -1,12 +1,16 @@
 /**
  * The HTTP API on the ingress, over real HTTP against the dev server and the Magma simulator:
  * track, progress, cancel, health; bad bodies, unknown providers and a wrong token are refused with
- * JSON naming the problem, and start nothing.
+ * JSON naming the problem, and start nothing. A process's SANDBOX_TIME_SCALE reaches the orders it
+ * starts, whether by track or by a push that arrives first.
  */
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import type { Ledger } from '../../activities/ledger/ledger';
-import { OrderTracker } from '../../client/order-tracker';
+import { toMagmaObservation } from '../../activities/providers/magma/magma-client';
+import { OrderTracker, trackerFromConfig } from '../../client/order-tracker';
+import { loadConfig } from '../../common/config';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
 import { buildIngress } from '../../workers/ingress';
 import { createDevEnvironment } from '../helpers/environments';
@@ -108,4 +112,24 @@ test('refused requests start nothing', async () => {
   const described = await environment.client.workflow.getHandle('order:magma:refused-order').describe().catch(() => undefined);
   expect(described).toBeUndefined();
   expect(sandbox.requests('refused-order')).toHaveLength(0);
+});
+
+test('with SANDBOX_TIME_SCALE, orders started by track and by a first push both carry the time scale', async () => {
+  const config = loadConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE, MAGMA_URL: sandbox.url, MAGMA_API_KEY: API_KEY, SANDBOX_TIME_SCALE: '5' });
+  const scaled = trackerFromConfig(config, environment.client, ledger);
+  const tracked = uniqueId('scaled-track');
+  const pushed = uniqueId('scaled-push');
+  for (const orderId of [tracked, pushed]) sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING_FOR_ON_CHAIN_CONFIRMATION' }] });
+
+  await scaled.track('magma', tracked);
+  const observation = toMagmaObservation({ status: 'WAITING_FOR_ON_CHAIN_CONFIRMATION' } as never, Date.now());
+  expect(await scaled.push('magma', pushed, observation)).toMatchObject({ kind: 'signalled' });
+
+  for (const orderId of [tracked, pushed]) {
+    const handle = environment.client.workflow.getHandle(`order:magma:${orderId}`);
+    const history = await handle.fetchHistory();
+    const [input] = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    expect(defaultPayloadConverter.fromPayload(input as never)).toMatchObject({ orderId, settings: { timeScale: 5 } });
+    await handle.signal('cancel', { reason: 'test done' });
+  }
 });

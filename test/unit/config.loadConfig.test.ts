@@ -60,6 +60,7 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'sqlite:/tmp/ledger.sqlite', (config: ReturnType<typeof loadConfig>) => config.databaseUrl, 'sqlite:/tmp/ledger.sqlite'],
     ['MAGMA_REQUESTS_PER_SECOND', '2.5', (config: ReturnType<typeof loadConfig>) => config.requestsPerSecond.magma, 2.5],
     ['PUSH_FALLBACK_POLL', '90s', (config: ReturnType<typeof loadConfig>) => config.environment.PUSH_FALLBACK_POLL, 90_000],
+    ['SANDBOX_TIME_SCALE', '5', (config: ReturnType<typeof loadConfig>) => config.timeScale, 5],
   ] as [string, string, (config: ReturnType<typeof loadConfig>) => unknown, unknown][])(
     'reads %s=%s',
     (name, value, read, expected) => {
@@ -89,10 +90,26 @@ describe('loadConfig', () => {
     ['PUSH_FALLBACK_POLL', '2 minutes'],
     ['PUSH_FALLBACK_POLL', '0s'],
     ['PUSH_FALLBACK_POLL', '120'],
+    ['SANDBOX_TIME_SCALE', '0.5'],
+    ['SANDBOX_TIME_SCALE', 'fast'],
+    ['SANDBOX_TIME_SCALE', '20000'],
   ])('rejects %s=%j with a ConfigError naming the variable', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.name).toBe('ConfigError');
     expect(error.message).toContain(name);
+  });
+
+  it('has no time scale unless SANDBOX_TIME_SCALE sets one', () => {
+    expect(loadConfig({}).timeScale).toBe(1);
+  });
+
+  it('refuses SANDBOX_TIME_SCALE when a provider URL is not loopback, naming both', () => {
+    const real = { MAGMA_URL: 'https://magma.amboss.tech/graphql', MAGMA_API_KEY: 'key' };
+    const error = configError({ ...real, SANDBOX_TIME_SCALE: '5' });
+    expect(error.message).toContain('SANDBOX_TIME_SCALE');
+    expect(error.message).toContain('MAGMA_URL is https://magma.amboss.tech/graphql');
+    expect(loadConfig({ ...real, SANDBOX_TIME_SCALE: '1' }).timeScale).toBe(1);
+    expect(loadConfig({ ...MAGMA, SANDBOX_TIME_SCALE: '5' }).timeScale).toBe(5);
   });
 
   it('names every bad variable at once', () => {

@@ -1,5 +1,4 @@
-import { loadConfig } from '../../common/config';
-import { assertTimeScaleAllowed } from '../../common/time-scale';
+import { assertTimeScaleAllowed, loadConfig } from '../../common/config';
 import { resolveSettings } from '../../workflows/settings';
 
 test('a time scale is allowed against the loopback sandbox only, naming the variable otherwise', () => {
