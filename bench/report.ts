@@ -1,4 +1,5 @@
 /** results.md from results.json: the tables, then each target met or missed, by how much and why. */
+import type { LagSummary } from './metrics';
 import type { ContenderResult } from './run-contender';
 import type { BenchResults } from './run';
 import type { ScalingPoint } from './scaling';
@@ -122,7 +123,8 @@ function verdicts(results: BenchResults): Verdict[] {
       met: push.lagMs.p95 * scale < 1_000,
       detail:
         `all orders: p95 ${seconds(push.lagMs.p95)} wall = ${minutes(push.lagMs.p95 * scale)} unscaled (Magma and MiracleCash have no push and stay polled). ` +
-        `Push-capable providers only (OZZOBiT, Houdini): p95 ${seconds(pushP95)} wall; a push's delivery is transport time that does not shrink with the time scale, so for them the wall figure is the unscaled one`,
+        `Push-capable providers only (OZZOBiT, Houdini): p95 ${seconds(pushP95)} wall; a push's delivery is transport time that does not shrink with the time scale, so for them the wall figure is the unscaled one` +
+        pushPathNote(push),
     });
   }
   const bare = results.scaling.filter((point) => point.contender === 'temporal-bare-loop');
@@ -244,6 +246,17 @@ function analysis(results: BenchResults): string {
  * really took: a plain loop sleeps and asks; a Temporal loop's cycle also holds two workflow tasks,
  * an activity task and a timer, whose wall time the time scale multiplies.
  */
+/** Where a push's time went, when the run measured it (older results have no pushPathMs). */
+function pushPathNote(push: ContenderResult): string {
+  const path = push.pushPathMs;
+  if (path === undefined || path.toSignal.count === 0) return '';
+  const range = (summary: LagSummary) => `${fixed(summary.p50, 0)} / ${fixed(summary.p95, 0)} ms`;
+  return (
+    `. Where it went (first push of each status, ${path.toSignal.count} pushes, p50 / p95): arrival at the ingress → signal in the order's history ${range(path.toSignal)}; ` +
+    `signal → the workflow task that applied it ${range(path.toWorkflowTask)}`
+  );
+}
+
 function cycleNote(results: BenchResults): string {
   const requests = (name: string): number => find(results, name)?.requestsPerOrderByProvider.ozzobit ?? Number.NaN;
   const seedRequests = requests('seed-loops');

@@ -41,6 +41,8 @@ export interface ContenderResult {
   peakWorkerRssMiB: number;
   history?: { executions: number; eventsPerOrder: number; eventsPerPollCycle: number; maxRunEvents: number };
   scheduleToStartMs?: LagSummary;
+  /** Push contender: arrival at the ingress → signal in history → workflow task started (first push of each status). */
+  pushPathMs?: { toSignal: LagSummary; toWorkflowTask: LagSummary };
   /** Lag of the changes in the KILL_RECOVERY_WINDOW_MS after the SIGKILL (left out of lagMs), and of all changes. */
   recoveryLagMs?: LagSummary;
   allLagMs?: LagSummary;
@@ -206,6 +208,7 @@ export async function runContender(contender: Contender, orders: readonly BenchO
         maxRunEvents: collected.history.maxRunEvents,
       },
       scheduleToStartMs: collected.scheduleToStartMs && summarize(collected.scheduleToStartMs),
+      pushPathMs: collected.pushPath && { toSignal: summarize(collected.pushPath.toSignalMs), toWorkflowTask: summarize(collected.pushPath.toWorkflowTaskMs) },
       kill: { atSeconds: killAt === null ? null : (killAt - startedAt) / 1000, lost: Math.max(0, lost - stillRunning), unfinished: Math.min(lost, stillRunning), doubled, wrongOutcome },
       submitErrors,
     };

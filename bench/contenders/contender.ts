@@ -25,6 +25,14 @@ export interface Collected {
   history?: HistoryFigures;
   /** Schedule-to-start latencies of polls (ms) from a sample of histories, Temporal contenders only. */
   scheduleToStartMs?: number[];
+  /** Where a push's time goes (push contender): see pushPathSample. */
+  pushPath?: PushPath;
+}
+
+/** Per status change, its first push: milliseconds from arrival at the ingress to the signal in history, and from there to the workflow task that applied it. */
+export interface PushPath {
+  toSignalMs: number[];
+  toWorkflowTaskMs: number[];
 }
 
 export interface Usage {

@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { type OrderTracker, trackerFromConfig } from '../../client/order-tracker';
 import { loadConfig, withoutPushSettings } from '../../common/config';
 import { orderWorkflowId } from '../../workflows/ids';
+import { statusPushedSignal } from '../../workflows/messages';
 import type { Transition } from '../../workflows/types';
 import { BENCH_MAX_WAIT_MS, UNTHROTTLED_BUDGETS, childEnvironment } from '../environment';
 import type { Seen } from '../metrics';
@@ -17,7 +18,7 @@ import { ManagedProcess, PROJECT_ROOT } from '../processes';
 import { startBenchServer, type BenchServer } from '../temporal-server';
 import type { BenchOrder } from '../workload';
 import type { Collected, Contender, ContenderContext, Usage } from './contender';
-import { historyFigures, runningCount, scheduleToStartSample } from './temporal-figures';
+import { historyFigures, pushPathSample, runningCount, scheduleToStartSample } from './temporal-figures';
 
 const TASK_QUEUE = 'bench-orders';
 const CLI = join(PROJECT_ROOT, 'bin', 'order-tracker.js');
@@ -145,7 +146,12 @@ export class OrderTrackerContender implements Contender {
     const history = await historyFigures(client, 'trackOrder');
     const workflowIds = this.submitted.filter((order) => orderIds.includes(order.orderId)).map((order) => orderWorkflowId(order.provider as never, order.orderId));
     const scheduleToStartMs = await scheduleToStartSample(client, workflowIds);
-    return { seen, fulfilments, history, scheduleToStartMs };
+    if (!this.push) return { seen, fulfilments, history, scheduleToStartMs };
+    const pushedIds = this.submitted
+      .filter((order) => orderIds.includes(order.orderId) && (order.provider === 'ozzobit' || order.provider === 'houdini'))
+      .map((order) => orderWorkflowId(order.provider as never, order.orderId));
+    const pushPath = await pushPathSample(client, pushedIds, statusPushedSignal.name);
+    return { seen, fulfilments, history, scheduleToStartMs, pushPath };
   }
 
   get errors(): number {

@@ -1,7 +1,8 @@
 /** History size and poll schedule-to-start latency, read from the server after a run. */
 import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import type { HistoryFigures } from './contender';
+import type { HistoryFigures, PushPath } from './contender';
 
 export async function historyFigures(client: Client, workflowType: string): Promise<HistoryFigures> {
   const figures: HistoryFigures = { executions: 0, events: 0, maxRunEvents: 0 };
@@ -40,6 +41,40 @@ export async function scheduleToStartSample(client: Client, workflowIds: readonl
     }
   }
   return latencies;
+}
+
+/**
+ * For each status's first push into the latest run of each workflow: arrival at the ingress (the
+ * signal's `receivedAt`) → the signal in history → the next workflow task started, which is when the
+ * order learns it.
+ */
+export async function pushPathSample(client: Client, workflowIds: readonly string[], signalName: string): Promise<PushPath> {
+  const path: PushPath = { toSignalMs: [], toWorkflowTaskMs: [] };
+  for (const workflowId of workflowIds) {
+    try {
+      addPushPath(path, (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [], signalName);
+    } catch {
+      // never started (lost): nothing to sample
+    }
+  }
+  return path;
+}
+
+/** One history's part of pushPathSample. Pushes that started the workflow (signal-with-start) are left out. */
+export function addPushPath(path: PushPath, events: readonly temporal.api.history.v1.IHistoryEvent[], signalName: string): void {
+  const firstTaskStarted = events.findIndex((event) => event.workflowTaskStartedEventAttributes);
+  const statuses = new Set<string>();
+  events.forEach((event, index) => {
+    const signal = event.workflowExecutionSignaledEventAttributes;
+    if (signal?.signalName !== signalName || firstTaskStarted < 0 || index < firstTaskStarted) return;
+    const payload = signal.input?.payloads?.[0];
+    const pushed = payload ? (defaultPayloadConverter.fromPayload(payload as never) as { status?: unknown; receivedAt?: unknown } | null) : null;
+    if (typeof pushed?.status !== 'string' || typeof pushed.receivedAt !== 'number' || statuses.has(pushed.status)) return;
+    statuses.add(pushed.status);
+    path.toSignalMs.push(millis(event.eventTime) - pushed.receivedAt);
+    const taskStarted = events.slice(index + 1).find((later) => later.workflowTaskStartedEventAttributes);
+    if (taskStarted) path.toWorkflowTaskMs.push(millis(taskStarted.eventTime) - millis(event.eventTime));
+  });
 }
 
 /** Executions of a type still running: orders a saturated contender has not finished yet. */
