@@ -77,6 +77,8 @@ export interface PollRequest {
   provider: ProviderName;
   orderId: string;
   minRequestGapMs: number;
+  /** The order's sandbox time scale; absent means 1 (a real provider). */
+  timeScale?: number;
 }
 
 export interface RecordedOutcome {
@@ -121,7 +123,7 @@ export function createActivities(dependencies: ActivityDependencies) {
         });
       }
       try {
-        const observation = await adapter.fetchOrder(request.orderId, context.cancellationSignal);
+        const observation = await adapter.fetchOrder(request.orderId, context.cancellationSignal, request.timeScale ?? 1);
         const fallbackMs = dependencies.pushFallbackPollMs?.[request.provider];
         if (fallbackMs === undefined || observation.phase !== 'in_flight') return observation;
         return { ...observation, nextWaitMs: Math.max(observation.nextWaitMs, fallbackMs) };

@@ -182,7 +182,9 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
     });
     const currentBefore = state.current;
     try {
-      const observation = await pollOrder({ provider, orderId, minRequestGapMs: settings.minRequestGapMs });
+      // The scale only when there is one: an unscaled order's activity input stays as it was.
+      const scale = settings.timeScale === 1 ? {} : { timeScale: settings.timeScale };
+      const observation = await pollOrder({ provider, orderId, minRequestGapMs: settings.minRequestGapMs, ...scale });
       const now = Date.now();
       state.polls += 1;
       state.lastPolledAt = now;

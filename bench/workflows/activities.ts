@@ -8,10 +8,10 @@ export function createCeilingActivities(providers: ProviderRegistry, eventFile: 
   /** Last status per order in this process: a `seen` line when it changes (a restart may repeat one). */
   const lastStatus = new Map<string, string>();
 
-  async function fetch(provider: string, orderId: string): Promise<Observation> {
+  async function fetch(provider: string, orderId: string, timeScale: number): Promise<Observation> {
     const adapter = providers[provider as ProviderName];
     if (adapter === undefined) throw ApplicationFailure.nonRetryable(`provider ${provider} not configured`, 'Fatal');
-    const observation = await adapter.fetchOrder(orderId);
+    const observation = await adapter.fetchOrder(orderId, undefined, timeScale);
     if (lastStatus.get(orderId) !== observation.status) {
       appendEvent(eventFile, { type: 'seen', orderId, status: observation.status, at: Date.now() });
       lastStatus.set(orderId, observation.status);
@@ -21,11 +21,11 @@ export function createCeilingActivities(providers: ProviderRegistry, eventFile: 
   }
 
   return {
-    async pollOrder(request: { provider: string; orderId: string }): Promise<Observation> {
-      return fetch(request.provider, request.orderId);
+    async pollOrder(request: { provider: string; orderId: string; timeScale: number }): Promise<Observation> {
+      return fetch(request.provider, request.orderId, request.timeScale);
     },
     async checkOrder(request: { provider: string; orderId: string; timeScale: number }): Promise<string> {
-      const observation = await fetch(request.provider, request.orderId);
+      const observation = await fetch(request.provider, request.orderId, request.timeScale);
       if (observation.phase === 'in_flight') {
         throw ApplicationFailure.create({
           type: 'StillInFlight',

@@ -23,7 +23,7 @@ export async function bareLoop(input: CeilingInput): Promise<string> {
     retry: { initialInterval: floor, backoffCoefficient: 2, maximumInterval: 60_000 },
   });
   for (;;) {
-    const observation = await pollOrder({ provider: input.provider, orderId: input.orderId });
+    const observation = await pollOrder({ provider: input.provider, orderId: input.orderId, timeScale: input.timeScale });
     if (observation.phase !== 'in_flight') {
       await fulfil({ orderId: input.orderId, outcome: observation.phase });
       return observation.phase;

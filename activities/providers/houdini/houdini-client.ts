@@ -45,13 +45,13 @@ export function createHoudiniAdapter(settings: HoudiniSettings): HoudiniAdapter 
   return {
     name: 'houdini',
 
-    async fetchOrder(orderId: string, signal?: AbortSignal): Promise<Observation> {
+    async fetchOrder(orderId: string, signal?: AbortSignal, timeScale = 1): Promise<Observation> {
       const body = await getJson(`${base}/${encodeURIComponent(orderId)}`, `order ${orderId}`, 'not_found', signal);
       const order = parseProviderAnswer('Houdini', 'order', houdiniOrderSchema, body);
       if (order.houdiniId !== orderId) {
         throw new ProviderCallError('invalid_response', `Houdini answered order ${order.houdiniId} when asked for ${orderId}`);
       }
-      return normalizeHoudiniOrder(order, Date.now());
+      return normalizeHoudiniOrder(order, Date.now(), timeScale);
     },
 
     async listOrders(signal?: AbortSignal): Promise<HoudiniListedOrder[]> {

@@ -1,5 +1,6 @@
 import type { Observation } from '../../../workflows/types';
 import { boundDetails } from '../bound-details';
+import { nominalTimestamp } from '../nominal-time';
 import type { HoudiniOrder } from './houdini-schema';
 import { classifyHoudiniStatus, nextHoudiniWait } from './houdini-status';
 
@@ -13,14 +14,14 @@ function isoOrNull(value: string | null | undefined): string | null {
  * the poll activity and the WebSocket push bridge both use it, so a push and a poll of the same
  * order give the same status and rank.
  */
-export function normalizeHoudiniOrder(order: HoudiniOrder, now: number): Observation {
+export function normalizeHoudiniOrder(order: HoudiniOrder, now: number, timeScale = 1): Observation {
   const info = classifyHoudiniStatus(order.status);
   return {
     status: info.label,
     phase: info.phase,
     recognised: info.recognised,
     rank: info.rank,
-    nextWaitMs: nextHoudiniWait(order.status, order.expires, now),
+    nextWaitMs: nextHoudiniWait(order.status, nominalTimestamp(order.expires, now, timeScale), now),
     details: boundDetails({
       statusCode: order.status,
       // Only while the deposit window matters (and on EXPIRED), so the UI's countdown means something.

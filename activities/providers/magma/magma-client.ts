@@ -3,6 +3,7 @@ import { fetch as undiciFetch } from 'undici';
 import type { Observation } from '../../../workflows/types';
 import { boundDetails } from '../bound-details';
 import { networkFailure } from '../http-failure';
+import { nominalTimestamp } from '../nominal-time';
 import type { ProviderAdapter } from '../provider';
 import { ProviderCallError, kindForHttpStatus, parseRetryAfter } from '../provider-error';
 import { describeSchemaIssues } from '../schema-issues';
@@ -19,14 +20,14 @@ export interface MagmaSettings {
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 
-export function toMagmaObservation(order: MagmaOrder, now: number): Observation {
+export function toMagmaObservation(order: MagmaOrder, now: number, timeScale = 1): Observation {
   const info = classifyMagmaStatus(order.status);
   return {
     status: order.status,
     phase: info.phase,
     recognised: info.recognised,
     rank: info.rank,
-    nextWaitMs: nextMagmaWait(order.status, order.timeout, now),
+    nextWaitMs: nextMagmaWait(order.status, nominalTimestamp(order.timeout, now, timeScale), now),
     details: boundDetails({
       payment_status: order.payment_status ?? null,
       transaction_id: order.transaction_id ?? null,
@@ -69,7 +70,7 @@ export function createMagmaAdapter(settings: MagmaSettings): ProviderAdapter {
   const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   return {
     name: 'magma',
-    async fetchOrder(orderId: string, signal?: AbortSignal): Promise<Observation> {
+    async fetchOrder(orderId: string, signal?: AbortSignal, timeScale = 1): Promise<Observation> {
       const timeout = AbortSignal.timeout(timeoutMs);
       const client = new GraphQLClient(settings.url, {
         headers: { Authorization: `Bearer ${settings.apiKey}` },
@@ -95,7 +96,7 @@ export function createMagmaAdapter(settings: MagmaSettings): ProviderAdapter {
         const issues = parsed.success ? 'get_order missing' : describeSchemaIssues(parsed.error);
         throw new ProviderCallError('invalid_response', `Magma answer did not match the schema: ${issues}`);
       }
-      return toMagmaObservation(order, Date.now());
+      return toMagmaObservation(order, Date.now(), timeScale);
     },
   };
 }

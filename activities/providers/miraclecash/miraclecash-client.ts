@@ -1,5 +1,6 @@
 import type { Observation } from '../../../workflows/types';
 import { boundDetails, boundText } from '../bound-details';
+import { nominalTimestamp } from '../nominal-time';
 import type { ProviderAdapter } from '../provider';
 import { ProviderCallError } from '../provider-error';
 import { getProviderJson, parseProviderAnswer } from '../rest-json';
@@ -19,7 +20,7 @@ export interface MiracleCashSettings {
 const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 const PROVIDER = 'MiracleCash';
 
-export function toMiracleCashObservation(payment: MiracleCashPayment, now: number): Observation {
+export function toMiracleCashObservation(payment: MiracleCashPayment, now: number, timeScale = 1): Observation {
   const info = classifyMiracleCashStatus(payment.status);
   const expiresAt = miracleCashExpiry(payment.createdAt);
   return {
@@ -27,7 +28,7 @@ export function toMiracleCashObservation(payment: MiracleCashPayment, now: numbe
     phase: info.phase,
     recognised: info.recognised,
     rank: info.rank,
-    nextWaitMs: nextMiracleCashWait(payment.status, payment.createdAt, now),
+    nextWaitMs: nextMiracleCashWait(payment.status, nominalTimestamp(payment.createdAt, now, timeScale), now),
     details: boundDetails({
       blockchainId: payment.blockchainId ?? null,
       createdAt: payment.createdAt ?? null,
@@ -68,7 +69,7 @@ export function createMiracleCashAdapter(settings: MiracleCashSettings): Provide
   const authorization = miracleCashAuthorization(settings.clientId, settings.apiKey);
   return {
     name: 'miraclecash',
-    async fetchOrder(orderId: string, signal?: AbortSignal): Promise<Observation> {
+    async fetchOrder(orderId: string, signal?: AbortSignal, timeScale = 1): Promise<Observation> {
       const json = await getProviderJson({
         provider: PROVIDER,
         url: miracleCashPaymentUrl(settings.url, orderId),
@@ -79,7 +80,7 @@ export function createMiracleCashAdapter(settings: MiracleCashSettings): Provide
         credentials: 'the client id and API key',
         errorMessage: errorMessageIn,
       });
-      return toMiracleCashObservation(parsePayment(json, orderId), Date.now());
+      return toMiracleCashObservation(parsePayment(json, orderId), Date.now(), timeScale);
     },
   };
 }
