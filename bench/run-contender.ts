@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MIRACLECASH_MAX_POLL_MS } from '../activities/providers/miraclecash/miraclecash-cadence';
 import { findFreePort } from '../common/temporal-servers';
 import { startSandboxStack } from '../sandbox/sandbox-stack';
 import type { ProviderName } from '../workflows/types';
@@ -116,7 +117,8 @@ export async function runContender(contender: Contender, orders: readonly BenchO
       }
       if (fulfilled >= orders.length && next >= orders.length) break;
       // A plain loop that forgot its orders at the kill never finishes them: stop soon after the scripts end.
-      const quietMs = contender.durable ? 20_000 : 5_000;
+      // A durable contender may be between two polls of an old MiracleCash payment (its longest cadence).
+      const quietMs = contender.durable ? Math.max(20_000, MIRACLECASH_MAX_POLL_MS / options.timeScale + 10_000) : 5_000;
       const overdue = Date.now() > startedAt + lastEnd + (contender.durable ? 10_000 : 2_000) && Date.now() - lastProgress > quietMs;
       if (Date.now() > deadline || overdue) {
         log(`  ${contender.name}: stopped waiting with ${fulfilled}/${orders.length} fulfilled`);
