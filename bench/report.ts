@@ -241,11 +241,6 @@ function analysis(results: BenchResults): string {
   return lines.length === 0 ? '' : `## Why, and what would close the gaps\n\n${lines.join('\n')}\n`;
 }
 
-/**
- * OZZOBiT is asked every 5 s by every contender, so its requests per order show how long a cycle
- * really took: a plain loop sleeps and asks; a Temporal loop's cycle also holds two workflow tasks,
- * an activity task and a timer, whose wall time the time scale multiplies.
- */
 /** Where a push's time went, when the run measured it (older results have no pushPathMs). */
 function pushPathNote(push: ContenderResult): string {
   const path = push.pushPathMs;
@@ -257,6 +252,11 @@ function pushPathNote(push: ContenderResult): string {
   );
 }
 
+/**
+ * OZZOBiT is asked every 5 s by every contender, so its requests per order show how long a cycle
+ * really took: a plain loop sleeps and asks; a Temporal loop's cycle also holds two workflow tasks,
+ * an activity task and a timer, whose wall time the time scale multiplies.
+ */
 function cycleNote(results: BenchResults): string {
   const requests = (name: string): number => find(results, name)?.requestsPerOrderByProvider.ozzobit ?? Number.NaN;
   const seedRequests = requests('seed-loops');

@@ -43,6 +43,20 @@ export async function findFreePort(): Promise<number> {
   return address.port;
 }
 
+/** Whether something accepts TCP connections at `host:port` now (a server that has started listening). */
+export function acceptsConnections(address: string): Promise<boolean> {
+  const separator = address.lastIndexOf(':');
+  const host = address.slice(0, separator);
+  const port = Number(address.slice(separator + 1));
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 function runPathScript(scriptName: string): string {
   // The scripts report progress on stderr, which we pass through; stdout is only the path.
   const output = execFileSync('bash', [path.join(SCRIPTS_DIRECTORY, scriptName)], {

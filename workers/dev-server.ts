@@ -9,7 +9,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { Connection } from '@temporalio/client';
 import { registerSearchAttributes } from '../common/register-search-attributes';
-import { SINGLE_PARTITION_ARGS, temporalCliPath } from '../common/temporal-servers';
+import { SINGLE_PARTITION_ARGS, acceptsConnections, temporalCliPath } from '../common/temporal-servers';
 
 export interface DevServerOptions {
   /** SQLite file holding the server's state across restarts; its directory is created. */
@@ -128,19 +128,6 @@ async function waitForConnection(address: string, exited: Promise<string>, stder
   }
   const reason = lastError instanceof Error ? `: ${lastError.message}` : '';
   throw startupError(`no answer at ${address} within ${STARTUP_TIMEOUT_MS / 1000} s${reason}`, stderrTail);
-}
-
-function acceptsConnections(address: string): Promise<boolean> {
-  const separator = address.lastIndexOf(':');
-  const host = address.slice(0, separator);
-  const port = Number(address.slice(separator + 1));
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 function startupError(reason: string, stderrTail: string[]): Error {

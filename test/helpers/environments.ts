@@ -4,11 +4,10 @@
  * Both environments have the order search attributes registered.
  */
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { registerSearchAttributes } from '../../common/register-search-attributes';
-import { findFreePort, SINGLE_PARTITION_ARGS, temporalCliPath, testServerPath } from '../../common/temporal-servers';
+import { acceptsConnections, findFreePort, SINGLE_PARTITION_ARGS, temporalCliPath, testServerPath } from '../../common/temporal-servers';
 
 /**
  * The SDK gives a server it starts 5 s to accept connections. A JVM starting while both cores are
@@ -62,7 +61,7 @@ async function startTestServer(): Promise<RunningTestServer> {
     await exited;
   };
   const deadline = Date.now() + TEST_SERVER_READY_TIMEOUT_MS;
-  while (!(await acceptsConnections(port))) {
+  while (!(await acceptsConnections(`127.0.0.1:${port}`))) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`time-skipping test server exited before serving port ${port}: ${stderr.trim()}`);
     }
@@ -75,16 +74,6 @@ async function startTestServer(): Promise<RunningTestServer> {
   return { port, stop };
 }
 
-function acceptsConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /**
  * Temporal CLI dev server (real server, in-memory SQLite, no UI): for integration and visibility
