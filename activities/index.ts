@@ -6,7 +6,7 @@ import { type CallbackSender, callbackBody, callbackIdempotencyKey } from './cal
 import { type Ledger, type LedgerRow, type OutcomeRecord, isFinalOutcome } from './ledger/ledger';
 import type { ProviderRegistry } from './providers/provider';
 import { ProviderCallError } from './providers/provider-error';
-import { ProviderGate } from './provider-gate';
+import { ProviderGate, RATE_BUDGET_WAIT_METRIC } from './provider-gate';
 import { toApplicationFailure } from './to-application-failure';
 
 export interface ActivityDependencies {
@@ -109,13 +109,19 @@ export function createActivities(dependencies: ActivityDependencies) {
         });
       }
       const context = Context.current();
+      const budgetWait = context.metricMeter.createHistogram(RATE_BUDGET_WAIT_METRIC, 'int', 'ms', 'Time a poll waited for its provider: pacing on this worker, or a 429 pause');
       const interval = requestIntervalMs[request.provider];
-      if (interval !== undefined) await sleepUnlessCancelled(gate.reserve(request.provider, interval), context.cancellationSignal);
+      if (interval !== undefined) {
+        const waitMs = gate.reserve(request.provider, interval);
+        budgetWait.record(waitMs, { provider: request.provider, cause: 'pacing' });
+        await sleepUnlessCancelled(waitMs, context.cancellationSignal);
+      }
       // Another order of this provider got a 429 (perhaps while this one waited its turn): hand the
       // wait to Temporal's retry. The retry goes back through the poll queue's rate limit, so the
       // budget holds when the pause ends (waiting here would release every waiting poll at once).
       const paused = gate.remaining(request.provider);
       if (paused > 0) {
+        budgetWait.record(paused, { provider: request.provider, cause: 'retry_after' });
         throw ApplicationFailure.create({
           type: ErrorType.rateLimited,
           message: `${request.provider} asked every client to slow down; waiting ${Math.ceil(paused / 1000)} s more`,

@@ -1,6 +1,14 @@
 import type { ProviderName } from '../workflows/types';
 
 /**
+ * Histogram (ms) of how long a poll waited for its provider on this worker, by `cause`: `pacing`
+ * (the provider's next request slot) or `retry_after` (a 429 paused the provider; the poll is retried
+ * after it). The wait on the poll queue, the server's share of the budget, is
+ * `order_tracker_poll_schedule_to_start_latency`.
+ */
+export const RATE_BUDGET_WAIT_METRIC = 'order_tracker_rate_budget_wait';
+
+/**
  * Per provider, on this worker: the back-off after a 429 and the pacing of requests.
  *
  * The server's rate limit on each poll queue is the provider's budget across all workers, but it

@@ -104,7 +104,7 @@ export class OrderTracker {
     const handle = await this.options.client.workflow.signalWithStart(trackOrder, {
       ...this.startOptions(provider, orderId, null, DEFAULT_MAX_WAIT_MS[provider]),
       signal: statusPushedSignal,
-      // The arrival time lets the order measure the push's detection lag (workflows/detection-lag.ts).
+      // The arrival time lets the order measure the push's detection lag (workflows/order-metrics.ts).
       signalArgs: [{ ...parsed.observation, receivedAt: parsed.receivedAt ?? Date.now() }],
     });
     return { kind: 'signalled', workflowId, runId: handle.signaledRunId };

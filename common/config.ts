@@ -66,7 +66,7 @@ export const environmentSchema = z.object({
   ORDER_TRACKER_ENCRYPTION_KEY: z.string().trim()
     .refine((value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32, 'expected 32 bytes, base64-encoded (openssl rand -base64 32)')
     .optional().describe('Encrypts order data in workflow history (AES-256-GCM); clients, workers and the codec server need the same key'),
-  METRICS_PORT: port.optional().describe('Port of the Prometheus endpoint (`/metrics`) of `worker` and `dev`; none when unset'),
+  METRICS_PORT: port.optional().describe('Port of the Prometheus endpoint (`/metrics`) of `worker`, `ingress` and `dev`; none when unset'),
   METRICS_HOST: z.string().trim().ip('expected an IP address').default('127.0.0.1')
     .describe('Address the Prometheus endpoint binds; `0.0.0.0` exposes it (containers)'),
   SANDBOX_TIME_SCALE: z.coerce.number().min(1).max(10_000).default(1)

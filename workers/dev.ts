@@ -10,7 +10,7 @@ import { isPortFree, startDevServer, type DevServer } from './dev-server';
 import { dataConverterFor } from '../common/encryption-codec';
 import { activitiesFromConfig } from './activity-dependencies';
 import { installTelemetry } from './telemetry';
-import { startIngress } from './run-ingress';
+import { runtimeReporting, startIngress } from './run-ingress';
 import { createWorkers, runWorkers } from './worker';
 
 /** The ports a Temporal user expects; another free port when something already holds them. */
@@ -68,7 +68,7 @@ export async function runDev(): Promise<number> {
 
     const client = await connectClient(config);
     const tracker = trackerFromConfig(config, client, ledger);
-    const ingress = await startIngress(config, tracker, client, ingressPort);
+    const ingress = await startIngress(config, tracker, client, { port: ingressPort, reporting: runtimeReporting() });
     say('');
     say(`order-tracker is running. Temporal ${config.environment.TEMPORAL_ADDRESS}, task queue ${config.taskQueue}.`);
     if (server) say(`Temporal UI: ${server.uiUrl}/namespaces/${config.namespace}/workflows`);

@@ -1,14 +1,16 @@
 /**
- * Our metrics, counted around the activities without touching them: an activity inbound
+ * Our metrics. Most are counted around the activities without touching them: an activity inbound
  * interceptor reads each execution's type, input, attempt and result, and records through the
  * activity's metric meter, which exports through the Runtime's Prometheus endpoint beside the SDK's
- * own metrics.
+ * own metrics. The rate-budget wait is recorded by pollOrder itself (only it knows the wait), the
+ * pushes and the detection lag by the workflow (workflows/order-metrics.ts).
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, type MetricMeter } from '@temporalio/common';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next, WorkerInterceptors } from '@temporalio/worker';
 import type { RecordedOutcome } from '../activities';
-import { DETECTION_LAG_METRIC } from '../workflows/detection-lag';
+import { RATE_BUDGET_WAIT_METRIC } from '../activities/provider-gate';
+import { DETECTION_LAG_METRIC, PUSHES_METRIC } from '../workflows/order-metrics';
 import { PROVIDER_NAMES, type ProviderName } from '../workflows/types';
 
 /**
@@ -18,21 +20,26 @@ import { PROVIDER_NAMES, type ProviderName } from '../workflows/types';
 export const METRIC = {
   /** Provider requests by provider and result: `ok` or the failure's type (e.g. ProviderRateLimited). */
   polls: 'order_tracker_polls',
-  /** How long a poll waited on its task queue: the provider's request budget shows here. */
+  /** How long a poll waited on its task queue: the provider's request budget across workers shows here. */
   pollScheduleToStart: 'order_tracker_poll_schedule_to_start_latency',
+  /** How long a poll waited for its provider on its worker, by cause: pacing, or a 429's Retry-After (activities/index.ts). */
+  rateBudgetWait: RATE_BUDGET_WAIT_METRIC,
   /** Orders ended, by provider and the outcome the ledger holds. */
   outcomes: 'order_tracker_outcomes',
   /** Fulfilment steps (recordOutcome, callbacks, hooks) run again after a failed attempt. */
   fulfilmentRetries: 'order_tracker_fulfilment_retries',
-  /** statusPushed signals received by orders, by provider (counted in the workflow, see push-metrics-interceptor.ts). */
-  pushes: 'order_tracker_pushes',
-  /** Status change → the order knowing it, by provider and source (recorded in the workflow, see workflows/detection-lag.ts). */
+  /** statusPushed signals received by orders, by provider and result (recorded in the workflow, see workflows/order-metrics.ts). */
+  pushes: PUSHES_METRIC,
+  /** Status change → the order knowing it, by provider and source (recorded in the workflow, see workflows/order-metrics.ts). */
   detectionLag: DETECTION_LAG_METRIC,
 } as const;
 
+const BUDGET_WAIT_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 300_000];
+
 /** Milliseconds; a budget wait is seconds, not the SDK's default sub-second buckets. */
 export const METRIC_BUCKETS: Record<string, number[]> = {
-  [METRIC.pollScheduleToStart]: [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 300_000],
+  [METRIC.pollScheduleToStart]: BUDGET_WAIT_BUCKETS,
+  [METRIC.rateBudgetWait]: BUDGET_WAIT_BUCKETS,
   // From a push's few milliseconds to a slow cadence's many minutes.
   [METRIC.detectionLag]: [10, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000],
 };
@@ -86,13 +93,7 @@ export class ActivityMetricsInterceptor implements ActivityInboundCallsIntercept
   }
 }
 
-/**
- * The `interceptors` worker option. The push counter runs inside the workflow sandbox, so it is
- * bundled with the workflows; a worker given a pre-built bundle (tests) leaves it out.
- */
-export function metricsInterceptors(options: { bundlesWorkflows: boolean }): WorkerInterceptors {
-  return {
-    activity: [(context) => ({ inbound: new ActivityMetricsInterceptor(context) })],
-    ...(options.bundlesWorkflows && { workflowModules: [require.resolve('./push-metrics-interceptor')] }),
-  };
+/** The `interceptors` worker option (the workflow's own metrics are recorded in workflows/order-metrics.ts). */
+export function metricsInterceptors(): WorkerInterceptors {
+  return { activity: [(context) => ({ inbound: new ActivityMetricsInterceptor(context) })] };
 }

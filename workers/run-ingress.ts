@@ -1,10 +1,13 @@
 import type { Client } from '@temporalio/client';
+import { Runtime } from '@temporalio/worker';
 import { openLedger } from '../activities/ledger/open-ledger';
 import { connectClient } from '../client/connect';
 import { type OrderTracker, trackerFromConfig } from '../client/order-tracker';
 import { type Config, loadConfig } from '../common/config';
 import { buildIngress } from './ingress';
 import { pushBridgesFromConfig, webhookRoutesFromConfig } from './push/push-config';
+import type { PushReporting } from './push/push-logger';
+import { installTelemetry } from './telemetry';
 
 export interface RunningIngress {
   address: string;
@@ -14,11 +17,18 @@ export interface RunningIngress {
   stop(): Promise<void>;
 }
 
+export interface IngressOptions {
+  port?: number;
+  /** Where routes and bridges log and count their pushes; without it, readable console lines and no counts. */
+  reporting?: PushReporting;
+}
+
 /** The HTTP server (webhooks, HTTP API) and the configured push bridges, started. */
-export async function startIngress(config: Config, tracker: OrderTracker, client: Client, port = config.environment.INGRESS_PORT): Promise<RunningIngress> {
-  const app = buildIngress({ tracker, token: config.environment.INGRESS_TOKEN, webhooks: webhookRoutesFromConfig(config, tracker) });
+export async function startIngress(config: Config, tracker: OrderTracker, client: Client, options: IngressOptions = {}): Promise<RunningIngress> {
+  const { port = config.environment.INGRESS_PORT, reporting } = options;
+  const app = buildIngress({ tracker, token: config.environment.INGRESS_TOKEN, webhooks: webhookRoutesFromConfig(config, tracker, reporting) });
   const address = await app.listen({ port, host: config.environment.INGRESS_HOST });
-  const bridges = pushBridgesFromConfig(config, tracker, client);
+  const bridges = pushBridgesFromConfig(config, tracker, client, reporting);
   const runs = bridges.map((bridge) => bridge.run());
   const failed = Promise.race(runs).then(() => {
     throw new Error('a push bridge stopped');
@@ -36,18 +46,27 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
   };
 }
 
+/** The Runtime's JSON logger and metric meter (installTelemetry): what `ingress` and `dev` report through. */
+export function runtimeReporting(): PushReporting {
+  const runtime = Runtime.instance();
+  return { logger: runtime.logger, meter: runtime.metricMeter };
+}
+
 /**
  * `order-tracker ingress`: the HTTP server (webhooks and the HTTP API) and a push bridge for each
- * provider whose push settings are set. Runs until SIGINT/SIGTERM; a bridge that stops on refused
+ * provider whose push settings are set, with JSON logs on stdout and, with METRICS_PORT, the push
+ * receipts on a Prometheus endpoint. Runs until SIGINT/SIGTERM; a bridge that stops on refused
  * credentials stops the process with its error.
  */
 export async function runIngressProcess(config: Config): Promise<void> {
+  const { metricsUrl } = installTelemetry(config, (line) => process.stdout.write(line));
+  const reporting = runtimeReporting();
   const ledger = await openLedger(config.databaseUrl);
   const client = await connectClient(config);
   const tracker = trackerFromConfig(config, client, ledger);
-  const ingress = await startIngress(config, tracker, client);
+  const ingress = await startIngress(config, tracker, client, { reporting });
   try {
-    console.log(`order-tracker ingress: listening on ${ingress.address}; push bridges: ${ingress.bridges.join(', ') || 'none'}`);
+    reporting.logger.info('order-tracker ingress running', { address: ingress.address, pushBridges: ingress.bridges, ...(metricsUrl && { metrics: metricsUrl }) });
     const stopped = new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
@@ -57,6 +76,9 @@ export async function runIngressProcess(config: Config): Promise<void> {
     await ingress.stop();
     await client.connection.close();
     await ledger.close();
+    // No worker ends the Runtime here (a worker's last shutdown does): its metrics exporter and log
+    // forwarding would keep the process alive after SIGTERM.
+    await Runtime.instance().shutdown();
   }
 }
 

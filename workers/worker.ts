@@ -44,7 +44,7 @@ export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
     taskQueue,
     dataConverter: options.dataConverter,
     ...workflowSource,
-    interceptors: metricsInterceptors({ bundlesWorkflows: options.workflowBundle === undefined }),
+    interceptors: metricsInterceptors(),
     maxConcurrentWorkflowTaskExecutions: WORKFLOW_TASK_SLOTS,
     activities: { recordOutcome: activities.recordOutcome, deliverCallback: activities.deliverCallback, runHook: activities.runHook },
   });
@@ -56,7 +56,7 @@ export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
         taskQueue: pollTaskQueue(taskQueue, provider),
         dataConverter: options.dataConverter,
         activities: { pollOrder: activities.pollOrder },
-        interceptors: metricsInterceptors({ bundlesWorkflows: false }),
+        interceptors: metricsInterceptors(),
         maxTaskQueueActivitiesPerSecond: options.requestsPerSecond[provider],
         // The server's limiter lets a burst through at start; this worker's own limit smooths it.
         maxActivitiesPerSecond: options.requestsPerSecond[provider],

@@ -16,7 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { renderCurrentDetails } from './current-details';
-import { recordDetectionLag } from './detection-lag';
+import { countPush, recordDetectionLag } from './order-metrics';
 import { ATTENTION_ERRORS, ErrorType } from './error-types';
 import { pollTaskQueue } from './ids';
 import { cancelSignal, progressQuery, statusPushedSignal } from './messages';
@@ -123,11 +123,19 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
     const parsed = parseObservation(payload);
     if (!parsed.ok) {
       log.warn('ignored an invalid statusPushed payload', { error: parsed.error });
+      countPush(provider, 'invalid');
       return;
     }
-    if (state.outcome !== null || state.cancelRequested) return;
+    if (state.outcome !== null || state.cancelRequested) {
+      countPush(provider, 'ignored');
+      return;
+    }
     state.pushes += 1;
-    if (!pushIsNewer(state, parsed.observation)) return;
+    if (!pushIsNewer(state, parsed.observation)) {
+      countPush(provider, 'stale');
+      return;
+    }
+    countPush(provider, 'applied');
     const now = Date.now();
     if (applyObservation(state, parsed.observation, 'push', now, settings) && parsed.receivedAt !== null) {
       recordDetectionLag(provider, 'push', now - parsed.receivedAt);

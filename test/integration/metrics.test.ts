@@ -2,9 +2,11 @@
  * The real `order-tracker worker` process with METRICS_PORT, against the dev server and every
  * provider simulator of the sandbox stack: its Prometheus endpoint, scraped while sandbox orders
  * run, shows the SDK's runtime metrics and ours (polls for each configured provider, the poll
- * queue wait, pushes, detection lag, outcomes); its stdout is JSON log lines carrying the order key.
+ * queue and rate-budget waits, pushes by result, detection lag, outcomes); its stdout is JSON log
+ * lines carrying the order key.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import readline from 'node:readline';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -14,6 +16,8 @@ import { findFreePort } from '../../common/temporal-servers';
 import { addDemoOrders, type DemoOrder } from '../../sandbox/demo-orders';
 import { startSandboxStack, type SandboxStack } from '../../sandbox/sandbox-stack';
 import { METRIC } from '../../workers/metrics-interceptor';
+import { OZZOBIT_WEBHOOK_PATH } from '../../workers/push/ozzobit-webhook';
+import { PUSH_RECEIPTS_METRIC } from '../../workers/push/push-receipts';
 import { orderWorkflowId } from '../../workflows/ids';
 import { statusPushedSignal } from '../../workflows/messages';
 import type { ProviderName } from '../../workflows/types';
@@ -37,54 +41,73 @@ const CHANGING_STATUSES: Record<ProviderName, [string, string]> = {
 
 let environment: TestWorkflowEnvironment;
 let stack: SandboxStack;
-let worker: ChildProcessWithoutNullStreams;
-let metricsUrl: string;
+let worker: ServiceProcess;
+let ingressPort: number;
+let ledgerFile: string;
 let providers: ProviderName[];
-const logLines: string[] = [];
-let workerStderr = '';
-
-beforeAll(async () => {
-  environment = await createDevEnvironment();
-  stack = await startSandboxStack();
-  providers = loadConfig(stack.environment).configuredProviders;
-  const port = await findFreePort();
-  metricsUrl = `http://127.0.0.1:${port}/metrics`;
-  // No ingress runs here: the worker polls every provider at its own cadence.
-  const env = cleanEnvironment({
-    ...withoutPushSettings(stack.environment),
-    TEMPORAL_ADDRESS: environment.address,
-    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-    DATABASE_URL: `sqlite:${temporaryLedger().file}`,
-    METRICS_PORT: String(port),
-  });
-  worker = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'order-tracker.js'), 'worker'], { cwd: PROJECT_ROOT, env });
-  readline.createInterface({ input: worker.stdout }).on('line', (line) => logLines.push(line));
-  worker.stderr.setEncoding('utf8').on('data', (chunk: string) => (workerStderr += chunk));
-  await eventually(
-    'the worker logs that it runs',
-    () => {
-      if (worker.exitCode !== null) throw new Error(`worker exited ${worker.exitCode}: ${workerStderr}`);
-      return logs().some((entry) => entry.message === 'order-tracker worker running');
-    },
-    { timeoutMs: 45_000 },
-  );
-}, TEST_TIMEOUT_MS);
-
-afterAll(async () => {
-  if (worker && worker.exitCode === null) {
-    const exited = new Promise((resolve) => worker.once('exit', resolve));
-    worker.kill('SIGTERM');
-    await exited;
-  }
-  await stack?.close();
-  await environment?.teardown();
-});
 
 type LogEntry = Record<string, unknown> & { message: string; level: string };
 
-function logs(): LogEntry[] {
-  return logLines.map((line) => JSON.parse(line) as LogEntry);
+/** `order-tracker <command>` running as a service: its JSON log lines, its stderr, its metrics endpoint. */
+interface ServiceProcess {
+  metricsUrl: string;
+  logs(): LogEntry[];
+  stderr(): string;
+  stop(): Promise<void>;
 }
+
+async function startService(command: 'worker' | 'ingress', variables: Record<string, string>, runningMessage: string): Promise<ServiceProcess> {
+  const port = await findFreePort();
+  const env = cleanEnvironment({
+    ...variables,
+    TEMPORAL_ADDRESS: environment.address,
+    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    DATABASE_URL: `sqlite:${ledgerFile}`,
+    METRICS_PORT: String(port),
+  });
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'order-tracker.js'), command], { cwd: PROJECT_ROOT, env });
+  const lines: string[] = [];
+  let stderr = '';
+  readline.createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const service: ServiceProcess = {
+    metricsUrl: `http://127.0.0.1:${port}/metrics`,
+    logs: () => lines.map((line) => JSON.parse(line) as LogEntry),
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+  await eventually(
+    `${command} logs that it runs`,
+    () => {
+      if (child.exitCode !== null) throw new Error(`${command} exited ${child.exitCode}: ${stderr}`);
+      return service.logs().some((entry) => entry.message === runningMessage);
+    },
+    { timeoutMs: 45_000 },
+  );
+  return service;
+}
+
+beforeAll(async () => {
+  environment = await createDevEnvironment();
+  // The OZZOBiT simulator posts its webhooks to the ingress the second test starts.
+  ingressPort = await findFreePort();
+  stack = await startSandboxStack({ ozzobitWebhookUrl: `http://127.0.0.1:${ingressPort}${OZZOBIT_WEBHOOK_PATH}` });
+  providers = loadConfig(stack.environment).configuredProviders;
+  ledgerFile = temporaryLedger().file;
+  // The worker polls every provider at its own cadence (no push settings, no fallback cadence).
+  worker = await startService('worker', withoutPushSettings(stack.environment), 'order-tracker worker running');
+}, TEST_TIMEOUT_MS);
+
+afterAll(async () => {
+  await worker?.stop();
+  await stack?.close();
+  await environment?.teardown();
+});
 
 /** Prometheus text format: samples of one metric as { labels, value }. */
 function samples(text: string, name: string): { labels: Record<string, string>; value: number }[] {
@@ -101,8 +124,8 @@ function total(text: string, name: string, labels: Record<string, string>): numb
     .reduce((sum, sample) => sum + sample.value, 0);
 }
 
-async function scrape(): Promise<string> {
-  const response = await fetch(metricsUrl);
+async function scrape(service: ServiceProcess = worker): Promise<string> {
+  const response = await fetch(service.metricsUrl);
   expect(response.status).toBe(200);
   return response.text();
 }
@@ -122,7 +145,7 @@ test(
     const polls = METRIC.polls;
     let text = '';
     await eventually(
-      `every provider (${providers.join(', ')}) has polls counted on ${metricsUrl}`,
+      `every provider (${providers.join(', ')}) has polls counted on ${worker.metricsUrl}`,
       async () => {
         text = await scrape();
         return providers.every((provider) => total(text, polls, { provider }) > 0);
@@ -134,6 +157,8 @@ test(
     expect(text).toMatch(/^temporal_activity_execution_latency_bucket\{.*activity_type="pollOrder"/m);
     for (const provider of providers) {
       expect(total(text, `${METRIC.pollScheduleToStart}_count`, { provider })).toBeGreaterThan(0);
+      // Every poll passes its provider's budget on the worker (the default 5 requests/s).
+      expect(total(text, `${METRIC.rateBudgetWait}_count`, { provider, cause: 'pacing' })).toBeGreaterThan(0);
       expect(samples(text, polls).find((sample) => sample.labels.provider === provider)?.labels).toMatchObject({
         result: expect.stringMatching(/^(ok|Provider\w+)$/),
         taskQueue: `${TASK_QUEUE}-poll-${provider}`,
@@ -141,17 +166,18 @@ test(
       });
     }
 
-    // A push (the signal the ingress and push bridges send) is counted by the workflow interceptor:
-    // one that ranks below the current status changes nothing else.
+    // A push (the signal the ingress and push bridges send) is counted by the order, by what it did:
+    // one that ranks below the current status is stale; a payload that is no observation is invalid.
     for (const demo of tracked) {
-      await environment.client.workflow
-        .getHandle(orderWorkflowId(demo.provider, demo.orderId))
-        .signal(statusPushedSignal, { status: 'PUSHED_EARLIER', phase: 'in_flight', rank: -1, nextWaitMs: 60_000, details: {} });
+      const handle = environment.client.workflow.getHandle(orderWorkflowId(demo.provider, demo.orderId));
+      await handle.signal(statusPushedSignal, { status: 'PUSHED_EARLIER', phase: 'in_flight', rank: -1, nextWaitMs: 60_000, details: {} });
+      await handle.signal(statusPushedSignal, { status: 'NOT_AN_OBSERVATION' } as never);
     }
-    await eventually('pushes are counted', async () => {
+    await eventually('stale and invalid pushes are counted', async () => {
       text = await scrape();
-      return providers.every((provider) => total(text, METRIC.pushes, { provider }) > 0);
+      return providers.every((provider) => ['stale', 'invalid'].every((result) => total(text, METRIC.pushes, { provider, result }) > 0));
     });
+    for (const provider of providers) expect(total(text, METRIC.pushes, { provider, result: 'applied' })).toBe(0);
 
     // Detection lag: an order whose status changes after its first answer, polled at a tenth of the
     // real cadence, records the poll's bound; a newer status pushed through OrderTracker.push (as the
@@ -180,6 +206,7 @@ test(
       text = await scrape();
       return providers.every((provider) => total(text, lagCount, { provider, source: 'push' }) > 0);
     });
+    for (const provider of providers) expect(total(text, METRIC.pushes, { provider, result: 'applied' })).toBe(1);
     expect(text).toMatch(new RegExp(`^${METRIC.detectionLag}_bucket\\{.*le="1000"`, 'm'));
 
     // Ending the orders counts their outcomes.
@@ -193,9 +220,9 @@ test(
 
     // Log lines are buffered briefly (the Runtime sorts them with Core's) before they are written.
     const keys = ending.map((order) => `${order.provider}:${order.orderId}`).sort();
-    const recordedKeys = () => logs().filter((entry) => entry.message === 'outcome recorded').map((entry) => entry.orderKey);
+    const recordedKeys = () => worker.logs().filter((entry) => entry.message === 'outcome recorded').map((entry) => entry.orderKey);
     await eventually('every outcome is logged', () => recordedKeys().length >= keys.length);
-    const entries = logs();
+    const entries = worker.logs();
     for (const entry of entries) expect(typeof entry.time === 'string' && typeof entry.level === 'string').toBe(true);
     const recorded = entries.filter((entry) => entry.message === 'outcome recorded');
     expect(recorded.map((entry) => entry.orderKey).sort()).toEqual(keys);
@@ -204,7 +231,60 @@ test(
     const cancelled = entries.filter((entry) => entry.message === 'tracking cancel requested');
     expect(cancelled.length).toBeGreaterThan(0);
     for (const entry of cancelled) expect(entry.orderKey).toBe(String(entry.workflowId).replace(/^order:/, ''));
-    expect(workerStderr).toBe('');
+    expect(worker.stderr()).toBe('');
+  },
+  TEST_TIMEOUT_MS,
+);
+
+test(
+  'the ingress process in the same sandbox run: push receipts by provider, channel and result on its METRICS_PORT; JSON logs with the order key',
+  async () => {
+    const ingress = await startService('ingress', { ...stack.environment, INGRESS_PORT: String(ingressPort) }, 'order-tracker ingress running');
+    try {
+      // Nobody tracks these: each simulator pushes the change (OZZOBiT a signed webhook, Houdini a
+      // WebSocket update) and the push starts tracking the order.
+      const pushed = { ozzobit: uniqueId('receipt-ozzobit'), houdini: uniqueId('receipt-houdini') };
+      stack.ozzobit.addOrder({ id: pushed.ozzobit, steps: [{ status: 'PROCESSING', durationMs: 1_000 }, { status: 'PENDING_DELIVERY' }] });
+      stack.houdini.addOrder({ id: pushed.houdini, steps: [{ status: 'WAITING', durationMs: 1_000 }, { status: 'CONFIRMING' }] });
+      // A webhook signed with the wrong secret, and a signed one that is no order event.
+      const webhookUrl = `http://127.0.0.1:${ingressPort}${OZZOBIT_WEBHOOK_PATH}`;
+      const post = (body: string, secret: string) =>
+        fetch(webhookUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-OZZOBiT-signature': createHmac('sha256', secret).update(body).digest('hex') },
+          body,
+        }).then((response) => response.status);
+      const event = JSON.stringify({ eventName: 'ORDER_COMPLETED', data: { id: uniqueId('forged'), status: 'COMPLETED' } });
+      expect(await post(event, 'not-the-secret')).toBe(401);
+      const secret = stack.environment.OZZOBIT_WEBHOOK_SECRET ?? '';
+      expect(await post(JSON.stringify({ eventName: 'KYC_APPROVED', data: {} }), secret)).toBe(400);
+
+      const receipts = (text: string, provider: ProviderName, channel: string, result: string) => total(text, PUSH_RECEIPTS_METRIC, { provider, channel, result });
+      let text = '';
+      await eventually(`both pushes are counted as signalled on ${ingress.metricsUrl}`, async () => {
+        text = await scrape(ingress);
+        return receipts(text, 'ozzobit', 'webhook', 'signalled') > 0 && receipts(text, 'houdini', 'websocket', 'signalled') > 0;
+      });
+      expect(receipts(text, 'ozzobit', 'webhook', 'refused')).toBe(1);
+      expect(receipts(text, 'ozzobit', 'webhook', 'malformed')).toBe(1);
+
+      // Each push is logged as a JSON line carrying its order key, by the route or bridge that received it.
+      const received = (provider: keyof typeof pushed) =>
+        ingress.logs().find((entry) => entry.message === 'push received' && entry.orderKey === `${provider}:${pushed[provider]}`);
+      await eventually('both pushes are logged', () => received('ozzobit') !== undefined && received('houdini') !== undefined);
+      expect(received('ozzobit')).toMatchObject({ level: 'INFO', component: 'ozzobit webhook', status: expect.stringMatching(/^(PROCESSING|PENDING_DELIVERY)$/), result: 'signalled' });
+      expect(received('houdini')).toMatchObject({ level: 'INFO', component: 'houdini bridge', status: expect.stringMatching(/^(WAITING|CONFIRMING)$/), result: 'signalled' });
+      expect(ingress.logs().find((entry) => entry.message === 'refused a webhook')).toMatchObject({ level: 'WARN', component: 'ozzobit webhook' });
+      // The pushes started tracking: the orders the worker now polls.
+      const tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE });
+      for (const provider of ['ozzobit', 'houdini'] as const) {
+        await eventually(`${provider} order ${pushed[provider]} is tracked`, async () => (await tracker.progress(provider, pushed[provider]).catch(() => undefined)) !== undefined);
+        await tracker.cancel(provider, pushed[provider], 'metrics test done');
+      }
+      expect(ingress.stderr()).toBe('');
+    } finally {
+      await ingress.stop();
+    }
   },
   TEST_TIMEOUT_MS,
 );

@@ -112,14 +112,19 @@ describe('docker-compose.yml', () => {
     for (const name of Object.keys(services)) visit(name, []);
   });
 
-  it('runs several workers, each with a metrics endpoint Prometheus can reach', () => {
+  it('runs several workers', () => {
     const worker = services.worker as Service;
     expect(worker.deploy?.replicas).toBeGreaterThanOrEqual(2);
-    const environment = environmentOf(worker);
-    expect(environment.METRICS_HOST).toBe('0.0.0.0');
-    expect(worker.expose).toEqual([environment.METRICS_PORT]);
     // Replicas cannot share a published host port.
     expect(worker.ports).toBeUndefined();
+  });
+
+  it.each(APP_SERVICES)('gives the %s a metrics endpoint Prometheus can reach inside the network', (name) => {
+    const service = services[name] as Service;
+    const environment = environmentOf(service);
+    expect(environment.METRICS_HOST).toBe('0.0.0.0');
+    expect(service.expose).toEqual([environment.METRICS_PORT]);
+    expect(service.ports ?? []).not.toContainEqual(expect.stringMatching(new RegExp(`:${environment.METRICS_PORT}$`)));
   });
 
   it('publishes the ingress on its INGRESS_PORT, listening on every interface of its container', () => {

@@ -343,7 +343,7 @@ test('a push that fails is logged and the next ones go through; one order stays 
   expect(order.indexOf('h-b:CONFIRMING:end')).toBeLessThan(order.indexOf('h-a:CONFIRMING:end'));
   expect(order.indexOf('h-a:EXCHANGING:start')).toBeGreaterThan(order.indexOf('h-a:CONFIRMING:end'));
   expect(lines.find((line) => line.level === 'warn' && line.message.startsWith('push not delivered'))?.meta).toMatchObject({
-    orderId: 'h-a',
+    orderKey: 'houdini:h-a',
     status: 'CONFIRMING',
     error: 'Temporal is unreachable',
   });

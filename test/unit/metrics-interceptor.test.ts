@@ -1,24 +1,8 @@
 import type { Context } from '@temporalio/activity';
-import { ApplicationFailure, type MetricMeter, type MetricTags } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { ActivityMetricsInterceptor, failureLabel, METRIC, metricsInterceptors } from '../../workers/metrics-interceptor';
 import { metricsBindAddress } from '../../workers/telemetry';
-
-interface Recorded {
-  name: string;
-  value: number;
-  tags: MetricTags;
-}
-
-/** A metric meter that remembers what was recorded. */
-function recordingMeter(): { meter: MetricMeter; recorded: Recorded[] } {
-  const recorded: Recorded[] = [];
-  const metric = (name: string) => ({
-    add: (value: number, tags: MetricTags = {}) => recorded.push({ name, value, tags }),
-    record: (value: number, tags: MetricTags = {}) => recorded.push({ name, value, tags }),
-  });
-  const meter = { createCounter: metric, createHistogram: metric } as unknown as MetricMeter;
-  return { meter, recorded };
-}
+import { recordingMeter } from '../helpers/recording-meter';
 
 function run(activityType: string, attempt: number, args: unknown[], body: () => Promise<unknown>, scheduledAgoMs = 0) {
   const { meter, recorded } = recordingMeter();
@@ -85,10 +69,10 @@ describe('failureLabel', () => {
 });
 
 describe('metricsInterceptors', () => {
-  it('bundles the workflow push counter only where the worker bundles the workflows', () => {
-    expect(metricsInterceptors({ bundlesWorkflows: true }).workflowModules).toEqual([require.resolve('../../workers/push-metrics-interceptor')]);
-    expect(metricsInterceptors({ bundlesWorkflows: false })).not.toHaveProperty('workflowModules');
-    expect(metricsInterceptors({ bundlesWorkflows: false }).activity).toHaveLength(1);
+  it('counts around every activity and adds nothing to the workflows', () => {
+    const interceptors = metricsInterceptors();
+    expect(interceptors.activity).toHaveLength(1);
+    expect(interceptors).not.toHaveProperty('workflowModules');
   });
 });
 

@@ -12,10 +12,12 @@
  * 4401 / AUTH_FAILED, or HTTP 400/401/403 on the handshake) end `run()` with an authentication error
  * instead: retrying cannot fix them, and a retry loop would only hammer Houdini.
  */
+import type { MetricMeter } from '@temporalio/common';
 import WebSocket, { type RawData } from 'ws';
 import type { HoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
 import { normalizeHoudiniOrder } from '../../activities/providers/houdini/houdini-observation';
 import type { OrderTracker } from '../../client/order-tracker';
+import { orderKey } from '../../workflows/ids';
 import type { Observation } from '../../workflows/types';
 import type { PushBridge } from './bridge';
 import { type BackoffSettings, reconnectDelayMs, resolveBackoff } from './houdini-backoff';
@@ -24,6 +26,7 @@ import { type Keepalive, startKeepalive } from './houdini-keepalive';
 import { type PushLogger as BridgeLogger, errorText, prefixedConsoleLogger } from './push-logger';
 import { AUTH_FAILED, MAX_MESSAGE_CHARACTERS, parseHoudiniServerMessage } from './houdini-messages';
 import { OrderQueue } from './houdini-order-queue';
+import { type CountPushReceipt, pushReceiptCounter, reportingPushes } from './push-receipts';
 
 export type { PushLogger as BridgeLogger } from './push-logger';
 
@@ -38,6 +41,8 @@ export interface HoudiniBridgeOptions {
   /** Which listed orders the catch-up pushes (see runningHoudiniOrders); needed with `adapter`. */
   trackedOrders?: TrackedOrders;
   logger?: BridgeLogger;
+  /** Counts what became of each update, the catch-up's included (push-receipts.ts). */
+  meter?: MetricMeter;
   pingIntervalMs?: number;
   /** How long a `pong` (and the `welcome` after a handshake) may take before the connection counts as dead. */
   pongTimeoutMs?: number;
@@ -84,6 +89,8 @@ export function createHoudiniBridge(options: HoudiniBridgeOptions): PushBridge {
 class HoudiniBridge implements PushBridge {
   readonly provider = 'houdini';
   private readonly logger: BridgeLogger;
+  private readonly count: CountPushReceipt;
+  private readonly tracker: Pick<OrderTracker, 'push'>;
   private readonly backoff: BackoffSettings;
   private readonly pingIntervalMs: number;
   private readonly pongTimeoutMs: number;
@@ -99,6 +106,8 @@ class HoudiniBridge implements PushBridge {
 
   constructor(private readonly options: HoudiniBridgeOptions) {
     this.logger = options.logger ?? prefixedConsoleLogger('houdini bridge');
+    this.count = pushReceiptCounter(options.meter, 'houdini', 'websocket');
+    this.tracker = reportingPushes(options.tracker, this.count, this.logger);
     this.backoff = resolveBackoff(options.backoff);
     this.pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
     this.pongTimeoutMs = options.pongTimeoutMs ?? DEFAULT_PONG_TIMEOUT_MS;
@@ -174,6 +183,7 @@ class HoudiniBridge implements PushBridge {
     if (this.stopped) return; // stop() is draining the queue: nothing new joins it
     const parsed = parseHoudiniServerMessage(rawText(data));
     if (!parsed.ok) {
+      this.count('malformed');
       this.logger.warn('ignored a message from Houdini', { reason: parsed.reason });
       return;
     }
@@ -218,10 +228,10 @@ class HoudiniBridge implements PushBridge {
   private deliver(orderId: string, observation: Observation): Promise<void> {
     return this.queue.run(orderId, async () => {
       try {
-        await this.options.tracker.push('houdini', orderId, observation);
+        await this.tracker.push('houdini', orderId, observation);
       } catch (error) {
         this.logger.warn('push not delivered; the order will see the status at its next poll', {
-          orderId,
+          orderKey: orderKey('houdini', orderId),
           status: observation.status,
           error: errorText(error),
         });

@@ -15,12 +15,15 @@
  * wrong key and would only hammer OZZOBiT. A push is only a hint (the workflow keeps the highest
  * rank and confirms a final status by polling), so two bridge replicas only duplicate signals.
  */
+import type { MetricMeter } from '@temporalio/common';
 import { io, type Socket } from 'socket.io-client';
 import type { OrderTracker } from '../../client/order-tracker';
+import { orderKey } from '../../workflows/ids';
 import type { Observation } from '../../workflows/types';
 import type { PushBridge } from './bridge';
 import { parseOzzobitUpdate } from './ozzobit-events';
 import { type PushLogger, errorText, prefixedConsoleLogger } from './push-logger';
+import { type CountPushReceipt, pushReceiptCounter, reportingPushes } from './push-receipts';
 import { type TrackedOrders, type VisibilityClient, planSubscriptions, runningOzzobitOrders } from './ozzobit-tracked-orders';
 
 export interface OzzobitBridgeOptions {
@@ -34,6 +37,8 @@ export interface OzzobitBridgeOptions {
   /** How often tracked orders are listed again: a new order is subscribed within this. */
   refreshMs?: number;
   logger?: PushLogger;
+  /** Counts what became of each update (push-receipts.ts). */
+  meter?: MetricMeter;
   /** socket.io's reconnection backoff: first delay and cap (each ±50 % jitter). */
   reconnectDelayMs?: number;
   reconnectDelayMaxMs?: number;
@@ -77,6 +82,8 @@ export function createOzzobitBridge(options: OzzobitBridgeOptions): OzzobitBridg
 class SocketIoBridge implements OzzobitBridge {
   readonly provider = 'ozzobit';
   private readonly logger: PushLogger;
+  private readonly count: CountPushReceipt;
+  private readonly tracker: Pick<OrderTracker, 'push'>;
   private readonly refreshMs: number;
   private socket: Socket | undefined;
   private tracked: ReadonlySet<string> = new Set();
@@ -97,6 +104,8 @@ class SocketIoBridge implements OzzobitBridge {
     private readonly trackedOrders: TrackedOrders,
   ) {
     this.logger = options.logger ?? prefixedConsoleLogger('ozzobit bridge');
+    this.count = pushReceiptCounter(options.meter, 'ozzobit', 'socketio');
+    this.tracker = reportingPushes(options.tracker, this.count, this.logger);
     this.refreshMs = Math.max(100, options.refreshMs ?? DEFAULT_REFRESH_MS);
   }
 
@@ -225,7 +234,7 @@ class SocketIoBridge implements OzzobitBridge {
     socket.timeout(ACK_TIMEOUT_MS).emit(OZZOBIT_SUBSCRIBE_EVENT, { orderId }, (error: Error | null, reply?: { ok?: unknown; error?: unknown }) => {
       if (error !== null || connection !== this.connections || !this.tracked.has(orderId)) return;
       if (reply?.ok === false) {
-        this.logger.warn('OZZOBiT refused a subscription', { orderId, error: String(reply.error) });
+        this.logger.warn('OZZOBiT refused a subscription', { orderKey: orderKey('ozzobit', orderId), error: String(reply.error) });
         return;
       }
       this.acknowledged.add(orderId);
@@ -236,6 +245,7 @@ class SocketIoBridge implements OzzobitBridge {
     if (this.stopped) return;
     const parsed = parseOzzobitUpdate(payload, Date.now());
     if (!parsed.ok) {
+      this.count('malformed');
       this.logger.warn('ignored an order:update', { reason: parsed.reason });
       return;
     }
@@ -244,11 +254,11 @@ class SocketIoBridge implements OzzobitBridge {
 
   /** One observation to the tracker; a failure is logged, since the order's next poll sees the status anyway. */
   private deliver(orderId: string, observation: Observation): void {
-    const delivery = this.options.tracker.push('ozzobit', orderId, observation).then(
+    const delivery = this.tracker.push('ozzobit', orderId, observation).then(
       () => undefined,
       (error: unknown) => {
         this.logger.warn('push not delivered; the order will see the status at its next poll', {
-          orderId,
+          orderKey: orderKey('ozzobit', orderId),
           status: observation.status,
           error: errorText(error),
         });

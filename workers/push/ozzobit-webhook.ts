@@ -12,10 +12,13 @@
  * retrying it. Anything that fails after verification and parsing (Temporal unreachable) answers
  * 5xx, so OZZOBiT retries the delivery.
  */
+import type { MetricMeter } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import type { OrderTracker } from '../../client/order-tracker';
+import { orderKey } from '../../workflows/ids';
 import { parseOzzobitWebhook } from './ozzobit-events';
 import { type PushLogger, errorText, prefixedConsoleLogger } from './push-logger';
+import { pushReceiptCounter, reportingPushes } from './push-receipts';
 import type { WebhookVerifier } from './webhook-verifier';
 
 export const OZZOBIT_WEBHOOK_PATH = '/webhooks/ozzobit';
@@ -25,12 +28,16 @@ export interface OzzobitWebhookRouteOptions {
   /** createOzzobitSignatureVerifier(OZZOBIT_WEBHOOK_SECRET) today; see webhook-verifier.ts. */
   verifier: WebhookVerifier;
   logger?: PushLogger;
+  /** Counts what became of each webhook (push-receipts.ts). */
+  meter?: MetricMeter;
 }
 
 /** Registers the route (and its raw-body parser) in the scope the ingress gives it. */
 export function ozzobitWebhookRoute(options: OzzobitWebhookRouteOptions): (app: FastifyInstance) => void {
-  const { tracker, verifier } = options;
+  const { verifier } = options;
   const logger = options.logger ?? prefixedConsoleLogger('ozzobit webhook');
+  const count = pushReceiptCounter(options.meter, 'ozzobit', 'webhook');
+  const tracker = reportingPushes(options.tracker, count, logger);
   return (app) => {
     // Only in this route's scope: the HTTP API keeps fastify's JSON parser.
     app.removeAllContentTypeParsers();
@@ -40,11 +47,13 @@ export function ozzobitWebhookRoute(options: OzzobitWebhookRouteOptions): (app: 
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const verification = verifier.verify({ rawBody, headers: request.headers });
       if (!verification.ok) {
+        count('refused');
         logger.warn('refused a webhook', { reason: verification.reason, scheme: verifier.scheme, bytes: rawBody.length });
         return reply.code(401).send({ error: `webhook not verified: ${verification.reason}` });
       }
       const parsed = parseOzzobitWebhook(verification.payload, Date.now());
       if (!parsed.ok) {
+        count('malformed');
         logger.warn('ignored a malformed webhook', { reason: parsed.reason });
         return reply.code(400).send({ error: `malformed webhook: ${parsed.reason}` });
       }
@@ -54,7 +63,7 @@ export function ozzobitWebhookRoute(options: OzzobitWebhookRouteOptions): (app: 
         pushed = await tracker.push('ozzobit', orderId, observation);
       } catch (error) {
         logger.error('webhook not delivered to its order; answering an error so OZZOBiT retries', {
-          orderId,
+          orderKey: orderKey('ozzobit', orderId),
           status: observation.status,
           error: errorText(error),
         });

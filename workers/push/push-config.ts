@@ -5,21 +5,22 @@ import type { Config } from '../../common/config';
 import type { PushBridge } from './bridge';
 import { houdiniBridgeFromConfig } from './houdini-config';
 import { ozzobitBridgeFromConfig, ozzobitWebhookRouteFromConfig } from './ozzobit-config';
+import type { PushReporting } from './push-logger';
 
 /** The webhook routes whose secrets are configured (OZZOBiT: OZZOBIT_WEBHOOK_SECRET). */
-export function webhookRoutesFromConfig(config: Config, tracker: OrderTracker): ((app: FastifyInstance) => void)[] {
+export function webhookRoutesFromConfig(config: Config, tracker: OrderTracker, reporting?: PushReporting): ((app: FastifyInstance) => void)[] {
   const routes: ((app: FastifyInstance) => void)[] = [];
-  const ozzobit = ozzobitWebhookRouteFromConfig(config, tracker);
+  const ozzobit = ozzobitWebhookRouteFromConfig(config, tracker, reporting);
   if (ozzobit !== undefined) routes.push(ozzobit);
   return routes;
 }
 
 /** One bridge per provider whose push settings are set (HOUDINI_WS_URL, OZZOBIT_WS_URL). */
-export function pushBridgesFromConfig(config: Config, tracker: OrderTracker, client: Client): PushBridge[] {
+export function pushBridgesFromConfig(config: Config, tracker: OrderTracker, client: Client, reporting?: PushReporting): PushBridge[] {
   const bridges: PushBridge[] = [];
-  const houdini = houdiniBridgeFromConfig(config, tracker, client);
+  const houdini = houdiniBridgeFromConfig(config, tracker, client, reporting);
   if (houdini !== undefined) bridges.push(houdini);
-  const ozzobit = ozzobitBridgeFromConfig(config, tracker, client);
+  const ozzobit = ozzobitBridgeFromConfig(config, tracker, client, reporting);
   if (ozzobit !== undefined) bridges.push(ozzobit);
   return bridges;
 }

@@ -1,4 +1,4 @@
-import type { LogMetadata, Logger } from '@temporalio/common';
+import type { LogMetadata, Logger, MetricMeter } from '@temporalio/common';
 
 /** What push routes and bridges log through: any Temporal Runtime logger fits. */
 export type PushLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -11,6 +11,28 @@ export function prefixedConsoleLogger(prefix: string): PushLogger {
     warn: (message, meta) => console.warn(line(message, meta)),
     error: (message, meta) => console.error(line(message, meta)),
   };
+}
+
+/** Each line of `logger` with `component` in its metadata: which route or bridge wrote it. */
+export function componentLogger(logger: PushLogger, component: string): PushLogger {
+  const withComponent = (meta: LogMetadata | undefined): LogMetadata => ({ component, ...meta });
+  return {
+    info: (message, meta) => logger.info(message, withComponent(meta)),
+    warn: (message, meta) => logger.warn(message, withComponent(meta)),
+    error: (message, meta) => logger.error(message, withComponent(meta)),
+  };
+}
+
+/** How the routes and bridges of a process report: its log (JSON through the Runtime) and metric meter. */
+export interface PushReporting {
+  logger: PushLogger;
+  meter?: MetricMeter;
+}
+
+/** The options a route or bridge takes for `component`: nothing without reporting (its console default). */
+export function reportingOptions(reporting: PushReporting | undefined, component: string): { logger?: PushLogger; meter?: MetricMeter } {
+  if (reporting === undefined) return {};
+  return { logger: componentLogger(reporting.logger, component), meter: reporting.meter };
 }
 
 export function errorText(error: unknown): string {

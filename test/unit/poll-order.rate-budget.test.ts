@@ -1,0 +1,81 @@
+/**
+ * pollOrder records how long a poll waited for its provider on its worker (the rate-budget wait
+ * metric): the pacing to the provider's next request slot, and a 429's pause. Real activities in
+ * Temporal's mock activity context, against the Magma simulator over HTTP.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities } from '../../activities';
+import type { Ledger } from '../../activities/ledger/ledger';
+import { ProviderGate, RATE_BUDGET_WAIT_METRIC } from '../../activities/provider-gate';
+import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
+import { ErrorType } from '../../workflows/error-types';
+import { recordingMeter } from '../helpers/recording-meter';
+import { magmaProviders, temporaryLedger, uniqueId } from '../helpers/worker-stack';
+
+const API_KEY = 'rate-budget-metric-key';
+/** 1/2 s + the 5 ms margin of createActivities. */
+const BUDGET_PER_SECOND = 2;
+const SLOT_MS = 1000 / BUDGET_PER_SECOND + 5;
+
+let sandbox: MagmaSandbox;
+let ledger: Ledger;
+
+beforeAll(async () => {
+  sandbox = await startMagmaSandbox({ apiKey: API_KEY });
+  ledger = temporaryLedger().ledger;
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+  await ledger?.close();
+});
+
+function pollingWorker(gate: ProviderGate) {
+  const { meter, recorded } = recordingMeter();
+  const environment = new MockActivityEnvironment({ activityType: 'pollOrder' }, { metricMeter: meter });
+  const activities = createActivities({ providers: magmaProviders(sandbox.url, API_KEY), ledger, gate, requestsPerSecond: { magma: BUDGET_PER_SECOND } });
+  const poll = (orderId: string) => environment.run(activities.pollOrder, { provider: 'magma' as const, orderId, minRequestGapMs: 5_000 });
+  const waits = () => recorded.filter((item) => item.name === RATE_BUDGET_WAIT_METRIC);
+  return { poll, waits };
+}
+
+test('each poll records its pacing wait: none for the first, the rest of the slot for the next', async () => {
+  const orderId = uniqueId('budget-pacing');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT' }] });
+  const { poll, waits } = pollingWorker(new ProviderGate());
+
+  await poll(orderId);
+  await poll(orderId);
+
+  // The activity's meter adds the activity's own labels (activityType, taskQueue, namespace).
+  expect(waits().map((item) => item.tags)).toMatchObject([
+    { provider: 'magma', cause: 'pacing', activityType: 'pollOrder' },
+    { provider: 'magma', cause: 'pacing', activityType: 'pollOrder' },
+  ]);
+  const [first, second] = waits().map((item) => item.value);
+  expect(first).toBe(0);
+  // The slot after the first request's, less the time that request took.
+  expect(second).toBeGreaterThan(SLOT_MS / 2);
+  expect(second).toBeLessThanOrEqual(SLOT_MS);
+  expect(sandbox.requests(orderId)).toHaveLength(2);
+});
+
+test('a poll during a 429 pause records the pause left and is handed back to Temporal without a request', async () => {
+  const orderId = uniqueId('budget-paused');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT' }] });
+  const gate = new ProviderGate();
+  gate.pause('magma', 30_000);
+  const { poll, waits } = pollingWorker(gate);
+
+  const failure = await poll(orderId).catch((error: unknown) => error);
+
+  expect(failure).toBeInstanceOf(ApplicationFailure);
+  expect(failure).toMatchObject({ type: ErrorType.rateLimited });
+  expect(waits().map((item) => item.tags.cause)).toEqual(['pacing', 'retry_after']);
+  const paused = waits().find((item) => item.tags.cause === 'retry_after');
+  expect(paused?.tags).toMatchObject({ provider: 'magma' });
+  expect(paused?.value).toBeGreaterThan(25_000);
+  expect(paused?.value).toBeLessThanOrEqual(30_000);
+  expect(sandbox.requests(orderId)).toHaveLength(0);
+});

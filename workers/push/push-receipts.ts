@@ -1,0 +1,56 @@
+/**
+ * What became of each push the ingress and the push bridges received: counted by provider, channel
+ * and result on the process's metric meter (`order_tracker_push_receipts`), and logged with the
+ * order key when it reached the tracker. The order's own count of what a push changed is
+ * `order_tracker_pushes` (workflows/order-metrics.ts).
+ */
+import type { MetricMeter } from '@temporalio/common';
+import type { OrderTracker, PushResponse } from '../../client/order-tracker';
+import { InvalidInputError } from '../../common/order-input';
+import { orderKey } from '../../workflows/ids';
+import type { Observation, ProviderName } from '../../workflows/types';
+import type { PushLogger } from './push-logger';
+
+export const PUSH_RECEIPTS_METRIC = 'order_tracker_push_receipts';
+
+export type PushChannel = 'webhook' | 'socketio' | 'websocket';
+
+/**
+ * `signalled`: the order got it (tracking started if nobody tracked it); `ignored`: the ledger holds
+ * the order's final outcome; `refused`: the signature did not verify; `malformed`: not a status
+ * update we can read; `failed`: not delivered (Temporal unreachable), so the order's next poll sees it.
+ */
+export type PushReceipt = PushResponse['kind'] | 'refused' | 'malformed' | 'failed';
+
+export type CountPushReceipt = (receipt: PushReceipt) => void;
+
+/** Counts one route's or bridge's receipts; counts nothing without a meter. */
+export function pushReceiptCounter(meter: MetricMeter | undefined, provider: ProviderName, channel: PushChannel): CountPushReceipt {
+  if (meter === undefined) return () => undefined;
+  const counter = meter.createCounter(PUSH_RECEIPTS_METRIC, '', 'Pushes received by the ingress and push bridges, by what became of them');
+  return (receipt) => counter.add(1, { provider, channel, result: receipt });
+}
+
+/** The tracker a route or bridge pushes through: each push's receipt is counted, a delivered one logged. */
+export function reportingPushes(tracker: Pick<OrderTracker, 'push'>, count: CountPushReceipt, logger: PushLogger): Pick<OrderTracker, 'push'> {
+  return {
+    async push(provider: string, orderId: string, observation: Observation): Promise<PushResponse> {
+      let response: PushResponse;
+      try {
+        response = await tracker.push(provider, orderId, observation);
+      } catch (error) {
+        // An order id or observation the tracker refuses came from the provider: it is the push's fault.
+        count(error instanceof InvalidInputError ? 'malformed' : 'failed');
+        throw error;
+      }
+      count(response.kind);
+      logger.info('push received', {
+        orderKey: orderKey(provider as ProviderName, orderId),
+        status: observation.status,
+        result: response.kind,
+        ...(response.kind === 'ignored' && { reason: response.reason }),
+      });
+      return response;
+    },
+  };
+}
