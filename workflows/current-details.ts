@@ -1,4 +1,5 @@
 import type { TrackingState } from './state';
+import type { ProviderName } from './types';
 
 /** "4m 05s", "1h 02m": short enough for the Temporal UI's details panel. */
 export function formatDuration(milliseconds: number): string {
@@ -10,6 +11,9 @@ export function formatDuration(milliseconds: number): string {
   if (minutes > 0) return `${minutes}m ${String(seconds).padStart(2, '0')}s`;
   return `${seconds}s`;
 }
+
+/** A markdown hard line break. */
+export const LINE_BREAK = '  \n';
 
 function countdown(label: string, at: number, now: number): string {
   const when = new Date(at).toISOString();
@@ -44,5 +48,24 @@ export function renderCurrentDetails(state: TrackingState, now: number): string 
     if (state.nextPollAt !== null) lines.push(countdown('Next poll', state.nextPollAt, now));
   }
   lines.push(`Polls: ${state.polls} · pushes: ${state.pushes}`);
-  return lines.join('\n\n');
+  // Markdown line breaks, not paragraphs: every line fits the UI's details panel.
+  return lines.join(LINE_BREAK);
+}
+
+/**
+ * What a timer of the order waits for, as the Temporal UI lists it beside the timer: the next poll
+ * and the change it looks for, a slow re-check and why, or the end of the max wait. Set when the
+ * timer starts (`wakeAt` is when it fires); a push or a cancel may end the wait sooner.
+ */
+export function timerSummary(provider: ProviderName, state: TrackingState, wakeAt: number, now: number): string {
+  const wait = formatDuration(wakeAt - now);
+  if (wakeAt >= state.deadline) return `max wait ends in ${wait}: then timed_out unless ${provider} reports a final status`;
+  if (state.attention !== null) return `re-check of ${provider} in ${wait}: ${state.attention}`;
+  const status = state.current?.status;
+  return status === undefined ? `next ${provider} poll in ${wait}` : `next ${provider} poll in ${wait}: is the order still ${status}?`;
+}
+
+/** The summary of the wait that keeps the order's requests `gapMs` apart (after a push woke it early). */
+export function floorSummary(provider: ProviderName, gapMs: number): string {
+  return `per-order request floor: ${formatDuration(gapMs)} between ${provider} requests`;
 }

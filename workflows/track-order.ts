@@ -15,7 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { renderCurrentDetails } from './current-details';
+import { floorSummary, renderCurrentDetails, timerSummary } from './current-details';
 import { countPush, recordDetectionLag } from './order-metrics';
 import { ATTENTION_ERRORS, ErrorType } from './error-types';
 import { pollTaskQueue } from './ids';
@@ -232,7 +232,7 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
   async function waitForNextPoll(): Promise<void> {
     for (;;) {
       const wakeAt = Math.min(state.nextPollAt ?? Date.now(), state.deadline);
-      const awaited = state.attention === null ? `next ${provider} poll` : `re-check (${state.attention})`;
+      const awaited = timerSummary(provider, state, wakeAt, Date.now());
       const woken = await waitUntil(wakeAt, awaited, () => state.cancelRequested || state.pendingPush !== null);
       if (!woken || state.cancelRequested) return;
       const push = state.pendingPush;
@@ -253,7 +253,7 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
       if (push !== null && isTerminal(push) && !settings.confirmPushedTerminal) return outcomeOf(push) as Outcome;
       if (Date.now() >= state.deadline) return 'timed_out';
       // Only a push can bring us here before the floor: hold the per-order request floor anyway.
-      await waitUntil(Math.min(floorAt(), state.deadline), 'per-order request floor', () => state.cancelRequested);
+      await waitUntil(Math.min(floorAt(), state.deadline), floorSummary(provider, settings.minRequestGapMs), () => state.cancelRequested);
       if (state.cancelRequested) return 'tracking_cancelled';
       if (Date.now() >= state.deadline) return 'timed_out';
       const polled = await poll();

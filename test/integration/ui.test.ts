@@ -2,8 +2,9 @@
  * The Temporal Web UI as a person watching orders uses it: Debian's Chromium (headless, driven by
  * playwright-core; scripts/install-chromium.sh installs it) against a dev server with its UI, the
  * worker stack in this process and the Magma simulator. Filters the workflow list by OrderStatus,
- * opens the order, reads its summary and current details, runs the `progress` query, and keeps a
- * screenshot in test-output/ui/order.png (docs/ui-order.png is a copy of a good one).
+ * opens the order, reads its summary, current details and what its timer waits for, runs the
+ * `progress` query, and keeps a screenshot in test-output/ui/order.png (docs/ui-order.png is a copy
+ * of a good one).
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -142,6 +143,10 @@ test(
     expect(current).toMatch(/Provider expiry: in (59m \d\ds|1h 00m) \(/);
     expect(current).toMatch(/Max wait ends: in (1h 59m|2h 00m) \(/);
     expect(current).toMatch(/Next poll: in 45s \(/);
+    expect(current).toContain('Polls: 1 · pushes: 0');
+    // The events with metadata: the poll labelled with its order, the timer with what it waits for.
+    await page.getByText(`poll magma ${orderId}`).first().waitFor({ timeout: UI_TIMEOUT_MS });
+    await page.getByText(`next magma poll in 45s: is the order still ${SLOW_STATUS}?`).first().waitFor({ timeout: UI_TIMEOUT_MS });
     mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
 

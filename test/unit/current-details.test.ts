@@ -1,4 +1,4 @@
-import { formatDuration, renderCurrentDetails } from '../../workflows/current-details';
+import { LINE_BREAK, floorSummary, formatDuration, renderCurrentDetails, timerSummary } from '../../workflows/current-details';
 import { type TrackingState, initialState } from '../../workflows/state';
 import type { Observation } from '../../workflows/types';
 
@@ -75,7 +75,7 @@ describe('renderCurrentDetails', () => {
       ['**Status:** VALID_CHANNEL_OPENING (succeeded)', '**Outcome:** succeeded'],
     ],
   ] as [string, TrackingState, string[]][])('%s', (_name, state, lines) => {
-    const rendered = renderCurrentDetails(state, NOW).split('\n\n');
+    const rendered = renderCurrentDetails(state, NOW).split(LINE_BREAK);
     for (const line of lines) expect(rendered).toContain(line);
   });
 
@@ -89,5 +89,25 @@ describe('renderCurrentDetails', () => {
     ['no next poll when none is planned', stateWith(WAITING, { nextPollAt: null }), 'Next poll'],
   ] as [string, TrackingState, string][])('%s', (_name, state, absent) => {
     expect(renderCurrentDetails(state, NOW)).not.toContain(absent);
+  });
+});
+
+describe('timerSummary', () => {
+  it.each([
+    ['the next poll, and the change it looks for', stateWith(WAITING), NOW + 45_000, 'next magma poll in 45s: is the order still WAITING_FOR_ON_CHAIN_CONFIRMATION?'],
+    ['the next poll before any status', stateWith(null), NOW + 5_000, 'next magma poll in 5s'],
+    ['a slow re-check and why', stateWith(WAITING, { attention: 'credentials refused' }), NOW + 600_000, 're-check of magma in 10m 00s: credentials refused'],
+    [
+      'the max wait, when it ends before the next poll',
+      stateWith(WAITING),
+      NOW + 2 * HOUR_MS - 60_000,
+      'max wait ends in 1h 59m: then timed_out unless magma reports a final status',
+    ],
+  ] as [string, TrackingState, number, string][])('%s', (_name, state, wakeAt, summary) => {
+    expect(timerSummary('magma', state, wakeAt, NOW)).toBe(summary);
+  });
+
+  it('names the floor between one order\'s requests', () => {
+    expect(floorSummary('ozzobit', 5_000)).toBe('per-order request floor: 5s between ozzobit requests');
   });
 });
