@@ -15,14 +15,22 @@ export function formatDuration(milliseconds: number): string {
 /** A markdown hard line break. */
 export const LINE_BREAK = '  \n';
 
+/** "07:47:12 UTC" on the day of `now` (UTC), else "2026-12-01 07:47 UTC". */
+export function formatTime(at: number, now: number): string {
+  const iso = new Date(at).toISOString();
+  const sameDay = iso.slice(0, 10) === new Date(now).toISOString().slice(0, 10);
+  return sameDay ? `${iso.slice(11, 19)} UTC` : `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
 function countdown(label: string, at: number, now: number): string {
-  const when = new Date(at).toISOString();
+  const when = formatTime(at, now);
   return at > now ? `${label}: in ${formatDuration(at - now)} (${when})` : `${label}: passed (${when})`;
 }
 
 /**
  * The markdown the Temporal UI shows as the order's current details: the status, the provider's
- * progress signals, and the countdowns a person watching the order wants.
+ * progress signals, and the countdowns a person watching the order wants. The UI's panel shows
+ * about four lines before it scrolls, so the lines come by importance and pair up related facts.
  */
 export function renderCurrentDetails(state: TrackingState, now: number): string {
   const lines: string[] = [];
@@ -32,23 +40,25 @@ export function renderCurrentDetails(state: TrackingState, now: number): string 
   } else {
     const unrecognised = current.recognised ? '' : ' — unrecognised status, still tracked';
     lines.push(`**Status:** ${current.status} (${current.phase.replace('_', ' ')})${unrecognised}`);
-    const confirmations = current.details['confirmations'];
-    if (confirmations !== undefined && confirmations !== null) lines.push(`Confirmations: ${confirmations}`);
-    // Providers name their expiry differently: `expiresAt` where we derive it, Magma's phase `timeout`.
-    const expiry = current.details['expiresAt'] ?? current.details['timeout'];
-    if (typeof expiry === 'string' && Number.isFinite(Date.parse(expiry))) {
-      lines.push(countdown('Provider expiry', Date.parse(expiry), now));
-    }
   }
   if (state.attention !== null) lines.push(`**Attention:** ${state.attention}`);
   if (state.outcome !== null) {
     lines.push(`**Outcome:** ${state.outcome}`);
   } else {
-    lines.push(countdown('Max wait ends', state.deadline, now));
-    if (state.nextPollAt !== null) lines.push(countdown('Next poll', state.nextPollAt, now));
+    const next = state.nextPollAt === null ? [] : [countdown('Next poll', state.nextPollAt, now)];
+    lines.push([...next, countdown('Max wait ends', state.deadline, now)].join(' · '));
   }
+  const progress: string[] = [];
+  if (current !== null) {
+    // Providers name their expiry differently: `expiresAt` where we derive it, Magma's phase `timeout`.
+    const expiry = current.details['expiresAt'] ?? current.details['timeout'];
+    if (typeof expiry === 'string' && Number.isFinite(Date.parse(expiry))) progress.push(countdown('Provider expiry', Date.parse(expiry), now));
+    const confirmations = current.details['confirmations'];
+    if (confirmations !== undefined && confirmations !== null) progress.push(`Confirmations: ${confirmations}`);
+  }
+  if (progress.length > 0) lines.push(progress.join(' · '));
   lines.push(`Polls: ${state.polls} · pushes: ${state.pushes}`);
-  // Markdown line breaks, not paragraphs: every line fits the UI's details panel.
+  // Markdown line breaks, not paragraphs: more lines fit the panel.
   return lines.join(LINE_BREAK);
 }
 

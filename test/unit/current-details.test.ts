@@ -1,4 +1,4 @@
-import { LINE_BREAK, floorSummary, formatDuration, renderCurrentDetails, timerSummary } from '../../workflows/current-details';
+import { LINE_BREAK, floorSummary, formatDuration, formatTime, renderCurrentDetails, timerSummary } from '../../workflows/current-details';
 import { type TrackingState, initialState } from '../../workflows/state';
 import type { Observation } from '../../workflows/types';
 
@@ -37,17 +37,26 @@ const WAITING: Observation = {
   details: { confirmations: 2 },
 };
 
+describe('formatTime', () => {
+  it.each([
+    ['the same UTC day: the time', NOW + 45_000, '18:00:45 UTC'],
+    ['another day: the date and minutes', NOW + 7 * HOUR_MS, '2026-06-11 01:00 UTC'],
+    ['an earlier day too', NOW - 19 * HOUR_MS, '2026-06-09 23:00 UTC'],
+  ])('%s', (_name, at, expected) => {
+    expect(formatTime(at, NOW)).toBe(expected);
+  });
+});
+
 describe('renderCurrentDetails', () => {
   it.each([
     ['not polled yet', stateWith(null), ['**Status:** not polled yet', 'Polls: 0 · pushes: 0']],
     [
-      'an order in flight',
-      stateWith(WAITING, { nextPollAt: NOW + 45_000, polls: 3, pushes: 1 }),
+      'an order in flight, by importance: status, countdowns, the provider\'s progress, counts',
+      stateWith({ ...WAITING, details: { confirmations: 2, timeout: '2026-06-10T18:59:59.000Z' } }, { nextPollAt: NOW + 45_000, polls: 3, pushes: 1 }),
       [
         '**Status:** WAITING_FOR_ON_CHAIN_CONFIRMATION (in flight)',
-        'Confirmations: 2',
-        'Max wait ends: in 1h 59m (2026-06-10T19:59:00.000Z)',
-        'Next poll: in 45s (2026-06-10T18:00:45.000Z)',
+        'Next poll: in 45s (18:00:45 UTC) · Max wait ends: in 1h 59m (19:59:00 UTC)',
+        'Provider expiry: in 59m 59s (18:59:59 UTC) · Confirmations: 2',
         'Polls: 3 · pushes: 1',
       ],
     ],
@@ -57,18 +66,22 @@ describe('renderCurrentDetails', () => {
       stateWith({ ...WAITING, status: 'NEW_STATE', recognised: false, details: {} }),
       ['**Status:** NEW_STATE (in flight) — unrecognised status, still tracked'],
     ],
-    ['attention', stateWith(WAITING, { attention: 'credentials refused' }), ['**Attention:** credentials refused']],
+    [
+      'attention, right after the status',
+      stateWith(WAITING, { attention: 'credentials refused', nextPollAt: null }),
+      ['**Status:** WAITING_FOR_ON_CHAIN_CONFIRMATION (in flight)', '**Attention:** credentials refused', 'Max wait ends: in 1h 59m (19:59:00 UTC)'],
+    ],
     [
       'a provider expiry ahead',
       stateWith({ ...WAITING, details: { expiresAt: '2026-06-10T18:04:05.000Z' } }),
-      ['Provider expiry: in 4m 05s (2026-06-10T18:04:05.000Z)'],
+      ['Provider expiry: in 4m 05s (18:04:05 UTC)'],
     ],
     [
       'a provider expiry passed',
       stateWith({ ...WAITING, details: { expiresAt: '2026-06-10T17:00:00.000Z' } }),
-      ['Provider expiry: passed (2026-06-10T17:00:00.000Z)'],
+      ['Provider expiry: passed (17:00:00 UTC)'],
     ],
-    ['a next poll overdue', stateWith(WAITING, { nextPollAt: NOW - 1_000 }), ['Next poll: passed (2026-06-10T17:59:59.000Z)']],
+    ['a next poll overdue', stateWith(WAITING, { nextPollAt: NOW - 1_000 }), ['Next poll: passed (17:59:59 UTC) · Max wait ends: in 1h 59m (19:59:00 UTC)']],
     [
       'an outcome',
       stateWith({ ...WAITING, status: 'VALID_CHANNEL_OPENING', phase: 'succeeded', rank: 100 }, { outcome: 'succeeded' }),
@@ -76,14 +89,17 @@ describe('renderCurrentDetails', () => {
     ],
   ] as [string, TrackingState, string[]][])('%s', (_name, state, lines) => {
     const rendered = renderCurrentDetails(state, NOW).split(LINE_BREAK);
-    for (const line of lines) expect(rendered).toContain(line);
+    // In this order, each whole, possibly with other lines between them.
+    const positions = lines.map((line) => rendered.indexOf(line));
+    expect(positions).not.toContain(-1);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   });
 
   it.each([
-    ['no confirmations line without the detail', stateWith({ ...WAITING, details: {} }), 'Confirmations'],
-    ['no confirmations line for null', stateWith({ ...WAITING, details: { confirmations: null } }), 'Confirmations'],
-    ['no expiry line for an unreadable date', stateWith({ ...WAITING, details: { expiresAt: 'soon' } }), 'Provider expiry'],
-    ['no attention line when all is well', stateWith(WAITING), 'Attention'],
+    ['no confirmations without the detail', stateWith({ ...WAITING, details: {} }), 'Confirmations'],
+    ['no confirmations for null', stateWith({ ...WAITING, details: { confirmations: null } }), 'Confirmations'],
+    ['no expiry for an unreadable date', stateWith({ ...WAITING, details: { expiresAt: 'soon' } }), 'Provider expiry'],
+    ['no attention when all is well', stateWith(WAITING), 'Attention'],
     ['no countdowns once there is an outcome', stateWith(WAITING, { outcome: 'timed_out' }), 'Max wait ends'],
     ['no next poll once there is an outcome', stateWith(WAITING, { outcome: 'failed' }), 'Next poll'],
     ['no next poll when none is planned', stateWith(WAITING, { nextPollAt: null }), 'Next poll'],
