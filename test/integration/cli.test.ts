@@ -173,6 +173,11 @@ test.concurrent(
     const orders = JSON.parse(listed.stdout) as { workflowId: string; outcome: string }[];
     expect(orders.map((order) => order.workflowId)).toContain(orderWorkflowId('magma', failingId));
     expect(orders.map((order) => order.workflowId)).not.toContain(orderWorkflowId('magma', succeedingId));
+    // By the provider's status, in the table people read.
+    const byStatus = await cli(['list', '--status', 'BUYER_FAILED_TO_PAY', '--limit', '1000']);
+    expect(byStatus).toMatchObject({ code: 0, stderr: '' });
+    expect(byStatus.stdout).toMatch(new RegExp(`${orderWorkflowId('magma', failingId)}\\s.*BUYER_FAILED_TO_PAY.*failed`));
+    expect(byStatus.stdout).not.toContain(orderWorkflowId('magma', succeedingId));
   },
   TEST_TIMEOUT_MS,
 );
