@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createHoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
 import type { HoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
 import { ProviderCallError } from '../../activities/providers/provider-error';
+import { HOUDINI_AFTER_EXPIRY_MS, HOUDINI_DEPOSIT_POLL_MS } from '../../activities/providers/houdini/houdini-status';
 import { startHoudiniSandbox } from '../../sandbox/houdini';
 import type { HoudiniSandbox } from '../../sandbox/houdini';
 
@@ -136,6 +137,23 @@ describe('listOrders against the simulator', () => {
       expect(listed[0]).toMatchObject({ order: { houdiniId: 'bulk-129', status: 4 }, observation: { status: 'FINISHED', phase: 'succeeded' } });
       expect(listed.at(-1)).toMatchObject({ order: { houdiniId: 'bulk-0' }, observation: { status: 'WAITING' } });
       expect(own.requests().filter((entry) => entry.operation === 'list_orders')).toHaveLength(2);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('computes a deposit wait in Houdini\'s time when given the sandbox\'s time scale', async () => {
+    const own = await startHoudiniSandbox({ partnerId: PARTNER_ID, secret: SECRET });
+    try {
+      // The deposit window ends 10 s from now (wall): at scale 10 that is 100 s of Houdini's time,
+      // past the 30 s deposit cadence.
+      own.addOrder({ id: 'deposit-window', depositWindowMs: 10_000, steps: [{ status: 'WAITING' }] });
+      const listing = createHoudiniAdapter({ url: own.url, partnerId: PARTNER_ID, secret: SECRET });
+      const [unscaled] = await listing.listOrders();
+      const [scaled] = await listing.listOrders(undefined, 10);
+      expect(unscaled?.observation.nextWaitMs).toBeLessThanOrEqual(10_000 + HOUDINI_AFTER_EXPIRY_MS);
+      expect(unscaled?.observation.nextWaitMs).toBeGreaterThan(8_000);
+      expect(scaled?.observation.nextWaitMs).toBe(HOUDINI_DEPOSIT_POLL_MS);
     } finally {
       await own.close();
     }

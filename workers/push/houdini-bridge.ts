@@ -43,6 +43,11 @@ export interface HoudiniBridgeOptions {
   logger?: BridgeLogger;
   /** Counts what became of each update, the catch-up's included (push-receipts.ts). */
   meter?: MetricMeter;
+  /**
+   * SANDBOX_TIME_SCALE: against the sandbox at a scale, waits derived from an order's expiry are
+   * computed in Houdini's time, as the poll does (nominal-time.ts). 1 (the default) against Houdini.
+   */
+  timeScale?: number;
   pingIntervalMs?: number;
   /** How long a `pong` (and the `welcome` after a handshake) may take before the connection counts as dead. */
   pongTimeoutMs?: number;
@@ -114,7 +119,7 @@ class HoudiniBridge implements PushBridge {
     const { adapter, trackedOrders } = options;
     if (adapter !== undefined && trackedOrders !== undefined) {
       this.catchUp = new CatchUpLoop(this.logger, (signal) =>
-        catchUpHoudini({ adapter, trackedOrders, signal, deliver: (orderId, observation) => this.deliver(orderId, observation) }),
+        catchUpHoudini({ adapter, trackedOrders, signal, timeScale: options.timeScale, deliver: (orderId, observation) => this.deliver(orderId, observation) }),
       );
     } else {
       this.logger.warn('no catch-up after a gap (needs HOUDINI_URL and a Temporal client); updates missed while disconnected wait for the next poll');
@@ -214,7 +219,7 @@ class HoudiniBridge implements PushBridge {
         else this.logger.warn('Houdini reported an error', { code: message.code, message: message.message });
         return;
       case 'order_update': {
-        const observation = normalizeHoudiniOrder(message.order, Date.now());
+        const observation = normalizeHoudiniOrder(message.order, Date.now(), this.options.timeScale);
         void this.deliver(message.order.houdiniId, observation);
         return;
       }

@@ -25,6 +25,7 @@ export function houdiniBridgeFromConfig(config: Config, tracker: OrderTracker, c
     tracker,
     adapter: url === undefined ? undefined : createHoudiniAdapter({ url, partnerId, secret }),
     trackedOrders: runningHoudiniOrders(client),
+    timeScale: config.timeScale,
     ...reportingOptions(reporting, 'houdini bridge'),
   });
 }

@@ -24,7 +24,7 @@ export interface HoudiniAdapter extends ProviderAdapter {
    * Every order of the partner account, newest first (`GET /v2/orders`, page by page): what the
    * push bridge reads after a WebSocket gap to catch the updates it missed.
    */
-  listOrders(signal?: AbortSignal): Promise<HoudiniListedOrder[]>;
+  listOrders(signal?: AbortSignal, timeScale?: number): Promise<HoudiniListedOrder[]>;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
@@ -54,13 +54,13 @@ export function createHoudiniAdapter(settings: HoudiniSettings): HoudiniAdapter 
       return normalizeHoudiniOrder(order, Date.now(), timeScale);
     },
 
-    async listOrders(signal?: AbortSignal): Promise<HoudiniListedOrder[]> {
+    async listOrders(signal?: AbortSignal, timeScale = 1): Promise<HoudiniListedOrder[]> {
       const listed: HoudiniListedOrder[] = [];
       for (let page = 1; page <= LIST_MAX_PAGES; page += 1) {
         const body = await getJson(`${base}?page=${page}&pageSize=${LIST_PAGE_SIZE}`, 'the order list', { wrongUrl: 'HOUDINI_URL' }, signal);
         const list = parseProviderAnswer('Houdini', 'order list', houdiniOrderListSchema, body);
         const now = Date.now();
-        for (const order of list.orders) listed.push({ order, observation: normalizeHoudiniOrder(order, now) });
+        for (const order of list.orders) listed.push({ order, observation: normalizeHoudiniOrder(order, now, timeScale) });
         const total = list.total ?? Number.POSITIVE_INFINITY;
         if (list.orders.length < LIST_PAGE_SIZE || listed.length >= total) break;
       }
