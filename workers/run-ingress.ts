@@ -30,15 +30,23 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
   const address = await app.listen({ port, host: config.environment.INGRESS_HOST });
   const bridges = pushBridgesFromConfig(config, tracker, client, reporting);
   const runs = bridges.map((bridge) => bridge.run());
-  const failed = Promise.race(runs).then(() => {
-    throw new Error('a push bridge stopped');
-  }) as Promise<never>;
+  let stopping = false;
+  // Only a bridge that ends on its own is a failure: stop() ends them all on purpose.
+  const failed = new Promise<never>((_resolve, reject) => {
+    bridges.forEach((bridge, index) =>
+      runs[index]?.then(
+        () => !stopping && reject(new Error(`the ${bridge.provider} push bridge stopped`)),
+        (error: unknown) => !stopping && reject(error),
+      ),
+    );
+  });
   failed.catch(() => undefined);
   return {
     address,
     bridges: bridges.map((bridge) => bridge.provider),
     failed,
     async stop() {
+      stopping = true;
       await Promise.allSettled(bridges.map((bridge) => bridge.stop()));
       await Promise.allSettled(runs);
       await app.close();
