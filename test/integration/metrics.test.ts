@@ -243,6 +243,8 @@ test(
     try {
       // Nobody tracks these: each simulator pushes the change (OZZOBiT a signed webhook, Houdini a
       // WebSocket update) and the push starts tracking the order.
+      // The Houdini simulator pushes to subscribed sockets only.
+      await eventually('the Houdini bridge subscribed', () => ingress.logs().some((entry) => entry.message === 'subscribed to all Houdini order updates'));
       const pushed = { ozzobit: uniqueId('receipt-ozzobit'), houdini: uniqueId('receipt-houdini') };
       stack.ozzobit.addOrder({ id: pushed.ozzobit, steps: [{ status: 'PROCESSING', durationMs: 1_000 }, { status: 'PENDING_DELIVERY' }] });
       stack.houdini.addOrder({ id: pushed.houdini, steps: [{ status: 'WAITING', durationMs: 1_000 }, { status: 'CONFIRMING' }] });
