@@ -6,10 +6,10 @@
  * lines carrying the order key.
  */
 import { spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import readline from 'node:readline';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { OZZOBIT_SIGNATURE_HEADER, signOzzobitWebhook } from '../../activities/providers/ozzobit/ozzobit-webhook';
 import { OrderTracker } from '../../client/order-tracker';
 import { loadConfig, withoutPushSettings } from '../../common/config';
 import { findFreePort } from '../../common/temporal-servers';
@@ -253,7 +253,7 @@ test(
       const post = (body: string, secret: string) =>
         fetch(webhookUrl, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-OZZOBiT-signature': createHmac('sha256', secret).update(body).digest('hex') },
+          headers: { 'content-type': 'application/json', [OZZOBIT_SIGNATURE_HEADER]: signOzzobitWebhook(body, secret) },
           body,
         }).then((response) => response.status);
       const event = JSON.stringify({ eventName: 'ORDER_COMPLETED', data: { id: uniqueId('forged'), status: 'COMPLETED' } });
