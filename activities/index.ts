@@ -1,7 +1,8 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import { ErrorType } from '../workflows/error-types';
 import { orderKey } from '../workflows/ids';
-import type { CallbackState, Observation, Outcome, ProviderName } from '../workflows/types';
+import type { CallbackState, Details, Observation, Outcome, ProviderName } from '../workflows/types';
 import { type CallbackSender, callbackBody, callbackIdempotencyKey } from './callbacks/callback-sender';
 import { type Ledger, type LedgerRow, type OutcomeRecord, isFinalOutcome } from './ledger/ledger';
 import type { ProviderRegistry } from './providers/provider';
@@ -81,6 +82,62 @@ export interface PollRequest {
   timeScale?: number;
 }
 
+export interface PollUntilChangedRequest extends PollRequest {
+  /** The status the order holds: an in-flight answer with this status is "not yet". Null: any answer is news. */
+  knownStatus: string | null;
+  /**
+   * An in-flight answer ranked below this is "not yet" too: the provider has not caught up with a
+   * push the order applied. Null after a poll: then any other status is news, a step back included.
+   */
+  minRank: number | null;
+  /**
+   * Set when the first request must wait (the cadence after a change, the per-order floor): how long
+   * after the activity is scheduled. Relative, so a worker's clock never shifts it.
+   */
+  firstRequestInMs?: number;
+}
+
+/** The change a poll found, and how many requests the wait took. */
+export interface ChangeAnswer {
+  observation: Observation;
+  requests: number;
+}
+
+/** The details of a "not yet" failure: the client shows them as the order's live progress. */
+export interface NotYetDetails {
+  /** Requests this wait has made so far. */
+  requests: number;
+  status: string | null;
+  /** ISO time of the next request (this failure's retry). */
+  nextPollAt: string;
+  /** The last answer's details (confirmations, expiry), which the order's state has not seen. */
+  details: Details | null;
+}
+
+/** Whether an answer ends the wait: a final status, or an in-flight one the order does not hold yet. */
+export function isChange(request: Pick<PollUntilChangedRequest, 'knownStatus' | 'minRank'>, observation: Observation): boolean {
+  if (observation.phase !== 'in_flight') return true;
+  if (observation.status === request.knownStatus) return false;
+  return request.minRank === null || observation.rank >= request.minRank;
+}
+
+function notYet(
+  type: string,
+  request: PollUntilChangedRequest,
+  requests: number,
+  status: string | null,
+  waitMs: number,
+  observation: Observation | null,
+): ApplicationFailure {
+  const nextPollAt = new Date(Date.now() + waitMs).toISOString();
+  const message =
+    observation === null
+      ? `first ${request.provider} poll of this wait at ${nextPollAt.slice(11, 19)} UTC`
+      : `still ${status} after ${requests} ${requests === 1 ? 'poll' : 'polls'}; next at ${nextPollAt.slice(11, 19)} UTC`;
+  const details: NotYetDetails = { requests, status, nextPollAt, details: observation?.details ?? null };
+  return ApplicationFailure.create({ type, message, nextRetryDelay: Math.ceil(waitMs), category: ApplicationFailureCategory.BENIGN, details: [details] });
+}
+
 export interface RecordedOutcome {
   recorded: boolean;
   /** The outcome the ledger holds: a final one recorded earlier wins over this run's. */
@@ -97,56 +154,81 @@ export function createActivities(dependencies: ActivityDependencies) {
     Object.entries(dependencies.requestsPerSecond ?? {}).map(([provider, rate]) => [provider, 1000 / rate + 5]),
   ) as Partial<Record<ProviderName, number>>;
 
+  /** One request to the provider through this worker's pacing and 429 pause, normalised. */
+  async function observe(request: PollRequest): Promise<Observation> {
+    const adapter = providers[request.provider];
+    if (adapter === undefined) {
+      // Not configured on this worker: retryable, so a worker that has the provider can take it.
+      throw ApplicationFailure.create({
+        type: ErrorType.unavailable,
+        message: `provider ${request.provider} is not configured on this worker`,
+      });
+    }
+    const context = Context.current();
+    const budgetWait = context.metricMeter.createHistogram(RATE_BUDGET_WAIT_METRIC, 'int', 'ms', 'Time a poll waited for its provider: pacing on this worker, or a 429 pause');
+    const interval = requestIntervalMs[request.provider];
+    if (interval !== undefined) {
+      const waitMs = gate.reserve(request.provider, interval);
+      budgetWait.record(waitMs, { provider: request.provider, cause: 'pacing' });
+      await sleepUnlessCancelled(waitMs, context.cancellationSignal);
+    }
+    // Another order of this provider got a 429 (perhaps while this one waited its turn): hand the
+    // wait to Temporal's retry. The retry goes back through the poll queue's rate limit, so the
+    // budget holds when the pause ends (waiting here would release every waiting poll at once).
+    const paused = gate.remaining(request.provider);
+    if (paused > 0) {
+      budgetWait.record(paused, { provider: request.provider, cause: 'retry_after' });
+      throw ApplicationFailure.create({
+        type: ErrorType.rateLimited,
+        message: `${request.provider} asked every client to slow down; waiting ${Math.ceil(paused / 1000)} s more`,
+        nextRetryDelay: Math.max(paused, request.minRequestGapMs),
+      });
+    }
+    try {
+      const observation = await adapter.fetchOrder(request.orderId, context.cancellationSignal, request.timeScale ?? 1);
+      const fallbackMs = dependencies.pushFallbackPollMs?.[request.provider];
+      if (fallbackMs === undefined || observation.phase !== 'in_flight') return observation;
+      return { ...observation, nextWaitMs: Math.max(observation.nextWaitMs, fallbackMs) };
+    } catch (error) {
+      if (error instanceof ProviderCallError && error.kind === 'rate_limited') {
+        gate.pause(request.provider, error.details.retryAfterMs ?? request.minRequestGapMs);
+      }
+      const failure = toApplicationFailure(error, request.minRequestGapMs);
+      const level = error instanceof ProviderCallError && error.kind === 'credentials_refused' ? 'error' : 'warn';
+      log[level]('provider request failed', {
+        orderKey: orderKey(request.provider, request.orderId),
+        errorType: failure.type,
+        error: failure.message,
+        attempt: context.info.attempt,
+      });
+      throw failure;
+    }
+  }
+
   return {
     /** One request to the provider, normalised. Failures carry the type the workflow understands. */
     async pollOrder(request: PollRequest): Promise<Observation> {
-      const adapter = providers[request.provider];
-      if (adapter === undefined) {
-        // Not configured on this worker: retryable, so a worker that has the provider can take it.
-        throw ApplicationFailure.create({
-          type: ErrorType.unavailable,
-          message: `provider ${request.provider} is not configured on this worker`,
-        });
+      return observe(request);
+    },
+
+    /**
+     * Polls until the provider shows a change (retry-driven polling, workflows/track-order.ts): an
+     * answer that still shows the order's status fails BENIGN "not yet" with the phase cadence as
+     * `nextRetryDelay`, so the server's retry timer is the wait and an unchanged poll costs the
+     * order's history nothing. A new status, a terminal one, or a provider failure ends the attempt
+     * as usual. With `firstRequestInMs`, the first attempt asks nothing and only schedules the first request.
+     */
+    async pollUntilChanged(request: PollUntilChangedRequest): Promise<ChangeAnswer> {
+      const { attempt } = Context.current().info;
+      const scheduledFirst = request.firstRequestInMs === undefined ? 0 : 1;
+      if (attempt === 1 && request.firstRequestInMs !== undefined) {
+        throw notYet(ErrorType.pollScheduled, request, 0, request.knownStatus, Math.max(1, request.firstRequestInMs), null);
       }
-      const context = Context.current();
-      const budgetWait = context.metricMeter.createHistogram(RATE_BUDGET_WAIT_METRIC, 'int', 'ms', 'Time a poll waited for its provider: pacing on this worker, or a 429 pause');
-      const interval = requestIntervalMs[request.provider];
-      if (interval !== undefined) {
-        const waitMs = gate.reserve(request.provider, interval);
-        budgetWait.record(waitMs, { provider: request.provider, cause: 'pacing' });
-        await sleepUnlessCancelled(waitMs, context.cancellationSignal);
-      }
-      // Another order of this provider got a 429 (perhaps while this one waited its turn): hand the
-      // wait to Temporal's retry. The retry goes back through the poll queue's rate limit, so the
-      // budget holds when the pause ends (waiting here would release every waiting poll at once).
-      const paused = gate.remaining(request.provider);
-      if (paused > 0) {
-        budgetWait.record(paused, { provider: request.provider, cause: 'retry_after' });
-        throw ApplicationFailure.create({
-          type: ErrorType.rateLimited,
-          message: `${request.provider} asked every client to slow down; waiting ${Math.ceil(paused / 1000)} s more`,
-          nextRetryDelay: Math.max(paused, request.minRequestGapMs),
-        });
-      }
-      try {
-        const observation = await adapter.fetchOrder(request.orderId, context.cancellationSignal, request.timeScale ?? 1);
-        const fallbackMs = dependencies.pushFallbackPollMs?.[request.provider];
-        if (fallbackMs === undefined || observation.phase !== 'in_flight') return observation;
-        return { ...observation, nextWaitMs: Math.max(observation.nextWaitMs, fallbackMs) };
-      } catch (error) {
-        if (error instanceof ProviderCallError && error.kind === 'rate_limited') {
-          gate.pause(request.provider, error.details.retryAfterMs ?? request.minRequestGapMs);
-        }
-        const failure = toApplicationFailure(error, request.minRequestGapMs);
-        const level = error instanceof ProviderCallError && error.kind === 'credentials_refused' ? 'error' : 'warn';
-        log[level]('provider request failed', {
-          orderKey: orderKey(request.provider, request.orderId),
-          errorType: failure.type,
-          error: failure.message,
-          attempt: Context.current().info.attempt,
-        });
-        throw failure;
-      }
+      const requests = attempt - scheduledFirst;
+      const observation = await observe(request);
+      if (isChange(request, observation)) return { observation, requests };
+      const waitMs = Math.max(observation.nextWaitMs / (request.timeScale ?? 1), request.minRequestGapMs);
+      throw notYet(ErrorType.statusUnchanged, request, requests, observation.status, waitMs, observation);
     },
 
     /** Writes the order's outcome (and its callback body, fixed now) to the ledger; idempotent by the order key. */

@@ -3,6 +3,7 @@ import type { Ledger, LedgerRow } from '../activities/ledger/ledger';
 import type { Config } from '../common/config';
 import { parseOrderId, parseProvider, parseReference, InvalidInputError } from '../common/order-input';
 import { DEFAULT_MAX_WAIT_MS } from '../common/provider-defaults';
+import { pendingPollOf, withPendingPoll } from './pending-poll';
 import { orderWorkflowId } from '../workflows/ids';
 import { cancelSignal, progressQuery, statusPushedSignal } from '../workflows/messages';
 import { parseObservation } from '../workflows/observation';
@@ -122,11 +123,15 @@ export class OrderTracker {
     };
   }
 
-  /** The order's progress snapshot (works for finished orders too while their history is kept). */
+  /**
+   * The order's progress snapshot (works for finished orders too while their history is kept), with
+   * the requests and next attempt of the poll it is waiting on (client/pending-poll.ts).
+   */
   async progress(providerName: string, orderIdText: string): Promise<Progress> {
     const handle = this.handle(providerName, orderIdText);
     try {
-      return await handle.query(progressQuery);
+      const [progress, description] = await Promise.all([handle.query(progressQuery), handle.describe()]);
+      return withPendingPoll(progress, await pendingPollOf(description, this.options.client.options.loadedDataConverter));
     } catch (error) {
       throw this.notFound(error, handle.workflowId);
     }

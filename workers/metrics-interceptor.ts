@@ -10,6 +10,7 @@ import { ApplicationFailure, type MetricMeter } from '@temporalio/common';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next, WorkerInterceptors } from '@temporalio/worker';
 import type { RecordedOutcome } from '../activities';
 import { RATE_BUDGET_WAIT_METRIC } from '../activities/provider-gate';
+import { ErrorType } from '../workflows/error-types';
 import { DETECTION_LAG_METRIC, PUSHES_METRIC } from '../workflows/order-metrics';
 import { PROVIDER_NAMES, type ProviderName } from '../workflows/types';
 
@@ -18,7 +19,7 @@ import { PROVIDER_NAMES, type ProviderName } from '../workflows/types';
  * has the activity's `namespace`, `taskQueue` and `activityType` labels.
  */
 export const METRIC = {
-  /** Provider requests by provider and result: `ok` or the failure's type (e.g. ProviderRateLimited). */
+  /** Provider requests by provider and result: `ok`, `unchanged` (a wait's "not yet") or the failure's type (e.g. ProviderRateLimited). */
   polls: 'order_tracker_polls',
   /** How long a poll waited on its task queue: the provider's request budget across workers shows here. */
   pollScheduleToStart: 'order_tracker_poll_schedule_to_start_latency',
@@ -46,6 +47,9 @@ export const METRIC_BUCKETS: Record<string, number[]> = {
 
 type Tags = Record<string, string>;
 
+/** Activities that ask the provider: a one-off poll, and the retry-driven wait for a change. */
+const POLL_ACTIVITIES = new Set(['pollOrder', 'pollUntilChanged']);
+
 function providerOf(input: ActivityExecuteInput): ProviderName | 'unknown' {
   const provider = (input.args[0] as { provider?: unknown } | undefined)?.provider;
   return (PROVIDER_NAMES as readonly unknown[]).includes(provider) ? (provider as ProviderName) : 'unknown';
@@ -64,7 +68,7 @@ export class ActivityMetricsInterceptor implements ActivityInboundCallsIntercept
     const { activityType, attempt, currentAttemptScheduledTimestampMs } = this.context.info;
     const meter = this.context.metricMeter;
     const tags: Tags = { provider: providerOf(input) };
-    if (activityType === 'pollOrder') {
+    if (POLL_ACTIVITIES.has(activityType)) {
       const waitedMs = Math.max(0, Date.now() - currentAttemptScheduledTimestampMs);
       meter.createHistogram(METRIC.pollScheduleToStart, 'int', 'ms', 'Time a poll waited on its task queue (request budget)').record(waitedMs, tags);
       return this.countPoll(meter, tags, input, next);
@@ -87,7 +91,9 @@ export class ActivityMetricsInterceptor implements ActivityInboundCallsIntercept
       polls.add(1, { ...tags, result: 'ok' });
       return result;
     } catch (error) {
-      polls.add(1, { ...tags, result: failureLabel(error) });
+      const label = failureLabel(error);
+      // The first attempt of a wait that only schedules its first request asked nothing.
+      if (label !== ErrorType.pollScheduled) polls.add(1, { ...tags, result: label === ErrorType.statusUnchanged ? 'unchanged' : label });
       throw error;
     }
   }

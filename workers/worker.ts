@@ -55,7 +55,7 @@ export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
         namespace,
         taskQueue: pollTaskQueue(taskQueue, provider),
         dataConverter: options.dataConverter,
-        activities: { pollOrder: activities.pollOrder },
+        activities: { pollOrder: activities.pollOrder, pollUntilChanged: activities.pollUntilChanged },
         interceptors: metricsInterceptors(),
         maxTaskQueueActivitiesPerSecond: options.requestsPerSecond[provider],
         // The server's limiter lets a burst through at start; this worker's own limit smooths it.

@@ -19,6 +19,13 @@ export const ErrorType = {
   callbackUndelivered: 'CallbackUndelivered',
   /** Bad input to an activity: a bug, never retried. */
   invalidInput: 'InvalidInput',
+  /**
+   * BENIGN: the provider still shows the status the order holds. The server retries the poll after
+   * the failure's nextRetryDelay (the phase cadence): that retry timer is the order's wait.
+   */
+  statusUnchanged: 'StatusUnchanged',
+  /** BENIGN: the first attempt of a wait that must not ask yet (cadence, floor); it only schedules the first request. */
+  pollScheduled: 'PollScheduled',
 } as const;
 
 export type ErrorTypeName = (typeof ErrorType)[keyof typeof ErrorType];

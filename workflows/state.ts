@@ -31,6 +31,10 @@ export interface TrackingState {
   callback: CallbackState;
   /** How many runs (continue-as-new generations) this order has had before this one. */
   runs: number;
+  /** The current status came from a push that no poll has shown yet (absent in runs before retry-driven polling). */
+  unconfirmedPush?: boolean;
+  /** When the order last heard from the provider (poll or push): where a poll's detection lag starts. */
+  lastSeenAt?: number | null;
 }
 
 export function initialState(startedAt: number, maxWaitMs: number): TrackingState {

@@ -16,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { floorSummary, renderCurrentDetails, timerSummary } from './current-details';
+import { type LoopEnd, failureType, followChanges } from './follow-changes';
 import { countPush, recordDetectionLag } from './order-metrics';
 import { ATTENTION_ERRORS, ErrorType } from './error-types';
 import { pollTaskQueue } from './ids';
@@ -95,7 +96,12 @@ export const POLL_OVERTAKEN_BY_PUSH_PATCH = 'poll-overtaken-by-push';
  */
 export const SHORTER_RUNS_PATCH = 'continue-as-new-after-500-events';
 
-type LoopEnd = Outcome | 'continue_as_new';
+/**
+ * Between status changes an order waits on the retry timer of one poll activity, not on a workflow
+ * timer per poll (follow-changes.ts): an unchanged poll adds no event to history. Runs recorded
+ * before keep the timer loop below (`follow`).
+ */
+export const RETRY_DRIVEN_POLLING_PATCH = 'retry-driven-polling';
 
 export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResult> {
   const { provider, orderId } = input;
@@ -103,12 +109,13 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
   const settings = resolveSettings(input.settings);
   // Decided once per run, at its start, so a replay decides the same.
   const shorterRuns = patched(SHORTER_RUNS_PATCH);
+  const retryDriven = patched(RETRY_DRIVEN_POLLING_PATCH);
   const runEventLimit =
     shorterRuns || input.settings?.continueAsNewAfterEvents !== undefined ? settings.continueAsNewAfterEvents : RUN_EVENTS_BEFORE_SHORTER_RUNS;
   const state: TrackingState = input.carried ?? initialState(Date.now(), input.maxWaitMs);
   let statusAttribute: string | null = null;
-  /** When the order last heard from the provider (poll or push): where a poll's detection lag starts. */
-  let lastSeenAt: number | null = state.lastPolledAt;
+  // Where a poll's detection lag starts; runs carried from before it was kept start at the last poll.
+  if (state.lastSeenAt === undefined) state.lastSeenAt = state.lastPolledAt;
 
   // Handlers first: they only change state and never throw.
   setHandler(progressQuery, () => progressSnapshot(provider, orderId, reference, state));
@@ -140,7 +147,8 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
     if (applyObservation(state, parsed.observation, 'push', now, settings) && parsed.receivedAt !== null) {
       recordDetectionLag(provider, 'push', now - parsed.receivedAt);
     }
-    lastSeenAt = now;
+    state.lastSeenAt = now;
+    state.unconfirmedPush = true;
     state.pendingPush = parsed.observation;
     publish();
   });
@@ -200,10 +208,11 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
       // The provider answered, then pushed a newer status that reached us first: keep the push.
       const pushedMeanwhile = state.current !== currentBefore && state.current !== null;
       const overtaken = pushedMeanwhile && observation.rank < (state.current?.rank ?? 0) && patched(POLL_OVERTAKEN_BY_PUSH_PATCH);
+      const lastSeenAt = state.lastSeenAt ?? null;
       if (!overtaken && applyObservation(state, observation, 'poll', now, settings) && lastSeenAt !== null) {
         recordDetectionLag(provider, 'poll', now - lastSeenAt);
       }
-      if (!overtaken) lastSeenAt = now;
+      if (!overtaken) state.lastSeenAt = now;
       state.nextPollAt = Math.max(now + observation.nextWaitMs / settings.timeScale, floorAt());
       return overtaken ? 'overtaken' : 'observed';
     } catch (error) {
@@ -275,7 +284,9 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
 
   let end: LoopEnd;
   try {
-    end = await follow();
+    end = retryDriven
+      ? await followChanges({ provider, orderId, taskQueue: workflowInfo().taskQueue, settings, state, publish, shouldContinueAsNew })
+      : await follow();
   } catch (error) {
     if (!isCancellation(error)) throw error;
     log.info('tracking cancelled by a Temporal cancel request');
@@ -353,9 +364,3 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
     attention: state.attention,
   };
 }
-
-function failureType(error: unknown): string | undefined {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
-}
-

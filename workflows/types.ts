@@ -57,6 +57,21 @@ export interface Progress {
   /** Something a person should look at, e.g. "credentials refused"; null when all is well. */
   attention: string | null;
   fulfilment: { recorded: boolean; callback: CallbackState };
+  /** The poll waiting for the next change, as the server describes it (added by the client, not the query). */
+  pendingPoll?: PendingPoll;
+}
+
+/** The retries of the poll an order waits on between changes (see client/pending-poll.ts). */
+export interface PendingPoll {
+  attempt: number;
+  /** Requests this wait has made so far (already counted in the progress's `polls`). */
+  requests: number;
+  /** When the next request is due (ISO), or null while one runs. */
+  nextAttemptAt: string | null;
+  /** The last attempt's message, e.g. "still PROCESSING after 3 polls; next at 10:04:05 UTC". */
+  lastResult: string | null;
+  /** The last answer's details (confirmations, expiry), newer than the order's own. */
+  details: Details | null;
 }
 
 export interface TrackOrderResult {

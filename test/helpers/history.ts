@@ -2,6 +2,8 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { temporal } from '@temporalio/proto';
+import type { ProviderAdapter, ProviderRegistry } from '../../activities/providers/provider';
+import type { ProviderName } from '../../workflows/types';
 
 type History = temporal.api.history.v1.IHistory;
 
@@ -41,4 +43,51 @@ export function saveHistory(name: string, history: History): void {
   const directory = join(__dirname, '..', '..', 'test-output', 'histories');
   mkdirSync(directory, { recursive: true });
   writeFileSync(join(directory, `${name}.json`), historyToJSON(history as temporal.api.history.v1.History));
+}
+
+/**
+ * Retry-driven polling keeps unchanged polls out of history, so the cadence is read from the
+ * requests instead: each provider request is stamped with the server's time (on the time-skipping
+ * server, its skipped time: `environment.currentTimeMs()`).
+ */
+export interface RequestClock {
+  providers: ProviderRegistry;
+  /** Server times (epoch ms) of the requests made for one order, in order. */
+  times(orderId: string): number[];
+  /** Gaps between consecutive requests for one order, in milliseconds. */
+  gapsMs(orderId: string): number[];
+}
+
+export function recordRequestTimes(providers: ProviderRegistry, serverTime: () => Promise<number>): RequestClock {
+  const times = new Map<string, number[]>();
+  const wrapped: ProviderRegistry = {};
+  for (const [name, adapter] of Object.entries(providers) as [ProviderName, ProviderAdapter][]) {
+    wrapped[name] = {
+      name: adapter.name,
+      async fetchOrder(orderId, signal, timeScale) {
+        const list = times.get(orderId) ?? [];
+        list.push(await serverTime());
+        times.set(orderId, list);
+        return adapter.fetchOrder(orderId, signal, timeScale);
+      },
+    };
+  }
+  const timesOf = (orderId: string) => [...(times.get(orderId) ?? [])];
+  return {
+    providers: wrapped,
+    times: timesOf,
+    gapsMs: (orderId) => {
+      const list = timesOf(orderId);
+      return list.slice(1).map((time, index) => time - (list[index] ?? time));
+    },
+  };
+}
+
+/**
+ * Whether request gaps follow a cadence: each at least its planned wait (less timer rounding) and at
+ * most `slackMs` more, which covers the workflow task and the dispatch between an answer and the
+ * next wait's first attempt on a busy machine.
+ */
+export function followsCadence(gapsMs: number[], plannedMs: number[], slackMs = 2_500): boolean {
+  return gapsMs.length === plannedMs.length && gapsMs.every((gap, index) => gap >= (plannedMs[index] ?? 0) - 100 && gap <= (plannedMs[index] ?? 0) + slackMs);
 }

@@ -1,0 +1,273 @@
+/**
+ * Retry-driven polling (RETRY_DRIVEN_POLLING_PATCH in track-order.ts): between two status changes
+ * an order waits on the server's retry timer of one `pollUntilChanged` activity, whose attempts fail
+ * BENIGN "not yet" with the phase cadence as `nextRetryDelay`. An unchanged poll costs the order's
+ * history nothing; a change costs one activity (about ten events with its workflow task). A push or
+ * a cancel cancels the waiting attempt at once; one last poll runs at the max-wait deadline.
+ */
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+} from '@temporalio/workflow';
+import type { Activities, ChangeAnswer, PollUntilChangedRequest } from '../activities';
+import { formatDuration, timerSummary } from './current-details';
+import { ATTENTION_ERRORS, ErrorType } from './error-types';
+import { pollTaskQueue } from './ids';
+import { isTerminal } from './observation';
+import { recordDetectionLag } from './order-metrics';
+import type { TrackingSettings } from './settings';
+import { type TrackingState, applyObservation, outcomeOf } from './state';
+import type { Outcome, ProviderName } from './types';
+
+/** One attempt of a poll: the HTTP client gives up sooner; this only catches a stuck worker. */
+const POLL_ATTEMPT_TIMEOUT_MS = 30_000;
+/** Backoff for a provider that keeps failing, so an outage costs a request a minute at most. */
+const POLL_MAX_RETRY_INTERVAL_MS = 60_000;
+/** The last poll at the deadline gets this long (its retries included) before the order ends timed_out. */
+const DEADLINE_POLL_WINDOW_MS = 60_000;
+/**
+ * A provider that does not know an order yet (a push or a merchant may be quicker than its
+ * database) is asked again at the floor for these first minutes, then at the slow attention re-check.
+ */
+const NEW_ORDER_NOT_FOUND_WINDOW_MS = 5 * 60_000;
+
+export type LoopEnd = Outcome | 'continue_as_new';
+
+/** What the order's loop shares with its handlers: the state, and the hooks of track-order.ts. */
+export interface FollowContext {
+  provider: ProviderName;
+  orderId: string;
+  taskQueue: string;
+  settings: TrackingSettings;
+  state: TrackingState;
+  /** Keeps search attributes and the UI's current details in step with the state. */
+  publish(): void;
+  shouldContinueAsNew(): boolean;
+}
+
+type WaitEnd =
+  | { kind: 'changed'; answer: ChangeAnswer }
+  | { kind: 'woken' }
+  | { kind: 'failed'; error: unknown };
+
+export async function followChanges(context: FollowContext): Promise<LoopEnd> {
+  const { state, settings } = context;
+  for (;;) {
+    if (state.cancelRequested) return 'tracking_cancelled';
+    const push = state.pendingPush;
+    state.pendingPush = null;
+    if (push !== null) {
+      if (isTerminal(push) && !settings.confirmPushedTerminal) return outcomeOf(push) as Outcome;
+      // A terminal push is confirmed by the next poll, as soon as the floor allows; another push
+      // says when the provider's next change is likely.
+      const after = isTerminal(push) ? 0 : push.nextWaitMs / settings.timeScale;
+      state.nextPollAt = Math.max(floorAt(context), Date.now() + after);
+      context.publish();
+    }
+    if (Date.now() >= state.deadline) return deadlinePoll(context);
+    if (context.shouldContinueAsNew()) return 'continue_as_new';
+
+    const end = await waitForChange(context);
+    if (end.kind === 'woken') continue;
+    if (end.kind === 'changed') {
+      const verdict = applyAnswer(context, end.answer) ? outcomeOf(end.answer.observation) : null;
+      if (verdict !== null) return verdict;
+      continue;
+    }
+    if (isCancellation(end.error)) throw end.error;
+    const now = Date.now();
+    const type = failureType(end.error);
+    // The server stopped retrying "not yet" at the deadline: the last failure counts the wait's requests.
+    state.polls += notYetRequests(end.error);
+    const attention = type === undefined ? undefined : ATTENTION_ERRORS[type];
+    if (attention !== undefined) {
+      state.lastPolledAt = now;
+      const newOrder = type === ErrorType.orderNotFound && now - state.startedAt < NEW_ORDER_NOT_FOUND_WINDOW_MS;
+      log.warn(newOrder ? 'order not found at the provider yet; asking again soon' : 'order needs attention; re-checking slowly', { attention });
+      state.attention = attention;
+      state.nextPollAt = now + (newOrder ? settings.minRequestGapMs : settings.attentionRecheckMs);
+    } else {
+      // The retries ended before the deadline: the next one would have passed it (schedule-to-close).
+      // Wait for the deadline, then ask one last time.
+      if (type !== undefined && type !== ErrorType.statusUnchanged && type !== ErrorType.pollScheduled) {
+        log.warn('poll failed until its window closed', { error: String(end.error) });
+        state.attention = 'provider unavailable';
+      }
+      state.lastPolledAt = now;
+      state.nextPollAt = state.deadline;
+    }
+    context.publish();
+    await sleepUnlessWoken(context, state.nextPollAt);
+  }
+}
+
+/** When the order may ask the provider again: the per-order floor after its last request. */
+function floorAt({ state, settings }: FollowContext): number {
+  return state.lastPolledAt === null ? 0 : state.lastPolledAt + settings.minRequestGapMs;
+}
+
+/** A push, a cancel or a run grown long ends any wait. */
+function wakeNeeded({ state, shouldContinueAsNew }: FollowContext): boolean {
+  return state.cancelRequested || state.pendingPush !== null || shouldContinueAsNew();
+}
+
+/** A timer (where one remains: attention re-checks, the wait for the deadline), woken early like a poll. */
+async function sleepUnlessWoken(context: FollowContext, until: number): Promise<void> {
+  const milliseconds = Math.min(until, context.state.deadline) - Date.now();
+  if (milliseconds <= 0 || wakeNeeded(context)) return;
+  const summary = timerSummary(context.provider, context.state, Date.now() + milliseconds, Date.now());
+  await condition(() => wakeNeeded(context), milliseconds, { summary });
+}
+
+/**
+ * Schedules one pollUntilChanged and waits for it or for a wake-up; a wake-up cancels it at once
+ * (TRY_CANCEL: a poll waiting for its retry is simply dropped).
+ */
+async function waitForChange(context: FollowContext): Promise<WaitEnd> {
+  const { state, settings } = context;
+  const now = Date.now();
+  const firstRequestAt = Math.max(state.nextPollAt ?? now, floorAt(context));
+  const request: PollUntilChangedRequest = {
+    provider: context.provider,
+    orderId: context.orderId,
+    minRequestGapMs: settings.minRequestGapMs,
+    ...(settings.timeScale === 1 ? {} : { timeScale: settings.timeScale }),
+    knownStatus: state.current?.status ?? null,
+    // Until a poll has seen what a push said, a provider that still shows less is not news.
+    minRank: state.unconfirmedPush === true && state.current !== null ? state.current.rank : null,
+    ...(firstRequestAt > now ? { firstRequestInMs: firstRequestAt - now } : {}),
+  };
+  state.nextPollAt = Math.max(firstRequestAt, now);
+  context.publish();
+  const scope = new CancellationScope();
+  const polled = scope
+    .run(() => pollActivity(context, state.deadline - now, waitSummary(context)).pollUntilChanged(request))
+    .then(
+      (answer): WaitEnd => ({ kind: 'changed', answer }),
+      (error: unknown): WaitEnd => ({ kind: 'failed', error }),
+    );
+  const woken = scope.run(() => condition(() => wakeNeeded(context))).then(
+    (): WaitEnd => ({ kind: 'woken' }),
+    (): WaitEnd => ({ kind: 'woken' }),
+  );
+  const first = await Promise.race([polled, woken]);
+  scope.cancel();
+  if (first.kind !== 'woken') return first;
+  // The poll may have answered in the same activation as the wake-up: keep its answer then.
+  const settled = await polled;
+  if (settled.kind === 'changed') return settled;
+  countCancelledWait(context, Math.max(firstRequestAt, now));
+  return first;
+}
+
+/**
+ * A cancelled wait's requests are not reported back: count those its schedule implies (the first at
+ * `firstRequestAt`, then one per cadence), and treat the last as just made for the floor's sake.
+ */
+function countCancelledWait(context: FollowContext, firstRequestAt: number): void {
+  const { state, settings } = context;
+  const now = Date.now();
+  if (now < firstRequestAt) return;
+  const cadenceMs = Math.max(settings.minRequestGapMs, (state.current?.nextWaitMs ?? 0) / settings.timeScale);
+  state.polls += 1 + Math.floor((now - firstRequestAt) / cadenceMs);
+  state.lastPolledAt = now;
+}
+
+/** The last poll, at the max-wait deadline: an order paid during an outage ends succeeded, not timed_out. */
+async function deadlinePoll(context: FollowContext): Promise<Outcome> {
+  const { state, settings } = context;
+  const now = Date.now();
+  const floor = floorAt(context);
+  const request: PollUntilChangedRequest = {
+    provider: context.provider,
+    orderId: context.orderId,
+    minRequestGapMs: settings.minRequestGapMs,
+    ...(settings.timeScale === 1 ? {} : { timeScale: settings.timeScale }),
+    knownStatus: null,
+    minRank: null,
+    ...(floor > now ? { firstRequestInMs: floor - now } : {}),
+  };
+  let verdict: Outcome | null = null;
+  try {
+    const summary = `last ${context.provider} poll at the max wait: a final status now still counts`;
+    const answer = await pollActivity(context, DEADLINE_POLL_WINDOW_MS + Math.max(0, floor - now), summary).pollUntilChanged(request);
+    if (applyAnswer(context, answer)) verdict = outcomeOf(answer.observation);
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    log.warn('the last poll at the deadline failed', { error: String(error) });
+  }
+  if (state.cancelRequested) return 'tracking_cancelled';
+  return verdict ?? 'timed_out';
+}
+
+/** A poll's answer: counted, applied unless a push overtook it, and the next wait placed. Returns whether it was applied. */
+function applyAnswer(context: FollowContext, answer: ChangeAnswer): boolean {
+  const { state, settings, provider } = context;
+  const now = Date.now();
+  const { observation } = answer;
+  state.polls += answer.requests;
+  state.lastPolledAt = now;
+  state.attention = null;
+  // A push that reached the order while this poll was on its way may already say more.
+  const overtaken =
+    state.unconfirmedPush === true && state.current !== null && !isTerminal(observation) && observation.rank < state.current.rank;
+  if (!overtaken) {
+    const cadenceMs = Math.max(settings.minRequestGapMs, (state.current?.nextWaitMs ?? 0) / settings.timeScale);
+    if (applyObservation(state, observation, 'poll', now, settings)) {
+      // The status changed after the wait's previous request, at most one cadence ago.
+      recordDetectionLag(provider, 'poll', Math.min(cadenceMs, now - (state.lastSeenAt ?? now)));
+    }
+    state.unconfirmedPush = false;
+  }
+  state.lastSeenAt = now;
+  state.nextPollAt = Math.max(now + observation.nextWaitMs / settings.timeScale, now + settings.minRequestGapMs);
+  context.publish();
+  return !overtaken;
+}
+
+function waitSummary({ provider, state, settings }: FollowContext): string {
+  const status = state.current?.status;
+  if (status === undefined) return `first ${provider} poll`;
+  const cadenceMs = Math.max(settings.minRequestGapMs, state.current === null ? 0 : state.current.nextWaitMs / settings.timeScale);
+  return `poll ${provider} every ${formatDuration(cadenceMs)} until the order leaves ${status}`;
+}
+
+function pollActivity(context: FollowContext, windowMs: number, summary: string) {
+  const { settings } = context;
+  const window = Math.max(1, windowMs);
+  return proxyActivities<Activities>({
+    taskQueue: pollTaskQueue(context.taskQueue, context.provider),
+    // The wait ends at the order's deadline however the provider behaves.
+    scheduleToCloseTimeout: window,
+    startToCloseTimeout: Math.min(POLL_ATTEMPT_TIMEOUT_MS, window),
+    retry: {
+      // "Not yet" says when to ask again (nextRetryDelay); failures back off from the per-order floor.
+      initialInterval: settings.minRequestGapMs,
+      backoffCoefficient: 2,
+      maximumInterval: Math.max(POLL_MAX_RETRY_INTERVAL_MS, settings.minRequestGapMs),
+      nonRetryableErrorTypes: [ErrorType.credentialsRefused, ErrorType.orderNotFound, ErrorType.requestRejected, ErrorType.invalidInput],
+    },
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+    // The poll queue's rate limit is the provider's budget: an eagerly dispatched task would bypass it.
+    allowEagerDispatch: false,
+    summary,
+  });
+}
+
+function notYetRequests(error: unknown): number {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== ErrorType.statusUnchanged) return 0;
+  const requests = (cause.details?.[0] as { requests?: unknown } | undefined)?.requests;
+  return typeof requests === 'number' && Number.isInteger(requests) && requests > 0 ? requests : 0;
+}
+
+export function failureType(error: unknown): string | undefined {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
