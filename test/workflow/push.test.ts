@@ -5,8 +5,10 @@
  * change nothing; and pushes every second never beat the per-order 5 s floor.
  *
  * The simulator's clock does not skip with the server's, so its request log cannot show gaps here:
- * times come from the workflow history (activity scheduled, signal and timer events). Orders sit at
- * one status (or advance by request count), and the pushes are what a bridge would send.
+ * each request is stamped with the server's time (test/helpers/history.ts recordRequestTimes), and
+ * signals with their history event's. Orders sit at one status (or advance by request count), and
+ * the pushes are what a bridge would send. Between changes an order waits on the retries of one
+ * pollUntilChanged activity; a push cancels that wait (ActivityTaskCancelRequested in history).
  */
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
@@ -22,7 +24,7 @@ import { progressQuery, statusPushedSignal } from '../../workflows/messages';
 import type { Observation, Progress } from '../../workflows/types';
 import { createTimeSkippingEnvironment } from '../helpers/environments';
 import { eventually } from '../helpers/eventually';
-import { activityCount, saveHistory, timerDurationsMs } from '../helpers/history';
+import { activityCount, recordRequestTimes, type RequestClock, saveHistory, timerDurationsMs } from '../helpers/history';
 import { temporaryLedger, uniqueId, withWorkers } from '../helpers/worker-stack';
 
 type History = temporal.api.history.v1.IHistory;
@@ -34,14 +36,18 @@ const TASK_QUEUE = 'push-workflow-test';
 const FLOOR_MS = 5_000;
 /** Houdini's deposit cadence: the next poll without a push. */
 const DEPOSIT_POLL_MS = 30_000;
-/** Workflow tasks and a local HTTP poll take milliseconds of real time; the server's clock keeps them. */
-const SLACK_MS = 2_000;
+/**
+ * Workflow tasks, the wait's dispatch and a local HTTP poll take real time (a second or two on a busy
+ * machine); the server's clock keeps them.
+ */
+const SLACK_MS = 2_500;
 
 let environment: TestWorkflowEnvironment;
 let sandbox: HoudiniSandbox;
 let ledger: Ledger;
 let tracker: OrderTracker;
 let hooks: FulfilmentHooks = {};
+let clock: RequestClock;
 
 beforeAll(async () => {
   environment = await createTimeSkippingEnvironment();
@@ -62,13 +68,14 @@ beforeEach(() => {
 
 function stack<T>(body: () => Promise<T>, pushFallbackPollMs?: number): Promise<T> {
   const adapter = createHoudiniAdapter({ url: sandbox.url, partnerId: PARTNER_ID, secret: SECRET, requestTimeoutMs: 5_000 });
+  clock = recordRequestTimes({ houdini: adapter }, () => environment.currentTimeMs());
   // Hooks read through the variable, so a test can set its own before the stack starts.
   const currentHooks: FulfilmentHooks = { onSucceeded: (context) => hooks.onSucceeded?.(context) };
   return withWorkers(
     {
       connection: environment.nativeConnection,
       taskQueue: TASK_QUEUE,
-      providers: { houdini: adapter },
+      providers: clock.providers,
       ledger,
       hooks: currentHooks,
       pushFallbackPollMs: pushFallbackPollMs === undefined ? undefined : { houdini: pushFallbackPollMs },
@@ -81,8 +88,9 @@ function handleOf(orderId: string) {
   return environment.client.workflow.getHandle(orderWorkflowId('houdini', orderId));
 }
 
+/** With the requests of the wait in progress (the client reads them from the pending activity). */
 function progressOf(orderId: string): Promise<Progress> {
-  return handleOf(orderId).query(progressQuery);
+  return tracker.progress('houdini', orderId);
 }
 
 /** What the bridge would push for this Houdini status code. */
@@ -94,10 +102,14 @@ function eventTime(event: HistoryEvent): number {
   return tsToMs(event.eventTime);
 }
 
-function pollsScheduledAt(history: History): number[] {
-  return (history.events ?? [])
-    .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'pollOrder')
-    .map(eventTime);
+/** Server times of the order's requests to the provider. */
+function pollsAt(orderId: string): number[] {
+  return clock.times(orderId);
+}
+
+/** How many waits a push (or cancel) cut short. */
+function cancelledWaits(history: History): number {
+  return (history.events ?? []).filter((event) => event.activityTaskCancelRequestedEventAttributes).length;
 }
 
 function signalsAt(history: History): number[] {
@@ -132,16 +144,15 @@ test.each([
   });
 
   const history = await handleOf(orderId).fetchHistory();
-  const [firstPollAt, secondPollAt] = pollsScheduledAt(history) as [number, number];
+  const [firstPollAt, secondPollAt] = pollsAt(orderId) as [number, number];
   const [pushAt] = signalsAt(history) as [number];
   const expectedAt = Math.max(firstPollAt + FLOOR_MS, pushAt + nextWaitMs);
-  expect(secondPollAt).toBeGreaterThanOrEqual(expectedAt);
+  expect(secondPollAt).toBeGreaterThanOrEqual(expectedAt - 100);
   expect(secondPollAt).toBeLessThan(expectedAt + SLACK_MS);
   expect(secondPollAt - firstPollAt).toBeLessThan(DEPOSIT_POLL_MS);
-  // The 30 s wait was started, then replaced by the push's.
-  const timers = timerDurationsMs(history);
-  expect(timers[0]).toBe(DEPOSIT_POLL_MS);
-  expect(timers.length).toBeGreaterThanOrEqual(2);
+  // The 30 s wait was cancelled by the push and replaced by the push's; no workflow timer either way.
+  expect(cancelledWaits(history)).toBe(1);
+  expect(timerDurationsMs(history)).toEqual([]);
 });
 
 test('a pushed FINISHED is confirmed by one poll at the floor, then fulfilled once', async () => {
@@ -161,9 +172,9 @@ test('a pushed FINISHED is confirmed by one poll at the floor, then fulfilled on
   expect(result.details).toMatchObject({ outTxHash: 'out-tx' });
   expect(progress.transitions.map(({ status, source }) => `${status}:${source}`)).toEqual(['WAITING:poll', 'FINISHED:push']);
   const history = await handleOf(orderId).fetchHistory();
-  const [firstPollAt, confirmAt] = pollsScheduledAt(history) as [number, number];
+  const [firstPollAt, confirmAt] = pollsAt(orderId) as [number, number];
   const [pushAt] = signalsAt(history) as [number];
-  expect(confirmAt).toBeGreaterThanOrEqual(Math.max(pushAt, firstPollAt + FLOOR_MS));
+  expect(confirmAt).toBeGreaterThanOrEqual(Math.max(pushAt, firstPollAt + FLOOR_MS) - 100);
   expect(confirmAt).toBeLessThan(Math.max(pushAt, firstPollAt + FLOOR_MS) + SLACK_MS);
   expect(firstScheduledAt(history, 'recordOutcome')).toBeGreaterThan(confirmAt);
   expect(activityCount(history, 'recordOutcome')).toBe(1);
@@ -186,14 +197,14 @@ test('with Houdini pushes configured (PUSH_FALLBACK_POLL), polls wait the fallba
 
   expect(result).toMatchObject({ outcome: 'succeeded', status: 'FINISHED', polls: 3, pushes: 1 });
   const history = await handleOf(orderId).fetchHistory();
-  const [firstPollAt, fallbackPollAt, confirmAt] = pollsScheduledAt(history) as [number, number, number];
+  const [firstPollAt, fallbackPollAt, confirmAt] = pollsAt(orderId) as [number, number, number];
   // WAITING suggests 30 s; the worker asks for the fallback instead, since a push reports changes.
-  expect(timerDurationsMs(history)[0]).toBe(fallbackMs);
-  expect(fallbackPollAt - firstPollAt).toBeGreaterThanOrEqual(fallbackMs);
+  expect(fallbackPollAt - firstPollAt).toBeGreaterThanOrEqual(fallbackMs - 100);
   expect(fallbackPollAt - firstPollAt).toBeLessThan(fallbackMs + SLACK_MS);
+  // The push cancelled a wait that had asked already: the floor counts from the push.
   const [pushAt] = signalsAt(history) as [number];
-  expect(confirmAt).toBeGreaterThanOrEqual(Math.max(pushAt, fallbackPollAt + FLOOR_MS));
-  expect(confirmAt).toBeLessThan(Math.max(pushAt, fallbackPollAt + FLOOR_MS) + SLACK_MS);
+  expect(confirmAt).toBeGreaterThanOrEqual(pushAt + FLOOR_MS - 100);
+  expect(confirmAt).toBeLessThan(pushAt + FLOOR_MS + SLACK_MS);
 });
 
 test('with confirmPushedTerminal: false a pushed final status is fulfilled without another poll', async () => {
@@ -210,7 +221,9 @@ test('with confirmPushedTerminal: false a pushed final status is fulfilled witho
 
   expect(result).toMatchObject({ outcome: 'failed', status: 'REFUNDED', polls: 1, pushes: 1 });
   const history = await handleOf(orderId).fetchHistory();
-  expect(activityCount(history, 'pollOrder')).toBe(1);
+  // The first poll, then a wait the push cancelled before its first request.
+  expect(activityCount(history, 'pollUntilChanged')).toBe(2);
+  expect(cancelledWaits(history)).toBe(1);
   expect(activityCount(history, 'recordOutcome')).toBe(1);
   expect(sandbox.requests(orderId)).toHaveLength(1);
   expect(await ledger.find('houdini', orderId)).toMatchObject({ outcome: 'failed', final: true, status: 'REFUNDED' });
@@ -235,10 +248,10 @@ test('a push ranked below the current status (or unknown) is counted but changes
   });
 
   const history = await handleOf(orderId).fetchHistory();
-  const [firstPollAt, secondPollAt] = pollsScheduledAt(history) as [number, number];
-  // One 30 s timer after each poll, none replaced: the exchanging cadence ran its course.
-  expect(timerDurationsMs(history)).toEqual([DEPOSIT_POLL_MS, DEPOSIT_POLL_MS]);
-  expect(secondPollAt - firstPollAt).toBeGreaterThanOrEqual(DEPOSIT_POLL_MS);
+  const [firstPollAt, secondPollAt] = pollsAt(orderId) as [number, number];
+  // No wait cancelled: the exchanging cadence ran its course.
+  expect(cancelledWaits(history)).toBe(0);
+  expect(secondPollAt - firstPollAt).toBeGreaterThanOrEqual(DEPOSIT_POLL_MS - 100);
   expect(secondPollAt - firstPollAt).toBeLessThan(DEPOSIT_POLL_MS + SLACK_MS);
 });
 
@@ -284,7 +297,9 @@ test('pushes after the order finished are ignored: during fulfilment by the work
   const history = await handleOf(orderId).fetchHistory();
   expect(activityCount(history, 'recordOutcome')).toBe(1);
   expect(activityCount(history, 'runHook')).toBe(1);
-  expect(activityCount(history, 'pollOrder')).toBe(2);
+  // The first poll, the wait the push cancelled, the confirming poll: two requests.
+  expect(activityCount(history, 'pollUntilChanged')).toBe(3);
+  expect(sandbox.requests(orderId)).toHaveLength(2);
 });
 
 test('pushes every second never beat the per-order 5 s floor', async () => {
@@ -303,13 +318,11 @@ test('pushes every second never beat the per-order 5 s floor', async () => {
     await handleOf(orderId).terminate('push test done');
   });
 
-  const history = await handleOf(orderId).fetchHistory();
-  const polls = pollsScheduledAt(history);
-  const gaps = polls.slice(1).map((at, index) => at - (polls[index] as number));
+  const gaps = clock.gapsMs(orderId);
   // Woken well before the 30 s cadence, and still no closer than the floor.
-  expect(polls.length).toBeGreaterThanOrEqual(3);
+  expect(gaps.length).toBeGreaterThanOrEqual(2);
   for (const gap of gaps) {
-    expect(gap).toBeGreaterThanOrEqual(FLOOR_MS);
+    expect(gap).toBeGreaterThanOrEqual(FLOOR_MS - 100);
     expect(gap).toBeLessThan(DEPOSIT_POLL_MS);
   }
 });
