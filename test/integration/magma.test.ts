@@ -413,3 +413,27 @@ test.concurrent(
   },
   TEST_TIMEOUT_MS,
 );
+
+test(
+  'after a worker outage longer than the max wait, the last poll at the deadline turns an order paid meanwhile into succeeded',
+  async () => {
+    const taskQueue = 'magma-integration-outage';
+    const outageTracker = new OrderTracker({ client: environment.client, taskQueue, ledger });
+    const orderId = uniqueId('paid-during-outage');
+    // The second request, whenever it comes, finds the channel open.
+    sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT', requests: 1 }, { status: 'VALID_CHANNEL_OPENING' }] });
+    const stack = <T>(body: () => Promise<T>) =>
+      withWorkers({ connection: environment.nativeConnection, taskQueue, providers: magmaProviders(sandbox.url, API_KEY), ledger }, body);
+    await stack(async () => {
+      await outageTracker.track('magma', orderId, { maxWaitMs: 12_000 });
+      await eventually('the first poll', async () => (await outageTracker.progress('magma', orderId)).polls >= 1);
+    });
+    // No worker past the max wait: nobody polls while the order pays.
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+    expect(sandbox.requests(orderId)).toHaveLength(1);
+    const result = await stack(() => outageTracker.result('magma', orderId));
+    expect(result).toMatchObject({ outcome: 'succeeded', status: 'VALID_CHANNEL_OPENING', polls: 2 });
+    expect(await ledger.find('magma', orderId)).toMatchObject({ outcome: 'succeeded', final: true });
+  },
+  TEST_TIMEOUT_MS,
+);

@@ -150,8 +150,11 @@ test.each([
   expect(secondPollAt).toBeGreaterThanOrEqual(expectedAt - 100);
   expect(secondPollAt).toBeLessThan(expectedAt + SLACK_MS);
   expect(secondPollAt - firstPollAt).toBeLessThan(DEPOSIT_POLL_MS);
-  // The 30 s wait was cancelled by the push and replaced by the push's; no workflow timer either way.
+  // The 30 s wait was cancelled by the push at once (in the push's workflow task) and replaced by
+  // the push's; no workflow timer either way.
   expect(cancelledWaits(history)).toBe(1);
+  const cancelAt = eventTime((history.events ?? []).find((event) => event.activityTaskCancelRequestedEventAttributes) as HistoryEvent);
+  expect(cancelAt - pushAt).toBeLessThan(SLACK_MS);
   expect(timerDurationsMs(history)).toEqual([]);
 });
 
