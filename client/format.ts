@@ -33,6 +33,7 @@ export function formatProgress(progress: Progress, now: number): string {
   );
   if (progress.outcome === null) {
     lines.push(`next poll  ${relative(progress.nextPollAt, now)}`, `max wait   ${relative(progress.deadline, now)}`);
+    if (progress.pendingPoll?.lastResult) lines.push(`waiting    ${progress.pendingPoll.lastResult}`);
     const expiry = providerExpiry(progress.details);
     if (expiry !== null) lines.push(`expires    ${relative(expiry, now)}`);
   } else {

@@ -20,9 +20,12 @@ export async function pendingPollOf(description: WorkflowExecutionDescription, c
   const failure = await decodeOptionalFailureToOptionalError(converter, pending.lastFailure).catch(() => undefined);
   const notYet = failure instanceof ApplicationFailure ? readNotYet(failure.details?.[0]) : null;
   const nextAttemptMs = optionalTsToMs(pending.nextAttemptScheduleTime);
+  const lastAttemptMs = optionalTsToMs(pending.lastAttemptCompleteTime);
+  const requests = notYet?.requests ?? 0;
   return {
     attempt: pending.attempt ?? 1,
-    requests: notYet?.requests ?? 0,
+    requests,
+    lastRequestAt: requests > 0 && lastAttemptMs !== undefined ? new Date(lastAttemptMs).toISOString() : null,
     nextAttemptAt: nextAttemptMs === undefined ? (notYet?.nextPollAt ?? null) : new Date(nextAttemptMs).toISOString(),
     lastResult: failure?.message ?? null,
     details: notYet?.details ?? null,
@@ -43,6 +46,7 @@ export function withPendingPoll(progress: Progress, pending: PendingPoll | null)
   return {
     ...progress,
     polls: progress.polls + pending.requests,
+    lastPolledAt: pending.lastRequestAt ?? progress.lastPolledAt,
     nextPollAt: pending.nextAttemptAt ?? progress.nextPollAt,
     details: pending.details === null ? progress.details : { ...progress.details, ...pending.details },
     pendingPoll: pending,

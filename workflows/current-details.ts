@@ -45,7 +45,8 @@ export function renderCurrentDetails(state: TrackingState, now: number): string 
   if (state.outcome !== null) {
     lines.push(`**Outcome:** ${state.outcome}`);
   } else {
-    const next = state.nextPollAt === null ? [] : [countdown('Next poll', state.nextPollAt, now)];
+    const cadence = typeof state.waitCadenceMs === 'number' ? `, then every ${formatDuration(state.waitCadenceMs)}` : '';
+    const next = state.nextPollAt === null ? [] : [`${countdown('Next poll', state.nextPollAt, now)}${cadence}`];
     lines.push([...next, countdown('Max wait ends', state.deadline, now)].join(' · '));
   }
   const progress: string[] = [];

@@ -65,8 +65,9 @@ export async function followChanges(context: FollowContext): Promise<LoopEnd> {
     if (push !== null) {
       if (isTerminal(push) && !settings.confirmPushedTerminal) return outcomeOf(push) as Outcome;
       // A terminal push is confirmed by the next poll, as soon as the floor allows; another push
-      // says when the provider's next change is likely.
-      const after = isTerminal(push) ? 0 : push.nextWaitMs / settings.timeScale;
+      // says when the provider's next change is likely, unless it started the order: then the
+      // provider's own view (details a push lacks) is asked for at once.
+      const after = isTerminal(push) || state.lastPolledAt === null ? 0 : push.nextWaitMs / settings.timeScale;
       state.nextPollAt = Math.max(floorAt(context), Date.now() + after);
       context.publish();
     }
@@ -99,7 +100,9 @@ export async function followChanges(context: FollowContext): Promise<LoopEnd> {
         log.warn('poll failed until its window closed', { error: String(end.error) });
         state.attention = 'provider unavailable';
       }
-      state.lastPolledAt = now;
+      // An attempt's own failure arrives as it ends: its request was just made. A timeout is the
+      // server's, with no request at that moment.
+      if (type !== undefined && type !== ErrorType.pollScheduled) state.lastPolledAt = now;
       state.nextPollAt = state.deadline;
     }
     context.publish();
@@ -144,6 +147,7 @@ async function waitForChange(context: FollowContext): Promise<WaitEnd> {
     ...(firstRequestAt > now ? { firstRequestInMs: firstRequestAt - now } : {}),
   };
   state.nextPollAt = Math.max(firstRequestAt, now);
+  state.waitCadenceMs = state.current === null ? null : cadenceOf(context);
   context.publish();
   const scope = new CancellationScope();
   const polled = scope
@@ -158,6 +162,7 @@ async function waitForChange(context: FollowContext): Promise<WaitEnd> {
   );
   const first = await Promise.race([polled, woken]);
   scope.cancel();
+  state.waitCadenceMs = null;
   if (first.kind !== 'woken') return first;
   // The poll may have answered in the same activation as the wake-up: keep its answer then.
   const settled = await polled;
@@ -174,8 +179,7 @@ function countCancelledWait(context: FollowContext, firstRequestAt: number): voi
   const { state, settings } = context;
   const now = Date.now();
   if (now < firstRequestAt) return;
-  const cadenceMs = Math.max(settings.minRequestGapMs, (state.current?.nextWaitMs ?? 0) / settings.timeScale);
-  state.polls += 1 + Math.floor((now - firstRequestAt) / cadenceMs);
+  state.polls += 1 + Math.floor((now - firstRequestAt) / cadenceOf(context));
   state.lastPolledAt = now;
 }
 
@@ -218,7 +222,7 @@ function applyAnswer(context: FollowContext, answer: ChangeAnswer): boolean {
   const overtaken =
     state.unconfirmedPush === true && state.current !== null && !isTerminal(observation) && observation.rank < state.current.rank;
   if (!overtaken) {
-    const cadenceMs = Math.max(settings.minRequestGapMs, (state.current?.nextWaitMs ?? 0) / settings.timeScale);
+    const cadenceMs = cadenceOf(context);
     if (applyObservation(state, observation, 'poll', now, settings)) {
       // The status changed after the wait's previous request, at most one cadence ago.
       recordDetectionLag(provider, 'poll', Math.min(cadenceMs, now - (state.lastSeenAt ?? now)));
@@ -231,11 +235,15 @@ function applyAnswer(context: FollowContext, answer: ChangeAnswer): boolean {
   return !overtaken;
 }
 
-function waitSummary({ provider, state, settings }: FollowContext): string {
-  const status = state.current?.status;
-  if (status === undefined) return `first ${provider} poll`;
-  const cadenceMs = Math.max(settings.minRequestGapMs, state.current === null ? 0 : state.current.nextWaitMs / settings.timeScale);
-  return `poll ${provider} every ${formatDuration(cadenceMs)} until the order leaves ${status}`;
+/** How often the current status is asked about: its suggested wait, never under the floor. */
+function cadenceOf({ state, settings }: FollowContext): number {
+  return Math.max(settings.minRequestGapMs, (state.current?.nextWaitMs ?? 0) / settings.timeScale);
+}
+
+function waitSummary(context: FollowContext): string {
+  const status = context.state.current?.status;
+  if (status === undefined) return `first ${context.provider} poll`;
+  return `poll ${context.provider} every ${formatDuration(cadenceOf(context))} until the order leaves ${status}`;
 }
 
 function pollActivity(context: FollowContext, windowMs: number, summary: string) {

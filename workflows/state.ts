@@ -35,6 +35,8 @@ export interface TrackingState {
   unconfirmedPush?: boolean;
   /** When the order last heard from the provider (poll or push): where a poll's detection lag starts. */
   lastSeenAt?: number | null;
+  /** While a retry-driven wait runs: its cadence, after its first request at `nextPollAt`. */
+  waitCadenceMs?: number | null;
 }
 
 export function initialState(startedAt: number, maxWaitMs: number): TrackingState {

@@ -66,6 +66,8 @@ export interface PendingPoll {
   attempt: number;
   /** Requests this wait has made so far (already counted in the progress's `polls`). */
   requests: number;
+  /** When the last of them was answered (ISO), or null before the first. */
+  lastRequestAt: string | null;
   /** When the next request is due (ISO), or null while one runs. */
   nextAttemptAt: string | null;
   /** The last attempt's message, e.g. "still PROCESSING after 3 polls; next at 10:04:05 UTC". */

@@ -169,7 +169,8 @@ test('an expired prompt ends failed, seen by a poll placed 1 s after its 24 h ex
   const [first, second] = sandbox.requests(orderId);
   const expiresAt = Date.parse(String(progress.details.expiresAt));
   expect(second!.at).toBeGreaterThanOrEqual(expiresAt + 1_000);
-  expect(second!.at - expiresAt).toBeLessThan(3_000);
+  // The wait's first attempt only schedules the request: its dispatch adds a little on a busy machine.
+  expect(second!.at - expiresAt).toBeLessThan(6_000);
   // One wait up to the expiry, not 5 s polls in between: nothing can change before it.
   expect(second!.at - first!.at).toBeGreaterThan(6_000);
   expect(await ledger.find('miraclecash', orderId)).toMatchObject({ outcome: 'failed', status: 'expired' });
@@ -180,7 +181,8 @@ test('a prompt still pending at its max wait ends timed_out, recorded as not fin
   expect(result).toMatchObject({ outcome: 'timed_out', status: 'pending' });
   const elapsed = Date.parse(result.finishedAt) - Date.parse(result.startedAt);
   expect(elapsed).toBeGreaterThanOrEqual(8_000);
-  expect(elapsed).toBeLessThan(15_000);
+  // The last poll at the deadline waits at most the 5 s floor after the one before.
+  expect(elapsed).toBeLessThan(8_000 + 5_000 + 5_000);
   expect(await ledger.find('miraclecash', orderId)).toMatchObject({ outcome: 'timed_out', final: false });
 }, 60_000);
 

@@ -24,7 +24,7 @@ import type { PushLogger } from '../../workers/push/push-logger';
 import { OZZOBIT_WEBHOOK_PATH, ozzobitWebhookRoute } from '../../workers/push/ozzobit-webhook';
 import { createOzzobitSignatureVerifier } from '../../workers/push/ozzobit-webhook-verifier';
 import { orderWorkflowId } from '../../workflows/ids';
-import { POLL_OVERTAKEN_BY_PUSH_PATCH } from '../../workflows/track-order';
+import { RETRY_DRIVEN_POLLING_PATCH } from '../../workflows/track-order';
 import type { Observation, Progress, TrackOrderResult, Transition } from '../../workflows/types';
 import { createDevEnvironment } from '../helpers/environments';
 import { eventually } from '../helpers/eventually';
@@ -431,8 +431,9 @@ test(
   async () => {
     const { result, progress, requests, duringPoll, pushed, patches, recordOutcomes } = await outcomeOf(scenarios.overtaken);
     expect(pushed).toMatchObject({ status: 200, json: { result: 'signalled' } });
-    // The push was shown while the poll was still held, and the poll's PROCESSING did not undo it.
-    expect(duringPoll).toMatchObject({ status: 'PENDING_DELIVERY', polls: 1 });
+    // The push was shown while the poll was still held (its request counted), and the poll's
+    // PROCESSING did not undo it: the push cancelled the wait the answer was for.
+    expect(duringPoll).toMatchObject({ status: 'PENDING_DELIVERY', polls: 2 });
     expect(requests[1]?.fault).toBe('slow');
     expectOnlyForward(progress.transitions);
     expect(progress.transitions.map(({ status, source }) => `${status}:${source}`)).toEqual([
@@ -440,7 +441,7 @@ test(
       'PENDING_DELIVERY:push',
       'COMPLETED:push',
     ]);
-    expect(patches).toContain(POLL_OVERTAKEN_BY_PUSH_PATCH); // the workflow took the new branch
+    expect(patches).toContain(RETRY_DRIVEN_POLLING_PATCH); // retry-driven polling: the wait was cancelled, no rank check needed
     expect(result).toMatchObject({ outcome: 'succeeded', status: 'COMPLETED' });
     expect(recordOutcomes).toBe(1);
   },
