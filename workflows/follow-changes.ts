@@ -100,9 +100,9 @@ export async function followChanges(context: FollowContext): Promise<LoopEnd> {
         log.warn('poll failed until its window closed', { error: String(end.error) });
         state.attention = 'provider unavailable';
       }
-      // An attempt's own failure arrives as it ends: its request was just made. A timeout is the
-      // server's, with no request at that moment.
-      if (type !== undefined && type !== ErrorType.pollScheduled) state.lastPolledAt = now;
+      // The last attempt may have asked the provider just now (the server reports it as the wait's
+      // end, or as the timeout that followed it): the floor counts from here.
+      if (type !== ErrorType.pollScheduled) state.lastPolledAt = now;
       state.nextPollAt = state.deadline;
     }
     context.publish();
@@ -269,13 +269,22 @@ function pollActivity(context: FollowContext, windowMs: number, summary: string)
 }
 
 function notYetRequests(error: unknown): number {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== ErrorType.statusUnchanged) return 0;
-  const requests = (cause.details?.[0] as { requests?: unknown } | undefined)?.requests;
+  const failure = applicationFailureOf(error);
+  if (failure?.type !== ErrorType.statusUnchanged) return 0;
+  const requests = (failure.details?.[0] as { requests?: unknown } | undefined)?.requests;
   return typeof requests === 'number' && Number.isInteger(requests) && requests > 0 ? requests : 0;
 }
 
+/** The activity's own failure: the cause of an ActivityFailure, or of the timeout the server wrapped it in. */
+function applicationFailureOf(error: unknown): ApplicationFailure | undefined {
+  let cause: unknown = error instanceof ActivityFailure ? error.cause : error;
+  for (let depth = 0; depth < 3 && cause instanceof Error; depth += 1) {
+    if (cause instanceof ApplicationFailure) return cause;
+    cause = cause.cause;
+  }
+  return undefined;
+}
+
 export function failureType(error: unknown): string | undefined {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+  return applicationFailureOf(error)?.type ?? undefined;
 }

@@ -216,5 +216,7 @@ test('every order kept the 5 s floor: no two requests for one prompt less than 5
   expect(byOrder.size).toBeGreaterThanOrEqual(7);
   const gaps = [...byOrder.values()].flatMap((times) => times.slice(1).map((time, index) => time - times[index]!));
   expect(gaps.length).toBeGreaterThanOrEqual(5);
+  const tooClose = [...byOrder.entries()].filter(([, times]) => times.slice(1).some((time, index) => time - times[index]! < 5_000));
+  expect(tooClose.map(([orderId]) => sandbox.requests(orderId).map((request) => `${request.at} ${request.httpStatus} ${request.fault ?? ''}`))).toEqual([]);
   expect(Math.min(...gaps)).toBeGreaterThanOrEqual(5_000);
 }, 60_000);
