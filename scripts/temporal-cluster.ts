@@ -92,8 +92,12 @@ export async function temporalServerDirectory(log: (line: string) => void = () =
   return directory;
 }
 
-/** Dynamic config: explicit partition counts, one partition on every provider's poll queue. */
-export function dynamicConfigYaml(taskQueue: string, pollQueuePartitions: number): string {
+/**
+ * Dynamic config: explicit partition counts, one partition on every provider's poll queue.
+ * deploy/dynamicconfig/order-tracker.yaml (docker-compose.yml) is this for `order-tracking`, without
+ * the test-only entries; test/unit/compose.test.ts keeps the two equal.
+ */
+export function dynamicConfigYaml(taskQueue: string, pollQueuePartitions: number, options: { forTests?: boolean } = {}): string {
   const partitionEntries = [
     ...PROVIDER_NAMES.map(
       (provider) => `  - value: ${pollQueuePartitions}\n    constraints:\n      taskQueueName: "${pollTaskQueue(taskQueue, provider)}"`,
@@ -105,8 +109,8 @@ export function dynamicConfigYaml(taskQueue: string, pollQueuePartitions: number
     `matching.numTaskqueueWritePartitions:\n${partitionEntries}`,
     // Workflow ids are `order:<provider>:<orderId>` with ids up to 128 characters.
     'limit.maxIDLength:\n  - value: 255',
-    // Search attributes added through the operator API are usable at once (no 60 s cache).
-    'system.forceSearchAttributesCacheRefreshOnRead:\n  - value: true',
+    // Tests only: search attributes added through the operator API are usable at once (no 60 s cache).
+    ...(options.forTests ? ['system.forceSearchAttributesCacheRefreshOnRead:\n  - value: true'] : []),
     '',
   ].join('\n');
 }
@@ -317,7 +321,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
     const address = `127.0.0.1:${ports.frontend}`;
     mkdirSync(join(workDir, 'config', 'dynamicconfig'), { recursive: true });
     const dynamicConfigFile = join(workDir, 'config', 'dynamicconfig', 'cluster.yaml');
-    writeFileSync(dynamicConfigFile, dynamicConfigYaml(taskQueue, options.pollQueuePartitions ?? POLL_QUEUE_PARTITIONS));
+    writeFileSync(dynamicConfigFile, dynamicConfigYaml(taskQueue, options.pollQueuePartitions ?? POLL_QUEUE_PARTITIONS, { forTests: true }));
     writeFileSync(join(workDir, 'config', 'development.yaml'), serverConfigYaml(postgres.port, ports, dynamicConfigFile));
 
     server = await startServer();
