@@ -32,6 +32,12 @@ export interface ClusterTestOptions {
   kills: number;
   /** Each provider's request budget across both workers. */
   requestsPerSecond: number;
+  /**
+   * Orders are started over this window (default 10 s): all four providers' orders arrive in a burst
+   * whose first polls alone ask for several times the budget, so the budget, not the orders, sets
+   * the pace at the start.
+   */
+  startWindowMs?: number;
   /** Partitions of the providers' poll task queues (1 unless measuring the 4-partition split). */
   pollQueuePartitions?: number;
   seed?: number;
@@ -131,6 +137,7 @@ export async function runClusterTest(options: ClusterTestOptions): Promise<Clust
     requestsPerSecond: options.requestsPerSecond,
     seed: options.seed,
     settleTimeoutMs: options.settleTimeoutMs,
+    startWindowMs: options.startWindowMs ?? 10_000,
     keepWorkDir: options.keepWorkDir,
     inspect: (view) => checkCli(view, cliChecks),
     log: options.log,
@@ -157,13 +164,20 @@ function parseArguments(argv: string[]): ClusterTestOptions {
     switch (argument) {
       case '--orders': options.orders = number(argument, argv[++index]); break;
       case '--kills': options.kills = number(argument, argv[++index]); break;
-      case '--requests-per-second': options.requestsPerSecond = number(argument, argv[++index]); break;
+      case '--requests-per-second': {
+        const text = argv[++index];
+        const rate = Number(text);
+        if (text === undefined || !(rate > 0 && Number.isFinite(rate))) throw new Error(`--requests-per-second needs a positive number, got ${JSON.stringify(text)}`);
+        options.requestsPerSecond = rate;
+        break;
+      }
       case '--poll-queue-partitions': options.pollQueuePartitions = number(argument, argv[++index]); break;
+      case '--start-window': options.startWindowMs = number(argument, argv[++index]) * SECOND; break;
       case '--seed': options.seed = number(argument, argv[++index]); break;
       case '--settle-timeout': options.settleTimeoutMs = number(argument, argv[++index]) * SECOND; break;
       case '--keep': options.keepWorkDir = true; break;
       default:
-        throw new Error(`unknown argument ${JSON.stringify(argument)} (use --orders N --kills N --requests-per-second N [--poll-queue-partitions N] [--seed N] [--settle-timeout S] [--keep])`);
+        throw new Error(`unknown argument ${JSON.stringify(argument)} (use --orders N --kills N --requests-per-second N [--poll-queue-partitions N] [--start-window S] [--seed N] [--settle-timeout S] [--keep])`);
     }
   }
   if (options.orders < 6) throw new Error('--orders must be at least 6 (one order of each kind)');

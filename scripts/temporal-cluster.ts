@@ -22,6 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Connection, isGrpcServiceError } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
+import { loadConfig } from '../common/config';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { startPostgresCluster, type PostgresCluster } from '../test/helpers/postgres';
 import { pollTaskQueue } from '../workflows/ids';
@@ -355,7 +356,15 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
 
 if (require.main === module) {
   const log = (line: string) => console.error(`cluster: ${line}`);
-  startTemporalCluster({ log, taskQueue: process.env.TEMPORAL_TASK_QUEUE || 'order-tracking' }).then(
+  let taskQueue: string;
+  try {
+    // The poll queues given one partition are those of the configured TEMPORAL_TASK_QUEUE.
+    taskQueue = loadConfig().taskQueue;
+  } catch (error) {
+    console.error(`cluster: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  }
+  startTemporalCluster({ log, taskQueue }).then(
     async (cluster) => {
       console.log(`TEMPORAL_ADDRESS=${cluster.address}`);
       console.log(`TEMPORAL_NAMESPACE=${cluster.namespace}`);

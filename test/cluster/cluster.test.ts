@@ -11,7 +11,7 @@ import { formatClusterReport, runClusterTest, type ClusterTestOptions, type Clus
 
 /** A run takes about two minutes on two cores; the bounded waits inside fail well before this. */
 const TEST_TIMEOUT_MS = 15 * 60_000;
-const OPTIONS: ClusterTestOptions = { orders: 24, kills: 1, requestsPerSecond: 1, settleTimeoutMs: 150_000 };
+const OPTIONS: ClusterTestOptions = { orders: 24, kills: 1, requestsPerSecond: 1, startWindowMs: 4_000, settleTimeoutMs: 150_000 };
 
 let report: ClusterTestReport;
 let runLog: string[] = [];
