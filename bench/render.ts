@@ -32,11 +32,15 @@ const capacityFile = flags.get('--capacity-from');
 if (capacityFile !== undefined) results.capacity = capacityRun(capacityFile, console.log);
 const clusterFile = flags.get('--cluster-scaling-from');
 if (clusterFile !== undefined) {
-  const cluster = JSON.parse(readFileSync(clusterFile, 'utf8')) as BenchResults;
-  if (!Array.isArray(cluster.scaling) || cluster.scaling.length === 0) throw new Error(`--cluster-scaling-from ${clusterFile}: no scaling point in it`);
+  // One results.json per point (a point per fresh cluster), comma-separated.
+  const runs = clusterFile.split(',').map((file) => {
+    const cluster = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+    if (!Array.isArray(cluster.scaling) || cluster.scaling.length === 0) throw new Error(`--cluster-scaling-from ${file}: no scaling point in it`);
+    return cluster;
+  });
   const server = flags.get('--cluster-server');
   if (server === undefined) throw new Error('--cluster-scaling-from needs --cluster-server "<the server it ran on>"');
-  results.clusterScaling = { generatedAt: cluster.generatedAt, server, points: cluster.scaling };
+  results.clusterScaling = { generatedAt: runs.map((run) => run.generatedAt).join(', '), server, points: runs.flatMap((run) => run.scaling) };
 }
 const otherFile = flags.get('--add-contenders-from');
 if (otherFile !== undefined) {

@@ -310,6 +310,7 @@ function clusterScalingSection(results: BenchResults): string {
   return `
 **On a real cluster** (run of ${cluster.generatedAt}: \`npm run bench -- --temporal-address … --temporal-pid …\`): ${cluster.server}.
 The same point code, orders and time scale; "server" CPU is the server process's (PostgreSQL's own CPU is not in it).
+The dev server's points above are from their own run (its date is above them), not measured beside these on the same day.
 
 ${scalingTable(cluster.points)}
 `;

@@ -11,7 +11,7 @@ import { formatClusterReport, runClusterTest, type ClusterTestOptions, type Clus
 
 /** A run takes about two minutes on two cores; the bounded waits inside fail well before this. */
 const TEST_TIMEOUT_MS = 15 * 60_000;
-const OPTIONS: ClusterTestOptions = { orders: 24, kills: 1, requestsPerSecond: 1, startWindowMs: 4_000, settleTimeoutMs: 150_000 };
+const OPTIONS: ClusterTestOptions = { orders: 24, kills: 1, requestsPerSecond: 2, startWindowMs: 4_000, settleTimeoutMs: 150_000 };
 
 let report: ClusterTestReport;
 let runLog: string[] = [];
@@ -39,7 +39,7 @@ test('24 orders of all four providers on two workers, one SIGKILLed, the server 
   expect(report.ordersStuck).toBe(0);
 });
 
-test('each provider budget of 1 request/s across both workers: never more than 1 × 5 + 1 requests in any 5 s window', () => {
+test('each provider budget of 2 requests/s across both workers: never more than 2 × 5 + 1 requests in any 5 s window', () => {
   expect(report.budget.map((entry) => entry.provider).sort()).toEqual(['houdini', 'magma', 'miraclecash', 'ozzobit']);
   for (const entry of report.budget) {
     expect(entry.requests).toBeGreaterThan(0);
