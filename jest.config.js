@@ -1,4 +1,4 @@
-/** Three tiers: unit (pure logic), workflow (time-skipping server), integration (dev server + sandbox). */
+/** Four tiers: unit (pure logic), workflow (time-skipping server), integration (dev server + sandbox), cluster (the real server on PostgreSQL). */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

@@ -1,4 +1,4 @@
-import { CONTENDER_NAMES, type ContenderName } from './contenders/contender';
+import { CONTENDER_NAMES, type ContenderName, type ExistingServer } from './contenders/contender';
 
 export interface BenchOptions {
   orders: number;
@@ -20,6 +20,12 @@ export interface BenchOptions {
   scalingFrom?: string;
   /** A results.json of a run at capacity (the full corpus past the server's ceiling), shown beside this one. */
   capacityFrom?: string;
+  /**
+   * `--temporal-address` (and `--temporal-pid`): the scaling point runs on this server, e.g. a cluster
+   * from `npm run cluster`. Only one point (one size, one contender) and no corpus run: the orders
+   * of a point stay on the server, and a second point's worker would take them up.
+   */
+  existingServer?: ExistingServer;
   outputDir: string;
   workDir?: string;
 }
@@ -38,7 +44,7 @@ export const DEFAULT_OPTIONS: Omit<BenchOptions, 'outputDir'> = {
   seed: 7,
 };
 
-const USAGE = `npm run bench -- [--orders 1000] [--time-scale 120] [--contenders a,b] [--scaling 100,1000,10000|none] [--scaling-contenders a,b] [--scaling-seconds 60] [--scaling-from results.json] [--capacity-from results.json] [--arrival-minutes 30] [--parallel] [--quick] [--seed 7] [--out bench]
+const USAGE = `npm run bench -- [--orders 1000] [--time-scale 120] [--contenders a,b] [--scaling 100,1000,10000|none] [--scaling-contenders a,b] [--scaling-seconds 60] [--scaling-from results.json] [--capacity-from results.json] [--arrival-minutes 30] [--parallel] [--quick] [--seed 7] [--out bench] [--temporal-address host:port [--temporal-pid PID]]
 contenders: ${CONTENDER_NAMES.join(', ')}`;
 
 export function parseOptions(argv: readonly string[], outputDir: string): BenchOptions {
@@ -110,11 +116,30 @@ export function parseOptions(argv: readonly string[], outputDir: string): BenchO
       case '--out':
         options.outputDir = value();
         break;
+      case '--temporal-address': {
+        const address = value();
+        if (!/^[^\s:]+:\d{1,5}$/.test(address)) throw new Error(`--temporal-address: expected host:port, got ${JSON.stringify(address)}`);
+        options.existingServer = { ...options.existingServer, address };
+        break;
+      }
+      case '--temporal-pid':
+        options.existingServer = { address: options.existingServer?.address ?? '', pid: Math.round(positive(value())) };
+        break;
       case '--help':
         throw new Error(USAGE);
       default:
         throw new Error(`unknown option ${flag}\n${USAGE}`);
     }
+  }
+  if (options.existingServer !== undefined) {
+    if (options.existingServer.address === '') throw new Error(`--temporal-pid needs --temporal-address\n${USAGE}`);
+    if (options.scaling.length !== 1 || options.scalingContenders.length !== 1) {
+      throw new Error('--temporal-address runs one scaling point: give one --scaling size and one --scaling-contenders name');
+    }
+    // The corpus run starts a dev server per contender; on an existing server it is left out.
+    options.contenders = [];
+    // Never over the recorded run's results: its own folder unless --out says otherwise.
+    if (options.outputDir === outputDir) options.outputDir = `${outputDir}/cluster`;
   }
   return options;
 }

@@ -304,6 +304,18 @@ ${providerTable(capacity)}
 `;
 }
 
+function clusterScalingSection(results: BenchResults): string {
+  const cluster = results.clusterScaling;
+  if (cluster === undefined) return '';
+  return `
+**On a real cluster** (run of ${cluster.generatedAt}: \`npm run bench -- --temporal-address … --temporal-pid …\`): ${cluster.server}.
+The same point code, orders and time scale; "server" CPU is the server process's (PostgreSQL's own CPU is not in it).
+The dev server's points above are from their own run (its date is above them), not measured beside these on the same day.
+
+${scalingTable(cluster.points)}
+`;
+}
+
 export function renderMarkdown(results: BenchResults): string {
   const options = results.options;
   const workload = results.workload;
@@ -334,7 +346,7 @@ ${providerTable(results)}
 ${capacitySection(results)}## Scaling curve
 
 ${scalingTable(results.scaling)}
-
+${clusterScalingSection(results)}
 ## Targets
 
 ${verdictLines.join('\n')}

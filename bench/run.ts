@@ -23,6 +23,8 @@ export interface BenchResults {
   scaling: ScalingPoint[];
   /** Set when contenders of another run of the same options were added (bench/render.ts): who ran together. */
   groups?: string[][];
+  /** Scaling points measured on a real cluster (`render.ts --cluster-scaling-from`), shown beside the dev server's. */
+  clusterScaling?: { generatedAt: string; server: string; points: ScalingPoint[] };
   /** An earlier run of the full corpus at capacity (`--capacity-from`), shown beside this one. */
   capacity?: Pick<BenchResults, 'generatedAt' | 'options' | 'workload' | 'contenders'>;
 }
@@ -66,6 +68,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
           contenders: options.scalingContenders,
           arrivalSeconds: options.scalingArrivalSeconds,
           measureSeconds: options.scalingMeasureSeconds,
+          existingServer: options.existingServer,
           workDir,
           log,
         })
@@ -113,6 +116,13 @@ if (require.main === module) {
   (async () => {
     const options = parseOptions(process.argv.slice(2), resolve(__dirname));
     const results = await runBench(options);
+    if (options.existingServer !== undefined) {
+      // One scaling point on someone else's server: its figures, shown by `render.ts --cluster-scaling-from`.
+      mkdirSync(options.outputDir, { recursive: true });
+      writeFileSync(join(options.outputDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+      console.log(`bench: wrote ${join(options.outputDir, 'results.json')}`);
+      return;
+    }
     writeResults(results, options.outputDir);
     console.log(`bench: wrote ${join(options.outputDir, 'results.md')} and results.json`);
   })().catch((error: unknown) => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSandboxStack } from '../sandbox/sandbox-stack';
 import { createContender } from './contenders';
-import type { ContenderName } from './contenders/contender';
+import type { ContenderName, ExistingServer } from './contenders/contender';
 import { summarize, type LagSummary } from './metrics';
 import { buildWorkload, scriptOf } from './workload';
 
@@ -40,6 +40,8 @@ export interface ScalingOptions {
   arrivalSeconds: number;
   measureSeconds: number;
   workDir: string;
+  /** Run every point against this server instead of a fresh dev server per point. */
+  existingServer?: ExistingServer;
   log: (line: string) => void;
 }
 
@@ -80,7 +82,7 @@ async function runPoint(name: ContenderName, size: number, options: ScalingOptio
   const ids = orders.map((order) => `${prefix}-${order.key}`);
   const createdAt = new Map<string, number>();
   try {
-    await contender.start({ workDir, timeScale, sandbox, log: options.log });
+    await contender.start({ workDir, timeScale, sandbox, existingServer: options.existingServer, log: options.log });
     await sleep(6_000);
     const startedAt = Date.now();
     const pending: Promise<void>[] = [];

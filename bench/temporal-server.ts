@@ -1,17 +1,55 @@
-/** A Temporal CLI dev server as a managed child (so its CPU shows), on a fresh SQLite file. */
+/**
+ * A Temporal CLI dev server as a managed child (so its CPU shows), on a fresh SQLite file; or a
+ * server already running (`--temporal-address`, e.g. `npm run cluster`), whose CPU shows when its
+ * process id is given (`--temporal-pid`).
+ */
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { findFreePort, SINGLE_PARTITION_ARGS, temporalCliPath } from '../common/temporal-servers';
-import { ManagedProcess } from './processes';
+import type { ExistingServer } from './contenders/contender';
+import { cpuSeconds, ManagedProcess } from './processes';
+
+/** What the contenders read of their server's process. */
+export interface ServerProcess {
+  mark(): void;
+  cpuSinceMark(): number;
+  stop(): Promise<void>;
+}
 
 export interface BenchServer {
   address: string;
-  process: ManagedProcess;
+  process: ServerProcess;
 }
 
-export async function startBenchServer(workDir: string): Promise<BenchServer> {
+/** CPU of a server process the bench did not start (0 without a pid); stopping it is its owner's job. */
+class ExistingServerProcess implements ServerProcess {
+  private cpuAtMark = 0;
+  constructor(private readonly pid: number | undefined) {}
+  mark(): void {
+    this.cpuAtMark = cpuSeconds(this.pid);
+  }
+  cpuSinceMark(): number {
+    return cpuSeconds(this.pid) - this.cpuAtMark;
+  }
+  async stop(): Promise<void> {}
+}
+
+async function existingBenchServer(existing: ExistingServer): Promise<BenchServer> {
+  const connection = await Connection.connect({ address: existing.address, connectTimeout: '5s' }).catch((error: unknown) => {
+    throw new Error(`--temporal-address ${existing.address}: no Temporal server answers there (${String(error)})`);
+  });
+  try {
+    await registerSearchAttributes(connection, 'default');
+  } finally {
+    await connection.close();
+  }
+  return { address: existing.address, process: new ExistingServerProcess(existing.pid) };
+}
+
+export async function startBenchServer(workDir: string, existing?: ExistingServer): Promise<BenchServer> {
+  if (existing !== undefined) return existingBenchServer(existing);
   const port = await findFreePort();
   const address = `127.0.0.1:${port}`;
   const server = new ManagedProcess(

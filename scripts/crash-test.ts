@@ -33,12 +33,13 @@ import { createProviders } from '../activities/providers';
 import { OrderTracker, type TrackResponse } from '../client/order-tracker';
 import { loadConfig, withoutPushSettings } from '../common/config';
 import { findFreePort } from '../common/temporal-servers';
-import { startSandboxStack, type SandboxStack } from '../sandbox/sandbox-stack';
 import type { OrderScript, Step } from '../sandbox/scenario';
 import { startCallbackReceiver, type CallbackReceiver } from '../test/helpers/callback-receiver';
 import { cleanEnvironment } from '../test/helpers/cli-process';
 import { startPostgresCluster, type PostgresCluster } from '../test/helpers/postgres';
-import { startDevServer, type DevServer } from '../workers/dev-server';
+import { startDevServer } from '../workers/dev-server';
+import { inProcessSimulators, sandboxProcess, type Simulators } from './simulators';
+import { startTemporalCluster } from './temporal-cluster';
 import { orderWorkflowId } from '../workflows/ids';
 import { PROVIDER_NAMES, type Outcome, type ProviderName } from '../workflows/types';
 
@@ -132,11 +133,58 @@ export interface CrashTestOptions {
   keepWorkDir?: boolean;
   /** More variables for the worker processes (e.g. METRICS_PORT: its metrics are saved at the end). */
   workerEnvironment?: Record<string, string>;
+  /**
+   * Where Temporal runs: the CLI's dev server on a SQLite file (default), or a real cluster — the
+   * multi-service server on PostgreSQL with 4 history shards and 4 task queue partitions
+   * (scripts/temporal-cluster.ts), restarted as a whole process on its database.
+   */
+  temporal?: 'dev' | 'cluster';
+  /** On the cluster: partitions of the providers' poll task queues (default POLL_QUEUE_PARTITIONS, 1). */
+  pollQueuePartitions?: number;
+  /** Worker processes on the same task queues (default 1); the kills go round them in turn. */
+  workers?: number;
+  /**
+   * Run the simulators as `order-tracker sandbox` and an `order-tracker ingress` receiving their
+   * pushes (OZZOBiT webhooks and socket.io, Houdini WebSocket), all as child processes.
+   */
+  ingress?: boolean;
+  /** Every provider's request budget across all workers (…_REQUESTS_PER_SECOND); default 200, never binding. */
+  requestsPerSecond?: number;
+  /** Runs against the live stack once every order ended (before teardown); returns problems found. */
+  inspect?: (view: InspectView) => Promise<string[]>;
   log?: (line: string) => void;
 }
 
+/** What `inspect` sees: where the stack runs and what each order must have ended as. */
+export interface InspectView {
+  /** The variables a CLI command needs to reach this stack (TEMPORAL_ADDRESS, the task queue, DATABASE_URL, …). */
+  environment: NodeJS.ProcessEnv;
+  orders: { provider: ProviderName; orderId: string; expected: Outcome }[];
+}
+
+/** The busiest window of a provider's request log against its budget. */
+export interface BudgetReport {
+  provider: ProviderName;
+  /** Requests the provider's API received from the run's processes while it ran. */
+  requests: number;
+  windowMs: number;
+  /** The most requests in any window of `windowMs` (each window starting at a request). */
+  busiest: number;
+  /** requestsPerSecond × window + 1: the budget's share of the window, plus the request at its edge. */
+  limit: number;
+  /** The same over 30 s, where one request of jitter weighs less (reported, not checked). */
+  busiest30s: number;
+}
+
+/** The window the request budget is checked over. */
+export const BUDGET_WINDOW_MS = 5 * SECOND;
+
 export interface CrashTestReport {
   ledger: 'sqlite' | 'postgres';
+  temporal: 'dev' | 'cluster';
+  workers: number;
+  requestsPerSecond: number;
+  budget: BudgetReport[];
   seed: number;
   providers: ProviderName[];
   orders: number;
@@ -194,7 +242,16 @@ function inFlightSteps(rand: () => number, profile: ProviderProfile, count: numb
   }));
 }
 
-function planOrders(count: number, providers: ProviderName[], windowMs: number, runId: string, rand: () => number): PlannedOrder[] {
+/** Providers whose simulator pushes every status, the first one included, to the ingress. */
+const PUSHING_PROVIDERS: readonly ProviderName[] = ['ozzobit', 'houdini'];
+
+/**
+ * `withPushes`: an ingress runs. A simulator's first push may then start tracking before the test's
+ * `track` does (an early push starts tracking, as it should), and `track` returns that running order
+ * without its max wait: so the orders that must time out after their short max wait are only of
+ * providers that do not push.
+ */
+function planOrders(count: number, providers: ProviderName[], windowMs: number, runId: string, rand: () => number, withPushes = false): PlannedOrder[] {
   const twice = Math.max(2, Math.round(count * 0.05));
   const specials: OrderKind[] = [
     'temporal_cancel_in_fulfilment',
@@ -213,8 +270,9 @@ function planOrders(count: number, providers: ProviderName[], windowMs: number, 
     const other = Math.floor(rand() * (index + 1));
     [kinds[index], kinds[other]] = [kinds[other] as OrderKind, kinds[index] as OrderKind];
   }
+  const quiet = providers.filter((provider) => !PUSHING_PROVIDERS.includes(provider));
   const orders = kinds.map((kind, index): PlannedOrder => {
-    const provider = providers[index % providers.length] as ProviderName;
+    const provider = (withPushes && kind === 'times_out' && quiet.length > 0 ? quiet[index % quiet.length] : providers[index % providers.length]) as ProviderName;
     const profile = PROFILES[provider];
     const orderId = `crash-${runId}-${String(index).padStart(4, '0')}`;
     const steps = inFlightSteps(rand, profile, between(rand, 0, profile.maxInFlightSteps));
@@ -252,18 +310,13 @@ function planOrders(count: number, providers: ProviderName[], windowMs: number, 
   return orders.sort((a, b) => a.startAt - b.startAt);
 }
 
-/** Adds a script to a provider's simulator, whatever the stack calls it. */
-function simulatorOf(stack: SandboxStack, provider: ProviderName): { addOrder(script: OrderScript): void } | undefined {
-  const simulator = (stack as unknown as Record<string, { addOrder?: unknown } | undefined>)[provider];
-  return simulator !== undefined && typeof simulator.addOrder === 'function'
-    ? (simulator as { addOrder(script: OrderScript): void })
-    : undefined;
-}
+const READY_PATTERNS = {
+  worker: /order-tracker worker(: task queue| running)|Worker state changed.{0,80}RUNNING/,
+  ingress: /order-tracker ingress running/,
+} as const;
 
-const READY_PATTERN = /order-tracker worker(: task queue| running)|Worker state changed.{0,80}RUNNING/;
-
-/** The worker as a child process, restarted after every kill and after any exit of its own. */
-class WorkerSupervisor {
+/** A worker (or the ingress) as a child process, restarted after every kill and after any exit of its own. */
+export class WorkerSupervisor {
   private child: ChildProcess | undefined;
   /** Whether the current child printed that it runs. */
   private isReady = false;
@@ -276,13 +329,17 @@ class WorkerSupervisor {
     private readonly environment: NodeJS.ProcessEnv,
     private readonly workDir: string,
     private readonly log: (line: string) => void,
+    /** Names its log files and messages, e.g. `worker` or `worker-b`. */
+    private readonly label = 'worker',
+    private readonly command: keyof typeof READY_PATTERNS = 'worker',
   ) {}
 
   start(): void {
     this.starts += 1;
     const number = this.starts;
-    const output: WriteStream = createWriteStream(join(this.workDir, `worker-${String(number).padStart(2, '0')}.log`));
-    const child = spawn(process.execPath, [CLI, 'worker'], { cwd: PROJECT_ROOT, env: this.environment, stdio: ['ignore', 'pipe', 'pipe'] });
+    const name = `${this.label}-${String(number).padStart(2, '0')}`;
+    const output: WriteStream = createWriteStream(join(this.workDir, `${name}.log`));
+    const child = spawn(process.execPath, [CLI, this.command], { cwd: PROJECT_ROOT, env: this.environment, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.isReady = false;
     let recent = '';
@@ -291,14 +348,14 @@ class WorkerSupervisor {
       if (this.isReady || this.child !== child) return;
       // The worker's "running" line (plain or JSON log), or the SDK's own state change.
       recent = (recent + chunk.toString('utf8')).slice(-4_000);
-      if (READY_PATTERN.test(recent)) this.isReady = true;
+      if (READY_PATTERNS[this.command].test(recent)) this.isReady = true;
     };
     child.stdout?.on('data', watch);
     child.stderr?.on('data', watch);
     child.once('exit', (code, signal) => {
-      output.end(`\n[crash-test] worker ${number} exited with ${signal ?? `code ${code}`}\n`);
+      output.end(`\n[crash-test] ${name} exited with ${signal ?? `code ${code}`}\n`);
       if (this.expectedExit.has(child) || this.stopping) return;
-      const reason = `worker ${number} (pid ${child.pid}) exited by itself with ${signal ?? `code ${code}`} (see worker-${String(number).padStart(2, '0')}.log)`;
+      const reason = `${name} (pid ${child.pid}) exited by itself with ${signal ?? `code ${code}`} (see ${name}.log)`;
       this.unexpectedExits.push(reason);
       this.log(`${reason}; starting another`);
       if (this.child === child) this.start();
@@ -311,7 +368,7 @@ class WorkerSupervisor {
     while (!this.isReady) {
       if (Date.now() > deadline) {
         const exits = this.unexpectedExits.length > 0 ? `; ${this.unexpectedExits.slice(-3).join('; ')}` : '';
-        throw new Error(`worker ${this.starts} did not start within ${timeoutMs / SECOND} s (logs in ${this.workDir})${exits}`);
+        throw new Error(`${this.label} ${this.starts} did not start within ${timeoutMs / SECOND} s (logs in ${this.workDir})${exits}`);
       }
       await sleep(100);
     }
@@ -410,6 +467,51 @@ function countBy<K extends string>(keys: readonly K[], values: readonly K[]): Re
   return counts;
 }
 
+/** The most entries of `times` (sorted) in any window of `windowMs` that starts at one of them. */
+export function busiestWindow(times: readonly number[], windowMs: number): number {
+  let most = 0;
+  for (let start = 0, end = 0; start < times.length; start += 1) {
+    while (end < times.length && (times[end] as number) < (times[start] as number) + windowMs) end += 1;
+    most = Math.max(most, end - start);
+  }
+  return most;
+}
+
+/** The Temporal server under test, restartable on its database at the same address. */
+interface TemporalUnderTest {
+  address: string;
+  /** What the log calls it. */
+  name: string;
+  /** The cluster's PostgreSQL, free for the ledger (a database of its own). */
+  postgresUrl?: string;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startTemporalUnderTest(options: CrashTestOptions, workDir: string, taskQueue: string, log: (line: string) => void): Promise<TemporalUnderTest> {
+  if (options.temporal === 'cluster') {
+    const cluster = await startTemporalCluster({ namespace: NAMESPACE, taskQueue, pollQueuePartitions: options.pollQueuePartitions, log });
+    return {
+      address: cluster.address,
+      name: 'the Temporal cluster',
+      postgresUrl: cluster.postgres.url,
+      restart: () => cluster.restart(),
+      stop: () => cluster.stop(),
+    };
+  }
+  const serverOptions = { dbFile: join(workDir, 'temporal.sqlite'), port: await findFreePort(), uiPort: await findFreePort(), namespace: NAMESPACE };
+  let server = await startDevServer(serverOptions);
+  return {
+    address: server.address,
+    name: 'the dev server',
+    restart: async () => {
+      await server.stop();
+      server = await startDevServer(serverOptions);
+    },
+    stop: () => server.stop(),
+  };
+}
+
 export async function runCrashTest(options: CrashTestOptions): Promise<CrashTestReport> {
   const startedAt = Date.now();
   const ledgerKind = options.ledger ?? 'sqlite';
@@ -425,51 +527,53 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     log(`PROBLEM: ${text}`);
   };
 
-  let server: DevServer | undefined;
+  let server: TemporalUnderTest | undefined;
   let postgres: PostgresCluster | undefined;
-  let stack: SandboxStack | undefined;
+  let simulators: Simulators | undefined;
+  let ingress: WorkerSupervisor | undefined;
   let receiver: CallbackReceiver | undefined;
   let connection: Connection | undefined;
   let ledger: Ledger | undefined;
   let reader: LedgerReader | undefined;
-  let supervisor: WorkerSupervisor | undefined;
+  let supervisors: WorkerSupervisor[] = [];
   const pendingWork: Promise<unknown>[] = [];
   let finished = false;
 
   try {
     // --- the stack ---------------------------------------------------------------------------
+    const taskQueue = `crash-${runId}`;
+    const temporalKind = options.temporal ?? 'dev';
+    server = await startTemporalUnderTest(options, workDir, taskQueue, log);
+    log(`${server.name} at ${server.address}`);
     const databaseUrl =
       ledgerKind === 'postgres'
-        ? (postgres = await startPostgresCluster({ database: `crash_${runId}` })).url
+        ? (server.postgresUrl ?? (postgres = await startPostgresCluster({ database: `crash_${runId}` })).url)
         : `sqlite:${join(workDir, 'ledger.sqlite')}`;
     log(`ledger ${ledgerKind}: ${databaseUrl}`);
-    const serverOptions = {
-      dbFile: join(workDir, 'temporal.sqlite'),
-      port: await findFreePort(),
-      uiPort: await findFreePort(),
-      namespace: NAMESPACE,
-    };
-    server = await startDevServer(serverOptions);
-    log(`dev server at ${server.address} (database ${serverOptions.dbFile})`);
-    stack = await startSandboxStack();
     receiver = await startCallbackReceiver(CALLBACK_SECRET);
 
-    const taskQueue = `crash-${runId}`;
-    // No ingress runs here: the worker polls every provider at its own cadence.
+    const requestsPerSecond = options.requestsPerSecond ?? 200;
+    const ingressPort = options.ingress ? await findFreePort() : undefined;
+    simulators = ingressPort !== undefined
+      ? await sandboxProcess(cleanEnvironment({ INGRESS_PORT: String(ingressPort) }), join(workDir, 'sandbox.log'))
+      : await inProcessSimulators();
+    const workerCount = Math.max(1, options.workers ?? 1);
+    // Without an ingress the workers poll every provider at their own cadence.
     const workerEnvironment = cleanEnvironment({
-      ...withoutPushSettings(stack.environment),
+      ...(ingressPort !== undefined ? simulators.environment : withoutPushSettings(simulators.environment)),
+      ...(ingressPort !== undefined && { INGRESS_PORT: String(ingressPort) }),
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_NAMESPACE: NAMESPACE,
       TEMPORAL_TASK_QUEUE: taskQueue,
       DATABASE_URL: databaseUrl,
       FULFILLMENT_WEBHOOK_URL: receiver.url,
       FULFILLMENT_WEBHOOK_SECRET: CALLBACK_SECRET,
-      ...Object.fromEntries(PROVIDER_NAMES.map((provider) => [`${provider.toUpperCase()}_REQUESTS_PER_SECOND`, '200'])),
+      ...Object.fromEntries(PROVIDER_NAMES.map((provider) => [`${provider.toUpperCase()}_REQUESTS_PER_SECOND`, String(requestsPerSecond)])),
       ...options.workerEnvironment,
     });
     const config = loadConfig(workerEnvironment);
     const adapters = createProviders(config.environment, config.configuredProviders);
-    const providers = PROVIDER_NAMES.filter((provider) => simulatorOf(stack as SandboxStack, provider) !== undefined);
+    const providers = simulators.providers;
     for (const provider of providers.filter((name) => adapters[name] === undefined)) {
       log(`note: the sandbox offers ${provider} but the worker has no adapter for it yet; its orders are left out`);
     }
@@ -480,11 +584,14 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     ledger = await openLedger(databaseUrl); // creates the table, so the reader can start at once
     reader = ledgerReader(databaseUrl);
     connection = await Connection.connect({ address: server.address });
+    const runPrefix = `crash-${runId}-`;
+    /** Ledger keys and callback keys of this run's orders (the sandbox command also plays demo orders). */
+    const ofThisRun = (key: string) => key.includes(`:${runPrefix}`);
     const client = new Client({ connection, namespace: NAMESPACE });
     const tracker = new OrderTracker({ client, taskQueue, ledger });
 
     const windowMs = options.startWindowMs ?? Math.max(20 * SECOND, options.kills * 7 * SECOND, options.orders * 200);
-    const orders = planOrders(options.orders, tracked, windowMs, runId, rand);
+    const orders = planOrders(options.orders, tracked, windowMs, runId, rand, ingressPort !== undefined);
     const byKey = new Map(orders.map((order) => [`${order.provider}:${order.orderId}`, order]));
     log(`${orders.length} orders over ${windowMs / SECOND} s; ${options.kills} kills; ${serverRestartsWanted} server restart(s); seed ${seed}`);
 
@@ -521,10 +628,18 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     };
 
     // --- the worker ----------------------------------------------------------------------------
-    supervisor = new WorkerSupervisor(workerEnvironment, workDir, log);
-    supervisor.start();
-    await supervisor.ready();
-    log('worker 1 ready');
+    supervisors = Array.from({ length: workerCount }, (_, index) =>
+      new WorkerSupervisor(workerEnvironment, workDir, log, workerCount === 1 ? 'worker' : `worker-${String.fromCharCode(97 + index)}`),
+    );
+    for (const supervisor of supervisors) supervisor.start();
+    await Promise.all(supervisors.map((supervisor) => supervisor.ready()));
+    log(`${workerCount} worker process(es) ready`);
+    if (ingressPort !== undefined) {
+      ingress = new WorkerSupervisor(workerEnvironment, workDir, log, 'ingress', 'ingress');
+      ingress.start();
+      await ingress.ready();
+      log(`ingress ready on port ${ingressPort}`);
+    }
 
     // --- orders ------------------------------------------------------------------------------
     let serverDown: Promise<void> | undefined;
@@ -532,8 +647,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     const runStart = Date.now();
     const startOrder = async (order: PlannedOrder) => {
       await serverDown;
-      const simulator = simulatorOf(stack as SandboxStack, order.provider);
-      simulator?.addOrder(order.script);
+      await (simulators as Simulators).addOrder(order.provider, order.script);
       const track = () =>
         retrying(`track ${order.orderId}`, () => tracker.track(order.provider, order.orderId, { maxWaitMs: order.maxWaitMs, reference: `ref-${order.orderId}` }));
       try {
@@ -572,7 +686,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     })();
 
     // --- kills and the server restart ------------------------------------------------------------
-    const activeSupervisor = supervisor;
+    const activeSupervisors = supervisors;
     const killsByTrigger: Record<string, number> = {};
     let kills = 0;
     let killsDuringFulfilment = 0;
@@ -584,22 +698,22 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
         // Spread the kills over the start window (no earlier than their share of it).
         const notBefore = runStart + (windowMs * index) / Math.max(1, options.kills) - Date.now();
         if (notBefore > 0) await sleep(notBefore);
+        const activeSupervisor = activeSupervisors[index % activeSupervisors.length] as WorkerSupervisor;
         await activeSupervisor.ready();
         if (serverRestarts < serverRestartsWanted && index === serverRestartAt) {
           await sleep(between(rand, 1 * SECOND, 4 * SECOND));
-          log('restarting the dev server on its database');
+          log(`restarting ${(server as TemporalUnderTest).name} on its database`);
           let up: () => void = () => undefined;
           serverDown = new Promise<void>((resolveUp) => (up = resolveUp));
           const stoppedAt = Date.now();
           try {
-            await (server as DevServer).stop();
-            server = await startDevServer(serverOptions);
+            await (server as TemporalUnderTest).restart();
             serverRestarts += 1;
           } finally {
             up();
             serverDown = undefined;
           }
-          log(`dev server back after ${((Date.now() - stoppedAt) / SECOND).toFixed(1)} s`);
+          log(`${(server as TemporalUnderTest).name} back after ${((Date.now() - stoppedAt) / SECOND).toFixed(1)} s`);
         }
         const trigger = triggers[index % triggers.length] ?? 'random';
         let killed: ChildProcess | undefined;
@@ -645,10 +759,10 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
         kills += 1;
         if (during) killsDuringFulfilment += 1;
         killsByTrigger[how] = (killsByTrigger[how] ?? 0) + 1;
-        log(`kill ${kills}/${options.kills} (${how})${during ? ' during fulfilment' : ''}: worker pid ${killed?.pid} at ${new Date().toISOString()}; restarting it`);
+        log(`kill ${kills}/${options.kills} (${how})${during ? ' during fulfilment' : ''}: worker ${index % activeSupervisors.length + 1} pid ${killed?.pid} at ${new Date().toISOString()}; restarting it`);
         await activeSupervisor.restartAfter(killed);
       }
-      await activeSupervisor.ready();
+      await Promise.all(activeSupervisors.map((supervisor) => supervisor.ready()));
     })();
 
     await Promise.all([starter, killer]);
@@ -760,7 +874,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
       );
     }
 
-    const rows = await reader.rows();
+    const rows = (await reader.rows()).filter((row) => ofThisRun(row.order_key));
     const rowsByKey = new Map<string, (typeof rows)[number][]>();
     for (const row of rows) rowsByKey.set(row.order_key, [...(rowsByKey.get(row.order_key) ?? []), row]);
     let ordersLost = 0;
@@ -783,12 +897,36 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     for (const [key, extra] of rowsByKey) problem(`unexpected ledger row ${key} (outcome ${JSON.stringify(extra[0]?.outcome)})`);
 
     const expectedKeys = new Set(orders.map((order) => `${order.provider}:${order.orderId}:${order.expected}`));
-    const processed = receiver.processed();
+    const processed = receiver.processed().filter(ofThisRun);
     for (const key of processed) if (!expectedKeys.has(key)) problem(`unexpected callback processed: ${key}`);
     const processedSet = new Set(processed);
     for (const key of expectedKeys) if (!processedSet.has(key)) problem(`callback never processed: ${key}`);
     if (processedSet.size !== processed.length) problem('a key was processed twice by the receiver');
     const badSignatures = receiver.received.filter((delivery) => !delivery.signatureValid).length;
+    // The provider-wide budget, from what each simulator received (not from the tracker's account).
+    const budget: BudgetReport[] = [];
+    for (const provider of tracked) {
+      const times = (await simulators.requests(provider)).map((entry) => entry.at).filter((at) => at >= runStart).sort((a, b) => a - b);
+      const entry: BudgetReport = {
+        provider,
+        requests: times.length,
+        windowMs: BUDGET_WINDOW_MS,
+        busiest: busiestWindow(times, BUDGET_WINDOW_MS),
+        busiest30s: busiestWindow(times, 30 * SECOND),
+        limit: (requestsPerSecond * BUDGET_WINDOW_MS) / SECOND + 1,
+      };
+      budget.push(entry);
+      if (entry.busiest > entry.limit) {
+        problem(`${provider} received ${entry.busiest} requests in ${BUDGET_WINDOW_MS / SECOND} s, over its budget of ${requestsPerSecond}/s (at most ${entry.limit})`);
+      }
+    }
+    if (options.inspect !== undefined) {
+      const found = await options.inspect({
+        environment: cleanEnvironment({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: NAMESPACE, TEMPORAL_TASK_QUEUE: taskQueue, DATABASE_URL: databaseUrl }),
+        orders: orders.map(({ provider, orderId, expected }) => ({ provider, orderId, expected })),
+      });
+      for (const text of found) problem(text);
+    }
     if (badSignatures > 0) problem(`${badSignatures} callback(s) had an invalid signature`);
     if (cancelInFulfilment.size > 0) problem(`the Temporal cancel during fulfilment was never sent (${[...cancelInFulfilment].join(', ')})`);
 
@@ -804,6 +942,10 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
 
     const report: CrashTestReport = {
       ledger: ledgerKind,
+      temporal: temporalKind,
+      workers: workerCount,
+      requestsPerSecond,
+      budget,
       seed,
       providers: tracked,
       orders: orders.length,
@@ -812,8 +954,8 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
       kills,
       killsDuringFulfilment,
       killsByTrigger,
-      workerStarts: supervisor.starts,
-      unexpectedWorkerExits: supervisor.unexpectedExits,
+      workerStarts: supervisors.reduce((sum, supervisor) => sum + supervisor.starts, 0),
+      unexpectedWorkerExits: [...supervisors, ...(ingress ? [ingress] : [])].flatMap((supervisor) => supervisor.unexpectedExits),
       serverRestarts,
       temporalCancelsDuringFulfilment,
       ledgerRows: rows.length,
@@ -830,7 +972,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
       problems,
     };
     if (report.kills < options.kills) problem(`only ${report.kills} of ${options.kills} kills happened`);
-    if (serverRestarts < serverRestartsWanted) problem(`the dev server was restarted ${serverRestarts} times, not ${serverRestartsWanted}`);
+    if (serverRestarts < serverRestartsWanted) problem(`${server.name} was restarted ${serverRestarts} times, not ${serverRestartsWanted}`);
     finished = true;
     return report;
   } finally {
@@ -843,13 +985,14 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
         log(`could not read the last worker's metrics: ${String(error)}`);
       }
     }
-    await supervisor?.stop().catch(() => undefined);
+    await Promise.all(supervisors.map((supervisor) => supervisor.stop().catch(() => undefined)));
+    await ingress?.stop().catch(() => undefined);
     await Promise.race([Promise.allSettled(pendingWork), sleep(5 * SECOND)]);
     await connection?.close().catch(() => undefined);
     await reader?.close().catch(() => undefined);
     await ledger?.close().catch(() => undefined);
     await receiver?.close().catch(() => undefined);
-    await stack?.close().catch(() => undefined);
+    await simulators?.close().catch(() => undefined);
     await server?.stop().catch(() => undefined);
     await postgres?.stop().catch(() => undefined);
     if (finished && problems.length === 0 && !options.keepWorkDir) rmSync(workDir, { recursive: true, force: true });
@@ -865,7 +1008,7 @@ export function formatReport(report: CrashTestReport): string {
   const outcomes = Object.entries(report.ledgerRowsByOutcome).map(([outcome, count]) => `${outcome} ${count}`).join(', ');
   const triggers = Object.entries(report.killsByTrigger).map(([trigger, count]) => `${trigger} ${count}`).join(', ');
   return [
-    `crash test (${report.ledger} ledger, seed ${report.seed}): ${report.problems.length === 0 ? 'PASSED' : 'FAILED'}`,
+    `crash test (${report.temporal === 'cluster' ? 'Temporal cluster' : 'dev server'}, ${report.workers} worker process(es), ${report.ledger} ledger, seed ${report.seed}): ${report.problems.length === 0 ? 'PASSED' : 'FAILED'}`,
     `  orders:                 ${report.orders} (${perProvider}; ${kinds})`,
     `  worker kills (SIGKILL): ${report.kills}, ${report.killsDuringFulfilment} during fulfilment (${triggers})`,
     `  worker starts:          ${report.workerStarts}${report.unexpectedWorkerExits.length > 0 ? `, unexpected exits ${report.unexpectedWorkerExits.length}` : ''}`,
@@ -876,6 +1019,7 @@ export function formatReport(report: CrashTestReport): string {
     `  duplicate deliveries:   ${report.duplicateDeliveries} (deduped by Idempotency-Key)`,
     `  attempts after the 1st: ${Object.entries(report.stepsRetried).map(([step, count]) => `${step} ${count}`).join(', ')} (each fulfilment step scheduled once per order)`,
     `  orders lost / stuck:    ${report.ordersLost} / ${report.ordersStuck}`,
+    `  request budget:         ${report.requestsPerSecond}/s per provider; busiest ${BUDGET_WINDOW_MS / SECOND} s window (at most ${(report.requestsPerSecond * BUDGET_WINDOW_MS) / SECOND + 1}): ${report.budget.map((entry) => `${entry.provider} ${entry.busiest} of ${entry.requests} requests`).join(', ')}; busiest 30 s window (budget × 30 = ${report.requestsPerSecond * 30}): ${report.budget.map((entry) => `${entry.provider} ${entry.busiest30s}`).join(', ')}`,
     `  wall time:              ${seconds} s`,
     ...report.unexpectedWorkerExits.map((exit) => `  note: ${exit}`),
     ...report.problems.map((text) => `  PROBLEM: ${text}`),
@@ -911,6 +1055,15 @@ function parseArguments(argv: string[]): CrashTestOptions {
         break;
       }
       case '--quiet': options.log = undefined; break;
+      case '--workers': options.workers = number(name, value()); break;
+      case '--requests-per-second': options.requestsPerSecond = number(name, value()); break;
+      case '--ingress': options.ingress = true; break;
+      case '--temporal': {
+        const temporal = value();
+        if (temporal !== 'dev' && temporal !== 'cluster') throw new Error(`--temporal must be dev or cluster, got ${JSON.stringify(temporal)}`);
+        options.temporal = temporal;
+        break;
+      }
       case '--ledger': {
         const ledger = value();
         if (ledger !== 'sqlite' && ledger !== 'postgres') throw new Error(`--ledger must be sqlite or postgres, got ${JSON.stringify(ledger)}`);
@@ -918,7 +1071,7 @@ function parseArguments(argv: string[]): CrashTestOptions {
         break;
       }
       default:
-        throw new Error(`unknown argument ${JSON.stringify(argument)} (use --orders N --kills N [--ledger sqlite|postgres] [--server-restarts N] [--seed N] [--settle-timeout S] [--keep])`);
+        throw new Error(`unknown argument ${JSON.stringify(argument)} (use --orders N --kills N [--ledger sqlite|postgres] [--server-restarts N] [--temporal dev|cluster] [--workers N] [--ingress] [--requests-per-second N] [--seed N] [--settle-timeout S] [--keep])`);
     }
   }
   if (options.orders < 6) throw new Error('--orders must be at least 6 (one order of each kind)');

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a machine that has none of it: npm packages (from the lock
-# file), the Temporal CLI dev server and the time-skipping test server (both cached outside the clone).
+# file), the Temporal CLI dev server, the time-skipping test server and the multi-service Temporal
+# server for the cluster tests (all cached outside the clone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,4 +12,17 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm install --no-audit --no-fund >&2
 fi
 echo "order-tracker: Temporal CLI at $(bash scripts/get-temporal-cli.sh)" >&2
+# The cluster's server (test/cluster) builds from the CLI's Go build cache, in the background while
+# Maven fetches the test server; a build already under way elsewhere is waited for (its lock).
+server_log="$(mktemp)"
+bash scripts/get-temporal-server.sh >"$server_log" 2>&1 &
+server_build=$!
 echo "order-tracker: time-skipping test server at $(bash scripts/get-test-server.sh)" >&2
+if ! wait "$server_build"; then
+  cat "$server_log" >&2
+  rm -f "$server_log"
+  echo "order-tracker: building the Temporal server failed (scripts/get-temporal-server.sh)" >&2
+  exit 1
+fi
+echo "order-tracker: Temporal server (cluster) in $(tail -n 1 "$server_log")" >&2
+rm -f "$server_log"

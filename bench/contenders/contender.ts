@@ -8,7 +8,15 @@ export interface ContenderContext {
   sandbox: SandboxStack;
   /** The ingress port the sandbox's OZZOBiT webhooks were pointed at (push contender). */
   ingressPort?: number;
+  /** A Temporal server already running (`--temporal-address`), used instead of a dev server of the contender's own. */
+  existingServer?: ExistingServer;
   log: (line: string) => void;
+}
+
+/** A server the bench did not start: its frontend, and its process for the CPU figure when known. */
+export interface ExistingServer {
+  address: string;
+  pid?: number;
 }
 
 export interface HistoryFigures {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { COMMANDS, runCli } from '../../client/cli';
 import { environmentSchema, loadConfig } from '../../common/config';
+import { dynamicConfigYaml, POLL_QUEUE_PARTITIONS } from '../../scripts/temporal-cluster';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -15,8 +16,11 @@ interface Service {
   image?: string;
   build?: unknown;
   command?: string[] | string;
+  entrypoint?: string[];
+  volumes?: string[];
   environment?: Record<string, string | number | boolean | null> | string[];
   depends_on?: string[] | Record<string, { condition?: string }>;
+  restart?: string;
   ports?: string[];
   expose?: string[];
   deploy?: { replicas?: number };
@@ -59,16 +63,58 @@ function hostOf(address: string): string {
 }
 
 describe('docker-compose.yml', () => {
-  it('has the Temporal server on PostgreSQL, its UI, the worker, the ingress and the ledger database', () => {
-    expect(Object.keys(services).sort()).toEqual(['ingress', 'ledger-db', 'temporal', 'temporal-db', 'temporal-ui', 'worker']);
+  it('has the samples-server layout: PostgreSQL, a schema setup, the server, a namespace step, the UI; then the worker, the ingress and the ledger', () => {
+    expect(Object.keys(services).sort()).toEqual([
+      'ingress', 'ledger-db', 'postgresql', 'temporal', 'temporal-admin-tools', 'temporal-create-namespace', 'temporal-ui', 'worker',
+    ]);
     const temporal = services.temporal as Service;
-    expect(temporal.image).toMatch(/^temporalio\/(auto-setup|server):/);
+    // The server image, not the deprecated auto-setup one.
+    expect(temporal.image).toMatch(/^temporalio\/server:/);
     const temporalEnvironment = environmentOf(temporal);
     expect(temporalEnvironment.DB).toBe('postgres12');
     expect(services[temporalEnvironment.POSTGRES_SEEDS as string]?.image).toMatch(/^postgres:/);
+    expect(temporalEnvironment.POSTGRES_SEEDS).toBe('postgresql');
     expect(services['temporal-ui']?.image).toMatch(/^temporalio\/ui:/);
     expect(environmentOf(services['temporal-ui'] as Service).TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(services['ledger-db']?.image).toMatch(/^postgres:/);
+  });
+
+  it('sets up both schemas with temporal-sql-tool in admin-tools before the server starts', () => {
+    const setup = services['temporal-admin-tools'] as Service;
+    expect(setup.image).toMatch(/^temporalio\/admin-tools:/);
+    expect(setup.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
+    expect(services.temporal?.depends_on).toEqual({ 'temporal-admin-tools': { condition: 'service_completed_successfully' } });
+    const script = interpolate([...(setup.entrypoint ?? []), ...[setup.command ?? []].flat()].join(' '));
+    expect(environmentOf(setup).DB).toBe('postgres12');
+    // The steps scripts/temporal-cluster.ts runs, for both databases, against the postgresql service.
+    expect(script).toContain('temporal-sql-tool --plugin postgres12 --ep postgresql -p 5432 -u temporal');
+    for (const [database, folder] of [['temporal', 'temporal'], ['temporal_visibility', 'visibility']]) {
+      expect(script).toContain(`--db ${database} create-database`);
+      expect(script).toContain(`--db ${database} setup-schema -v 0.0`);
+      expect(script).toMatch(new RegExp(`--db ${database} update-schema -d \\S*/postgresql/v12/${folder}/versioned`));
+    }
+  });
+
+  it('creates the namespace the apps use, and the apps wait for it', () => {
+    const namespace = services['temporal-create-namespace'] as Service;
+    expect(namespace.image).toMatch(/^temporalio\/admin-tools:/);
+    expect(namespace.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
+    const appNamespace = environmentOf(services.worker as Service).TEMPORAL_NAMESPACE;
+    expect([namespace.command ?? []].flat().join(' ')).toContain(`temporal operator namespace create --namespace ${appNamespace}`);
+    for (const name of APP_SERVICES) {
+      expect((services[name]?.depends_on as Record<string, { condition?: string }>)['temporal-create-namespace']).toEqual({ condition: 'service_completed_successfully' });
+    }
+  });
+
+  it("gives the server the cluster test's dynamic config: one partition on each poll queue of the apps' task queue", () => {
+    const temporal = services.temporal as Service;
+    const mount = (temporal.volumes ?? []).find((volume) => volume.endsWith(':/etc/temporal/config/dynamicconfig'));
+    expect(mount).toBeDefined();
+    const file = environmentOf(temporal).DYNAMIC_CONFIG_FILE_PATH?.replace(/^config\/dynamicconfig\//, '') ?? '';
+    const committed = readFileSync(join(ROOT, (mount as string).split(':')[0] as string, file), 'utf8');
+    const taskQueue = environmentOf(services.worker as Service).TEMPORAL_TASK_QUEUE as string;
+    expect(committed.replace(/^#.*\n/gm, '')).toBe(dynamicConfigYaml(taskQueue, POLL_QUEUE_PARTITIONS));
+    expect(environmentOf(temporal).NUM_HISTORY_SHARDS).toBe('4');
   });
 
   it.each(APP_SERVICES)('%s runs its own CLI command from the app image', (name) => {
@@ -95,7 +141,7 @@ describe('docker-compose.yml', () => {
   it('points the apps at the services that hold what they need', () => {
     for (const name of APP_SERVICES) {
       const environment = environmentOf(services[name] as Service);
-      expect(dependencies(services[name] as Service)).toEqual(expect.arrayContaining(['temporal', 'ledger-db']));
+      expect(dependencies(services[name] as Service)).toEqual(expect.arrayContaining(['temporal-create-namespace', 'ledger-db']));
       expect(services[hostOf(environment.TEMPORAL_ADDRESS as string)]).toBeDefined();
     }
   });
