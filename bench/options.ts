@@ -1,3 +1,4 @@
+import type { SqliteJournal } from './temporal-server';
 import { CONTENDER_NAMES, type ContenderName, type ExistingServer } from './contenders/contender';
 
 export interface BenchOptions {
@@ -26,6 +27,8 @@ export interface BenchOptions {
    * of a point stay on the server, and a second point's worker would take them up.
    */
   existingServer?: ExistingServer;
+  /** The dev servers' SQLite journal: `wal` (the default, as `npm start`'s) or `delete` (SQLite's default). */
+  sqliteJournal: SqliteJournal;
   outputDir: string;
   workDir?: string;
 }
@@ -36,6 +39,7 @@ export const DEFAULT_OPTIONS: Omit<BenchOptions, 'outputDir'> = {
   contenders: [...CONTENDER_NAMES],
   scaling: [100, 1_000, 10_000],
   scalingContenders: ['order-tracker', 'temporal-bare-loop'],
+  sqliteJournal: 'wal',
   scalingArrivalSeconds: 30,
   scalingMeasureSeconds: 60,
   arrivalWindowMs: 30 * 60_000,
@@ -44,7 +48,7 @@ export const DEFAULT_OPTIONS: Omit<BenchOptions, 'outputDir'> = {
   seed: 7,
 };
 
-const USAGE = `npm run bench -- [--orders 1000] [--time-scale 120] [--contenders a,b] [--scaling 100,1000,10000|none] [--scaling-contenders a,b] [--scaling-seconds 60] [--scaling-from results.json] [--capacity-from results.json] [--arrival-minutes 30] [--parallel] [--quick] [--seed 7] [--out bench] [--temporal-address host:port [--temporal-pid PID]]
+const USAGE = `npm run bench -- [--orders 1000] [--time-scale 120] [--contenders a,b] [--scaling 100,1000,10000|none] [--scaling-contenders a,b] [--scaling-seconds 60] [--scaling-from results.json] [--capacity-from results.json] [--arrival-minutes 30] [--parallel] [--quick] [--seed 7] [--out bench] [--temporal-address host:port [--temporal-pid PID]] [--sqlite-journal wal|delete]
 contenders: ${CONTENDER_NAMES.join(', ')}`;
 
 export function parseOptions(argv: readonly string[], outputDir: string): BenchOptions {
@@ -125,6 +129,12 @@ export function parseOptions(argv: readonly string[], outputDir: string): BenchO
       case '--temporal-pid':
         options.existingServer = { address: options.existingServer?.address ?? '', pid: Math.round(positive(value())) };
         break;
+      case '--sqlite-journal': {
+        const journal = value();
+        if (journal !== 'wal' && journal !== 'delete') throw new Error(`--sqlite-journal: expected wal or delete, got ${JSON.stringify(journal)}`);
+        options.sqliteJournal = journal;
+        break;
+      }
       case '--help':
         throw new Error(USAGE);
       default:

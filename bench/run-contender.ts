@@ -1,3 +1,4 @@
+import type { SqliteJournal } from './temporal-server';
 /** One contender against the workload on a fresh sandbox: submit on schedule, one SIGKILL, figures. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ export interface RunOptions {
   killAtFraction: number;
   /** Time for the worker to start (and bundle its workflows) before the first order. */
   warmupMs: number;
+  sqliteJournal?: SqliteJournal;
   log: (line: string) => void;
 }
 
@@ -75,7 +77,7 @@ export async function runContender(contender: Contender, orders: readonly BenchO
   let submitErrors = 0;
   let killAt: number | null = null;
   try {
-    await contender.start({ workDir, timeScale, sandbox, ingressPort, log });
+    await contender.start({ workDir, timeScale, sandbox, ingressPort, sqliteJournal: options.sqliteJournal, log });
     await sleep(options.warmupMs);
     contender.mark();
     const startedAt = Date.now();

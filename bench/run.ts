@@ -45,6 +45,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       timeScale: options.timeScale,
       workDir,
       killAtFraction: options.killAtFraction,
+      sqliteJournal: options.sqliteJournal,
       warmupMs: (name.startsWith('order-tracker') || name.startsWith('temporal') ? 6_000 : 2_000) + (options.parallel ? (options.contenders.length - 1 - index) * 3_000 : 0),
       log,
     });
@@ -69,6 +70,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
           arrivalSeconds: options.scalingArrivalSeconds,
           measureSeconds: options.scalingMeasureSeconds,
           existingServer: options.existingServer,
+          sqliteJournal: options.sqliteJournal,
           workDir,
           log,
         })

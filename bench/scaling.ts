@@ -3,6 +3,7 @@
  * window), measured over a fixed window: poll cycles/s, CPU, detection lag and poll
  * schedule-to-start latency. Large points run at a lower time scale (slower cadences).
  */
+import type { SqliteJournal } from './temporal-server';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,6 +43,7 @@ export interface ScalingOptions {
   workDir: string;
   /** Run every point against this server instead of a fresh dev server per point. */
   existingServer?: ExistingServer;
+  sqliteJournal?: SqliteJournal;
   log: (line: string) => void;
 }
 
@@ -82,7 +84,7 @@ async function runPoint(name: ContenderName, size: number, options: ScalingOptio
   const ids = orders.map((order) => `${prefix}-${order.key}`);
   const createdAt = new Map<string, number>();
   try {
-    await contender.start({ workDir, timeScale, sandbox, existingServer: options.existingServer, log: options.log });
+    await contender.start({ workDir, timeScale, sandbox, existingServer: options.existingServer, sqliteJournal: options.sqliteJournal, log: options.log });
     await sleep(6_000);
     const startedAt = Date.now();
     const pending: Promise<void>[] = [];

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { registerSearchAttributes } from '../common/register-search-attributes';
-import { findFreePort, SINGLE_PARTITION_ARGS, temporalCliPath } from '../common/temporal-servers';
+import { findFreePort, SINGLE_PARTITION_ARGS, SQLITE_WAL_ARGS, temporalCliPath } from '../common/temporal-servers';
 import type { ExistingServer } from './contenders/contender';
 import { cpuSeconds, ManagedProcess } from './processes';
 
@@ -48,7 +48,10 @@ async function existingBenchServer(existing: ExistingServer): Promise<BenchServe
   return { address: existing.address, process: new ExistingServerProcess(existing.pid) };
 }
 
-export async function startBenchServer(workDir: string, existing?: ExistingServer): Promise<BenchServer> {
+/** `wal`: the project's dev server settings (SQLITE_WAL_ARGS); `delete`: SQLite's default rollback journal. */
+export type SqliteJournal = 'wal' | 'delete';
+
+export async function startBenchServer(workDir: string, existing?: ExistingServer, journal: SqliteJournal = 'wal'): Promise<BenchServer> {
   if (existing !== undefined) return existingBenchServer(existing);
   const port = await findFreePort();
   const address = `127.0.0.1:${port}`;
@@ -58,6 +61,7 @@ export async function startBenchServer(workDir: string, existing?: ExistingServe
     [
       'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless',
       '--db-filename', join(workDir, 'temporal.sqlite'), '--log-level', 'error', ...SINGLE_PARTITION_ARGS,
+      ...(journal === 'wal' ? SQLITE_WAL_ARGS : []),
     ],
     process.env,
     join(workDir, 'temporal.log'),

@@ -1,4 +1,5 @@
 import type { SandboxStack } from '../../sandbox/sandbox-stack';
+import type { SqliteJournal } from '../temporal-server';
 import type { Seen } from '../metrics';
 import type { BenchOrder } from '../workload';
 
@@ -10,6 +11,8 @@ export interface ContenderContext {
   ingressPort?: number;
   /** A Temporal server already running (`--temporal-address`), used instead of a dev server of the contender's own. */
   existingServer?: ExistingServer;
+  /** The journal mode of a dev server the contender starts (default `wal`, as `npm start`'s). */
+  sqliteJournal?: SqliteJournal;
   log: (line: string) => void;
 }
 

@@ -41,7 +41,7 @@ export class OrderTrackerContender implements Contender {
   }
 
   async start(context: ContenderContext): Promise<void> {
-    this.server = await startBenchServer(context.workDir, context.existingServer);
+    this.server = await startBenchServer(context.workDir, context.existingServer, context.sqliteJournal);
     this.ledgerFile = join(context.workDir, 'ledger.sqlite');
     const variables: Record<string, string> = {
       ...context.sandbox.environment,

@@ -32,7 +32,7 @@ export class TemporalCeilingContender implements Contender {
 
   async start(context: ContenderContext): Promise<void> {
     this.timeScale = context.timeScale;
-    this.server = await startBenchServer(context.workDir, context.existingServer);
+    this.server = await startBenchServer(context.workDir, context.existingServer, context.sqliteJournal);
     this.eventFile = join(context.workDir, 'events.jsonl');
     const variables = {
       ...context.sandbox.environment,
