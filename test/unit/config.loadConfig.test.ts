@@ -112,6 +112,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...MAGMA, SANDBOX_TIME_SCALE: '5' }).timeScale).toBe(5);
   });
 
+  it.each([['0.0.0.0'], ['::'], ['10.0.0.7'], ['ingress.example.com']])(
+    'refuses INGRESS_HOST=%s without INGRESS_TOKEN, naming both',
+    (host) => {
+      const error = configError({ INGRESS_HOST: host });
+      expect(error.message).toContain(`INGRESS_HOST is ${host}`);
+      expect(error.message).toContain('INGRESS_TOKEN is not set');
+      expect(loadConfig({ INGRESS_HOST: host, INGRESS_TOKEN: 'token' }).environment.INGRESS_HOST).toBe(host);
+    },
+  );
+
+  it.each([['127.0.0.1'], ['127.0.0.2'], ['localhost'], ['::1']])('lets the ingress listen on loopback %s without a token', (host) => {
+    expect(loadConfig({ INGRESS_HOST: host }).environment.INGRESS_HOST).toBe(host);
+  });
+
   it('names every bad variable at once', () => {
     const error = configError({ TEMPORAL_ADDRESS: 'nonsense', INGRESS_PORT: 'eighty' });
     expect(error.message).toContain('TEMPORAL_ADDRESS');
