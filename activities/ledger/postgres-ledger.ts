@@ -23,27 +23,58 @@ CREATE TABLE IF NOT EXISTS order_outcomes (
   hooks_done      TEXT NOT NULL DEFAULT '[]'
 )`;
 
+/** A new connection that does not come up within this fails the write (the activity is retried). */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** No ledger statement takes long; one that does is stuck behind a lock or a dying server. */
+const STATEMENT_TIMEOUT_MS = 30_000;
+/** A transaction left open by a worker that stalled mid-write must not hold its row lock for ever. */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
+/** Where the ledger reports a lost connection; it never throws. */
+export type LedgerErrorLog = (message: string, fields: Record<string, unknown>) => void;
+
+const logToStderr: LedgerErrorLog = (message, fields) => {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'WARN', message, ...fields })}\n`);
+};
+
 async function inTransaction<T>(pool: Pool, body: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await body(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+      // The connection itself is gone (a restart, a terminated backend): never hand it out again.
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    });
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 
 /**
  * The ledger on PostgreSQL (`DATABASE_URL=postgres://…`), for several workers on several machines.
  * Same rules as the SQLite ledger; each write locks its row (SELECT … FOR UPDATE) in a transaction.
+ *
+ * A server restart, a failover or an idle-session kill (`pg_terminate_backend`) ends the pool's idle
+ * connections: node-postgres reports that as an `'error'` event on the pool, which would crash the
+ * process if nobody listened. It is logged here and nothing else: the pool drops that connection and
+ * opens a new one for the next write; a write that was in flight fails and its activity is retried.
  */
-export async function openPostgresLedger(connectionString: string): Promise<Ledger> {
-  const pool = new Pool({ connectionString, max: 5 });
+export async function openPostgresLedger(connectionString: string, logError: LedgerErrorLog = logToStderr): Promise<Ledger> {
+  const pool = new Pool({
+    connectionString,
+    max: 5,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  });
+  // The message only: the connection string (and its password) is never logged.
+  pool.on('error', (error) => logError('ledger database connection lost; the next write opens a new one', { error: error.message }));
   // Two workers starting at once may both create the table: a lock makes the second wait.
   await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(424242)');
