@@ -1,7 +1,7 @@
 /**
  * Crash test: exactly-once fulfilment while processes die (issue 5, "Crash test").
  *
- *   npm run crash-test -- --orders 200 --kills 10 [--ledger postgres] [--server-restarts 1] [--seed 7] [--keep]
+ *   npm run crash-test -- --orders 200 --kills 10 [--ledger postgres] [--server-restarts 1] [--database-blips 1] [--seed 7] [--keep]
  *
  * A Temporal dev server on a database file, the provider simulators (every one the sandbox stack
  * offers and the worker has an adapter for), a callback receiver that verifies signatures and
@@ -10,7 +10,9 @@
  * at once and one cancelled through Temporal while its callback is in flight — are started through
  * OrderTracker over a window while the worker is killed with SIGKILL again and again (some kills
  * right as a callback arrives, some while a recorded outcome's callback is still pending) and
- * restarted, and the dev server is restarted once on its database.
+ * restarted, and the dev server is restarted once on its database. With the PostgreSQL ledger, every
+ * connection to the ledger database is also terminated mid-run (`pg_terminate_backend`, as a failover
+ * or an idle-session killer does): no worker may die of it.
  *
  * At the end (bounded wait) every order must have exactly one ledger row with the outcome its script
  * dictates and a delivered callback, its workflow closed with that outcome, and the receiver must have
@@ -20,7 +22,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -123,6 +125,11 @@ export interface CrashTestOptions {
   /** Dev server restarts on its database (default 1). */
   serverRestarts?: number;
   ledger?: 'sqlite' | 'postgres';
+  /**
+   * PostgreSQL only: times every connection to the ledger database is terminated mid-run
+   * (`pg_terminate_backend`, as a failover or an idle-session killer does); default 1 with postgres.
+   */
+  databaseBlips?: number;
   /** Orders are started over this window; default from the order and kill counts. */
   startWindowMs?: number;
   /** After the last order is started and the last kill, how long everything may take to end. */
@@ -149,6 +156,11 @@ export interface CrashTestReport {
   /** Worker processes that ended without being killed by the test (restarted all the same). */
   unexpectedWorkerExits: string[];
   serverRestarts: number;
+  /** Times every ledger connection was terminated, and how many connections that ended in all. */
+  databaseBlips: number;
+  backendsTerminated: number;
+  /** Worker logs' "ledger database connection lost" lines: the blips the workers heard and survived. */
+  databaseErrorsLogged: number;
   temporalCancelsDuringFulfilment: number;
   ledgerRows: number;
   ledgerRowsByOutcome: Record<Outcome, number>;
@@ -371,6 +383,8 @@ function ledgerReader(databaseUrl: string): LedgerReader {
     };
   }
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });
+  // This process's own connections die in a database blip too; a query after it reconnects.
+  pool.on('error', () => undefined);
   return {
     rows: async () => (await pool.query('SELECT order_key, outcome, final, callback FROM order_outcomes')).rows,
     pendingCallbacks: async () =>
@@ -404,6 +418,13 @@ async function retrying<T>(what: string, call: () => Promise<T>, timeoutMs = 60 
   }
 }
 
+/** How many lines of all worker logs in the work folder contain `text`. */
+function countInWorkerLogs(workDir: string, text: string): number {
+  return readdirSync(workDir)
+    .filter((name) => /^worker-\d+\.log$/.test(name))
+    .reduce((count, name) => count + readFileSync(join(workDir, name), 'utf8').split('\n').filter((line) => line.includes(text)).length, 0);
+}
+
 function countBy<K extends string>(keys: readonly K[], values: readonly K[]): Record<K, number> {
   const counts = Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
   for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
@@ -417,6 +438,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
   const rand = random(seed);
   const runId = randomBytes(3).toString('hex');
   const serverRestartsWanted = options.serverRestarts ?? 1;
+  const databaseBlipsWanted = ledgerKind === 'postgres' ? (options.databaseBlips ?? 1) : 0;
   const workDir = mkdtempSync(join(tmpdir(), 'order-tracker-crash-'));
   const log = (line: string) => options.log?.(`[${((Date.now() - startedAt) / SECOND).toFixed(1).padStart(6)} s] ${line}`);
   const problems: string[] = [];
@@ -486,7 +508,10 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     const windowMs = options.startWindowMs ?? Math.max(20 * SECOND, options.kills * 7 * SECOND, options.orders * 200);
     const orders = planOrders(options.orders, tracked, windowMs, runId, rand);
     const byKey = new Map(orders.map((order) => [`${order.provider}:${order.orderId}`, order]));
-    log(`${orders.length} orders over ${windowMs / SECOND} s; ${options.kills} kills; ${serverRestartsWanted} server restart(s); seed ${seed}`);
+    log(
+      `${orders.length} orders over ${windowMs / SECOND} s; ${options.kills} kills; ${serverRestartsWanted} server restart(s); ` +
+        `${databaseBlipsWanted} database blip(s); seed ${seed}`,
+    );
 
     // --- the receiver: flaky first answers, kills and a Temporal cancel while a callback is in flight ----
     const flakyKeys = new Set(orders.filter((order) => order.flakyCallback).map((order) => `${order.provider}:${order.orderId}:${order.expected}`));
@@ -651,7 +676,22 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
       await activeSupervisor.ready();
     })();
 
-    await Promise.all([starter, killer]);
+    // --- database blips: every ledger connection terminated while orders are being fulfilled ------
+    let databaseBlips = 0;
+    let backendsTerminated = 0;
+    const blipper = (async () => {
+      for (let index = 0; index < databaseBlipsWanted; index += 1) {
+        // Between the kills, while outcomes are being recorded (the first orders end within seconds).
+        const at = runStart + (windowMs * (index + 1)) / (databaseBlipsWanted + 1) + 1.5 * SECOND - Date.now();
+        if (at > 0) await sleep(at);
+        const terminated = await (postgres as PostgresCluster).terminateBackends();
+        databaseBlips += 1;
+        backendsTerminated += terminated;
+        log(`database blip ${databaseBlips}/${databaseBlipsWanted}: terminated all ${terminated} connection(s) to the ledger database`);
+      }
+    })();
+
+    await Promise.all([starter, killer, blipper]);
     log(`all ${started.size} orders started and ${kills} kills done; waiting for every order to end`);
 
     // --- bounded wait for every workflow to close --------------------------------------------------
@@ -815,6 +855,9 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
       workerStarts: supervisor.starts,
       unexpectedWorkerExits: supervisor.unexpectedExits,
       serverRestarts,
+      databaseBlips,
+      backendsTerminated,
+      databaseErrorsLogged: countInWorkerLogs(workDir, 'ledger database connection lost'),
       temporalCancelsDuringFulfilment,
       ledgerRows: rows.length,
       ledgerRowsByOutcome: countBy(OUTCOMES, rows.map((row) => row.outcome as Outcome)),
@@ -831,6 +874,9 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     };
     if (report.kills < options.kills) problem(`only ${report.kills} of ${options.kills} kills happened`);
     if (serverRestarts < serverRestartsWanted) problem(`the dev server was restarted ${serverRestarts} times, not ${serverRestartsWanted}`);
+    if (databaseBlips < databaseBlipsWanted) problem(`the ledger database blipped ${databaseBlips} times, not ${databaseBlipsWanted}`);
+    // A worker the test did not kill must not have died: least of all from the database.
+    for (const exit of supervisor.unexpectedExits) problem(`a worker died on its own: ${exit}`);
     finished = true;
     return report;
   } finally {
@@ -870,6 +916,7 @@ export function formatReport(report: CrashTestReport): string {
     `  worker kills (SIGKILL): ${report.kills}, ${report.killsDuringFulfilment} during fulfilment (${triggers})`,
     `  worker starts:          ${report.workerStarts}${report.unexpectedWorkerExits.length > 0 ? `, unexpected exits ${report.unexpectedWorkerExits.length}` : ''}`,
     `  server restarts:        ${report.serverRestarts}`,
+    `  database blips:         ${report.databaseBlips} (${report.backendsTerminated} connections terminated; workers logged ${report.databaseErrorsLogged} lost connections and lived on)`,
     `  Temporal cancels sent during fulfilment: ${report.temporalCancelsDuringFulfilment}`,
     `  ledger rows:            ${report.ledgerRows} (${outcomes})`,
     `  callbacks processed:    ${report.callbacksProcessed} (requests ${report.callbackRequests}, refused once on purpose ${report.callbacksRefusedOnce})`,
@@ -900,6 +947,7 @@ function parseArguments(argv: string[]): CrashTestOptions {
       case '--orders': options.orders = number(name, value()); break;
       case '--kills': options.kills = number(name, value()); break;
       case '--server-restarts': options.serverRestarts = number(name, value()); break;
+      case '--database-blips': options.databaseBlips = number(name, value()); break;
       case '--seed': options.seed = number(name, value()); break;
       case '--settle-timeout': options.settleTimeoutMs = number(name, value()) * SECOND; break;
       case '--keep': options.keepWorkDir = true; break;
@@ -918,7 +966,7 @@ function parseArguments(argv: string[]): CrashTestOptions {
         break;
       }
       default:
-        throw new Error(`unknown argument ${JSON.stringify(argument)} (use --orders N --kills N [--ledger sqlite|postgres] [--server-restarts N] [--seed N] [--settle-timeout S] [--keep])`);
+        throw new Error(`unknown argument ${JSON.stringify(argument)} (use --orders N --kills N [--ledger sqlite|postgres] [--server-restarts N] [--database-blips N] [--seed N] [--settle-timeout S] [--keep])`);
     }
   }
   if (options.orders < 6) throw new Error('--orders must be at least 6 (one order of each kind)');

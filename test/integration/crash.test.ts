@@ -38,6 +38,8 @@ function expectExactlyOnce(report: CrashTestReport, options: CrashTestOptions): 
   expect(report.callbacksProcessed).toBe(options.orders);
   expect(report.ordersLost).toBe(0);
   expect(report.ordersStuck).toBe(0);
+  // No worker died on its own (a database blip used to end one with an unhandled 'error' event).
+  expect(report.unexpectedWorkerExits).toEqual([]);
 }
 
 test(
@@ -50,10 +52,13 @@ test(
 );
 
 test(
-  'PostgreSQL ledger (a throwaway cluster): 24 orders, 3 worker SIGKILLs and a dev server restart — exactly once',
+  'PostgreSQL ledger (a throwaway cluster): 24 orders, 3 worker SIGKILLs, a dev server restart and every ledger connection terminated — exactly once',
   async () => {
-    const options: CrashTestOptions = { orders: 24, kills: 3, serverRestarts: 1, ledger: 'postgres', settleTimeoutMs: 100_000 };
-    expectExactlyOnce(await crashTest(options), options);
+    const options: CrashTestOptions = { orders: 24, kills: 3, serverRestarts: 1, ledger: 'postgres', databaseBlips: 1, settleTimeoutMs: 100_000 };
+    const report = await crashTest(options);
+    expectExactlyOnce(report, options);
+    expect(report.databaseBlips).toBe(1);
+    expect(report.backendsTerminated).toBeGreaterThanOrEqual(1);
   },
   TEST_TIMEOUT_MS,
 );
