@@ -418,6 +418,14 @@ async function retrying<T>(what: string, call: () => Promise<T>, timeoutMs = 60 
   }
 }
 
+/**
+ * The Idempotency-Key without the record's time a non-final outcome's key carries
+ * (`<provider>:<orderId>:<outcome>[:<occurredAt>]`).
+ */
+function logicalKey(idempotencyKey: string): string {
+  return idempotencyKey.replace(/:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, '');
+}
+
 /** How many lines of all worker logs in the work folder contain `text`. */
 function countInWorkerLogs(workDir: string, text: string): number {
   return readdirSync(workDir)
@@ -522,7 +530,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     let temporalCancelsDuringFulfilment = 0;
     let killOnCallback: (() => void) | undefined;
     receiver.answer = ({ idempotencyKey, attempt }) => {
-      if (attempt === 1 && flakyKeys.has(idempotencyKey)) {
+      if (attempt === 1 && flakyKeys.has(logicalKey(idempotencyKey))) {
         callbacksRefusedOnce += 1;
         return 503;
       }
@@ -823,7 +831,14 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     for (const [key, extra] of rowsByKey) problem(`unexpected ledger row ${key} (outcome ${JSON.stringify(extra[0]?.outcome)})`);
 
     const expectedKeys = new Set(orders.map((order) => `${order.provider}:${order.orderId}:${order.expected}`));
-    const processed = receiver.processed();
+    const processedKeys = receiver.processed();
+    for (const key of processedKeys) {
+      const outcome = logicalKey(key).split(':').at(-1);
+      const final = outcome === 'succeeded' || outcome === 'failed';
+      if (final !== (logicalKey(key) === key)) problem(`callback key ${key}: a non-final outcome's key carries its record's time, a final one's does not`);
+    }
+    // Each order is recorded once here, so its logical key (without the record's time) is unique too.
+    const processed = processedKeys.map(logicalKey);
     for (const key of processed) if (!expectedKeys.has(key)) problem(`unexpected callback processed: ${key}`);
     const processedSet = new Set(processed);
     for (const key of expectedKeys) if (!processedSet.has(key)) problem(`callback never processed: ${key}`);

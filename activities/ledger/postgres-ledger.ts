@@ -108,7 +108,7 @@ export async function openPostgresLedger(connectionString: string, logError: Led
         const updated = await client.query<StoredRow>(
           `UPDATE order_outcomes SET provider = $2, order_id = $3, reference = $4, outcome = $5, final = $6,
              status = $7, observation = $8, transitions = $9, workflow_id = $10, occurred_at = $11,
-             recorded_at = $12, callback = $13, callback_body = $14, callback_detail = NULL
+             recorded_at = $12, callback = $13, callback_body = $14, callback_detail = NULL, hooks_done = '[]'
            WHERE order_key = $1 RETURNING *`,
           [
             key,

@@ -1,4 +1,6 @@
 /**
+ * The PostgreSQL ledger on a real throwaway cluster.
+ *
  * A PostgreSQL restart, failover or idle-session kill must never crash a process that holds the
  * ledger (issue 14, item 2). A real throwaway cluster; the ledger lives in a child process (as in a
  * worker or the ingress), and every backend of its database is terminated with
@@ -10,6 +12,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { cleanEnvironment } from '../helpers/cli-process';
+import { openPostgresLedger } from '../../activities/ledger/postgres-ledger';
 import { type PostgresCluster, startPostgresCluster } from '../helpers/postgres';
 
 const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -70,7 +73,12 @@ class LedgerProcess {
 }
 
 let cluster: PostgresCluster | undefined;
+
 let ledgerProcess: LedgerProcess | undefined;
+
+beforeAll(async () => {
+  cluster = await startPostgresCluster({ database: 'blip' });
+}, TEST_TIMEOUT_MS);
 
 afterAll(async () => {
   ledgerProcess?.child.kill('SIGKILL');
@@ -80,7 +88,7 @@ afterAll(async () => {
 test(
   'terminating every backend of the ledger database does not kill the process; its next write succeeds',
   async () => {
-    cluster = await startPostgresCluster({ database: 'blip' });
+    if (cluster === undefined) throw new Error('no cluster');
     ledgerProcess = new LedgerProcess(cluster.url);
     const process_ = ledgerProcess;
     expect(await process_.waitFor('stdout', 'ready')).toBe('seen');
@@ -106,3 +114,27 @@ test(
   },
   TEST_TIMEOUT_MS,
 );
+
+test('a non-final record replaced by a new one starts with no hooks done', async () => {
+  if (cluster === undefined) throw new Error('no cluster');
+  const ledger = await openPostgresLedger(cluster.url);
+  try {
+    const record = {
+      provider: 'magma' as const,
+      orderId: 'retracked',
+      reference: null,
+      outcome: 'timed_out' as const,
+      observation: null,
+      transitions: [],
+      workflowId: 'order:magma:retracked',
+      occurredAt: '2026-06-10T18:00:00.000Z',
+    };
+    await ledger.record(record);
+    expect(await ledger.markHookDone('magma', 'retracked', 'magma:retracked:timed_out:2026-06-10T18:00:00.000Z:onTimedOut')).toBe(true);
+    const again = await ledger.record({ ...record, occurredAt: '2026-06-11T00:00:00.000Z' });
+    expect(again.row.hooksDone).toEqual([]);
+    expect((await ledger.find('magma', 'retracked'))?.hooksDone).toEqual([]);
+  } finally {
+    await ledger.close();
+  }
+});
