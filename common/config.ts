@@ -64,8 +64,11 @@ export const environmentSchema = z.object({
   INGRESS_HOST: z.string().trim().min(1).default('127.0.0.1').describe('Address the ingress listens on (0.0.0.0 in a container)'),
   INGRESS_TOKEN: optionalText.describe('Bearer token the HTTP API requires when set; required when `INGRESS_HOST` is not loopback'),
   ORDER_TRACKER_ENCRYPTION_KEY: z.string().trim()
-    .refine((value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32, 'expected 32 bytes, base64-encoded (openssl rand -base64 32)')
-    .optional().describe('Encrypts order data in workflow history (AES-256-GCM); clients, workers and the codec server need the same key'),
+    .refine(
+      (value) => value.split(',').every((key) => /^[A-Za-z0-9+/]+={0,2}$/.test(key.trim()) && Buffer.from(key.trim(), 'base64').length === 32),
+      'expected keys of 32 bytes, base64-encoded (openssl rand -base64 32), newest first and comma-separated during a rotation',
+    )
+    .optional().describe('Encrypts order data in workflow history (AES-256-GCM); clients, workers and the codec server need the same keys. During a rotation: `<new>,<old>` (encrypts with the first, decrypts each payload with the key it names)'),
   METRICS_PORT: port.optional().describe('Port of the Prometheus endpoint (`/metrics`) of `worker`, `ingress` and `dev`; none when unset'),
   METRICS_HOST: z.string().trim().ip('expected an IP address').default('127.0.0.1')
     .describe('Address the Prometheus endpoint binds; `0.0.0.0` exposes it (containers)'),

@@ -126,6 +126,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ INGRESS_HOST: host }).environment.INGRESS_HOST).toBe(host);
   });
 
+  it('takes several encryption keys, newest first, and refuses a list with a bad one', () => {
+    const key = () => Buffer.alloc(32, Math.floor(Math.random() * 256)).toString('base64');
+    const keys = `${key()},${key()}`;
+    expect(loadConfig({ ORDER_TRACKER_ENCRYPTION_KEY: keys }).environment.ORDER_TRACKER_ENCRYPTION_KEY).toBe(keys);
+    expect(configError({ ORDER_TRACKER_ENCRYPTION_KEY: `${key()},short` }).message).toContain('ORDER_TRACKER_ENCRYPTION_KEY');
+  });
+
   it('names every bad variable at once', () => {
     const error = configError({ TEMPORAL_ADDRESS: 'nonsense', INGRESS_PORT: 'eighty' });
     expect(error.message).toContain('TEMPORAL_ADDRESS');
