@@ -159,6 +159,7 @@ export interface CrashTestReport {
   /** Times every ledger connection was terminated, and how many connections that ended in all. */
   databaseBlips: number;
   backendsTerminated: number;
+  workerBackendsTerminated: number;
   /** Worker logs' "ledger database connection lost" lines: the blips the workers heard and survived. */
   databaseErrorsLogged: number;
   temporalCancelsDuringFulfilment: number;
@@ -418,6 +419,9 @@ async function retrying<T>(what: string, call: () => Promise<T>, timeoutMs = 60 
   }
 }
 
+/** The worker's `application_name` on the PostgreSQL ledger: how a blip finds its connections. */
+const WORKER_APPLICATION_NAME = 'crash-test-worker';
+
 /**
  * The Idempotency-Key without the record's time a non-final outcome's key carries
  * (`<provider>:<orderId>:<outcome>[:<occurredAt>]`).
@@ -491,7 +495,8 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_NAMESPACE: NAMESPACE,
       TEMPORAL_TASK_QUEUE: taskQueue,
-      DATABASE_URL: databaseUrl,
+      // Named, so a database blip can wait until a worker holds a connection to kill.
+      DATABASE_URL: ledgerKind === 'postgres' ? `${databaseUrl}?application_name=${WORKER_APPLICATION_NAME}` : databaseUrl,
       FULFILLMENT_WEBHOOK_URL: receiver.url,
       FULFILLMENT_WEBHOOK_SECRET: CALLBACK_SECRET,
       ...Object.fromEntries(PROVIDER_NAMES.map((provider) => [`${provider.toUpperCase()}_REQUESTS_PER_SECOND`, '200'])),
@@ -687,15 +692,23 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     // --- database blips: every ledger connection terminated while orders are being fulfilled ------
     let databaseBlips = 0;
     let backendsTerminated = 0;
+    let workerBackendsTerminated = 0;
     const blipper = (async () => {
       for (let index = 0; index < databaseBlipsWanted; index += 1) {
         // Between the kills, while outcomes are being recorded (the first orders end within seconds).
         const at = runStart + (windowMs * (index + 1)) / (databaseBlipsWanted + 1) + 1.5 * SECOND - Date.now();
         if (at > 0) await sleep(at);
-        const terminated = await (postgres as PostgresCluster).terminateBackends();
+        // A blip nobody holds a connection through proves nothing: wait for a worker's (a pool keeps
+        // one for 10 s after a write, so this is soon while orders are being fulfilled).
+        const cluster = postgres as PostgresCluster;
+        const waitUntil = Date.now() + 60 * SECOND;
+        let workerConnections = 0;
+        while ((workerConnections = await cluster.countBackends(WORKER_APPLICATION_NAME)) === 0 && Date.now() < waitUntil) await sleep(100);
+        const terminated = await cluster.terminateBackends();
         databaseBlips += 1;
         backendsTerminated += terminated;
-        log(`database blip ${databaseBlips}/${databaseBlipsWanted}: terminated all ${terminated} connection(s) to the ledger database`);
+        workerBackendsTerminated += workerConnections;
+        log(`database blip ${databaseBlips}/${databaseBlipsWanted}: terminated all ${terminated} connection(s) to the ledger database, ${workerConnections} of them the worker's`);
       }
     })();
 
@@ -872,6 +885,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
       serverRestarts,
       databaseBlips,
       backendsTerminated,
+      workerBackendsTerminated,
       databaseErrorsLogged: countInWorkerLogs(workDir, 'ledger database connection lost'),
       temporalCancelsDuringFulfilment,
       ledgerRows: rows.length,
@@ -890,6 +904,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     if (report.kills < options.kills) problem(`only ${report.kills} of ${options.kills} kills happened`);
     if (serverRestarts < serverRestartsWanted) problem(`the dev server was restarted ${serverRestarts} times, not ${serverRestartsWanted}`);
     if (databaseBlips < databaseBlipsWanted) problem(`the ledger database blipped ${databaseBlips} times, not ${databaseBlipsWanted}`);
+    if (databaseBlipsWanted > 0 && workerBackendsTerminated === 0) problem('no database blip hit a connection of the worker');
     // A worker the test did not kill must not have died: least of all from the database.
     for (const exit of supervisor.unexpectedExits) problem(`a worker died on its own: ${exit}`);
     finished = true;
@@ -931,7 +946,7 @@ export function formatReport(report: CrashTestReport): string {
     `  worker kills (SIGKILL): ${report.kills}, ${report.killsDuringFulfilment} during fulfilment (${triggers})`,
     `  worker starts:          ${report.workerStarts}${report.unexpectedWorkerExits.length > 0 ? `, unexpected exits ${report.unexpectedWorkerExits.length}` : ''}`,
     `  server restarts:        ${report.serverRestarts}`,
-    `  database blips:         ${report.databaseBlips} (${report.backendsTerminated} connections terminated; workers logged ${report.databaseErrorsLogged} lost connections and lived on)`,
+    `  database blips:         ${report.databaseBlips} (${report.backendsTerminated} connections terminated, ${report.workerBackendsTerminated} of them the worker's; workers logged ${report.databaseErrorsLogged} lost connections and lived on)`,
     `  Temporal cancels sent during fulfilment: ${report.temporalCancelsDuringFulfilment}`,
     `  ledger rows:            ${report.ledgerRows} (${outcomes})`,
     `  callbacks processed:    ${report.callbacksProcessed} (requests ${report.callbackRequests}, refused once on purpose ${report.callbacksRefusedOnce})`,
