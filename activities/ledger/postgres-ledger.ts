@@ -37,9 +37,16 @@ const logToStderr: LedgerErrorLog = (message, fields) => {
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'WARN', message, ...fields })}\n`);
 };
 
-async function inTransaction<T>(pool: Pool, body: (client: PoolClient) => Promise<T>): Promise<T> {
+async function inTransaction<T>(pool: Pool, logError: LedgerErrorLog, body: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out connection is no longer covered by the pool's listener: killed between two
+  // statements of this transaction, it would emit an unheard 'error' and end the process.
+  const onError = (error: Error) => {
+    broken = error;
+    logError('ledger database connection lost during a write; the write fails and is retried', { error: error.message });
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await body(client);
@@ -52,6 +59,7 @@ async function inTransaction<T>(pool: Pool, body: (client: PoolClient) => Promis
     });
     throw error;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }
@@ -76,7 +84,7 @@ export async function openPostgresLedger(connectionString: string, logError: Led
   // The message only: the connection string (and its password) is never logged.
   pool.on('error', (error) => logError('ledger database connection lost; the next write opens a new one', { error: error.message }));
   // Two workers starting at once may both create the table: a lock makes the second wait.
-  await inTransaction(pool, async (client) => {
+  await inTransaction(pool, logError, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(424242)');
     await client.query(SCHEMA);
   });
@@ -98,7 +106,7 @@ export async function openPostgresLedger(connectionString: string, logError: Led
   return {
     async record(record: OutcomeRecord, callbackBody: string | null = null): Promise<RecordResult> {
       const key = orderKey(record.provider, record.orderId);
-      return inTransaction(pool, async (client) => {
+      return inTransaction(pool, logError, async (client) => {
         await insertPlaceholder(client, key);
         const existing = (await selectForUpdate(client, key)) as StoredRow;
         if (existing.workflow_id === record.workflowId && existing.occurred_at === record.occurredAt) {
@@ -146,7 +154,7 @@ export async function openPostgresLedger(connectionString: string, logError: Led
       ]);
     },
     async markHookDone(provider, orderId, hookKey) {
-      return inTransaction(pool, async (client) => {
+      return inTransaction(pool, logError, async (client) => {
         const row = await selectForUpdate(client, orderKey(provider, orderId));
         if (!row) return false;
         const done: string[] = JSON.parse(row.hooks_done);
