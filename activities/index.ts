@@ -40,12 +40,22 @@ function sleepUnlessCancelled(milliseconds: number, signal: AbortSignal): Promis
 }
 
 
+/**
+ * What a hook gets. Hooks run at least once per recorded outcome, not exactly once: the hook's key is
+ * marked done in the ledger after it returns, so a crash between the two runs it again. Dedupe with
+ * the keys below in whatever the hook calls.
+ */
 export interface HookContext {
   provider: ProviderName;
   orderId: string;
   outcome: Outcome;
-  /** `<provider>:<orderId>:<outcome>:<hook>`: pass it on to anything the hook calls. */
+  /** `<callback key>:<hook>`, e.g. `magma:abc:succeeded:onSucceeded`: pass it on to anything the hook calls. */
   idempotencyKey: string;
+  /**
+   * The Idempotency-Key the outcome's callback carries (`<provider>:<orderId>:<outcome>`, plus the
+   * record's time for a non-final outcome): the same value the callback receiver dedupes on.
+   */
+  callbackIdempotencyKey: string;
   row: LedgerRow;
 }
 
@@ -264,7 +274,7 @@ export function createActivities(dependencies: ActivityDependencies) {
       const row = await ledger.find(step.provider, step.orderId);
       if (row === undefined || row.outcome !== step.outcome) return 'none';
       if (row.callback !== 'pending' || row.callbackBody === null || callbackSender === undefined) return row.callback;
-      const key = callbackIdempotencyKey(step.provider, step.orderId, step.outcome);
+      const key = callbackIdempotencyKey(row);
       const result = await callbackSender.send(row.callbackBody, key);
       if (result.kind === 'delivered') {
         await ledger.markCallback(step.provider, step.orderId, step.outcome, 'delivered', null);
@@ -284,20 +294,26 @@ export function createActivities(dependencies: ActivityDependencies) {
       });
     },
 
-    /** Runs the worker's hook for the outcome once: its key is marked done in the ledger after it returns. */
+    /**
+     * Runs the worker's hook for the recorded outcome; its key is marked done in the ledger after it
+     * returns, so a retry skips it. At least once: a crash between the hook and the mark runs it again.
+     */
     async runHook(step: FulfilmentStep): Promise<string | null> {
       const name = HOOK_FOR_OUTCOME[step.outcome];
       const hook = hooks?.[name];
       if (hook === undefined) return null;
       const row = await ledger.find(step.provider, step.orderId);
-      const idempotencyKey = `${orderKey(step.provider, step.orderId)}:${step.outcome}:${name}`;
-      if (row === undefined || row.hooksDone.includes(idempotencyKey)) return idempotencyKey;
+      // The row names the record (a non-final outcome recorded again gets a key of its own).
+      if (row === undefined || row.outcome !== step.outcome) return null;
+      const callbackKey = callbackIdempotencyKey(row);
+      const idempotencyKey = `${callbackKey}:${name}`;
+      if (row.hooksDone.includes(idempotencyKey)) return idempotencyKey;
       // Heartbeats tell the server this worker is alive (the workflow sets a heartbeat timeout), so a
       // crash during a hook is retried in seconds, not after the 5-minute start-to-close.
       const context = Context.current();
       const heartbeats = setInterval(() => context.heartbeat(), HOOK_HEARTBEAT_INTERVAL_MS);
       try {
-        await hook({ provider: step.provider, orderId: step.orderId, outcome: step.outcome, idempotencyKey, row });
+        await hook({ provider: step.provider, orderId: step.orderId, outcome: step.outcome, idempotencyKey, callbackIdempotencyKey: callbackKey, row });
       } finally {
         clearInterval(heartbeats);
       }

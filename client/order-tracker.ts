@@ -29,7 +29,9 @@ export type TrackResponse =
 export type PushResponse =
   | { kind: 'signalled'; workflowId: string; runId: string }
   /** Dropped: the ledger already holds the order's final outcome. */
-  | { kind: 'ignored'; workflowId: string; reason: string };
+  | { kind: 'ignored'; workflowId: string; reason: string }
+  /** Dropped by the ingress before any signal (workers/push/push-dedupe.ts): a repeat, or older than a push already delivered. */
+  | { kind: 'duplicate' | 'stale'; workflowId: string; reason: string };
 
 export interface ListFilter {
   provider?: ProviderName;

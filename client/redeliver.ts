@@ -23,7 +23,7 @@ export async function redeliverCallback(
   if (row === undefined) throw new OrderNotFoundError(`the ledger has no outcome for ${provider}:${orderId}`);
   if (row.callbackBody === null) return { callback: row.callback, detail: 'no callback was recorded for this outcome' };
   if (row.callback === 'delivered') return { callback: 'delivered', detail: 'already delivered' };
-  const result = await sender.send(row.callbackBody, callbackIdempotencyKey(provider, orderId, row.outcome));
+  const result = await sender.send(row.callbackBody, callbackIdempotencyKey(row));
   const callback: CallbackState = result.kind === 'delivered' ? 'delivered' : result.kind === 'rejected' ? 'rejected' : 'pending';
   const detail = result.kind === 'delivered' ? null : result.detail;
   await ledger.markCallback(provider, orderId, row.outcome, callback, detail);

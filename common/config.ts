@@ -62,10 +62,13 @@ export const environmentSchema = z.object({
   FULFILLMENT_WEBHOOK_SECRET: optionalText.describe('HMAC secret(s) of the callback signature, comma-separated during a rotation (required with the URL)'),
   INGRESS_PORT: port.default(8080).describe('Port of the webhook and HTTP API server'),
   INGRESS_HOST: z.string().trim().min(1).default('127.0.0.1').describe('Address the ingress listens on (0.0.0.0 in a container)'),
-  INGRESS_TOKEN: optionalText.describe('Bearer token the HTTP API requires when set'),
+  INGRESS_TOKEN: optionalText.describe('Bearer token the HTTP API requires when set; required when `INGRESS_HOST` is not loopback'),
   ORDER_TRACKER_ENCRYPTION_KEY: z.string().trim()
-    .refine((value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32, 'expected 32 bytes, base64-encoded (openssl rand -base64 32)')
-    .optional().describe('Encrypts order data in workflow history (AES-256-GCM); clients, workers and the codec server need the same key'),
+    .refine(
+      (value) => value.split(',').every((key) => /^[A-Za-z0-9+/]+={0,2}$/.test(key.trim()) && Buffer.from(key.trim(), 'base64').length === 32),
+      'expected keys of 32 bytes, base64-encoded (openssl rand -base64 32), newest first and comma-separated during a rotation',
+    )
+    .optional().describe('Encrypts order data in workflow history (AES-256-GCM); clients, workers and the codec server need the same keys. During a rotation: `<new>,<old>` (encrypts with the first, decrypts each payload with the key it names)'),
   METRICS_PORT: port.optional().describe('Port of the Prometheus endpoint (`/metrics`) of `worker`, `ingress` and `dev`; none when unset'),
   METRICS_HOST: z.string().trim().ip('expected an IP address').default('127.0.0.1')
     .describe('Address the Prometheus endpoint binds; `0.0.0.0` exposes it (containers)'),
@@ -135,6 +138,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (environment.FULFILLMENT_WEBHOOK_URL && !environment.FULFILLMENT_WEBHOOK_SECRET) {
     problems.push('FULFILLMENT_WEBHOOK_URL is set but FULFILLMENT_WEBHOOK_SECRET is not');
   }
+  if (!isLoopbackHost(environment.INGRESS_HOST) && environment.INGRESS_TOKEN === undefined) {
+    problems.push(`INGRESS_HOST is ${environment.INGRESS_HOST} (reachable from other machines) but INGRESS_TOKEN is not set: the HTTP API would let anyone track and cancel orders`);
+  }
   const timeScaleProblem = timeScaleRefusal(environment, environment.SANDBOX_TIME_SCALE);
   if (timeScaleProblem !== undefined) problems.push(`SANDBOX_TIME_SCALE: ${timeScaleProblem}`);
   if (problems.length > 0) throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
@@ -160,6 +166,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** 127.0.0.0/8, ::1 and localhost: only this machine can reach an address like these. */
+function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host) || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 const PROVIDER_URLS = ['MAGMA_URL', 'MIRACLECASH_URL', 'OZZOBIT_URL', 'OZZOBIT_WS_URL', 'HOUDINI_URL', 'HOUDINI_WS_URL'] as const;
 
 /**

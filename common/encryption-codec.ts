@@ -17,27 +17,53 @@ function keyId(key: Buffer): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 
+/** Keys are given newest first, comma-separated: `ORDER_TRACKER_ENCRYPTION_KEY=<new>,<old>`. */
+export function parseEncryptionKeys(text: string): Buffer[] {
+  return text.split(',').map((part) => Buffer.from(part.trim(), 'base64'));
+}
+
+interface NamedKey {
+  id: string;
+  key: Buffer;
+}
+
 /**
- * AES-256-GCM over whole payloads (order ids, statuses, details, references), so order data in
- * workflow history is unreadable without ORDER_TRACKER_ENCRYPTION_KEY. Search attributes stay clear
- * (the server must index them), and the UI shows encrypted payloads unless pointed at the codec server.
+ * AES-256-GCM over whole payloads (order ids, statuses, details, references), so order data in workflow
+ * history is unreadable without ORDER_TRACKER_ENCRYPTION_KEY. Search attributes stay clear (the
+ * server must index them), and the UI shows encrypted payloads unless pointed at the codec server.
+ *
+ * Rotation: several keys, newest first. Payloads are encrypted with the newest and carry its key id;
+ * each is decrypted with the key its id names, so orders started under an older key keep running
+ * after a restart with `<new>,<old>`. Drop the old key once no open order's history needs it.
  */
 export class EncryptionCodec implements PayloadCodec {
-  private readonly id: string;
+  private readonly keys: NamedKey[];
 
-  constructor(private readonly key: Buffer) {
-    if (key.length !== 32) throw new Error('ORDER_TRACKER_ENCRYPTION_KEY must be 32 bytes, base64-encoded');
-    this.id = keyId(key);
+  constructor(keys: Buffer | readonly Buffer[]) {
+    const list = Buffer.isBuffer(keys) ? [keys] : [...keys];
+    if (list.length === 0) throw new Error('ORDER_TRACKER_ENCRYPTION_KEY names no key');
+    this.keys = list.map((key, index) => {
+      if (key.length !== 32) {
+        throw new Error(`ORDER_TRACKER_ENCRYPTION_KEY must be 32 bytes, base64-encoded${list.length > 1 ? ` (key ${index + 1} is not)` : ''}`);
+      }
+      return { id: keyId(key), key };
+    });
+  }
+
+  /** The newest key: the one every payload is encrypted with. */
+  private get current(): NamedKey {
+    return this.keys[0] as NamedKey;
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
+    const { id, key } = this.current;
     return payloads.map((payload) => {
       const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
       const plain = temporal.api.common.v1.Payload.encode(payload).finish();
       const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
       return {
-        metadata: { [METADATA_ENCODING_KEY]: encoder.encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: encoder.encode(this.id) },
+        metadata: { [METADATA_ENCODING_KEY]: encoder.encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: encoder.encode(id) },
         data,
       };
     });
@@ -47,21 +73,45 @@ export class EncryptionCodec implements PayloadCodec {
     return payloads.map((payload) => {
       const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
       if (!encoding || decoder.decode(encoding) !== ENCRYPTED_ENCODING) return payload;
-      const id = payload.metadata?.[KEY_ID_METADATA];
-      if (id && decoder.decode(id) !== this.id) {
-        throw new Error(`payload was encrypted with key ${decoder.decode(id)}, not the configured key ${this.id}`);
-      }
+      const idBytes = payload.metadata?.[KEY_ID_METADATA];
       const data = Buffer.from(payload.data ?? new Uint8Array());
-      const decipher = createDecipheriv('aes-256-gcm', this.key, data.subarray(0, IV_BYTES));
-      decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-      const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
-      return temporal.api.common.v1.Payload.decode(plain);
+      if (!idBytes) return this.decryptWithAnyKey(data);
+      const id = decoder.decode(idBytes);
+      const named = this.keys.find((candidate) => candidate.id === id);
+      if (named === undefined) {
+        const configured = this.keys.map((candidate) => candidate.id).join(', ');
+        throw new Error(`payload was encrypted with key ${id}, not the configured key${this.keys.length > 1 ? 's' : ''} ${configured}`);
+      }
+      return decrypt(named.key, data);
     });
+  }
+
+  /** A payload without a key id: whichever configured key authenticates it. */
+  private decryptWithAnyKey(data: Buffer): Payload {
+    for (const { key } of this.keys) {
+      try {
+        return decrypt(key, data);
+      } catch {
+        // not this key
+      }
+    }
+    throw new Error('payload has no key id and none of the configured keys decrypts it');
   }
 }
 
-/** The data converter for clients and workers: encrypting when a key is configured. */
-export function dataConverterFor(encryptionKey: string | undefined): { payloadCodecs: PayloadCodec[] } | undefined {
-  if (encryptionKey === undefined) return undefined;
-  return { payloadCodecs: [new EncryptionCodec(Buffer.from(encryptionKey, 'base64'))] };
+function decrypt(key: Buffer, data: Buffer): Payload {
+  const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
+  decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+  const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+  return temporal.api.common.v1.Payload.decode(plain);
+}
+
+/**
+ * The data converter for clients and workers: encrypting payloads when keys are configured
+ * (ORDER_TRACKER_ENCRYPTION_KEY, newest first), nothing otherwise. Failure messages and stack traces
+ * are not encrypted yet (see the README's Encryption section).
+ */
+export function dataConverterFor(encryptionKeys: string | undefined): { payloadCodecs: PayloadCodec[] } | undefined {
+  if (encryptionKeys === undefined) return undefined;
+  return { payloadCodecs: [new EncryptionCodec(parseEncryptionKeys(encryptionKeys))] };
 }

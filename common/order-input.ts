@@ -2,6 +2,11 @@ import { PROVIDER_NAMES, type ProviderName } from '../workflows/types';
 
 /** Contract: 1–128 characters of A–Z a–z 0–9 . _ : - */
 const ORDER_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+/**
+ * Path segments, not ids: an order id goes into provider URLs (`…/orders/<id>`), where `.` and `..`
+ * would name the endpoint itself or its parent instead of an order.
+ */
+const DOT_SEGMENTS = new Set(['.', '..']);
 
 export class InvalidInputError extends Error {
   override readonly name = 'InvalidInputError';
@@ -20,6 +25,9 @@ export function parseProvider(value: unknown): ProviderName {
 }
 
 export function parseOrderId(value: unknown): string {
+  if (typeof value === 'string' && DOT_SEGMENTS.has(value)) {
+    throw new InvalidInputError(`invalid order id ${describeValue(value)}: '.' and '..' are path segments, not order ids`);
+  }
   if (typeof value === 'string' && ORDER_ID_PATTERN.test(value)) return value;
   throw new InvalidInputError(`invalid order id ${describeValue(value)}: use 1-128 characters of A-Z a-z 0-9 . _ : -`);
 }

@@ -1,7 +1,7 @@
 /**
  * Crash test: exactly-once fulfilment while processes die (issue 5, "Crash test").
  *
- *   npm run crash-test -- --orders 200 --kills 10 [--ledger postgres] [--server-restarts 1] [--seed 7] [--keep]
+ *   npm run crash-test -- --orders 200 --kills 10 [--ledger postgres] [--server-restarts 1] [--database-blips 1] [--seed 7] [--keep]
  *
  * A Temporal dev server on a database file, the provider simulators (every one the sandbox stack
  * offers and the worker has an adapter for), a callback receiver that verifies signatures and
@@ -10,7 +10,9 @@
  * at once and one cancelled through Temporal while its callback is in flight — are started through
  * OrderTracker over a window while the worker is killed with SIGKILL again and again (some kills
  * right as a callback arrives, some while a recorded outcome's callback is still pending) and
- * restarted, and the dev server is restarted once on its database.
+ * restarted, and the dev server is restarted once on its database. With the PostgreSQL ledger, every
+ * connection to the ledger database is also terminated mid-run (`pg_terminate_backend`, as a failover
+ * or an idle-session killer does): no worker may die of it.
  *
  * At the end (bounded wait) every order must have exactly one ledger row with the outcome its script
  * dictates and a delivered callback, its workflow closed with that outcome, and the receiver must have
@@ -20,7 +22,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -124,6 +126,11 @@ export interface CrashTestOptions {
   /** Dev server restarts on its database (default 1). */
   serverRestarts?: number;
   ledger?: 'sqlite' | 'postgres';
+  /**
+   * PostgreSQL only: times every connection to the ledger database is terminated mid-run
+   * (`pg_terminate_backend`, as a failover or an idle-session killer does); default 1 with postgres.
+   */
+  databaseBlips?: number;
   /** Orders are started over this window; default from the order and kill counts. */
   startWindowMs?: number;
   /** After the last order is started and the last kill, how long everything may take to end. */
@@ -197,6 +204,12 @@ export interface CrashTestReport {
   /** Worker processes that ended without being killed by the test (restarted all the same). */
   unexpectedWorkerExits: string[];
   serverRestarts: number;
+  /** Times every ledger connection was terminated, and how many connections that ended in all. */
+  databaseBlips: number;
+  backendsTerminated: number;
+  workerBackendsTerminated: number;
+  /** Worker logs' "ledger database connection lost" lines: the blips the workers heard and survived. */
+  databaseErrorsLogged: number;
   temporalCancelsDuringFulfilment: number;
   ledgerRows: number;
   ledgerRowsByOutcome: Record<Outcome, number>;
@@ -428,6 +441,8 @@ function ledgerReader(databaseUrl: string): LedgerReader {
     };
   }
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });
+  // This process's own connections die in a database blip too; a query after it reconnects.
+  pool.on('error', () => undefined);
   return {
     rows: async () => (await pool.query('SELECT order_key, outcome, final, callback FROM order_outcomes')).rows,
     pendingCallbacks: async () =>
@@ -459,6 +474,24 @@ async function retrying<T>(what: string, call: () => Promise<T>, timeoutMs = 60 
       await sleep(250);
     }
   }
+}
+
+/** The worker's `application_name` on the PostgreSQL ledger: how a blip finds its connections. */
+const WORKER_APPLICATION_NAME = 'crash-test-worker';
+
+/**
+ * The Idempotency-Key without the record's time a non-final outcome's key carries
+ * (`<provider>:<orderId>:<outcome>[:<occurredAt>]`).
+ */
+function logicalKey(idempotencyKey: string): string {
+  return idempotencyKey.replace(/:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, '');
+}
+
+/** How many lines of all worker logs in the work folder contain `text`. */
+function countInWorkerLogs(workDir: string, text: string): number {
+  return readdirSync(workDir)
+    .filter((name) => /^worker-\d+\.log$/.test(name))
+    .reduce((count, name) => count + readFileSync(join(workDir, name), 'utf8').split('\n').filter((line) => line.includes(text)).length, 0);
 }
 
 function countBy<K extends string>(keys: readonly K[], values: readonly K[]): Record<K, number> {
@@ -519,6 +552,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
   const rand = random(seed);
   const runId = randomBytes(3).toString('hex');
   const serverRestartsWanted = options.serverRestarts ?? 1;
+  const databaseBlipsWanted = ledgerKind === 'postgres' ? (options.databaseBlips ?? 1) : 0;
   const workDir = mkdtempSync(join(tmpdir(), 'order-tracker-crash-'));
   const log = (line: string) => options.log?.(`[${((Date.now() - startedAt) / SECOND).toFixed(1).padStart(6)} s] ${line}`);
   const problems: string[] = [];
@@ -565,7 +599,8 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_NAMESPACE: NAMESPACE,
       TEMPORAL_TASK_QUEUE: taskQueue,
-      DATABASE_URL: databaseUrl,
+      // Named, so a database blip can wait until a worker holds a connection to kill.
+      DATABASE_URL: ledgerKind === 'postgres' ? `${databaseUrl}?application_name=${WORKER_APPLICATION_NAME}` : databaseUrl,
       FULFILLMENT_WEBHOOK_URL: receiver.url,
       FULFILLMENT_WEBHOOK_SECRET: CALLBACK_SECRET,
       ...Object.fromEntries(PROVIDER_NAMES.map((provider) => [`${provider.toUpperCase()}_REQUESTS_PER_SECOND`, String(requestsPerSecond)])),
@@ -593,7 +628,10 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     const windowMs = options.startWindowMs ?? Math.max(20 * SECOND, options.kills * 7 * SECOND, options.orders * 200);
     const orders = planOrders(options.orders, tracked, windowMs, runId, rand, ingressPort !== undefined);
     const byKey = new Map(orders.map((order) => [`${order.provider}:${order.orderId}`, order]));
-    log(`${orders.length} orders over ${windowMs / SECOND} s; ${options.kills} kills; ${serverRestartsWanted} server restart(s); seed ${seed}`);
+    log(
+      `${orders.length} orders over ${windowMs / SECOND} s; ${options.kills} kills; ${serverRestartsWanted} server restart(s); ` +
+        `${databaseBlipsWanted} database blip(s); seed ${seed}`,
+    );
 
     // --- the receiver: flaky first answers, kills and a Temporal cancel while a callback is in flight ----
     const flakyKeys = new Set(orders.filter((order) => order.flakyCallback).map((order) => `${order.provider}:${order.orderId}:${order.expected}`));
@@ -604,7 +642,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     let temporalCancelsDuringFulfilment = 0;
     let killOnCallback: (() => void) | undefined;
     receiver.answer = ({ idempotencyKey, attempt }) => {
-      if (attempt === 1 && flakyKeys.has(idempotencyKey)) {
+      if (attempt === 1 && flakyKeys.has(logicalKey(idempotencyKey))) {
         callbacksRefusedOnce += 1;
         return 503;
       }
@@ -765,7 +803,30 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
       await Promise.all(activeSupervisors.map((supervisor) => supervisor.ready()));
     })();
 
-    await Promise.all([starter, killer]);
+    // --- database blips: every ledger connection terminated while orders are being fulfilled ------
+    let databaseBlips = 0;
+    let backendsTerminated = 0;
+    let workerBackendsTerminated = 0;
+    const blipper = (async () => {
+      for (let index = 0; index < databaseBlipsWanted; index += 1) {
+        // Between the kills, while outcomes are being recorded (the first orders end within seconds).
+        const at = runStart + (windowMs * (index + 1)) / (databaseBlipsWanted + 1) + 1.5 * SECOND - Date.now();
+        if (at > 0) await sleep(at);
+        // A blip nobody holds a connection through proves nothing: wait for a worker's (a pool keeps
+        // one for 10 s after a write, so this is soon while orders are being fulfilled).
+        const cluster = postgres as PostgresCluster;
+        const waitUntil = Date.now() + 60 * SECOND;
+        let workerConnections = 0;
+        while ((workerConnections = await cluster.countBackends(WORKER_APPLICATION_NAME)) === 0 && Date.now() < waitUntil) await sleep(100);
+        const terminated = await cluster.terminateBackends();
+        databaseBlips += 1;
+        backendsTerminated += terminated;
+        workerBackendsTerminated += workerConnections;
+        log(`database blip ${databaseBlips}/${databaseBlipsWanted}: terminated all ${terminated} connection(s) to the ledger database, ${workerConnections} of them the worker's`);
+      }
+    })();
+
+    await Promise.all([starter, killer, blipper]);
     log(`all ${started.size} orders started and ${kills} kills done; waiting for every order to end`);
 
     // --- bounded wait for every workflow to close --------------------------------------------------
@@ -897,7 +958,14 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     for (const [key, extra] of rowsByKey) problem(`unexpected ledger row ${key} (outcome ${JSON.stringify(extra[0]?.outcome)})`);
 
     const expectedKeys = new Set(orders.map((order) => `${order.provider}:${order.orderId}:${order.expected}`));
-    const processed = receiver.processed().filter(ofThisRun);
+    const processedKeys = receiver.processed().filter(ofThisRun);
+    for (const key of processedKeys) {
+      const outcome = logicalKey(key).split(':').at(-1);
+      const final = outcome === 'succeeded' || outcome === 'failed';
+      if (final !== (logicalKey(key) === key)) problem(`callback key ${key}: a non-final outcome's key carries its record's time, a final one's does not`);
+    }
+    // Each order is recorded once here, so its logical key (without the record's time) is unique too.
+    const processed = processedKeys.map(logicalKey);
     for (const key of processed) if (!expectedKeys.has(key)) problem(`unexpected callback processed: ${key}`);
     const processedSet = new Set(processed);
     for (const key of expectedKeys) if (!processedSet.has(key)) problem(`callback never processed: ${key}`);
@@ -957,6 +1025,10 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
       workerStarts: supervisors.reduce((sum, supervisor) => sum + supervisor.starts, 0),
       unexpectedWorkerExits: [...supervisors, ...(ingress ? [ingress] : [])].flatMap((supervisor) => supervisor.unexpectedExits),
       serverRestarts,
+      databaseBlips,
+      backendsTerminated,
+      workerBackendsTerminated,
+      databaseErrorsLogged: countInWorkerLogs(workDir, 'ledger database connection lost'),
       temporalCancelsDuringFulfilment,
       ledgerRows: rows.length,
       ledgerRowsByOutcome: countBy(OUTCOMES, rows.map((row) => row.outcome as Outcome)),
@@ -973,6 +1045,10 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     };
     if (report.kills < options.kills) problem(`only ${report.kills} of ${options.kills} kills happened`);
     if (serverRestarts < serverRestartsWanted) problem(`${server.name} was restarted ${serverRestarts} times, not ${serverRestartsWanted}`);
+    if (databaseBlips < databaseBlipsWanted) problem(`the ledger database blipped ${databaseBlips} times, not ${databaseBlipsWanted}`);
+    if (databaseBlipsWanted > 0 && workerBackendsTerminated === 0) problem('no database blip hit a connection of the worker');
+    // A process the test did not kill must not have died: least of all from the database.
+    for (const exit of report.unexpectedWorkerExits) problem(`a process died on its own: ${exit}`);
     finished = true;
     return report;
   } finally {
@@ -1013,6 +1089,7 @@ export function formatReport(report: CrashTestReport): string {
     `  worker kills (SIGKILL): ${report.kills}, ${report.killsDuringFulfilment} during fulfilment (${triggers})`,
     `  worker starts:          ${report.workerStarts}${report.unexpectedWorkerExits.length > 0 ? `, unexpected exits ${report.unexpectedWorkerExits.length}` : ''}`,
     `  server restarts:        ${report.serverRestarts}`,
+    `  database blips:         ${report.databaseBlips} (${report.backendsTerminated} connections terminated, ${report.workerBackendsTerminated} of them the worker's; workers logged ${report.databaseErrorsLogged} lost connections and lived on)`,
     `  Temporal cancels sent during fulfilment: ${report.temporalCancelsDuringFulfilment}`,
     `  ledger rows:            ${report.ledgerRows} (${outcomes})`,
     `  callbacks processed:    ${report.callbacksProcessed} (requests ${report.callbackRequests}, refused once on purpose ${report.callbacksRefusedOnce})`,
@@ -1044,6 +1121,7 @@ function parseArguments(argv: string[]): CrashTestOptions {
       case '--orders': options.orders = number(name, value()); break;
       case '--kills': options.kills = number(name, value()); break;
       case '--server-restarts': options.serverRestarts = number(name, value()); break;
+      case '--database-blips': options.databaseBlips = number(name, value()); break;
       case '--seed': options.seed = number(name, value()); break;
       case '--settle-timeout': options.settleTimeoutMs = number(name, value()) * SECOND; break;
       case '--keep': options.keepWorkDir = true; break;
@@ -1071,7 +1149,7 @@ function parseArguments(argv: string[]): CrashTestOptions {
         break;
       }
       default:
-        throw new Error(`unknown argument ${JSON.stringify(argument)} (use --orders N --kills N [--ledger sqlite|postgres] [--server-restarts N] [--temporal dev|cluster] [--workers N] [--ingress] [--requests-per-second N] [--seed N] [--settle-timeout S] [--keep])`);
+        throw new Error(`unknown argument ${JSON.stringify(argument)} (use --orders N --kills N [--ledger sqlite|postgres] [--server-restarts N] [--database-blips N] [--temporal dev|cluster] [--workers N] [--ingress] [--requests-per-second N] [--seed N] [--settle-timeout S] [--keep])`);
     }
   }
   if (options.orders < 6) throw new Error('--orders must be at least 6 (one order of each kind)');

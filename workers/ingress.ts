@@ -8,6 +8,21 @@ import { InvalidInputError } from '../common/order-input';
 
 /** One request body is an order or a webhook: anything bigger is not one. */
 const BODY_LIMIT_BYTES = 256 * 1024;
+/**
+ * The ingress may face the internet (INGRESS_HOST=0.0.0.0): a client that sends its request slowly
+ * (slowloris) or opens a socket and says nothing must not hold a connection forever. An order or a
+ * webhook is a few hundred bytes, so 30 s to send one is generous.
+ */
+export const INGRESS_REQUEST_TIMEOUT_MS = 30_000;
+/** A socket with no traffic at all (idle keep-alive included) is closed after this. */
+export const INGRESS_CONNECTION_TIMEOUT_MS = 60_000;
+
+export interface IngressTimeouts {
+  /** Fastify `requestTimeout`: the whole request (headers and body) must arrive within this. */
+  requestMs: number;
+  /** Fastify `connectionTimeout`: a socket idle this long is closed. */
+  connectionMs: number;
+}
 
 export interface IngressOptions {
   tracker: OrderTracker;
@@ -15,6 +30,8 @@ export interface IngressOptions {
   token?: string;
   /** Adds provider webhook routes (see workers/push/); each verifies its own signature. */
   webhooks?: ((app: FastifyInstance) => void)[];
+  /** INGRESS_REQUEST_TIMEOUT_MS and INGRESS_CONNECTION_TIMEOUT_MS unless a test shortens them. */
+  timeouts?: IngressTimeouts;
 }
 
 const trackBodySchema = z
@@ -61,7 +78,15 @@ function sendError(reply: FastifyReply, error: unknown): FastifyReply {
  * `GET /healthz`). Every route answers JSON; none touches a workflow on bad input.
  */
 export function buildIngress(options: IngressOptions): FastifyInstance {
-  const app = Fastify({ bodyLimit: BODY_LIMIT_BYTES, logger: false });
+  const timeouts = options.timeouts ?? { requestMs: INGRESS_REQUEST_TIMEOUT_MS, connectionMs: INGRESS_CONNECTION_TIMEOUT_MS };
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT_BYTES,
+    logger: false,
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.connectionMs,
+    // Node checks request timeouts every 30 s by default, which would double a 30 s limit.
+    http: { connectionsCheckingInterval: Math.max(50, Math.floor(timeouts.requestMs / 4)) },
+  });
   const { tracker, token } = options;
 
   app.setErrorHandler((error, _request, reply) => sendError(reply, error));

@@ -6,6 +6,7 @@ import { type OrderTracker, trackerFromConfig } from '../client/order-tracker';
 import { type Config, loadConfig } from '../common/config';
 import { buildIngress } from './ingress';
 import { pushBridgesFromConfig, webhookRoutesFromConfig } from './push/push-config';
+import { PushDeduplicator, deduplicatingPushes } from './push/push-dedupe';
 import type { PushReporting } from './push/push-logger';
 import { installTelemetry } from './telemetry';
 
@@ -21,14 +22,19 @@ export interface IngressOptions {
   port?: number;
   /** Where routes and bridges log and count their pushes; without it, readable console lines and no counts. */
   reporting?: PushReporting;
+  /** The memory of delivered pushes (push-dedupe.ts); a fresh one by default. */
+  deduplicator?: PushDeduplicator;
 }
 
 /** The HTTP server (webhooks, HTTP API) and the configured push bridges, started. */
 export async function startIngress(config: Config, tracker: OrderTracker, client: Client, options: IngressOptions = {}): Promise<RunningIngress> {
   const { port = config.environment.INGRESS_PORT, reporting } = options;
-  const app = buildIngress({ tracker, token: config.environment.INGRESS_TOKEN, webhooks: webhookRoutesFromConfig(config, tracker, reporting) });
+  // One memory of delivered pushes for every route and bridge: a status that arrives by webhook and
+  // by socket, or again after a replay, is signalled once.
+  const pushes = deduplicatingPushes(tracker, options.deduplicator ?? new PushDeduplicator());
+  const app = buildIngress({ tracker, token: config.environment.INGRESS_TOKEN, webhooks: webhookRoutesFromConfig(config, pushes, reporting) });
   const address = await app.listen({ port, host: config.environment.INGRESS_HOST });
-  const bridges = pushBridgesFromConfig(config, tracker, client, reporting);
+  const bridges = pushBridgesFromConfig(config, pushes, client, reporting);
   const runs = bridges.map((bridge) => bridge.run());
   let stopping = false;
   // Only a bridge that ends on its own is a failure: stop() ends them all on purpose.

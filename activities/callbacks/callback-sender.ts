@@ -68,6 +68,13 @@ export function callbackBody(fields: {
   return JSON.stringify({ provider, orderId, reference, outcome, final, status, details, workflowId, occurredAt });
 }
 
-export function callbackIdempotencyKey(provider: string, orderId: string, outcome: string): string {
-  return `${provider}:${orderId}:${outcome}`;
+/**
+ * The Idempotency-Key of a recorded outcome's callback. A final outcome is recorded once, ever:
+ * `<provider>:<orderId>:<outcome>`. A non-final one (timed_out, tracking_cancelled) may be recorded
+ * again after a re-track, with another body, so its key also carries that record's time (the body's
+ * `occurredAt`): `<provider>:<orderId>:<outcome>:<occurredAt>`. One key never names two bodies.
+ */
+export function callbackIdempotencyKey(record: { provider: string; orderId: string; outcome: string; final: boolean; occurredAt: string }): string {
+  const key = `${record.provider}:${record.orderId}:${record.outcome}`;
+  return record.final ? key : `${key}:${record.occurredAt}`;
 }

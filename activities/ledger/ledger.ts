@@ -31,7 +31,7 @@ export interface LedgerRow {
   callbackBody: string | null;
   /** Why the receiver rejected the callback, or the last delivery error. */
   callbackDetail: string | null;
-  /** Idempotency keys of the hooks that have run for this order. */
+  /** Idempotency keys of the hooks that have run for this record (emptied when a new record replaces a non-final one). */
   hooksDone: string[];
 }
 

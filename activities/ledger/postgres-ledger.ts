@@ -23,29 +23,68 @@ CREATE TABLE IF NOT EXISTS order_outcomes (
   hooks_done      TEXT NOT NULL DEFAULT '[]'
 )`;
 
-async function inTransaction<T>(pool: Pool, body: (client: PoolClient) => Promise<T>): Promise<T> {
+/** A new connection that does not come up within this fails the write (the activity is retried). */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** No ledger statement takes long; one that does is stuck behind a lock or a dying server. */
+const STATEMENT_TIMEOUT_MS = 30_000;
+/** A transaction left open by a worker that stalled mid-write must not hold its row lock for ever. */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
+/** Where the ledger reports a lost connection; it never throws. */
+export type LedgerErrorLog = (message: string, fields: Record<string, unknown>) => void;
+
+const logToStderr: LedgerErrorLog = (message, fields) => {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'WARN', message, ...fields })}\n`);
+};
+
+async function inTransaction<T>(pool: Pool, logError: LedgerErrorLog, body: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
+  // A checked-out connection is no longer covered by the pool's listener: killed between two
+  // statements of this transaction, it would emit an unheard 'error' and end the process.
+  const onError = (error: Error) => {
+    broken = error;
+    logError('ledger database connection lost during a write; the write fails and is retried', { error: error.message });
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await body(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+      // The connection itself is gone (a restart, a terminated backend): never hand it out again.
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    });
     throw error;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
 }
 
 /**
  * The ledger on PostgreSQL (`DATABASE_URL=postgres://…`), for several workers on several machines.
  * Same rules as the SQLite ledger; each write locks its row (SELECT … FOR UPDATE) in a transaction.
+ *
+ * A server restart, a failover or an idle-session kill (`pg_terminate_backend`) ends the pool's idle
+ * connections: node-postgres reports that as an `'error'` event on the pool, which would crash the
+ * process if nobody listened. It is logged here and nothing else: the pool drops that connection and
+ * opens a new one for the next write; a write that was in flight fails and its activity is retried.
  */
-export async function openPostgresLedger(connectionString: string): Promise<Ledger> {
-  const pool = new Pool({ connectionString, max: 5 });
+export async function openPostgresLedger(connectionString: string, logError: LedgerErrorLog = logToStderr): Promise<Ledger> {
+  const pool = new Pool({
+    connectionString,
+    max: 5,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  });
+  // The message only: the connection string (and its password) is never logged.
+  pool.on('error', (error) => logError('ledger database connection lost; the next write opens a new one', { error: error.message }));
   // Two workers starting at once may both create the table: a lock makes the second wait.
-  await inTransaction(pool, async (client) => {
+  await inTransaction(pool, logError, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(424242)');
     await client.query(SCHEMA);
   });
@@ -67,7 +106,7 @@ export async function openPostgresLedger(connectionString: string): Promise<Ledg
   return {
     async record(record: OutcomeRecord, callbackBody: string | null = null): Promise<RecordResult> {
       const key = orderKey(record.provider, record.orderId);
-      return inTransaction(pool, async (client) => {
+      return inTransaction(pool, logError, async (client) => {
         await insertPlaceholder(client, key);
         const existing = (await selectForUpdate(client, key)) as StoredRow;
         if (existing.workflow_id === record.workflowId && existing.occurred_at === record.occurredAt) {
@@ -77,7 +116,7 @@ export async function openPostgresLedger(connectionString: string): Promise<Ledg
         const updated = await client.query<StoredRow>(
           `UPDATE order_outcomes SET provider = $2, order_id = $3, reference = $4, outcome = $5, final = $6,
              status = $7, observation = $8, transitions = $9, workflow_id = $10, occurred_at = $11,
-             recorded_at = $12, callback = $13, callback_body = $14, callback_detail = NULL
+             recorded_at = $12, callback = $13, callback_body = $14, callback_detail = NULL, hooks_done = '[]'
            WHERE order_key = $1 RETURNING *`,
           [
             key,
@@ -115,7 +154,7 @@ export async function openPostgresLedger(connectionString: string): Promise<Ledg
       ]);
     },
     async markHookDone(provider, orderId, hookKey) {
-      return inTransaction(pool, async (client) => {
+      return inTransaction(pool, logError, async (client) => {
         const row = await selectForUpdate(client, orderKey(provider, orderId));
         if (!row) return false;
         const done: string[] = JSON.parse(row.hooks_done);

@@ -55,7 +55,8 @@ export function openSqliteLedger(file: string): Ledger {
       reference = excluded.reference, outcome = excluded.outcome, final = excluded.final,
       status = excluded.status, observation = excluded.observation, transitions = excluded.transitions,
       workflow_id = excluded.workflow_id, occurred_at = excluded.occurred_at, recorded_at = excluded.recorded_at,
-      callback = excluded.callback, callback_body = excluded.callback_body, callback_detail = NULL
+      callback = excluded.callback, callback_body = excluded.callback_body, callback_detail = NULL,
+      hooks_done = '[]'
     WHERE order_outcomes.final = 0`);
   const updateCallback = database.prepare(
     'UPDATE order_outcomes SET callback = ?, callback_detail = ? WHERE order_key = ? AND outcome = ?',

@@ -26,6 +26,13 @@ export interface PostgresCluster {
   port: number;
   /** The temporary folder holding the data directory, the socket and the server log. */
   directory: string;
+  /**
+   * `pg_terminate_backend` on every connection to the cluster's database (what a failover or an
+   * idle-session killer does to the clients); resolves with how many there were.
+   */
+  terminateBackends(): Promise<number>;
+  /** Connections to the cluster's database whose `application_name` is this (e.g. a worker's). */
+  countBackends(applicationName: string): Promise<number>;
   /** Stops the server at once and removes its folder. */
   stop(): Promise<void>;
 }
@@ -137,5 +144,31 @@ export async function startPostgresCluster(options: { database?: string } = {}):
     await stop();
     throw new PostgresUnavailableError(`could not create database ${database}: ${String(error)}`);
   }
-  return { url: `postgres://postgres@127.0.0.1:${port}/${database}`, port, directory, stop };
+  const asAdmin = async <T>(body: (admin: Client) => Promise<T>): Promise<T> => {
+    const admin = new Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+    await admin.connect();
+    try {
+      return await body(admin);
+    } finally {
+      await admin.end();
+    }
+  };
+  const countBackends = (applicationName: string) =>
+    asAdmin(async (admin) => {
+      const result = await admin.query<{ count: string }>(
+        'SELECT count(*) AS count FROM pg_stat_activity WHERE datname = $1 AND application_name = $2',
+        [database, applicationName],
+      );
+      return Number(result.rows[0]?.count ?? 0);
+    });
+  const terminateBackends = () =>
+    asAdmin(async (admin) => {
+      // The volatile call stays outside the filter, so it only ever sees that database's backends.
+      const result = await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM (SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()) AS backends',
+        [database],
+      );
+      return result.rowCount ?? 0;
+    });
+  return { url: `postgres://postgres@127.0.0.1:${port}/${database}`, port, directory, terminateBackends, countBackends, stop };
 }

@@ -12,11 +12,19 @@ import type { ProviderRegistry } from '../../activities/providers/provider';
 import { createWorkers, runWorkers } from '../../workers/worker';
 import type { ProviderName } from '../../workflows/types';
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
-/** Bundling the workflows takes seconds: once per test file. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+/**
+ * Bundling the workflows takes seconds: once per test file (and per failure converter: the workflow
+ * sandbox's comes with the bundle, as `Worker.create` builds it from `dataConverter.failureConverterPath`).
+ */
+export function workflowBundle(failureConverterPath?: string): Promise<WorkflowBundleWithSourceMap> {
+  const key = failureConverterPath ?? '';
+  let bundle = bundles.get(key);
+  if (bundle === undefined) {
+    bundle = bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger, failureConverterPath });
+    bundles.set(key, bundle);
+  }
   return bundle;
 }
 
@@ -71,7 +79,7 @@ export async function withWorkers<T>(options: StackOptions, body: () => Promise<
     }),
     providers: providerNames,
     requestsPerSecond: { magma: rate, miraclecash: rate, ozzobit: rate, houdini: rate },
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await workflowBundle(options.dataConverter?.failureConverterPath),
     dataConverter: options.dataConverter,
   });
   const running = runWorkers(workers);

@@ -7,6 +7,9 @@
  * callback receiver that dedupes by Idempotency-Key. Every order must end with exactly one ledger row
  * of the outcome its script dictates, a closed workflow, and exactly one processed callback key.
  *
+ * The PostgreSQL run also terminates every connection to the ledger database once while the worker
+ * holds one (pg_terminate_backend): no worker may die of it.
+ *
  * The PostgreSQL run installs Debian's postgresql when it is missing (scripts/install-postgres.sh)
  * and fails, saying why, when that is not possible: it is never skipped.
  */
@@ -38,6 +41,8 @@ function expectExactlyOnce(report: CrashTestReport, options: CrashTestOptions): 
   expect(report.callbacksProcessed).toBe(options.orders);
   expect(report.ordersLost).toBe(0);
   expect(report.ordersStuck).toBe(0);
+  // No worker died on its own (a database blip used to end one with an unhandled 'error' event).
+  expect(report.unexpectedWorkerExits).toEqual([]);
 }
 
 test(
@@ -50,10 +55,13 @@ test(
 );
 
 test(
-  'PostgreSQL ledger (a throwaway cluster): 24 orders, 3 worker SIGKILLs and a dev server restart — exactly once',
+  'PostgreSQL ledger (a throwaway cluster): 24 orders, 3 worker SIGKILLs, a dev server restart and every ledger connection terminated — exactly once',
   async () => {
-    const options: CrashTestOptions = { orders: 24, kills: 3, serverRestarts: 1, ledger: 'postgres', settleTimeoutMs: 100_000 };
-    expectExactlyOnce(await crashTest(options), options);
+    const options: CrashTestOptions = { orders: 24, kills: 3, serverRestarts: 1, ledger: 'postgres', databaseBlips: 1, settleTimeoutMs: 100_000 };
+    const report = await crashTest(options);
+    expectExactlyOnce(report, options);
+    expect(report.databaseBlips).toBe(1);
+    expect(report.workerBackendsTerminated).toBeGreaterThanOrEqual(1);
   },
   TEST_TIMEOUT_MS,
 );

@@ -112,6 +112,27 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...MAGMA, SANDBOX_TIME_SCALE: '5' }).timeScale).toBe(5);
   });
 
+  it.each([['0.0.0.0'], ['::'], ['10.0.0.7'], ['ingress.example.com']])(
+    'refuses INGRESS_HOST=%s without INGRESS_TOKEN, naming both',
+    (host) => {
+      const error = configError({ INGRESS_HOST: host });
+      expect(error.message).toContain(`INGRESS_HOST is ${host}`);
+      expect(error.message).toContain('INGRESS_TOKEN is not set');
+      expect(loadConfig({ INGRESS_HOST: host, INGRESS_TOKEN: 'token' }).environment.INGRESS_HOST).toBe(host);
+    },
+  );
+
+  it.each([['127.0.0.1'], ['127.0.0.2'], ['localhost'], ['::1']])('lets the ingress listen on loopback %s without a token', (host) => {
+    expect(loadConfig({ INGRESS_HOST: host }).environment.INGRESS_HOST).toBe(host);
+  });
+
+  it('takes several encryption keys, newest first, and refuses a list with a bad one', () => {
+    const key = () => Buffer.alloc(32, Math.floor(Math.random() * 256)).toString('base64');
+    const keys = `${key()},${key()}`;
+    expect(loadConfig({ ORDER_TRACKER_ENCRYPTION_KEY: keys }).environment.ORDER_TRACKER_ENCRYPTION_KEY).toBe(keys);
+    expect(configError({ ORDER_TRACKER_ENCRYPTION_KEY: `${key()},short` }).message).toContain('ORDER_TRACKER_ENCRYPTION_KEY');
+  });
+
   it('names every bad variable at once', () => {
     const error = configError({ TEMPORAL_ADDRESS: 'nonsense', INGRESS_PORT: 'eighty' });
     expect(error.message).toContain('TEMPORAL_ADDRESS');

@@ -61,3 +61,30 @@ test('the codec server decodes what the codec encoded, over HTTP with CORS for t
     server.close();
   }
 });
+
+describe('key rotation (newest key first)', () => {
+  const older = randomBytes(32);
+  const newer = randomBytes(32);
+
+  test('encrypts with the newest key and still decrypts what an older key encrypted', async () => {
+    const [underOld] = await new EncryptionCodec(older).encode([defaultPayloadConverter.toPayload('written under the old key')]);
+    const rotated = new EncryptionCodec([newer, older]);
+    const [decoded] = await rotated.decode([underOld as never]);
+    expect(defaultPayloadConverter.fromPayload(decoded as never)).toBe('written under the old key');
+
+    const [underNew] = await rotated.encode([defaultPayloadConverter.toPayload('x')]);
+    // The newest key alone reads what the rotated codec writes: the old key can be dropped later.
+    const [readByNewest] = await new EncryptionCodec(newer).decode([underNew as never]);
+    expect(defaultPayloadConverter.fromPayload(readByNewest as never)).toBe('x');
+    await expect(new EncryptionCodec(older).decode([underNew as never])).rejects.toThrow(/not the configured key/);
+  });
+
+  test('a payload of a key no longer configured is refused, naming the configured keys', async () => {
+    const [underOld] = await new EncryptionCodec(older).encode([defaultPayloadConverter.toPayload('x')]);
+    await expect(new EncryptionCodec([newer, randomBytes(32)]).decode([underOld as never])).rejects.toThrow(/not the configured keys [0-9a-f]{16}, [0-9a-f]{16}/);
+  });
+
+  test('every key must be 32 bytes, and the bad one is named', () => {
+    expect(() => new EncryptionCodec([newer, randomBytes(16)])).toThrow(/key 2 is not/);
+  });
+});

@@ -43,6 +43,15 @@ describe('parseOrderId', () => {
     expect(() => parseOrderId(value)).toThrow(InvalidInputError);
     expect(() => parseOrderId(value)).toThrow(`invalid order id ${shown}`);
   });
+
+  // In a provider URL (`…/orders/<id>`) these would name the endpoint itself or its parent.
+  it.each([['.'], ['..']])('rejects the path segment %s', (value) => {
+    expect(() => parseOrderId(value)).toThrow(`invalid order id "${value}": '.' and '..' are path segments, not order ids`);
+  });
+
+  it.each([['...'], ['.a'], ['a..b']])('still accepts %s, which is no path segment', (value) => {
+    expect(parseOrderId(value)).toBe(value);
+  });
 });
 
 describe('parseReference', () => {

@@ -100,6 +100,15 @@ describe('openSqliteLedger', () => {
     expect(await ledger.find('magma', 'order-1')).toEqual(later.row);
   });
 
+  it('forgets the hooks done for a non-final record when a new record replaces it', async () => {
+    const ledger = openLedger();
+    await ledger.record(record('timed_out'));
+    expect(await ledger.markHookDone('magma', 'order-1', 'magma:order-1:timed_out:first:onTimedOut')).toBe(true);
+    const again = await ledger.record(record('timed_out', { occurredAt: '2026-06-11T00:00:00.000Z' }));
+    expect(again.row.hooksDone).toEqual([]);
+    expect((await ledger.find('magma', 'order-1'))?.hooksDone).toEqual([]);
+  });
+
   it('treats a retry of the same non-final write as done, changing nothing', async () => {
     const ledger = openLedger();
     const first = await ledger.record(record('timed_out'));

@@ -167,12 +167,13 @@ test('a timed-out order tracked again that then succeeds: two callbacks with dif
   });
   expect(first.outcome).toBe('timed_out');
   expect(second.outcome).toBe('succeeded');
+  const timedOutAt = (JSON.parse(deliveriesOf(orderId)[0]?.body ?? '{}') as { occurredAt?: string }).occurredAt;
   expect(deliveriesOf(orderId).map((delivery) => delivery.idempotencyKey)).toEqual([
-    `magma:${orderId}:timed_out`,
+    `magma:${orderId}:timed_out:${timedOutAt}`,
     `magma:${orderId}:succeeded`,
   ]);
   expect(hookCalls.map((call) => call.idempotencyKey)).toEqual([
-    `magma:${orderId}:timed_out:onTimedOut`,
+    `magma:${orderId}:timed_out:${timedOutAt}:onTimedOut`,
     `magma:${orderId}:succeeded:onSucceeded`,
   ]);
   const row = await ledger.find('magma', orderId);
@@ -181,4 +182,28 @@ test('a timed-out order tracked again that then succeeds: two callbacks with dif
   // Final now: tracking again returns the recorded result and starts nothing.
   const again = await tracker.track('magma', orderId);
   expect(again.kind).toBe('recorded');
+});
+
+test('a non-final outcome recorded again: its own callback key for its own body, and its hook runs again', async () => {
+  const orderId = uniqueId('twice-timed-out');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT' }] });
+  const results = await stack(async () => {
+    await tracker.track('magma', orderId, { maxWaitMs: 30_000 });
+    const first = await tracker.result('magma', orderId);
+    await tracker.track('magma', orderId, { maxWaitMs: 30_000 });
+    return [first, await tracker.result('magma', orderId)];
+  });
+  expect(results.map((result) => result.outcome)).toEqual(['timed_out', 'timed_out']);
+
+  const deliveries = deliveriesOf(orderId);
+  expect(deliveries).toHaveLength(2);
+  const bodies = deliveries.map((delivery) => JSON.parse(delivery.body) as { outcome: string; occurredAt: string });
+  expect(bodies[0]?.occurredAt).not.toBe(bodies[1]?.occurredAt);
+  // Two bodies, two keys: each key carries its own record's time.
+  expect(deliveries.map((delivery) => delivery.idempotencyKey)).toEqual(bodies.map((body) => `magma:${orderId}:timed_out:${body.occurredAt}`));
+
+  // The second record's hook is not taken for the first one's.
+  expect(hookCalls.map((call) => call.idempotencyKey)).toEqual(bodies.map((body) => `magma:${orderId}:timed_out:${body.occurredAt}:onTimedOut`));
+  expect(hookCalls.map((call) => call.callbackIdempotencyKey)).toEqual(deliveries.map((delivery) => delivery.idempotencyKey));
+  expect((await ledger.find('magma', orderId))?.hooksDone).toEqual([`magma:${orderId}:timed_out:${bodies[1]?.occurredAt}:onTimedOut`]);
 });

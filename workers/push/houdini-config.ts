@@ -11,7 +11,7 @@ import { type PushReporting, reportingOptions } from './push-logger';
  * The Houdini bridge when HOUDINI_WS_URL is set (with HOUDINI_PARTNER_ID and HOUDINI_SECRET, which
  * the socket shares with REST). HOUDINI_URL adds the catch-up through `GET /v2/orders` after a gap.
  */
-export function houdiniBridgeFromConfig(config: Config, tracker: OrderTracker, client: Client, reporting?: PushReporting): PushBridge | undefined {
+export function houdiniBridgeFromConfig(config: Config, tracker: Pick<OrderTracker, 'push'>, client: Client, reporting?: PushReporting): PushBridge | undefined {
   const { HOUDINI_WS_URL: wsUrl, HOUDINI_PARTNER_ID: partnerId, HOUDINI_SECRET: secret, HOUDINI_URL: url } = config.environment;
   if (wsUrl === undefined) return undefined;
   if (partnerId === undefined || secret === undefined) {

@@ -8,14 +8,14 @@ import { createOzzobitSignatureVerifier } from './ozzobit-webhook-verifier';
 import { type PushReporting, reportingOptions } from './push-logger';
 
 /** `POST /webhooks/ozzobit` when OZZOBIT_WEBHOOK_SECRET is set; without a secret nothing could be verified. */
-export function ozzobitWebhookRouteFromConfig(config: Config, tracker: OrderTracker, reporting?: PushReporting): ((app: FastifyInstance) => void) | undefined {
+export function ozzobitWebhookRouteFromConfig(config: Config, tracker: Pick<OrderTracker, 'push'>, reporting?: PushReporting): ((app: FastifyInstance) => void) | undefined {
   const secret = config.environment.OZZOBIT_WEBHOOK_SECRET;
   if (secret === undefined) return undefined;
   return ozzobitWebhookRoute({ tracker, verifier: createOzzobitSignatureVerifier(secret), ...reportingOptions(reporting, 'ozzobit webhook') });
 }
 
 /** The socket.io bridge when OZZOBIT_WS_URL is set; it needs OZZOBIT_API_KEY for `auth.apiKey`. */
-export function ozzobitBridgeFromConfig(config: Config, tracker: OrderTracker, client: VisibilityClient, reporting?: PushReporting): OzzobitBridge | undefined {
+export function ozzobitBridgeFromConfig(config: Config, tracker: Pick<OrderTracker, 'push'>, client: VisibilityClient, reporting?: PushReporting): OzzobitBridge | undefined {
   const { OZZOBIT_WS_URL: wsUrl, OZZOBIT_API_KEY: apiKey } = config.environment;
   if (wsUrl === undefined) return undefined;
   if (apiKey === undefined) throw new ConfigError('invalid environment: OZZOBIT_WS_URL is set but OZZOBIT_API_KEY is not');

@@ -9,7 +9,8 @@
  * verifier sees exactly what arrived. A push is only a hint: duplicates and stale deliveries are
  * harmless (the workflow keeps the highest rank and confirms a final status by polling), and a
  * push for an order the ledger holds as final is answered 200 and dropped, so OZZOBiT stops
- * retrying it. Anything that fails after verification and parsing (Temporal unreachable) answers
+ * retrying it. So is a replay the ingress has already delivered (`duplicate`) or one older than a
+ * status already delivered (`stale`): see push-dedupe.ts. Anything that fails after verification and parsing (Temporal unreachable) answers
  * 5xx, so OZZOBiT retries the delivery.
  */
 import type { MetricMeter } from '@temporalio/common';
@@ -74,7 +75,7 @@ export function ozzobitWebhookRoute(options: OzzobitWebhookRouteOptions): (app: 
         orderId,
         status: observation.status,
         result: pushed.kind,
-        ...(pushed.kind === 'ignored' && { reason: pushed.reason }),
+        ...(pushed.kind !== 'signalled' && { reason: pushed.reason }),
       });
     });
   };

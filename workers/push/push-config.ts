@@ -8,7 +8,7 @@ import { ozzobitBridgeFromConfig, ozzobitWebhookRouteFromConfig } from './ozzobi
 import type { PushReporting } from './push-logger';
 
 /** The webhook routes whose secrets are configured (OZZOBiT: OZZOBIT_WEBHOOK_SECRET). */
-export function webhookRoutesFromConfig(config: Config, tracker: OrderTracker, reporting?: PushReporting): ((app: FastifyInstance) => void)[] {
+export function webhookRoutesFromConfig(config: Config, tracker: Pick<OrderTracker, 'push'>, reporting?: PushReporting): ((app: FastifyInstance) => void)[] {
   const routes: ((app: FastifyInstance) => void)[] = [];
   const ozzobit = ozzobitWebhookRouteFromConfig(config, tracker, reporting);
   if (ozzobit !== undefined) routes.push(ozzobit);
@@ -16,7 +16,7 @@ export function webhookRoutesFromConfig(config: Config, tracker: OrderTracker, r
 }
 
 /** One bridge per provider whose push settings are set (HOUDINI_WS_URL, OZZOBIT_WS_URL). */
-export function pushBridgesFromConfig(config: Config, tracker: OrderTracker, client: Client, reporting?: PushReporting): PushBridge[] {
+export function pushBridgesFromConfig(config: Config, tracker: Pick<OrderTracker, 'push'>, client: Client, reporting?: PushReporting): PushBridge[] {
   const bridges: PushBridge[] = [];
   const houdini = houdiniBridgeFromConfig(config, tracker, client, reporting);
   if (houdini !== undefined) bridges.push(houdini);

@@ -17,7 +17,8 @@ export type PushChannel = 'webhook' | 'socketio' | 'websocket';
 
 /**
  * `signalled`: the order got it (tracking started if nobody tracked it); `ignored`: the ledger holds
- * the order's final outcome; `refused`: the signature did not verify; `malformed`: not a status
+ * the order's final outcome; `duplicate`: the same push reached the order already, `stale`: a newer
+ * one did (push-dedupe.ts; neither costs a signal); `refused`: the signature did not verify; `malformed`: not a status
  * update we can read; `failed`: not delivered (Temporal unreachable), so the order's next poll sees it.
  */
 export type PushReceipt = PushResponse['kind'] | 'refused' | 'malformed' | 'failed';
