@@ -46,6 +46,8 @@ export const environmentSchema = z.object({
   OZZOBIT_API_KEY: optionalText.describe('OZZOBiT socket.io auth.apiKey (the ingress push bridge)'),
   OZZOBIT_WS_URL: optionalUrl.describe('OZZOBiT socket.io URL with its /ws namespace; set it to run the bridge'),
   OZZOBIT_WEBHOOK_SECRET: optionalText.describe('OZZOBiT webhook signing secret; set it to accept POST /webhooks/ozzobit'),
+  OZZOBIT_WEBHOOK_SCHEME: z.enum(['hmac', 'jwt']).default('hmac')
+    .describe('How OZZOBiT webhooks are verified: `hmac` (`x-OZZOBiT-signature` = HMAC-SHA256 of the raw body as hex, `sha256=<hex>` or base64) or `jwt` (body `{ data: "<HS256 JWT>" }`, the event in its claims), both keyed with `OZZOBIT_WEBHOOK_SECRET`'),
   HOUDINI_URL: optionalUrl.describe('Houdini base URL before /v2/orders'),
   HOUDINI_PARTNER_ID: optionalText.describe('Houdini partner id'),
   HOUDINI_SECRET: optionalText.describe('Houdini secret'),

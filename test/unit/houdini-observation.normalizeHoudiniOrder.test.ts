@@ -101,11 +101,16 @@ describe('normalizeHoudiniOrder', () => {
 });
 
 describe('houdiniOrderSchema', () => {
+  it('reads display-only fields of another type as null instead of refusing the order', () => {
+    const result = houdiniOrderSchema.parse({ ...ORDER, expires: 1781116920, eta: '15', anonymous: 'no', inAmount: { value: 1 }, created: undefined });
+    expect(result).toMatchObject({ houdiniId: ORDER.houdiniId, status: ORDER.status, expires: null, eta: null, anonymous: null, inAmount: null });
+    expect(normalizeHoudiniOrder(result, NOW)).toMatchObject({ details: { etaMinutes: null, anonymous: null, inAmount: null } });
+  });
+
   it.each([
     ['a missing status', { status: undefined }, 'status'],
     ['a status label instead of the code', { status: 'WAITING' }, 'status'],
     ['a fractional status', { status: 1.5 }, 'status'],
-    ['a numeric expiry', { expires: 1781116920 }, 'expires'],
     ['an empty houdiniId', { houdiniId: '' }, 'houdiniId'],
   ])('rejects %s', (_name, overrides, path) => {
     const result = houdiniOrderSchema.safeParse({ ...ORDER, ...overrides });

@@ -127,12 +127,13 @@ describe('errors', () => {
     expect(error.message).toMatch(/^MiracleCash answered payment prompt \S+ with malformed JSON/);
   });
 
-  it('schema drift → invalid_response naming what did not match', async () => {
+  it('schema drift → invalid_response naming what did not match (the status, not display fields)', async () => {
     sandbox.setFault({ kind: 'schema_drift', count: 1 });
     const error = await callError(adapter.fetchOrder('open'));
     expect(error.kind).toBe('invalid_response');
     expect(error.message).toContain('status: Required');
-    expect(error.message).toContain('blockchainId: Expected string, received number');
+    // Display-only fields of another type never reject an answer: only the missing status does.
+    expect(error.message).not.toContain('blockchainId');
   });
 });
 
@@ -157,9 +158,25 @@ describe('answers only a fixture server gives', () => {
     ['a 503 with an HTML page', 'unavailable', { status: 503, body: '<html>down</html>' }],
     ['an answer for another payment', 'invalid_response', { status: 200, body: JSON.stringify({ id: 'other', status: 'successful' }) }],
     ['an empty status', 'invalid_response', { status: 200, body: JSON.stringify({ id: 'p1', status: '' }) }],
+    ['a status over 64 characters', 'invalid_response', { status: 200, body: JSON.stringify({ id: 'p1', status: 'p'.repeat(65) }) }],
   ])('%s → %s', async (_name, kind, answer) => {
     reply = answer;
     expect((await callError(fixtureAdapter.fetchOrder('p1'))).kind).toBe(kind);
+  });
+
+  it('names the status field when it is too long', async () => {
+    reply = { status: 200, body: JSON.stringify({ status: 'p'.repeat(65) }) };
+    expect((await callError(fixtureAdapter.fetchOrder('p1'))).message).toMatch(/status: status longer than 64 characters/);
+  });
+
+  it('compares the echoed id case-insensitively, and shows display fields of another type as null', async () => {
+    reply = { status: 200, body: JSON.stringify({ id: 'ABC-1', status: 'pending', createdAt: 1738074600, blockchainId: 1 }) };
+    expect(await fixtureAdapter.fetchOrder('abc-1')).toMatchObject({
+      status: 'pending',
+      phase: 'in_flight',
+      nextWaitMs: 30_000, // the age is unknown: the seed's 30 s re-check
+      details: { blockchainId: null, createdAt: null, expiresAt: null },
+    });
   });
 
   it('reads a minimal answer: only status is required, extra fields are ignored', async () => {

@@ -1,6 +1,7 @@
 import type { Observation } from '../../../workflows/types';
 import type { ProviderAdapter } from '../provider';
 import { ProviderCallError } from '../provider-error';
+import { sameOrderId } from '../same-order-id';
 import { type JsonRequest, getProviderJson, parseProviderAnswer } from '../rest-json';
 import { normalizeHoudiniOrder } from './houdini-observation';
 import { type HoudiniOrder, houdiniOrderListSchema, houdiniOrderSchema } from './houdini-schema';
@@ -48,7 +49,7 @@ export function createHoudiniAdapter(settings: HoudiniSettings): HoudiniAdapter 
     async fetchOrder(orderId: string, signal?: AbortSignal, timeScale = 1): Promise<Observation> {
       const body = await getJson(`${base}/${encodeURIComponent(orderId)}`, `order ${orderId}`, 'not_found', signal);
       const order = parseProviderAnswer('Houdini', 'order', houdiniOrderSchema, body);
-      if (order.houdiniId !== orderId) {
+      if (!sameOrderId(order.houdiniId, orderId)) {
         throw new ProviderCallError('invalid_response', `Houdini answered order ${order.houdiniId} when asked for ${orderId}`);
       }
       return normalizeHoudiniOrder(order, Date.now(), timeScale);

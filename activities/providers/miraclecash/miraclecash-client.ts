@@ -3,6 +3,7 @@ import { boundDetails, boundText } from '../bound-details';
 import { nominalTimestamp } from '../nominal-time';
 import type { ProviderAdapter } from '../provider';
 import { ProviderCallError } from '../provider-error';
+import { sameOrderId } from '../same-order-id';
 import { getProviderJson, parseProviderAnswer } from '../rest-json';
 import { miracleCashExpiry, nextMiracleCashWait } from './miraclecash-cadence';
 import { type MiracleCashPayment, miracleCashErrorSchema, miracleCashPaymentSchema } from './miraclecash-schema';
@@ -57,7 +58,7 @@ function errorMessageIn(body: unknown): string | undefined {
 function parsePayment(json: unknown, paymentId: string): MiracleCashPayment {
   const payment = parseProviderAnswer(PROVIDER, 'answer', miracleCashPaymentSchema, json);
   const answeredId = payment.id;
-  if (answeredId !== null && answeredId !== undefined && answeredId !== paymentId) {
+  if (answeredId !== null && answeredId !== undefined && !sameOrderId(answeredId, paymentId)) {
     throw new ProviderCallError('invalid_response', `${PROVIDER} answered for payment ${boundText(answeredId)}, not ${paymentId}`);
   }
   return payment;
