@@ -75,13 +75,24 @@ describe('normalizeHoudiniOrder', () => {
     [5, 'EXPIRED', 'failed'],
     [6, 'FAILED', 'failed'],
     [7, 'REFUNDED', 'failed'],
-    [8, 'DELETED', 'failed'],
+    [8, 'DELETED', 'unknown'],
   ])('code %i → %s (%s)', (status, label, phase) => {
     expect(normalize({ status, outTxHash: '0xabc' })).toMatchObject({ status: label, phase, recognised: true, rank: 100 });
   });
 
-  it('keeps an unknown code in flight as UNKNOWN_<code>', () => {
-    expect(normalize({ status: 11 })).toMatchObject({ status: 'UNKNOWN_11', phase: 'in_flight', recognised: false, details: { statusCode: 11 } });
+  it('keeps an unknown code in flight as UNKNOWN_<code>, asking for attention', () => {
+    expect(normalize({ status: 11 })).toMatchObject({
+      status: 'UNKNOWN_11',
+      phase: 'in_flight',
+      recognised: false,
+      details: { statusCode: 11 },
+      attention: 'unrecognised status UNKNOWN_11',
+    });
+  });
+
+  it('reads DELETED (older than 48 hours) as terminal without a verdict, saying so', () => {
+    expect(normalize({ status: 8 })).toMatchObject({ status: 'DELETED', phase: 'unknown', attention: 'deleted by provider, outcome unknown' });
+    expect(normalize({ status: 4 }).attention).toBeUndefined();
   });
 
   it('tolerates missing optional fields and string amounts', () => {

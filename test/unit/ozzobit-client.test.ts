@@ -69,6 +69,7 @@ it.each([
     rank,
     nextWaitMs: 5_000,
     details: { cryptoCurrency: 'USDT', cryptoAmount: 98.42, network: 'ethereum', transactionHash: '0xabc' },
+    ...(rank === 0 && { attention: `unrecognised status ${status}` }),
   });
 });
 

@@ -2,6 +2,7 @@ import type { Observation } from '../../../workflows/types';
 import type { ProviderAdapter } from '../provider';
 import { ProviderCallError } from '../provider-error';
 import { sameOrderId } from '../same-order-id';
+import { countUnrecognisedStatus } from '../status-attention';
 import { type JsonRequest, getProviderJson, parseProviderAnswer } from '../rest-json';
 import { normalizeHoudiniOrder } from './houdini-observation';
 import { type HoudiniOrder, houdiniOrderListSchema, houdiniOrderSchema } from './houdini-schema';
@@ -52,7 +53,7 @@ export function createHoudiniAdapter(settings: HoudiniSettings): HoudiniAdapter 
       if (!sameOrderId(order.houdiniId, orderId)) {
         throw new ProviderCallError('invalid_response', `Houdini answered order ${order.houdiniId} when asked for ${orderId}`);
       }
-      return normalizeHoudiniOrder(order, Date.now(), timeScale);
+      return countUnrecognisedStatus('houdini', normalizeHoudiniOrder(order, Date.now(), timeScale));
     },
 
     async listOrders(signal?: AbortSignal, timeScale = 1): Promise<HoudiniListedOrder[]> {

@@ -4,6 +4,7 @@ import { nominalTimestamp } from '../nominal-time';
 import type { ProviderAdapter } from '../provider';
 import { ProviderCallError } from '../provider-error';
 import { sameOrderId } from '../same-order-id';
+import { countUnrecognisedStatus, unrecognisedStatusAttention, withAttention } from '../status-attention';
 import { getProviderJson, parseProviderAnswer } from '../rest-json';
 import { miracleCashExpiry, nextMiracleCashWait } from './miraclecash-cadence';
 import { type MiracleCashPayment, miracleCashErrorSchema, miracleCashPaymentSchema } from './miraclecash-schema';
@@ -24,7 +25,7 @@ const PROVIDER = 'MiracleCash';
 export function toMiracleCashObservation(payment: MiracleCashPayment, now: number, timeScale = 1): Observation {
   const info = classifyMiracleCashStatus(payment.status);
   const expiresAt = miracleCashExpiry(payment.createdAt);
-  return {
+  return withAttention({
     status: payment.status,
     phase: info.phase,
     recognised: info.recognised,
@@ -36,7 +37,7 @@ export function toMiracleCashObservation(payment: MiracleCashPayment, now: numbe
       // The workflow's UI countdown reads `details.expiresAt`.
       expiresAt: expiresAt === undefined ? null : new Date(expiresAt).toISOString(),
     }),
-  };
+  }, info.recognised ? null : unrecognisedStatusAttention(payment.status));
 }
 
 /** `Basic base64(client_id:api_key)`, exactly as the seed's curl example builds it. */
@@ -81,7 +82,7 @@ export function createMiracleCashAdapter(settings: MiracleCashSettings): Provide
         credentials: 'the client id and API key',
         errorMessage: errorMessageIn,
       });
-      return toMiracleCashObservation(parsePayment(json, orderId), Date.now(), timeScale);
+      return countUnrecognisedStatus('miraclecash', toMiracleCashObservation(parsePayment(json, orderId), Date.now(), timeScale));
     },
   };
 }

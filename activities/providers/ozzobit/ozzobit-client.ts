@@ -5,6 +5,7 @@ import { ProviderCallError } from '../provider-error';
 import { getProviderJson, parseProviderAnswer } from '../rest-json';
 import { normalizeOzzobitOrder } from './ozzobit-normalize';
 import { sameOrderId } from '../same-order-id';
+import { countUnrecognisedStatus } from '../status-attention';
 import { type OzzobitOrder, ozzobitErrorSchema, ozzobitOrderIdOf, ozzobitOrderIn, ozzobitOrderSchema } from './ozzobit-schema';
 
 export interface OzzobitSettings {
@@ -62,7 +63,7 @@ export function createOzzobitAdapter(settings: OzzobitSettings): ProviderAdapter
         credentials: 'the secret key',
         errorMessage: errorMessageIn,
       });
-      return normalizeOzzobitOrder(parseOrder(json, orderId), Date.now());
+      return countUnrecognisedStatus('ozzobit', normalizeOzzobitOrder(parseOrder(json, orderId), Date.now()));
     },
   };
 }
