@@ -47,12 +47,15 @@ it('observes a fresh pending payment: in flight, 5 s, with blockchainId, created
   expect(observation.details.expiresAt).toBe(new Date(createdAt + 24 * 3_600_000).toISOString());
 });
 
-it('observes an hour-old payment with a wait of a thirtieth of its age', async () => {
+it('observes an hour-old payment with a wait of a thirtieth of its age, up to its maxPollMs (MIRACLECASH_MAX_POLL)', async () => {
   const createdAt = new Date(Date.now() - 3_600_000).toISOString();
   sandbox.addOrder({ id: 'hour-old', steps: [{ status: 'pending', fields: { createdAt } }] });
-  const { nextWaitMs } = await adapter.fetchOrder('hour-old');
+  const patient = createMiracleCashAdapter({ url: sandbox.url, clientId: CLIENT_ID, apiKey: API_KEY, maxPollMs: 600_000 });
+  const { nextWaitMs } = await patient.fetchOrder('hour-old');
   expect(nextWaitMs).toBeGreaterThanOrEqual(120_000);
   expect(nextWaitMs).toBeLessThan(121_000);
+  // By default the seed's 30 s re-queue caps it.
+  expect((await adapter.fetchOrder('hour-old')).nextWaitMs).toBe(30_000);
 });
 
 it.each([
@@ -195,7 +198,7 @@ describe('answers only a fixture server gives', () => {
 it('toMiracleCashObservation is pure: the same answer and clock give the same observation', () => {
   const payment = { id: 'p', blockchainId: 'eth', status: 'pending', createdAt: CREATED_AT };
   const now = Date.parse(CREATED_AT) + 2 * 3_600_000;
-  expect(toMiracleCashObservation(payment, now)).toEqual({
+  expect(toMiracleCashObservation(payment, now, 1, 600_000)).toEqual({
     status: 'pending',
     phase: 'in_flight',
     recognised: true,

@@ -6,7 +6,7 @@ import { ProviderCallError } from '../provider-error';
 import { sameOrderId } from '../same-order-id';
 import { countUnrecognisedStatus, unrecognisedStatusAttention, withAttention } from '../status-attention';
 import { getProviderJson, parseProviderAnswer } from '../rest-json';
-import { miracleCashExpiry, nextMiracleCashWait } from './miraclecash-cadence';
+import { MIRACLECASH_MAX_POLL_MS, miracleCashExpiry, nextMiracleCashWait } from './miraclecash-cadence';
 import { type MiracleCashPayment, miracleCashErrorSchema, miracleCashPaymentSchema } from './miraclecash-schema';
 import { classifyMiracleCashStatus } from './miraclecash-status';
 
@@ -17,12 +17,14 @@ export interface MiracleCashSettings {
   apiKey: string;
   /** One request's limit; the activity's own timeout is longer. */
   requestTimeoutMs?: number;
+  /** The longest wait between polls of an open payment (MIRACLECASH_MAX_POLL; the seed's 30 s by default). */
+  maxPollMs?: number;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 const PROVIDER = 'MiracleCash';
 
-export function toMiracleCashObservation(payment: MiracleCashPayment, now: number, timeScale = 1): Observation {
+export function toMiracleCashObservation(payment: MiracleCashPayment, now: number, timeScale = 1, maxPollMs = MIRACLECASH_MAX_POLL_MS): Observation {
   const info = classifyMiracleCashStatus(payment.status);
   const expiresAt = miracleCashExpiry(payment.createdAt);
   return withAttention({
@@ -30,7 +32,7 @@ export function toMiracleCashObservation(payment: MiracleCashPayment, now: numbe
     phase: info.phase,
     recognised: info.recognised,
     rank: info.rank,
-    nextWaitMs: nextMiracleCashWait(payment.status, nominalTimestamp(payment.createdAt, now, timeScale), now),
+    nextWaitMs: nextMiracleCashWait(payment.status, nominalTimestamp(payment.createdAt, now, timeScale), now, maxPollMs),
     details: boundDetails({
       blockchainId: payment.blockchainId ?? null,
       createdAt: payment.createdAt ?? null,
@@ -82,7 +84,7 @@ export function createMiracleCashAdapter(settings: MiracleCashSettings): Provide
         credentials: 'the client id and API key',
         errorMessage: errorMessageIn,
       });
-      return countUnrecognisedStatus('miraclecash', toMiracleCashObservation(parsePayment(json, orderId), Date.now(), timeScale));
+      return countUnrecognisedStatus('miraclecash', toMiracleCashObservation(parsePayment(json, orderId), Date.now(), timeScale, settings.maxPollMs));
     },
   };
 }
