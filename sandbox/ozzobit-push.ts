@@ -36,7 +36,8 @@ export { OZZOBIT_SIGNATURE_HEADER } from './ozzobit-webhook-request';
 export const OZZOBIT_UPDATE_EVENT = 'order:update';
 /** How often timed steps are checked: a time-based status change is pushed within this. */
 export const PUSH_TICK_MS = 50;
-const WEBHOOK_TIMEOUT_MS = 5_000;
+/** How long a delivery waits for the receiver; webhook senders typically allow 10–30 s. */
+const WEBHOOK_TIMEOUT_MS = 15_000;
 
 export interface OzzobitWebhookTarget {
   url: string;
