@@ -53,7 +53,7 @@ export const environmentSchema = z.object({
   HOUDINI_SECRET: optionalText.describe('Houdini secret'),
   HOUDINI_WS_URL: optionalUrl.describe('Houdini WebSocket URL; set it to run the push bridge'),
   PUSH_FALLBACK_POLL: duration.default('2m')
-    .describe('Poll interval of an in-flight order whose provider pushes (OZZOBiT with `OZZOBIT_WEBHOOK_SECRET` or `OZZOBIT_WS_URL`, Houdini with `HOUDINI_WS_URL` set on the worker): polls are then the fallback for a lost push'),
+    .describe('Poll interval of an in-flight order whose provider pushes (OZZOBiT with `OZZOBIT_WEBHOOK_SECRET` or `OZZOBIT_WS_URL`, Houdini with `HOUDINI_WS_URL` set on the worker), while its push channel is up and a verified push has reached the order: polls are then the fallback for a lost push'),
   MIRACLECASH_MAX_POLL: duration.pipe(z.number().min(5_000, 'at least 5s (the per-order floor)').max(3_600_000, 'at most 1h')).default('30s')
     .describe('Longest wait between polls of an open MiracleCash payment; the seed re-queues every 30 s. The cadence backs off with the payment\'s age up to this (10m costs 300 requests over a 24 h window instead of 2,945)'),
   MAGMA_REQUESTS_PER_SECOND: requestsPerSecond.default(5).describe('Magma request budget across all workers'),
