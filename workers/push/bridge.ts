@@ -19,3 +19,10 @@ export interface PushBridge {
   /** `up` once subscribed, `connecting` while (re)connecting, `down` once stopped (with the error, if it failed). */
   channel(): ChannelReport;
 }
+
+/**
+ * How many pushes a bridge has on their way to Temporal at once. A provider flooding the socket (or
+ * Temporal slow to answer) must not grow the ingress's memory without bound: past this, an update
+ * is dropped, logged and counted as `failed`; the order's next poll sees the status anyway.
+ */
+export const MAX_IN_FLIGHT_PUSHES = 1_000;

@@ -19,7 +19,7 @@ import { normalizeHoudiniOrder } from '../../activities/providers/houdini/houdin
 import type { OrderTracker } from '../../client/order-tracker';
 import { orderKey } from '../../workflows/ids';
 import type { Observation } from '../../workflows/types';
-import type { ChannelReport, PushBridge } from './bridge';
+import { type ChannelReport, MAX_IN_FLIGHT_PUSHES, type PushBridge } from './bridge';
 import { type BackoffSettings, reconnectDelayMs, resolveBackoff } from './houdini-backoff';
 import { CatchUpLoop, type TrackedOrders, catchUpHoudini } from './houdini-catch-up';
 import { type Keepalive, startKeepalive } from './houdini-keepalive';
@@ -238,6 +238,11 @@ class HoudiniBridge implements PushBridge {
 
   /** One observation to the tracker; failures are logged, since polling will see the status anyway. */
   private deliver(orderId: string, observation: Observation): Promise<void> {
+    if (this.queue.size >= MAX_IN_FLIGHT_PUSHES) {
+      this.count('failed');
+      this.logger.warn('too many pushes in flight; dropped one (the order will see the status at its next poll)', { orderKey: orderKey('houdini', orderId), status: observation.status });
+      return Promise.resolve();
+    }
     return this.queue.run(orderId, async () => {
       try {
         await this.tracker.push('houdini', orderId, observation);

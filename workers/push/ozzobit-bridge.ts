@@ -20,7 +20,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { OrderTracker } from '../../client/order-tracker';
 import { orderKey } from '../../workflows/ids';
 import type { Observation } from '../../workflows/types';
-import type { ChannelReport, PushBridge } from './bridge';
+import { type ChannelReport, MAX_IN_FLIGHT_PUSHES, type PushBridge } from './bridge';
 import { parseOzzobitUpdate } from './ozzobit-events';
 import { type PushLogger, errorText, prefixedConsoleLogger } from './push-logger';
 import { type CountPushReceipt, pushReceiptCounter, reportingPushes } from './push-receipts';
@@ -262,6 +262,11 @@ class SocketIoBridge implements OzzobitBridge {
 
   /** One observation to the tracker; a failure is logged, since the order's next poll sees the status anyway. */
   private deliver(orderId: string, observation: Observation): void {
+    if (this.deliveries.size >= MAX_IN_FLIGHT_PUSHES) {
+      this.count('failed');
+      this.logger.warn('too many pushes in flight; dropped one (the order will see the status at its next poll)', { orderKey: orderKey('ozzobit', orderId), status: observation.status });
+      return;
+    }
     const delivery = this.tracker.push('ozzobit', orderId, observation).then(
       () => undefined,
       (error: unknown) => {
