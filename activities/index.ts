@@ -8,6 +8,7 @@ import { type Ledger, type LedgerRow, type OutcomeRecord, isFinalOutcome } from 
 import type { ProviderRegistry } from './providers/provider';
 import { ProviderCallError } from './providers/provider-error';
 import { ProviderGate, RATE_BUDGET_WAIT_METRIC } from './provider-gate';
+import { type PushChannelReader, createPushFallback } from './push-fallback';
 import { toApplicationFailure } from './to-application-failure';
 
 export interface ActivityDependencies {
@@ -24,8 +25,11 @@ export interface ActivityDependencies {
   /**
    * Per provider whose pushes are configured (PUSH_FALLBACK_POLL): an in-flight order is asked
    * again after at least this long, since a push reports its changes; polls only cover a lost push.
+   * Only while the provider's push channel is up and a verified push reached the order (push-fallback.ts).
    */
   pushFallbackPollMs?: Partial<Record<ProviderName, number>>;
+  /** The push channels' states the ingress reports (push-channels/); without it a channel counts as up. */
+  pushChannels?: PushChannelReader;
 }
 
 function sleepUnlessCancelled(milliseconds: number, signal: AbortSignal): Promise<void> {
@@ -90,6 +94,8 @@ export interface PollRequest {
   minRequestGapMs: number;
   /** The order's sandbox time scale; absent means 1 (a real provider). */
   timeScale?: number;
+  /** Whether a verified push has reached the order; absent means no (push-fallback.ts). */
+  pushesSeen?: boolean;
 }
 
 export interface PollUntilChangedRequest extends PollRequest {
@@ -159,6 +165,7 @@ export interface RecordedOutcome {
 export function createActivities(dependencies: ActivityDependencies) {
   const { providers, ledger, callbackSender, hooks } = dependencies;
   const gate = dependencies.gate ?? new ProviderGate();
+  const pushFallback = createPushFallback(dependencies);
   // A little over 1/budget, so timer jitter never lets two requests closer than the budget allows.
   const requestIntervalMs = Object.fromEntries(
     Object.entries(dependencies.requestsPerSecond ?? {}).map(([provider, rate]) => [provider, 1000 / rate + 5]),
@@ -196,7 +203,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     }
     try {
       const observation = await adapter.fetchOrder(request.orderId, context.cancellationSignal, request.timeScale ?? 1);
-      const fallbackMs = dependencies.pushFallbackPollMs?.[request.provider];
+      const fallbackMs = await pushFallback(request);
       if (fallbackMs === undefined || observation.phase !== 'in_flight') return observation;
       return { ...observation, nextWaitMs: Math.max(observation.nextWaitMs, fallbackMs) };
     } catch (error) {

@@ -3,6 +3,18 @@ import type { Details, Progress, TrackOrderResult } from '../workflows/types';
 import type { ListedOrder } from './order-tracker';
 
 /**
+ * Provider text (statuses, details, attention) reaches a terminal: control characters (escape
+ * sequences that move the cursor, clear the screen or retitle the window), and bidirectional
+ * overrides that reorder what is shown, are replaced, so an answer cannot rewrite the view.
+ * Line breaks between our own lines stay.
+ */
+const UNPRINTABLE = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g;
+
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, '\uFFFD');
+}
+
+/**
  * When the provider lets the order (or its current phase) expire, as ISO time; null when it says
  * nothing. Providers name it differently: `expiresAt` where we derive it, Magma's phase `timeout`.
  */
@@ -20,6 +32,10 @@ function relative(iso: string | null, now: number): string {
 
 /** A person's view of one order's progress. */
 export function formatProgress(progress: Progress, now: number): string {
+  return printable(progressText(progress, now));
+}
+
+function progressText(progress: Progress, now: number): string {
   const lines = [
     `order      ${progress.provider}:${progress.orderId}${progress.reference ? ` (ref ${progress.reference})` : ''}`,
     `status     ${progress.status ?? 'not polled yet'}${progress.phase ? ` [${progress.phase}]` : ''}${progress.recognised ? '' : ' (unrecognised)'}`,
@@ -50,13 +66,13 @@ export function formatProgress(progress: Progress, now: number): string {
 }
 
 export function formatResult(workflowId: string, result: TrackOrderResult): string {
-  return `${workflowId} ended ${result.outcome}: ${result.status ?? 'no status'} after ${result.polls} polls`;
+  return printable(`${workflowId} ended ${result.outcome}: ${result.status ?? 'no status'} after ${result.polls} polls`);
 }
 
 export function formatList(orders: ListedOrder[]): string {
   if (orders.length === 0) return 'no orders';
   return orders
-    .map((order) => [order.workflowId, order.status ?? '—', order.outcome ?? order.executionStatus.toLowerCase(), order.startTime].join('  '))
+    .map((order) => printable([order.workflowId, order.status ?? '—', order.outcome ?? order.executionStatus.toLowerCase(), order.startTime].join('  ')))
     .join('\n');
 }
 
@@ -73,6 +89,10 @@ function detailsText(details: Details): string {
  * poll, changed details, attention and the outcome. Countdowns are shown when their line is new.
  */
 export function formatProgressChanges(previous: Progress | undefined, progress: Progress, now: number): string[] {
+  return progressChanges(previous, progress, now).map(printable);
+}
+
+function progressChanges(previous: Progress | undefined, progress: Progress, now: number): string[] {
   const at = new Date(now).toISOString();
   const lines: string[] = [];
   if (previous === undefined) {

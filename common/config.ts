@@ -46,12 +46,16 @@ export const environmentSchema = z.object({
   OZZOBIT_API_KEY: optionalText.describe('OZZOBiT socket.io auth.apiKey (the ingress push bridge)'),
   OZZOBIT_WS_URL: optionalUrl.describe('OZZOBiT socket.io URL with its /ws namespace; set it to run the bridge'),
   OZZOBIT_WEBHOOK_SECRET: optionalText.describe('OZZOBiT webhook signing secret; set it to accept POST /webhooks/ozzobit'),
+  OZZOBIT_WEBHOOK_SCHEME: z.enum(['hmac', 'jwt']).default('hmac')
+    .describe('How OZZOBiT webhooks are verified: `hmac` (`x-OZZOBiT-signature` = HMAC-SHA256 of the raw body as hex, `sha256=<hex>` or base64) or `jwt` (body `{ data: "<HS256 JWT>" }`, the event in its claims), both keyed with `OZZOBIT_WEBHOOK_SECRET`'),
   HOUDINI_URL: optionalUrl.describe('Houdini base URL before /v2/orders'),
   HOUDINI_PARTNER_ID: optionalText.describe('Houdini partner id'),
   HOUDINI_SECRET: optionalText.describe('Houdini secret'),
   HOUDINI_WS_URL: optionalUrl.describe('Houdini WebSocket URL; set it to run the push bridge'),
   PUSH_FALLBACK_POLL: duration.default('2m')
-    .describe('Poll interval of an in-flight order whose provider pushes (OZZOBiT with `OZZOBIT_WEBHOOK_SECRET` or `OZZOBIT_WS_URL`, Houdini with `HOUDINI_WS_URL` set on the worker): polls are then the fallback for a lost push'),
+    .describe('Poll interval of an in-flight order whose provider pushes (OZZOBiT with `OZZOBIT_WEBHOOK_SECRET` or `OZZOBIT_WS_URL`, Houdini with `HOUDINI_WS_URL` set on the worker), while its push channel is up and a verified push has reached the order: polls are then the fallback for a lost push'),
+  MIRACLECASH_MAX_POLL: duration.pipe(z.number().min(5_000, 'at least 5s (the per-order floor)').max(3_600_000, 'at most 1h')).default('30s')
+    .describe('Longest wait between polls of an open MiracleCash payment; the seed re-queues every 30 s. The cadence backs off with the payment\'s age up to this (10m costs 300 requests over a 24 h window instead of 2,945)'),
   MAGMA_REQUESTS_PER_SECOND: requestsPerSecond.default(5).describe('Magma request budget across all workers'),
   MIRACLECASH_REQUESTS_PER_SECOND: requestsPerSecond.default(5).describe('MiracleCash request budget across all workers'),
   OZZOBIT_REQUESTS_PER_SECOND: requestsPerSecond.default(5).describe('OZZOBiT request budget across all workers'),

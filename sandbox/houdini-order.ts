@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { ProviderFormat } from './http-server';
 import type { OrderSnapshot } from './order-book';
 import { orderScriptSchema } from './scenario';
+import type { ShapeVariant } from './shape-variant';
 import type { OrderScript } from './scenario';
 
 /** Seed 003, "Order Status Codes". */
@@ -70,7 +71,7 @@ export const houdiniScriptSchema = orderScriptSchema
  * any of them except `houdiniId` and `status`. `expires` ends the deposit window (scaled like every
  * simulated duration); the sandbox does not expire orders by itself: the script says what happens.
  */
-export function houdiniOrder(snapshot: OrderSnapshot<HoudiniOrderScript>, timeScale: number): Record<string, unknown> {
+export function houdiniOrder(snapshot: OrderSnapshot<HoudiniOrderScript>, timeScale: number, shape: ShapeVariant = 'seed'): Record<string, unknown> {
   const { script } = snapshot;
   const anonymous = script.anonymous ?? false;
   const depositWindowMs = (script.depositWindowMs ?? HOUDINI_DEPOSIT_WINDOW_MS) / timeScale;
@@ -98,7 +99,23 @@ export function houdiniOrder(snapshot: OrderSnapshot<HoudiniOrderScript>, timeSc
   const order: Record<string, unknown> = { houdiniId: script.id, status: statusCodeOf(snapshot.step.status), ...merged };
   // Seed: "Anonymous/private swap orders have their routing path censored from the response."
   if (anonymous) order.route = null;
-  return order;
+  return shape === 'alternate' ? alternateShape(order) : order;
+}
+
+/**
+ * The same order typed the other ways the seed allows (it names no field but `status`): `eta` as a
+ * string, `expires` as epoch seconds, amounts as decimal strings, no `created` or `anonymous`.
+ */
+function alternateShape(order: Record<string, unknown>): Record<string, unknown> {
+  const shaped: Record<string, unknown> = { ...order, partnerFee: '0.001' };
+  const expires = typeof order.expires === 'string' ? Date.parse(order.expires) : Number.NaN;
+  shaped.expires = Number.isFinite(expires) ? Math.floor(expires / 1000) : order.expires;
+  if (typeof order.eta === 'number') shaped.eta = String(order.eta);
+  if (typeof order.inAmount === 'number') shaped.inAmount = String(order.inAmount);
+  if (typeof order.outAmount === 'number') shaped.outAmount = String(order.outAmount);
+  delete shaped.created;
+  delete shaped.anonymous;
+  return shaped;
 }
 
 /** NestJS-style error bodies (`{ statusCode, message, error }`), our reading of Houdini's API. */

@@ -31,6 +31,7 @@ import type { Exchange, Reply } from './http-server';
 import { OrderBook } from './order-book';
 import type { OrderSnapshot } from './order-book';
 import { RequestLog } from './request-log';
+import type { ShapeVariant } from './shape-variant';
 import type { RequestLogEntry } from './request-log';
 
 export type { HoudiniOrderScript } from './houdini-order';
@@ -43,6 +44,8 @@ export interface HoudiniSandboxOptions {
   port?: number;
   /** Simulated time per real time: 60 plays a one-minute step in one second. Defaults to 1. */
   timeScale?: number;
+  /** The shape of answers and pushes (shape-variant.ts); `seed` by default. */
+  shape?: ShapeVariant;
 }
 
 /** An HTTP fault (REST answers) or a push fault (WebSocket updates). */
@@ -86,7 +89,7 @@ export async function startHoudiniSandbox(options: HoudiniSandboxOptions): Promi
   const log = new RequestLog();
   const pushLog = new PushLog();
   const sockets = new HoudiniSocketServer({ partnerId, secret, log, pushes: pushLog, faults: pushFaults });
-  const render = (snapshot: OrderSnapshot<HoudiniOrderScript>) => houdiniOrder(snapshot, timeScale);
+  const render = (snapshot: OrderSnapshot<HoudiniOrderScript>) => houdiniOrder(snapshot, timeScale, options.shape ?? 'seed');
   // "Only orders belonging to your partner account are delivered."
   const ours = (snapshot: OrderSnapshot<HoudiniOrderScript>) => (snapshot.script.partnerId ?? partnerId) === partnerId;
   const changes = new StatusChangeFeed(orders, render, (orderId, order, previous) => {

@@ -9,6 +9,7 @@
 import { buildSchema, GraphQLError } from 'graphql';
 import type { OrderBook, OrderSnapshot } from './order-book';
 import type { OrderScript } from './scenario';
+import { ALTERNATE_LATENESS_MS, type ShapeVariant } from './shape-variant';
 
 export const magmaSchema = buildSchema(/* GraphQL */ `
   type Query {
@@ -89,13 +90,15 @@ function isoSeconds(milliseconds: number, round: (seconds: number) => number): s
  * progresses), except the fees and amount an order has from the start. `timeout` defaults to when
  * the current timed step runs out, which is when the sandbox will move the order on.
  */
-export function magmaOrder(snapshot: OrderSnapshot<MagmaOrderScript>): Record<string, unknown> {
+export function magmaOrder(snapshot: OrderSnapshot<MagmaOrderScript>, shape: ShapeVariant = 'seed'): Record<string, unknown> {
+  // The alternate shape: the status changes a few seconds after the timeout it announced.
+  const announcedEnd = snapshot.stepEndsAt === undefined ? undefined : snapshot.stepEndsAt - (shape === 'alternate' ? ALTERNATE_LATENESS_MS : 0);
   return {
     payment_status: null,
     channel_id: null,
     transaction_id: null,
     // Rounded up, so a client waiting for the timeout never looks before the step has moved on.
-    timeout: snapshot.stepEndsAt === undefined ? null : isoSeconds(snapshot.stepEndsAt, Math.ceil),
+    timeout: announcedEnd === undefined ? null : isoSeconds(announcedEnd, Math.ceil),
     blocks_until_can_be_closed: null,
     confirmations: null,
     fees: { buyer: { sats: '12500', usd: '5.62' } },
@@ -112,7 +115,7 @@ interface PageArguments {
   page?: { limit?: number | null; offset?: number | null } | null;
 }
 
-function listPage(orders: OrderSnapshot<MagmaOrderScript>[], { page }: PageArguments) {
+function listPage(orders: OrderSnapshot<MagmaOrderScript>[], { page }: PageArguments, shape: ShapeVariant) {
   const limit = page?.limit ?? DEFAULT_PAGE_LIMIT;
   const offset = page?.offset ?? 0;
   if (limit < 0 || limit > MAX_PAGE_LIMIT || offset < 0) {
@@ -121,14 +124,15 @@ function listPage(orders: OrderSnapshot<MagmaOrderScript>[], { page }: PageArgum
     });
   }
   const newestFirst = [...orders].reverse(); // the book keeps insertion order; "recent orders" come first
-  return { list: newestFirst.slice(offset, offset + limit).map(magmaOrder), total: orders.length };
+  return { list: newestFirst.slice(offset, offset + limit)
+    .map((snapshot) => magmaOrder(snapshot, shape)), total: orders.length };
 }
 
 /**
  * Resolvers as a root value: graphql's default resolver calls a function-valued property with
  * (arguments, context), which is all this schema needs.
  */
-export function magmaRootValue(orders: OrderBook<MagmaOrderScript>) {
+export function magmaRootValue(orders: OrderBook<MagmaOrderScript>, shape: ShapeVariant = 'seed') {
   const side = (snapshot: OrderSnapshot<MagmaOrderScript>) => snapshot.script.side ?? 'purchase';
   const ordersField = {
     get_order: ({ order_id }: { order_id: string }, context: MagmaContext) => {
@@ -140,12 +144,12 @@ export function magmaRootValue(orders: OrderBook<MagmaOrderScript>) {
         throw new GraphQLError(`Order ${order_id} not found`, { extensions: { code: 'NOT_FOUND' } });
       }
       context.answeredOrderIds.add(order_id);
-      return magmaOrder(snapshot);
+      return magmaOrder(snapshot, shape);
     },
     purchases: (page: PageArguments, context: MagmaContext) =>
-      listPage(orders.all(context.now).filter((snapshot) => side(snapshot) === 'purchase'), page),
+      listPage(orders.all(context.now).filter((snapshot) => side(snapshot) === 'purchase'), page, shape),
     sales: (page: PageArguments, context: MagmaContext) =>
-      listPage(orders.all(context.now).filter((snapshot) => side(snapshot) === 'sale'), page),
+      listPage(orders.all(context.now).filter((snapshot) => side(snapshot) === 'sale'), page, shape),
   };
   return { user: () => ({ market: { orders: ordersField } }) };
 }

@@ -24,6 +24,7 @@ import { OrderBook } from './order-book';
 import { RequestLog } from './request-log';
 import type { RequestLogEntry } from './request-log';
 import { orderScriptSchema } from './scenario';
+import type { ShapeVariant } from './shape-variant';
 
 export type { MagmaOrderScript } from './magma-schema';
 
@@ -33,6 +34,8 @@ export interface MagmaSandboxOptions {
   port?: number;
   /** Simulated time per real time: 60 plays a one-minute step in one second. Defaults to 1. */
   timeScale?: number;
+  /** The shape of answers (shape-variant.ts); `seed` by default. */
+  shape?: ShapeVariant;
 }
 
 export interface MagmaSandbox {
@@ -99,7 +102,7 @@ export async function startMagmaSandbox(options: MagmaSandboxOptions): Promise<M
   const orders = new OrderBook<MagmaOrderScript>(options.timeScale ?? 1);
   const faults = new FaultBoard();
   const log = new RequestLog();
-  const rootValue = magmaRootValue(orders);
+  const rootValue = magmaRootValue(orders, options.shape ?? 'seed');
   const addOrder = (script: unknown): void => orders.add(magmaScriptSchema.parse(script), Date.now());
 
   const server = await startHttpServer(async (request, response, signal) => {

@@ -27,6 +27,7 @@ import { RequestLog } from './request-log';
 import type { RequestLogEntry } from './request-log';
 import { orderScriptSchema } from './scenario';
 import type { OrderScript } from './scenario';
+import { ALTERNATE_LATENESS_MS, type ShapeVariant } from './shape-variant';
 
 export interface MiracleCashSandboxOptions {
   clientId: string;
@@ -35,6 +36,8 @@ export interface MiracleCashSandboxOptions {
   port?: number;
   /** Simulated time per real time: 60 plays a one-minute step in one second. Defaults to 1. */
   timeScale?: number;
+  /** The shape of answers (shape-variant.ts); `seed` by default. */
+  shape?: ShapeVariant;
 }
 
 export interface MiracleCashSandbox {
@@ -69,7 +72,7 @@ const miracleCashFormat: ProviderFormat = {
 };
 
 /** The payment as MiracleCash shows it; the script's id and step status always win over `fields`. */
-export function miracleCashPayment(snapshot: OrderSnapshot): Record<string, unknown> {
+export function miracleCashPayment(snapshot: OrderSnapshot, shape: ShapeVariant = 'seed'): Record<string, unknown> {
   const payment: Record<string, unknown> = {
     id: snapshot.script.id,
     blockchainId: 'eth',
@@ -79,7 +82,25 @@ export function miracleCashPayment(snapshot: OrderSnapshot): Record<string, unkn
   };
   payment.id = snapshot.script.id;
   payment.status = snapshot.step.status;
+  if (shape === 'alternate') {
+    // The id as a UUID often comes back: upper-case; the time without milliseconds.
+    payment.id = snapshot.script.id.toUpperCase();
+    if (typeof payment.createdAt === 'string') payment.createdAt = payment.createdAt.replace(/\.\d{3}Z$/, 'Z');
+  }
   return payment;
+}
+
+/**
+ * The alternate shape's late expiry: a step that ends in `expired` lasts a few seconds longer than
+ * the script says, as a provider whose expiry job runs a little after the window ends.
+ */
+export function withLateExpiry(script: OrderScript, timeScale: number): OrderScript {
+  const steps = script.steps.map((step, index) =>
+    script.steps[index + 1]?.status === 'expired' && step.durationMs !== undefined
+      ? { ...step, durationMs: step.durationMs + ALTERNATE_LATENESS_MS * timeScale }
+      : step,
+  );
+  return { ...script, steps };
 }
 
 export async function startMiracleCashSandbox(options: MiracleCashSandboxOptions): Promise<MiracleCashSandbox> {
@@ -90,11 +111,16 @@ export async function startMiracleCashSandbox(options: MiracleCashSandboxOptions
   const orders = new OrderBook(options.timeScale ?? 1);
   const faults = new FaultBoard();
   const log = new RequestLog();
-  const addOrder = (script: unknown): void => orders.add(orderScriptSchema.parse(script), Date.now());
+  const shape = options.shape ?? 'seed';
+  const timeScale = options.timeScale ?? 1;
+  const addOrder = (script: unknown): void => {
+    const parsed = orderScriptSchema.parse(script);
+    orders.add(shape === 'alternate' ? withLateExpiry(parsed, timeScale) : parsed, Date.now());
+  };
 
   const server = await startHttpServer(async (request, response, signal) => {
     if (isControlRequest(request)) return handleControlRequest({ addOrder, faults, log }, request, response);
-    const exchange = paymentExchange(request, request.headers.authorization === expectedAuthorization, orders);
+    const exchange = paymentExchange(request, request.headers.authorization === expectedAuthorization, orders, shape);
     await serveExchange({ faults, log, format: miracleCashFormat }, response, exchange, signal);
   }, options.port);
 
@@ -109,7 +135,7 @@ export async function startMiracleCashSandbox(options: MiracleCashSandboxOptions
   };
 }
 
-function paymentExchange(request: IncomingMessage, authorized: boolean, orders: OrderBook): Exchange {
+function paymentExchange(request: IncomingMessage, authorized: boolean, orders: OrderBook, shape: ShapeVariant): Exchange {
   const arrivedAt = Date.now();
   const matched = matchIdRoute(request, MIRACLECASH_PAYMENT_PATH);
   if (matched.kind === 'unmatched') {
@@ -131,7 +157,7 @@ function paymentExchange(request: IncomingMessage, authorized: boolean, orders: 
       const snapshot = orders.snapshot(orderId, now);
       if (snapshot === undefined) return { httpStatus: 404, body: nestError(404, 'Payment prompt not found', 'Not Found') };
       orders.recordAnswer(orderId, now);
-      return { httpStatus: 200, body: miracleCashPayment(snapshot) };
+      return { httpStatus: 200, body: miracleCashPayment(snapshot, shape) };
     },
   };
 }

@@ -10,6 +10,7 @@
  */
 import { fieldsAt } from './scenario';
 import type { OrderScript } from './scenario';
+import type { ShapeVariant } from './shape-variant';
 
 export function ozzobitOrder(script: OrderScript, stepIndex: number, createdAt: number, updatedAt: number): Record<string, unknown> {
   const step = script.steps[stepIndex];
@@ -33,4 +34,20 @@ export function ozzobitOrder(script: OrderScript, stepIndex: number, createdAt: 
   order.id = script.id;
   order.status = step.status;
   return order;
+}
+
+/** The REST answer: the order itself (the seed), or `{ data: <order without id> }` (alternate). */
+export function ozzobitRestBody(order: Record<string, unknown>, shape: ShapeVariant): Record<string, unknown> {
+  if (shape === 'seed') return order;
+  const withoutId = { ...order };
+  delete withoutId.id;
+  return { data: withoutId };
+}
+
+/** A socket `order:update`: the order (the seed's `update.status`), named `orderId` instead of `id` in the alternate shape. */
+export function ozzobitSocketUpdate(order: Record<string, unknown>, shape: ShapeVariant): Record<string, unknown> {
+  if (shape === 'seed') return order;
+  const update: Record<string, unknown> = { orderId: order.id, ...order };
+  delete update.id;
+  return update;
 }

@@ -8,8 +8,10 @@
  * A step whose status equals the last pushed one (only its fields changed) is not a status change.
  *
  * Webhook: `POST <url>` with body `{ eventName: 'ORDER_<STATUS>', data: <order> }` and header
- * `x-OZZOBiT-signature: <hex HMAC-SHA256 of the raw body, keyed with the webhook secret>` (our
- * reading; the seed leaves the scheme to a separate guide). Deliveries of one order go out one at a
+ * `x-OZZOBiT-signature: <HMAC-SHA256 of the raw body, keyed with the webhook secret>`, in hex unless
+ * the target says otherwise, or as a JWT (ozzobit-webhook-request.ts; the seed leaves the scheme to
+ * a separate guide). The alternate shape sends a non-order event before an order's first status,
+ * and names the order `orderId` in socket updates (shape-variant.ts). Deliveries of one order go out one at a
  * time, in order; each is tried once (the tracker's polls are the fallback) and logged with the
  * receiver's HTTP status, 0 when it could not be reached.
  *
@@ -19,26 +21,33 @@
  * namespace refuses everyone. `subscribe:order { orderId }` joins the order's updates (an optional
  * acknowledgement gets `{ ok, orderId }`); `unsubscribe:order { orderId }` leaves them.
  */
-import { createHmac } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { Server as SocketServer } from 'socket.io';
 import type { Namespace, Socket } from 'socket.io';
 import { fetch } from 'undici';
 import type { OrderBook } from './order-book';
-import { ozzobitOrder } from './ozzobit-order';
+import { ozzobitOrder, ozzobitSocketUpdate } from './ozzobit-order';
+import { ozzobitWebhookRequest } from './ozzobit-webhook-request';
+import type { OzzobitWebhookEncoding, ShapeVariant } from './shape-variant';
 import type { OzzobitPushFault, OzzobitPushFaultKind, PushFaultBoard } from './ozzobit-push-faults';
 
 export const OZZOBIT_SOCKET_NAMESPACE = '/ws';
-export const OZZOBIT_SIGNATURE_HEADER = 'x-OZZOBiT-signature';
+export { OZZOBIT_SIGNATURE_HEADER } from './ozzobit-webhook-request';
 export const OZZOBIT_UPDATE_EVENT = 'order:update';
 /** How often timed steps are checked: a time-based status change is pushed within this. */
 export const PUSH_TICK_MS = 50;
-const WEBHOOK_TIMEOUT_MS = 5_000;
+/** How long a delivery waits for the receiver; webhook senders typically allow 10–30 s. */
+const WEBHOOK_TIMEOUT_MS = 15_000;
 
 export interface OzzobitWebhookTarget {
   url: string;
   secret: string;
+  /** How the webhook is signed or encoded (shape-variant.ts); hex by default. */
+  encoding?: OzzobitWebhookEncoding;
 }
+
+/** The event the alternate shape sends before an order's first status: not an order event. */
+export const OZZOBIT_OTHER_EVENT = 'WEBHOOK_TEST';
 
 export interface PushLogEntry {
   /** Date.now() when the push was sent. */
@@ -62,6 +71,8 @@ export interface OzzobitPushOptions {
   apiKey: string;
   webhook?: OzzobitWebhookTarget;
   faults: PushFaultBoard;
+  /** The shape of what is pushed (shape-variant.ts). */
+  shape: ShapeVariant;
 }
 
 /** What was last pushed for an order. */
@@ -109,6 +120,7 @@ export class OzzobitPushHub {
   /** A new or restarted order: its first status is pushed now. */
   added(orderId: string, now: number): void {
     this.announced.delete(orderId);
+    if (this.options.shape === 'alternate') this.enqueueEvent(orderId, OZZOBIT_OTHER_EVENT, { message: 'webhook test', orderId });
     this.announce(orderId, now);
   }
 
@@ -173,17 +185,25 @@ export class OzzobitPushHub {
       // Closing the transport, not a server-side disconnect: the client sees "transport close" and reconnects.
       for (const socketId of subscribers) this.namespace.sockets.get(socketId)?.conn.close();
     } else {
-      this.namespace.to(room(orderId)).emit(OZZOBIT_UPDATE_EVENT, send.order);
+      this.namespace.to(room(orderId)).emit(OZZOBIT_UPDATE_EVENT, ozzobitSocketUpdate(send.order, this.options.shape));
     }
     this.record({ orderId, channel: 'socket', eventName: OZZOBIT_UPDATE_EVENT, status: send.status, recipients: subscribers.length }, fault, send);
   }
 
   private enqueueWebhook(orderId: string, send: Send, fault: OzzobitPushFault | undefined): void {
+    this.enqueueEvent(orderId, `ORDER_${send.status}`, send.order, send, fault);
+  }
+
+  /** One webhook, after the order's earlier ones; `send` is absent for an event that is not an order's status. */
+  private enqueueEvent(orderId: string, eventName: string, data: unknown, send?: Send, fault?: OzzobitPushFault): void {
     const webhook = this.options.webhook;
     if (webhook === undefined) return;
-    const eventName = `ORDER_${send.status}`;
-    const body = JSON.stringify({ eventName, data: send.order });
-    const signature = createHmac('sha256', webhook.secret).update(body).digest('hex');
+    const request = ozzobitWebhookRequest(eventName, data, {
+      secret: webhook.secret,
+      encoding: webhook.encoding ?? 'hex',
+      shape: this.options.shape,
+      now: Date.now(),
+    });
     const deliver = async (): Promise<void> => {
       if (this.closing.signal.aborted) return;
       const at = Date.now();
@@ -191,8 +211,8 @@ export class OzzobitPushHub {
       try {
         const response = await fetch(webhook.url, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', [OZZOBIT_SIGNATURE_HEADER]: signature },
-          body,
+          headers: request.headers,
+          body: request.body,
           signal: AbortSignal.any([this.closing.signal, AbortSignal.timeout(WEBHOOK_TIMEOUT_MS)]),
         });
         httpStatus = response.status;
@@ -201,7 +221,7 @@ export class OzzobitPushHub {
         // Unreachable, reset or timed out: logged as 0.
       }
       if (!this.closing.signal.aborted || httpStatus !== 0) {
-        this.record({ orderId, channel: 'webhook', eventName, status: send.status, httpStatus }, fault, send, at);
+        this.record({ orderId, channel: 'webhook', eventName, status: send?.status ?? '', httpStatus }, fault, send ?? { order: {}, status: '' }, at);
       }
     };
     const next = (this.deliveries.get(orderId) ?? Promise.resolve()).then(deliver);

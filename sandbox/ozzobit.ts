@@ -4,6 +4,7 @@
  * switchable HTTP and push faults, logs of requests and pushes, and the `/_sandbox/` control API.
  *
  *   GET /api/api/v2/orders/:id   → 200 <order>   (the order object at the body's root; ozzobit-order.ts)
+ *                                       or, in the alternate shape, { data: <order without id> }
  *
  * The seed's URL has a doubled `/api/api/v2`: the simulator serves exactly that path, so its `url`
  * (what OZZOBIT_URL takes, the base before `/api/v2/orders`) is `http://127.0.0.1:PORT/api`, and the
@@ -26,6 +27,8 @@ import { RequestLog } from './request-log';
 import type { RequestLogEntry } from './request-log';
 import { orderScriptSchema } from './scenario';
 import type { OrderScript } from './scenario';
+import { ozzobitRestBody } from './ozzobit-order';
+import type { ShapeVariant } from './shape-variant';
 
 export type { PushLogEntry } from './ozzobit-push';
 export type { OzzobitPushFault } from './ozzobit-push-faults';
@@ -41,6 +44,8 @@ export interface OzzobitSandboxOptions {
   port?: number;
   /** Simulated time per real time: 60 plays a one-minute step in one second. Defaults to 1. */
   timeScale?: number;
+  /** The shape of answers and pushes (shape-variant.ts); `seed` by default. */
+  shape?: ShapeVariant;
 }
 
 export interface OzzobitSandbox {
@@ -98,6 +103,7 @@ export async function startOzzobitSandbox(options: OzzobitSandboxOptions): Promi
     pushHub.added(parsed.id, now); // only called once the server (and with it the hub) runs
   };
   const authorization = `Bearer ${options.secretKey}`;
+  const shape = options.shape ?? 'seed';
 
   const server = await startHttpServer(async (request, response, signal) => {
     if (isControlRequest(request)) return handleControlRequest({ addOrder, faults, log, push }, request, response);
@@ -106,11 +112,11 @@ export async function startOzzobitSandbox(options: OzzobitSandboxOptions): Promi
       if (order === undefined) return undefined;
       orders.recordAnswer(orderId, now);
       pushHub.observe(orderId, now); // a request-count step that just ended is pushed right away
-      return order;
+      return ozzobitRestBody(order, shape);
     });
     await serveExchange({ faults, log, format: ozzobitFormat }, response, exchange, signal);
   }, options.port);
-  const pushHub = new OzzobitPushHub(server.server, { orders, apiKey: options.apiKey, webhook: options.webhook, faults: pushFaults });
+  const pushHub = new OzzobitPushHub(server.server, { orders, apiKey: options.apiKey, webhook: options.webhook, faults: pushFaults, shape });
   const push: PushControl = {
     setFault: (fault, orderId) => pushFaults.set(fault, orderId),
     clearFaults: (orderId) => pushFaults.clear(orderId),

@@ -3,6 +3,7 @@ import { startHoudiniSandbox, type HoudiniSandbox } from './houdini';
 import { startMagmaSandbox, type MagmaSandbox } from './magma';
 import { startMiracleCashSandbox, type MiracleCashSandbox } from './miraclecash';
 import { startOzzobitSandbox, type OzzobitSandbox } from './ozzobit';
+import type { OzzobitWebhookEncoding, ShapeVariant } from './shape-variant';
 
 export interface SandboxStackOptions {
   /** Simulated time per real time; 1 keeps every duration real (the demo and tests of the floor). */
@@ -11,6 +12,10 @@ export interface SandboxStackOptions {
   ports?: { magma?: number; miraclecash?: number; ozzobit?: number; houdini?: number };
   /** Where OZZOBiT's simulator posts its signed webhooks (the ingress's /webhooks/ozzobit); none when unset. */
   ozzobitWebhookUrl?: string;
+  /** How OZZOBiT's webhooks are signed or encoded; hex by default (`jwt` needs OZZOBIT_WEBHOOK_SCHEME=jwt). */
+  ozzobitWebhookEncoding?: OzzobitWebhookEncoding;
+  /** The shape every simulator answers and pushes in (shape-variant.ts); `seed` by default. */
+  shape?: ShapeVariant;
 }
 
 export interface SandboxStack {
@@ -32,6 +37,7 @@ function credential(prefix: string): string {
 export async function startSandboxStack(options: SandboxStackOptions = {}): Promise<SandboxStack> {
   const timeScale = options.timeScale ?? 1;
   const ports = options.ports ?? {};
+  const shape = options.shape ?? 'seed';
   const credentials = {
     MAGMA_API_KEY: credential('magma'),
     MIRACLECASH_CLIENT_ID: credential('client'),
@@ -43,21 +49,25 @@ export async function startSandboxStack(options: SandboxStackOptions = {}): Prom
     HOUDINI_SECRET: credential('houdini'),
   };
   const [magma, miraclecash, ozzobit, houdini] = await Promise.all([
-    startMagmaSandbox({ apiKey: credentials.MAGMA_API_KEY, timeScale, port: ports.magma }),
+    startMagmaSandbox({ apiKey: credentials.MAGMA_API_KEY, timeScale, port: ports.magma, shape }),
     startMiracleCashSandbox({
       clientId: credentials.MIRACLECASH_CLIENT_ID,
       apiKey: credentials.MIRACLECASH_API_KEY,
       timeScale,
       port: ports.miraclecash,
+      shape,
     }),
     startOzzobitSandbox({
       secretKey: credentials.OZZOBIT_SECRET_KEY,
       apiKey: credentials.OZZOBIT_API_KEY,
-      webhook: options.ozzobitWebhookUrl ? { url: options.ozzobitWebhookUrl, secret: credentials.OZZOBIT_WEBHOOK_SECRET } : undefined,
+      webhook: options.ozzobitWebhookUrl
+        ? { url: options.ozzobitWebhookUrl, secret: credentials.OZZOBIT_WEBHOOK_SECRET, encoding: options.ozzobitWebhookEncoding }
+        : undefined,
       timeScale,
       port: ports.ozzobit,
+      shape,
     }),
-    startHoudiniSandbox({ partnerId: credentials.HOUDINI_PARTNER_ID, secret: credentials.HOUDINI_SECRET, timeScale, port: ports.houdini }),
+    startHoudiniSandbox({ partnerId: credentials.HOUDINI_PARTNER_ID, secret: credentials.HOUDINI_SECRET, timeScale, port: ports.houdini, shape }),
   ]);
   return {
     magma,

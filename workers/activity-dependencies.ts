@@ -3,12 +3,14 @@ import { createCallbackSender } from '../activities/callbacks/callback-sender';
 import type { Ledger } from '../activities/ledger/ledger';
 import { createProviders } from '../activities/providers';
 import type { Config } from '../common/config';
+import type { PushChannelReader } from '../activities/push-fallback';
 
 /**
  * The activities a worker process runs, built from configuration: provider adapters with their
- * credentials, the callback sender when FULFILLMENT_WEBHOOK_URL is set, and any hooks from code.
+ * credentials, the callback sender when FULFILLMENT_WEBHOOK_URL is set, any hooks from code, and
+ * the push channels' states the ingress reports (so polls slow down only while pushes arrive).
  */
-export function activitiesFromConfig(config: Config, ledger: Ledger, hooks?: FulfilmentHooks): Activities {
+export function activitiesFromConfig(config: Config, ledger: Ledger, hooks?: FulfilmentHooks, pushChannels?: PushChannelReader): Activities {
   const { FULFILLMENT_WEBHOOK_URL: url, FULFILLMENT_WEBHOOK_SECRET: secrets } = config.environment;
   return createActivities({
     providers: createProviders(config.environment, config.configuredProviders),
@@ -20,5 +22,6 @@ export function activitiesFromConfig(config: Config, ledger: Ledger, hooks?: Ful
     hooks,
     requestsPerSecond: config.requestsPerSecond,
     pushFallbackPollMs: config.pushFallbackPollMs,
+    pushChannels,
   });
 }

@@ -9,6 +9,7 @@ import { startSandboxStack, type SandboxStack } from '../sandbox/sandbox-stack';
 import { isPortFree, startDevServer, type DevServer } from './dev-server';
 import { dataConverterFor } from '../common/encryption-codec';
 import { activitiesFromConfig } from './activity-dependencies';
+import { openPushChannelStore } from '../activities/push-channels/push-channel-store';
 import { installTelemetry } from './telemetry';
 import { runtimeReporting, startIngress } from './run-ingress';
 import { createWorkers, runWorkers } from './worker';
@@ -55,11 +56,12 @@ export async function runDev(): Promise<number> {
     const config = loadConfig(environment);
     const connection = await connectWorker(config);
     const ledger = await openLedger(config.databaseUrl);
+    const pushChannelStore = await openPushChannelStore(config.databaseUrl);
     const workers = await createWorkers({
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
-      activities: activitiesFromConfig(config, ledger),
+      activities: activitiesFromConfig(config, ledger, undefined, pushChannelStore),
       providers: config.configuredProviders,
       requestsPerSecond: config.requestsPerSecond,
       dataConverter: dataConverterFor(config.environment.ORDER_TRACKER_ENCRYPTION_KEY),
@@ -68,7 +70,7 @@ export async function runDev(): Promise<number> {
 
     const client = await connectClient(config);
     const tracker = trackerFromConfig(config, client, ledger);
-    const ingress = await startIngress(config, tracker, client, { port: ingressPort, reporting: runtimeReporting() });
+    const ingress = await startIngress(config, tracker, client, { port: ingressPort, reporting: runtimeReporting(), pushChannelStore });
     say('');
     say(`order-tracker is running. Temporal ${config.environment.TEMPORAL_ADDRESS}, task queue ${config.taskQueue}.`);
     if (server) say(`Temporal UI: ${server.uiUrl}/namespaces/${config.namespace}/workflows`);
@@ -95,6 +97,7 @@ export async function runDev(): Promise<number> {
     await running;
     await ingress.stop();
     await client.connection.close();
+    await pushChannelStore.close();
     await ledger.close();
     await connection.close();
     return 0;

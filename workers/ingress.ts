@@ -32,6 +32,8 @@ export interface IngressOptions {
   webhooks?: ((app: FastifyInstance) => void)[];
   /** INGRESS_REQUEST_TIMEOUT_MS and INGRESS_CONNECTION_TIMEOUT_MS unless a test shortens them. */
   timeouts?: IngressTimeouts;
+  /** Where each push channel stands (push-channel-monitor.ts), shown by /healthz. */
+  pushChannels?: () => unknown;
 }
 
 const trackBodySchema = z
@@ -92,7 +94,8 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
   app.setErrorHandler((error, _request, reply) => sendError(reply, error));
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url}` }));
 
-  app.get('/healthz', async () => ({ ok: true }));
+  // The ingress answers as long as it runs; a push channel that is down is named, not fatal.
+  app.get('/healthz', async () => ({ ok: true, ...(options.pushChannels && { pushChannels: options.pushChannels() }) }));
 
   app.register(async (api) => {
     api.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {

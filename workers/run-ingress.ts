@@ -9,12 +9,23 @@ import { pushBridgesFromConfig, webhookRoutesFromConfig } from './push/push-conf
 import { PushDeduplicator, deduplicatingPushes } from './push/push-dedupe';
 import type { PushReporting } from './push/push-logger';
 import { installTelemetry } from './telemetry';
+import { openPushChannelStore, type PushChannelStore } from '../activities/push-channels/push-channel-store';
+import type { ProviderName } from '../workflows/types';
+import type { PushBridge } from './push/bridge';
+import { type ChannelSource, PushChannelMonitor, type PushChannelHealth } from './push/push-channel-monitor';
+import { componentLogger, prefixedConsoleLogger } from './push/push-logger';
+import type { PushChannel } from './push/push-receipts';
 
 export interface RunningIngress {
   address: string;
   bridges: string[];
-  /** Settles when a bridge stops on its own (refused credentials): the error says why. */
+  /**
+   * Rejects when a bridge stops on its own (refused credentials): the error says why. The ingress
+   * keeps serving webhooks and the HTTP API; /healthz and the push-channel states name the bridge.
+   */
   failed: Promise<never>;
+  /** Each push channel's state, as /healthz shows it. */
+  pushChannels(): PushChannelHealth;
   stop(): Promise<void>;
 }
 
@@ -24,6 +35,8 @@ export interface IngressOptions {
   reporting?: PushReporting;
   /** The memory of delivered pushes (push-dedupe.ts); a fresh one by default. */
   deduplicator?: PushDeduplicator;
+  /** Where the push channels' states go for the workers (the shared database); none without it. */
+  pushChannelStore?: PushChannelStore;
 }
 
 /** The HTTP server (webhooks, HTTP API) and the configured push bridges, started. */
@@ -32,10 +45,21 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
   // One memory of delivered pushes for every route and bridge: a status that arrives by webhook and
   // by socket, or again after a replay, is signalled once.
   const pushes = deduplicatingPushes(tracker, options.deduplicator ?? new PushDeduplicator());
-  const app = buildIngress({ tracker, token: config.environment.INGRESS_TOKEN, webhooks: webhookRoutesFromConfig(config, pushes, reporting) });
-  const address = await app.listen({ port, host: config.environment.INGRESS_HOST });
   const bridges = pushBridgesFromConfig(config, pushes, client, reporting);
+  const monitor = new PushChannelMonitor(pushChannelSources(config, bridges), {
+    store: options.pushChannelStore,
+    logger: reporting === undefined ? prefixedConsoleLogger('push channels') : componentLogger(reporting.logger, 'push channels'),
+    meter: reporting?.meter,
+  });
+  const app = buildIngress({
+    tracker,
+    token: config.environment.INGRESS_TOKEN,
+    webhooks: webhookRoutesFromConfig(config, pushes, reporting),
+    pushChannels: () => monitor.health(),
+  });
+  const address = await app.listen({ port, host: config.environment.INGRESS_HOST });
   const runs = bridges.map((bridge) => bridge.run());
+  monitor.start();
   let stopping = false;
   // Only a bridge that ends on its own is a failure: stop() ends them all on purpose.
   const failed = new Promise<never>((_resolve, reject) => {
@@ -51,13 +75,29 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
     address,
     bridges: bridges.map((bridge) => bridge.provider),
     failed,
+    pushChannels: () => monitor.health(),
     async stop() {
       stopping = true;
       await Promise.allSettled(bridges.map((bridge) => bridge.stop()));
       await Promise.allSettled(runs);
+      await monitor.stop();
       await app.close();
     },
   };
+}
+
+/** The channels the monitor watches: each bridge, and OZZOBiT's webhook route (up while the ingress serves it). */
+function pushChannelSources(config: Config, bridges: PushBridge[]): ChannelSource[] {
+  const channelOf: Record<string, PushChannel> = { houdini: 'websocket', ozzobit: 'socketio' };
+  const sources: ChannelSource[] = bridges.map((bridge) => ({
+    provider: bridge.provider as ProviderName,
+    channel: channelOf[bridge.provider] ?? 'websocket',
+    report: () => bridge.channel(),
+  }));
+  if (config.environment.OZZOBIT_WEBHOOK_SECRET !== undefined) {
+    sources.push({ provider: 'ozzobit', channel: 'webhook', report: () => ({ state: 'up', reason: null }) });
+  }
+  return sources;
 }
 
 /** The Runtime's JSON logger and metric meter (installTelemetry): what `ingress` and `dev` report through. */
@@ -70,24 +110,30 @@ export function runtimeReporting(): PushReporting {
  * `order-tracker ingress`: the HTTP server (webhooks and the HTTP API) and a push bridge for each
  * provider whose push settings are set, with JSON logs on stdout and, with METRICS_PORT, the push
  * receipts on a Prometheus endpoint. Runs until SIGINT/SIGTERM; a bridge that stops on refused
- * credentials stops the process with its error.
+ * credentials is logged and shown in /healthz, and the rest of the ingress runs on.
  */
 export async function runIngressProcess(config: Config): Promise<void> {
   const { metricsUrl } = installTelemetry(config, (line) => process.stdout.write(line));
   const reporting = runtimeReporting();
   const ledger = await openLedger(config.databaseUrl);
+  const pushChannelStore = await openPushChannelStore(config.databaseUrl);
   const client = await connectClient(config);
   const tracker = trackerFromConfig(config, client, ledger);
-  const ingress = await startIngress(config, tracker, client, { reporting });
+  const ingress = await startIngress(config, tracker, client, { reporting, pushChannelStore });
   try {
     reporting.logger.info('order-tracker ingress running', { address: ingress.address, pushBridges: ingress.bridges, ...(metricsUrl && { metrics: metricsUrl }) });
-    const stopped = new Promise<void>((resolve) => {
+    // A bridge that stops (refused credentials) degrades the ingress, it does not end it: webhooks
+    // and the HTTP API go on, /healthz names the bridge, and its provider's orders poll at their cadence.
+    ingress.failed.catch((error: unknown) =>
+      reporting.logger.error('push bridge stopped; the ingress keeps running without it', { error: error instanceof Error ? error.message : String(error) }),
+    );
+    await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
-    await Promise.race([stopped, ingress.failed]);
   } finally {
     await ingress.stop();
+    await pushChannelStore.close();
     await client.connection.close();
     await ledger.close();
     // No worker ends the Runtime here (a worker's last shutdown does): its metrics exporter and log

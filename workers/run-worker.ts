@@ -6,6 +6,7 @@ import { registerSearchAttributes } from '../common/register-search-attributes';
 import { type Config, loadConfig } from '../common/config';
 import { dataConverterFor } from '../common/encryption-codec';
 import { activitiesFromConfig } from './activity-dependencies';
+import { openPushChannelStore } from '../activities/push-channels/push-channel-store';
 import { installTelemetry } from './telemetry';
 import { createWorkers, runWorkers } from './worker';
 
@@ -17,6 +18,7 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
   await registerSearchAttributesIfAllowed(config);
   const connection = await connectWorker(config);
   const ledger = await openLedger(config.databaseUrl);
+  const pushChannels = await openPushChannelStore(config.databaseUrl);
   try {
     if (config.configuredProviders.length === 0) {
       Runtime.instance().logger.warn('no provider is configured here; polls wait for a worker that has one');
@@ -25,7 +27,7 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
-      activities: activitiesFromConfig(config, ledger, hooks),
+      activities: activitiesFromConfig(config, ledger, hooks, pushChannels),
       providers: config.configuredProviders,
       requestsPerSecond: config.requestsPerSecond,
       dataConverter: dataConverterFor(config.environment.ORDER_TRACKER_ENCRYPTION_KEY),
@@ -37,6 +39,7 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
     // The SDK's runtime shuts the workers down on SIGINT/SIGTERM; run() then resolves.
     await runWorkers(workers);
   } finally {
+    await pushChannels.close();
     await ledger.close();
     await connection.close();
   }

@@ -145,6 +145,8 @@ async function waitForChange(context: FollowContext): Promise<WaitEnd> {
     // Until a poll has seen what a push said, a provider that still shows less is not news.
     minRank: state.unconfirmedPush === true && state.current !== null ? state.current.rank : null,
     ...(firstRequestAt > now ? { firstRequestInMs: firstRequestAt - now } : {}),
+    // A verified push reached the order: its provider's pushes cover changes, polls may slow down.
+    ...(state.pushes > 0 ? { pushesSeen: true } : {}),
   };
   state.nextPollAt = Math.max(firstRequestAt, now);
   state.waitCadenceMs = state.current === null ? null : cadenceOf(context);

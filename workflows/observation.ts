@@ -1,6 +1,7 @@
 import type { DetailValue, Details, Observation, Phase } from './types';
 
-const PHASES: readonly Phase[] = ['in_flight', 'succeeded', 'failed'];
+const PHASES: readonly Phase[] = ['in_flight', 'succeeded', 'failed', 'unknown'];
+const MAX_ATTENTION_LENGTH = 256;
 const MAX_STATUS_LENGTH = 128;
 const MAX_DETAIL_KEYS = 24;
 const MAX_DETAIL_KEY_LENGTH = 64;
@@ -58,15 +59,29 @@ export function parseObservation(value: unknown): ParseResult {
   if (receivedAt !== undefined && !(typeof receivedAt === 'number' && Number.isFinite(receivedAt) && receivedAt > 0)) {
     return { ok: false, error: 'receivedAt must be a positive number of epoch milliseconds' };
   }
+  const { attention } = value;
+  if (attention !== undefined && attention !== null && !(typeof attention === 'string' && attention.length <= MAX_ATTENTION_LENGTH)) {
+    return { ok: false, error: `attention must be null or a string of at most ${MAX_ATTENTION_LENGTH} characters` };
+  }
   const details = parseDetails(value.details);
   if (typeof details === 'string') return { ok: false, error: details };
   return {
     ok: true,
-    observation: { status, phase: phase as Phase, recognised: recognised ?? true, rank, nextWaitMs, details },
+    observation: {
+      status,
+      phase: phase as Phase,
+      recognised: recognised ?? true,
+      rank,
+      nextWaitMs,
+      details,
+      // Only when the push has one: an observation without attention stays as it was.
+      ...(typeof attention === 'string' && { attention }),
+    },
     receivedAt: receivedAt ?? null,
   };
 }
 
+/** Every phase but `in_flight` ends the order, `unknown` included (with no verdict). */
 export function isTerminal(observation: Pick<Observation, 'phase'>): boolean {
   return observation.phase !== 'in_flight';
 }

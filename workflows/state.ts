@@ -73,6 +73,8 @@ export function applyObservation(
   settings: Pick<TrackingSettings, 'maxTransitions'>,
 ): boolean {
   const changed = state.current?.status !== observation.status;
+  // The provider's own attention (an unrecognised status) follows its answers; other attention stays.
+  if (observation.attention != null || state.current?.attention != null) state.attention = observation.attention ?? null;
   state.current = observation;
   if (!changed) return false;
   state.transitions.push({ status: observation.status, at: new Date(now).toISOString(), source });
@@ -93,6 +95,8 @@ export function pushIsNewer(state: TrackingState, observation: Observation): boo
 export function outcomeOf(observation: Observation): Outcome | null {
   if (observation.phase === 'succeeded') return 'succeeded';
   if (observation.phase === 'failed') return 'failed';
+  // Over without a verdict (the provider deleted the order): the non-final outcome, never `failed`.
+  if (observation.phase === 'unknown') return 'timed_out';
   return null;
 }
 

@@ -4,8 +4,12 @@
 export const PROVIDER_NAMES = ['magma', 'miraclecash', 'ozzobit', 'houdini'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
-/** Where the provider says the order is: still moving, or one of the two final verdicts. */
-export type Phase = 'in_flight' | 'succeeded' | 'failed';
+/**
+ * Where the provider says the order is: still moving, one of the two final verdicts, or over
+ * without a verdict (`unknown`: terminal, e.g. Houdini's DELETED "order older than 48 hours"; the
+ * order ends `timed_out`, which may be tracked again, never `failed`).
+ */
+export type Phase = 'in_flight' | 'succeeded' | 'failed' | 'unknown';
 
 export type Outcome = 'succeeded' | 'failed' | 'timed_out' | 'tracking_cancelled';
 
@@ -23,6 +27,11 @@ export interface Observation {
   /** When the provider module suggests asking again; the workflow still applies the 5 s floor. */
   nextWaitMs: number;
   details: Details;
+  /**
+   * Something a person should look at that the provider's answer says, e.g. `unrecognised status
+   * EXPIRED` or `deleted by provider, outcome unknown`; absent or null when nothing.
+   */
+  attention?: string | null;
 }
 
 export type ObservationSource = 'poll' | 'push';

@@ -24,6 +24,7 @@ function createAdapter(provider: ProviderName, environment: Environment): Provid
         url: environment.MIRACLECASH_URL as string,
         clientId: environment.MIRACLECASH_CLIENT_ID as string,
         apiKey: environment.MIRACLECASH_API_KEY as string,
+        maxPollMs: environment.MIRACLECASH_MAX_POLL,
       });
     case 'ozzobit':
       return createOzzobitAdapter({ url: environment.OZZOBIT_URL as string, secretKey: environment.OZZOBIT_SECRET_KEY as string });

@@ -5,6 +5,12 @@ import { networkFailure } from './http-failure';
 import { ProviderCallError, kindForHttpStatus, parseRetryAfter } from './provider-error';
 import { describeSchemaIssues } from './schema-issues';
 
+/**
+ * An order is a few hundred bytes, a page of a list some tens of kilobytes: anything past a
+ * megabyte is not an answer we want in memory (or in a log excerpt), so reading stops there.
+ */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+
 export interface JsonRequest {
   /** The provider's display name, e.g. `Houdini`. */
   provider: string;
@@ -20,6 +26,23 @@ export interface JsonRequest {
   missing?: 'not_found' | { wrongUrl: string };
   /** Reads the provider's error body into a short message; the raw body (shortened) otherwise. */
   errorMessage?: (body: unknown) => string | undefined;
+  /** The largest body read; MAX_RESPONSE_BYTES by default. */
+  maxBytes?: number;
+}
+
+class BodyTooLargeError extends Error {}
+
+/** The body as text, read no further than `maxBytes` (the stream is cancelled there). */
+async function boundedText(body: AsyncIterable<Uint8Array> | null, maxBytes: number): Promise<string> {
+  if (body === null) return '';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new BodyTooLargeError();
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function excerpt(body: string, errorMessage: JsonRequest['errorMessage']): string {
@@ -56,7 +79,7 @@ function errorForStatus(request: JsonRequest, httpStatus: number, retryAfter: st
  */
 export async function getProviderJson(request: JsonRequest): Promise<unknown> {
   const timeout = AbortSignal.timeout(request.timeoutMs);
-  let httpStatus: number;
+  let httpStatus = 0;
   let retryAfter: string | null;
   let body: string;
   try {
@@ -66,8 +89,17 @@ export async function getProviderJson(request: JsonRequest): Promise<unknown> {
     });
     httpStatus = response.status;
     retryAfter = response.headers.get('retry-after');
-    body = await response.text();
+    const maxBytes = request.maxBytes ?? MAX_RESPONSE_BYTES;
+    const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+    if (declared > maxBytes) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new BodyTooLargeError();
+    }
+    body = await boundedText(response.body, maxBytes);
   } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      throw new ProviderCallError('invalid_response', `${request.provider} answered ${request.what} with more than ${request.maxBytes ?? MAX_RESPONSE_BYTES} bytes`, { httpStatus });
+    }
     // Checked by the signal, not the error's class: abort reasons may come from another realm.
     if (timeout.aborted && !request.signal?.aborted) {
       throw new ProviderCallError('unavailable', `${request.provider} did not answer ${request.what} in ${request.timeoutMs} ms`);

@@ -148,11 +148,25 @@ test.concurrent(
   TEST_TIMEOUT_MS,
 );
 
+test(
+  'code 8 (DELETED, "older than 48 hours") ends the order timed_out, not failed: no verdict, a ledger row that is not final, attention',
+  async () => {
+    const orderId = uniqueId('deleted');
+    sandbox.addOrder({ id: orderId, depositWindowMs: 6_000, steps: [{ status: 'WAITING', durationMs: 6_000 }, { status: 'DELETED' }] });
+
+    await tracker.track('houdini', orderId);
+    const result = await tracker.result('houdini', orderId);
+
+    expect(result).toMatchObject({ outcome: 'timed_out', status: 'DELETED', phase: 'unknown', attention: 'deleted by provider, outcome unknown', polls: 2 });
+    expect(await ledger.find('houdini', orderId)).toMatchObject({ outcome: 'timed_out', final: false, status: 'DELETED' });
+  },
+  TEST_TIMEOUT_MS,
+);
+
 test.concurrent.each([
   [5, 'EXPIRED'],
   [6, 'FAILED'],
   [7, 'REFUNDED'],
-  [8, 'DELETED'],
 ])(
   'code %i (%s) ends the order failed with a final ledger row',
   async (code, label) => {

@@ -123,12 +123,13 @@ async function startReceiver(): Promise<string> {
       }
       const webhook = ozzobitWebhookSchema.parse(JSON.parse(raw.toString('utf8')));
       response.writeHead(200).end();
-      if (!forwarded.has(webhook.data.id)) return;
+      const orderId = webhook.data.id ?? '';
+      if (!forwarded.has(orderId)) return;
       const observation = normalizeOzzobitOrder(webhook.data, Date.now());
-      const handle = environment.client.workflow.getHandle(orderWorkflowId('ozzobit', webhook.data.id));
+      const handle = environment.client.workflow.getHandle(orderWorkflowId('ozzobit', orderId));
       // Before tracking starts there is nobody to tell (the real ingress will signal-with-start).
       handle.signal(statusPushedSignal, observation).then(
-        () => signalled.push(`${webhook.data.id} ${observation.status}`),
+        () => signalled.push(`${orderId} ${observation.status}`),
         () => undefined,
       );
     });

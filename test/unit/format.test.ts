@@ -1,5 +1,5 @@
 import type { ListedOrder } from '../../client/order-tracker';
-import { formatList, formatProgress } from '../../client/format';
+import { formatList, formatProgress, formatProgressChanges, formatResult, printable } from '../../client/format';
 import type { Progress } from '../../workflows/types';
 
 const NOW = Date.parse('2026-06-10T18:00:00.000Z');
@@ -118,5 +118,23 @@ describe('formatList', () => {
     ],
   ] as [string, ListedOrder[], string][])('%s', (_name, orders, expected) => {
     expect(formatList(orders)).toBe(expected);
+  });
+});
+
+describe('provider text on a terminal', () => {
+  const ESCAPES = '\u001b[2J\u001b]0;pwned\u0007\r\u202Eevil';
+
+  it('replaces control characters and bidirectional overrides, keeping our own line breaks', () => {
+    expect(printable(`a${ESCAPES}\nb`)).toBe('a\uFFFD[2J\uFFFD]0;pwned\uFFFD\uFFFD\uFFFDevil\nb');
+  });
+
+  it('reaches no terminal through any formatter', () => {
+    const hostile: Progress = { ...IN_FLIGHT, status: `PENDING${ESCAPES}`, attention: `unrecognised status ${ESCAPES}`, details: { note: ESCAPES } };
+    const outputs = [
+      formatProgress(hostile, NOW),
+      ...formatProgressChanges(undefined, hostile, NOW),
+      formatResult('order:magma:order-1', { outcome: 'timed_out', recorded: true, status: hostile.status, phase: 'in_flight', polls: 1, pushes: 0, details: {}, startedAt: '', finishedAt: '', attention: null }),
+    ];
+    for (const output of outputs) expect(output).not.toMatch(/[\u001b\u0007\r\u202E]/);
   });
 });

@@ -97,7 +97,7 @@ describe('the ingress against any request', () => {
   });
   afterAll(() => app.close());
 
-  test('a webhook with any body and any signature is answered 200, 400 or 401 — pushed only when signed and valid', async () => {
+  test('a webhook with any body and any signature is answered 200, 400 or 401 — pushed only when signed and a valid order event', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(anyJson.map((value) => JSON.stringify(value)), fc.string({ maxLength: 500 }), fc.record({ eventName: fc.string(), data: anyJson }).map((value) => JSON.stringify(value))),
@@ -109,6 +109,9 @@ describe('the ingress against any request', () => {
           if (signing === 'valid') headers['x-ozzobit-signature'] = signOzzobitWebhook(text, SECRET);
           const response = await fetch(`${base}/webhooks/ozzobit`, { method: 'POST', headers, body: text });
           const answer = (await response.json()) as { error?: string };
+          // A signed event that is not an order event is answered 200 too (the seed's switch), pushing nothing.
+          const ignored = (answer as { ignored?: unknown }).ignored;
+          if (response.status === 200 && typeof ignored === 'string') return signing === 'valid' && /^not an order event/.test(ignored) && pushes.length === before;
           if (response.status === 200) return signing === 'valid' && pushes.length === before + 1;
           const named = typeof answer.error === 'string' && answer.error.length > 0;
           return [400, 401].includes(response.status) && named && pushes.length === before && (signing === 'valid' || response.status === 401);

@@ -75,13 +75,24 @@ describe('normalizeHoudiniOrder', () => {
     [5, 'EXPIRED', 'failed'],
     [6, 'FAILED', 'failed'],
     [7, 'REFUNDED', 'failed'],
-    [8, 'DELETED', 'failed'],
+    [8, 'DELETED', 'unknown'],
   ])('code %i → %s (%s)', (status, label, phase) => {
     expect(normalize({ status, outTxHash: '0xabc' })).toMatchObject({ status: label, phase, recognised: true, rank: 100 });
   });
 
-  it('keeps an unknown code in flight as UNKNOWN_<code>', () => {
-    expect(normalize({ status: 11 })).toMatchObject({ status: 'UNKNOWN_11', phase: 'in_flight', recognised: false, details: { statusCode: 11 } });
+  it('keeps an unknown code in flight as UNKNOWN_<code>, asking for attention', () => {
+    expect(normalize({ status: 11 })).toMatchObject({
+      status: 'UNKNOWN_11',
+      phase: 'in_flight',
+      recognised: false,
+      details: { statusCode: 11 },
+      attention: 'unrecognised status UNKNOWN_11',
+    });
+  });
+
+  it('reads DELETED (older than 48 hours) as terminal without a verdict, saying so', () => {
+    expect(normalize({ status: 8 })).toMatchObject({ status: 'DELETED', phase: 'unknown', attention: 'deleted by provider, outcome unknown' });
+    expect(normalize({ status: 4 }).attention).toBeUndefined();
   });
 
   it('tolerates missing optional fields and string amounts', () => {
@@ -101,11 +112,16 @@ describe('normalizeHoudiniOrder', () => {
 });
 
 describe('houdiniOrderSchema', () => {
+  it('reads display-only fields of another type as null instead of refusing the order', () => {
+    const result = houdiniOrderSchema.parse({ ...ORDER, expires: 1781116920, eta: '15', anonymous: 'no', inAmount: { value: 1 }, created: undefined });
+    expect(result).toMatchObject({ houdiniId: ORDER.houdiniId, status: ORDER.status, expires: null, eta: null, anonymous: null, inAmount: null });
+    expect(normalizeHoudiniOrder(result, NOW)).toMatchObject({ details: { etaMinutes: null, anonymous: null, inAmount: null } });
+  });
+
   it.each([
     ['a missing status', { status: undefined }, 'status'],
     ['a status label instead of the code', { status: 'WAITING' }, 'status'],
     ['a fractional status', { status: 1.5 }, 'status'],
-    ['a numeric expiry', { expires: 1781116920 }, 'expires'],
     ['an empty houdiniId', { houdiniId: '' }, 'houdiniId'],
   ])('rejects %s', (_name, overrides, path) => {
     const result = houdiniOrderSchema.safeParse({ ...ORDER, ...overrides });

@@ -15,7 +15,7 @@ const SEED_TABLE: [code: number, label: string, phase: string, stage: string, ca
   [5, 'EXPIRED', 'failed', 'final', null],
   [6, 'FAILED', 'failed', 'final', null],
   [7, 'REFUNDED', 'failed', 'final', null],
-  [8, 'DELETED', 'failed', 'final', null],
+  [8, 'DELETED', 'unknown', 'final', null],
 ];
 const UNKNOWN_CODES = [-3, 9, 10, 42, -100];
 

@@ -3,6 +3,7 @@
  * payment's age, a poll right after the 24 h expiry, and what an abandoned prompt costs in total.
  */
 import {
+  MIRACLECASH_MAX_POLL_MS,
   MIRACLECASH_PAYMENT_WINDOW_MS,
   miracleCashExpiry,
   nextMiracleCashWait,
@@ -17,7 +18,36 @@ const CREATED = Date.parse('2025-01-28T14:30:00.000Z');
 const CREATED_AT = '2025-01-28T14:30:00.000Z';
 const EXPIRY = CREATED + 24 * HOUR;
 
-describe('nextMiracleCashWait for a pending prompt, by age', () => {
+/** A merchant's MIRACLECASH_MAX_POLL=10m: the back-off the tables below describe. */
+const TEN_MINUTES = 10 * MINUTE;
+
+describe('the default cap is the seed’s 30 s re-queue', () => {
+  it('is 30 s', () => {
+    expect(MIRACLECASH_MAX_POLL_MS).toBe(30 * SECOND);
+  });
+
+  it.each([
+    [0, 5 * SECOND],
+    [5 * MINUTE, 10 * SECOND],
+    [15 * MINUTE, 30 * SECOND],
+    [HOUR, 30 * SECOND],
+    [12 * HOUR, 30 * SECOND],
+    [24 * HOUR - 10 * SECOND, 11 * SECOND],
+    [24 * HOUR + 3 * MINUTE, 30 * SECOND],
+  ])('age %d ms → %d ms', (age, wait) => {
+    expect(nextMiracleCashWait('pending', CREATED_AT, CREATED + age)).toBe(wait);
+  });
+
+  it('costs 2,945 requests for a prompt nobody pays, every gap 5-30 s', () => {
+    const times = pollTimesOfAbandonedPrompt(MIRACLECASH_MAX_POLL_MS);
+    expect(times).toHaveLength(2_945);
+    const gaps = times.slice(1).map((time, index) => time - times[index]!);
+    expect(Math.max(...gaps)).toBe(30 * SECOND);
+    expect(times.at(-1)).toBe(EXPIRY + SECOND);
+  });
+});
+
+describe('nextMiracleCashWait for a pending prompt, by age (MIRACLECASH_MAX_POLL=10m)', () => {
   it.each([
     // age,                     wait
     [0, 5 * SECOND],
@@ -40,7 +70,7 @@ describe('nextMiracleCashWait for a pending prompt, by age', () => {
     [24 * HOUR + 3 * MINUTE, 3 * MINUTE],
     [25 * HOUR, 10 * MINUTE],
   ])('age %d ms → %d ms', (age, wait) => {
-    expect(nextMiracleCashWait('pending', CREATED_AT, CREATED + age)).toBe(wait);
+    expect(nextMiracleCashWait('pending', CREATED_AT, CREATED + age, TEN_MINUTES)).toBe(wait);
   });
 
   it('treats a createdAt in the future (clock skew) as a new prompt', () => {
@@ -52,7 +82,7 @@ describe('nextMiracleCashWait for a pending prompt, by age', () => {
   });
 
   it('places an unknown status by age too', () => {
-    expect(nextMiracleCashWait('on_hold', CREATED_AT, CREATED + HOUR)).toBe(2 * MINUTE);
+    expect(nextMiracleCashWait('on_hold', CREATED_AT, CREATED + HOUR, TEN_MINUTES)).toBe(2 * MINUTE);
   });
 
   it.each(['successful', 'unsuccessful', 'expired', 'cancelled'])('suggests the floor for the final status %s', (status) => {
@@ -61,7 +91,7 @@ describe('nextMiracleCashWait for a pending prompt, by age', () => {
 
   it('never suggests more than 10 minutes, and (before expiry) never less than 5 s but to land on the expiry', () => {
     for (let age = 0; age < 26 * HOUR; age += 7 * SECOND + 13) {
-      const wait = nextMiracleCashWait('pending', CREATED_AT, CREATED + age);
+      const wait = nextMiracleCashWait('pending', CREATED_AT, CREATED + age, TEN_MINUTES);
       expect(wait).toBeLessThanOrEqual(10 * MINUTE);
       if (wait < FLOOR) expect(CREATED + age + wait).toBe(EXPIRY + SECOND);
     }
@@ -70,7 +100,7 @@ describe('nextMiracleCashWait for a pending prompt, by age', () => {
   it('grows without steps back: the wait never shrinks as the prompt ages (until the expiry)', () => {
     let previous = 0;
     for (let age = 0; age < 24 * HOUR - 11 * MINUTE; age += 11 * SECOND) {
-      const wait = waitForAge(age);
+      const wait = waitForAge(age, TEN_MINUTES);
       expect(wait).toBeGreaterThanOrEqual(previous);
       previous = wait;
     }
@@ -78,17 +108,17 @@ describe('nextMiracleCashWait for a pending prompt, by age', () => {
 });
 
 /** Plays the workflow's loop (poll, wait max(suggested, 5 s floor)) over a prompt nobody pays. */
-function pollTimesOfAbandonedPrompt(): number[] {
+function pollTimesOfAbandonedPrompt(maxPollMs: number): number[] {
   const times: number[] = [];
   for (let now = CREATED; ; ) {
     times.push(now);
     if (now >= EXPIRY) return times; // this poll sees `expired`
-    now += Math.max(FLOOR, nextMiracleCashWait('pending', CREATED_AT, now));
+    now += Math.max(FLOOR, nextMiracleCashWait('pending', CREATED_AT, now, maxPollMs));
   }
 }
 
-describe('an abandoned prompt over its 24 h window', () => {
-  const times = pollTimesOfAbandonedPrompt();
+describe('an abandoned prompt over its 24 h window (MIRACLECASH_MAX_POLL=10m)', () => {
+  const times = pollTimesOfAbandonedPrompt(TEN_MINUTES);
 
   it('costs 300 requests up to the poll that sees `expired`, not the 17,280 of polling every 5 s', () => {
     expect(times).toHaveLength(300);

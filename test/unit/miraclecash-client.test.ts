@@ -47,12 +47,15 @@ it('observes a fresh pending payment: in flight, 5 s, with blockchainId, created
   expect(observation.details.expiresAt).toBe(new Date(createdAt + 24 * 3_600_000).toISOString());
 });
 
-it('observes an hour-old payment with a wait of a thirtieth of its age', async () => {
+it('observes an hour-old payment with a wait of a thirtieth of its age, up to its maxPollMs (MIRACLECASH_MAX_POLL)', async () => {
   const createdAt = new Date(Date.now() - 3_600_000).toISOString();
   sandbox.addOrder({ id: 'hour-old', steps: [{ status: 'pending', fields: { createdAt } }] });
-  const { nextWaitMs } = await adapter.fetchOrder('hour-old');
+  const patient = createMiracleCashAdapter({ url: sandbox.url, clientId: CLIENT_ID, apiKey: API_KEY, maxPollMs: 600_000 });
+  const { nextWaitMs } = await patient.fetchOrder('hour-old');
   expect(nextWaitMs).toBeGreaterThanOrEqual(120_000);
   expect(nextWaitMs).toBeLessThan(121_000);
+  // By default the seed's 30 s re-queue caps it.
+  expect((await adapter.fetchOrder('hour-old')).nextWaitMs).toBe(30_000);
 });
 
 it.each([
@@ -127,12 +130,13 @@ describe('errors', () => {
     expect(error.message).toMatch(/^MiracleCash answered payment prompt \S+ with malformed JSON/);
   });
 
-  it('schema drift → invalid_response naming what did not match', async () => {
+  it('schema drift → invalid_response naming what did not match (the status, not display fields)', async () => {
     sandbox.setFault({ kind: 'schema_drift', count: 1 });
     const error = await callError(adapter.fetchOrder('open'));
     expect(error.kind).toBe('invalid_response');
     expect(error.message).toContain('status: Required');
-    expect(error.message).toContain('blockchainId: Expected string, received number');
+    // Display-only fields of another type never reject an answer: only the missing status does.
+    expect(error.message).not.toContain('blockchainId');
   });
 });
 
@@ -157,9 +161,25 @@ describe('answers only a fixture server gives', () => {
     ['a 503 with an HTML page', 'unavailable', { status: 503, body: '<html>down</html>' }],
     ['an answer for another payment', 'invalid_response', { status: 200, body: JSON.stringify({ id: 'other', status: 'successful' }) }],
     ['an empty status', 'invalid_response', { status: 200, body: JSON.stringify({ id: 'p1', status: '' }) }],
+    ['a status over 64 characters', 'invalid_response', { status: 200, body: JSON.stringify({ id: 'p1', status: 'p'.repeat(65) }) }],
   ])('%s → %s', async (_name, kind, answer) => {
     reply = answer;
     expect((await callError(fixtureAdapter.fetchOrder('p1'))).kind).toBe(kind);
+  });
+
+  it('names the status field when it is too long', async () => {
+    reply = { status: 200, body: JSON.stringify({ status: 'p'.repeat(65) }) };
+    expect((await callError(fixtureAdapter.fetchOrder('p1'))).message).toMatch(/status: status longer than 64 characters/);
+  });
+
+  it('compares the echoed id case-insensitively, and shows display fields of another type as null', async () => {
+    reply = { status: 200, body: JSON.stringify({ id: 'ABC-1', status: 'pending', createdAt: 1738074600, blockchainId: 1 }) };
+    expect(await fixtureAdapter.fetchOrder('abc-1')).toMatchObject({
+      status: 'pending',
+      phase: 'in_flight',
+      nextWaitMs: 30_000, // the age is unknown: the seed's 30 s re-check
+      details: { blockchainId: null, createdAt: null, expiresAt: null },
+    });
   });
 
   it('reads a minimal answer: only status is required, extra fields are ignored', async () => {
@@ -178,7 +198,7 @@ describe('answers only a fixture server gives', () => {
 it('toMiracleCashObservation is pure: the same answer and clock give the same observation', () => {
   const payment = { id: 'p', blockchainId: 'eth', status: 'pending', createdAt: CREATED_AT };
   const now = Date.parse(CREATED_AT) + 2 * 3_600_000;
-  expect(toMiracleCashObservation(payment, now)).toEqual({
+  expect(toMiracleCashObservation(payment, now, 1, 600_000)).toEqual({
     status: 'pending',
     phase: 'in_flight',
     recognised: true,

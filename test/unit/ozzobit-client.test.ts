@@ -69,6 +69,7 @@ it.each([
     rank,
     nextWaitMs: 5_000,
     details: { cryptoCurrency: 'USDT', cryptoAmount: 98.42, network: 'ethereum', transactionHash: '0xabc' },
+    ...(rank === 0 && { attention: `unrecognised status ${status}` }),
   });
 });
 
@@ -121,12 +122,13 @@ describe('errors', () => {
     expect(error.message).toMatch(/^OZZOBiT answered order \S+ with malformed JSON/);
   });
 
-  it('schema drift → invalid_response naming what did not match', async () => {
+  it('schema drift → invalid_response naming what did not match (the status, not display fields)', async () => {
     sandbox.setFault({ kind: 'schema_drift', count: 1 }, 'open');
     const error = await callError(adapter.fetchOrder('open'));
     expect(error.kind).toBe('invalid_response');
     expect(error.message).toContain('status: Required');
-    expect(error.message).toContain('network: Expected string, received number');
+    // Display-only fields of another type never reject an answer: only the missing status does.
+    expect(error.message).not.toContain('network');
   });
 });
 
@@ -178,3 +180,43 @@ async function waitFor(check: () => boolean, timeoutMs = 3_000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+describe('readings of what the seed leaves open (a fixture server)', () => {
+  let fixture: Server;
+  let reply: unknown;
+  let fixtureAdapter: ProviderAdapter;
+
+  beforeAll(async () => {
+    fixture = createServer((_request, response) => response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(reply)));
+    await new Promise<void>((resolve) => fixture.listen(0, '127.0.0.1', resolve));
+    fixtureAdapter = createOzzobitAdapter({ url: `http://127.0.0.1:${(fixture.address() as AddressInfo).port}/api`, secretKey: SECRET_KEY });
+  });
+  afterAll(async () => {
+    fixture.closeAllConnections();
+    await new Promise((resolve) => fixture.close(resolve));
+  });
+
+  it.each([
+    ['the order at the root (the seed)', { id: 'ozz-a', status: 'COMPLETED' }],
+    ['the order inside data', { data: { id: 'ozz-a', status: 'COMPLETED' } }],
+    ['inside data, without id', { data: { status: 'COMPLETED', network: 'tron' } }],
+    ['at the root, without id', { status: 'COMPLETED' }],
+    ['an id in another case', { id: 'OZZ-A', status: 'COMPLETED' }],
+    ['a display field of another type', { id: 'ozz-a', status: 'COMPLETED', cryptoAmount: { value: 'lots' } }],
+  ])('reads %s', async (_name, body) => {
+    reply = body;
+    expect(await fixtureAdapter.fetchOrder('ozz-a')).toMatchObject({ status: 'COMPLETED', phase: 'succeeded' });
+  });
+
+  it.each([
+    ['an answer for another order', { id: 'ozz-b', status: 'COMPLETED' }, /answered for order ozz-b, not ozz-a/],
+    ['inside data, for another order', { data: { id: 'ozz-b', status: 'COMPLETED' } }, /answered for order ozz-b/],
+    ['a status over 64 characters', { id: 'ozz-a', status: 'C'.repeat(65) }, /status: status longer than 64 characters/],
+    ['no status anywhere', { data: { id: 'ozz-a' } }, /status: Required/],
+  ])('refuses %s, naming it', async (_name, body, message) => {
+    reply = body;
+    const error = await callError(fixtureAdapter.fetchOrder('ozz-a'));
+    expect(error.kind).toBe('invalid_response');
+    expect(error.message).toMatch(message);
+  });
+});

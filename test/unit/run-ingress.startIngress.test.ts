@@ -1,7 +1,14 @@
 /**
- * startIngress's `failed`: it rejects when a push bridge ends on its own (Houdini refusing the
- * partner credentials, against its simulator), and never because stop() ended the bridges.
+ * startIngress with a push bridge that ends on its own (Houdini refusing the partner credentials,
+ * against its simulator): `failed` says why, but the ingress keeps answering, /healthz names the
+ * bridge, and the shared store tells workers the channel is down; and stop() is never a failure.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fetch } from 'undici';
+import { openPushChannelStore, type PushChannelStore } from '../../activities/push-channels/push-channel-store';
+import { eventually } from '../helpers/eventually';
 import type { Client } from '@temporalio/client';
 import type { OrderTracker } from '../../client/order-tracker';
 import { loadConfig } from '../../common/config';
@@ -17,28 +24,67 @@ const tracker = {} as OrderTracker;
 const client = {} as Client;
 
 let sandbox: HoudiniSandbox;
+let store: PushChannelStore;
 
 beforeAll(async () => {
   sandbox = await startHoudiniSandbox({ partnerId: PARTNER_ID, secret: SECRET });
+  store = await openPushChannelStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'push-channels-')), 'ledger.sqlite')}`);
 });
 
 afterAll(async () => {
   await sandbox?.close();
+  await store?.close();
 });
 
 function ingressWith(secret: string) {
-  const config = loadConfig({ HOUDINI_URL: sandbox.url, HOUDINI_WS_URL: sandbox.wsUrl, HOUDINI_PARTNER_ID: PARTNER_ID, HOUDINI_SECRET: secret });
-  return startIngress(config, tracker, client, { port: 0, reporting: { logger: quiet } });
+  const config = loadConfig({
+    HOUDINI_URL: sandbox.url,
+    HOUDINI_WS_URL: sandbox.wsUrl,
+    HOUDINI_PARTNER_ID: PARTNER_ID,
+    HOUDINI_SECRET: secret,
+    OZZOBIT_WEBHOOK_SECRET: 'webhook-secret',
+  });
+  return startIngress(config, tracker, client, { port: 0, reporting: { logger: quiet }, pushChannelStore: store });
 }
 
-test('a bridge refused by its provider fails the ingress, with the bridge’s error', async () => {
+async function houdiniState() {
+  return (await store.readAll()).find((status) => status.provider === 'houdini');
+}
+
+test('a bridge refused by its provider (4401) stops for good, and the ingress degrades instead of stopping', async () => {
   const ingress = await ingressWith('not-the-secret');
   try {
     expect(ingress.bridges).toEqual(['houdini']);
     await expect(ingress.failed).rejects.toThrow(/HOUDINI_PARTNER_ID and HOUDINI_SECRET/);
+    // /healthz still answers and names the bridge and why; the webhook channel is up.
+    await eventually('healthz names the bridge', async () => {
+      const health = (await (await fetch(`${ingress.address}/healthz`)).json()) as { ok: boolean; pushChannels: Record<string, Record<string, { state: string; reason: string | null }>> };
+      return health.ok && health.pushChannels.houdini?.websocket?.state === 'down' && /HOUDINI_SECRET/.test(health.pushChannels.houdini.websocket.reason ?? '');
+    });
+    const health = (await (await fetch(`${ingress.address}/healthz`)).json()) as { pushChannels: Record<string, Record<string, { state: string }>> };
+    expect(health.pushChannels.ozzobit?.webhook?.state).toBe('up');
+    // The webhook route still answers (401 for an unsigned body: it runs, it just refuses it).
+    expect((await fetch(`${ingress.address}/webhooks/ozzobit`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(401);
+    // Workers read it from the shared database: Houdini's orders go back to their status cadence.
+    await eventually('the store says down', async () => (await houdiniState())?.state === 'down');
+    expect((await houdiniState())?.reason).toMatch(/check HOUDINI_PARTNER_ID and HOUDINI_SECRET/);
+    // No reconnect storm after the 4401: one handshake, however long we wait.
+    const handshakes = () => sandbox.requests().filter((request) => request.operation.startsWith('websocket')).length;
+    const before = handshakes();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(handshakes()).toBe(before);
   } finally {
     await ingress.stop();
   }
+});
+
+test('a bridge that subscribes is up in /healthz and the store; a stopped ingress reports it down', async () => {
+  const ingress = await ingressWith(SECRET);
+  await eventually('the store says up', async () => (await houdiniState())?.state === 'up');
+  const health = (await (await fetch(`${ingress.address}/healthz`)).json()) as { pushChannels: Record<string, Record<string, { state: string }>> };
+  expect(health.pushChannels.houdini?.websocket?.state).toBe('up');
+  await ingress.stop();
+  expect(await houdiniState()).toMatchObject({ state: 'down', reason: 'the ingress stopped' });
 });
 
 test('stop() ends the bridges without failing the ingress', async () => {

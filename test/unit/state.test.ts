@@ -98,11 +98,32 @@ describe('pushIsNewer', () => {
   });
 });
 
+describe('applyObservation and the provider\'s attention', () => {
+  const settings = { maxTransitions: 10 };
+
+  it('sets attention from an observation that has one, and clears it when a later answer has none', () => {
+    const state = initialState(START, HOUR_MS);
+    applyObservation(state, { ...observation('ON_HOLD', 'in_flight', 0), recognised: false, attention: 'unrecognised status ON_HOLD' }, 'poll', START, settings);
+    expect(state.attention).toBe('unrecognised status ON_HOLD');
+    applyObservation(state, observation('PROCESSING'), 'push', START + 1_000, settings);
+    expect(state.attention).toBeNull();
+  });
+
+  it('leaves attention it did not set (credentials refused) to whoever set it', () => {
+    const state = initialState(START, HOUR_MS);
+    state.attention = 'credentials refused';
+    applyObservation(state, observation('PROCESSING'), 'push', START, settings);
+    expect(state.attention).toBe('credentials refused');
+  });
+});
+
 describe('outcomeOf', () => {
   it.each([
     ['in_flight', null],
     ['succeeded', 'succeeded'],
     ['failed', 'failed'],
+    // Over without a verdict (Houdini DELETED): the non-final outcome, never failed.
+    ['unknown', 'timed_out'],
   ] as [Phase, string | null][])('%s → %s', (phase, outcome) => {
     expect(outcomeOf(observation('X', phase))).toBe(outcome);
   });

@@ -1,4 +1,4 @@
-/** The OZZOBiT verifier behind WebhookVerifier: hex HMAC-SHA256 of the raw body (our reading of the seed). */
+/** The OZZOBiT verifiers behind WebhookVerifier: HMAC-SHA256 of the raw body (hex, sha256=hex, base64), and the JWT reading. */
 import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createOzzobitSignatureVerifier } from '../../workers/push/ozzobit-webhook-verifier';
@@ -16,12 +16,14 @@ describe('createOzzobitSignatureVerifier', () => {
   it('accepts the right signature and hands back the very bytes it checked', () => {
     const verification = verifier.verify({ rawBody: BODY, headers: withSignature(SIGNATURE) });
     expect(verification).toEqual({ ok: true, payload: BODY });
-    expect(verifier.scheme).toBe('hmac-sha256-hex');
+    expect(verifier.scheme).toBe('hmac-sha256');
   });
 
   it.each([
     ['upper-case hex', SIGNATURE.toUpperCase()],
     ['surrounding spaces', ` ${SIGNATURE} `],
+    ['a sha256= prefix', `sha256=${SIGNATURE}`],
+    ['base64', createHmac('sha256', SECRET).update(BODY).digest('base64')],
   ])('accepts %s', (_name, header) => {
     expect(verifier.verify({ rawBody: BODY, headers: withSignature(header) }).ok).toBe(true);
   });
@@ -30,15 +32,14 @@ describe('createOzzobitSignatureVerifier', () => {
   it.each([
     ['a missing header', BODY, undefined, /missing x-OZZOBiT-signature/],
     ['a repeated header', BODY, [SIGNATURE, SIGNATURE], /missing x-OZZOBiT-signature/],
-    ['an empty header', BODY, '', /not 64 hex/],
+    ['an empty header', BODY, '', /not an HMAC-SHA256/],
     ['another secret', BODY, createHmac('sha256', 'not-the-secret').update(BODY).digest('hex'), /does not match/],
     ['a tampered body', tampered, SIGNATURE, /does not match/],
     ['a re-serialised body', Buffer.from(JSON.stringify(JSON.parse(BODY.toString()), null, 2)), SIGNATURE, /does not match/],
-    ['a truncated signature (wrong length)', BODY, SIGNATURE.slice(0, 63), /not 64 hex/],
-    ['a longer signature (wrong length)', BODY, `${SIGNATURE}00`, /not 64 hex/],
-    ['a non-hex signature', BODY, 'g'.repeat(64), /not 64 hex/],
-    ['a prefixed signature', BODY, `sha256=${SIGNATURE}`, /not 64 hex/],
-    ['the base64 of the right HMAC', BODY, createHmac('sha256', SECRET).update(BODY).digest('base64'), /not 64 hex/],
+    ['a truncated signature (wrong length)', BODY, SIGNATURE.slice(0, 63), /not an HMAC-SHA256/],
+    ['a longer signature (wrong length)', BODY, `${SIGNATURE}00`, /not an HMAC-SHA256/],
+    ['a non-hex signature', BODY, 'g'.repeat(64), /not an HMAC-SHA256/],
+    ['a prefixed signature of another secret', BODY, `sha256=${createHmac('sha256', 'x').update(BODY).digest('hex')}`, /does not match/],
   ])('refuses %s, naming the problem but not the expected value', (_name, rawBody, header, reason) => {
     const verification = verifier.verify({ rawBody, headers: withSignature(header) });
     expect(verification.ok).toBe(false);

@@ -185,29 +185,46 @@ test('a pushed FINISHED is confirmed by one poll at the floor, then fulfilled on
   saveHistory('pushed-terminal-confirmed', history);
 });
 
-test('with Houdini pushes configured (PUSH_FALLBACK_POLL), polls wait the fallback interval, and a pushed FINISHED is still confirmed at the floor', async () => {
+test('with Houdini pushes configured (PUSH_FALLBACK_POLL) but no verified push known to the poll, polls keep the status cadence', async () => {
+  // The poll request carries no `pushesSeen` (the workflow does not pass it yet): the worker cannot
+  // know a push ever reached this order, so it must not stretch the wait to the fallback (push-fallback.ts).
   const fallbackMs = 120_000;
   const orderId = uniqueId('fallback');
   sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING', requests: 2 }, { status: 'FINISHED' }] });
   const result = await stack(async () => {
     await tracker.track('houdini', orderId);
+    return tracker.result('houdini', orderId);
+  }, fallbackMs);
+
+  expect(result).toMatchObject({ outcome: 'succeeded', status: 'FINISHED', polls: 3, pushes: 0 });
+  const history = await handleOf(orderId).fetchHistory();
+  // WAITING's own cadence (30 s), not the 2-minute fallback, read from the requests' server times.
+  const gaps = clock.gapsMs(orderId);
+  expect(gaps).toHaveLength(2);
+  for (const gap of gaps) {
+    expect(gap).toBeGreaterThanOrEqual(DEPOSIT_POLL_MS - 100);
+    expect(gap).toBeLessThan(DEPOSIT_POLL_MS + SLACK_MS);
+  }
+  expect(timerDurationsMs(history)).toEqual([]);
+});
+
+test('with Houdini pushes configured (PUSH_FALLBACK_POLL), once a verified push reached the order its polls wait the fallback', async () => {
+  const fallbackMs = 120_000;
+  const orderId = uniqueId('fallback-pushed');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING', requests: 1 }, { status: 'CONFIRMING', requests: 2 }, { status: 'FINISHED' }] });
+  const result = await stack(async () => {
+    await tracker.track('houdini', orderId);
     await firstPoll(orderId);
-    await environment.sleep(fallbackMs + SLACK_MS);
-    await eventually('the fallback poll', async () => (await progressOf(orderId)).polls >= 2);
-    await tracker.push('houdini', orderId, pushed(orderId, 4));
+    await tracker.push('houdini', orderId, pushed(orderId, 1));
     return tracker.result('houdini', orderId);
   }, fallbackMs);
 
   expect(result).toMatchObject({ outcome: 'succeeded', status: 'FINISHED', polls: 3, pushes: 1 });
-  const history = await handleOf(orderId).fetchHistory();
-  const [firstPollAt, fallbackPollAt, confirmAt] = pollsAt(orderId) as [number, number, number];
-  // WAITING suggests 30 s; the worker asks for the fallback instead, since a push reports changes.
-  expect(fallbackPollAt - firstPollAt).toBeGreaterThanOrEqual(fallbackMs - 100);
-  expect(fallbackPollAt - firstPollAt).toBeLessThan(fallbackMs + SLACK_MS);
-  // The push cancelled a wait that had asked already: the floor counts from the push.
-  const [pushAt] = signalsAt(history) as [number];
-  expect(confirmAt).toBeGreaterThanOrEqual(pushAt + FLOOR_MS - 100);
-  expect(confirmAt).toBeLessThan(pushAt + FLOOR_MS + SLACK_MS);
+  // After the push (CONFIRMING suggests 20 s), the unchanged CONFIRMING is asked again only after
+  // the fallback: the push channel reports changes, polls only cover a lost push.
+  const [, afterPush] = clock.gapsMs(orderId) as [number, number];
+  expect(afterPush).toBeGreaterThanOrEqual(fallbackMs - 100);
+  expect(afterPush).toBeLessThan(fallbackMs + SLACK_MS);
 });
 
 test('with confirmPushedTerminal: false a pushed final status is fulfilled without another poll', async () => {

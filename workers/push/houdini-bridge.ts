@@ -19,7 +19,7 @@ import { normalizeHoudiniOrder } from '../../activities/providers/houdini/houdin
 import type { OrderTracker } from '../../client/order-tracker';
 import { orderKey } from '../../workflows/ids';
 import type { Observation } from '../../workflows/types';
-import type { PushBridge } from './bridge';
+import { type ChannelReport, MAX_IN_FLIGHT_PUSHES, type PushBridge } from './bridge';
 import { type BackoffSettings, reconnectDelayMs, resolveBackoff } from './houdini-backoff';
 import { CatchUpLoop, type TrackedOrders, catchUpHoudini } from './houdini-catch-up';
 import { type Keepalive, startKeepalive } from './houdini-keepalive';
@@ -108,6 +108,7 @@ class HoudiniBridge implements PushBridge {
   private finished: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  private report: ChannelReport = { state: 'connecting', reason: null };
 
   constructor(private readonly options: HoudiniBridgeOptions) {
     this.logger = options.logger ?? prefixedConsoleLogger('houdini bridge');
@@ -140,8 +141,13 @@ class HoudiniBridge implements PushBridge {
     return this.stopping;
   }
 
+  channel(): ChannelReport {
+    return { ...this.report };
+  }
+
   private async shutdown(): Promise<void> {
     this.stopped = true;
+    if (this.report.state !== 'down') this.report = { state: 'down', reason: 'the bridge stopped' };
     clearTimeout(this.reconnectTimer);
     await Promise.all([this.closeCurrent(), this.catchUp?.stop()]);
     await this.queue.drained(); // pushes already read from the socket still reach their orders
@@ -208,6 +214,7 @@ class HoudiniBridge implements PushBridge {
         return;
       case 'subscribed':
         this.logger.info('subscribed to all Houdini order updates');
+        this.report = { state: 'up', reason: null };
         // Whatever changed before this moment is in the list; whatever changes after is pushed.
         this.catchUp?.request();
         return;
@@ -231,6 +238,11 @@ class HoudiniBridge implements PushBridge {
 
   /** One observation to the tracker; failures are logged, since polling will see the status anyway. */
   private deliver(orderId: string, observation: Observation): Promise<void> {
+    if (this.queue.size >= MAX_IN_FLIGHT_PUSHES) {
+      this.count('failed');
+      this.logger.warn('too many pushes in flight; dropped one (the order will see the status at its next poll)', { orderKey: orderKey('houdini', orderId), status: observation.status });
+      return Promise.resolve();
+    }
     return this.queue.run(orderId, async () => {
       try {
         await this.tracker.push('houdini', orderId, observation);
@@ -271,6 +283,7 @@ class HoudiniBridge implements PushBridge {
     const stable = attempt.openedAt !== undefined && Date.now() - attempt.openedAt >= STABLE_CONNECTION_MS;
     this.failedAttempts = stable ? 1 : this.failedAttempts + 1;
     const delayMs = reconnectDelayMs(this.failedAttempts, this.backoff);
+    this.report = { state: 'connecting', reason: `connection lost (${attempt.problem ?? `code ${code}`}); reconnecting` };
     this.logger.warn('Houdini connection lost; reconnecting', {
       code,
       reason: reason || undefined,
@@ -284,6 +297,8 @@ class HoudiniBridge implements PushBridge {
   /** Stops for good: `run()` rejects with `error`. */
   private fail(error: Error): void {
     this.stopped = true;
+    // For good: after a 4401 the seed's answer is fixed credentials, not another attempt.
+    this.report = { state: 'down', reason: error.message };
     clearTimeout(this.reconnectTimer);
     this.logger.error(error.message);
     void this.catchUp?.stop();

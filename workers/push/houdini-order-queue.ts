@@ -6,14 +6,22 @@
  */
 export class OrderQueue {
   private readonly tails = new Map<string, Promise<void>>();
+  private pending = 0;
+
+  /** Tasks queued or running, over all keys. */
+  get size(): number {
+    return this.pending;
+  }
 
   /** Runs `task` after the key's earlier tasks. The bridge logs its own failures; a rejection here only ends the task. */
   run(key: string, task: () => Promise<void>): Promise<void> {
     const previous = this.tails.get(key) ?? Promise.resolve();
+    this.pending += 1;
     const next: Promise<void> = previous
       .then(task)
       .catch(() => undefined)
       .finally(() => {
+        this.pending -= 1;
         if (this.tails.get(key) === next) this.tails.delete(key);
       });
     this.tails.set(key, next);

@@ -20,7 +20,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { OrderTracker } from '../../client/order-tracker';
 import { orderKey } from '../../workflows/ids';
 import type { Observation } from '../../workflows/types';
-import type { PushBridge } from './bridge';
+import { type ChannelReport, MAX_IN_FLIGHT_PUSHES, type PushBridge } from './bridge';
 import { parseOzzobitUpdate } from './ozzobit-events';
 import { type PushLogger, errorText, prefixedConsoleLogger } from './push-logger';
 import { type CountPushReceipt, pushReceiptCounter, reportingPushes } from './push-receipts';
@@ -98,6 +98,7 @@ class SocketIoBridge implements OzzobitBridge {
   private finished: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  private report: ChannelReport = { state: 'connecting', reason: null };
 
   constructor(
     private readonly options: OzzobitBridgeOptions,
@@ -121,6 +122,10 @@ class SocketIoBridge implements OzzobitBridge {
   stop(): Promise<void> {
     this.stopping ??= this.shutdown();
     return this.stopping;
+  }
+
+  channel(): ChannelReport {
+    return { ...this.report };
   }
 
   state(): OzzobitBridgeState {
@@ -153,6 +158,7 @@ class SocketIoBridge implements OzzobitBridge {
   private connected(socket: Socket): void {
     this.connections += 1;
     this.failedConnects = 0;
+    this.report = { state: 'up', reason: null };
     this.acknowledged = new Set();
     this.logger.info('connected to OZZOBiT socket.io; subscribing tracked orders', { connection: this.connections, orders: this.tracked.size });
     for (const orderId of this.tracked) this.subscribe(socket, orderId);
@@ -164,6 +170,7 @@ class SocketIoBridge implements OzzobitBridge {
     if (socket.active) {
       // Transport-level (OZZOBiT unreachable): socket.io retries with backoff by itself.
       this.failedConnects += 1;
+      this.report = { state: 'connecting', reason: `cannot reach OZZOBiT socket.io (${error.message}); retrying` };
       this.logger.warn('cannot reach OZZOBiT socket.io; retrying', { attempt: this.failedConnects, error: error.message });
       return;
     }
@@ -177,6 +184,7 @@ class SocketIoBridge implements OzzobitBridge {
   private disconnected(socket: Socket, reason: Socket.DisconnectReason): void {
     this.acknowledged = new Set();
     if (this.stopped) return;
+    this.report = { state: 'connecting', reason: `connection lost (${reason}); reconnecting` };
     if (reason === 'io server disconnect') {
       // OZZOBiT closed the session on purpose; socket.io leaves reconnecting to us. A revoked key
       // is then refused at connect and stops the bridge.
@@ -254,6 +262,11 @@ class SocketIoBridge implements OzzobitBridge {
 
   /** One observation to the tracker; a failure is logged, since the order's next poll sees the status anyway. */
   private deliver(orderId: string, observation: Observation): void {
+    if (this.deliveries.size >= MAX_IN_FLIGHT_PUSHES) {
+      this.count('failed');
+      this.logger.warn('too many pushes in flight; dropped one (the order will see the status at its next poll)', { orderKey: orderKey('ozzobit', orderId), status: observation.status });
+      return;
+    }
     const delivery = this.tracker.push('ozzobit', orderId, observation).then(
       () => undefined,
       (error: unknown) => {
@@ -270,6 +283,7 @@ class SocketIoBridge implements OzzobitBridge {
 
   private async shutdown(): Promise<void> {
     this.stopped = true;
+    if (this.report.state !== 'down') this.report = { state: 'down', reason: 'the bridge stopped' };
     this.closeSocket();
     await this.refreshing;
     // Updates already read from the socket still reach their orders.
@@ -280,6 +294,7 @@ class SocketIoBridge implements OzzobitBridge {
   /** Stops for good: `run()` rejects with `error`. */
   private fail(error: Error): void {
     this.stopped = true;
+    this.report = { state: 'down', reason: error.message };
     this.closeSocket();
     this.logger.error(error.message);
     this.settle?.reject(error);

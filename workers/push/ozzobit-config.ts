@@ -4,14 +4,14 @@ import { type Config, ConfigError } from '../../common/config';
 import { type OzzobitBridge, createOzzobitBridge } from './ozzobit-bridge';
 import type { VisibilityClient } from './ozzobit-tracked-orders';
 import { ozzobitWebhookRoute } from './ozzobit-webhook';
-import { createOzzobitSignatureVerifier } from './ozzobit-webhook-verifier';
+import { createOzzobitWebhookVerifier } from './ozzobit-webhook-verifier';
 import { type PushReporting, reportingOptions } from './push-logger';
 
-/** `POST /webhooks/ozzobit` when OZZOBIT_WEBHOOK_SECRET is set; without a secret nothing could be verified. */
+/** `POST /webhooks/ozzobit` when OZZOBIT_WEBHOOK_SECRET is set (read as OZZOBIT_WEBHOOK_SCHEME says); without a secret nothing could be verified. */
 export function ozzobitWebhookRouteFromConfig(config: Config, tracker: Pick<OrderTracker, 'push'>, reporting?: PushReporting): ((app: FastifyInstance) => void) | undefined {
   const secret = config.environment.OZZOBIT_WEBHOOK_SECRET;
   if (secret === undefined) return undefined;
-  return ozzobitWebhookRoute({ tracker, verifier: createOzzobitSignatureVerifier(secret), ...reportingOptions(reporting, 'ozzobit webhook') });
+  return ozzobitWebhookRoute({ tracker, verifier: createOzzobitWebhookVerifier(config.environment.OZZOBIT_WEBHOOK_SCHEME, secret), ...reportingOptions(reporting, 'ozzobit webhook') });
 }
 
 /** The socket.io bridge when OZZOBIT_WS_URL is set; it needs OZZOBIT_API_KEY for `auth.apiKey`. */

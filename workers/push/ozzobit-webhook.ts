@@ -1,8 +1,9 @@
 /**
  * `POST /webhooks/ozzobit`: OZZOBiT's status-change webhooks (seed 002) into `OrderTracker.push`.
  *
- *   bad or missing signature → 401   body not JSON / not a strict ORDER_* event → 400
- *   both before anything reaches Temporal or the ledger.
+ *   bad or missing signature → 401   body not JSON / an ORDER_* event without a readable order → 400
+ *   another event (not ORDER_*) → 200, nothing done (as the seed's switch)
+ *   all before anything reaches Temporal or the ledger.
  *   valid event → normalise (provider module) → push: ledger check, then signal-with-start → 200
  *
  * The signature covers bytes, so this route's scope parses every body as a raw Buffer and the
@@ -26,7 +27,7 @@ export const OZZOBIT_WEBHOOK_PATH = '/webhooks/ozzobit';
 
 export interface OzzobitWebhookRouteOptions {
   tracker: Pick<OrderTracker, 'push'>;
-  /** createOzzobitSignatureVerifier(OZZOBIT_WEBHOOK_SECRET) today; see webhook-verifier.ts. */
+  /** createOzzobitWebhookVerifier(OZZOBIT_WEBHOOK_SCHEME, OZZOBIT_WEBHOOK_SECRET); see webhook-verifier.ts. */
   verifier: WebhookVerifier;
   logger?: PushLogger;
   /** Counts what became of each webhook (push-receipts.ts). */
@@ -53,6 +54,12 @@ export function ozzobitWebhookRoute(options: OzzobitWebhookRouteOptions): (app: 
         return reply.code(401).send({ error: `webhook not verified: ${verification.reason}` });
       }
       const parsed = parseOzzobitWebhook(verification.payload, Date.now());
+      if (!parsed.ok && 'otherEvent' in parsed) {
+        // The seed's handler answers every event it does not switch on with 200: so OZZOBiT stops retrying.
+        count('other_event');
+        logger.info('ignored a webhook that is not an order event', { eventName: parsed.otherEvent });
+        return reply.code(200).send({ received: true, ignored: parsed.reason });
+      }
       if (!parsed.ok) {
         count('malformed');
         logger.warn('ignored a malformed webhook', { reason: parsed.reason });

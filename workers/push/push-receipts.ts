@@ -19,9 +19,10 @@ export type PushChannel = 'webhook' | 'socketio' | 'websocket';
  * `signalled`: the order got it (tracking started if nobody tracked it); `ignored`: the ledger holds
  * the order's final outcome; `duplicate`: the same push reached the order already, `stale`: a newer
  * one did (push-dedupe.ts; neither costs a signal); `refused`: the signature did not verify; `malformed`: not a status
- * update we can read; `failed`: not delivered (Temporal unreachable), so the order's next poll sees it.
+ * update we can read; `failed`: not delivered (Temporal unreachable), so the order's next poll sees it;
+ * `other_event`: a verified webhook that is not about an order's status (answered 2xx, nothing done).
  */
-export type PushReceipt = PushResponse['kind'] | 'refused' | 'malformed' | 'failed';
+export type PushReceipt = PushResponse['kind'] | 'refused' | 'malformed' | 'failed' | 'other_event';
 
 export type CountPushReceipt = (receipt: PushReceipt) => void;
 

@@ -1,6 +1,8 @@
 import type { Observation } from '../../../workflows/types';
 import type { ProviderAdapter } from '../provider';
 import { ProviderCallError } from '../provider-error';
+import { sameOrderId } from '../same-order-id';
+import { countUnrecognisedStatus } from '../status-attention';
 import { type JsonRequest, getProviderJson, parseProviderAnswer } from '../rest-json';
 import { normalizeHoudiniOrder } from './houdini-observation';
 import { type HoudiniOrder, houdiniOrderListSchema, houdiniOrderSchema } from './houdini-schema';
@@ -48,10 +50,10 @@ export function createHoudiniAdapter(settings: HoudiniSettings): HoudiniAdapter 
     async fetchOrder(orderId: string, signal?: AbortSignal, timeScale = 1): Promise<Observation> {
       const body = await getJson(`${base}/${encodeURIComponent(orderId)}`, `order ${orderId}`, 'not_found', signal);
       const order = parseProviderAnswer('Houdini', 'order', houdiniOrderSchema, body);
-      if (order.houdiniId !== orderId) {
+      if (!sameOrderId(order.houdiniId, orderId)) {
         throw new ProviderCallError('invalid_response', `Houdini answered order ${order.houdiniId} when asked for ${orderId}`);
       }
-      return normalizeHoudiniOrder(order, Date.now(), timeScale);
+      return countUnrecognisedStatus('houdini', normalizeHoudiniOrder(order, Date.now(), timeScale));
     },
 
     async listOrders(signal?: AbortSignal, timeScale = 1): Promise<HoudiniListedOrder[]> {

@@ -1,6 +1,7 @@
 import type { Observation } from '../../../workflows/types';
 import { boundDetails } from '../bound-details';
 import { nominalTimestamp } from '../nominal-time';
+import { unrecognisedStatusAttention, withAttention } from '../status-attention';
 import type { HoudiniOrder } from './houdini-schema';
 import { classifyHoudiniStatus, nextHoudiniWait } from './houdini-status';
 
@@ -16,7 +17,7 @@ function isoOrNull(value: string | null | undefined): string | null {
  */
 export function normalizeHoudiniOrder(order: HoudiniOrder, now: number, timeScale = 1): Observation {
   const info = classifyHoudiniStatus(order.status);
-  return {
+  return withAttention({
     status: info.label,
     phase: info.phase,
     recognised: info.recognised,
@@ -37,5 +38,5 @@ export function normalizeHoudiniOrder(order: HoudiniOrder, now: number, timeScal
       etaMinutes: order.eta ?? null,
       outTxHash: order.outTxHash ?? null,
     }),
-  };
+  }, info.attention ?? (info.recognised ? null : unrecognisedStatusAttention(info.label)));
 }

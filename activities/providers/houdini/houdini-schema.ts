@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayField } from '../display-field';
 
 /**
  * Our reading of Houdini's order object (seed 003 only says that `status` is numeric and that an
@@ -11,23 +12,26 @@ import { z } from 'zod';
  * `created`/`expires` are ISO times (`expires` = the end of the 30-minute deposit window), amounts
  * are numbers (strings accepted too), `eta` is in minutes, and `route` is censored (null) for
  * anonymous orders. Minimal: only what we read; `.nullish()` so a field Houdini adds or drops
- * breaks nothing.
+ * breaks nothing, and every field but `houdiniId` and `status` display-only (display-field.ts).
  */
+const PROVIDER = 'Houdini';
 const amount = z.union([z.number(), z.string()]).nullish();
+const text = z.string().nullish();
 
 export const houdiniOrderSchema = z.object({
-  houdiniId: z.string().min(1),
+  houdiniId: z.string().min(1).max(128),
   status: z.number().int(),
-  created: z.string().nullish(),
-  expires: z.string().nullish(),
-  anonymous: z.boolean().nullish(),
-  depositAddress: z.string().nullish(),
-  inAmount: amount,
-  inSymbol: z.string().nullish(),
-  outAmount: amount,
-  outSymbol: z.string().nullish(),
-  eta: z.number().nullish(),
-  outTxHash: z.string().nullish(),
+  // Display-only (and `expires` only places a poll): a value of another type becomes null, logged.
+  created: displayField(PROVIDER, 'created', text),
+  expires: displayField(PROVIDER, 'expires', text),
+  anonymous: displayField(PROVIDER, 'anonymous', z.boolean().nullish()),
+  depositAddress: displayField(PROVIDER, 'depositAddress', text),
+  inAmount: displayField(PROVIDER, 'inAmount', amount),
+  inSymbol: displayField(PROVIDER, 'inSymbol', text),
+  outAmount: displayField(PROVIDER, 'outAmount', amount),
+  outSymbol: displayField(PROVIDER, 'outSymbol', text),
+  eta: displayField(PROVIDER, 'eta', z.number().nullish()),
+  outTxHash: displayField(PROVIDER, 'outTxHash', text),
 });
 
 export type HoudiniOrder = z.infer<typeof houdiniOrderSchema>;

@@ -29,6 +29,8 @@ export interface HoudiniStatusInfo {
   cadenceMs: number;
   /** Whether the order's deposit expiry means something at this status (shown as a countdown). */
   showsExpiry: boolean;
+  /** What a person should know about this status, if anything (the observation's `attention`). */
+  attention?: string;
 }
 
 export const HOUDINI_DEPOSIT_POLL_MS = 30_000;
@@ -56,9 +58,12 @@ function inFlight(code: number, label: string, stage: Exclude<HoudiniStage, 'fin
   return { code, label, phase: 'in_flight', stage, recognised: true, rank, cadenceMs: CADENCE[stage], showsExpiry: stage === 'deposit' };
 }
 
-function final(code: number, label: string, phase: 'succeeded' | 'failed', showsExpiry = false): HoudiniStatusInfo {
-  return { code, label, phase, stage: 'final', recognised: true, rank: TERMINAL_RANK, cadenceMs: CADENCE.final, showsExpiry };
+function final(code: number, label: string, phase: Exclude<Phase, 'in_flight'>, showsExpiry = false, attention?: string): HoudiniStatusInfo {
+  return { code, label, phase, stage: 'final', recognised: true, rank: TERMINAL_RANK, cadenceMs: CADENCE.final, showsExpiry, ...(attention !== undefined && { attention }) };
 }
+
+/** Seed: "Deleted (order older than 48 hours)": the order is gone, and with it what became of it. */
+export const HOUDINI_DELETED_ATTENTION = 'deleted by provider, outcome unknown';
 
 /** Every code the seed lists, in lifecycle order. */
 export const HOUDINI_STATUSES: readonly HoudiniStatusInfo[] = [
@@ -73,7 +78,8 @@ export const HOUDINI_STATUSES: readonly HoudiniStatusInfo[] = [
   final(5, 'EXPIRED', 'failed', true),
   final(6, 'FAILED', 'failed'),
   final(7, 'REFUNDED', 'failed'),
-  final(8, 'DELETED', 'failed'),
+  // Terminal but no verdict: the order ends timed_out (it may be tracked again), never failed.
+  final(8, 'DELETED', 'unknown', false, HOUDINI_DELETED_ATTENTION),
 ];
 
 const BY_CODE = new Map(HOUDINI_STATUSES.map((info) => [info.code, info]));

@@ -7,6 +7,7 @@ import { nominalTimestamp } from '../nominal-time';
 import type { ProviderAdapter } from '../provider';
 import { ProviderCallError, kindForHttpStatus, parseRetryAfter } from '../provider-error';
 import { describeSchemaIssues } from '../schema-issues';
+import { countUnrecognisedStatus, unrecognisedStatusAttention, withAttention } from '../status-attention';
 import { MAGMA_GET_ORDER_QUERY, type MagmaOrder, graphqlErrorsSchema, magmaGetOrderSchema } from './magma-schema';
 import { classifyMagmaStatus, nextMagmaWait } from './magma-status';
 
@@ -22,7 +23,7 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 
 export function toMagmaObservation(order: MagmaOrder, now: number, timeScale = 1): Observation {
   const info = classifyMagmaStatus(order.status);
-  return {
+  return withAttention({
     status: order.status,
     phase: info.phase,
     recognised: info.recognised,
@@ -35,7 +36,7 @@ export function toMagmaObservation(order: MagmaOrder, now: number, timeScale = 1
       channel_id: order.channel_id ?? null,
       timeout: order.timeout ?? null,
     }),
-  };
+  }, info.recognised ? null : unrecognisedStatusAttention(order.status));
 }
 
 /** GraphQL errors in a 200 answer: Magma reports refused keys and unknown orders this way too. */
@@ -96,7 +97,7 @@ export function createMagmaAdapter(settings: MagmaSettings): ProviderAdapter {
         const issues = parsed.success ? 'get_order missing' : describeSchemaIssues(parsed.error);
         throw new ProviderCallError('invalid_response', `Magma answer did not match the schema: ${issues}`);
       }
-      return toMagmaObservation(order, Date.now(), timeScale);
+      return countUnrecognisedStatus('magma', toMagmaObservation(order, Date.now(), timeScale));
     },
   };
 }

@@ -1,6 +1,7 @@
 import { ClientError, GraphQLClient } from 'graphql-request';
 import { fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
+import { providerStatus } from '../provider-status';
 import { networkFailure } from '../http-failure';
 import { ProviderCallError, kindForHttpStatus, parseRetryAfter } from '../provider-error';
 import { describeSchemaIssues } from '../schema-issues';
@@ -34,7 +35,7 @@ function listQuery(side: MagmaSide): string {
 
 const listedOrderSchema = z.object({
   id: z.string().min(1),
-  status: z.string().min(1).max(128),
+  status: providerStatus,
   created_at: z.string().nullish(),
   amount: z.object({ satoshi: z.object({ sats: z.string().nullish(), usd: z.string().nullish() }).nullish() }).nullish(),
 });

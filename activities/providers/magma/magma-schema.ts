@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { providerStatus } from '../provider-status';
 
 /** Minimal: only what we read; `.nullish()` so a field Magma adds or drops breaks nothing. */
 export const magmaOrderSchema = z.object({
   id: z.string(),
   // A status is a short enum word; anything longer is not a status the workflow should carry.
-  status: z.string().min(1).max(128),
+  status: providerStatus,
   payment_status: z.string().nullish(),
   channel_id: z.string().nullish(),
   transaction_id: z.string().nullish(),

@@ -7,17 +7,17 @@
  * 17,280 requests per abandoned checkout. Instead, with `age = now − createdAt`:
  *
  *   age < 5 min            → 5 s            (the seed's own cadence, while a customer is most likely paying)
- *   5 min ≤ age < 24 h     → min(age / 30, 10 min)
- *                            (detection lag ≤ 3.3 % of the payment's age: 10 s at 5 min, 2 min at 1 h,
- *                             10 min from 5 h on)
+ *   5 min ≤ age < 24 h     → min(age / 30, cap)
+ *                            (detection lag ≤ 3.3 % of the payment's age: 10 s at 5 min, 30 s from 15 min)
  *   but never past the expiry: the poll is placed 1 s after `createdAt + 24 h`, so `expired` is seen promptly
  *   age ≥ 24 h (still pending, the provider's expiry is late)
- *                          → min(max(time since expiry, 5 s), 10 min)  (doubling: 5, 6, 12, 24 s …)
+ *                          → min(max(time since expiry, 5 s), cap)  (doubling: 5, 6, 12, 24 s …)
  *
- * An abandoned prompt thus costs 300 requests from creation up to and including the poll 1 s after
- * its expiry, instead of 17,280: 60 in the first 5 minutes, 126 while the wait grows from 10 s to
- * 10 min (the last one shortened to land on the expiry), 113 at 10 min, and the expiry poll —
- * counted by summing the waits in test/unit/miraclecash-cadence.test.ts.
+ * The cap is MIRACLECASH_MAX_POLL, by default the seed's own 30 s ("Re-queue job to check again in
+ * 30 seconds"): 2,945 requests for a prompt left open its whole window. A merchant who accepts a
+ * slower detection of late payments may raise it: at 10 min an abandoned prompt costs 300 requests
+ * (60 in the first 5 minutes, 126 while the wait grows to 10 min, 113 at 10 min, and the expiry
+ * poll) — both counted by summing the waits in test/unit/miraclecash-cadence.test.ts.
  * Without a readable `createdAt` the age is unknown: 30 s, the seed's background-job re-check.
  */
 import { classifyMiracleCashStatus } from './miraclecash-status';
@@ -31,8 +31,8 @@ export const MIRACLECASH_FAST_POLL_MS = 5_000;
 export const MIRACLECASH_FAST_WINDOW_MS = 5 * MINUTE_MS;
 /** After the fast window, wait this fraction of the payment's age. */
 export const MIRACLECASH_AGE_DIVISOR = 30;
-/** However old the payment, it is looked at every 10 minutes at least. */
-export const MIRACLECASH_MAX_POLL_MS = 10 * MINUTE_MS;
+/** However old the payment, it is looked at this often at least by default: the seed's 30 s re-queue (MIRACLECASH_MAX_POLL). */
+export const MIRACLECASH_MAX_POLL_MS = 30_000;
 /** Seed: an unpaid prompt expires when its 24-hour window has passed. */
 export const MIRACLECASH_PAYMENT_WINDOW_MS = 24 * HOUR_MS;
 /** The expiry poll lands this long after the expiry, so the provider has flipped the status. */
@@ -57,17 +57,17 @@ function clamp(value: number, minimum: number, maximum: number): number {
   return Math.min(maximum, Math.max(minimum, value));
 }
 
-/** The wait for an open prompt of this age, ignoring the expiry. */
-export function waitForAge(ageMs: number): number {
+/** The wait for an open prompt of this age, ignoring the expiry; `maxPollMs` caps it (MIRACLECASH_MAX_POLL). */
+export function waitForAge(ageMs: number, maxPollMs = MIRACLECASH_MAX_POLL_MS): number {
   if (ageMs < MIRACLECASH_FAST_WINDOW_MS) return MIRACLECASH_FAST_POLL_MS;
-  return clamp(Math.ceil(ageMs / MIRACLECASH_AGE_DIVISOR), MIRACLECASH_FAST_POLL_MS, MIRACLECASH_MAX_POLL_MS);
+  return clamp(Math.ceil(ageMs / MIRACLECASH_AGE_DIVISOR), MIRACLECASH_FAST_POLL_MS, maxPollMs);
 }
 
-export function nextMiracleCashWait(status: string, createdAt: string | null | undefined, now: number): number {
+export function nextMiracleCashWait(status: string, createdAt: string | null | undefined, now: number, maxPollMs = MIRACLECASH_MAX_POLL_MS): number {
   if (classifyMiracleCashStatus(status).cadence === 'final') return MIRACLECASH_FAST_POLL_MS;
   const created = parseCreatedAt(createdAt);
-  if (created === undefined) return MIRACLECASH_UNKNOWN_AGE_POLL_MS;
+  if (created === undefined) return Math.min(MIRACLECASH_UNKNOWN_AGE_POLL_MS, maxPollMs);
   const expiresAt = created + MIRACLECASH_PAYMENT_WINDOW_MS;
-  if (now >= expiresAt) return clamp(now - expiresAt, MIRACLECASH_FAST_POLL_MS, MIRACLECASH_MAX_POLL_MS);
-  return Math.min(waitForAge(now - created), expiresAt - now + MIRACLECASH_AFTER_EXPIRY_MS);
+  if (now >= expiresAt) return clamp(now - expiresAt, MIRACLECASH_FAST_POLL_MS, maxPollMs);
+  return Math.min(waitForAge(now - created, maxPollMs), expiresAt - now + MIRACLECASH_AFTER_EXPIRY_MS);
 }

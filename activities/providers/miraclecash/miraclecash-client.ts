@@ -3,8 +3,10 @@ import { boundDetails, boundText } from '../bound-details';
 import { nominalTimestamp } from '../nominal-time';
 import type { ProviderAdapter } from '../provider';
 import { ProviderCallError } from '../provider-error';
+import { sameOrderId } from '../same-order-id';
+import { countUnrecognisedStatus, unrecognisedStatusAttention, withAttention } from '../status-attention';
 import { getProviderJson, parseProviderAnswer } from '../rest-json';
-import { miracleCashExpiry, nextMiracleCashWait } from './miraclecash-cadence';
+import { MIRACLECASH_MAX_POLL_MS, miracleCashExpiry, nextMiracleCashWait } from './miraclecash-cadence';
 import { type MiracleCashPayment, miracleCashErrorSchema, miracleCashPaymentSchema } from './miraclecash-schema';
 import { classifyMiracleCashStatus } from './miraclecash-status';
 
@@ -15,27 +17,29 @@ export interface MiracleCashSettings {
   apiKey: string;
   /** One request's limit; the activity's own timeout is longer. */
   requestTimeoutMs?: number;
+  /** The longest wait between polls of an open payment (MIRACLECASH_MAX_POLL; the seed's 30 s by default). */
+  maxPollMs?: number;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 const PROVIDER = 'MiracleCash';
 
-export function toMiracleCashObservation(payment: MiracleCashPayment, now: number, timeScale = 1): Observation {
+export function toMiracleCashObservation(payment: MiracleCashPayment, now: number, timeScale = 1, maxPollMs = MIRACLECASH_MAX_POLL_MS): Observation {
   const info = classifyMiracleCashStatus(payment.status);
   const expiresAt = miracleCashExpiry(payment.createdAt);
-  return {
+  return withAttention({
     status: payment.status,
     phase: info.phase,
     recognised: info.recognised,
     rank: info.rank,
-    nextWaitMs: nextMiracleCashWait(payment.status, nominalTimestamp(payment.createdAt, now, timeScale), now),
+    nextWaitMs: nextMiracleCashWait(payment.status, nominalTimestamp(payment.createdAt, now, timeScale), now, maxPollMs),
     details: boundDetails({
       blockchainId: payment.blockchainId ?? null,
       createdAt: payment.createdAt ?? null,
       // The workflow's UI countdown reads `details.expiresAt`.
       expiresAt: expiresAt === undefined ? null : new Date(expiresAt).toISOString(),
     }),
-  };
+  }, info.recognised ? null : unrecognisedStatusAttention(payment.status));
 }
 
 /** `Basic base64(client_id:api_key)`, exactly as the seed's curl example builds it. */
@@ -57,7 +61,7 @@ function errorMessageIn(body: unknown): string | undefined {
 function parsePayment(json: unknown, paymentId: string): MiracleCashPayment {
   const payment = parseProviderAnswer(PROVIDER, 'answer', miracleCashPaymentSchema, json);
   const answeredId = payment.id;
-  if (answeredId !== null && answeredId !== undefined && answeredId !== paymentId) {
+  if (answeredId !== null && answeredId !== undefined && !sameOrderId(answeredId, paymentId)) {
     throw new ProviderCallError('invalid_response', `${PROVIDER} answered for payment ${boundText(answeredId)}, not ${paymentId}`);
   }
   return payment;
@@ -80,7 +84,7 @@ export function createMiracleCashAdapter(settings: MiracleCashSettings): Provide
         credentials: 'the client id and API key',
         errorMessage: errorMessageIn,
       });
-      return toMiracleCashObservation(parsePayment(json, orderId), Date.now(), timeScale);
+      return countUnrecognisedStatus('miraclecash', toMiracleCashObservation(parsePayment(json, orderId), Date.now(), timeScale, settings.maxPollMs));
     },
   };
 }

@@ -4,7 +4,9 @@ import type { ProviderAdapter } from '../provider';
 import { ProviderCallError } from '../provider-error';
 import { getProviderJson, parseProviderAnswer } from '../rest-json';
 import { normalizeOzzobitOrder } from './ozzobit-normalize';
-import { type OzzobitOrder, ozzobitErrorSchema, ozzobitOrderSchema } from './ozzobit-schema';
+import { sameOrderId } from '../same-order-id';
+import { countUnrecognisedStatus } from '../status-attention';
+import { type OzzobitOrder, ozzobitErrorSchema, ozzobitOrderIdOf, ozzobitOrderIn, ozzobitOrderSchema } from './ozzobit-schema';
 
 export interface OzzobitSettings {
   /**
@@ -31,11 +33,16 @@ function errorMessageIn(body: unknown): string | undefined {
   return parsed.success ? (parsed.data.error?.message ?? parsed.data.message ?? undefined) : undefined;
 }
 
-/** The seed reads `data.status` straight off the JSON body: the order is the body itself. */
+/**
+ * The seed reads `data.status` straight off the JSON body (the order is the body itself); a
+ * `{ data: <order> }` envelope is read too (ozzobitOrderIn). The id is checked only when the answer
+ * has one, case-insensitively.
+ */
 function parseOrder(json: unknown, orderId: string): OzzobitOrder {
-  const order = parseProviderAnswer(PROVIDER, 'answer', ozzobitOrderSchema, json);
-  if (order.id !== orderId) {
-    throw new ProviderCallError('invalid_response', `${PROVIDER} answered for order ${boundText(order.id)}, not ${orderId}`);
+  const order = parseProviderAnswer(PROVIDER, 'answer', ozzobitOrderSchema, ozzobitOrderIn(json));
+  const answeredId = ozzobitOrderIdOf(order);
+  if (answeredId !== undefined && !sameOrderId(answeredId, orderId)) {
+    throw new ProviderCallError('invalid_response', `${PROVIDER} answered for order ${boundText(answeredId)}, not ${orderId}`);
   }
   return order;
 }
@@ -56,7 +63,7 @@ export function createOzzobitAdapter(settings: OzzobitSettings): ProviderAdapter
         credentials: 'the secret key',
         errorMessage: errorMessageIn,
       });
-      return normalizeOzzobitOrder(parseOrder(json, orderId), Date.now());
+      return countUnrecognisedStatus('ozzobit', normalizeOzzobitOrder(parseOrder(json, orderId), Date.now()));
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Observation } from '../../../workflows/types';
 import { boundDetails } from '../bound-details';
+import { unrecognisedStatusAttention, withAttention } from '../status-attention';
 import type { OzzobitOrder } from './ozzobit-schema';
 import { classifyOzzobitStatus } from './ozzobit-status';
 
@@ -11,7 +12,7 @@ import { classifyOzzobitStatus } from './ozzobit-status';
  */
 export function normalizeOzzobitOrder(order: OzzobitOrder, now: number): Observation {
   const info = classifyOzzobitStatus(order.status);
-  return {
+  return withAttention({
     status: order.status,
     phase: info.phase,
     recognised: info.recognised,
@@ -24,5 +25,5 @@ export function normalizeOzzobitOrder(order: OzzobitOrder, now: number): Observa
       network: order.network ?? null,
       transactionHash: order.transactionHash ?? null,
     }),
-  };
+  }, info.recognised ? null : unrecognisedStatusAttention(order.status));
 }

@@ -1,10 +1,13 @@
 /**
  * OZZOBiT webhooks: `POST { eventName: 'ORDER_<STATUS>', data: <order> }` on every status change.
  *
- * Signature: the seed reads `x-OZZOBiT-signature` and defers verification to a separate
- * "decryption guide" we do not have. Our reading (and the simulator's): the header is the hex
- * HMAC-SHA256 of the raw request body bytes, keyed with the webhook secret (OZZOBIT_WEBHOOK_SECRET).
- * Verify before parsing, over the exact bytes received.
+ * The seed's handler reads `event.eventName` and `event.data` and answers 200 to every event its
+ * switch does not know; it leaves verification to a "decryption guide" it does not include. So we
+ * read only those two keys (others are allowed), answer other events without acting on them, and
+ * accept the signature header in the encodings such guides use: hex, `sha256=<hex>` or base64 of the
+ * HMAC-SHA256 of the raw body, keyed with OZZOBIT_WEBHOOK_SECRET. A JWT-encoded payload (`{ data:
+ * "<HS256 JWT>" }`, as white-label on-ramps of this family send) is the other reading, selected by
+ * OZZOBIT_WEBHOOK_SCHEME=jwt (ozzobit-jwt.ts). Verify before parsing, over the exact bytes received.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -16,15 +19,34 @@ export const OZZOBIT_SIGNATURE_HEADER = 'x-OZZOBiT-signature';
 export const OZZOBIT_EVENT_PREFIX = 'ORDER_';
 const EVENT_NAME = /^ORDER_([A-Z][A-Z0-9_]*)$/;
 
-/** Strict on the envelope (an unexpected shape is not OZZOBiT's), minimal on the order inside. */
-export const ozzobitWebhookSchema = z
-  .object({
-    eventName: z.string().regex(EVENT_NAME, 'expected ORDER_<STATUS>'),
-    data: ozzobitOrderSchema,
-  })
-  .strict();
+/**
+ * The envelope, minimal: the event's name (`eventName`; `eventID` in the JWT claims of this family)
+ * and the order (`data`; `webhookData` in those claims). Other keys are allowed and ignored.
+ */
+export const ozzobitWebhookEnvelopeSchema = z.object({
+  eventName: z.string().min(1).max(128).nullish(),
+  eventID: z.string().min(1).max(128).nullish(),
+  data: z.unknown(),
+  webhookData: z.unknown(),
+});
+
+/** An order event as the seed shows it (`ORDER_<STATUS>` with the order in `data`), other keys allowed. */
+export const ozzobitWebhookSchema = z.object({
+  eventName: z.string().regex(EVENT_NAME, 'expected ORDER_<STATUS>'),
+  data: ozzobitOrderSchema,
+});
 
 export type OzzobitWebhook = z.infer<typeof ozzobitWebhookSchema>;
+
+export type OzzobitWebhookEnvelope = z.infer<typeof ozzobitWebhookEnvelopeSchema>;
+
+export function ozzobitEventNameOf(envelope: OzzobitWebhookEnvelope): string | undefined {
+  return envelope.eventName ?? envelope.eventID ?? undefined;
+}
+
+export function ozzobitEventOrderOf(envelope: OzzobitWebhookEnvelope): unknown {
+  return envelope.data ?? envelope.webhookData;
+}
 
 /**
  * `ORDER_PENDING_DELIVERY` → `PENDING_DELIVERY`; undefined for anything that is not an order event.
@@ -39,13 +61,32 @@ export function ozzobitEventName(status: string): string {
   return `${OZZOBIT_EVENT_PREFIX}${status}`;
 }
 
+/** Hex, as our simulator's seed-shaped webhooks sign. */
 export function signOzzobitWebhook(rawBody: string | Buffer, secret: string): string {
   return createHmac('sha256', secret).update(rawBody).digest('hex');
 }
 
-/** Constant-time check of the signature header against the raw body. */
+const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
+const BASE64_SHA256 = /^[A-Za-z0-9+/_-]{43}=?$/;
+
+/**
+ * The 32 bytes a signature header carries, whatever its encoding: hex, `sha256=<hex>` (GitHub-style)
+ * or base64 (standard or URL-safe); undefined when it is none of them.
+ */
+export function decodeOzzobitSignature(header: string): Buffer | undefined {
+  const value = header.trim().replace(/^sha256=/i, '');
+  if (HEX_SHA256.test(value)) return Buffer.from(value, 'hex');
+  if (BASE64_SHA256.test(value)) {
+    const bytes = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    return bytes.length === 32 ? bytes : undefined;
+  }
+  return undefined;
+}
+
+/** Constant-time check of the signature header (any accepted encoding) against the raw body. */
 export function verifyOzzobitSignature(rawBody: string | Buffer, signature: string | null | undefined, secret: string): boolean {
-  if (typeof signature !== 'string' || !/^[0-9a-fA-F]{64}$/.test(signature.trim())) return false;
-  const expected = Buffer.from(signOzzobitWebhook(rawBody, secret), 'hex');
-  return timingSafeEqual(expected, Buffer.from(signature.trim(), 'hex'));
+  if (typeof signature !== 'string') return false;
+  const given = decodeOzzobitSignature(signature);
+  if (given === undefined) return false;
+  return timingSafeEqual(createHmac('sha256', secret).update(rawBody).digest(), given);
 }
