@@ -105,7 +105,8 @@ export class OrderTracker {
     const recorded = await this.options.ledger?.find(provider, orderId);
     if (recorded?.final) return { kind: 'ignored', workflowId, reason: `order already ended ${recorded.outcome}` };
     const handle = await this.options.client.workflow.signalWithStart(trackOrder, {
-      ...this.startOptions(provider, orderId, null, DEFAULT_MAX_WAIT_MS[provider]),
+      // An order tracked before (e.g. ended timed_out) keeps the merchant's reference when a push restarts it.
+      ...this.startOptions(provider, orderId, recorded?.reference ?? null, DEFAULT_MAX_WAIT_MS[provider]),
       signal: statusPushedSignal,
       // The arrival time lets the order measure the push's detection lag (workflows/order-metrics.ts).
       signalArgs: [{ ...parsed.observation, receivedAt: parsed.receivedAt ?? Date.now() }],

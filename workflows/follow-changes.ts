@@ -225,9 +225,10 @@ function applyAnswer(context: FollowContext, answer: ChangeAnswer): boolean {
     state.unconfirmedPush === true && state.current !== null && !isTerminal(observation) && observation.rank < state.current.rank;
   if (!overtaken) {
     const cadenceMs = cadenceOf(context);
-    if (applyObservation(state, observation, 'poll', now, settings)) {
+    const lastSeenAt = state.lastSeenAt ?? null;
+    if (applyObservation(state, observation, 'poll', now, settings) && lastSeenAt !== null) {
       // The status changed after the wait's previous request, at most one cadence ago.
-      recordDetectionLag(provider, 'poll', Math.min(cadenceMs, now - (state.lastSeenAt ?? now)));
+      recordDetectionLag(provider, 'poll', Math.min(cadenceMs, now - lastSeenAt));
     }
     state.unconfirmedPush = false;
   }

@@ -1,4 +1,5 @@
-import { Pool, type PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { type DatabaseErrorLog, logToStderr, openPostgresPool } from '../postgres-pool';
 import { orderKey } from '../../workflows/ids';
 import { type Ledger, type OutcomeRecord, type RecordResult, isFinalOutcome } from './ledger';
 import { type StoredRow, toLedgerRow } from './ledger-row';
@@ -23,19 +24,8 @@ CREATE TABLE IF NOT EXISTS order_outcomes (
   hooks_done      TEXT NOT NULL DEFAULT '[]'
 )`;
 
-/** A new connection that does not come up within this fails the write (the activity is retried). */
-const CONNECT_TIMEOUT_MS = 10_000;
-/** No ledger statement takes long; one that does is stuck behind a lock or a dying server. */
-const STATEMENT_TIMEOUT_MS = 30_000;
-/** A transaction left open by a worker that stalled mid-write must not hold its row lock for ever. */
-const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
-
 /** Where the ledger reports a lost connection; it never throws. */
-export type LedgerErrorLog = (message: string, fields: Record<string, unknown>) => void;
-
-const logToStderr: LedgerErrorLog = (message, fields) => {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'WARN', message, ...fields })}\n`);
-};
+export type LedgerErrorLog = DatabaseErrorLog;
 
 async function inTransaction<T>(pool: Pool, logError: LedgerErrorLog, body: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
@@ -74,15 +64,7 @@ async function inTransaction<T>(pool: Pool, logError: LedgerErrorLog, body: (cli
  * opens a new one for the next write; a write that was in flight fails and its activity is retried.
  */
 export async function openPostgresLedger(connectionString: string, logError: LedgerErrorLog = logToStderr): Promise<Ledger> {
-  const pool = new Pool({
-    connectionString,
-    max: 5,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    statement_timeout: STATEMENT_TIMEOUT_MS,
-    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
-  });
-  // The message only: the connection string (and its password) is never logged.
-  pool.on('error', (error) => logError('ledger database connection lost; the next write opens a new one', { error: error.message }));
+  const pool = openPostgresPool(connectionString, 5, 'ledger', logError);
   // Two workers starting at once may both create the table: a lock makes the second wait.
   await inTransaction(pool, logError, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(424242)');

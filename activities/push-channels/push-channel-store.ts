@@ -4,7 +4,7 @@
  * (DATABASE_URL). One small table of its own, `push_channels`, one row per provider.
  */
 import Database from 'better-sqlite3';
-import { Pool } from 'pg';
+import { openPostgresPool } from '../postgres-pool';
 import { PROVIDER_NAMES, type ProviderName } from '../../workflows/types';
 import { PUSH_CHANNEL_STATES, type PushChannelState, type PushChannelStatus } from './push-channel-state';
 
@@ -65,7 +65,7 @@ function openSqliteStore(file: string): PushChannelStore {
 }
 
 async function openPostgresStore(connectionString: string): Promise<PushChannelStore> {
-  const pool = new Pool({ connectionString, max: 2 });
+  const pool = openPostgresPool(connectionString, 2, 'push channels');
   await pool.query(CREATE_TABLE);
   return {
     async write(status) {

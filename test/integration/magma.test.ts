@@ -447,3 +447,27 @@ test(
   },
   TEST_TIMEOUT_MS,
 );
+
+test.concurrent(
+  'a push every 500 ms for 60 s at one order never brings two provider requests for it less than 5 s apart',
+  async () => {
+    const orderId = uniqueId('push-storm');
+    sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING_FOR_ON_CHAIN_CONFIRMATION' }] });
+    await tracker.track('magma', orderId);
+    await eventually('the first poll', async () => (await tracker.progress('magma', orderId)).polls >= 1);
+    const PUSHES = 120;
+    for (let index = 0; index < PUSHES; index += 1) {
+      // Each one newer than anything before and asking for a poll at once: the worst a provider can do.
+      await tracker.push('magma', orderId, { status: `STEP_${index}`, phase: 'in_flight', recognised: true, rank: 100 + index, nextWaitMs: 0, details: {} });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    await eventually('every push seen', async () => (await tracker.progress('magma', orderId)).pushes === PUSHES);
+    await tracker.cancel('magma', orderId, 'push storm test done');
+    await tracker.result('magma', orderId);
+    const requests = sandbox.requests(orderId);
+    // Woken far more often than any cadence, the order still asked at most once per floor.
+    expect(requests.length).toBeGreaterThanOrEqual(5);
+    expectFloorHeld(requests);
+  },
+  150_000,
+);

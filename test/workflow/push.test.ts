@@ -346,3 +346,19 @@ test('pushes every second never beat the per-order 5 s floor', async () => {
     expect(gap).toBeLessThan(DEPOSIT_POLL_MS);
   }
 });
+
+test('a push restarting an order that ended timed_out keeps the merchant reference the ledger holds', async () => {
+  const orderId = uniqueId('restart-ref');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING', requests: 2 }, { status: 'FINISHED' }] });
+  const { first, second } = await stack(async () => {
+    await tracker.track('houdini', orderId, { reference: 'merchant-77', maxWaitMs: 60_000 });
+    const timedOut = await tracker.result('houdini', orderId);
+    // The provider pushes the final status later: tracking starts again from the push.
+    expect(await tracker.push('houdini', orderId, pushed(orderId, 4))).toMatchObject({ kind: 'signalled' });
+    return { first: timedOut, second: await tracker.result('houdini', orderId) };
+  });
+  expect(first.outcome).toBe('timed_out');
+  expect(second).toMatchObject({ outcome: 'succeeded', status: 'FINISHED' });
+  // Before, the push's run started with reference null and the final row lost the merchant's reference.
+  expect(await ledger.find('houdini', orderId)).toMatchObject({ outcome: 'succeeded', final: true, reference: 'merchant-77' });
+});

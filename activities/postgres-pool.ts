@@ -1,0 +1,35 @@
+/**
+ * The one way this project opens a PostgreSQL pool (the ledger, the push channels' table). A server
+ * restart, a failover or an idle-session kill (`pg_terminate_backend`) ends the pool's idle
+ * connections: node-postgres reports that as an `'error'` event on the pool, which would crash the
+ * process if nobody listened. It is logged here and nothing else: the pool drops that connection and
+ * opens a new one for the next query; a query that was in flight fails and its caller retries.
+ */
+import { Pool } from 'pg';
+
+/** A new connection that does not come up within this fails the query (the activity is retried). */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** No statement of ours takes long; one that does is stuck behind a lock or a dying server. */
+const STATEMENT_TIMEOUT_MS = 30_000;
+/** A transaction left open by a worker that stalled mid-write must not hold its row lock for ever. */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
+/** Where a lost connection is reported; it never throws. */
+export type DatabaseErrorLog = (message: string, fields: Record<string, unknown>) => void;
+
+export const logToStderr: DatabaseErrorLog = (message, fields) => {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'WARN', message, ...fields })}\n`);
+};
+
+export function openPostgresPool(connectionString: string, max: number, name: string, logError: DatabaseErrorLog = logToStderr): Pool {
+  const pool = new Pool({
+    connectionString,
+    max,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  });
+  // The message only: the connection string (and its password) is never logged.
+  pool.on('error', (error) => logError(`${name} database connection lost; the next write opens a new one`, { error: error.message }));
+  return pool;
+}
