@@ -120,6 +120,18 @@ function wakeNeeded({ state, shouldContinueAsNew }: FollowContext): boolean {
   return state.cancelRequested || state.pendingPush !== null || shouldContinueAsNew();
 }
 
+/**
+ * Whether a wake-up cancels the wait. A cancel, a long run or a final push always does. Another push
+ * only while the wait has not asked yet (then it moves the first request); once the wait is asking,
+ * it goes on (a push storm would otherwise cancel every wait just as it asks, and the order would
+ * never poll) and its next answer is weighed against the pushed status.
+ */
+function cutsShort({ state, shouldContinueAsNew }: FollowContext, firstRequestAt: number): boolean {
+  const push = state.pendingPush;
+  if (state.cancelRequested || shouldContinueAsNew()) return true;
+  return push !== null && (isTerminal(push) || Date.now() < firstRequestAt);
+}
+
 /** A timer (where one remains: attention re-checks, the wait for the deadline), woken early like a poll. */
 async function sleepUnlessWoken(context: FollowContext, until: number): Promise<void> {
   const milliseconds = Math.min(until, context.state.deadline) - Date.now();
@@ -158,7 +170,7 @@ async function waitForChange(context: FollowContext): Promise<WaitEnd> {
       (answer): WaitEnd => ({ kind: 'changed', answer }),
       (error: unknown): WaitEnd => ({ kind: 'failed', error }),
     );
-  const woken = scope.run(() => condition(() => wakeNeeded(context))).then(
+  const woken = scope.run(() => condition(() => cutsShort(context, firstRequestAt))).then(
     (): WaitEnd => ({ kind: 'woken' }),
     (): WaitEnd => ({ kind: 'woken' }),
   );

@@ -6,13 +6,14 @@ export interface Recorded {
   tags: MetricTags;
 }
 
-/** A metric meter that remembers what was recorded (counters and histograms alike). */
+/** A metric meter that remembers what was recorded (counters, histograms and gauges alike). */
 export function recordingMeter(): { meter: MetricMeter; recorded: Recorded[] } {
   const recorded: Recorded[] = [];
   const metric = (name: string) => ({
     add: (value: number, tags: MetricTags = {}) => recorded.push({ name, value, tags }),
     record: (value: number, tags: MetricTags = {}) => recorded.push({ name, value, tags }),
+    set: (value: number, tags: MetricTags = {}) => recorded.push({ name, value, tags }),
   });
-  const meter = { createCounter: metric, createHistogram: metric } as unknown as MetricMeter;
+  const meter = { createCounter: metric, createHistogram: metric, createGauge: metric } as unknown as MetricMeter;
   return { meter, recorded };
 }

@@ -465,8 +465,9 @@ test.concurrent(
     await tracker.cancel('magma', orderId, 'push storm test done');
     await tracker.result('magma', orderId);
     const requests = sandbox.requests(orderId);
-    // Woken far more often than any cadence, the order still asked at most once per floor.
-    expect(requests.length).toBeGreaterThanOrEqual(5);
+    // Pushed far more often than any cadence, the order still asked (the storm did not starve it)
+    // and at most once per floor.
+    expect(requests.length).toBeGreaterThanOrEqual(2);
     expectFloorHeld(requests);
   },
   150_000,

@@ -211,7 +211,7 @@ test('with Houdini pushes configured (PUSH_FALLBACK_POLL) but no verified push k
 test('with Houdini pushes configured (PUSH_FALLBACK_POLL), once a verified push reached the order its polls wait the fallback', async () => {
   const fallbackMs = 120_000;
   const orderId = uniqueId('fallback-pushed');
-  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING', requests: 1 }, { status: 'CONFIRMING', requests: 2 }, { status: 'FINISHED' }] });
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING', requests: 1 }, { status: 'CONFIRMING', requests: 1 }, { status: 'FINISHED' }] });
   const result = await stack(async () => {
     await tracker.track('houdini', orderId);
     await firstPoll(orderId);
@@ -349,7 +349,8 @@ test('pushes every second never beat the per-order 5 s floor', async () => {
 
 test('a push restarting an order that ended timed_out keeps the merchant reference the ledger holds', async () => {
   const orderId = uniqueId('restart-ref');
-  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING', requests: 2 }, { status: 'FINISHED' }] });
+  // Still WAITING at the first poll, 30 s later and at the deadline poll: the order ends timed_out.
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING', requests: 3 }, { status: 'FINISHED' }] });
   const { first, second } = await stack(async () => {
     await tracker.track('houdini', orderId, { reference: 'merchant-77', maxWaitMs: 60_000 });
     const timedOut = await tracker.result('houdini', orderId);
