@@ -339,8 +339,9 @@ test('pushes every second never beat the per-order 5 s floor', async () => {
   });
 
   const gaps = clock.gapsMs(orderId);
-  // Woken well before the 30 s cadence, and still no closer than the floor.
-  expect(gaps.length).toBeGreaterThanOrEqual(2);
+  // Woken well before the 30 s cadence (the first push moved the next request to the floor; once
+  // that wait asks, later pushes let it run), and still no closer than the floor.
+  expect(gaps.length).toBeGreaterThanOrEqual(1);
   for (const gap of gaps) {
     expect(gap).toBeGreaterThanOrEqual(FLOOR_MS - 100);
     expect(gap).toBeLessThan(DEPOSIT_POLL_MS);
