@@ -552,7 +552,10 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
   const rand = random(seed);
   const runId = randomBytes(3).toString('hex');
   const serverRestartsWanted = options.serverRestarts ?? 1;
-  const databaseBlipsWanted = ledgerKind === 'postgres' ? (options.databaseBlips ?? 1) : 0;
+  // Blips terminate every connection of the crash test's own PostgreSQL; a cluster's also serves
+  // Temporal itself, so there the ledger is left alone unless asked.
+  const ownPostgres = ledgerKind === 'postgres' && (options.temporal ?? 'dev') === 'dev';
+  const databaseBlipsWanted = ownPostgres ? (options.databaseBlips ?? 1) : 0;
   const workDir = mkdtempSync(join(tmpdir(), 'order-tracker-crash-'));
   const log = (line: string) => options.log?.(`[${((Date.now() - startedAt) / SECOND).toFixed(1).padStart(6)} s] ${line}`);
   const problems: string[] = [];
