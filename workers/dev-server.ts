@@ -9,7 +9,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { Connection } from '@temporalio/client';
 import { registerSearchAttributes } from '../common/register-search-attributes';
-import { SINGLE_PARTITION_ARGS, SQLITE_WAL_ARGS, acceptsConnections, temporalCliPath } from '../common/temporal-servers';
+import { SINGLE_PARTITION_ARGS, acceptsConnections, temporalCliPath } from '../common/temporal-servers';
 
 export interface DevServerOptions {
   /** SQLite file holding the server's state across restarts; its directory is created. */
@@ -53,7 +53,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--db-filename', options.dbFile,
     '--namespace', options.namespace,
     '--log-level', 'warn',
-    ...SQLITE_WAL_ARGS,
     ...SINGLE_PARTITION_ARGS,
   ];
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });

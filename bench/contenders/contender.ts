@@ -11,7 +11,7 @@ export interface ContenderContext {
   ingressPort?: number;
   /** A Temporal server already running (`--temporal-address`), used instead of a dev server of the contender's own. */
   existingServer?: ExistingServer;
-  /** The journal mode of a dev server the contender starts (default `wal`, as `npm start`'s). */
+  /** The journal mode of a dev server the contender starts (default `delete`, as `npm start`'s). */
   sqliteJournal?: SqliteJournal;
   log: (line: string) => void;
 }
