@@ -352,12 +352,14 @@ export class WorkerSupervisor {
     const number = this.starts;
     const name = `${this.label}-${String(number).padStart(2, '0')}`;
     const output: WriteStream = createWriteStream(join(this.workDir, `${name}.log`));
+    // Output can still arrive after 'exit' ended the file: never let that fail the run.
+    output.on('error', () => undefined);
     const child = spawn(process.execPath, [CLI, this.command], { cwd: PROJECT_ROOT, env: this.environment, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.isReady = false;
     let recent = '';
     const watch = (chunk: Buffer) => {
-      output.write(chunk);
+      if (!output.writableEnded) output.write(chunk);
       if (this.isReady || this.child !== child) return;
       // The worker's "running" line (plain or JSON log), or the SDK's own state change.
       recent = (recent + chunk.toString('utf8')).slice(-4_000);

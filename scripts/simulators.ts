@@ -46,12 +46,16 @@ export async function inProcessSimulators(): Promise<Simulators> {
 export async function sandboxProcess(environment: NodeJS.ProcessEnv, logFile: string): Promise<Simulators> {
   const child: ChildProcess = spawn(process.execPath, [CLI, 'sandbox'], { cwd: PROJECT_ROOT, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = createWriteStream(logFile);
-  child.stderr?.pipe(output);
+  // A log line after the file closed must never fail the run ("write after end").
+  output.on('error', () => undefined);
+  child.stderr?.on('data', (chunk: Buffer) => {
+    if (!output.writableEnded) output.write(chunk);
+  });
   const printed = await new Promise<string>((done, fail) => {
     let text = '';
     const timer = setTimeout(() => fail(new Error(`order-tracker sandbox printed no control URLs within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
     child.stdout?.on('data', (chunk: Buffer) => {
-      output.write(chunk);
+      if (!output.writableEnded) output.write(chunk);
       text += chunk.toString('utf8');
       // The last line it prints at start is the last provider's control URL.
       if (/^\s+houdini: \S+/m.test(text)) {

@@ -291,13 +291,17 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
 
   const startServer = async (): Promise<ChildProcess> => {
     const output = createWriteStream(logFile, { flags: 'a' });
+    // A log line after the file closed must never fail the run ("write after end").
+    output.on('error', () => undefined);
     const child = spawn(
       join(serverDirectory, 'temporal-server'),
       ['--root', workDir, '--config', 'config', '--env', 'development', '--allow-no-auth', 'start'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    child.stdout?.pipe(output);
-    child.stderr?.pipe(output);
+    // Two sources into one file: neither ends it; the process's close does, after both have drained.
+    child.stdout?.pipe(output, { end: false });
+    child.stderr?.pipe(output, { end: false });
+    child.once('close', () => output.end());
     return child;
   };
   const stopServer = async (): Promise<void> => {
