@@ -48,7 +48,7 @@ export const DEFAULT_OPTIONS: Omit<BenchOptions, 'outputDir'> = {
   seed: 7,
 };
 
-const USAGE = `npm run bench -- [--orders 1000] [--time-scale 120] [--contenders a,b] [--scaling 100,1000,10000|none] [--scaling-contenders a,b] [--scaling-seconds 60] [--scaling-from results.json] [--capacity-from results.json] [--arrival-minutes 30] [--parallel] [--quick] [--seed 7] [--out bench] [--temporal-address host:port [--temporal-pid PID]] [--sqlite-journal wal|delete]
+const USAGE = `npm run bench -- [--orders 1000] [--time-scale 120] [--contenders a,b|none] [--scaling 100,1000,10000|none] [--scaling-contenders a,b] [--scaling-seconds 60] [--scaling-from results.json] [--capacity-from results.json] [--arrival-minutes 30] [--parallel] [--quick] [--seed 7] [--out bench] [--temporal-address host:port [--temporal-pid PID]] [--sqlite-journal wal|delete]
 contenders: ${CONTENDER_NAMES.join(', ')}`;
 
 export function parseOptions(argv: readonly string[], outputDir: string): BenchOptions {
@@ -74,7 +74,9 @@ export function parseOptions(argv: readonly string[], outputDir: string): BenchO
         options.timeScale = positive(value());
         break;
       case '--contenders': {
-        const names = value().split(',').map((name) => name.trim()).filter(Boolean);
+        // `none`: no corpus run, only the scaling curve.
+        const text = value();
+        const names = text === 'none' ? [] : text.split(',').map((name) => name.trim()).filter(Boolean);
         const unknown = names.filter((name) => !(CONTENDER_NAMES as readonly string[]).includes(name));
         if (unknown.length > 0) throw new Error(`unknown contender ${unknown.join(', ')}\n${USAGE}`);
         options.contenders = names as ContenderName[];

@@ -10,7 +10,7 @@ import { discoverMagmaOrders, type Discovered } from './discover';
 import { redeliverCallback } from './redeliver';
 import { MAX_WAIT_LIMIT_MS, OrderNotFoundError, type OrderTracker, trackerFromConfig } from './order-tracker';
 import { followOrder, type FollowMode } from './follow';
-import { formatList, formatProgress, formatResult } from './format';
+import { formatJoined, formatList, formatProgress, formatResult } from './format';
 
 /** Contract exit codes. */
 export const ExitCode = {
@@ -167,12 +167,13 @@ async function runOrderCommand(command: string, positionals: string[], values: V
           output.write(values.json ? JSON.stringify(response) : `${response.workflowId} already ended: ${response.row.outcome} (${response.row.status ?? 'no status'}), recorded ${response.row.recordedAt}`);
           return exitCodeForOutcome(response.row.outcome);
         }
+        const joined = response.joined === undefined ? '' : `\n${formatJoined(response.joined)}`;
         if (values.follow) {
-          if (!values.json) output.write(`tracking ${response.workflowId}`);
+          if (!values.json) output.write(`tracking ${response.workflowId}${joined}`);
           return follow(tracker, provider, orderId, values, output);
         }
         if (!values.wait) {
-          output.write(values.json ? JSON.stringify(response) : `tracking ${response.workflowId}\nfollow it with: order-tracker status ${provider} ${orderId}`);
+          output.write(values.json ? JSON.stringify(response) : `tracking ${response.workflowId}${joined}\nfollow it with: order-tracker status ${provider} ${orderId}`);
           return ExitCode.ok;
         }
         const result = await tracker.result(provider, orderId);

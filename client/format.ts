@@ -1,6 +1,6 @@
 import { formatDuration } from '../workflows/current-details';
 import type { Details, Progress, TrackOrderResult } from '../workflows/types';
-import type { ListedOrder } from './order-tracker';
+import type { JoinedOrder, ListedOrder } from './order-tracker';
 
 /**
  * Provider text (statuses, details, attention) reaches a terminal: control characters (escape
@@ -120,4 +120,16 @@ function progressChanges(previous: Progress | undefined, progress: Progress, now
     lines.push(`${at}  fulfilment ${fulfilment}`);
   }
   return lines;
+}
+
+/** What a `track` of an already running order did with its reference and max wait (client/order-tracker.ts). */
+export function formatJoined(joined: JoinedOrder): string {
+  const lines = [`already running (started by ${joined.startedBy === 'push' ? 'a push' : 'an earlier track'})`];
+  const handed = joined.handedOver.map((setting) => (setting === 'reference' ? 'the reference' : 'the max wait (from now)'));
+  if (handed.length > 0) lines.push(`handed it ${handed.join(' and ')}${joined.startedBy === 'push' ? ', unless an earlier track already set them' : ''}`);
+  const kept: string[] = [];
+  if (joined.kept.reference !== undefined) kept.push(`reference ${printable(String(joined.kept.reference))}`);
+  if (joined.kept.maxWaitMs !== undefined) kept.push(`max wait ${formatDuration(joined.kept.maxWaitMs)}`);
+  if (kept.length > 0) lines.push(`the running order keeps its own ${kept.join(' and ')}`);
+  return lines.join('\n');
 }

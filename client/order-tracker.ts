@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Ledger, LedgerRow } from '../activities/ledger/ledger';
 import type { Config } from '../common/config';
@@ -5,7 +6,7 @@ import { parseOrderId, parseProvider, parseReference, InvalidInputError } from '
 import { DEFAULT_MAX_WAIT_MS } from '../common/provider-defaults';
 import { pendingPollOf, withPendingPoll } from './pending-poll';
 import { orderWorkflowId } from '../workflows/ids';
-import { cancelSignal, progressQuery, statusPushedSignal } from '../workflows/messages';
+import { cancelSignal, progressQuery, statusPushedSignal, type TrackRequest, trackRequestedSignal } from '../workflows/messages';
 import { parseObservation } from '../workflows/observation';
 import { ORDER_OUTCOME, ORDER_PROVIDER, ORDER_STATUS } from '../workflows/search-attributes';
 import type { TrackingSettings } from '../workflows/settings';
@@ -21,8 +22,18 @@ export interface TrackOptions {
   reference?: string | null;
 }
 
+/** What a `track` of an order that was already running did with its reference and max wait. */
+export interface JoinedOrder {
+  /** Who started the running order: a push (default max wait, no reference) or an earlier track. */
+  startedBy: 'push' | 'track';
+  /** Handed to the running order (it takes a reference only when it has none, a max wait only from the first track after a push). */
+  handedOver: Array<'reference' | 'maxWait'>;
+  /** Settings of the running order that differ from this track's and stay as they are. */
+  kept: { reference?: string | null; maxWaitMs?: number };
+}
+
 export type TrackResponse =
-  | { kind: 'tracking'; workflowId: string; runId: string }
+  | { kind: 'tracking'; workflowId: string; runId: string; joined?: JoinedOrder }
   /** The ledger holds a final outcome: nothing was started. */
   | { kind: 'recorded'; workflowId: string; row: LedgerRow };
 
@@ -83,13 +94,24 @@ export class OrderTracker {
     const workflowId = orderWorkflowId(provider, orderId);
     const recorded = await this.options.ledger?.find(provider, orderId);
     if (recorded?.final) return { kind: 'recorded', workflowId, row: recorded };
+    // An order tracked before (e.g. ended timed_out) keeps the merchant's reference unless one is given.
+    const ownReference = reference ?? recorded?.reference ?? null;
 
+    const requestId = randomUUID();
+    const memo: StartMemo = { startedBy: 'track', requestId, reference: ownReference, maxWaitMs };
     const handle = await this.options.client.workflow.start(trackOrder, {
-      ...this.startOptions(provider, orderId, reference, maxWaitMs),
+      ...this.startOptions(provider, orderId, ownReference, maxWaitMs, memo),
       // A second track of a running order returns the running one; an ended order may be tracked again.
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
-    return { kind: 'tracking', workflowId, runId: handle.firstExecutionRunId };
+    const runId = handle.firstExecutionRunId;
+    const running = this.options.client.workflow.getHandle(workflowId, runId);
+    const startedWith = startMemoOf((await running.describe()).memo);
+    if (startedWith?.requestId === requestId) return { kind: 'tracking', workflowId, runId };
+    // Already running: hand this track's settings over (trackRequested in track-order.ts) and say what stays.
+    const request: TrackRequest = { reference: ownReference, maxWaitMs };
+    await running.signal(trackRequestedSignal, request);
+    return { kind: 'tracking', workflowId, runId, joined: joinedOrder(startedWith, request) };
   }
 
   /**
@@ -106,7 +128,7 @@ export class OrderTracker {
     if (recorded?.final) return { kind: 'ignored', workflowId, reason: `order already ended ${recorded.outcome}` };
     const handle = await this.options.client.workflow.signalWithStart(trackOrder, {
       // An order tracked before (e.g. ended timed_out) keeps the merchant's reference when a push restarts it.
-      ...this.startOptions(provider, orderId, recorded?.reference ?? null, DEFAULT_MAX_WAIT_MS[provider]),
+      ...this.startOptions(provider, orderId, recorded?.reference ?? null, DEFAULT_MAX_WAIT_MS[provider], { startedBy: 'push', reference: recorded?.reference ?? null, maxWaitMs: DEFAULT_MAX_WAIT_MS[provider] }, 'push'),
       signal: statusPushedSignal,
       // The arrival time lets the order measure the push's detection lag (workflows/order-metrics.ts).
       signalArgs: [{ ...parsed.observation, receivedAt: parsed.receivedAt ?? Date.now() }],
@@ -114,11 +136,13 @@ export class OrderTracker {
     return { kind: 'signalled', workflowId, runId: handle.signaledRunId };
   }
 
-  private startOptions(provider: ProviderName, orderId: string, reference: string | null, maxWaitMs: number) {
+  private startOptions(provider: ProviderName, orderId: string, reference: string | null, maxWaitMs: number, memo: StartMemo, startedBy?: 'push') {
+    const input: TrackOrderInput = { provider, orderId, reference, maxWaitMs, settings: this.options.settings, ...(startedBy ? { startedBy } : {}) };
     return {
       workflowId: orderWorkflowId(provider, orderId),
       taskQueue: this.options.taskQueue,
-      args: [{ provider, orderId, reference, maxWaitMs, settings: this.options.settings }] as [TrackOrderInput],
+      args: [input] as [TrackOrderInput],
+      memo: { ...memo },
       workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
       typedSearchAttributes: [{ key: ORDER_PROVIDER, value: provider }],
       staticSummary: `${provider} order ${orderId}${reference ? ` (ref ${reference})` : ''}`,
@@ -196,6 +220,36 @@ export class OrderTracker {
     if (error instanceof WorkflowNotFoundError) return new OrderNotFoundError(`no order is tracked as ${workflowId}`);
     return error;
   }
+}
+
+/** Who started an order's run and with what, kept in its memo: a `track` of a running order reads it to say what it did. */
+interface StartMemo {
+  startedBy: 'push' | 'track';
+  /** A track's own id, so it knows whether it started the run it got back. */
+  requestId?: string;
+  reference: string | null;
+  maxWaitMs: number;
+}
+
+function startMemoOf(memo: Record<string, unknown> | undefined): StartMemo | undefined {
+  const { startedBy, requestId, reference, maxWaitMs } = memo ?? {};
+  if (startedBy !== 'push' && startedBy !== 'track') return undefined;
+  if (typeof maxWaitMs !== 'number' || (reference !== null && typeof reference !== 'string')) return undefined;
+  return { startedBy, reference, maxWaitMs, ...(typeof requestId === 'string' ? { requestId } : {}) };
+}
+
+/**
+ * Mirrors trackRequested's rule (track-order.ts): a reference goes to an order that has none; the
+ * max wait only to an order a push started. Orders started before the memo existed count as tracked.
+ */
+function joinedOrder(startedWith: StartMemo | undefined, request: TrackRequest): JoinedOrder {
+  const joined: JoinedOrder = { startedBy: startedWith?.startedBy ?? 'track', handedOver: [], kept: {} };
+  if (startedWith === undefined) return joined;
+  if (startedWith.reference === null && request.reference !== null) joined.handedOver.push('reference');
+  else if (startedWith.reference !== request.reference && request.reference !== null) joined.kept.reference = startedWith.reference;
+  if (startedWith.startedBy === 'push') joined.handedOver.push('maxWait');
+  else if (startedWith.maxWaitMs !== request.maxWaitMs) joined.kept.maxWaitMs = startedWith.maxWaitMs;
+  return joined;
 }
 
 /** Visibility query string literal; the values are validated or come from our own enums. */

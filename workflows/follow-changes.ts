@@ -60,6 +60,7 @@ export async function followChanges(context: FollowContext): Promise<LoopEnd> {
   const { state, settings } = context;
   for (;;) {
     if (state.cancelRequested) return 'tracking_cancelled';
+    state.deadlineMoved = false;
     const push = state.pendingPush;
     state.pendingPush = null;
     if (push !== null) {
@@ -115,20 +116,21 @@ function floorAt({ state, settings }: FollowContext): number {
   return state.lastPolledAt === null ? 0 : state.lastPolledAt + settings.minRequestGapMs;
 }
 
-/** A push, a cancel or a run grown long ends any wait. */
+/** A push, a cancel, a moved deadline or a run grown long ends any wait. */
 function wakeNeeded({ state, shouldContinueAsNew }: FollowContext): boolean {
-  return state.cancelRequested || state.pendingPush !== null || shouldContinueAsNew();
+  return state.cancelRequested || state.pendingPush !== null || state.deadlineMoved === true || shouldContinueAsNew();
 }
 
 /**
- * Whether a wake-up cancels the wait. A cancel, a long run or a final push always does. Another push
+ * Whether a wake-up cancels the wait. A cancel, a moved deadline, a long run or a final push always does. Another push
  * only while the wait has not asked yet (then it moves the first request); once the wait is asking,
  * it goes on (a push storm would otherwise cancel every wait just as it asks, and the order would
  * never poll) and its next answer is weighed against the pushed status.
  */
 function cutsShort({ state, shouldContinueAsNew }: FollowContext, firstRequestAt: number): boolean {
   const push = state.pendingPush;
-  if (state.cancelRequested || shouldContinueAsNew()) return true;
+  // The wait's schedule-to-close is the old deadline: a track that moved it needs a new wait.
+  if (state.cancelRequested || state.deadlineMoved === true || shouldContinueAsNew()) return true;
   return push !== null && (isTerminal(push) || Date.now() < firstRequestAt);
 }
 

@@ -11,4 +11,26 @@ export const cancelSignal = defineSignal<[CancelRequest?]>('cancel');
 /** A normalised observation from a push (webhook, WebSocket); validated before it is used. */
 export const statusPushedSignal = defineSignal<[unknown]>('statusPushed');
 
+/**
+ * A `track` of an order that is already running (e.g. started by a push with the default max wait):
+ * the merchant's reference and max wait, which the order takes as described in track-order.ts.
+ */
+export interface TrackRequest {
+  reference: string | null;
+  maxWaitMs: number;
+}
+export const trackRequestedSignal = defineSignal<[unknown]>('trackRequested');
+
+/** Validates a trackRequested payload; the client sends parsed values, anything else is refused by name. */
+export function parseTrackRequest(payload: unknown): { ok: true; request: TrackRequest } | { ok: false; error: string } {
+  if (typeof payload !== 'object' || payload === null) return { ok: false, error: 'trackRequested payload must be an object' };
+  const { reference, maxWaitMs } = payload as Record<string, unknown>;
+  const referenceOk = reference === null || (typeof reference === 'string' && reference.length >= 1 && reference.length <= 256);
+  if (!referenceOk) return { ok: false, error: 'trackRequested reference must be null or 1-256 characters' };
+  if (typeof maxWaitMs !== 'number' || !Number.isFinite(maxWaitMs) || maxWaitMs <= 0) {
+    return { ok: false, error: 'trackRequested maxWaitMs must be a positive number' };
+  }
+  return { ok: true, request: { reference: reference as string | null, maxWaitMs } };
+}
+
 export const progressQuery = defineQuery<Progress>('progress');

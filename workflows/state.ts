@@ -37,6 +37,12 @@ export interface TrackingState {
   lastSeenAt?: number | null;
   /** While a retry-driven wait runs: its cadence, after its first request at `nextPollAt`. */
   waitCadenceMs?: number | null;
+  /** The merchant's reference (absent in runs carried from before a `track` could hand one over). */
+  reference?: string | null;
+  /** A push started the order with the default max wait: the first `track` then sets reference and max wait. */
+  awaitingTrack?: boolean;
+  /** A `track` moved the deadline: the current wait, scheduled to end at the old one, is replaced. */
+  deadlineMoved?: boolean;
 }
 
 export function initialState(startedAt: number, maxWaitMs: number): TrackingState {

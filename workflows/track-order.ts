@@ -15,12 +15,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { deliverAndRunHook, fulfilment } from './fulfilment';
 import { floorSummary, renderCurrentDetails, timerSummary } from './current-details';
 import { type LoopEnd, failureType, followChanges } from './follow-changes';
 import { countPush, recordDetectionLag } from './order-metrics';
 import { ATTENTION_ERRORS, ErrorType } from './error-types';
 import { pollTaskQueue } from './ids';
-import { cancelSignal, progressQuery, statusPushedSignal } from './messages';
+import { cancelSignal, parseTrackRequest, progressQuery, statusPushedSignal, trackRequestedSignal } from './messages';
 import { isTerminal, parseObservation } from './observation';
 import { ORDER_OUTCOME, ORDER_PROVIDER, ORDER_STATUS } from './search-attributes';
 import { RUN_EVENTS_BEFORE_SHORTER_RUNS, type TrackingSettings, resolveSettings } from './settings';
@@ -43,41 +44,14 @@ export interface TrackOrderInput {
   settings?: Partial<TrackingSettings>;
   /** Set only by continue-as-new: the state of the run before. */
   carried?: TrackingState;
+  /** `push` when a push started the order: reference and max wait are then the defaults until a `track` comes. */
+  startedBy?: 'push';
 }
 
 /** One attempt of a poll: the HTTP client gives up sooner; this only catches a stuck worker. */
 const POLL_ATTEMPT_TIMEOUT_MS = 30_000;
 /** Backoff for a provider that keeps failing, so an outage costs a request a minute at most. */
 const POLL_MAX_RETRY_INTERVAL_MS = 60_000;
-/** Ledger writes are local and cheap; retry them until they succeed, whatever it takes. */
-const FULFILMENT_ATTEMPT_TIMEOUT_MS = 30_000;
-
-const fulfilment = proxyActivities<Activities>({
-  startToCloseTimeout: FULFILMENT_ATTEMPT_TIMEOUT_MS,
-  retry: { initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 60_000 },
-});
-/** Receivers go down for maintenance; keep trying for days, then `order-tracker redeliver` remains. */
-const CALLBACK_DELIVERY_WINDOW_MS = 3 * 24 * 3_600_000;
-const callbacks = proxyActivities<Activities>({
-  startToCloseTimeout: FULFILMENT_ATTEMPT_TIMEOUT_MS,
-  scheduleToCloseTimeout: CALLBACK_DELIVERY_WINDOW_MS,
-  retry: { initialInterval: 2_000, backoffCoefficient: 2, maximumInterval: 10 * 60_000 },
-});
-/** A hook is the worker's own code; a day of retries, then the order completes with attention set. */
-const HOOK_WINDOW_MS = 24 * 3_600_000;
-/**
- * runHook heartbeats while a hook runs (activities/index.ts), so an attempt whose worker died is
- * retried after this rather than after the 5-minute start-to-close (the crash test saw orders held
- * open 5 minutes by a worker killed during a no-op runHook). Changing it needs no patch: timeouts
- * are not part of the commands a replay compares.
- */
-const HOOK_HEARTBEAT_TIMEOUT_MS = 20_000;
-const hooks = proxyActivities<Activities>({
-  startToCloseTimeout: 5 * 60_000,
-  heartbeatTimeout: HOOK_HEARTBEAT_TIMEOUT_MS,
-  scheduleToCloseTimeout: HOOK_WINDOW_MS,
-  retry: { initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 5 * 60_000 },
-});
 
 /** Workflows recorded before callbacks and hooks existed end right after recordOutcome. */
 export const FULFILMENT_STEPS_PATCH = 'fulfilment-callback-and-hooks';
@@ -105,7 +79,6 @@ export const RETRY_DRIVEN_POLLING_PATCH = 'retry-driven-polling';
 
 export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResult> {
   const { provider, orderId } = input;
-  const reference = input.reference ?? null;
   const settings = resolveSettings(input.settings);
   // Decided once per run, at its start, so a replay decides the same.
   const shorterRuns = patched(SHORTER_RUNS_PATCH);
@@ -116,9 +89,30 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
   let statusAttribute: string | null = null;
   // Where a poll's detection lag starts; runs carried from before it was kept start at the last poll.
   if (state.lastSeenAt === undefined) state.lastSeenAt = state.lastPolledAt;
+  if (state.reference === undefined) state.reference = input.reference ?? null;
+  if (input.carried === undefined && input.startedBy === 'push') state.awaitingTrack = true;
 
   // Handlers first: they only change state and never throw.
-  setHandler(progressQuery, () => progressSnapshot(provider, orderId, reference, state));
+  setHandler(progressQuery, () => progressSnapshot(provider, orderId, state.reference ?? null, state));
+  setHandler(trackRequestedSignal, (payload) => {
+    const parsed = parseTrackRequest(payload);
+    if (!parsed.ok) {
+      log.warn('ignored an invalid trackRequested payload', { error: parsed.error });
+      return;
+    }
+    if (state.outcome !== null) return;
+    const { reference, maxWaitMs } = parsed.request;
+    // A reference is never replaced, only given to an order that has none.
+    if (state.reference == null && reference !== null) state.reference = reference;
+    // The first track of an order a push started sets its max wait, from now; later ones keep it.
+    if (state.awaitingTrack === true) {
+      state.awaitingTrack = false;
+      state.deadline = Date.now() + maxWaitMs;
+      state.deadlineMoved = true;
+      log.info('a track set the max wait of an order a push started', { maxWaitMs });
+    }
+    publish();
+  });
   setHandler(cancelSignal, (request) => {
     if (state.outcome !== null || state.cancelRequested) return;
     state.cancelRequested = true;
@@ -126,7 +120,7 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
     state.cancelReason = typeof reason === 'string' ? reason.slice(0, 256) : null;
     log.info('tracking cancel requested', { reason: state.cancelReason });
   });
-  setHandler(statusPushedSignal, (payload) => {
+  function receivePush(payload: unknown): void {
     const parsed = parseObservation(payload);
     if (!parsed.ok) {
       log.warn('ignored an invalid statusPushed payload', { error: parsed.error });
@@ -151,7 +145,8 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
     state.unconfirmedPush = true;
     state.pendingPush = parsed.observation;
     publish();
-  });
+  }
+  setHandler(statusPushedSignal, receivePush);
 
   /** Keeps search attributes and the UI's current details in step with the state. */
   function publish(): void {
@@ -311,7 +306,7 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
     fulfilment.recordOutcome({
       provider,
       orderId,
-      reference,
+      reference: state.reference ?? null,
       outcome: end,
       observation: state.current,
       transitions: state.transitions,
@@ -330,23 +325,10 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
   // Nothing new recorded (a final outcome was already there): nothing to deliver or run again.
   if (patched(FULFILMENT_STEPS_PATCH) && recorded.recorded) {
     const step = { provider, orderId, outcome: recorded.outcome };
-    await CancellationScope.nonCancellable(async () => {
-      if (recorded.callback === 'pending') {
-        try {
-          state.callback = await callbacks.deliverCallback(step);
-        } catch (error) {
-          log.error('callback not delivered within its window; order-tracker redeliver can resend it', { error: String(error) });
-          state.attention = 'callback not delivered';
-        }
-        publish();
-      }
-      try {
-        await hooks.runHook(step);
-      } catch (error) {
-        log.error('fulfilment hook failed for a day; giving up', { error: String(error) });
-        state.attention = 'fulfilment hook failed';
-        publish();
-      }
+    await deliverAndRunHook(step, recorded.callback === 'pending', (change) => {
+      if (change.callback !== undefined) state.callback = change.callback;
+      if (change.attention !== undefined) state.attention = change.attention;
+      publish();
     });
   }
   // After a cancel request the root scope is cancelled: wait for handlers where that cannot interrupt.

@@ -73,7 +73,7 @@ describe('every REST adapter against a provider answering anything', () => {
 describe('the ingress against any request', () => {
   const SECRET = 'fuzz-webhook-secret';
   const pushes: unknown[] = [];
-  const starts: { args: [{ provider: string; orderId: string; maxWaitMs: number }] }[] = [];
+  const starts: { args: [{ provider: string; orderId: string; maxWaitMs: number }]; memo?: Record<string, unknown> }[] = [];
   // The real OrderTracker (its validation is what is fuzzed) over a stand-in for Temporal that
   // records what would have been started.
   const client = {
@@ -82,6 +82,8 @@ describe('the ingress against any request', () => {
         starts.push(options);
         return { firstExecutionRunId: 'run' };
       },
+      // Every start here is a new run: it carries the memo of the track that started it.
+      getHandle: () => ({ describe: async () => ({ memo: starts[starts.length - 1]?.memo }) }),
       signalWithStart: async (_workflow: unknown, options: { signalArgs: unknown[] }) => {
         pushes.push(options.signalArgs);
         return { signaledRunId: 'run' };

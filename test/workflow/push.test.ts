@@ -364,3 +364,41 @@ test('a push restarting an order that ended timed_out keeps the merchant referen
   // Before, the push's run started with reference null and the final row lost the merchant's reference.
   expect(await ledger.find('houdini', orderId)).toMatchObject({ outcome: 'succeeded', final: true, reference: 'merchant-77' });
 });
+
+test('a track after the push that started an order hands it the reference and max wait, and says so', async () => {
+  const orderId = uniqueId('push-then-track');
+  // Never leaves WAITING: the order ends timed_out at the max wait it was given.
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING' }] });
+  const { joined, trackedAt, progress, result } = await stack(async () => {
+    // The push comes first and starts the order with the default max wait (hours) and no reference.
+    expect(await tracker.push('houdini', orderId, pushed(orderId, 0))).toMatchObject({ kind: 'signalled' });
+    await eventually('the pushed order is running', async () => (await progressOf(orderId)).pushes === 1);
+    const at = await environment.currentTimeMs();
+    const response = await tracker.track('houdini', orderId, { reference: 'merchant-9', maxWaitMs: 120_000 });
+    await eventually('the order took the reference', async () => (await progressOf(orderId)).reference === 'merchant-9');
+    return { joined: response.kind === 'tracking' ? response.joined : undefined, trackedAt: at, progress: await progressOf(orderId), result: await tracker.result('houdini', orderId) };
+  });
+  expect(joined).toEqual({ startedBy: 'push', handedOver: ['reference', 'maxWait'], kept: {} });
+  // Before, the track was silently attached to the pushed run: default max wait, reference null.
+  const deadline = Date.parse(progress.deadline);
+  expect(deadline).toBeGreaterThanOrEqual(trackedAt + 120_000);
+  expect(deadline).toBeLessThan(trackedAt + 120_000 + 60_000);
+  expect(result.outcome).toBe('timed_out');
+  expect(Date.parse(result.finishedAt)).toBeLessThan(trackedAt + 120_000 + 120_000);
+  expect(await ledger.find('houdini', orderId)).toMatchObject({ outcome: 'timed_out', reference: 'merchant-9' });
+});
+
+test('a second track of a tracked order keeps the first one\'s settings and says which', async () => {
+  const orderId = uniqueId('track-twice');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING', requests: 2 }, { status: 'FINISHED' }] });
+  const { first, second } = await stack(async () => {
+    const firstResponse = await tracker.track('houdini', orderId, { reference: 'cart-1', maxWaitMs: 3_600_000 });
+    const secondResponse = await tracker.track('houdini', orderId, { reference: 'cart-2', maxWaitMs: 60_000 });
+    await tracker.result('houdini', orderId);
+    return { first: firstResponse, second: secondResponse };
+  });
+  expect(first).toMatchObject({ kind: 'tracking' });
+  expect(first.kind === 'tracking' && first.joined).toBe(undefined);
+  expect(second.kind === 'tracking' && second.joined).toEqual({ startedBy: 'track', handedOver: [], kept: { reference: 'cart-1', maxWaitMs: 3_600_000 } });
+  expect(await ledger.find('houdini', orderId)).toMatchObject({ outcome: 'succeeded', reference: 'cart-1' });
+});
