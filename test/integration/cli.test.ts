@@ -94,7 +94,12 @@ test.concurrent(
     const again = await cli(['track', 'magma', orderId, '--json']);
     expect(again.code).toBe(0);
     const description = await handleOf(orderId).describe();
-    expect(JSON.parse(again.stdout)).toEqual({ kind: 'tracking', workflowId, runId: description.runId });
+    expect(JSON.parse(again.stdout)).toEqual({
+      kind: 'tracking',
+      workflowId,
+      runId: description.runId,
+      joined: { startedBy: 'track', handedOver: [], kept: {} },
+    });
 
     const cancelled = await cli(['cancel', 'magma', orderId, '--reason', 'cli test done']);
     expect(cancelled).toMatchObject({ code: 0, stderr: '' });
