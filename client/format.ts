@@ -124,6 +124,7 @@ function progressChanges(previous: Progress | undefined, progress: Progress, now
 
 /** What a `track` of an already running order did with its reference and max wait (client/order-tracker.ts). */
 export function formatJoined(joined: JoinedOrder): string {
+  if (joined.reopens !== undefined) return `it had ended ${joined.reopens} and was delivering that outcome: tracking again with this track's reference and max wait`;
   const lines = [`already running (started by ${joined.startedBy === 'push' ? 'a push' : 'an earlier track'})`];
   const handed = joined.handedOver.map((setting) => (setting === 'reference' ? 'the reference' : 'the max wait (from now)'));
   if (handed.length > 0) lines.push(`handed it ${handed.join(' and ')}${joined.startedBy === 'push' ? ', unless an earlier track already set them' : ''}`);

@@ -11,7 +11,7 @@ import { parseObservation } from '../workflows/observation';
 import { ORDER_OUTCOME, ORDER_PROVIDER, ORDER_STATUS } from '../workflows/search-attributes';
 import type { TrackingSettings } from '../workflows/settings';
 import { trackOrder, type TrackOrderInput } from '../workflows/track-order';
-import type { Observation, Outcome, Progress, ProviderName, TrackOrderResult } from '../workflows/types';
+import { type Observation, type Outcome, type Progress, type ProviderName, type TrackOrderResult, isFinalOutcome } from '../workflows/types';
 
 export class OrderNotFoundError extends Error {
   override readonly name = 'OrderNotFoundError';
@@ -30,6 +30,11 @@ export interface JoinedOrder {
   handedOver: Array<'reference' | 'maxWait'>;
   /** Settings of the running order that differ from this track's and stay as they are. */
   kept: { reference?: string | null; maxWaitMs?: number };
+  /**
+   * The running order had ended with this non-final outcome and was delivering it: the track
+   * interrupts that and tracks again with its own settings (track-order.ts LATE_NEWS_PATCH).
+   */
+  reopens?: Outcome;
 }
 
 export type TrackResponse =
@@ -84,6 +89,10 @@ export class OrderTracker {
 
   /** Idempotent: returns the running order, or the recorded result of one that already ended finally. */
   async track(providerName: string, orderIdText: string, options: TrackOptions = {}): Promise<TrackResponse> {
+    return this.trackOnce(providerName, orderIdText, options, false);
+  }
+
+  private async trackOnce(providerName: string, orderIdText: string, options: TrackOptions, retried: boolean): Promise<TrackResponse> {
     const provider = parseProvider(providerName);
     const orderId = parseOrderId(orderIdText);
     const reference = parseReference(options.reference);
@@ -106,11 +115,23 @@ export class OrderTracker {
     });
     const runId = handle.firstExecutionRunId;
     const running = this.options.client.workflow.getHandle(workflowId, runId);
-    const startedWith = startMemoOf((await running.describe()).memo);
+    const description = await running.describe();
+    const startedWith = startMemoOf(description.memo);
     if (startedWith?.requestId === requestId) return { kind: 'tracking', workflowId, runId };
     // Already running: hand this track's settings over (trackRequested in track-order.ts) and say what stays.
     const request: TrackRequest = { reference: ownReference, maxWaitMs };
-    await running.signal(trackRequestedSignal, request);
+    try {
+      await running.signal(trackRequestedSignal, request);
+    } catch (error) {
+      // The run ended between the start and the signal: track again, once, and start a run if none is left.
+      if (error instanceof WorkflowNotFoundError && !retried) return this.trackOnce(provider, orderId, options, true);
+      throw error;
+    }
+    const endedWith = description.typedSearchAttributes.get(ORDER_OUTCOME) as Outcome | undefined;
+    if (endedWith !== undefined && !isFinalOutcome(endedWith)) {
+      const handedOver: JoinedOrder['handedOver'] = request.reference === null ? ['maxWait'] : ['reference', 'maxWait'];
+      return { kind: 'tracking', workflowId, runId, joined: { startedBy: startedWith?.startedBy ?? 'track', handedOver, kept: {}, reopens: endedWith } };
+    }
     return { kind: 'tracking', workflowId, runId, joined: joinedOrder(startedWith, request) };
   }
 

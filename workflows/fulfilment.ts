@@ -1,5 +1,5 @@
 /** After an outcome is recorded: the signed callback (retried for days) and the worker's hook (a day). */
-import { CancellationScope, log, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, CancellationScope, condition, isCancellation, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities, FulfilmentStep } from '../activities';
 import type { CallbackState } from './types';
 
@@ -12,7 +12,13 @@ export const fulfilment = proxyActivities<Activities>({
 });
 /** Receivers go down for maintenance; keep trying for days, then `order-tracker redeliver` remains. */
 const CALLBACK_DELIVERY_WINDOW_MS = 3 * 24 * 3_600_000;
+/**
+ * Interrupted delivery (late news replacing a non-final outcome) waits until the server has the
+ * step cancelled: an attempt in flight finishes first, so an old callback never races the new run's.
+ */
+const INTERRUPT = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
 const callbacks = proxyActivities<Activities>({
+  cancellationType: INTERRUPT,
   startToCloseTimeout: FULFILMENT_ATTEMPT_TIMEOUT_MS,
   scheduleToCloseTimeout: CALLBACK_DELIVERY_WINDOW_MS,
   retry: { initialInterval: 2_000, backoffCoefficient: 2, maximumInterval: 10 * 60_000 },
@@ -27,6 +33,7 @@ const HOOK_WINDOW_MS = 24 * 3_600_000;
  */
 const HOOK_HEARTBEAT_TIMEOUT_MS = 20_000;
 const hooks = proxyActivities<Activities>({
+  cancellationType: INTERRUPT,
   startToCloseTimeout: 5 * 60_000,
   heartbeatTimeout: HOOK_HEARTBEAT_TIMEOUT_MS,
   scheduleToCloseTimeout: HOOK_WINDOW_MS,
@@ -38,22 +45,53 @@ export interface FulfilmentReport {
   attention?: string;
 }
 
-/** The callback (when one is pending) and the hook; each change is reported as it happens. */
-export async function deliverAndRunHook(step: FulfilmentStep, callbackPending: boolean, report: (change: FulfilmentReport) => void): Promise<void> {
-  await CancellationScope.nonCancellable(async () => {
-    if (callbackPending) {
-      try {
-        report({ callback: await callbacks.deliverCallback(step) });
-      } catch (error) {
-        log.error('callback not delivered within its window; order-tracker redeliver can resend it', { error: String(error) });
-        report({ attention: 'callback not delivered' });
-      }
+/**
+ * The callback (when one is pending) and the hook; each change is reported as it happens. A cancel
+ * request of the workflow never interrupts them; `interruptWhen` may (a non-final outcome that late
+ * news replaces): the steps in progress are cancelled and the result is `interrupted`.
+ */
+export async function deliverAndRunHook(
+  step: FulfilmentStep,
+  callbackPending: boolean,
+  report: (change: FulfilmentReport) => void,
+  interruptWhen?: () => boolean,
+): Promise<'done' | 'interrupted'> {
+  return CancellationScope.nonCancellable(async () => {
+    if (interruptWhen === undefined) {
+      await runSteps(step, callbackPending, report);
+      return 'done';
     }
-    try {
-      await hooks.runHook(step);
-    } catch (error) {
-      log.error('fulfilment hook failed for a day; giving up', { error: String(error) });
-      report({ attention: 'fulfilment hook failed' });
+    const scope = new CancellationScope();
+    let finished = false;
+    const steps = scope.run(() => runSteps(step, callbackPending, report)).finally(() => (finished = true));
+    await condition(() => finished || interruptWhen());
+    if (finished) {
+      await steps;
+      return 'done';
     }
+    scope.cancel();
+    await steps.catch((error: unknown) => {
+      if (!isCancellation(error)) throw error;
+    });
+    return 'interrupted';
   });
+}
+
+async function runSteps(step: FulfilmentStep, callbackPending: boolean, report: (change: FulfilmentReport) => void): Promise<void> {
+  if (callbackPending) {
+    try {
+      report({ callback: await callbacks.deliverCallback(step) });
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      log.error('callback not delivered within its window; order-tracker redeliver can resend it', { error: String(error) });
+      report({ attention: 'callback not delivered' });
+    }
+  }
+  try {
+    await hooks.runHook(step);
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    log.error('fulfilment hook failed for a day; giving up', { error: String(error) });
+    report({ attention: 'fulfilment hook failed' });
+  }
 }

@@ -21,9 +21,10 @@ export const PUSHES_METRIC = 'order_tracker_pushes';
 /**
  * What a `statusPushed` signal did to its order:
  * `applied` (a newer status), `stale` (not newer than what the order knows: a duplicate or a late
- * delivery), `ignored` (the order was already ending), `invalid` (the payload was refused).
+ * delivery), `ignored` (the order was already ending), `invalid` (the payload was refused),
+ * `reopened` (a newer status while a non-final outcome was being delivered: tracking starts again).
  */
-export type PushResult = 'applied' | 'stale' | 'ignored' | 'invalid';
+export type PushResult = 'applied' | 'stale' | 'ignored' | 'invalid' | 'reopened';
 
 export function recordDetectionLag(provider: ProviderName, source: ObservationSource, lagMs: number): void {
   if (!Number.isFinite(lagMs) || lagMs < 0) return;

@@ -21,7 +21,7 @@ import { type LoopEnd, failureType, followChanges } from './follow-changes';
 import { countPush, recordDetectionLag } from './order-metrics';
 import { ATTENTION_ERRORS, ErrorType } from './error-types';
 import { pollTaskQueue } from './ids';
-import { cancelSignal, parseTrackRequest, progressQuery, statusPushedSignal, trackRequestedSignal } from './messages';
+import { type TrackRequest, cancelSignal, parseTrackRequest, progressQuery, statusPushedSignal, trackRequestedSignal } from './messages';
 import { isTerminal, parseObservation } from './observation';
 import { ORDER_OUTCOME, ORDER_PROVIDER, ORDER_STATUS } from './search-attributes';
 import { RUN_EVENTS_BEFORE_SHORTER_RUNS, type TrackingSettings, resolveSettings } from './settings';
@@ -33,7 +33,7 @@ import {
   progressSnapshot,
   pushIsNewer,
 } from './state';
-import type { Observation, Outcome, ProviderName, TrackOrderResult } from './types';
+import { type Observation, type Outcome, type ProviderName, type TrackOrderResult, isFinalOutcome } from './types';
 
 export interface TrackOrderInput {
   provider: ProviderName;
@@ -46,6 +46,11 @@ export interface TrackOrderInput {
   carried?: TrackingState;
   /** `push` when a push started the order: reference and max wait are then the defaults until a `track` comes. */
   startedBy?: 'push';
+  /**
+   * Set only by a run that was delivering a non-final outcome when a newer push came (see
+   * LATE_NEWS_PATCH): this run starts from that push, as a `statusPushed` signal.
+   */
+  latePush?: unknown;
 }
 
 /** One attempt of a poll: the HTTP client gives up sooner; this only catches a stuck worker. */
@@ -77,6 +82,14 @@ export const SHORTER_RUNS_PATCH = 'continue-as-new-after-500-events';
  */
 export const RETRY_DRIVEN_POLLING_PATCH = 'retry-driven-polling';
 
+/**
+ * A non-final outcome (`timed_out`, `tracking_cancelled`) does not hold the order while its callback
+ * and hook run (for days when the receiver is down): a newer push or a `track` arriving meanwhile
+ * interrupts them and continues as new, tracking again from the push or with the track's settings.
+ * Runs recorded before delivered to the end and ignored such news.
+ */
+export const LATE_NEWS_PATCH = 'late-news-reopens-tracking';
+
 export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResult> {
   const { provider, orderId } = input;
   const settings = resolveSettings(input.settings);
@@ -91,6 +104,10 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
   if (state.lastSeenAt === undefined) state.lastSeenAt = state.lastPolledAt;
   if (state.reference === undefined) state.reference = input.reference ?? null;
   if (input.carried === undefined && input.startedBy === 'push') state.awaitingTrack = true;
+  // News that came while a non-final outcome was being delivered: acted on only behind LATE_NEWS_PATCH.
+  // (Typed by assertion: only handlers set them, and control-flow narrowing cannot see that.)
+  let lateTrack = null as TrackRequest | null;
+  let latePush = null as { payload: unknown; rank: number } | null;
 
   // Handlers first: they only change state and never throw.
   setHandler(progressQuery, () => progressSnapshot(provider, orderId, state.reference ?? null, state));
@@ -100,7 +117,10 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
       log.warn('ignored an invalid trackRequested payload', { error: parsed.error });
       return;
     }
-    if (state.outcome !== null) return;
+    if (state.outcome !== null) {
+      if (!isFinalOutcome(state.outcome)) lateTrack ??= parsed.request;
+      return;
+    }
     const { reference, maxWaitMs } = parsed.request;
     // A reference is never replaced, only given to an order that has none.
     if (state.reference == null && reference !== null) state.reference = reference;
@@ -125,6 +145,13 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
     if (!parsed.ok) {
       log.warn('ignored an invalid statusPushed payload', { error: parsed.error });
       countPush(provider, 'invalid');
+      return;
+    }
+    const reopens = state.outcome !== null && !isFinalOutcome(state.outcome) && pushIsNewer(state, parsed.observation);
+    if (reopens) {
+      // The highest-ranked one starts the next run.
+      if (latePush === null || parsed.observation.rank > latePush.rank) latePush = { payload, rank: parsed.observation.rank };
+      countPush(provider, 'reopened');
       return;
     }
     if (state.outcome !== null || state.cancelRequested) {
@@ -276,6 +303,7 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
     statusAttribute = state.current?.status ?? null;
   }
   publish();
+  if (input.latePush !== undefined) receivePush(input.latePush);
 
   let end: LoopEnd;
   try {
@@ -323,16 +351,43 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
   }
   publish();
   // Nothing new recorded (a final outcome was already there): nothing to deliver or run again.
+  let reopenable = false;
   if (patched(FULFILMENT_STEPS_PATCH) && recorded.recorded) {
     const step = { provider, orderId, outcome: recorded.outcome };
-    await deliverAndRunHook(step, recorded.callback === 'pending', (change) => {
-      if (change.callback !== undefined) state.callback = change.callback;
-      if (change.attention !== undefined) state.attention = change.attention;
-      publish();
-    });
+    reopenable = !isFinalOutcome(recorded.outcome) && patched(LATE_NEWS_PATCH);
+    const lateNews = () => lateTrack !== null || latePush !== null;
+    await deliverAndRunHook(
+      step,
+      recorded.callback === 'pending',
+      (change) => {
+        if (change.callback !== undefined) state.callback = change.callback;
+        if (change.attention !== undefined) state.attention = change.attention;
+        publish();
+      },
+      reopenable ? lateNews : undefined,
+    );
   }
   // After a cancel request the root scope is cancelled: wait for handlers where that cannot interrupt.
   await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  if (reopenable && (lateTrack !== null || latePush !== null)) {
+    // A track brings its own settings; a push tracks again for the max wait this order had, until a track.
+    const reference = lateTrack?.reference ?? state.reference ?? null;
+    const maxWaitMs = lateTrack?.maxWaitMs ?? input.maxWaitMs;
+    log.info('late news after a non-final outcome: tracking again', { outcome: recorded.outcome, by: lateTrack === null ? 'push' : 'track' });
+    const continueAsNew = makeContinueAsNewFunc<typeof trackOrder>({
+      typedSearchAttributes: [{ key: ORDER_PROVIDER, value: provider }],
+      memo: { startedBy: lateTrack === null ? 'push' : 'track', reference, maxWaitMs },
+    });
+    return continueAsNew({
+      provider,
+      orderId,
+      reference,
+      maxWaitMs,
+      ...(input.settings === undefined ? {} : { settings: input.settings }),
+      ...(lateTrack === null ? { startedBy: 'push' as const } : {}),
+      ...(latePush === null ? {} : { latePush: latePush.payload }),
+    });
+  }
   return {
     outcome: state.outcome,
     recorded: recorded.recorded,

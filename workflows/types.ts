@@ -13,6 +13,11 @@ export type Phase = 'in_flight' | 'succeeded' | 'failed' | 'unknown';
 
 export type Outcome = 'succeeded' | 'failed' | 'timed_out' | 'tracking_cancelled';
 
+/** `succeeded` and `failed` are the provider's verdicts: recorded once, ever. The others may be tracked again. */
+export function isFinalOutcome(outcome: Outcome): boolean {
+  return outcome === 'succeeded' || outcome === 'failed';
+}
+
 export type DetailValue = string | number | boolean | null;
 export type Details = Record<string, DetailValue>;
 

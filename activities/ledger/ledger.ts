@@ -41,10 +41,7 @@ export interface RecordResult {
   row: LedgerRow;
 }
 
-/** `succeeded` and `failed` are the provider's verdicts: recorded once, ever. */
-export function isFinalOutcome(outcome: Outcome): boolean {
-  return outcome === 'succeeded' || outcome === 'failed';
-}
+export { isFinalOutcome } from '../../workflows/types';
 
 /**
  * One row per order, keyed `<provider>:<orderId>`. A final row never changes its outcome; a

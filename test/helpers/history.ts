@@ -1,3 +1,4 @@
+import { defaultPayloadConverter } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,18 @@ type History = temporal.api.history.v1.IHistory;
 
 function seconds(duration: temporal.api.history.v1.ITimerStartedEventAttributes['startToFireTimeout']): number {
   return Number(duration?.seconds ?? 0) * 1000 + Math.round((duration?.nanos ?? 0) / 1e6);
+}
+
+/** The patch ids of the history's `core_patch` markers (`patched()` calls that took the new branch), in order. */
+export function patchMarkers(history: History): { id: string; eventId: number }[] {
+  return (history.events ?? []).flatMap((event) => {
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_patch') return [];
+    const payload = marker.details?.['patch-data']?.payloads?.[0];
+    if (payload === undefined || payload === null) return [];
+    const data = defaultPayloadConverter.fromPayload<{ id: string }>(payload as never);
+    return [{ id: data.id, eventId: Number(event.eventId) }];
+  });
 }
 
 /** Every timer the workflow started, in order, in milliseconds: how we prove the cadence. */

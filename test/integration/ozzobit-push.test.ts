@@ -28,7 +28,7 @@ import { RETRY_DRIVEN_POLLING_PATCH } from '../../workflows/track-order';
 import type { Observation, Progress, TrackOrderResult, Transition } from '../../workflows/types';
 import { createDevEnvironment } from '../helpers/environments';
 import { eventually } from '../helpers/eventually';
-import { activityCount } from '../helpers/history';
+import { activityCount, patchMarkers } from '../helpers/history';
 import { type RunningWorkers, startWorkers } from '../helpers/running-workers';
 import { temporaryLedger, uniqueId } from '../helpers/worker-stack';
 
@@ -93,22 +93,6 @@ async function runsOf(orderId: string): Promise<number> {
   let runs = 0;
   for await (const _execution of environment.client.workflow.list({ query: `WorkflowId = '${orderWorkflowId('ozzobit', orderId)}'` })) runs += 1;
   return runs;
-}
-
-/** The ids of the patches the workflow marked (`patched()` calls that took the new branch). */
-function patchesIn(history: { events?: { markerRecordedEventAttributes?: { details?: Record<string, { payloads?: { data?: Uint8Array | null }[] | null }> | null } | null }[] | null }): string[] {
-  return (history.events ?? []).flatMap((event) =>
-    Object.values(event.markerRecordedEventAttributes?.details ?? {}).flatMap((payloads) =>
-      (payloads.payloads ?? []).map((payload) => Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')),
-    ),
-  ).flatMap((text) => {
-    try {
-      const id = (JSON.parse(text) as { id?: unknown }).id;
-      return typeof id === 'string' ? [id] : [];
-    } catch {
-      return [text];
-    }
-  });
 }
 
 function transition(progress: Progress, status: string): Transition {
@@ -222,7 +206,7 @@ async function playPollOvertakenByPush() {
   await eventually('the held poll answered', () => webhookSandbox.requests(orderId).length === 2, QUICK);
   webhookSandbox.addOrder({ id: orderId, steps: [{ status: 'PENDING_DELIVERY', durationMs: 1_000 }, { status: 'COMPLETED' }] });
   const finished = await finish(tracker, webhookSandbox, orderId);
-  return { ...finished, pushed, duringPoll, patches: patchesIn(await handleOf(orderId).fetchHistory()) };
+  return { ...finished, pushed, duringPoll, patches: patchMarkers(await handleOf(orderId).fetchHistory()).map((marker) => marker.id) };
 }
 
 /** A running order gets a forged and a tampered COMPLETED: nothing may change. */

@@ -14,7 +14,6 @@
  *
  * The history is saved as test-output/histories/poll-overtaken-by-push.json.
  */
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Ledger } from '../../activities/ledger/ledger';
@@ -28,7 +27,7 @@ import { POLL_OVERTAKEN_BY_PUSH_PATCH } from '../../workflows/track-order';
 import type { Observation, Progress } from '../../workflows/types';
 import { createTimeSkippingEnvironment } from '../helpers/environments';
 import { eventually } from '../helpers/eventually';
-import { activityCount, saveHistory } from '../helpers/history';
+import { activityCount, patchMarkers, saveHistory } from '../helpers/history';
 import { temporaryLedger, uniqueId, withWorkers } from '../helpers/worker-stack';
 
 type History = temporal.api.history.v1.IHistory;
@@ -119,19 +118,6 @@ function withTimeout<T>(what: string, promise: Promise<T>, timeoutMs = 20_000): 
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
-
-/** The patch ids of the history's `core_patch` markers, in order, decoded from their details. */
-function patchMarkers(history: History): { id: string; eventId: number }[] {
-  return (history.events ?? []).flatMap((event: HistoryEvent) => {
-    const marker = event.markerRecordedEventAttributes;
-    if (marker?.markerName !== 'core_patch') return [];
-    const payload = marker.details?.['patch-data']?.payloads?.[0];
-    if (payload === undefined) return [];
-    const data = defaultPayloadConverter.fromPayload<{ id: string }>(payload as never);
-    return [{ id: data.id, eventId: Number(event.eventId) }];
-  });
-}
-
 
 test('a poll answered WAITING after a pushed FINISHED reached the workflow is not applied (poll-overtaken-by-push); the push is confirmed by the next poll', async () => {
   const orderId = uniqueId('overtaken');

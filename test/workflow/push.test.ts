@@ -14,6 +14,7 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FulfilmentHooks } from '../../activities';
+import { createCallbackSender } from '../../activities/callbacks/callback-sender';
 import type { Ledger } from '../../activities/ledger/ledger';
 import { createHoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
 import { normalizeHoudiniOrder } from '../../activities/providers/houdini/houdini-observation';
@@ -21,10 +22,12 @@ import { OrderTracker } from '../../client/order-tracker';
 import { startHoudiniSandbox, type HoudiniSandbox } from '../../sandbox/houdini';
 import { orderWorkflowId } from '../../workflows/ids';
 import { progressQuery, statusPushedSignal } from '../../workflows/messages';
+import { LATE_NEWS_PATCH } from '../../workflows/track-order';
 import type { Observation, Progress } from '../../workflows/types';
+import { startCallbackReceiver, type CallbackReceiver } from '../helpers/callback-receiver';
 import { createTimeSkippingEnvironment } from '../helpers/environments';
 import { eventually } from '../helpers/eventually';
-import { activityCount, recordRequestTimes, type RequestClock, saveHistory, timerDurationsMs } from '../helpers/history';
+import { activityCount, patchMarkers, recordRequestTimes, type RequestClock, saveHistory, timerDurationsMs } from '../helpers/history';
 import { temporaryLedger, uniqueId, withWorkers } from '../helpers/worker-stack';
 
 type History = temporal.api.history.v1.IHistory;
@@ -32,6 +35,7 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 const PARTNER_ID = 'push-workflow-partner';
 const SECRET = 'push-workflow-secret';
+const CALLBACK_SECRET = 'push-workflow-callback-secret';
 const TASK_QUEUE = 'push-workflow-test';
 const FLOOR_MS = 5_000;
 /** Houdini's deposit cadence: the next poll without a push. */
@@ -48,15 +52,18 @@ let ledger: Ledger;
 let tracker: OrderTracker;
 let hooks: FulfilmentHooks = {};
 let clock: RequestClock;
+let receiver: CallbackReceiver;
 
 beforeAll(async () => {
   environment = await createTimeSkippingEnvironment();
   sandbox = await startHoudiniSandbox({ partnerId: PARTNER_ID, secret: SECRET });
   ledger = temporaryLedger().ledger;
+  receiver = await startCallbackReceiver(CALLBACK_SECRET);
   tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
 });
 
 afterAll(async () => {
+  await receiver?.close();
   await sandbox?.close();
   await ledger?.close();
   await environment?.teardown();
@@ -64,9 +71,11 @@ afterAll(async () => {
 
 beforeEach(() => {
   hooks = {};
+  receiver.answer = () => 200;
 });
 
-function stack<T>(body: () => Promise<T>, pushFallbackPollMs?: number): Promise<T> {
+/** With `callbacks`, outcomes are called back to the test's receiver (its answers decide when delivery ends). */
+function stack<T>(body: () => Promise<T>, pushFallbackPollMs?: number, callbacks = false): Promise<T> {
   const adapter = createHoudiniAdapter({ url: sandbox.url, partnerId: PARTNER_ID, secret: SECRET, requestTimeoutMs: 5_000 });
   clock = recordRequestTimes({ houdini: adapter }, () => environment.currentTimeMs());
   // Hooks read through the variable, so a test can set its own before the stack starts.
@@ -78,6 +87,7 @@ function stack<T>(body: () => Promise<T>, pushFallbackPollMs?: number): Promise<
       providers: clock.providers,
       ledger,
       hooks: currentHooks,
+      callbackSender: callbacks ? createCallbackSender({ url: receiver.url, secrets: [CALLBACK_SECRET] }) : undefined,
       pushFallbackPollMs: pushFallbackPollMs === undefined ? undefined : { houdini: pushFallbackPollMs },
     },
     body,
@@ -401,4 +411,82 @@ test('a second track of a tracked order keeps the first one\'s settings and says
   expect(first.kind === 'tracking' && first.joined).toBe(undefined);
   expect(second.kind === 'tracking' && second.joined).toEqual({ startedBy: 'track', handedOver: [], kept: { reference: 'cart-1', maxWaitMs: 3_600_000 } });
   expect(await ledger.find('houdini', orderId)).toMatchObject({ outcome: 'succeeded', reference: 'cart-1' });
+});
+
+/** The receiver is down for every timed_out callback (503), up for any other. */
+function downForTimedOut(request: { idempotencyKey: string }): number {
+  return request.idempotencyKey.includes(':timed_out:') ? 503 : 200;
+}
+
+function callbacksOf(orderId: string) {
+  return receiver.received.filter((delivery) => delivery.idempotencyKey.startsWith(`houdini:${orderId}:`));
+}
+
+/** Ends timed_out at its 60 s max wait (three WAITING answers) while its callback cannot be delivered. */
+async function timedOutWhileDelivering(orderId: string, options: { reference?: string } = {}): Promise<void> {
+  await tracker.track('houdini', orderId, { maxWaitMs: 60_000, ...options });
+  await environment.sleep(65_000);
+  await eventually('timed_out recorded, its callback refused', async () => {
+    const row = await ledger.find('houdini', orderId);
+    return row?.outcome === 'timed_out' && callbacksOf(orderId).length >= 1;
+  });
+  // Still open, retrying the callback (for days before LATE_NEWS_PATCH held the workflow id all that time).
+  expect((await handleOf(orderId).describe()).status.name).toBe('RUNNING');
+}
+
+test('a success push while a timed_out callback cannot be delivered ends the order succeeded within seconds: one final row, one succeeded callback', async () => {
+  const orderId = uniqueId('late-success');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING', requests: 3 }, { status: 'FINISHED' }] });
+  receiver.answer = downForTimedOut;
+  const { pushedAt, succeededAt, result, firstRunId } = await stack(
+    async () => {
+      await timedOutWhileDelivering(orderId);
+      const firstRun = (await handleOf(orderId).describe()).runId;
+      const at = await environment.currentTimeMs();
+      // Before, the run delivering timed_out dropped this push (answered, ignored) and held the id for days.
+      expect(await tracker.push('houdini', orderId, pushed(orderId, 4))).toMatchObject({ kind: 'signalled', runId: firstRun });
+      await eventually('succeeded recorded', async () => (await ledger.find('houdini', orderId))?.outcome === 'succeeded');
+      return { pushedAt: at, succeededAt: await environment.currentTimeMs(), result: await tracker.result('houdini', orderId), firstRunId: firstRun };
+    },
+    undefined,
+    true,
+  );
+  expect(succeededAt - pushedAt).toBeLessThan(10_000);
+  expect(result).toMatchObject({ outcome: 'succeeded', status: 'FINISHED' });
+  expect(await ledger.find('houdini', orderId)).toMatchObject({ outcome: 'succeeded', final: true, callback: 'delivered' });
+  // Delivered: one succeeded callback; every timed_out attempt was refused and none came after the push.
+  expect(receiver.processed().filter((key) => key.startsWith(`houdini:${orderId}:`))).toEqual([`houdini:${orderId}:succeeded`]);
+  expect(callbacksOf(orderId).filter((delivery) => delivery.status !== 503).map((delivery) => delivery.idempotencyKey)).toEqual([`houdini:${orderId}:succeeded`]);
+
+  // The timed_out run stopped delivering and continued as new from the push.
+  const firstRun = environment.client.workflow.getHandle(orderWorkflowId('houdini', orderId), firstRunId);
+  expect((await firstRun.describe()).status.name).toBe('CONTINUED_AS_NEW');
+  const history = await firstRun.fetchHistory();
+  saveHistory('late-push-reopens-timed-out', history);
+  expect(patchMarkers(history).map((marker) => marker.id)).toContain(LATE_NEWS_PATCH);
+  // The callback waiting for its retry was cancelled, and the server confirmed it, before the new run began.
+  expect(cancelledWaits(history)).toBe(1);
+  expect((history.events ?? []).filter((event) => event.activityTaskCanceledEventAttributes)).toHaveLength(1);
+});
+
+test('a track while a timed_out callback cannot be delivered tracks again with its own settings, and says so', async () => {
+  const orderId = uniqueId('late-track');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING', requests: 3 }, { status: 'FINISHED' }] });
+  receiver.answer = downForTimedOut;
+  const { response, result } = await stack(
+    async () => {
+      await timedOutWhileDelivering(orderId, { reference: 'cart-old' });
+      const again = await tracker.track('houdini', orderId, { reference: 'cart-new', maxWaitMs: 600_000 });
+      // Waiting on the ledger first: the time-skipping server answers a result long-poll across a continue-as-new slowly.
+      await eventually('succeeded recorded', async () => (await ledger.find('houdini', orderId))?.outcome === 'succeeded');
+      return { response: again, result: await tracker.result('houdini', orderId) };
+    },
+    undefined,
+    true,
+  );
+  // Before, the track joined the closing run and reported it as running.
+  expect(response).toMatchObject({ kind: 'tracking', joined: { reopens: 'timed_out', handedOver: ['reference', 'maxWait'], kept: {} } });
+  expect(result).toMatchObject({ outcome: 'succeeded', status: 'FINISHED' });
+  expect(await ledger.find('houdini', orderId)).toMatchObject({ outcome: 'succeeded', final: true, reference: 'cart-new' });
+  expect(receiver.processed().filter((key) => key.startsWith(`houdini:${orderId}:`))).toEqual([`houdini:${orderId}:succeeded`]);
 });
