@@ -107,11 +107,10 @@ function decrypt(key: Buffer, data: Buffer): Payload {
 }
 
 /**
- * The data converter for clients and workers: encrypting payloads when keys are configured
- * (ORDER_TRACKER_ENCRYPTION_KEY, newest first), nothing otherwise. Failure messages and stack traces
- * are not encrypted yet (see the README's Encryption section).
+ * The data converter for clients and workers: encrypting payloads, failure messages and stack traces
+ * when keys are configured (ORDER_TRACKER_ENCRYPTION_KEY, newest first), nothing otherwise.
  */
-export function dataConverterFor(encryptionKeys: string | undefined): { payloadCodecs: PayloadCodec[] } | undefined {
+export function dataConverterFor(encryptionKeys: string | undefined): { payloadCodecs: PayloadCodec[]; failureConverterPath: string } | undefined {
   if (encryptionKeys === undefined) return undefined;
-  return { payloadCodecs: [new EncryptionCodec(parseEncryptionKeys(encryptionKeys))] };
+  return { payloadCodecs: [new EncryptionCodec(parseEncryptionKeys(encryptionKeys))], failureConverterPath: require.resolve('./failure-converter') };
 }

@@ -126,3 +126,21 @@ test('with an encryption key, order data in history is ciphertext and the keyed 
 function allBase64Decoded(json: string): string {
   return (json.match(/"[A-Za-z0-9+/]{16,}={0,2}"/g) ?? []).map((quoted) => Buffer.from(quoted.slice(1, -1), 'base64').toString('latin1')).join('\n');
 }
+
+test('with an encryption key, failure messages and stack traces are ciphertext too, and an order whose key is refused still runs to its max wait', async () => {
+  const dataConverter = dataConverterFor(ENCRYPTION_KEY);
+  const client = new Client({ connection: environment.connection, dataConverter });
+  const orderId = uniqueId('encrypted-refused');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT' }] });
+  await runOrders(dataConverter, client, [{ orderId, key: `${MAGMA_KEY}-revoked` }]);
+
+  const handle = client.workflow.getHandle(orderWorkflowId('magma', orderId));
+  const history = historyToJSON(await handle.fetchHistory());
+  const decodedText = Buffer.from(history).toString('utf8') + allBase64Decoded(history);
+  // The poll's failures reached history (the deadline poll failed on the refused key) …
+  expect(decodedText).toContain('Encoded failure');
+  // … and neither their message nor a stack trace is readable there.
+  expect(decodedText).not.toContain('refused the API key');
+  expect(decodedText).not.toMatch(/at .*\.(ts|js):\d+/);
+  await expect(handle.result()).resolves.toMatchObject({ outcome: 'timed_out' });
+});
