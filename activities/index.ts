@@ -18,9 +18,9 @@ export interface ActivityDependencies {
   callbackSender?: CallbackSender;
   /** Code a worker created from code runs once per outcome (see workers/worker.ts). */
   hooks?: FulfilmentHooks;
-  /** Shared by every poll of this worker: a 429 pauses the whole provider (one per process by default). */
+  /** Shared by every poll of this worker: a 429 pauses the whole provider; paces requests (one per process by default, see provider-gate.ts). */
   gate?: ProviderGate;
-  /** Per provider: the request budget; this worker's requests are spaced by its inverse. */
+  /** Per provider: the request budget; requests are spaced by its inverse (across workers when the gate has shared slots). */
   requestsPerSecond?: Partial<Record<ProviderName, number>>;
   /**
    * Per provider whose pushes are configured (PUSH_FALLBACK_POLL): an in-flight order is asked
@@ -185,7 +185,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     const budgetWait = context.metricMeter.createHistogram(RATE_BUDGET_WAIT_METRIC, 'int', 'ms', 'Time a poll waited for its provider: pacing on this worker, or a 429 pause');
     const interval = requestIntervalMs[request.provider];
     if (interval !== undefined) {
-      const waitMs = gate.reserve(request.provider, interval);
+      const waitMs = await gate.reserve(request.provider, interval);
       budgetWait.record(waitMs, { provider: request.provider, cause: 'pacing' });
       await sleepUnlessCancelled(waitMs, context.cancellationSignal);
     }

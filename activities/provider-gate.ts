@@ -1,4 +1,5 @@
 import type { ProviderName } from '../workflows/types';
+import type { RequestSlots } from './request-slots';
 
 /**
  * Histogram (ms) of how long a poll waited for its provider on this worker, by `cause`: `pacing`
@@ -9,18 +10,25 @@ import type { ProviderName } from '../workflows/types';
 export const RATE_BUDGET_WAIT_METRIC = 'order_tracker_rate_budget_wait';
 
 /**
- * Per provider, on this worker: the back-off after a 429 and the pacing of requests.
+ * Per provider: the back-off after a 429 (on this worker) and the pacing of requests.
  *
  * The server's rate limit on each poll queue is the provider's budget across all workers, but it
- * hands out tasks, not requests: a busy worker can start two tasks' requests together. Pacing here
- * spaces one worker's requests by 1/budget, so what reaches the provider keeps the budget.
+ * hands out tasks, not requests: a busy worker can start two tasks' requests together, and two
+ * workers can send theirs closer than the tasks were dispatched. Pacing spaces requests by
+ * 1/budget: across every worker through the shared request slots (request-slots.ts) when the worker
+ * has them, else this worker's own. A database that cannot be reached for a reservation falls back to
+ * this worker's pacing for that request (logged): a blip slows no order, and the server's limit holds.
  * After a 429, every order of that provider waits until its Retry-After has passed.
  */
 export class ProviderGate {
   private readonly pausedUntil = new Map<ProviderName, number>();
   private readonly nextSlot = new Map<ProviderName, number>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly shared?: RequestSlots,
+    private readonly warn: (message: string, fields: Record<string, unknown>) => void = () => undefined,
+  ) {}
 
   pause(provider: ProviderName, retryAfterMs: number): void {
     const until = this.now() + retryAfterMs;
@@ -32,8 +40,19 @@ export class ProviderGate {
     return Math.max(0, (this.pausedUntil.get(provider) ?? 0) - this.now());
   }
 
-  /** Reserves the provider's next request slot `intervalMs` after the last; returns how long to wait for it. */
-  reserve(provider: ProviderName, intervalMs: number): number {
+  /** Reserves the provider's next request slot `intervalMs` after the last; resolves with how long to wait for it. */
+  async reserve(provider: ProviderName, intervalMs: number): Promise<number> {
+    if (this.shared !== undefined) {
+      try {
+        return await this.shared.reserve(provider, intervalMs);
+      } catch (error) {
+        this.warn('shared request slots unavailable; pacing this request on this worker only', { provider, error: String(error) });
+      }
+    }
+    return this.reserveHere(provider, intervalMs);
+  }
+
+  private reserveHere(provider: ProviderName, intervalMs: number): number {
     const now = this.now();
     const slot = Math.max(now, this.nextSlot.get(provider) ?? 0);
     this.nextSlot.set(provider, slot + intervalMs);

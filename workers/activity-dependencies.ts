@@ -4,13 +4,23 @@ import type { Ledger } from '../activities/ledger/ledger';
 import { createProviders } from '../activities/providers';
 import type { Config } from '../common/config';
 import type { PushChannelReader } from '../activities/push-fallback';
+import { ProviderGate } from '../activities/provider-gate';
+import type { RequestSlots } from '../activities/request-slots';
+import { Runtime } from '@temporalio/worker';
 
 /**
  * The activities a worker process runs, built from configuration: provider adapters with their
  * credentials, the callback sender when FULFILLMENT_WEBHOOK_URL is set, any hooks from code, and
- * the push channels' states the ingress reports (so polls slow down only while pushes arrive).
+ * the push channels' states the ingress reports (so polls slow down only while pushes arrive), and
+ * the request slots every worker shares (so the providers' budgets hold across workers).
  */
-export function activitiesFromConfig(config: Config, ledger: Ledger, hooks?: FulfilmentHooks, pushChannels?: PushChannelReader): Activities {
+export function activitiesFromConfig(
+  config: Config,
+  ledger: Ledger,
+  hooks?: FulfilmentHooks,
+  pushChannels?: PushChannelReader,
+  requestSlots?: RequestSlots,
+): Activities {
   const { FULFILLMENT_WEBHOOK_URL: url, FULFILLMENT_WEBHOOK_SECRET: secrets } = config.environment;
   return createActivities({
     providers: createProviders(config.environment, config.configuredProviders),
@@ -21,6 +31,7 @@ export function activitiesFromConfig(config: Config, ledger: Ledger, hooks?: Ful
         : undefined,
     hooks,
     requestsPerSecond: config.requestsPerSecond,
+    gate: new ProviderGate(Date.now, requestSlots, (message, fields) => Runtime.instance().logger.warn(message, fields)),
     pushFallbackPollMs: config.pushFallbackPollMs,
     pushChannels,
   });

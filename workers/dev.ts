@@ -10,6 +10,7 @@ import { isPortFree, startDevServer, type DevServer } from './dev-server';
 import { dataConverterFor } from '../common/encryption-codec';
 import { activitiesFromConfig } from './activity-dependencies';
 import { openPushChannelStore } from '../activities/push-channels/push-channel-store';
+import { openRequestSlots } from '../activities/request-slots';
 import { installTelemetry } from './telemetry';
 import { runtimeReporting, startIngress } from './run-ingress';
 import { createWorkers, runWorkers } from './worker';
@@ -57,11 +58,12 @@ export async function runDev(): Promise<number> {
     const connection = await connectWorker(config);
     const ledger = await openLedger(config.databaseUrl);
     const pushChannelStore = await openPushChannelStore(config.databaseUrl);
+    const requestSlots = await openRequestSlots(config.databaseUrl);
     const workers = await createWorkers({
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
-      activities: activitiesFromConfig(config, ledger, undefined, pushChannelStore),
+      activities: activitiesFromConfig(config, ledger, undefined, pushChannelStore, requestSlots),
       providers: config.configuredProviders,
       requestsPerSecond: config.requestsPerSecond,
       dataConverter: dataConverterFor(config.environment.ORDER_TRACKER_ENCRYPTION_KEY),
@@ -98,6 +100,7 @@ export async function runDev(): Promise<number> {
     await ingress.stop();
     await client.connection.close();
     await pushChannelStore.close();
+    await requestSlots.close();
     await ledger.close();
     await connection.close();
     return 0;

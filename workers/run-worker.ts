@@ -7,6 +7,7 @@ import { type Config, loadConfig } from '../common/config';
 import { dataConverterFor } from '../common/encryption-codec';
 import { activitiesFromConfig } from './activity-dependencies';
 import { openPushChannelStore } from '../activities/push-channels/push-channel-store';
+import { openRequestSlots } from '../activities/request-slots';
 import { installTelemetry } from './telemetry';
 import { createWorkers, runWorkers } from './worker';
 
@@ -19,6 +20,7 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
   const connection = await connectWorker(config);
   const ledger = await openLedger(config.databaseUrl);
   const pushChannels = await openPushChannelStore(config.databaseUrl);
+  const requestSlots = await openRequestSlots(config.databaseUrl);
   try {
     if (config.configuredProviders.length === 0) {
       Runtime.instance().logger.warn('no provider is configured here; polls wait for a worker that has one');
@@ -27,7 +29,7 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
-      activities: activitiesFromConfig(config, ledger, hooks, pushChannels),
+      activities: activitiesFromConfig(config, ledger, hooks, pushChannels, requestSlots),
       providers: config.configuredProviders,
       requestsPerSecond: config.requestsPerSecond,
       dataConverter: dataConverterFor(config.environment.ORDER_TRACKER_ENCRYPTION_KEY),
@@ -40,6 +42,7 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
     await runWorkers(workers);
   } finally {
     await pushChannels.close();
+    await requestSlots.close();
     await ledger.close();
     await connection.close();
   }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { cleanEnvironment } from '../helpers/cli-process';
 import { openPostgresLedger } from '../../activities/ledger/postgres-ledger';
+import { openRequestSlots, type RequestSlots } from '../../activities/request-slots';
 import { type PostgresCluster, startPostgresCluster } from '../helpers/postgres';
 
 const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -136,5 +137,29 @@ test('a non-final record replaced by a new one starts with no hooks done', async
     expect((await ledger.find('magma', 'retracked'))?.hooksDone).toEqual([]);
   } finally {
     await ledger.close();
+  }
+});
+
+test('two workers\' request slots on PostgreSQL never hand out two slots closer than the interval', async () => {
+  if (cluster === undefined) throw new Error('no cluster');
+  const intervalMs = 100;
+  const stores = [await openRequestSlots(cluster.url), await openRequestSlots(cluster.url)];
+  try {
+    // Twenty reservations at once from two pools: PostgreSQL serialises them on the provider's row.
+    const slots = await Promise.all(
+      Array.from({ length: 20 }, async (_, index) => {
+        const waitMs = await (stores[index % 2] as RequestSlots).reserve('magma', intervalMs);
+        return Date.now() + waitMs;
+      }),
+    );
+    slots.sort((first, second) => first - second);
+    const gaps = slots.slice(1).map((slot, index) => slot - (slots[index] ?? slot));
+    // Each slot is measured on this side of a round trip: a few ms either way, never half an interval.
+    expect(Math.min(...gaps)).toBeGreaterThan(intervalMs / 2);
+    expect((slots.at(-1) ?? 0) - (slots[0] ?? 0)).toBeGreaterThanOrEqual(19 * intervalMs - 50);
+    // Another provider has slots of its own.
+    expect(await (stores[0] as RequestSlots).reserve('houdini', intervalMs)).toBe(0);
+  } finally {
+    for (const store of stores) await store.close();
   }
 });

@@ -1,17 +1,23 @@
 /**
  * pollOrder records how long a poll waited for its provider on its worker (the rate-budget wait
- * metric): the pacing to the provider's next request slot, and a 429's pause. Real activities in
- * Temporal's mock activity context, against the Magma simulator over HTTP.
+ * metric): the pacing to the provider's next request slot, and a 429's pause; and two workers that
+ * share the request slots (one SQLite file, as workers share the ledger's database) space their
+ * requests together. Real activities in Temporal's mock activity context, against the Magma
+ * simulator over HTTP.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
 import type { Ledger } from '../../activities/ledger/ledger';
 import { ProviderGate, RATE_BUDGET_WAIT_METRIC } from '../../activities/provider-gate';
+import { openRequestSlots, type RequestSlots } from '../../activities/request-slots';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
 import { ErrorType } from '../../workflows/error-types';
 import { recordingMeter } from '../helpers/recording-meter';
 import { magmaProviders, temporaryLedger, uniqueId } from '../helpers/worker-stack';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const API_KEY = 'rate-budget-metric-key';
 /** 1/2 s + the 5 ms margin of createActivities. */
@@ -78,4 +84,46 @@ test('a poll during a 429 pause records the pause left and is handed back to Tem
   expect(paused?.value).toBeGreaterThan(25_000);
   expect(paused?.value).toBeLessThanOrEqual(30_000);
   expect(sandbox.requests(orderId)).toHaveLength(0);
+});
+
+test('two workers sharing the request slots space their requests by the budget together; each pacing alone does not', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'request-slots-')), 'ledger.sqlite');
+  const slots: RequestSlots[] = [await openRequestSlots(`sqlite:${file}`), await openRequestSlots(`sqlite:${file}`)];
+  const gaps = async (gates: [ProviderGate, ProviderGate]) => {
+    const orderId = uniqueId('budget-shared');
+    sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT' }] });
+    const workers = gates.map(pollingWorker);
+    // Both workers start three polls at once, as two workers handed tasks by the server together.
+    await Promise.all(workers.flatMap((worker) => [0, 1, 2].map(() => worker.poll(orderId))));
+    const times = sandbox.requests(orderId).map((entry) => entry.at);
+    expect(times).toHaveLength(6);
+    return times.slice(1).map((time, index) => time - (times[index] ?? time));
+  };
+  try {
+    const alone = await gaps([new ProviderGate(), new ProviderGate()]);
+    // Each worker spaces its own: the two first requests go out together.
+    expect(Math.min(...alone)).toBeLessThan(SLOT_MS / 2);
+
+    const together = await gaps([new ProviderGate(Date.now, slots[0]), new ProviderGate(Date.now, slots[1])]);
+    // A few ms less for the request's own travel, never a slot's worth.
+    expect(Math.min(...together)).toBeGreaterThan(SLOT_MS - 50);
+  } finally {
+    for (const store of slots) await store.close();
+  }
+});
+
+test('a shared slot store that fails falls back to the worker\'s own pacing, and the poll goes on', async () => {
+  const orderId = uniqueId('budget-fallback');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT' }] });
+  const warnings: string[] = [];
+  const broken: RequestSlots = { reserve: () => Promise.reject(new Error('connection terminated')), close: async () => undefined };
+  const { poll, waits } = pollingWorker(new ProviderGate(Date.now, broken, (message, fields) => warnings.push(`${message} ${String(fields.error)}`)));
+
+  await poll(orderId);
+  await poll(orderId);
+
+  expect(sandbox.requests(orderId)).toHaveLength(2);
+  expect(warnings).toHaveLength(2);
+  expect(warnings[0]).toContain('connection terminated');
+  expect(waits().map((item) => item.value)[1]).toBeGreaterThan(SLOT_MS / 2);
 });
