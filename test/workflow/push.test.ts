@@ -490,3 +490,29 @@ test('a track while a timed_out callback cannot be delivered tracks again with i
   expect(await ledger.find('houdini', orderId)).toMatchObject({ outcome: 'succeeded', final: true, reference: 'cart-new' });
   expect(receiver.processed().filter((key) => key.startsWith(`houdini:${orderId}:`))).toEqual([`houdini:${orderId}:succeeded`]);
 });
+
+test('a success push while a tracking_cancelled callback cannot be delivered tracks again and ends succeeded', async () => {
+  const orderId = uniqueId('late-after-cancel');
+  // One WAITING answer: the poll that confirms the pushed FINISHED sees it too.
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING', requests: 1 }, { status: 'FINISHED' }] });
+  receiver.answer = (request) => (request.idempotencyKey.includes(':tracking_cancelled:') ? 503 : 200);
+  const result = await stack(
+    async () => {
+      await tracker.track('houdini', orderId, { maxWaitMs: 3_600_000 });
+      await firstPoll(orderId);
+      await tracker.cancel('houdini', orderId, 'merchant gave up');
+      await eventually('tracking_cancelled recorded, its callback refused', async () => {
+        const row = await ledger.find('houdini', orderId);
+        return row?.outcome === 'tracking_cancelled' && callbacksOf(orderId).length >= 1;
+      });
+      expect(await tracker.push('houdini', orderId, pushed(orderId, 4))).toMatchObject({ kind: 'signalled' });
+      await eventually('succeeded recorded', async () => (await ledger.find('houdini', orderId))?.outcome === 'succeeded');
+      return tracker.result('houdini', orderId);
+    },
+    undefined,
+    true,
+  );
+  // The run that was asked to cancel continued as new all the same: the new run is not cancelled.
+  expect(result).toMatchObject({ outcome: 'succeeded', status: 'FINISHED' });
+  expect(receiver.processed().filter((key) => key.startsWith(`houdini:${orderId}:`))).toEqual([`houdini:${orderId}:succeeded`]);
+});
