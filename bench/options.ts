@@ -27,7 +27,7 @@ export interface BenchOptions {
    * of a point stay on the server, and a second point's worker would take them up.
    */
   existingServer?: ExistingServer;
-  /** The dev servers' SQLite journal: `delete` (the default, as `npm start`'s) or `wal` (to measure it). */
+  /** The dev servers' SQLite journal: `wal` (the default, as `npm start`'s) or `delete` (SQLite's default, to compare). */
   sqliteJournal: SqliteJournal;
   outputDir: string;
   workDir?: string;
@@ -39,7 +39,7 @@ export const DEFAULT_OPTIONS: Omit<BenchOptions, 'outputDir'> = {
   contenders: [...CONTENDER_NAMES],
   scaling: [100, 1_000, 10_000],
   scalingContenders: ['order-tracker', 'temporal-bare-loop'],
-  sqliteJournal: 'delete',
+  sqliteJournal: 'wal',
   scalingArrivalSeconds: 30,
   scalingMeasureSeconds: 60,
   arrivalWindowMs: 30 * 60_000,

@@ -48,10 +48,10 @@ async function existingBenchServer(existing: ExistingServer): Promise<BenchServe
   return { address: existing.address, process: new ExistingServerProcess(existing.pid) };
 }
 
-/** `delete`: SQLite's default rollback journal, as `npm start`'s dev server; `wal`: SQLITE_WAL_ARGS. */
+/** `wal`: SQLITE_WAL_ARGS, as `npm start`'s dev server; `delete`: SQLite's default rollback journal, to compare. */
 export type SqliteJournal = 'wal' | 'delete';
 
-export async function startBenchServer(workDir: string, existing?: ExistingServer, journal: SqliteJournal = 'delete'): Promise<BenchServer> {
+export async function startBenchServer(workDir: string, existing?: ExistingServer, journal: SqliteJournal = 'wal'): Promise<BenchServer> {
   if (existing !== undefined) return existingBenchServer(existing);
   const port = await findFreePort();
   const address = `127.0.0.1:${port}`;

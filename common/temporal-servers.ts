@@ -10,16 +10,17 @@ import path from 'node:path';
 const SCRIPTS_DIRECTORY = path.resolve(__dirname, '..', 'scripts');
 
 /**
- * Dev server flags for a single task queue partition, so the server-side task queue rate limits
- * (`maxTaskQueueActivitiesPerSecond`) hold exactly instead of being split across partitions.
- */
-/**
- * SQLite in write-ahead-log mode with `synchronous=NORMAL` (the SDK's own stress CI runs WAL), for
- * the benchmark's `--sqlite-journal wal`. Not adopted for `npm start` yet: a crash test's dev server
- * restarted on its WAL database once exited at start (code 2) and the ceiling it buys is unmeasured.
+ * SQLite in write-ahead-log mode with `synchronous=NORMAL` (the SDK's own stress CI runs WAL): the
+ * dev server's journal (workers/dev-server.ts) and the benchmark's default. A commit is in the WAL
+ * file before the server answers, so a killed server loses nothing (the crash test kills it with
+ * SIGKILL and restarts it); only an OS crash or power loss could lose the last commits.
  */
 export const SQLITE_WAL_ARGS: readonly string[] = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'];
 
+/**
+ * Dev server flags for a single task queue partition, so the server-side task queue rate limits
+ * (`maxTaskQueueActivitiesPerSecond`) hold exactly instead of being split across partitions.
+ */
 export const SINGLE_PARTITION_ARGS: readonly string[] = [
   '--dynamic-config-value',
   'matching.numTaskqueueReadPartitions=1',

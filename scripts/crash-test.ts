@@ -536,11 +536,15 @@ async function startTemporalUnderTest(options: CrashTestOptions, workDir: string
   }
   const serverOptions = { dbFile: join(workDir, 'temporal.sqlite'), port: await findFreePort(), uiPort: await findFreePort(), namespace: NAMESPACE };
   let server = await startDevServer(serverOptions);
+  let restarts = 0;
   return {
     address: server.address,
     name: 'the dev server',
+    // The first restart kills the server (SIGKILL: what it wrote must survive a crash), the next
+    // stops it cleanly, and so on.
     restart: async () => {
-      await server.stop();
+      await (restarts % 2 === 0 ? server.kill() : server.stop());
+      restarts += 1;
       server = await startDevServer(serverOptions);
     },
     stop: () => server.stop(),
@@ -735,7 +739,8 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     let killsDuringFulfilment = 0;
     let serverRestarts = 0;
     const triggers = ['callback', 'random', 'pending', 'random'] as const;
-    const serverRestartAt = Math.floor(options.kills / 2);
+    // Restarts spread evenly between the kills (one: halfway through them).
+    const serverRestartAt = Array.from({ length: serverRestartsWanted }, (_, restart) => Math.floor(((restart + 1) * options.kills) / (serverRestartsWanted + 1)));
     const killer = (async () => {
       for (let index = 0; index < options.kills; index += 1) {
         // Spread the kills over the start window (no earlier than their share of it).
@@ -743,7 +748,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
         if (notBefore > 0) await sleep(notBefore);
         const activeSupervisor = activeSupervisors[index % activeSupervisors.length] as WorkerSupervisor;
         await activeSupervisor.ready();
-        if (serverRestarts < serverRestartsWanted && index === serverRestartAt) {
+        while (serverRestarts < serverRestartsWanted && serverRestartAt[serverRestarts] === index) {
           await sleep(between(rand, 1 * SECOND, 4 * SECOND));
           log(`restarting ${(server as TemporalUnderTest).name} on its database`);
           let up: () => void = () => undefined;

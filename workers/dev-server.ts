@@ -9,7 +9,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { Connection } from '@temporalio/client';
 import { registerSearchAttributes } from '../common/register-search-attributes';
-import { SINGLE_PARTITION_ARGS, acceptsConnections, temporalCliPath } from '../common/temporal-servers';
+import { SINGLE_PARTITION_ARGS, SQLITE_WAL_ARGS, acceptsConnections, temporalCliPath } from '../common/temporal-servers';
 
 export interface DevServerOptions {
   /** SQLite file holding the server's state across restarts; its directory is created. */
@@ -32,6 +32,8 @@ export interface DevServer {
   uiUrl: string;
   /** Stops the server: SIGTERM, then SIGKILL if it has not exited after a few seconds. */
   stop(): Promise<void>;
+  /** Kills the server at once (SIGKILL), as a crash would; resolves when it has exited. */
+  kill(): Promise<void>;
 }
 
 const STARTUP_TIMEOUT_MS = 60_000;
@@ -54,6 +56,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--namespace', options.namespace,
     '--log-level', 'warn',
     ...SINGLE_PARTITION_ARGS,
+    ...SQLITE_WAL_ARGS,
   ];
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stderrTail: string[] = [];
@@ -64,7 +67,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   forwardLines(child, stderrTail, options.log);
 
   const address = `${ip}:${options.port}`;
-  const server: DevServer = { address, uiUrl: `http://${ip}:${options.uiPort}`, stop: () => stopProcess(child) };
+  const server: DevServer = { address, uiUrl: `http://${ip}:${options.uiPort}`, stop: () => stopProcess(child), kill: () => stopProcess(child, 'SIGKILL') };
   try {
     const connection = await waitForConnection(address, exited, stderrTail);
     try {
@@ -135,11 +138,11 @@ function startupError(reason: string, stderrTail: string[]): Error {
   return new Error(`Temporal dev server did not start: ${reason}${tail}`);
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+async function stopProcess(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
   const running = child.pid !== undefined && child.exitCode === null && child.signalCode === null;
   if (!running) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
+  child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
   await exited;
   clearTimeout(timer);
