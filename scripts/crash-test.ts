@@ -10,7 +10,7 @@
  * at once and one cancelled through Temporal while its callback is in flight — are started through
  * OrderTracker over a window while the worker is killed with SIGKILL again and again (some kills
  * right as a callback arrives, some while a recorded outcome's callback is still pending) and
- * restarted, and the dev server is restarted once on its database. With the PostgreSQL ledger, every
+ * restarted, and the dev server is restarted on its database (--server-restarts, default 1; SIGKILL first, then clean stops and SIGKILLs alternate). With the PostgreSQL ledger, every
  * connection to the ledger database is also terminated mid-run (`pg_terminate_backend`, as a failover
  * or an idle-session killer does): no worker may die of it.
  *
