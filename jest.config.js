@@ -6,4 +6,5 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
   testTimeout: 300_000,
   maxWorkers: 2,
+  setupFiles: ['<rootDir>/test/helpers/preload-lazy-modules.ts'],
 };

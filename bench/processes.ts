@@ -72,6 +72,38 @@ export class ManagedProcess {
     this.starts += 1;
   }
 
+  /**
+   * Resolves once the running child prints `text` (stdout or stderr); rejects when it exits first or
+   * `timeoutMs` passes. A contender's clock must not start while its worker is still starting: on a
+   * busy machine that takes tens of seconds (compiling, bundling the workflows).
+   */
+  waitForOutput(text: string, timeoutMs: number): Promise<void> {
+    const child = this.child;
+    if (child === undefined) return Promise.reject(new Error(`${this.name} is not running`));
+    return new Promise((resolve, reject) => {
+      let seen = '';
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.stderr?.off('data', onData);
+        child.off('exit', onExit);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onData = (chunk: Buffer) => {
+        // Keep only a tail as long as the text, so a line split across chunks is still found.
+        seen = (seen + chunk.toString('utf8')).slice(-(text.length + 65_536));
+        if (seen.includes(text)) done();
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+        done(new Error(`${this.name} exited (${signal ?? `code ${code}`}) before printing ${JSON.stringify(text)}; see ${this.logFile}`));
+      const timer = setTimeout(() => done(new Error(`${this.name} did not print ${JSON.stringify(text)} within ${timeoutMs / 1000} s; see ${this.logFile}`)), timeoutMs);
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.on('exit', onExit);
+    });
+  }
+
   send(message: unknown): void {
     this.child?.send?.(message as never);
   }

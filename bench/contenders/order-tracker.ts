@@ -22,6 +22,8 @@ import { historyFigures, pushPathSample, runningCount, scheduleToStartSample } f
 
 const TASK_QUEUE = 'bench-orders';
 const CLI = join(PROJECT_ROOT, 'bin', 'order-tracker.js');
+/** Compiling and bundling the workflows on two busy cores. */
+const PROCESS_START_TIMEOUT_MS = 5 * 60_000;
 
 export class OrderTrackerContender implements Contender {
   readonly durable = true;
@@ -70,6 +72,9 @@ export class OrderTrackerContender implements Contender {
       );
       this.ingress.start();
     }
+    // Orders are timed from the first one on: wait until the processes poll.
+    await this.worker.waitForOutput('order-tracker worker running', PROCESS_START_TIMEOUT_MS);
+    await this.ingress?.waitForOutput('order-tracker ingress running', PROCESS_START_TIMEOUT_MS);
     const connection = await Connection.connect({ address: this.server.address });
     this.client = new Client({ connection });
     this.tracker = trackerFromConfig(config, this.client);
