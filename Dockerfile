@@ -1,6 +1,6 @@
 # The order-tracker image, for the worker and the ingress (docker-compose.yml runs both):
-# `npx order-tracker worker` or `npx order-tracker ingress`. No build step: tsx runs the TypeScript,
-# and the worker bundles the workflows when it starts.
+# `npx order-tracker worker` or `npx order-tracker ingress`. tsx runs the TypeScript; the workflows
+# are bundled here, once, so a worker (re)start loads them instead of running webpack.
 FROM node:20-bookworm
 
 WORKDIR /app
@@ -12,6 +12,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY . .
+RUN npx order-tracker bundle-workflows /app/.workflow-bundle
+ENV WORKFLOW_BUNDLE=/app/.workflow-bundle
 # .data/ holds the SQLite ledger when DATABASE_URL is not a postgres:// URL.
 RUN mkdir -p .data && chown node:node .data
 USER node

@@ -37,13 +37,14 @@ export function exitCodeForOutcome(outcome: Outcome): number {
 }
 
 /** Every command there is; anything else is bad input. `worker` and `ingress` are what deployments run. */
-export const COMMANDS = ['dev', 'worker', 'ingress', 'sandbox', 'track', 'status', 'cancel', 'list', 'discover', 'redeliver'] as const;
+export const COMMANDS = ['dev', 'worker', 'bundle-workflows', 'ingress', 'sandbox', 'track', 'status', 'cancel', 'list', 'discover', 'redeliver'] as const;
 
 const USAGE = `Usage: order-tracker <command> [options]
 
 Commands:
   dev                               the whole stack on embedded defaults (what npm start runs)
   worker                            run workflows and polls against TEMPORAL_ADDRESS
+  bundle-workflows <dir>            bundle the workflows ahead of time for WORKFLOW_BUNDLE=<dir>
   ingress                           webhooks, the HTTP API and push bridges (INGRESS_PORT)
   sandbox                           run the provider simulators on 127.0.0.1
   track <provider> <orderId>        start tracking (--max-wait 2h, --ref <reference>, --wait, --follow)
@@ -265,6 +266,13 @@ export async function runCli(argv: string[], output: Output = processOutput): Pr
         return await (require('../workers/dev') as typeof import('../workers/dev')).runDev();
       case 'worker':
         return await (require('../workers/run-worker') as typeof import('../workers/run-worker')).runWorker();
+      case 'bundle-workflows': {
+        const [dir, ...extra] = rest;
+        if (dir === undefined || extra.length > 0) throw new InvalidInputError('bundle-workflows takes one folder: order-tracker bundle-workflows <dir>');
+        const { writeWorkflowBundles } = require('../workers/workflow-bundle') as typeof import('../workers/workflow-bundle');
+        for (const path of await writeWorkflowBundles(dir)) output.write(`wrote ${path}`);
+        return ExitCode.ok;
+      }
       case 'sandbox':
         return await (require('../sandbox/run-sandbox') as typeof import('../sandbox/run-sandbox')).runSandbox(output);
       case 'ingress':

@@ -73,6 +73,7 @@ export const environmentSchema = z.object({
       'expected keys of 32 bytes, base64-encoded (openssl rand -base64 32), newest first and comma-separated during a rotation',
     )
     .optional().describe('Encrypts order data in workflow history (AES-256-GCM); clients, workers and the codec server need the same keys. During a rotation: `<new>,<old>` (encrypts with the first, decrypts each payload with the key it names)'),
+  WORKFLOW_BUNDLE: optionalText.describe('Folder written by `order-tracker bundle-workflows <dir>` (the worker image has one): the worker loads the workflows bundled there instead of bundling them at start. Rebuild it after changing workflow code'),
   METRICS_PORT: port.optional().describe('Port of the Prometheus endpoint (`/metrics`) of `worker`, `ingress` and `dev`; none when unset'),
   METRICS_HOST: z.string().trim().ip('expected an IP address').default('127.0.0.1')
     .describe('Address the Prometheus endpoint binds; `0.0.0.0` exposes it (containers)'),

@@ -40,6 +40,7 @@ import { startCallbackReceiver, type CallbackReceiver } from '../test/helpers/ca
 import { cleanEnvironment } from '../test/helpers/cli-process';
 import { startPostgresCluster, type PostgresCluster } from '../test/helpers/postgres';
 import { startDevServer } from '../workers/dev-server';
+import { writeWorkflowBundles } from '../workers/workflow-bundle';
 import { inProcessSimulators, sandboxProcess, type Simulators } from './simulators';
 import { startTemporalCluster } from './temporal-cluster';
 import { orderWorkflowId } from '../workflows/ids';
@@ -601,8 +602,14 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
       ? await sandboxProcess(cleanEnvironment({ INGRESS_PORT: String(ingressPort) }), join(workDir, 'sandbox.log'))
       : await inProcessSimulators();
     const workerCount = Math.max(1, options.workers ?? 1);
+    // Bundled once here: every worker start (and restart after a kill) loads it instead of spending
+    // tens of CPU-seconds on webpack, which on two busy cores held a start past its 90 s.
+    const bundleDir = join(workDir, 'workflow-bundle');
+    await writeWorkflowBundles(bundleDir, [options.workerEnvironment?.ORDER_TRACKER_ENCRYPTION_KEY === undefined ? 'plain' : 'encrypted-failures']);
+    log('workflows bundled');
     // Without an ingress the workers poll every provider at their own cadence.
     const workerEnvironment = cleanEnvironment({
+      WORKFLOW_BUNDLE: bundleDir,
       ...(ingressPort !== undefined ? simulators.environment : withoutPushSettings(simulators.environment)),
       ...(ingressPort !== undefined && { INGRESS_PORT: String(ingressPort) }),
       TEMPORAL_ADDRESS: server.address,

@@ -10,12 +10,14 @@ import { openPushChannelStore } from '../activities/push-channels/push-channel-s
 import { openRequestSlots } from '../activities/request-slots';
 import { installTelemetry } from './telemetry';
 import { createWorkers, runWorkers } from './worker';
+import { workflowBundleFrom } from './workflow-bundle';
 
 /**
  * Builds the worker process's parts from configuration and runs them until a signal stops them.
  * Code that embeds the worker passes `hooks` to run its own fulfilment once per outcome.
  */
 export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks): Promise<void> {
+  const workflowBundle = workflowBundleFrom(config.environment.WORKFLOW_BUNDLE, config.environment.ORDER_TRACKER_ENCRYPTION_KEY !== undefined);
   await registerSearchAttributesIfAllowed(config);
   const connection = await connectWorker(config);
   const ledger = await openLedger(config.databaseUrl);
@@ -33,6 +35,7 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
       providers: config.configuredProviders,
       requestsPerSecond: config.requestsPerSecond,
       dataConverter: dataConverterFor(config.environment.ORDER_TRACKER_ENCRYPTION_KEY),
+      workflowBundle,
     });
     Runtime.instance().logger.info('order-tracker worker running', {
       taskQueue: config.taskQueue,

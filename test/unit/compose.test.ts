@@ -212,6 +212,13 @@ describe('Dockerfile', () => {
     expect(COMMANDS).toContain(command[2]);
     expect(instructions).toContain('USER node');
   });
+
+  it('bundles the workflows at build time and points the worker at that folder', () => {
+    const bundle = /^RUN npx order-tracker bundle-workflows (\S+)$/m.exec(dockerfile);
+    expect(COMMANDS).toContain('bundle-workflows');
+    expect(bundle?.[1]).toBeDefined();
+    expect(dockerfile).toMatch(new RegExp(`^ENV WORKFLOW_BUNDLE=${bundle?.[1]}$`, 'm'));
+  });
 });
 
 describe('the CLI commands', () => {
