@@ -151,7 +151,11 @@ function notYet(
       ? `first ${request.provider} poll of this wait at ${nextPollAt.slice(11, 19)} UTC`
       : `still ${status} after ${requests} ${requests === 1 ? 'poll' : 'polls'}; next at ${nextPollAt.slice(11, 19)} UTC`;
   const details: NotYetDetails = { requests, status, nextPollAt, details: observation?.details ?? null };
-  return ApplicationFailure.create({ type, message, nextRetryDelay: Math.ceil(waitMs), category: ApplicationFailureCategory.BENIGN, details: [details] });
+  const failure = ApplicationFailure.create({ type, message, nextRetryDelay: Math.ceil(waitMs), category: ApplicationFailureCategory.BENIGN, details: [details] });
+  // The server keeps every attempt's failure as the activity's last failure, written at each retry:
+  // a "not yet" is an answer, not an error, and its stack trace (about 1 KB) would say nothing.
+  failure.stack = '';
+  return failure;
 }
 
 export interface RecordedOutcome {

@@ -1,7 +1,9 @@
 /**
- * The scaling curve: N orders in flight at once (realistic mix, all created within the arrival
- * window), measured over a fixed window: poll cycles/s, CPU, detection lag and poll
- * schedule-to-start latency. Large points run at a lower time scale (slower cadences).
+ * The scaling curve: N orders in flight at once, sustained (every order stays in flight through the
+ * window, which opens once each has been polled), measured over a fixed window: poll cycles/s, CPU,
+ * the lag of status changes made during the window, and poll schedule-to-start latency. The time
+ * scale shrinks every cadence so the orders ask for more polls than the server gives: the cycles/s
+ * are its ceiling. Large points run at a lower time scale (slower cadences).
  */
 import type { SqliteJournal } from './temporal-server';
 import { mkdirSync } from 'node:fs';
@@ -11,7 +13,7 @@ import { startSandboxStack } from '../sandbox/sandbox-stack';
 import { createContender } from './contenders';
 import type { ContenderName, ExistingServer } from './contenders/contender';
 import { summarize, type LagSummary } from './metrics';
-import { buildWorkload, scriptOf } from './workload';
+import { buildSustainedWorkload, random, scriptOf, sustainedChange } from './workload';
 
 export interface ScalingPoint {
   contender: ContenderName;
@@ -68,21 +70,25 @@ export async function runScaling(options: ScalingOptions): Promise<ScalingPoint[
   return points;
 }
 
+const PROVIDERS = ['magma', 'miraclecash', 'ozzobit', 'houdini'] as const;
+/** A change needs a few seconds of the window left to be seen in it. */
+const CHANGE_MARGIN_MS = 5_000;
+
 async function runPoint(name: ContenderName, size: number, options: ScalingOptions): Promise<ScalingPoint> {
   const timeScale = scalingTimeScale(size);
   const workDir = join(options.workDir, `scaling-${name}-${size}`);
   mkdirSync(workDir, { recursive: true });
-  const orders = buildWorkload({
-    orders: size,
-    providers: ['magma', 'miraclecash', 'ozzobit', 'houdini'],
-    arrivalWindowMs: options.arrivalSeconds * 1000 * timeScale,
-    seed: 11,
-  });
+  // Long enough that no scripted status ends during the point: every order stays in flight.
+  const settleLimitSeconds = Math.max(60, size / 20);
+  const holdMs = 10 * (options.arrivalSeconds + settleLimitSeconds + options.measureSeconds + 600) * 1000 * timeScale;
+  const orders = buildSustainedWorkload({ orders: size, providers: PROVIDERS, holdMs, arrivalWindowMs: options.arrivalSeconds * 1000 * timeScale, seed: 11 });
   const sandbox = await startSandboxStack({ timeScale });
   const contender = createContender(name);
   const prefix = `s${size}-${Date.now().toString(36)}`;
   const ids = orders.map((order) => `${prefix}-${order.key}`);
-  const createdAt = new Map<string, number>();
+  const idSet = new Set(ids);
+  /** This point's requests, answered or not, oldest first per provider. */
+  const requests = () => PROVIDERS.flatMap((provider) => sandbox[provider].requests().filter((entry) => entry.orderId !== undefined && idSet.has(entry.orderId)));
   try {
     await contender.start({ workDir, timeScale, sandbox, existingServer: options.existingServer, sqliteJournal: options.sqliteJournal, log: options.log });
     await sleep(6_000);
@@ -93,59 +99,61 @@ async function runPoint(name: ContenderName, size: number, options: ScalingOptio
       const order = orders[index]!;
       const dueAt = startedAt + order.startOffsetMs / timeScale;
       if (Date.now() < dueAt) await sleep(dueAt - Date.now());
-      const orderId = ids[index]!;
-      sandbox[order.provider].addOrder(scriptOf(order, orderId) as never);
-      createdAt.set(orderId, Date.now());
+      sandbox[order.provider].addOrder(scriptOf(order, ids[index]!) as never);
       // Bounded concurrency: the client must not queue thousands of starts in memory.
-      const start = contender.submit(order, orderId).catch(() => undefined).finally(() => (inFlightStarts -= 1));
+      const start = contender.submit(order, ids[index]!).catch(() => undefined).finally(() => (inFlightStarts -= 1));
       inFlightStarts += 1;
       pending.push(start);
       while (inFlightStarts >= 200) await sleep(5);
     }
     await Promise.all(pending);
     const startsPerSecond = size / Math.max(0.001, (Date.now() - startedAt) / 1000);
-    // The window opens once every order is started.
+    // The window opens once every order has been polled (or the settle limit passed): from then on
+    // the point measures the steady state of `size` orders in flight, not the start burst.
+    const settleDeadline = Date.now() + settleLimitSeconds * 1000;
+    let polledOnce = 0;
+    for (;;) {
+      polledOnce = new Set(requests().map((entry) => entry.orderId)).size;
+      if (polledOnce >= size || Date.now() > settleDeadline) break;
+      await sleep(1_000);
+    }
+    if (polledOnce < size) options.log(`  only ${polledOnce} of ${size} orders polled within ${settleLimitSeconds} s of the last start; measuring anyway`);
     contender.mark();
     const windowStart = Date.now();
-    await sleep(options.measureSeconds * 1000);
+    const windowMs = options.measureSeconds * 1000;
+    // Moves orders to their next status at moments spread over the window (the same for every contender).
+    const rand = random(size);
+    const changes = orders
+      .map((order, index) => ({ order, orderId: ids[index]!, at: windowStart + rand() * Math.max(0, windowMs - CHANGE_MARGIN_MS) }))
+      .filter((change) => sustainedChange(change.order, change.orderId, holdMs) !== undefined)
+      .sort((first, second) => first.at - second.at);
+    const changedAt = new Map<string, number>();
+    for (const change of changes) {
+      if (Date.now() < change.at) await sleep(change.at - Date.now());
+      sandbox[change.order.provider].addOrder(sustainedChange(change.order, change.orderId, holdMs) as never);
+      changedAt.set(change.orderId, Date.now());
+    }
+    if (Date.now() < windowStart + windowMs) await sleep(windowStart + windowMs - Date.now());
     const windowEnd = Date.now();
     const usage = contender.usage();
-    const idSet = new Set(ids);
-    let requests = 0;
-    for (const provider of ['magma', 'miraclecash', 'ozzobit', 'houdini'] as const) {
-      requests += sandbox[provider]
-        .requests()
-        .filter((entry) => entry.orderId !== undefined && idSet.has(entry.orderId) && entry.at >= windowStart && entry.at < windowEnd).length;
-    }
+    const log = requests();
+    const inWindow = log.filter((entry) => entry.at >= windowStart && entry.at < windowEnd).length;
     const collected = await contender.collect(ids);
-    // Lag from the request log: a poll that answered a change is when the tracker learned of it
-    // (the ledger only has finished orders, and most are still in flight here).
-    const requestTimes = new Map<string, number[]>();
-    for (const provider of ['magma', 'miraclecash', 'ozzobit', 'houdini'] as const) {
-      for (const entry of sandbox[provider].requests()) {
-        if (entry.orderId === undefined || !idSet.has(entry.orderId) || entry.httpStatus !== 200) continue;
-        const list = requestTimes.get(entry.orderId) ?? [];
-        list.push(entry.at);
-        requestTimes.set(entry.orderId, list);
-      }
+    // Lag from the request log: the first answered request after a change is when the tracker learned of it.
+    const answeredAt = new Map<string, number[]>();
+    for (const entry of log) {
+      if (entry.httpStatus !== 200) continue;
+      const list = answeredAt.get(entry.orderId as string) ?? [];
+      list.push(entry.at);
+      answeredAt.set(entry.orderId as string, list);
     }
     const lags: number[] = [];
     let missed = 0;
-    orders.forEach((order, index) => {
-      const orderId = ids[index]!;
-      const created = createdAt.get(orderId);
-      if (created === undefined) return;
-      const times = requestTimes.get(orderId) ?? [];
-      let changeAt = created;
-      for (const step of order.steps.slice(0, -1)) {
-        changeAt += (step.durationMs ?? 0) / timeScale;
-        // Changes inside the window, with 5 s left to notice them.
-        if (changeAt < windowStart || changeAt >= windowEnd - 5_000) continue;
-        const known = times.find((time) => time >= changeAt && time <= windowEnd);
-        if (known === undefined) missed += 1;
-        else lags.push(known - changeAt);
-      }
-    });
+    for (const [orderId, changeAt] of changedAt) {
+      const known = (answeredAt.get(orderId) ?? []).find((time) => time >= changeAt && time <= windowEnd);
+      if (known === undefined) missed += 1;
+      else lags.push(known - changeAt);
+    }
     const seconds = (windowEnd - windowStart) / 1000;
     const cpu = usage.workerCpuSeconds + usage.serverCpuSeconds;
     return {
@@ -153,11 +161,11 @@ async function runPoint(name: ContenderName, size: number, options: ScalingOptio
       inFlight: size,
       timeScale,
       measuredSeconds: seconds,
-      pollCyclesPerSecond: requests / seconds,
+      pollCyclesPerSecond: inWindow / seconds,
       workerCpuSeconds: usage.workerCpuSeconds,
       serverCpuSeconds: usage.serverCpuSeconds,
       coresUsed: cpu / seconds,
-      cpuSecondsPer1000Cycles: requests === 0 ? Number.NaN : (cpu / requests) * 1000,
+      cpuSecondsPer1000Cycles: inWindow === 0 ? Number.NaN : (cpu / inWindow) * 1000,
       peakWorkerRssMiB: usage.peakWorkerRssBytes / 1024 / 1024,
       lagMs: summarize(lags),
       missedChanges: missed,

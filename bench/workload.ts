@@ -131,3 +131,59 @@ export function scriptOf(order: BenchOrder, orderId: string): OrderScript & Reco
 export function scriptLengthMs(order: BenchOrder): number {
   return order.steps.reduce((sum, step) => sum + (step.durationMs ?? 0), 0);
 }
+
+export interface SustainedWorkloadOptions {
+  orders: number;
+  providers: readonly ProviderName[];
+  /** Unscaled: how long every scripted status holds (longer than the whole point). */
+  holdMs: number;
+  /** Unscaled window over which the orders are created. */
+  arrivalWindowMs: number;
+  seed: number;
+}
+
+/**
+ * A scaling point's orders: all in flight through the whole measuring window, so the figure is the
+ * server's sustained rate of poll cycles, not how fast a burst of short orders ends. Each status
+ * holds for `holdMs`; the point moves orders to their next in-flight status itself, at moments of
+ * the window (`sustainedChange`), and measures how long each change takes to be seen.
+ */
+export function buildSustainedWorkload(options: SustainedWorkloadOptions): BenchOrder[] {
+  const rand = random(options.seed);
+  return Array.from({ length: options.orders }, (_, index) => {
+    const provider = options.providers[index % options.providers.length] as ProviderName;
+    const [first] = SUSTAINED_STEPS[provider];
+    return {
+      provider,
+      key: `o${index}`,
+      steps: [{ ...first, durationMs: options.holdMs }, SUSTAINED_TERMINAL[provider]],
+      extras: provider === 'houdini' ? { depositWindowMs: 2 * options.holdMs } : undefined,
+      startOffsetMs: rand() * options.arrivalWindowMs,
+      expected: 'succeeded' as const,
+    };
+  }).sort((first, second) => first.startOffsetMs - second.startOffsetMs);
+}
+
+/**
+ * The script that moves a sustained order to its next in-flight status now (a simulator restarts an
+ * order it already holds from the new script's first step), or undefined where the provider has no
+ * second in-flight status (MiracleCash's payment is `pending` until it ends).
+ */
+export function sustainedChange(order: BenchOrder, orderId: string, holdMs: number): (OrderScript & Record<string, unknown>) | undefined {
+  const [, second] = SUSTAINED_STEPS[order.provider];
+  if (second === undefined) return undefined;
+  return { id: orderId, steps: [{ ...second, durationMs: holdMs }, SUSTAINED_TERMINAL[order.provider]], ...order.extras };
+}
+
+const SUSTAINED_STEPS: Record<ProviderName, readonly [Step, Step?]> = {
+  magma: [{ status: 'WAITING_FOR_SELLER_APPROVAL' }, { status: 'WAITING_FOR_BUYER_PAYMENT', fields: { payment_status: 'PENDING' } }],
+  miraclecash: [{ status: 'pending' }],
+  ozzobit: [{ status: 'PROCESSING' }, { status: 'PENDING_DELIVERY' }],
+  houdini: [{ status: 'WAITING' }, { status: 'CONFIRMING' }],
+};
+const SUSTAINED_TERMINAL: Record<ProviderName, Step> = {
+  magma: { status: 'SELLER_REJECTED' },
+  miraclecash: { status: 'successful', fields: { blockchainId: 'eth' } },
+  ozzobit: { status: 'COMPLETED' },
+  houdini: { status: 'FINISHED' },
+};

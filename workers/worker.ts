@@ -29,6 +29,14 @@ export interface WorkerOptions {
 const WORKFLOW_TASK_SLOTS = 10;
 
 /**
+ * Order runs kept in memory between their workflow tasks (the SDK's default grows with the heap
+ * limit: nearly 1,000 on a 24 GiB machine). An order wakes only when its status changes or a push
+ * arrives, so a run that is not cached replays a short history (under 100 events per run) when it
+ * wakes; a smaller cache bounds the worker's memory however many orders are in flight.
+ */
+const CACHED_WORKFLOWS = 500;
+
+/**
  * One worker for the workflows and fulfilment on the main queue, plus one per provider for polls.
  * The poll queue's `maxTaskQueueActivitiesPerSecond` is applied by the server to every worker on
  * that queue, so it is the provider's request budget however many worker processes run.
@@ -46,6 +54,7 @@ export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
     ...workflowSource,
     interceptors: metricsInterceptors(),
     maxConcurrentWorkflowTaskExecutions: WORKFLOW_TASK_SLOTS,
+    maxCachedWorkflows: CACHED_WORKFLOWS,
     activities: { recordOutcome: activities.recordOutcome, deliverCallback: activities.deliverCallback, runHook: activities.runHook },
   });
   const pollers = await Promise.all(

@@ -17,6 +17,7 @@ import type { Seen } from '../metrics';
 import { ManagedProcess, PROJECT_ROOT } from '../processes';
 import { startBenchServer, type BenchServer } from '../temporal-server';
 import type { BenchOrder } from '../workload';
+import { writeWorkflowBundles } from '../../workers/workflow-bundle';
 import type { Collected, Contender, ContenderContext, Usage } from './contender';
 import { historyFigures, pushPathSample, runningCount, scheduleToStartSample } from './temporal-figures';
 
@@ -45,7 +46,11 @@ export class OrderTrackerContender implements Contender {
   async start(context: ContenderContext): Promise<void> {
     this.server = await startBenchServer(context.workDir, context.existingServer, context.sqliteJournal);
     this.ledgerFile = join(context.workDir, 'ledger.sqlite');
+    // As the worker image does: bundled once, so the worker's start and its RSS have no webpack in them.
+    const bundleDir = join(context.workDir, 'workflow-bundle');
+    await writeWorkflowBundles(bundleDir, ['plain']);
     const variables: Record<string, string> = {
+      WORKFLOW_BUNDLE: bundleDir,
       ...context.sandbox.environment,
       ...UNTHROTTLED_BUDGETS,
       TEMPORAL_ADDRESS: this.server.address,
