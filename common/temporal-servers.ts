@@ -4,6 +4,7 @@
  * because the SDK's own download of server binaries cannot work on our machines (see DESIGN.md).
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -49,6 +50,46 @@ export async function findFreePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (address === null || typeof address === 'string') throw new Error('Could not read the port of a test listener');
   return address.port;
+}
+
+/**
+ * Whether process `pid` holds the listening TCP socket of `port` (Linux: /proc/net/tcp{,6} and the
+ * process's file descriptors; true where there is no /proc). A port from `findFreePort` can be taken
+ * by another process before our server binds it: then something accepts connections on it that is
+ * not ours, and two test files would share one server (and its clock, for the time-skipping one).
+ */
+export function listensOn(pid: number, port: number): boolean {
+  if (!existsSync('/proc/net/tcp')) return true;
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+      const columns = line.trim().split(/\s+/);
+      if (columns.length > 9 && columns[3] === '0A' && columns[1]?.endsWith(hexPort)) inodes.add(columns[9] as string);
+    }
+  }
+  if (inodes.size === 0) return false;
+  let descriptors: string[];
+  try {
+    descriptors = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  return descriptors.some((descriptor) => {
+    try {
+      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${descriptor}`))?.[1];
+      return inode !== undefined && inodes.has(inode);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Whether something accepts TCP connections at `host:port` now (a server that has started listening). */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { Connection } from '@temporalio/client';
 import { registerSearchAttributes } from '../common/register-search-attributes';
-import { SINGLE_PARTITION_ARGS, SQLITE_WAL_ARGS, acceptsConnections, temporalCliPath } from '../common/temporal-servers';
+import { SINGLE_PARTITION_ARGS, SQLITE_WAL_ARGS, acceptsConnections, listensOn, temporalCliPath } from '../common/temporal-servers';
 
 export interface DevServerOptions {
   /** SQLite file holding the server's state across restarts; its directory is created. */
@@ -69,7 +69,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const address = `${ip}:${options.port}`;
   const server: DevServer = { address, uiUrl: `http://${ip}:${options.uiPort}`, stop: () => stopProcess(child), kill: () => stopProcess(child, 'SIGKILL') };
   try {
-    const connection = await waitForConnection(address, exited, stderrTail);
+    const connection = await waitForConnection(address, child.pid as number, exited, stderrTail);
     try {
       await registerSearchAttributes(connection, options.namespace);
     } finally {
@@ -113,7 +113,7 @@ function forwardLines(child: ChildProcess, stderrTail: string[], log?: (line: st
   }
 }
 
-async function waitForConnection(address: string, exited: Promise<string>, stderrTail: string[]): Promise<Connection> {
+async function waitForConnection(address: string, pid: number, exited: Promise<string>, stderrTail: string[]): Promise<Connection> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   let exitReason: string | undefined;
   void exited.then((reason) => (exitReason = reason));
@@ -123,7 +123,10 @@ async function waitForConnection(address: string, exited: Promise<string>, stder
     try {
       // Wait for the port first: a gRPC connect attempt before the server listens would sit out
       // grpc-js's 1 s reconnect backoff. Connection.connect then checks with GetSystemInfo.
-      if (await acceptsConnections(address)) return await Connection.connect({ address, connectTimeout: '2s' });
+      // And it must be our server that listens: another process may have taken the port since we checked it.
+      if ((await acceptsConnections(address)) && listensOn(pid, Number(address.slice(address.lastIndexOf(':') + 1)))) {
+        return await Connection.connect({ address, connectTimeout: '2s' });
+      }
     } catch (error) {
       lastError = error;
     }

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { registerSearchAttributes } from '../../common/register-search-attributes';
-import { acceptsConnections, findFreePort, SINGLE_PARTITION_ARGS, temporalCliPath, testServerPath } from '../../common/temporal-servers';
+import { acceptsConnections, findFreePort, listensOn, SINGLE_PARTITION_ARGS, temporalCliPath, testServerPath } from '../../common/temporal-servers';
 
 /**
  * The SDK gives a server it starts 5 s to accept connections. A JVM starting while both cores are
@@ -48,8 +48,18 @@ interface RunningTestServer {
   stop(): Promise<void>;
 }
 
+/** Tries this many ports: another process can take a free port before the JVM binds it. */
+const TEST_SERVER_PORT_TRIES = 3;
+
 async function startTestServer(): Promise<RunningTestServer> {
-  const port = await findFreePort();
+  for (let attempt = 1; ; attempt += 1) {
+    const server = await startTestServerOnce(await findFreePort());
+    if (server !== 'port taken') return server;
+    if (attempt >= TEST_SERVER_PORT_TRIES) throw new Error(`time-skipping test server: ${TEST_SERVER_PORT_TRIES} free ports were taken by others before it could bind them`);
+  }
+}
+
+async function startTestServerOnce(port: number): Promise<RunningTestServer | 'port taken'> {
   const child = spawn(testServerPath(), [String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
@@ -61,8 +71,11 @@ async function startTestServer(): Promise<RunningTestServer> {
     await exited;
   };
   const deadline = Date.now() + TEST_SERVER_READY_TIMEOUT_MS;
-  while (!(await acceptsConnections(`127.0.0.1:${port}`))) {
+  // Ready when the port accepts connections and it is our JVM that listens (the wrapper execs java).
+  while (!((await acceptsConnections(`127.0.0.1:${port}`)) && listensOn(child.pid as number, port))) {
     if (child.exitCode !== null || child.signalCode !== null) {
+      // Another server took the port first (ours failed to bind it): try another port.
+      if (await acceptsConnections(`127.0.0.1:${port}`)) return 'port taken';
       throw new Error(`time-skipping test server exited before serving port ${port}: ${stderr.trim()}`);
     }
     if (Date.now() > deadline) {
