@@ -920,7 +920,10 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     }
 
     // Each fulfilment step scheduled once per order (retries are attempts of that one activity),
-    // and how many steps a kill made Temporal run again.
+    // and how many steps a kill made Temporal run again. An order can have more than one run: a push
+    // that passed the ingress's ledger check just before the outcome was recorded starts a run after
+    // the first closed, which finds the outcome in the ledger and delivers nothing. So: in each run
+    // every step at most once, and over the order's runs one delivery and one hook.
     const FULFILMENT_STEPS = ['recordOutcome', 'deliverCallback', 'runHook'] as const;
     const stepsRetried: Record<string, number> = { pollOrder: 0, recordOutcome: 0, deliverCallback: 0, runHook: 0 };
     const closedIds = [...closedStatus.keys()];
@@ -928,25 +931,37 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
       await Promise.all(
         closedIds.slice(offset, offset + 20).map(async (orderId) => {
           const order = planned.get(orderId) as PlannedOrder;
-          const history = await retrying(`history of ${orderId}`, () =>
-            client.workflow.getHandle(orderWorkflowId(order.provider, orderId)).fetchHistory(),
-          );
-          const typeOf = new Map<string, string>();
-          const scheduled: Record<string, number> = {};
-          for (const event of history.events ?? []) {
-            const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
-            if (name) {
-              typeOf.set(String(event.eventId), name);
-              scheduled[name] = (scheduled[name] ?? 0) + 1;
+          const workflowId = orderWorkflowId(order.provider, orderId);
+          const runIds = await retrying(`runs of ${orderId}`, async () => {
+            const ids: string[] = [];
+            for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) ids.push(execution.runId);
+            return ids.length > 0 ? ids : [undefined];
+          });
+          const total: Record<string, number> = {};
+          for (const runId of runIds) {
+            const history = await retrying(`history of ${orderId}`, () => client.workflow.getHandle(workflowId, runId).fetchHistory());
+            const typeOf = new Map<string, string>();
+            const scheduled: Record<string, number> = {};
+            for (const event of history.events ?? []) {
+              const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+              if (name) {
+                typeOf.set(String(event.eventId), name);
+                scheduled[name] = (scheduled[name] ?? 0) + 1;
+              }
+              const started = event.activityTaskStartedEventAttributes;
+              if (started && (started.attempt ?? 1) > 1) {
+                const type = typeOf.get(String(started.scheduledEventId)) ?? 'unknown';
+                stepsRetried[type] = (stepsRetried[type] ?? 0) + 1;
+              }
             }
-            const started = event.activityTaskStartedEventAttributes;
-            if (started && (started.attempt ?? 1) > 1) {
-              const type = typeOf.get(String(started.scheduledEventId)) ?? 'unknown';
-              stepsRetried[type] = (stepsRetried[type] ?? 0) + 1;
+            for (const step of FULFILMENT_STEPS) {
+              if ((scheduled[step] ?? 0) > 1) problem(`${order.provider}:${orderId}: ${step} scheduled ${scheduled[step]} times in run ${runId ?? 'latest'}`);
+              total[step] = (total[step] ?? 0) + (scheduled[step] ?? 0);
             }
           }
-          for (const step of FULFILMENT_STEPS) {
-            if ((scheduled[step] ?? 0) !== 1) problem(`${order.provider}:${orderId}: ${step} scheduled ${scheduled[step] ?? 0} times, not once`);
+          if ((total.recordOutcome ?? 0) < 1) problem(`${order.provider}:${orderId}: recordOutcome never scheduled`);
+          for (const step of ['deliverCallback', 'runHook'] as const) {
+            if ((total[step] ?? 0) !== 1) problem(`${order.provider}:${orderId}: ${step} scheduled ${total[step] ?? 0} times over ${runIds.length} run(s), not once`);
           }
         }),
       );
