@@ -132,14 +132,9 @@ export function scriptLengthMs(order: BenchOrder): number {
   return order.steps.reduce((sum, step) => sum + (step.durationMs ?? 0), 0);
 }
 
-export interface SustainedWorkloadOptions {
-  orders: number;
-  providers: readonly ProviderName[];
+export interface SustainedWorkloadOptions extends WorkloadOptions {
   /** Unscaled: how long every scripted status holds (longer than the whole point). */
   holdMs: number;
-  /** Unscaled window over which the orders are created. */
-  arrivalWindowMs: number;
-  seed: number;
 }
 
 /**
