@@ -7,7 +7,7 @@ import { DEFAULT_MAX_WAIT_MS } from '../common/provider-defaults';
 import { pendingPollOf, withPendingPoll } from './pending-poll';
 import { orderWorkflowId } from '../workflows/ids';
 import { cancelSignal, progressQuery, statusPushedSignal, type TrackRequest, trackRequestedSignal } from '../workflows/messages';
-import { parseObservation } from '../workflows/observation';
+import { isVerdict, parseObservation } from '../workflows/observation';
 import { ORDER_OUTCOME, ORDER_PROVIDER, ORDER_STATUS } from '../workflows/search-attributes';
 import type { TrackingSettings } from '../workflows/settings';
 import { trackOrder, type TrackOrderInput } from '../workflows/track-order';
@@ -137,7 +137,8 @@ export class OrderTracker {
 
   /**
    * Delivers a pushed (webhook, WebSocket) observation: signal-with-start, so a push for an order no
-   * one tracks yet starts tracking it. A push for an order the ledger holds as final starts nothing.
+   * one tracks yet starts tracking it. A push for an order the ledger holds as final starts nothing,
+   * nor does an in-flight status for one whose tracking was cancelled (only a verdict or a track does).
    */
   async push(providerName: string, orderIdText: string, observation: Observation): Promise<PushResponse> {
     const provider = parseProvider(providerName);
@@ -147,6 +148,10 @@ export class OrderTracker {
     const workflowId = orderWorkflowId(provider, orderId);
     const recorded = await this.options.ledger?.find(provider, orderId);
     if (recorded?.final) return { kind: 'ignored', workflowId, reason: `order already ended ${recorded.outcome}` };
+    if (recorded?.outcome === 'tracking_cancelled' && !isVerdict(parsed.observation)) {
+      // A cancel stands against in-flight news: only a run a track started again hears it.
+      return this.signalRunning(workflowId, { ...parsed.observation, receivedAt: parsed.receivedAt ?? Date.now() });
+    }
     const handle = await this.options.client.workflow.signalWithStart(trackOrder, {
       // An order tracked before (e.g. ended timed_out) keeps the merchant's reference when a push restarts it.
       ...this.startOptions(provider, orderId, recorded?.reference ?? null, DEFAULT_MAX_WAIT_MS[provider], { startedBy: 'push', reference: recorded?.reference ?? null, maxWaitMs: DEFAULT_MAX_WAIT_MS[provider] }, 'push'),
@@ -155,6 +160,21 @@ export class OrderTracker {
       signalArgs: [{ ...parsed.observation, receivedAt: parsed.receivedAt ?? Date.now() }],
     });
     return { kind: 'signalled', workflowId, runId: handle.signaledRunId };
+  }
+
+  /** Signals the order's running workflow only; none running: the push is ignored. */
+  private async signalRunning(workflowId: string, pushed: unknown): Promise<PushResponse> {
+    const handle = this.options.client.workflow.getHandle(workflowId);
+    try {
+      await handle.signal(statusPushedSignal, pushed);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) {
+        return { kind: 'ignored', workflowId, reason: 'tracking was cancelled: only a final status or a track starts it again' };
+      }
+      throw error;
+    }
+    const { runId } = await handle.describe();
+    return { kind: 'signalled', workflowId, runId };
   }
 
   private startOptions(provider: ProviderName, orderId: string, reference: string | null, maxWaitMs: number, memo: StartMemo, startedBy?: 'push') {

@@ -85,3 +85,8 @@ export function parseObservation(value: unknown): ParseResult {
 export function isTerminal(observation: Pick<Observation, 'phase'>): boolean {
   return observation.phase !== 'in_flight';
 }
+
+/** The provider's verdict: succeeded or failed (not in flight, not gone without one). */
+export function isVerdict(observation: Pick<Observation, 'phase'>): boolean {
+  return observation.phase === 'succeeded' || observation.phase === 'failed';
+}

@@ -22,7 +22,7 @@ import { countPush, recordDetectionLag } from './order-metrics';
 import { ATTENTION_ERRORS, ErrorType } from './error-types';
 import { pollTaskQueue } from './ids';
 import { type TrackRequest, cancelSignal, parseTrackRequest, progressQuery, statusPushedSignal, trackRequestedSignal } from './messages';
-import { isTerminal, parseObservation } from './observation';
+import { isTerminal, isVerdict, parseObservation } from './observation';
 import { ORDER_OUTCOME, ORDER_PROVIDER, ORDER_STATUS } from './search-attributes';
 import { RUN_EVENTS_BEFORE_SHORTER_RUNS, type TrackingSettings, resolveSettings } from './settings';
 import {
@@ -90,6 +90,13 @@ export const RETRY_DRIVEN_POLLING_PATCH = 'retry-driven-polling';
  */
 export const LATE_NEWS_PATCH = 'late-news-reopens-tracking';
 
+/**
+ * A cancel is someone's decision to stop following the order: after `tracking_cancelled` only a
+ * pushed verdict (succeeded, failed) tracks again, not an in-flight status (Houdini's WebSocket
+ * repeats those). Runs recorded before reopened on any newer push.
+ */
+export const CANCEL_HOLDS_PATCH = 'cancel-holds-against-in-flight-pushes';
+
 export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResult> {
   const { provider, orderId } = input;
   const settings = resolveSettings(input.settings);
@@ -147,7 +154,11 @@ export async function trackOrder(input: TrackOrderInput): Promise<TrackOrderResu
       countPush(provider, 'invalid');
       return;
     }
-    const reopens = state.outcome !== null && !isFinalOutcome(state.outcome) && pushIsNewer(state, parsed.observation);
+    const reopens =
+      state.outcome !== null &&
+      !isFinalOutcome(state.outcome) &&
+      pushIsNewer(state, parsed.observation) &&
+      !(state.outcome === 'tracking_cancelled' && !isVerdict(parsed.observation) && patched(CANCEL_HOLDS_PATCH));
     if (reopens) {
       // The highest-ranked one starts the next run.
       if (latePush === null || parsed.observation.rank > latePush.rank) latePush = { payload, rank: parsed.observation.rank };

@@ -22,7 +22,7 @@ import { OrderTracker } from '../../client/order-tracker';
 import { startHoudiniSandbox, type HoudiniSandbox } from '../../sandbox/houdini';
 import { orderWorkflowId } from '../../workflows/ids';
 import { progressQuery, statusPushedSignal } from '../../workflows/messages';
-import { LATE_NEWS_PATCH } from '../../workflows/track-order';
+import { CANCEL_HOLDS_PATCH, LATE_NEWS_PATCH } from '../../workflows/track-order';
 import type { Observation, Progress } from '../../workflows/types';
 import { startCallbackReceiver, type CallbackReceiver } from '../helpers/callback-receiver';
 import { createTimeSkippingEnvironment } from '../helpers/environments';
@@ -515,4 +515,44 @@ test('a success push while a tracking_cancelled callback cannot be delivered tra
   // The run that was asked to cancel continued as new all the same: the new run is not cancelled.
   expect(result).toMatchObject({ outcome: 'succeeded', status: 'FINISHED' });
   expect(receiver.processed().filter((key) => key.startsWith(`houdini:${orderId}:`))).toEqual([`houdini:${orderId}:succeeded`]);
+});
+
+test('a cancel stands against in-flight pushes: one arriving while tracking_cancelled is delivered starts nothing, and the ingress starts nothing from one after', async () => {
+  const orderId = uniqueId('cancel-holds');
+  // The order never moves at the provider: WAITING forever (Houdini's WebSocket repeats it).
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING' }] });
+  let receiverUp = false;
+  receiver.answer = (request) => (request.idempotencyKey.includes(':tracking_cancelled:') && !receiverUp ? 503 : 200);
+  const { runId, afterClose } = await stack(
+    async () => {
+      await tracker.track('houdini', orderId, { maxWaitMs: 3_600_000 });
+      // (A cancel while the first attempt is in flight fails the workflow task on the time-skipping
+      // server: ACTIVITY_UNKNOWN; the dev server and the cluster take it.)
+      await firstPoll(orderId);
+      await tracker.cancel('houdini', orderId, 'merchant gave up');
+      await eventually('tracking_cancelled recorded, its callback refused', async () => {
+        const row = await ledger.find('houdini', orderId);
+        return row?.outcome === 'tracking_cancelled' && callbacksOf(orderId).length >= 1;
+      });
+      const delivering = (await handleOf(orderId).describe()).runId;
+      // WAITING (what the order saw) and CONFIRMING (a newer status: it tracked again before).
+      expect(await tracker.push('houdini', orderId, pushed(orderId, 0))).toMatchObject({ kind: 'signalled', runId: delivering });
+      expect(await tracker.push('houdini', orderId, pushed(orderId, 1))).toMatchObject({ kind: 'signalled', runId: delivering });
+      receiverUp = true;
+      await handleOf(orderId).result();
+      // Closed: the ingress starts no run for an in-flight push of a cancelled order.
+      return { runId: delivering, afterClose: await tracker.push('houdini', orderId, pushed(orderId, 1)) };
+    },
+    undefined,
+    true,
+  );
+  expect(afterClose).toMatchObject({ kind: 'ignored', reason: expect.stringContaining('tracking was cancelled') });
+  const run = environment.client.workflow.getHandle(orderWorkflowId('houdini', orderId), runId);
+  expect((await run.describe()).status.name).toBe('COMPLETED');
+  expect(await run.result()).toMatchObject({ outcome: 'tracking_cancelled' });
+  expect((await handleOf(orderId).describe()).runId).toBe(runId);
+  expect(await ledger.find('houdini', orderId)).toMatchObject({ outcome: 'tracking_cancelled', callback: 'delivered' });
+  const history = await run.fetchHistory();
+  saveHistory('cancel-holds-against-in-flight-pushes', history);
+  expect(patchMarkers(history).map((marker) => marker.id)).toContain(CANCEL_HOLDS_PATCH);
 });
