@@ -233,7 +233,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     },
 
     /**
-     * Polls until the provider shows a change (retry-driven polling, workflows/track-order.ts): an
+     * Polls until the provider shows a change (retry-driven polling, workflows/follow-changes.ts): an
      * answer that still shows the order's status fails BENIGN "not yet" with the phase cadence as
      * `nextRetryDelay`, so the server's retry timer is the wait and an unchanged poll costs the
      * order's history nothing. A new status, a terminal one, or a provider failure ends the attempt

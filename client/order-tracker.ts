@@ -32,7 +32,7 @@ export interface JoinedOrder {
   kept: { reference?: string | null; maxWaitMs?: number };
   /**
    * The running order had ended with this non-final outcome and was delivering it: the track
-   * interrupts that and tracks again with its own settings (track-order.ts LATE_NEWS_PATCH).
+   * interrupts that and tracks again with its own settings (LATE_NEWS_PATCH in workflows/patches.ts).
    */
   reopens?: Outcome;
 }
@@ -118,7 +118,7 @@ export class OrderTracker {
     const description = await running.describe();
     const startedWith = startMemoOf(description.memo);
     if (startedWith?.requestId === requestId) return { kind: 'tracking', workflowId, runId };
-    // Already running: hand this track's settings over (trackRequested in track-order.ts) and say what stays.
+    // Already running: hand this track's settings over (trackRequested in workflows/order-handlers.ts) and say what stays.
     const request: TrackRequest = { reference: ownReference, maxWaitMs };
     try {
       await running.signal(trackRequestedSignal, request);
@@ -280,7 +280,7 @@ function startMemoOf(memo: Record<string, unknown> | undefined): StartMemo | und
 }
 
 /**
- * Mirrors trackRequested's rule (track-order.ts): a reference goes to an order that has none; the
+ * Mirrors trackRequested's rule (workflows/order-handlers.ts): a reference goes to an order that has none; the
  * max wait only to an order a push started. Orders started before the memo existed count as tracked.
  */
 function joinedOrder(startedWith: StartMemo | undefined, request: TrackRequest): JoinedOrder {

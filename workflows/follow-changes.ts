@@ -1,5 +1,5 @@
 /**
- * Retry-driven polling (RETRY_DRIVEN_POLLING_PATCH in track-order.ts): between two status changes
+ * Retry-driven polling (RETRY_DRIVEN_POLLING_PATCH in patches.ts): between two status changes
  * an order waits on the server's retry timer of one `pollUntilChanged` activity, whose attempts fail
  * BENIGN "not yet" with the phase cadence as `nextRetryDelay`. An unchanged poll costs the order's
  * history nothing; a change costs one activity (about ten events with its workflow task). A push or
@@ -26,7 +26,7 @@ import { type TrackingState, applyObservation, outcomeOf } from './state';
 import type { Outcome, ProviderName } from './types';
 
 /** One attempt of a poll: the HTTP client gives up sooner; this only catches a stuck worker. */
-const POLL_ATTEMPT_TIMEOUT_MS = 30_000;
+export const POLL_ATTEMPT_TIMEOUT_MS = 30_000;
 /** Backoff for a provider that keeps failing, so an outage costs a request a minute at most. */
 const POLL_MAX_RETRY_INTERVAL_MS = 60_000;
 /** The last poll at the deadline gets this long (its retries included) before the order ends timed_out. */
@@ -39,7 +39,7 @@ const NEW_ORDER_NOT_FOUND_WINDOW_MS = 5 * 60_000;
 
 export type LoopEnd = Outcome | 'continue_as_new';
 
-/** What the order's loop shares with its handlers: the state, and the hooks of track-order.ts. */
+/** What the order's loop shares with its handlers: the state, and the hooks of order-run.ts. */
 export interface FollowContext {
   provider: ProviderName;
   orderId: string;
@@ -112,7 +112,7 @@ export async function followChanges(context: FollowContext): Promise<LoopEnd> {
 }
 
 /** When the order may ask the provider again: the per-order floor after its last request. */
-function floorAt({ state, settings }: FollowContext): number {
+export function floorAt({ state, settings }: Pick<FollowContext, 'state' | 'settings'>): number {
   return state.lastPolledAt === null ? 0 : state.lastPolledAt + settings.minRequestGapMs;
 }
 
@@ -271,18 +271,26 @@ function pollActivity(context: FollowContext, windowMs: number, summary: string)
     // The wait ends at the order's deadline however the provider behaves.
     scheduleToCloseTimeout: window,
     startToCloseTimeout: Math.min(POLL_ATTEMPT_TIMEOUT_MS, window),
-    retry: {
-      // "Not yet" says when to ask again (nextRetryDelay); failures back off from the per-order floor.
-      initialInterval: settings.minRequestGapMs,
-      backoffCoefficient: 2,
-      maximumInterval: Math.max(POLL_MAX_RETRY_INTERVAL_MS, settings.minRequestGapMs),
-      nonRetryableErrorTypes: [ErrorType.credentialsRefused, ErrorType.orderNotFound, ErrorType.requestRejected, ErrorType.invalidInput],
-    },
+    // "Not yet" says when to ask again (nextRetryDelay); failures back off from the per-order floor.
+    retry: pollRetryPolicy(settings),
     cancellationType: ActivityCancellationType.TRY_CANCEL,
     // The poll queue's rate limit is the provider's budget: an eagerly dispatched task would bypass it.
     allowEagerDispatch: false,
     summary,
   });
+}
+
+/**
+ * A poll's retries keep the per-order floor; an outage backs off to a request a minute at most; a 429
+ * asks for longer through nextRetryDelay. What the provider refuses for good is not retried.
+ */
+export function pollRetryPolicy(settings: TrackingSettings) {
+  return {
+    initialInterval: settings.minRequestGapMs,
+    backoffCoefficient: 2,
+    maximumInterval: Math.max(POLL_MAX_RETRY_INTERVAL_MS, settings.minRequestGapMs),
+    nonRetryableErrorTypes: [ErrorType.credentialsRefused, ErrorType.orderNotFound, ErrorType.requestRejected, ErrorType.invalidInput],
+  };
 }
 
 function notYetRequests(error: unknown): number {

@@ -1,7 +1,20 @@
 /** After an outcome is recorded: the signed callback (retried for days) and the worker's hook (a day). */
-import { ActivityCancellationType, CancellationScope, condition, isCancellation, log, proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities, FulfilmentStep } from '../activities';
-import type { CallbackState } from './types';
+import type { OrderRun } from './order-run';
+import { FULFILMENT_STEPS_PATCH, LATE_NEWS_PATCH } from './patches';
+import { ORDER_OUTCOME } from './search-attributes';
+import { type CallbackState, type Outcome, isFinalOutcome } from './types';
 
 /** Ledger writes are local and cheap; retry them until they succeed, whatever it takes. */
 const FULFILMENT_ATTEMPT_TIMEOUT_MS = 30_000;
@@ -39,6 +52,61 @@ const hooks = proxyActivities<Activities>({
   scheduleToCloseTimeout: HOOK_WINDOW_MS,
   retry: { initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 5 * 60_000 },
 });
+
+/**
+ * Reached once per order run, in a scope a cancel request cannot interrupt: records the outcome, then
+ * delivers its callback and runs its hook. Resolves with the outcome that stands, whether the ledger
+ * took it, and whether late news may make this run track again (a non-final outcome behind LATE_NEWS_PATCH).
+ */
+export interface Fulfilled {
+  /** What the ledger holds: `end`, or a final verdict recorded before that stands. */
+  outcome: Outcome;
+  recorded: boolean;
+  reopenable: boolean;
+}
+
+export async function fulfil(run: OrderRun, end: Outcome): Promise<Fulfilled> {
+  const { provider, orderId, state } = run;
+  state.outcome = end;
+  state.nextPollAt = null;
+  upsertSearchAttributes([{ key: ORDER_OUTCOME, value: end }]);
+  run.publish();
+  const recorded = await CancellationScope.nonCancellable(() =>
+    fulfilment.recordOutcome({
+      provider,
+      orderId,
+      reference: state.reference ?? null,
+      outcome: end,
+      observation: state.current,
+      transitions: state.transitions,
+      workflowId: workflowInfo().workflowId,
+      occurredAt: new Date().toISOString(),
+    }),
+  );
+  state.recorded = recorded.recorded;
+  state.callback = recorded.callback;
+  if (recorded.outcome !== end) {
+    // The ledger already held a final verdict for this order (tracked elsewhere); it stands.
+    state.outcome = recorded.outcome;
+    upsertSearchAttributes([{ key: ORDER_OUTCOME, value: recorded.outcome }]);
+  }
+  run.publish();
+  // Nothing new recorded (a final outcome was already there): nothing to deliver or run again.
+  if (!patched(FULFILMENT_STEPS_PATCH) || !recorded.recorded) return { outcome: recorded.outcome, recorded: recorded.recorded, reopenable: false };
+  const reopenable = !isFinalOutcome(recorded.outcome) && patched(LATE_NEWS_PATCH);
+  const lateNews = () => run.late.track !== null || run.late.push !== null;
+  await deliverAndRunHook(
+    { provider, orderId, outcome: recorded.outcome },
+    recorded.callback === 'pending',
+    (change) => {
+      if (change.callback !== undefined) state.callback = change.callback;
+      if (change.attention !== undefined) state.attention = change.attention;
+      run.publish();
+    },
+    reopenable ? lateNews : undefined,
+  );
+  return { outcome: recorded.outcome, recorded: true, reopenable };
+}
 
 export interface FulfilmentReport {
   callback?: CallbackState;

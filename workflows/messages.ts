@@ -13,7 +13,7 @@ export const statusPushedSignal = defineSignal<[unknown]>('statusPushed');
 
 /**
  * A `track` of an order that is already running (e.g. started by a push with the default max wait):
- * the merchant's reference and max wait, which the order takes as described in track-order.ts.
+ * the merchant's reference and max wait, which the order takes as described in order-handlers.ts.
  */
 export interface TrackRequest {
   reference: string | null;

@@ -32,7 +32,7 @@ export const DEFAULT_SETTINGS: TrackingSettings = {
   timeScale: 1,
 };
 
-/** The default before SHORTER_RUNS_PATCH (workflows/track-order.ts): runs recorded then replay with it. */
+/** The default before SHORTER_RUNS_PATCH (workflows/patches.ts): runs recorded then replay with it. */
 export const RUN_EVENTS_BEFORE_SHORTER_RUNS = 2_000;
 
 /** Fills defaults; a value below the floor is raised to it rather than trusted. */

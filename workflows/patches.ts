@@ -1,0 +1,43 @@
+/**
+ * Every `patched()` id of trackOrder, in the order the workflow's shape changed. A running order
+ * replays with the shape it was recorded with; test/histories holds one folder per shape.
+ */
+
+/** Workflows recorded before callbacks and hooks existed end right after recordOutcome. */
+export const FULFILMENT_STEPS_PATCH = 'fulfilment-callback-and-hooks';
+/**
+ * A poll answered before a push that arrived while it was in flight read an older state when it
+ * ranks lower: it is not applied (workflows recorded before applied it, status regression included).
+ */
+export const POLL_OVERTAKEN_BY_PUSH_PATCH = 'poll-overtaken-by-push';
+
+/**
+ * Runs continue as new after 500 events instead of 2,000 (settings.ts): a restarted worker replays
+ * every running order's current run, and 2,000-event replays held the bench's orders for minutes
+ * after a SIGKILL. A continued run also waits for the poll the run before planned instead of
+ * polling at the floor, so the more frequent continue-as-new costs no extra requests. Runs recorded
+ * before keep the limit they were written with and poll at once.
+ */
+export const SHORTER_RUNS_PATCH = 'continue-as-new-after-500-events';
+
+/**
+ * Between status changes an order waits on the retry timer of one poll activity, not on a workflow
+ * timer per poll (follow-changes.ts): an unchanged poll adds no event to history. Runs recorded
+ * before keep the timer loop (timer-loop.ts).
+ */
+export const RETRY_DRIVEN_POLLING_PATCH = 'retry-driven-polling';
+
+/**
+ * A non-final outcome (`timed_out`, `tracking_cancelled`) does not hold the order while its callback
+ * and hook run (for days when the receiver is down): a newer push or a `track` arriving meanwhile
+ * interrupts them and continues as new, tracking again from the push or with the track's settings.
+ * Runs recorded before delivered to the end and ignored such news.
+ */
+export const LATE_NEWS_PATCH = 'late-news-reopens-tracking';
+
+/**
+ * A cancel is someone's decision to stop following the order: after `tracking_cancelled` only a
+ * pushed verdict (succeeded, failed) tracks again, not an in-flight status (Houdini's WebSocket
+ * repeats those). Runs recorded before reopened on any newer push.
+ */
+export const CANCEL_HOLDS_PATCH = 'cancel-holds-against-in-flight-pushes';
