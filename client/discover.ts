@@ -17,9 +17,9 @@ export async function discoverMagmaOrders(
   limit: number,
   tracker?: OrderTracker,
 ): Promise<Discovered[]> {
-  const { MAGMA_URL: url, MAGMA_API_KEY: apiKey } = config.environment;
-  if (!url || !apiKey) throw new ConfigError('discover needs MAGMA_URL and MAGMA_API_KEY');
-  const orders: Discovered[] = await listMagmaOrders({ url, apiKey }, side, { limit });
+  const magma = config.providers.magma;
+  if (magma === undefined) throw new ConfigError('discover needs MAGMA_URL and MAGMA_API_KEY');
+  const orders: Discovered[] = await listMagmaOrders(magma, side, { limit });
   if (tracker === undefined) return orders;
   for (const order of orders) {
     if (order.inFlight) order.tracking = (await tracker.track('magma', order.id)).kind;

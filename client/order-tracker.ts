@@ -3,7 +3,7 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Ledger, LedgerRow } from '../activities/ledger/ledger';
 import type { Config } from '../common/config';
 import { parseOrderId, parseProvider, parseReference, InvalidInputError } from '../common/order-input';
-import { DEFAULT_MAX_WAIT_MS } from '../common/provider-defaults';
+import { providerDescriptor } from '../activities/providers/registry';
 import { pendingPollOf, withPendingPoll } from './pending-poll';
 import { orderWorkflowId } from '../workflows/ids';
 import { cancelSignal, progressQuery, statusPushedSignal, type TrackRequest, trackRequestedSignal } from '../workflows/messages';
@@ -96,7 +96,7 @@ export class OrderTracker {
     const provider = parseProvider(providerName);
     const orderId = parseOrderId(orderIdText);
     const reference = parseReference(options.reference);
-    const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS[provider];
+    const maxWaitMs = options.maxWaitMs ?? providerDescriptor(provider).defaultMaxWaitMs;
     if (!Number.isFinite(maxWaitMs) || maxWaitMs <= 0 || maxWaitMs > MAX_WAIT_LIMIT_MS) {
       throw new InvalidInputError(`invalid max wait ${maxWaitMs} ms: must be positive and at most 30 days`);
     }
@@ -152,9 +152,10 @@ export class OrderTracker {
       // A cancel stands against in-flight news: only a run a track started again hears it.
       return this.signalRunning(workflowId, { ...parsed.observation, receivedAt: parsed.receivedAt ?? Date.now() });
     }
+    const { defaultMaxWaitMs } = providerDescriptor(provider);
     const handle = await this.options.client.workflow.signalWithStart(trackOrder, {
       // An order tracked before (e.g. ended timed_out) keeps the merchant's reference when a push restarts it.
-      ...this.startOptions(provider, orderId, recorded?.reference ?? null, DEFAULT_MAX_WAIT_MS[provider], { startedBy: 'push', reference: recorded?.reference ?? null, maxWaitMs: DEFAULT_MAX_WAIT_MS[provider] }, 'push'),
+      ...this.startOptions(provider, orderId, recorded?.reference ?? null, defaultMaxWaitMs, { startedBy: 'push', reference: recorded?.reference ?? null, maxWaitMs: defaultMaxWaitMs }, 'push'),
       signal: statusPushedSignal,
       // The arrival time lets the order measure the push's detection lag (workflows/order-metrics.ts).
       signalArgs: [{ ...parsed.observation, receivedAt: parsed.receivedAt ?? Date.now() }],

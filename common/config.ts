@@ -2,26 +2,32 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { PROVIDER_NAMES, type ProviderName } from '../workflows/types';
-import { parseDuration } from './duration';
+import { PROVIDERS, type ProviderSettings } from '../activities/providers/registry';
+import type { ProviderName } from '../workflows/types';
+import { booleanText, duration, optionalText, optionalUrl, port, requestsPerSecond } from './environment-values';
 
 /** The project's own data (ledger, dev server database) lives beside the code, whatever the cwd. */
 export const PROJECT_DATA_DIR = resolve(__dirname, '..', '.data');
 const DEFAULT_DATABASE_URL = `sqlite:${resolve(PROJECT_DATA_DIR, 'ledger.sqlite')}`;
 
-const optionalText = z.string().trim().min(1).optional();
-const optionalUrl = z.string().trim().url().optional();
-const port = z.coerce.number().int().min(1).max(65_535);
-const requestsPerSecond = z.coerce.number().positive().max(10_000);
-const duration = z.string().trim().transform((text, context) => {
-  const milliseconds = parseDuration(text);
-  if (milliseconds === undefined) {
-    context.addIssue({ code: z.ZodIssueCode.custom, message: 'expected a duration such as 90s, 2m or 1h' });
-    return z.NEVER;
-  }
-  return milliseconds;
-});
-const booleanText = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+type Registered = (typeof PROVIDERS)[number];
+type UnionToIntersection<Union> = (Union extends unknown ? (value: Union) => void : never) extends (value: infer Both) => void ? Both : never;
+/** Every provider's own variables (its descriptor's), and its request budget `<NAME>_REQUESTS_PER_SECOND`. */
+type ProviderVariables = UnionToIntersection<Registered['variables']> & {
+  [Descriptor in Registered as `${Uppercase<Descriptor['name']>}_REQUESTS_PER_SECOND`]: z.ZodDefault<typeof requestsPerSecond>;
+};
+
+function budgetVariable(provider: ProviderName): string {
+  return `${provider.toUpperCase()}_REQUESTS_PER_SECOND`;
+}
+
+const providerVariables = Object.assign(
+  {},
+  ...PROVIDERS.map((descriptor) => descriptor.variables),
+  ...PROVIDERS.map((descriptor) => ({
+    [budgetVariable(descriptor.name)]: requestsPerSecond.default(5).describe(`${descriptor.label} request budget across all workers`),
+  })),
+) as ProviderVariables;
 
 /** Every variable the project reads, with its description; README's table is checked against it. */
 export const environmentSchema = z.object({
@@ -36,30 +42,9 @@ export const environmentSchema = z.object({
   TEMPORAL_TLS_CLIENT_KEY_PATH: optionalText.describe('mTLS client key file'),
   TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalText.describe('CA certificate of the server'),
   TEMPORAL_TLS_SERVER_NAME: optionalText.describe('TLS server name override'),
-  MAGMA_URL: optionalUrl.describe('Magma GraphQL endpoint (full URL)'),
-  MAGMA_API_KEY: optionalText.describe('Magma API key (Bearer)'),
-  MIRACLECASH_URL: optionalUrl.describe('MiracleCash API base URL'),
-  MIRACLECASH_CLIENT_ID: optionalText.describe('MiracleCash client id (Basic auth user)'),
-  MIRACLECASH_API_KEY: optionalText.describe('MiracleCash API key (Basic auth password)'),
-  OZZOBIT_URL: optionalUrl.describe('OZZOBiT base URL before /api/v2/orders'),
-  OZZOBIT_SECRET_KEY: optionalText.describe('OZZOBiT REST secret key (Bearer)'),
-  OZZOBIT_API_KEY: optionalText.describe('OZZOBiT socket.io auth.apiKey (the ingress push bridge)'),
-  OZZOBIT_WS_URL: optionalUrl.describe('OZZOBiT socket.io URL with its /ws namespace; set it to run the bridge'),
-  OZZOBIT_WEBHOOK_SECRET: optionalText.describe('OZZOBiT webhook signing secret; set it to accept POST /webhooks/ozzobit'),
-  OZZOBIT_WEBHOOK_SCHEME: z.enum(['hmac', 'jwt']).default('hmac')
-    .describe('How OZZOBiT webhooks are verified: `hmac` (`x-OZZOBiT-signature` = HMAC-SHA256 of the raw body as hex, `sha256=<hex>` or base64) or `jwt` (body `{ data: "<HS256 JWT>" }`, the event in its claims), both keyed with `OZZOBIT_WEBHOOK_SECRET`'),
-  HOUDINI_URL: optionalUrl.describe('Houdini base URL before /v2/orders'),
-  HOUDINI_PARTNER_ID: optionalText.describe('Houdini partner id'),
-  HOUDINI_SECRET: optionalText.describe('Houdini secret'),
-  HOUDINI_WS_URL: optionalUrl.describe('Houdini WebSocket URL; set it to run the push bridge'),
+  ...providerVariables,
   PUSH_FALLBACK_POLL: duration.default('2m')
     .describe('Poll interval of an in-flight order whose provider pushes (OZZOBiT with `OZZOBIT_WEBHOOK_SECRET` or `OZZOBIT_WS_URL`, Houdini with `HOUDINI_WS_URL` set on the worker), while its push channel is up and a verified push has reached the order: polls are then the fallback for a lost push'),
-  MIRACLECASH_MAX_POLL: duration.pipe(z.number().min(5_000, 'at least 5s (the per-order floor)').max(3_600_000, 'at most 1h')).default('30s')
-    .describe('Longest wait between polls of an open MiracleCash payment; the seed re-queues every 30 s. The cadence backs off with the payment\'s age up to this (10m costs 300 requests over a 24 h window instead of 2,945)'),
-  MAGMA_REQUESTS_PER_SECOND: requestsPerSecond.default(5).describe('Magma request budget across all workers'),
-  MIRACLECASH_REQUESTS_PER_SECOND: requestsPerSecond.default(5).describe('MiracleCash request budget across all workers'),
-  OZZOBIT_REQUESTS_PER_SECOND: requestsPerSecond.default(5).describe('OZZOBiT request budget across all workers'),
-  HOUDINI_REQUESTS_PER_SECOND: requestsPerSecond.default(5).describe('Houdini request budget across all workers'),
   DATABASE_URL: z.string().trim().regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:<file> or postgres://…')
     .default(DEFAULT_DATABASE_URL).describe('Ledger: `sqlite:<file>` or `postgres://…`'),
   FULFILLMENT_WEBHOOK_URL: optionalUrl.describe('Where each recorded outcome is POSTed as a signed callback'),
@@ -87,7 +72,7 @@ export type Environment = z.infer<typeof environmentSchema>;
  * The variables that configure pushes (the ingress's webhooks and bridges). On a worker they also say
  * that pushes report changes, so its polls of those providers slow to PUSH_FALLBACK_POLL.
  */
-export const PUSH_VARIABLES = ['OZZOBIT_WEBHOOK_SECRET', 'OZZOBIT_WS_URL', 'OZZOBIT_API_KEY', 'HOUDINI_WS_URL'] as const;
+export const PUSH_VARIABLES: readonly string[] = PROVIDERS.flatMap((descriptor) => descriptor.push?.variables ?? []);
 
 /** `variables` without the push settings: for a worker that runs with no ingress beside it. */
 export function withoutPushSettings<T extends Record<string, string | undefined>>(variables: T): T {
@@ -100,20 +85,14 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Which variables a provider needs before the worker can poll it. */
-const PROVIDER_VARIABLES: Record<ProviderName, (keyof Environment)[]> = {
-  magma: ['MAGMA_URL', 'MAGMA_API_KEY'],
-  miraclecash: ['MIRACLECASH_URL', 'MIRACLECASH_CLIENT_ID', 'MIRACLECASH_API_KEY'],
-  ozzobit: ['OZZOBIT_URL', 'OZZOBIT_SECRET_KEY'],
-  houdini: ['HOUDINI_URL', 'HOUDINI_PARTNER_ID', 'HOUDINI_SECRET'],
-};
-
 export interface Config {
   environment: Environment;
   /** SANDBOX_TIME_SCALE: 1 unless every provider URL is loopback (assertTimeScaleAllowed). */
   timeScale: number;
   /** Providers whose REST/GraphQL settings are complete. */
   configuredProviders: ProviderName[];
+  /** The typed settings of each configured provider, from its descriptor. */
+  providers: Partial<ProviderSettings>;
   databaseUrl: string;
   taskQueue: string;
   namespace: string;
@@ -132,14 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const environment = parsed.data;
   const problems: string[] = [];
-  const configuredProviders = PROVIDER_NAMES.filter((provider) => {
-    const variables = PROVIDER_VARIABLES[provider];
-    const missing = variables.filter((name) => environment[name] === undefined);
-    if (missing.length > 0 && missing.length < variables.length) {
-      problems.push(`${variables.find((name) => environment[name] !== undefined)} is set but ${missing.join(', ')} is not`);
-    }
-    return missing.length === 0;
-  });
+  const providers = providerSettings(environment, problems);
   if (environment.FULFILLMENT_WEBHOOK_URL && !environment.FULFILLMENT_WEBHOOK_SECRET) {
     problems.push('FULFILLMENT_WEBHOOK_URL is set but FULFILLMENT_WEBHOOK_SECRET is not');
   }
@@ -149,25 +121,46 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const timeScaleProblem = timeScaleRefusal(environment, environment.SANDBOX_TIME_SCALE);
   if (timeScaleProblem !== undefined) problems.push(`SANDBOX_TIME_SCALE: ${timeScaleProblem}`);
   if (problems.length > 0) throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
-  const pushed: ProviderName[] = [
-    ...(environment.OZZOBIT_WEBHOOK_SECRET || environment.OZZOBIT_WS_URL ? (['ozzobit'] as const) : []),
-    ...(environment.HOUDINI_WS_URL ? (['houdini'] as const) : []),
-  ];
   return {
     environment,
     timeScale: environment.SANDBOX_TIME_SCALE,
-    configuredProviders,
+    configuredProviders: PROVIDERS.map((descriptor) => descriptor.name).filter((name) => providers[name] !== undefined),
+    providers,
     databaseUrl: environment.DATABASE_URL,
     taskQueue: environment.TEMPORAL_TASK_QUEUE,
     namespace: environment.TEMPORAL_NAMESPACE,
-    requestsPerSecond: {
-      magma: environment.MAGMA_REQUESTS_PER_SECOND,
-      miraclecash: environment.MIRACLECASH_REQUESTS_PER_SECOND,
-      ozzobit: environment.OZZOBIT_REQUESTS_PER_SECOND,
-      houdini: environment.HOUDINI_REQUESTS_PER_SECOND,
-    },
-    pushFallbackPollMs: Object.fromEntries(pushed.map((provider) => [provider, environment.PUSH_FALLBACK_POLL])),
+    requestsPerSecond: Object.fromEntries(
+      PROVIDERS.map((descriptor) => [descriptor.name, environmentValue(environment, budgetVariable(descriptor.name)) as number]),
+    ) as Record<ProviderName, number>,
+    pushFallbackPollMs: Object.fromEntries(
+      PROVIDERS.filter((descriptor) => (descriptor.push?.switches ?? []).some((name) => environmentValue(environment, name) !== undefined)).map(
+        (descriptor) => [descriptor.name, environment.PUSH_FALLBACK_POLL],
+      ),
+    ),
   };
+}
+
+/** A variable named by a descriptor: validated by the schema, typed by the descriptor that reads it. */
+function environmentValue(environment: Environment, name: string): unknown {
+  return (environment as Record<string, unknown>)[name];
+}
+
+/**
+ * Each provider whose required variables are all set, with its descriptor's typed settings; some but
+ * not all of them set is a problem that names what is missing.
+ */
+function providerSettings(environment: Environment, problems: string[]): Partial<ProviderSettings> {
+  const settings: Record<string, unknown> = {};
+  for (const descriptor of PROVIDERS) {
+    const required: readonly string[] = descriptor.required;
+    const missing = required.filter((name) => environmentValue(environment, name) === undefined);
+    if (missing.length > 0 && missing.length < required.length) {
+      problems.push(`${required.find((name) => !missing.includes(name))} is set but ${missing.join(', ')} is not`);
+    }
+    // Every required variable is set: the values are what the descriptor's settings expect.
+    if (missing.length === 0) settings[descriptor.name] = (descriptor.settings as (values: Environment) => unknown)(environment);
+  }
+  return settings as Partial<ProviderSettings>;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -176,7 +169,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 function isLoopbackHost(host: string): boolean {
   return LOOPBACK_HOSTS.has(host) || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
-const PROVIDER_URLS = ['MAGMA_URL', 'MIRACLECASH_URL', 'OZZOBIT_URL', 'OZZOBIT_WS_URL', 'HOUDINI_URL', 'HOUDINI_WS_URL'] as const;
+const PROVIDER_URLS: readonly string[] = PROVIDERS.flatMap((descriptor) => descriptor.urls);
 
 /**
  * A time scale shrinks every cadence and the 5 s floor: fine against the loopback sandbox, a
@@ -190,8 +183,8 @@ export function assertTimeScaleAllowed(config: Config, timeScale: number): void 
 function timeScaleRefusal(environment: Environment, timeScale: number): string | undefined {
   if (timeScale === 1) return undefined;
   for (const name of PROVIDER_URLS) {
-    const value = environment[name];
-    if (value !== undefined && !LOOPBACK_HOSTS.has(new URL(value).hostname)) {
+    const value = environmentValue(environment, name);
+    if (typeof value === 'string' && !LOOPBACK_HOSTS.has(new URL(value).hostname)) {
       return `a time scale of ${timeScale} is only allowed against the loopback sandbox, but ${name} is ${value}`;
     }
   }

@@ -31,7 +31,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { Pool } from 'pg';
 import type { Ledger } from '../activities/ledger/ledger';
 import { openLedger } from '../activities/ledger/open-ledger';
-import { createProviders } from '../activities/providers';
+import { createProviders } from '../activities/providers/registry';
 import { OrderTracker, type TrackResponse } from '../client/order-tracker';
 import { loadConfig, withoutPushSettings } from '../common/config';
 import { findFreePort } from '../common/temporal-servers';
@@ -623,7 +623,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
       ...options.workerEnvironment,
     });
     const config = loadConfig(workerEnvironment);
-    const adapters = createProviders(config.environment, config.configuredProviders);
+    const adapters = createProviders(config.providers);
     const providers = simulators.providers;
     for (const provider of providers.filter((name) => adapters[name] === undefined)) {
       log(`note: the sandbox offers ${provider} but the worker has no adapter for it yet; its orders are left out`);

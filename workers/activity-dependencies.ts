@@ -1,7 +1,7 @@
 import { createActivities, type Activities, type FulfilmentHooks } from '../activities';
 import { createCallbackSender } from '../activities/callbacks/callback-sender';
 import type { Ledger } from '../activities/ledger/ledger';
-import { createProviders } from '../activities/providers';
+import { createProviders } from '../activities/providers/registry';
 import type { Config } from '../common/config';
 import type { PushChannelReader } from '../activities/push-fallback';
 import { ProviderGate } from '../activities/provider-gate';
@@ -23,7 +23,7 @@ export function activitiesFromConfig(
 ): Activities {
   const { FULFILLMENT_WEBHOOK_URL: url, FULFILLMENT_WEBHOOK_SECRET: secrets } = config.environment;
   return createActivities({
-    providers: createProviders(config.environment, config.configuredProviders),
+    providers: createProviders(config.providers),
     ledger,
     callbackSender:
       url && secrets

@@ -4,7 +4,7 @@
  * at a final status it fulfils. Jobs live in Redis, so they survive this process.
  */
 import { Queue, Worker } from 'bullmq';
-import { createProviders } from '../../activities/providers';
+import { createProviders } from '../../activities/providers/registry';
 import { loadConfig } from '../../common/config';
 import type { ProviderName } from '../../workflows/types';
 import { appendEvent } from '../event-log';
@@ -24,7 +24,7 @@ export function lockDurationMs(timeScale: number): number {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const providers = createProviders(config.environment, config.configuredProviders);
+  const providers = createProviders(config.providers);
   const eventFile = process.env.BENCH_EVENT_FILE as string;
   const timeScale = Number(process.env.BENCH_TIME_SCALE ?? '1');
   const connection = { host: '127.0.0.1', port: Number(process.env.BENCH_REDIS_PORT) };

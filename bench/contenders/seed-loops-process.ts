@@ -3,14 +3,14 @@
  * IPC message, state in memory only (a crash forgets every order it was following).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createProviders } from '../../activities/providers';
+import { createProviders } from '../../activities/providers/registry';
 import { loadConfig } from '../../common/config';
 import type { ProviderName } from '../../workflows/types';
 import { appendEvent } from '../event-log';
 import { seedIntervalMs } from './seed-cadence';
 
 const config = loadConfig();
-const providers = createProviders(config.environment, config.configuredProviders);
+const providers = createProviders(config.providers);
 const eventFile = process.env.BENCH_EVENT_FILE as string;
 const timeScale = Number(process.env.BENCH_TIME_SCALE ?? '1');
 

@@ -13,7 +13,7 @@ import { fetch } from 'undici';
 import { createActivities } from '../../activities';
 import type { Ledger } from '../../activities/ledger/ledger';
 import { openSqliteLedger } from '../../activities/ledger/sqlite-ledger';
-import { createProviders } from '../../activities/providers';
+import { createProviders } from '../../activities/providers/registry';
 import { openPushChannelStore, type PushChannelStore } from '../../activities/push-channels/push-channel-store';
 import { OrderTracker } from '../../client/order-tracker';
 import { loadConfig } from '../../common/config';
@@ -64,7 +64,7 @@ beforeAll(async () => {
     namespace: 'default',
     taskQueue,
     activities: createActivities({
-      providers: createProviders(workerConfig.environment, workerConfig.configuredProviders),
+      providers: createProviders(workerConfig.providers),
       ledger,
       pushFallbackPollMs: config.pushFallbackPollMs,
       pushChannels: store,

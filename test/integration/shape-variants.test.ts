@@ -12,7 +12,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Ledger } from '../../activities/ledger/ledger';
-import { createProviders } from '../../activities/providers';
+import { createProviders } from '../../activities/providers/registry';
 import { OrderTracker } from '../../client/order-tracker';
 import { loadConfig } from '../../common/config';
 import { findFreePort } from '../../common/temporal-servers';
@@ -84,7 +84,7 @@ async function startVariant(variant: Variant): Promise<RunningVariant> {
   const workers = await startWorkers({
     connection: environment.nativeConnection,
     taskQueue,
-    providers: createProviders(config.environment, config.configuredProviders),
+    providers: createProviders(config.providers),
     ledger,
   });
   const bridgeLog: string[] = [];

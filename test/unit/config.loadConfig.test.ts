@@ -38,6 +38,21 @@ describe('loadConfig', () => {
     expect(loadConfig(env).pushFallbackPollMs).toEqual(expected);
   });
 
+  it('hands each configured provider its typed settings, from its descriptor', () => {
+    const config = loadConfig({
+      ...MAGMA,
+      MIRACLECASH_URL: 'http://127.0.0.1:4002',
+      MIRACLECASH_CLIENT_ID: 'client',
+      MIRACLECASH_API_KEY: 'mc-key',
+      MIRACLECASH_MAX_POLL: '10m',
+    });
+    expect(config.configuredProviders).toEqual(['magma', 'miraclecash']);
+    expect(config.providers).toEqual({
+      magma: { url: 'http://127.0.0.1:4001/graphql', apiKey: 'key' },
+      miraclecash: { url: 'http://127.0.0.1:4002', clientId: 'client', apiKey: 'mc-key', maxPollMs: 600_000 },
+    });
+  });
+
   it('treats empty values as unset', () => {
     const config = loadConfig({ TEMPORAL_ADDRESS: '', INGRESS_PORT: '', MAGMA_URL: '', MAGMA_API_KEY: '' });
     expect(config.environment.TEMPORAL_ADDRESS).toBe('127.0.0.1:7233');

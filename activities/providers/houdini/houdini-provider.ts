@@ -1,0 +1,21 @@
+import { optionalText, optionalUrl } from '../../../common/environment-values';
+import { defineProvider } from '../provider-descriptor';
+import { createHoudiniAdapter } from './houdini-client';
+
+export const houdiniProvider = defineProvider({
+  name: 'houdini',
+  label: 'Houdini',
+  variables: {
+    HOUDINI_URL: optionalUrl.describe('Houdini base URL before /v2/orders'),
+    HOUDINI_PARTNER_ID: optionalText.describe('Houdini partner id'),
+    HOUDINI_SECRET: optionalText.describe('Houdini secret'),
+    HOUDINI_WS_URL: optionalUrl.describe('Houdini WebSocket URL; set it to run the push bridge'),
+  },
+  required: ['HOUDINI_URL', 'HOUDINI_PARTNER_ID', 'HOUDINI_SECRET'],
+  urls: ['HOUDINI_URL', 'HOUDINI_WS_URL'],
+  push: { switches: ['HOUDINI_WS_URL'], variables: ['HOUDINI_WS_URL'] },
+  // Seed: 30 min deposit window, then confirmation, exchange and privacy routing.
+  defaultMaxWaitMs: 3 * 3_600_000,
+  settings: (values) => ({ url: values.HOUDINI_URL, partnerId: values.HOUDINI_PARTNER_ID, secret: values.HOUDINI_SECRET }),
+  createAdapter: createHoudiniAdapter,
+});

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { duration, optionalText, optionalUrl } from '../../../common/environment-values';
+import { defineProvider } from '../provider-descriptor';
+import { createMiracleCashAdapter } from './miraclecash-client';
+
+export const miracleCashProvider = defineProvider({
+  name: 'miraclecash',
+  label: 'MiracleCash',
+  variables: {
+    MIRACLECASH_URL: optionalUrl.describe('MiracleCash API base URL'),
+    MIRACLECASH_CLIENT_ID: optionalText.describe('MiracleCash client id (Basic auth user)'),
+    MIRACLECASH_API_KEY: optionalText.describe('MiracleCash API key (Basic auth password)'),
+    MIRACLECASH_MAX_POLL: duration.pipe(z.number().min(5_000, 'at least 5s (the per-order floor)').max(3_600_000, 'at most 1h')).default('30s')
+      .describe('Longest wait between polls of an open MiracleCash payment; the seed re-queues every 30 s. The cadence backs off with the payment\'s age up to this (10m costs 300 requests over a 24 h window instead of 2,945)'),
+  },
+  required: ['MIRACLECASH_URL', 'MIRACLECASH_CLIENT_ID', 'MIRACLECASH_API_KEY'],
+  urls: ['MIRACLECASH_URL'],
+  // Seed: a prompt expires after 24 h without payment; an hour more lets us see `expired`.
+  defaultMaxWaitMs: 25 * 3_600_000,
+  settings: (values) => ({
+    url: values.MIRACLECASH_URL,
+    clientId: values.MIRACLECASH_CLIENT_ID,
+    apiKey: values.MIRACLECASH_API_KEY,
+    maxPollMs: values.MIRACLECASH_MAX_POLL,
+  }),
+  createAdapter: createMiracleCashAdapter,
+});

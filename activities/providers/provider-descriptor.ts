@@ -1,0 +1,51 @@
+/**
+ * Everything the rest of the project needs to know about one provider, declared in one place (one
+ * `<name>-provider.ts` beside its client): its environment variables, which of them it needs, its URLs,
+ * its push switches, how long its orders are followed, and how its adapter is built. The registry
+ * (registry.ts) lists the descriptors; config, workers, the CLI and the request budgets read them.
+ */
+import type { z } from 'zod';
+import type { ProviderName } from '../../workflows/types';
+import type { ProviderAdapter } from './provider';
+
+type Values<Shape extends z.ZodRawShape> = z.infer<z.ZodObject<Shape>>;
+type Name<Shape> = keyof Shape & string;
+
+/** The provider's validated variables once every required one is set. */
+export type CompleteValues<Shape extends z.ZodRawShape, Required extends Name<Shape>> = Values<Shape> & {
+  [Key in Required]-?: NonNullable<Values<Shape>[Key]>;
+};
+
+export interface ProviderDescriptor<
+  Provider extends ProviderName = ProviderName,
+  Shape extends z.ZodRawShape = z.ZodRawShape,
+  Required extends Name<Shape> = Name<Shape>,
+  Settings = unknown,
+> {
+  name: Provider;
+  /** How people write it (`OZZOBiT`): metrics help, budgets' descriptions. */
+  label: string;
+  /** Its environment variables, each `<NAME>_…` with a description (the configuration table shows it). */
+  variables: Shape;
+  /** What a worker needs before it polls the provider; some of them set but not all is an error. */
+  required: readonly Required[];
+  /** The variables that hold its URLs: a time scale is refused unless every one set is loopback. */
+  urls: readonly Name<Shape>[];
+  /** Pushes: any of `switches` set turns them on; `variables` are all the push settings (a worker alone drops them). */
+  push?: { switches: readonly Name<Shape>[]; variables: readonly Name<Shape>[] };
+  /**
+   * How long an order is followed before it ends `timed_out`, unless `--max-wait` says otherwise.
+   * It covers the provider's own window, so a timeout means "still open", never a guess at failure.
+   */
+  defaultMaxWaitMs: number;
+  /** The adapter's typed settings, from the provider's variables once the required ones are set. */
+  settings(values: CompleteValues<Shape, Required>): Settings;
+  createAdapter(settings: Settings): ProviderAdapter;
+}
+
+/** Checks a descriptor and keeps its literal types (its name, variables and settings) for the registry. */
+export function defineProvider<Provider extends ProviderName, Shape extends z.ZodRawShape, Required extends Name<Shape>, Settings>(
+  descriptor: ProviderDescriptor<Provider, Shape, Required, Settings>,
+): ProviderDescriptor<Provider, Shape, Required, Settings> {
+  return descriptor;
+}
