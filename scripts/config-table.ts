@@ -1,13 +1,13 @@
 /**
- * The README's configuration table, generated from the config schema (common/config.ts) so the two
- * cannot drift. `npx tsx scripts/config-table.ts --write` rewrites it in README.md;
- * test/unit/readme-config.test.ts fails when the README is out of date.
+ * The configuration table of docs/operations.md, generated from the config schema (common/config.ts)
+ * so the two cannot drift. `npx tsx scripts/config-table.ts --write` rewrites it there;
+ * test/unit/config-reference.test.ts fails when the page is out of date.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { environmentSchema } from '../common/config';
 
-export const README_PATH = join(__dirname, '..', 'README.md');
+export const CONFIG_REFERENCE_PATH = join(__dirname, '..', 'docs', 'operations.md');
 const START = '<!-- config-table:start -->';
 const END = '<!-- config-table:end -->';
 
@@ -23,17 +23,17 @@ export function configurationTable(): string {
   return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
-/** The README with its table section replaced by the generated one. */
-export function readmeWithTable(readme: string): string {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`README.md lacks the ${START} … ${END} markers`);
-  return `${readme.slice(0, start + START.length)}\n${configurationTable()}\n${readme.slice(end)}`;
+/** The page with its table section replaced by the generated one. */
+export function pageWithTable(page: string): string {
+  const start = page.indexOf(START);
+  const end = page.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`docs/operations.md lacks the ${START} … ${END} markers`);
+  return `${page.slice(0, start + START.length)}\n${configurationTable()}\n${page.slice(end)}`;
 }
 
 if (require.main === module) {
   if (process.argv.includes('--write')) {
-    writeFileSync(README_PATH, readmeWithTable(readFileSync(README_PATH, 'utf8')));
+    writeFileSync(CONFIG_REFERENCE_PATH, pageWithTable(readFileSync(CONFIG_REFERENCE_PATH, 'utf8')));
   } else {
     process.stdout.write(`${configurationTable()}\n`);
   }
