@@ -2,7 +2,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { PROVIDERS, type ProviderSettings } from '../activities/providers/registry';
+import { type AnyProviderDescriptor, BUILT_IN_PROVIDERS, type ProviderSettings, registeredProviders } from '../activities/providers/registry';
 import type { ProviderName } from '../workflows/types';
 import { booleanText, duration, optionalText, optionalUrl, port, requestsPerSecond } from './environment-values';
 
@@ -10,27 +10,30 @@ import { booleanText, duration, optionalText, optionalUrl, port, requestsPerSeco
 export const PROJECT_DATA_DIR = resolve(__dirname, '..', '.data');
 const DEFAULT_DATABASE_URL = `sqlite:${resolve(PROJECT_DATA_DIR, 'ledger.sqlite')}`;
 
-type Registered = (typeof PROVIDERS)[number];
+type BuiltIn = (typeof BUILT_IN_PROVIDERS)[number];
 type UnionToIntersection<Union> = (Union extends unknown ? (value: Union) => void : never) extends (value: infer Both) => void ? Both : never;
 /** Every provider's own variables (its descriptor's), and its request budget `<NAME>_REQUESTS_PER_SECOND`. */
-type ProviderVariables = UnionToIntersection<Registered['variables']> & {
-  [Descriptor in Registered as `${Uppercase<Descriptor['name']>}_REQUESTS_PER_SECOND`]: z.ZodDefault<typeof requestsPerSecond>;
+type ProviderVariables = UnionToIntersection<BuiltIn['variables']> & {
+  [Descriptor in BuiltIn as `${Uppercase<Descriptor['name']>}_REQUESTS_PER_SECOND`]: z.ZodDefault<typeof requestsPerSecond>;
 };
 
 function budgetVariable(provider: ProviderName): string {
   return `${provider.toUpperCase()}_REQUESTS_PER_SECOND`;
 }
 
-const providerVariables = Object.assign(
-  {},
-  ...PROVIDERS.map((descriptor) => descriptor.variables),
-  ...PROVIDERS.map((descriptor) => ({
-    [budgetVariable(descriptor.name)]: requestsPerSecond.default(5).describe(`${descriptor.label} request budget across all workers`),
-  })),
-) as ProviderVariables;
+function providerVariables(descriptors: readonly AnyProviderDescriptor[]): ProviderVariables {
+  return Object.assign(
+    {},
+    ...descriptors.map((descriptor) => descriptor.variables),
+    ...descriptors.map((descriptor) => ({
+      [budgetVariable(descriptor.name)]: requestsPerSecond.default(5).describe(`${descriptor.label} request budget across all workers`),
+    })),
+  ) as ProviderVariables;
+}
 
-/** Every variable the project reads, with its description; README's table is checked against it. */
-export const environmentSchema = z.object({
+/** The variables of the given providers with the project's own; a registered provider's join at loadConfig. */
+function environmentSchemaOf(descriptors: readonly AnyProviderDescriptor[]) {
+  return z.object({
   TEMPORAL_ADDRESS: z.string().trim().regex(/^[^\s:/]+:\d{1,5}$/, 'expected host:port').default('127.0.0.1:7233')
     .describe('Temporal frontend host:port'),
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default').describe('Temporal namespace'),
@@ -42,7 +45,7 @@ export const environmentSchema = z.object({
   TEMPORAL_TLS_CLIENT_KEY_PATH: optionalText.describe('mTLS client key file'),
   TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalText.describe('CA certificate of the server'),
   TEMPORAL_TLS_SERVER_NAME: optionalText.describe('TLS server name override'),
-  ...providerVariables,
+  ...providerVariables(descriptors),
   PUSH_FALLBACK_POLL: duration.default('2m')
     .describe('Poll interval of an in-flight order whose provider pushes (OZZOBiT with `OZZOBIT_WEBHOOK_SECRET` or `OZZOBIT_WS_URL`, Houdini with `HOUDINI_WS_URL` set on the worker), while its push channel is up and a verified push has reached the order: polls are then the fallback for a lost push'),
   DATABASE_URL: z.string().trim().regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:<file> or postgres://…')
@@ -64,7 +67,11 @@ export const environmentSchema = z.object({
     .describe('Address the Prometheus endpoint binds; `0.0.0.0` exposes it (containers)'),
   SANDBOX_TIME_SCALE: z.coerce.number().min(1).max(10_000).default(1)
     .describe('Shrinks every cadence and the 5 s floor of the orders this process starts or a push starts (the benchmark); refused unless every provider URL is loopback'),
-});
+  });
+}
+
+/** Every variable the project reads, with its description; the configuration table is checked against it. */
+export const environmentSchema = environmentSchemaOf(BUILT_IN_PROVIDERS);
 
 export type Environment = z.infer<typeof environmentSchema>;
 
@@ -72,12 +79,11 @@ export type Environment = z.infer<typeof environmentSchema>;
  * The variables that configure pushes (the ingress's webhooks and bridges). On a worker they also say
  * that pushes report changes, so its polls of those providers slow to PUSH_FALLBACK_POLL.
  */
-export const PUSH_VARIABLES: readonly string[] = PROVIDERS.flatMap((descriptor) => descriptor.push?.variables ?? []);
 
 /** `variables` without the push settings: for a worker that runs with no ingress beside it. */
 export function withoutPushSettings<T extends Record<string, string | undefined>>(variables: T): T {
   const copy = { ...variables };
-  for (const name of PUSH_VARIABLES) delete copy[name];
+  for (const descriptor of registeredProviders()) for (const name of descriptor.push?.variables ?? []) delete copy[name];
   return copy;
 }
 
@@ -104,12 +110,13 @@ export interface Config {
 /** The one place that reads the environment. Throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = environmentSchema.safeParse(present);
+  const parsed = environmentSchemaOf(registeredProviders()).safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
   }
-  const environment = parsed.data;
+  // Registered providers' variables come on top of the built-in ones the type names.
+  const environment: Environment = parsed.data;
   const problems: string[] = [];
   const providers = providerSettings(environment, problems);
   if (environment.FULFILLMENT_WEBHOOK_URL && !environment.FULFILLMENT_WEBHOOK_SECRET) {
@@ -124,16 +131,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     environment,
     timeScale: environment.SANDBOX_TIME_SCALE,
-    configuredProviders: PROVIDERS.map((descriptor) => descriptor.name).filter((name) => providers[name] !== undefined),
+    configuredProviders: registeredProviders().map((descriptor) => descriptor.name).filter((name) => providers[name] !== undefined),
     providers,
     databaseUrl: environment.DATABASE_URL,
     taskQueue: environment.TEMPORAL_TASK_QUEUE,
     namespace: environment.TEMPORAL_NAMESPACE,
     requestsPerSecond: Object.fromEntries(
-      PROVIDERS.map((descriptor) => [descriptor.name, environmentValue(environment, budgetVariable(descriptor.name)) as number]),
+      registeredProviders().map((descriptor) => [descriptor.name, environmentValue(environment, budgetVariable(descriptor.name)) as number]),
     ) as Record<ProviderName, number>,
     pushFallbackPollMs: Object.fromEntries(
-      PROVIDERS.filter((descriptor) => (descriptor.push?.switches ?? []).some((name) => environmentValue(environment, name) !== undefined)).map(
+      registeredProviders().filter((descriptor) => (descriptor.push?.switches ?? []).some((name) => environmentValue(environment, name) !== undefined)).map(
         (descriptor) => [descriptor.name, environment.PUSH_FALLBACK_POLL],
       ),
     ),
@@ -151,14 +158,14 @@ function environmentValue(environment: Environment, name: string): unknown {
  */
 function providerSettings(environment: Environment, problems: string[]): Partial<ProviderSettings> {
   const settings: Record<string, unknown> = {};
-  for (const descriptor of PROVIDERS) {
+  for (const descriptor of registeredProviders()) {
     const required: readonly string[] = descriptor.required;
     const missing = required.filter((name) => environmentValue(environment, name) === undefined);
     if (missing.length > 0 && missing.length < required.length) {
       problems.push(`${required.find((name) => !missing.includes(name))} is set but ${missing.join(', ')} is not`);
     }
     // Every required variable is set: the values are what the descriptor's settings expect.
-    if (missing.length === 0) settings[descriptor.name] = (descriptor.settings as (values: Environment) => unknown)(environment);
+    if (missing.length === 0) settings[descriptor.name] = descriptor.settings(environment);
   }
   return settings as Partial<ProviderSettings>;
 }
@@ -169,7 +176,6 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 function isLoopbackHost(host: string): boolean {
   return LOOPBACK_HOSTS.has(host) || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
-const PROVIDER_URLS: readonly string[] = PROVIDERS.flatMap((descriptor) => descriptor.urls);
 
 /**
  * A time scale shrinks every cadence and the 5 s floor: fine against the loopback sandbox, a
@@ -182,7 +188,7 @@ export function assertTimeScaleAllowed(config: Config, timeScale: number): void 
 
 function timeScaleRefusal(environment: Environment, timeScale: number): string | undefined {
   if (timeScale === 1) return undefined;
-  for (const name of PROVIDER_URLS) {
+  for (const name of registeredProviders().flatMap((descriptor) => descriptor.urls)) {
     const value = environmentValue(environment, name);
     if (typeof value === 'string' && !LOOPBACK_HOSTS.has(new URL(value).hostname)) {
       return `a time scale of ${timeScale} is only allowed against the loopback sandbox, but ${name} is ${value}`;

@@ -1,4 +1,5 @@
-import { PROVIDER_NAMES, type ProviderName } from '../workflows/types';
+import { isProviderName, registeredProviders } from '../activities/providers/registry';
+import type { ProviderName } from '../workflows/types';
 
 /** Contract: 1–128 characters of A–Z a–z 0–9 . _ : - */
 const ORDER_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -20,8 +21,9 @@ function describeValue(value: unknown): string {
 }
 
 export function parseProvider(value: unknown): ProviderName {
-  if (typeof value === 'string' && (PROVIDER_NAMES as readonly string[]).includes(value)) return value as ProviderName;
-  throw new InvalidInputError(`unknown provider ${describeValue(value)}: expected one of ${PROVIDER_NAMES.join(', ')}`);
+  if (typeof value === 'string' && isProviderName(value)) return value;
+  const names = registeredProviders().map((descriptor) => descriptor.name);
+  throw new InvalidInputError(`unknown provider ${describeValue(value)}: expected one of ${names.join(', ')}`);
 }
 
 export function parseOrderId(value: unknown): string {

@@ -12,7 +12,8 @@ import type { RecordedOutcome } from '../activities';
 import { RATE_BUDGET_WAIT_METRIC } from '../activities/provider-gate';
 import { ErrorType } from '../workflows/error-types';
 import { DETECTION_LAG_METRIC, PUSHES_METRIC } from '../workflows/order-metrics';
-import { PROVIDER_NAMES, type ProviderName } from '../workflows/types';
+import { isProviderName } from '../activities/providers/registry';
+import type { ProviderName } from '../workflows/types';
 
 /**
  * Metric names, exported as they are (the SDK's own carry a `temporal_` prefix); each sample also
@@ -52,7 +53,7 @@ const POLL_ACTIVITIES = new Set(['pollOrder', 'pollUntilChanged']);
 
 function providerOf(input: ActivityExecuteInput): ProviderName | 'unknown' {
   const provider = (input.args[0] as { provider?: unknown } | undefined)?.provider;
-  return (PROVIDER_NAMES as readonly unknown[]).includes(provider) ? (provider as ProviderName) : 'unknown';
+  return typeof provider === 'string' && isProviderName(provider) ? provider : 'unknown';
 }
 
 /** A bounded label for a failure: the ApplicationFailure type our activities throw, else the class. */

@@ -25,7 +25,7 @@ export function installHandlers(run: OrderRun): void {
   setHandler(statusPushedSignal, (payload) => receivePush(run, payload));
 }
 
-/** A `track` of the running order hands it the merchant's settings (see the README's `track`). */
+/** A `track` of the running order hands it the merchant's settings (see `track` in docs/contract.md). */
 function receiveTrack(run: OrderRun, payload: unknown): void {
   const { state } = run;
   const parsed = parseTrackRequest(payload);

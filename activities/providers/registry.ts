@@ -3,6 +3,7 @@
  * provider is its folder, its descriptor here, and its name in PROVIDER_NAMES (workflows/types.ts,
  * which workflow code may read; the test beside this file keeps the two lists equal).
  */
+import type { z } from 'zod';
 import type { ProviderName } from '../../workflows/types';
 import { houdiniProvider } from './houdini/houdini-provider';
 import { magmaProvider } from './magma/magma-provider';
@@ -11,15 +12,38 @@ import { ozzobitProvider } from './ozzobit/ozzobit-provider';
 import type { ProviderAdapter, ProviderRegistry } from './provider';
 import type { ProviderDescriptor } from './provider-descriptor';
 
-export const PROVIDERS = [magmaProvider, miracleCashProvider, ozzobitProvider, houdiniProvider] as const;
+/** The providers the project ships, in the order they are listed everywhere. */
+export const BUILT_IN_PROVIDERS = [magmaProvider, miracleCashProvider, ozzobitProvider, houdiniProvider] as const;
 
-type Registered = (typeof PROVIDERS)[number];
+type BuiltIn = (typeof BUILT_IN_PROVIDERS)[number];
 
 /** Each configured provider's typed settings, as loadConfig builds them from its variables. */
-export type ProviderSettings = { [Descriptor in Registered as Descriptor['name']]: ReturnType<Descriptor['settings']> };
+export type ProviderSettings = { [Descriptor in BuiltIn as Descriptor['name']]: ReturnType<Descriptor['settings']> };
 
-export function providerDescriptor(name: ProviderName): Registered {
-  const descriptor = PROVIDERS.find((candidate) => candidate.name === name);
+/** A descriptor of any provider, its own types forgotten: what the registry hands to config and workers. */
+export type AnyProviderDescriptor = ProviderDescriptor<ProviderName, z.ZodRawShape, string, unknown>;
+
+const registered: AnyProviderDescriptor[] = [...BUILT_IN_PROVIDERS];
+
+/**
+ * Adds a provider beside the built-in ones, before loadConfig and the workers run (a test's toy
+ * provider does; a provider of the product goes into BUILT_IN_PROVIDERS instead).
+ */
+export function registerProvider(descriptor: AnyProviderDescriptor): void {
+  if (isProviderName(descriptor.name)) throw new Error(`provider ${descriptor.name} is already registered`);
+  registered.push(descriptor);
+}
+
+export function registeredProviders(): readonly AnyProviderDescriptor[] {
+  return registered;
+}
+
+export function isProviderName(value: string): value is ProviderName {
+  return registered.some((descriptor) => descriptor.name === value);
+}
+
+export function providerDescriptor(name: ProviderName): AnyProviderDescriptor {
+  const descriptor = registered.find((candidate) => candidate.name === name);
   if (descriptor === undefined) throw new Error(`no descriptor for provider ${name}`);
   return descriptor;
 }
@@ -27,10 +51,11 @@ export function providerDescriptor(name: ProviderName): Registered {
 /** Builds the adapters of the configured providers from their settings. */
 export function createProviders(settings: Partial<ProviderSettings>): ProviderRegistry {
   const registry: ProviderRegistry = {};
-  for (const descriptor of PROVIDERS) {
-    const section = settings[descriptor.name];
-    // The settings were built by this descriptor's own `settings` (loadConfig): the pair matches.
-    if (section !== undefined) registry[descriptor.name] = (descriptor as ProviderDescriptor<ProviderName, never, never, typeof section>).createAdapter(section);
+  const sections: Partial<Record<ProviderName, unknown>> = settings;
+  for (const descriptor of registered) {
+    // Each section was built by this descriptor's own `settings` (loadConfig): the pair matches.
+    const section = sections[descriptor.name];
+    if (section !== undefined) registry[descriptor.name] = descriptor.createAdapter(section);
   }
   return registry;
 }

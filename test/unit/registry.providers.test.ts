@@ -1,13 +1,13 @@
 import { environmentSchema } from '../../common/config';
-import { PROVIDERS, providerDescriptor } from '../../activities/providers/registry';
+import { BUILT_IN_PROVIDERS, providerDescriptor } from '../../activities/providers/registry';
 import { PROVIDER_NAMES } from '../../workflows/types';
 
 describe('the provider registry', () => {
   it('has one descriptor per provider name the workflows know, in the same order', () => {
-    expect(PROVIDERS.map((descriptor) => descriptor.name)).toEqual([...PROVIDER_NAMES]);
+    expect(BUILT_IN_PROVIDERS.map((descriptor) => descriptor.name)).toEqual([...PROVIDER_NAMES]);
   });
 
-  describe.each(PROVIDERS.map((descriptor) => [descriptor.name, descriptor] as const))('%s', (name, descriptor) => {
+  describe.each(BUILT_IN_PROVIDERS.map((descriptor) => [descriptor.name, descriptor] as const))('%s', (name, descriptor) => {
     const own = Object.keys(descriptor.variables);
 
     it('names every variable after the provider and describes it', () => {
