@@ -92,8 +92,6 @@ export interface PollRequest {
   provider: ProviderName;
   orderId: string;
   minRequestGapMs: number;
-  /** The order's sandbox time scale; absent means 1 (a real provider). */
-  timeScale?: number;
   /** Whether a verified push has reached the order; absent means no (push-fallback.ts). */
   pushesSeen?: boolean;
 }
@@ -206,7 +204,7 @@ export function createActivities(dependencies: ActivityDependencies) {
       });
     }
     try {
-      const observation = await adapter.fetchOrder(request.orderId, context.cancellationSignal, request.timeScale ?? 1);
+      const observation = await adapter.fetchOrder(request.orderId, context.cancellationSignal);
       const fallbackMs = await pushFallback(request);
       if (fallbackMs === undefined || observation.phase !== 'in_flight') return observation;
       return { ...observation, nextWaitMs: Math.max(observation.nextWaitMs, fallbackMs) };
@@ -248,7 +246,7 @@ export function createActivities(dependencies: ActivityDependencies) {
       const requests = attempt - scheduledFirst;
       const observation = await observe(request);
       if (isChange(request, observation)) return { observation, requests };
-      const waitMs = Math.max(observation.nextWaitMs / (request.timeScale ?? 1), request.minRequestGapMs);
+      const waitMs = Math.max(observation.nextWaitMs, request.minRequestGapMs);
       throw notYet(ErrorType.statusUnchanged, request, requests, observation.status, waitMs, observation);
     },
 

@@ -9,7 +9,7 @@ import { orderWorkflowId } from '../workflows/ids';
 import { cancelSignal, progressQuery, statusPushedSignal, type TrackRequest, trackRequestedSignal } from '../workflows/messages';
 import { isVerdict, parseObservation } from '../workflows/observation';
 import { ORDER_OUTCOME, ORDER_PROVIDER, ORDER_STATUS } from '../workflows/search-attributes';
-import type { TrackingSettings } from '../workflows/settings';
+import { DEFAULT_SETTINGS, type TrackingSettings } from '../workflows/settings';
 import { trackOrder, type TrackOrderInput } from '../workflows/track-order';
 import { type Observation, type Outcome, type Progress, type ProviderName, type TrackOrderResult, isFinalOutcome } from '../workflows/types';
 
@@ -77,10 +77,20 @@ export interface OrderTrackerOptions {
 /** A month: longer than any provider's window; beyond it a value is more likely a unit mistake. */
 export const MAX_WAIT_LIMIT_MS = 30 * 24 * 3_600_000;
 
-/** The tracker of a process's configuration: its task queue, and SANDBOX_TIME_SCALE for every order it starts. */
+/**
+ * The tracker of a process's configuration: its task queue, and under SANDBOX_TIME_SCALE the floor
+ * and the attention re-check of every order it starts, scaled (the provider waits are scaled by the
+ * worker's adapters: provider-clock.ts).
+ */
 export function trackerFromConfig(config: Config, client: Client, ledger?: Ledger): OrderTracker {
-  const settings = config.timeScale === 1 ? undefined : { timeScale: config.timeScale };
+  const settings = settingsAtTimeScale(config.timeScale);
   return new OrderTracker({ client, taskQueue: config.taskQueue, ledger, settings });
+}
+
+/** The workflow's own durations at a sandbox time scale; none to pass at scale 1. */
+export function settingsAtTimeScale(timeScale: number): Partial<TrackingSettings> | undefined {
+  if (timeScale === 1) return undefined;
+  return { minRequestGapMs: DEFAULT_SETTINGS.minRequestGapMs / timeScale, attentionRecheckMs: DEFAULT_SETTINGS.attentionRecheckMs / timeScale };
 }
 
 /** The library API: what backend code and the CLI use to track, watch and cancel orders. */

@@ -1,6 +1,7 @@
 import { createActivities, type Activities, type FulfilmentHooks } from '../activities';
 import { createCallbackSender } from '../activities/callbacks/callback-sender';
 import type { Ledger } from '../activities/ledger/ledger';
+import { scaledClock } from '../activities/providers/provider-clock';
 import { createProviders } from '../activities/providers/registry';
 import type { Config } from '../common/config';
 import type { PushChannelReader } from '../activities/push-fallback';
@@ -22,8 +23,10 @@ export function activitiesFromConfig(
   requestSlots?: RequestSlots,
 ): Activities {
   const { FULFILLMENT_WEBHOOK_URL: url, FULFILLMENT_WEBHOOK_SECRET: secrets } = config.environment;
+  // SANDBOX_TIME_SCALE lives here only: adapters hand out wall-clock waits, and so does the push fallback.
+  const clock = scaledClock(config.timeScale);
   return createActivities({
-    providers: createProviders(config.providers),
+    providers: createProviders(config.providers, clock),
     ledger,
     callbackSender:
       url && secrets
@@ -32,7 +35,7 @@ export function activitiesFromConfig(
     hooks,
     requestsPerSecond: config.requestsPerSecond,
     gate: new ProviderGate(Date.now, requestSlots, (message, fields) => Runtime.instance().logger.warn(message, fields)),
-    pushFallbackPollMs: config.pushFallbackPollMs,
+    pushFallbackPollMs: Object.fromEntries(Object.entries(config.pushFallbackPollMs).map(([provider, ms]) => [provider, clock.wallWait(ms)])),
     pushChannels,
   });
 }

@@ -68,7 +68,7 @@ export async function followChanges(context: FollowContext): Promise<LoopEnd> {
       // A terminal push is confirmed by the next poll, as soon as the floor allows; another push
       // says when the provider's next change is likely, unless it started the order: then the
       // provider's own view (details a push lacks) is asked for at once.
-      const after = isTerminal(push) || state.lastPolledAt === null ? 0 : push.nextWaitMs / settings.timeScale;
+      const after = isTerminal(push) || state.lastPolledAt === null ? 0 : push.nextWaitMs;
       state.nextPollAt = Math.max(floorAt(context), Date.now() + after);
       context.publish();
     }
@@ -154,7 +154,6 @@ async function waitForChange(context: FollowContext): Promise<WaitEnd> {
     provider: context.provider,
     orderId: context.orderId,
     minRequestGapMs: settings.minRequestGapMs,
-    ...(settings.timeScale === 1 ? {} : { timeScale: settings.timeScale }),
     knownStatus: state.current?.status ?? null,
     // Until a poll has seen what a push said, a provider that still shows less is not news.
     minRank: state.unconfirmedPush === true && state.current !== null ? state.current.rank : null,
@@ -208,7 +207,6 @@ async function deadlinePoll(context: FollowContext): Promise<Outcome> {
     provider: context.provider,
     orderId: context.orderId,
     minRequestGapMs: settings.minRequestGapMs,
-    ...(settings.timeScale === 1 ? {} : { timeScale: settings.timeScale }),
     knownStatus: null,
     minRank: null,
     ...(floor > now ? { firstRequestInMs: floor - now } : {}),
@@ -247,14 +245,14 @@ function applyAnswer(context: FollowContext, answer: ChangeAnswer): boolean {
     state.unconfirmedPush = false;
   }
   state.lastSeenAt = now;
-  state.nextPollAt = Math.max(now + observation.nextWaitMs / settings.timeScale, now + settings.minRequestGapMs);
+  state.nextPollAt = Math.max(now + observation.nextWaitMs, now + settings.minRequestGapMs);
   context.publish();
   return !overtaken;
 }
 
 /** How often the current status is asked about: its suggested wait, never under the floor. */
 function cadenceOf({ state, settings }: FollowContext): number {
-  return Math.max(settings.minRequestGapMs, (state.current?.nextWaitMs ?? 0) / settings.timeScale);
+  return Math.max(settings.minRequestGapMs, (state.current?.nextWaitMs ?? 0));
 }
 
 function waitSummary(context: FollowContext): string {

@@ -61,9 +61,7 @@ async function poll(run: OrderRun): Promise<'observed' | 'overtaken' | 'attentio
   });
   const currentBefore = state.current;
   try {
-    // The scale only when there is one: an unscaled order's activity input stays as it was.
-    const scale = settings.timeScale === 1 ? {} : { timeScale: settings.timeScale };
-    const observation = await pollOrder({ provider, orderId, minRequestGapMs: settings.minRequestGapMs, ...scale });
+    const observation = await pollOrder({ provider, orderId, minRequestGapMs: settings.minRequestGapMs });
     const now = Date.now();
     state.polls += 1;
     state.lastPolledAt = now;
@@ -76,7 +74,7 @@ async function poll(run: OrderRun): Promise<'observed' | 'overtaken' | 'attentio
       recordDetectionLag(provider, 'poll', now - lastSeenAt);
     }
     if (!overtaken) state.lastSeenAt = now;
-    state.nextPollAt = Math.max(now + observation.nextWaitMs / settings.timeScale, floorAt(run));
+    state.nextPollAt = Math.max(now + observation.nextWaitMs, floorAt(run));
     return overtaken ? 'overtaken' : 'observed';
   } catch (error) {
     if (isCancellation(error)) throw error;
@@ -111,7 +109,7 @@ async function waitForNextPoll(run: OrderRun): Promise<void> {
     const push = state.pendingPush;
     if (push === null || isTerminal(push)) return;
     state.pendingPush = null;
-    state.nextPollAt = Math.max(floorAt(run), Date.now() + push.nextWaitMs / settings.timeScale);
+    state.nextPollAt = Math.max(floorAt(run), Date.now() + push.nextWaitMs);
     run.publish();
   }
 }

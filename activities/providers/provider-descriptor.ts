@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { ProviderName } from '../../workflows/types';
 import type { ProviderAdapter } from './provider';
+import type { ProviderClock } from './provider-clock';
 
 type Values<Shape extends z.ZodRawShape> = z.infer<z.ZodObject<Shape>>;
 type Name<Shape> = keyof Shape & string;
@@ -40,7 +41,8 @@ export interface ProviderDescriptor<
   defaultMaxWaitMs: number;
   /** The adapter's typed settings, from the provider's variables once the required ones are set. */
   settings(values: CompleteValues<Shape, Required>): Settings;
-  createAdapter(settings: Settings): ProviderAdapter;
+  /** `clock` maps wall time to the provider's (provider-clock.ts): waits it hands out are wall-clock. */
+  createAdapter(settings: Settings, clock: ProviderClock): ProviderAdapter;
 }
 
 /** Checks a descriptor and keeps its literal types (its name, variables and settings) for the registry. */

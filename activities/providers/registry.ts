@@ -10,6 +10,7 @@ import { magmaProvider } from './magma/magma-provider';
 import { miracleCashProvider } from './miraclecash/miraclecash-provider';
 import { ozzobitProvider } from './ozzobit/ozzobit-provider';
 import type { ProviderAdapter, ProviderRegistry } from './provider';
+import { type ProviderClock, SYSTEM_CLOCK } from './provider-clock';
 import type { ProviderDescriptor } from './provider-descriptor';
 
 /** The providers the project ships, in the order they are listed everywhere. */
@@ -48,14 +49,14 @@ export function providerDescriptor(name: ProviderName): AnyProviderDescriptor {
   return descriptor;
 }
 
-/** Builds the adapters of the configured providers from their settings. */
-export function createProviders(settings: Partial<ProviderSettings>): ProviderRegistry {
+/** Builds the adapters of the configured providers from their settings; the sandbox passes a scaled clock. */
+export function createProviders(settings: Partial<ProviderSettings>, clock: ProviderClock = SYSTEM_CLOCK): ProviderRegistry {
   const registry: ProviderRegistry = {};
   const sections: Partial<Record<ProviderName, unknown>> = settings;
   for (const descriptor of registered) {
     // Each section was built by this descriptor's own `settings` (loadConfig): the pair matches.
     const section = sections[descriptor.name];
-    if (section !== undefined) registry[descriptor.name] = descriptor.createAdapter(section);
+    if (section !== undefined) registry[descriptor.name] = descriptor.createAdapter(section, clock);
   }
   return registry;
 }

@@ -1,17 +1,26 @@
 /** Activities of the ceiling workflows, over the project's provider adapters. */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ProviderRegistry } from '../../activities/providers/provider';
+import { scaledClock } from '../../activities/providers/provider-clock';
+import { type ProviderSettings, createProviders } from '../../activities/providers/registry';
 import type { Observation, ProviderName } from '../../workflows/types';
 import { appendEvent } from '../event-log';
 
-export function createCeilingActivities(providers: ProviderRegistry, eventFile: string) {
+/** Adapters per time scale (each workflow says its own): their waits are wall-clock waits at that scale. */
+export function createCeilingActivities(settings: Partial<ProviderSettings>, eventFile: string) {
+  const registries = new Map<number, ProviderRegistry>();
+  const providersAt = (timeScale: number): ProviderRegistry => {
+    let registry = registries.get(timeScale);
+    if (registry === undefined) registries.set(timeScale, (registry = createProviders(settings, scaledClock(timeScale))));
+    return registry;
+  };
   /** Last status per order in this process: a `seen` line when it changes (a restart may repeat one). */
   const lastStatus = new Map<string, string>();
 
   async function fetch(provider: string, orderId: string, timeScale: number): Promise<Observation> {
-    const adapter = providers[provider as ProviderName];
+    const adapter = providersAt(timeScale)[provider as ProviderName];
     if (adapter === undefined) throw ApplicationFailure.nonRetryable(`provider ${provider} not configured`, 'Fatal');
-    const observation = await adapter.fetchOrder(orderId, undefined, timeScale);
+    const observation = await adapter.fetchOrder(orderId);
     if (lastStatus.get(orderId) !== observation.status) {
       appendEvent(eventFile, { type: 'seen', orderId, status: observation.status, at: Date.now() });
       lastStatus.set(orderId, observation.status);
@@ -30,7 +39,7 @@ export function createCeilingActivities(providers: ProviderRegistry, eventFile: 
         throw ApplicationFailure.create({
           type: 'StillInFlight',
           message: `${observation.status}: not final yet`,
-          nextRetryDelay: Math.max(5_000, observation.nextWaitMs) / request.timeScale,
+          nextRetryDelay: Math.max(5_000 / request.timeScale, observation.nextWaitMs),
           category: 'BENIGN',
         });
       }

@@ -29,7 +29,7 @@ export async function bareLoop(input: CeilingInput): Promise<string> {
       return observation.phase;
     }
     if (workflowInfo().historyLength >= CONTINUE_AS_NEW_AFTER_EVENTS) await continueAsNew<typeof bareLoop>(input);
-    await sleep(Math.max(floor, observation.nextWaitMs / input.timeScale));
+    await sleep(Math.max(floor, observation.nextWaitMs));
   }
 }
 

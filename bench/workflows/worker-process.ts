@@ -1,6 +1,5 @@
 /** Child process: a worker for the ceiling workflows on BENCH_TASK_QUEUE. */
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createProviders } from '../../activities/providers/registry';
 import { loadConfig } from '../../common/config';
 import { createCeilingActivities } from './activities';
 
@@ -15,7 +14,7 @@ async function main(): Promise<void> {
     taskQueue,
     workflowBundle: process.env.BENCH_WORKFLOW_BUNDLE ? { codePath: process.env.BENCH_WORKFLOW_BUNDLE } : undefined,
     workflowsPath: process.env.BENCH_WORKFLOW_BUNDLE ? undefined : require.resolve('./index'),
-    activities: createCeilingActivities(createProviders(config.providers), eventFile),
+    activities: createCeilingActivities(config.providers, eventFile),
   });
   await worker.run();
   await connection.close();

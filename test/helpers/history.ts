@@ -77,11 +77,11 @@ export function recordRequestTimes(providers: ProviderRegistry, serverTime: () =
   for (const [name, adapter] of Object.entries(providers) as [ProviderName, ProviderAdapter][]) {
     wrapped[name] = {
       name: adapter.name,
-      async fetchOrder(orderId, signal, timeScale) {
+      async fetchOrder(orderId, signal) {
         const list = times.get(orderId) ?? [];
         list.push(await serverTime());
         times.set(orderId, list);
-        return adapter.fetchOrder(orderId, signal, timeScale);
+        return adapter.fetchOrder(orderId, signal);
       },
     };
   }

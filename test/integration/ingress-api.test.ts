@@ -114,7 +114,7 @@ test('refused requests start nothing', async () => {
   expect(sandbox.requests('refused-order')).toHaveLength(0);
 });
 
-test('with SANDBOX_TIME_SCALE, orders started by track and by a first push both carry the time scale', async () => {
+test('with SANDBOX_TIME_SCALE, orders started by track and by a first push both carry the scaled floor', async () => {
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE, MAGMA_URL: sandbox.url, MAGMA_API_KEY: API_KEY, SANDBOX_TIME_SCALE: '5' });
   const scaled = trackerFromConfig(config, environment.client, ledger);
   const tracked = uniqueId('scaled-track');
@@ -129,7 +129,7 @@ test('with SANDBOX_TIME_SCALE, orders started by track and by a first push both 
     const handle = environment.client.workflow.getHandle(`order:magma:${orderId}`);
     const history = await handle.fetchHistory();
     const [input] = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
-    expect(defaultPayloadConverter.fromPayload(input as never)).toMatchObject({ orderId, settings: { timeScale: 5 } });
+    expect(defaultPayloadConverter.fromPayload(input as never)).toMatchObject({ orderId, settings: { minRequestGapMs: 1_000, attentionRecheckMs: 60_000 } });
     await handle.signal('cancel', { reason: 'test done' });
   }
 });

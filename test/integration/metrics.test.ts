@@ -99,8 +99,9 @@ beforeAll(async () => {
   stack = await startSandboxStack({ ozzobitWebhookUrl: `http://127.0.0.1:${ingressPort}${OZZOBIT_WEBHOOK_PATH}` });
   providers = loadConfig(stack.environment).configuredProviders;
   ledgerFile = temporaryLedger().file;
-  // The worker polls every provider at its own cadence (no push settings, no fallback cadence).
-  worker = await startService('worker', withoutPushSettings(stack.environment), 'order-tracker worker running');
+  // The worker polls every provider at its own cadence (no push settings, no fallback cadence), at a
+  // tenth of the real one (its adapters' clock), for the orders the detection-lag test starts scaled.
+  worker = await startService('worker', { ...withoutPushSettings(stack.environment), SANDBOX_TIME_SCALE: '10' }, 'order-tracker worker running');
 }, TEST_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -187,7 +188,7 @@ test(
       const [first, second] = CHANGING_STATUSES[provider];
       stack[provider].addOrder({ id: orderId, steps: [{ status: first, requests: 1 }, { status: second }] });
     }
-    const scaled = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, settings: { timeScale: 10 } });
+    const scaled = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, settings: { minRequestGapMs: 500, attentionRecheckMs: 30_000 } });
     for (const { provider, orderId } of changing) await scaled.track(provider, orderId);
     const lagCount = `${METRIC.detectionLag}_count`;
     await eventually('every provider records a poll detection lag', async () => {

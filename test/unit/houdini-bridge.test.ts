@@ -11,6 +11,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { HoudiniListedOrder } from '../../activities/providers/houdini/houdini-client';
 import { normalizeHoudiniOrder } from '../../activities/providers/houdini/houdini-observation';
 import { HOUDINI_DEPOSIT_POLL_MS } from '../../activities/providers/houdini/houdini-status';
+import { scaledClock } from '../../activities/providers/provider-clock';
 import type { PushResponse } from '../../client/order-tracker';
 import type { PushBridge } from '../../workers/push/bridge';
 import { type HoudiniBridgeOptions, HoudiniAuthenticationError, createHoudiniBridge } from '../../workers/push/houdini-bridge';
@@ -172,19 +173,19 @@ test('handshake with partnerId:secret, subscribe to all orders, each order_updat
   expect(tracker.pushes[1]?.observation).toMatchObject({ status: 'FINISHED', phase: 'succeeded' });
 });
 
-test('with a sandbox time scale, a deposit wait is computed in Houdini\'s time, live and in the catch-up', async () => {
+test('with a sandbox clock, a pushed deposit wait is computed in Houdini\'s time and handed out as wall time', async () => {
   const adapter = { listOrders: jest.fn(async () => [] as HoudiniListedOrder[]) };
   const tracker = fakeTracker();
-  bridge({ tracker, adapter, trackedOrders: async () => new Set<string>(), timeScale: 10 });
+  bridge({ tracker, adapter, trackedOrders: async () => new Set<string>(), clock: scaledClock(10) });
   await eventually('subscribed', () => fake.last.received.length > 0, { timeoutMs: 3_000, intervalMs: 10 });
   // The deposit window ends 10 s from now: 100 s of Houdini's time at scale 10, past its 30 s cadence.
   const expires = new Date(Date.now() + 10_000).toISOString();
   fake.send({ type: 'order_update', data: { houdiniId: 'h-deposit', status: 0, expires } });
   await eventually('the push', () => tracker.pushes.length === 1, { timeoutMs: 3_000, intervalMs: 10 });
 
-  expect(tracker.pushes[0]?.observation.nextWaitMs).toBe(HOUDINI_DEPOSIT_POLL_MS);
+  // Houdini's 30 s deposit cadence, a tenth of it in wall time; unscaled, the expiry 10 s away would win.
+  expect(tracker.pushes[0]?.observation.nextWaitMs).toBe(HOUDINI_DEPOSIT_POLL_MS / 10);
   expect(normalizeHoudiniOrder({ houdiniId: 'h-deposit', status: 0, expires }, Date.now()).nextWaitMs).toBeLessThan(HOUDINI_DEPOSIT_POLL_MS);
-  expect(adapter.listOrders).toHaveBeenCalledWith(expect.anything(), 10);
 });
 
 test('bad messages are logged and ignored; the connection carries on', async () => {

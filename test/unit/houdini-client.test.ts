@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
 import type { HoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
+import { scaledClock } from '../../activities/providers/provider-clock';
 import { ProviderCallError } from '../../activities/providers/provider-error';
 import { HOUDINI_AFTER_EXPIRY_MS, HOUDINI_DEPOSIT_POLL_MS } from '../../activities/providers/houdini/houdini-status';
 import { startHoudiniSandbox } from '../../sandbox/houdini';
@@ -149,12 +150,13 @@ describe('listOrders against the simulator', () => {
       // The deposit window ends 10 s from now (wall): at scale 10 that is 100 s of Houdini's time,
       // past the 30 s deposit cadence.
       own.addOrder({ id: 'deposit-window', depositWindowMs: 10_000, steps: [{ status: 'WAITING' }] });
-      const listing = createHoudiniAdapter({ url: own.url, partnerId: PARTNER_ID, secret: SECRET });
-      const [unscaled] = await listing.listOrders();
-      const [scaled] = await listing.listOrders(undefined, 10);
+      const settings = { url: own.url, partnerId: PARTNER_ID, secret: SECRET };
+      const [unscaled] = await createHoudiniAdapter(settings).listOrders();
+      const [scaled] = await createHoudiniAdapter(settings, scaledClock(10)).listOrders();
       expect(unscaled?.observation.nextWaitMs).toBeLessThanOrEqual(10_000 + HOUDINI_AFTER_EXPIRY_MS);
       expect(unscaled?.observation.nextWaitMs).toBeGreaterThan(8_000);
-      expect(scaled?.observation.nextWaitMs).toBe(HOUDINI_DEPOSIT_POLL_MS);
+      // Houdini's 30 s deposit cadence, as a wall-clock wait at scale 10.
+      expect(scaled?.observation.nextWaitMs).toBe(HOUDINI_DEPOSIT_POLL_MS / 10);
     } finally {
       await own.close();
     }

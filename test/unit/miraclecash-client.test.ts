@@ -8,6 +8,7 @@ import {
   toMiracleCashObservation,
 } from '../../activities/providers/miraclecash/miraclecash-client';
 import type { ProviderAdapter } from '../../activities/providers/provider';
+import { SYSTEM_CLOCK } from '../../activities/providers/provider-clock';
 import { ProviderCallError } from '../../activities/providers/provider-error';
 import { startMiracleCashSandbox } from '../../sandbox/miraclecash';
 import type { MiracleCashSandbox } from '../../sandbox/miraclecash';
@@ -198,7 +199,7 @@ describe('answers only a fixture server gives', () => {
 it('toMiracleCashObservation is pure: the same answer and clock give the same observation', () => {
   const payment = { id: 'p', blockchainId: 'eth', status: 'pending', createdAt: CREATED_AT };
   const now = Date.parse(CREATED_AT) + 2 * 3_600_000;
-  expect(toMiracleCashObservation(payment, now, 1, 600_000)).toEqual({
+  expect(toMiracleCashObservation(payment, now, SYSTEM_CLOCK, 600_000)).toEqual({
     status: 'pending',
     phase: 'in_flight',
     recognised: true,

@@ -1,4 +1,5 @@
 import { assertTimeScaleAllowed, loadConfig } from '../../common/config';
+import { settingsAtTimeScale } from '../../client/order-tracker';
 import { resolveSettings } from '../../workflows/settings';
 
 test('a time scale is allowed against the loopback sandbox only, naming the variable otherwise', () => {
@@ -9,7 +10,11 @@ test('a time scale is allowed against the loopback sandbox only, naming the vari
   expect(() => assertTimeScaleAllowed(real, 1)).not.toThrow();
 });
 
-test('a time scale divides the floor and the attention re-check alike', () => {
-  expect(resolveSettings({ timeScale: 60 })).toMatchObject({ timeScale: 60, minRequestGapMs: 5_000 / 60, attentionRecheckMs: 300_000 / 60 });
-  expect(resolveSettings({ timeScale: 0.5 }).timeScale).toBe(1);
+test('orders started under a time scale carry the floor and the attention re-check scaled alike', () => {
+  expect(resolveSettings(settingsAtTimeScale(60))).toMatchObject({ minRequestGapMs: 5_000 / 60, attentionRecheckMs: 300_000 / 60 });
+  expect(settingsAtTimeScale(1)).toBeUndefined();
+});
+
+test('an order input from before the adapters had a clock (a timeScale) is read without it', () => {
+  expect(resolveSettings({ timeScale: 60 } as never)).toEqual(resolveSettings(undefined));
 });

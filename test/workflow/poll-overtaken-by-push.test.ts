@@ -72,10 +72,10 @@ function holdingAdapter(adapter: ProviderAdapter): { adapter: ProviderAdapter; h
   return {
     adapter: {
       name: adapter.name,
-      async fetchOrder(orderId, signal, timeScale) {
+      async fetchOrder(orderId, signal) {
         const held = next;
         next = undefined;
-        const observation = await adapter.fetchOrder(orderId, signal, timeScale);
+        const observation = await adapter.fetchOrder(orderId, signal);
         if (held !== undefined) {
           held.onAnswered(observation);
           await new Promise<void>((resolve, reject) => {

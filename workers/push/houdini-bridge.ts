@@ -15,6 +15,7 @@
 import type { MetricMeter } from '@temporalio/common';
 import WebSocket, { type RawData } from 'ws';
 import type { HoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
+import type { ProviderClock } from '../../activities/providers/provider-clock';
 import { normalizeHoudiniOrder } from '../../activities/providers/houdini/houdini-observation';
 import type { OrderTracker } from '../../client/order-tracker';
 import { orderKey } from '../../workflows/ids';
@@ -43,11 +44,8 @@ export interface HoudiniBridgeOptions {
   logger?: BridgeLogger;
   /** Counts what became of each update, the catch-up's included (push-receipts.ts). */
   meter?: MetricMeter;
-  /**
-   * SANDBOX_TIME_SCALE: against the sandbox at a scale, waits derived from an order's expiry are
-   * computed in Houdini's time, as the poll does (nominal-time.ts). 1 (the default) against Houdini.
-   */
-  timeScale?: number;
+  /** Wall time to Houdini's (SANDBOX_TIME_SCALE against the sandbox), as the poll's (provider-clock.ts). */
+  clock?: ProviderClock;
   pingIntervalMs?: number;
   /** How long a `pong` (and the `welcome` after a handshake) may take before the connection counts as dead. */
   pongTimeoutMs?: number;
@@ -120,7 +118,7 @@ class HoudiniBridge implements PushBridge {
     const { adapter, trackedOrders } = options;
     if (adapter !== undefined && trackedOrders !== undefined) {
       this.catchUp = new CatchUpLoop(this.logger, (signal) =>
-        catchUpHoudini({ adapter, trackedOrders, signal, timeScale: options.timeScale, deliver: (orderId, observation) => this.deliver(orderId, observation) }),
+        catchUpHoudini({ adapter, trackedOrders, signal, deliver: (orderId, observation) => this.deliver(orderId, observation) }),
       );
     } else {
       this.logger.warn('no catch-up after a gap (needs HOUDINI_URL and a Temporal client); updates missed while disconnected wait for the next poll');
@@ -226,7 +224,7 @@ class HoudiniBridge implements PushBridge {
         else this.logger.warn('Houdini reported an error', { code: message.code, message: message.message });
         return;
       case 'order_update': {
-        const observation = normalizeHoudiniOrder(message.order, Date.now(), this.options.timeScale);
+        const observation = normalizeHoudiniOrder(message.order, Date.now(), this.options.clock);
         void this.deliver(message.order.houdiniId, observation);
         return;
       }

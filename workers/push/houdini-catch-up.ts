@@ -24,8 +24,6 @@ export interface CatchUpOptions {
   /** Delivers one observation (the bridge's per-order queue, then `OrderTracker.push`). */
   deliver: (orderId: string, observation: Observation) => Promise<void>;
   signal?: AbortSignal;
-  /** The sandbox's time scale (SANDBOX_TIME_SCALE); 1 against Houdini itself. */
-  timeScale?: number;
 }
 
 export interface CatchUpResult {
@@ -34,7 +32,7 @@ export interface CatchUpResult {
 }
 
 export async function catchUpHoudini(options: CatchUpOptions): Promise<CatchUpResult> {
-  const listed = await options.adapter.listOrders(options.signal, options.timeScale);
+  const listed = await options.adapter.listOrders(options.signal);
   if (listed.length === 0) return { listed: 0, pushed: 0 };
   const tracked = await options.trackedOrders(listed.map((entry) => entry.order.houdiniId));
   const due = listed.filter((entry) => tracked.has(entry.order.houdiniId));

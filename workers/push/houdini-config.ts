@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { createHoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
+import { scaledClock } from '../../activities/providers/provider-clock';
 import type { OrderTracker } from '../../client/order-tracker';
 import { type Config, ConfigError } from '../../common/config';
 import type { PushBridge } from './bridge';
@@ -18,14 +19,15 @@ export function houdiniBridgeFromConfig(config: Config, tracker: Pick<OrderTrack
     const missing = [partnerId === undefined && 'HOUDINI_PARTNER_ID', secret === undefined && 'HOUDINI_SECRET'].filter(Boolean);
     throw new ConfigError(`invalid environment: HOUDINI_WS_URL is set but ${missing.join(', ')} is not`);
   }
+  const clock = scaledClock(config.timeScale);
   return createHoudiniBridge({
     wsUrl,
     partnerId,
     secret,
     tracker,
-    adapter: url === undefined ? undefined : createHoudiniAdapter({ url, partnerId, secret }),
+    adapter: url === undefined ? undefined : createHoudiniAdapter({ url, partnerId, secret }, clock),
     trackedOrders: runningHoudiniOrders(client),
-    timeScale: config.timeScale,
+    clock,
     ...reportingOptions(reporting, 'houdini bridge'),
   });
 }

@@ -21,6 +21,7 @@ import type { OrderTracker } from '../../client/order-tracker';
 import { orderKey } from '../../workflows/ids';
 import type { Observation } from '../../workflows/types';
 import { type ChannelReport, MAX_IN_FLIGHT_PUSHES, type PushBridge } from './bridge';
+import type { ProviderClock } from '../../activities/providers/provider-clock';
 import { parseOzzobitUpdate } from './ozzobit-events';
 import { type PushLogger, errorText, prefixedConsoleLogger } from './push-logger';
 import { type CountPushReceipt, pushReceiptCounter, reportingPushes } from './push-receipts';
@@ -42,6 +43,8 @@ export interface OzzobitBridgeOptions {
   /** socket.io's reconnection backoff: first delay and cap (each ±50 % jitter). */
   reconnectDelayMs?: number;
   reconnectDelayMaxMs?: number;
+  /** Wall time to OZZOBiT's (SANDBOX_TIME_SCALE against the sandbox; provider-clock.ts). */
+  clock?: ProviderClock;
 }
 
 export interface OzzobitBridgeState {
@@ -251,7 +254,7 @@ class SocketIoBridge implements OzzobitBridge {
 
   private receive(payload: unknown): void {
     if (this.stopped) return;
-    const parsed = parseOzzobitUpdate(payload, Date.now());
+    const parsed = parseOzzobitUpdate(payload, Date.now(), undefined, this.options.clock);
     if (!parsed.ok) {
       this.count('malformed');
       this.logger.warn('ignored an order:update', { reason: parsed.reason });

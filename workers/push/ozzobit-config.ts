@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { scaledClock } from '../../activities/providers/provider-clock';
 import type { OrderTracker } from '../../client/order-tracker';
 import { type Config, ConfigError } from '../../common/config';
 import { type OzzobitBridge, createOzzobitBridge } from './ozzobit-bridge';
@@ -11,7 +12,12 @@ import { type PushReporting, reportingOptions } from './push-logger';
 export function ozzobitWebhookRouteFromConfig(config: Config, tracker: Pick<OrderTracker, 'push'>, reporting?: PushReporting): ((app: FastifyInstance) => void) | undefined {
   const secret = config.environment.OZZOBIT_WEBHOOK_SECRET;
   if (secret === undefined) return undefined;
-  return ozzobitWebhookRoute({ tracker, verifier: createOzzobitWebhookVerifier(config.environment.OZZOBIT_WEBHOOK_SCHEME, secret), ...reportingOptions(reporting, 'ozzobit webhook') });
+  return ozzobitWebhookRoute({
+    tracker,
+    verifier: createOzzobitWebhookVerifier(config.environment.OZZOBIT_WEBHOOK_SCHEME, secret),
+    clock: scaledClock(config.timeScale),
+    ...reportingOptions(reporting, 'ozzobit webhook'),
+  });
 }
 
 /** The socket.io bridge when OZZOBIT_WS_URL is set; it needs OZZOBIT_API_KEY for `auth.apiKey`. */
@@ -19,5 +25,5 @@ export function ozzobitBridgeFromConfig(config: Config, tracker: Pick<OrderTrack
   const { OZZOBIT_WS_URL: wsUrl, OZZOBIT_API_KEY: apiKey } = config.environment;
   if (wsUrl === undefined) return undefined;
   if (apiKey === undefined) throw new ConfigError('invalid environment: OZZOBIT_WS_URL is set but OZZOBIT_API_KEY is not');
-  return createOzzobitBridge({ wsUrl, apiKey, tracker, client, ...reportingOptions(reporting, 'ozzobit bridge') });
+  return createOzzobitBridge({ wsUrl, apiKey, tracker, client, clock: scaledClock(config.timeScale), ...reportingOptions(reporting, 'ozzobit bridge') });
 }

@@ -5,6 +5,7 @@
  * and a poll of the same order state give the same observation, rank included.
  */
 import { normalizeOzzobitOrder } from '../../activities/providers/ozzobit/ozzobit-normalize';
+import { type ProviderClock, SYSTEM_CLOCK } from '../../activities/providers/provider-clock';
 import { type OzzobitOrder, ozzobitOrderIdOf, ozzobitOrderSchema } from '../../activities/providers/ozzobit/ozzobit-schema';
 import {
   ozzobitEventNameOf,
@@ -30,7 +31,7 @@ export type ParsedOzzobitPush = ({ ok: true } & OzzobitPush) | { ok: false; reas
 export type ParsedOzzobitWebhook = ParsedOzzobitPush | { ok: false; reason: string; otherEvent: string };
 
 /** A verified webhook payload (the bytes the verifier vouched for) → the order's observation. */
-export function parseOzzobitWebhook(payload: Buffer, now: number): ParsedOzzobitWebhook {
+export function parseOzzobitWebhook(payload: Buffer, now: number, clock: ProviderClock = SYSTEM_CLOCK): ParsedOzzobitWebhook {
   let json: unknown;
   try {
     json = JSON.parse(payload.toString('utf8'));
@@ -46,20 +47,20 @@ export function parseOzzobitWebhook(payload: Buffer, now: number): ParsedOzzobit
   const order = ozzobitOrderSchema.safeParse(ozzobitEventOrderOf(envelope.data), { path: ['data'] });
   if (!order.success) return { ok: false, reason: `not an OZZOBiT order event: ${describeSchemaIssues(order.error)}` };
   // The event name says why it was sent; `data.status` is the state we act on (as the poll does).
-  return toPush(order.data, undefined, now);
+  return toPush(order.data, undefined, now, clock);
 }
 
 /**
  * A socket.io `order:update` payload → the order's observation. The update names its order `id` or
  * `orderId`; without either, the order the socket subscribed to (`subscribedOrderId`) is meant.
  */
-export function parseOzzobitUpdate(payload: unknown, now: number, subscribedOrderId?: string): ParsedOzzobitPush {
+export function parseOzzobitUpdate(payload: unknown, now: number, subscribedOrderId?: string, clock: ProviderClock = SYSTEM_CLOCK): ParsedOzzobitPush {
   const parsed = ozzobitOrderSchema.safeParse(payload);
   if (!parsed.success) return { ok: false, reason: `not an OZZOBiT order: ${describeSchemaIssues(parsed.error)}` };
-  return toPush(parsed.data, subscribedOrderId, now);
+  return toPush(parsed.data, subscribedOrderId, now, clock);
 }
 
-function toPush(order: OzzobitOrder, fallbackOrderId: string | undefined, now: number): ParsedOzzobitPush {
+function toPush(order: OzzobitOrder, fallbackOrderId: string | undefined, now: number, clock: ProviderClock): ParsedOzzobitPush {
   const orderId = ozzobitOrderIdOf(order) ?? fallbackOrderId;
   if (orderId === undefined) return { ok: false, reason: 'the order has no id (id or orderId)' };
   try {
@@ -68,5 +69,5 @@ function toPush(order: OzzobitOrder, fallbackOrderId: string | undefined, now: n
     if (error instanceof InvalidInputError) return { ok: false, reason: error.message };
     throw error;
   }
-  return { ok: true, orderId, observation: normalizeOzzobitOrder(order, now) };
+  return { ok: true, orderId, observation: normalizeOzzobitOrder(order, now, clock) };
 }

@@ -18,6 +18,7 @@ import type { MetricMeter } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import type { OrderTracker } from '../../client/order-tracker';
 import { orderKey } from '../../workflows/ids';
+import type { ProviderClock } from '../../activities/providers/provider-clock';
 import { parseOzzobitWebhook } from './ozzobit-events';
 import { type PushLogger, errorText, prefixedConsoleLogger } from './push-logger';
 import { pushReceiptCounter, reportingPushes } from './push-receipts';
@@ -32,6 +33,8 @@ export interface OzzobitWebhookRouteOptions {
   logger?: PushLogger;
   /** Counts what became of each webhook (push-receipts.ts). */
   meter?: MetricMeter;
+  /** Wall time to OZZOBiT's (SANDBOX_TIME_SCALE against the sandbox; provider-clock.ts). */
+  clock?: ProviderClock;
 }
 
 /** Registers the route (and its raw-body parser) in the scope the ingress gives it. */
@@ -53,7 +56,7 @@ export function ozzobitWebhookRoute(options: OzzobitWebhookRouteOptions): (app: 
         logger.warn('refused a webhook', { reason: verification.reason, scheme: verifier.scheme, bytes: rawBody.length });
         return reply.code(401).send({ error: `webhook not verified: ${verification.reason}` });
       }
-      const parsed = parseOzzobitWebhook(verification.payload, Date.now());
+      const parsed = parseOzzobitWebhook(verification.payload, Date.now(), options.clock);
       if (!parsed.ok && 'otherEvent' in parsed) {
         // The seed's handler answers every event it does not switch on with 200: so OZZOBiT stops retrying.
         count('other_event');

@@ -1,5 +1,6 @@
 import type { Observation } from '../../../workflows/types';
 import type { ProviderAdapter } from '../provider';
+import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';
 import { ProviderCallError } from '../provider-error';
 import { sameOrderId } from '../same-order-id';
 import { countUnrecognisedStatus } from '../status-attention';
@@ -26,7 +27,7 @@ export interface HoudiniAdapter extends ProviderAdapter {
    * Every order of the partner account, newest first (`GET /v2/orders`, page by page): what the
    * push bridge reads after a WebSocket gap to catch the updates it missed.
    */
-  listOrders(signal?: AbortSignal, timeScale?: number): Promise<HoudiniListedOrder[]>;
+  listOrders(signal?: AbortSignal): Promise<HoudiniListedOrder[]>;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
@@ -34,7 +35,7 @@ const LIST_PAGE_SIZE = 100;
 /** A catch-up needs the recent orders; 2,000 of them is far beyond any gap we expect. */
 const LIST_MAX_PAGES = 20;
 
-export function createHoudiniAdapter(settings: HoudiniSettings): HoudiniAdapter {
+export function createHoudiniAdapter(settings: HoudiniSettings, clock: ProviderClock = SYSTEM_CLOCK): HoudiniAdapter {
   const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const base = `${settings.url.replace(/\/+$/, '')}/v2/orders`;
   // Exactly `partnerId:secret`, no scheme: the seed's format, for REST and the WebSocket alike.
@@ -47,22 +48,22 @@ export function createHoudiniAdapter(settings: HoudiniSettings): HoudiniAdapter 
   return {
     name: 'houdini',
 
-    async fetchOrder(orderId: string, signal?: AbortSignal, timeScale = 1): Promise<Observation> {
+    async fetchOrder(orderId: string, signal?: AbortSignal): Promise<Observation> {
       const body = await getJson(`${base}/${encodeURIComponent(orderId)}`, `order ${orderId}`, 'not_found', signal);
       const order = parseProviderAnswer('Houdini', 'order', houdiniOrderSchema, body);
       if (!sameOrderId(order.houdiniId, orderId)) {
         throw new ProviderCallError('invalid_response', `Houdini answered order ${order.houdiniId} when asked for ${orderId}`);
       }
-      return countUnrecognisedStatus('houdini', normalizeHoudiniOrder(order, Date.now(), timeScale));
+      return countUnrecognisedStatus('houdini', normalizeHoudiniOrder(order, Date.now(), clock));
     },
 
-    async listOrders(signal?: AbortSignal, timeScale = 1): Promise<HoudiniListedOrder[]> {
+    async listOrders(signal?: AbortSignal): Promise<HoudiniListedOrder[]> {
       const listed: HoudiniListedOrder[] = [];
       for (let page = 1; page <= LIST_MAX_PAGES; page += 1) {
         const body = await getJson(`${base}?page=${page}&pageSize=${LIST_PAGE_SIZE}`, 'the order list', { wrongUrl: 'HOUDINI_URL' }, signal);
         const list = parseProviderAnswer('Houdini', 'order list', houdiniOrderListSchema, body);
         const now = Date.now();
-        for (const order of list.orders) listed.push({ order, observation: normalizeHoudiniOrder(order, now, timeScale) });
+        for (const order of list.orders) listed.push({ order, observation: normalizeHoudiniOrder(order, now, clock) });
         const total = list.total ?? Number.POSITIVE_INFINITY;
         if (list.orders.length < LIST_PAGE_SIZE || listed.length >= total) break;
       }

@@ -1,6 +1,6 @@
 import type { Observation } from '../../../workflows/types';
 import { boundDetails } from '../bound-details';
-import { nominalTimestamp } from '../nominal-time';
+import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';
 import { unrecognisedStatusAttention, withAttention } from '../status-attention';
 import type { HoudiniOrder } from './houdini-schema';
 import { classifyHoudiniStatus, nextHoudiniWait } from './houdini-status';
@@ -15,14 +15,14 @@ function isoOrNull(value: string | null | undefined): string | null {
  * the poll activity and the WebSocket push bridge both use it, so a push and a poll of the same
  * order give the same status and rank.
  */
-export function normalizeHoudiniOrder(order: HoudiniOrder, now: number, timeScale = 1): Observation {
+export function normalizeHoudiniOrder(order: HoudiniOrder, now: number, clock: ProviderClock = SYSTEM_CLOCK): Observation {
   const info = classifyHoudiniStatus(order.status);
   return withAttention({
     status: info.label,
     phase: info.phase,
     recognised: info.recognised,
     rank: info.rank,
-    nextWaitMs: nextHoudiniWait(order.status, nominalTimestamp(order.expires, now, timeScale), now),
+    nextWaitMs: clock.wallWait(nextHoudiniWait(order.status, clock.providerTime(order.expires, now), now)),
     details: boundDetails({
       statusCode: order.status,
       // Only while the deposit window matters (and on EXPIRED), so the UI's countdown means something.

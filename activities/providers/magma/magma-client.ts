@@ -3,7 +3,7 @@ import { fetch as undiciFetch } from 'undici';
 import type { Observation } from '../../../workflows/types';
 import { boundDetails } from '../bound-details';
 import { networkFailure } from '../http-failure';
-import { nominalTimestamp } from '../nominal-time';
+import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';
 import type { ProviderAdapter } from '../provider';
 import { ProviderCallError, kindForHttpStatus, parseRetryAfter } from '../provider-error';
 import { describeSchemaIssues } from '../schema-issues';
@@ -21,14 +21,14 @@ export interface MagmaSettings {
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 
-export function toMagmaObservation(order: MagmaOrder, now: number, timeScale = 1): Observation {
+export function toMagmaObservation(order: MagmaOrder, now: number, clock: ProviderClock = SYSTEM_CLOCK): Observation {
   const info = classifyMagmaStatus(order.status);
   return withAttention({
     status: order.status,
     phase: info.phase,
     recognised: info.recognised,
     rank: info.rank,
-    nextWaitMs: nextMagmaWait(order.status, nominalTimestamp(order.timeout, now, timeScale), now),
+    nextWaitMs: clock.wallWait(nextMagmaWait(order.status, clock.providerTime(order.timeout, now), now)),
     details: boundDetails({
       payment_status: order.payment_status ?? null,
       transaction_id: order.transaction_id ?? null,
@@ -67,11 +67,11 @@ function errorFromClientError(error: ClientError, orderId: string): ProviderCall
   return new ProviderCallError(kind, `Magma ${reason}`, { httpStatus: status, retryAfterMs });
 }
 
-export function createMagmaAdapter(settings: MagmaSettings): ProviderAdapter {
+export function createMagmaAdapter(settings: MagmaSettings, clock: ProviderClock = SYSTEM_CLOCK): ProviderAdapter {
   const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   return {
     name: 'magma',
-    async fetchOrder(orderId: string, signal?: AbortSignal, timeScale = 1): Promise<Observation> {
+    async fetchOrder(orderId: string, signal?: AbortSignal): Promise<Observation> {
       const timeout = AbortSignal.timeout(timeoutMs);
       const client = new GraphQLClient(settings.url, {
         headers: { Authorization: `Bearer ${settings.apiKey}` },
@@ -97,7 +97,7 @@ export function createMagmaAdapter(settings: MagmaSettings): ProviderAdapter {
         const issues = parsed.success ? 'get_order missing' : describeSchemaIssues(parsed.error);
         throw new ProviderCallError('invalid_response', `Magma answer did not match the schema: ${issues}`);
       }
-      return countUnrecognisedStatus('magma', toMagmaObservation(order, Date.now(), timeScale));
+      return countUnrecognisedStatus('magma', toMagmaObservation(order, Date.now(), clock));
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Observation } from '../../../workflows/types';
 import { boundDetails, boundText } from '../bound-details';
-import { nominalTimestamp } from '../nominal-time';
+import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';
 import type { ProviderAdapter } from '../provider';
 import { ProviderCallError } from '../provider-error';
 import { sameOrderId } from '../same-order-id';
@@ -24,7 +24,12 @@ export interface MiracleCashSettings {
 const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 const PROVIDER = 'MiracleCash';
 
-export function toMiracleCashObservation(payment: MiracleCashPayment, now: number, timeScale = 1, maxPollMs = MIRACLECASH_MAX_POLL_MS): Observation {
+export function toMiracleCashObservation(
+  payment: MiracleCashPayment,
+  now: number,
+  clock: ProviderClock = SYSTEM_CLOCK,
+  maxPollMs = MIRACLECASH_MAX_POLL_MS,
+): Observation {
   const info = classifyMiracleCashStatus(payment.status);
   const expiresAt = miracleCashExpiry(payment.createdAt);
   return withAttention({
@@ -32,7 +37,7 @@ export function toMiracleCashObservation(payment: MiracleCashPayment, now: numbe
     phase: info.phase,
     recognised: info.recognised,
     rank: info.rank,
-    nextWaitMs: nextMiracleCashWait(payment.status, nominalTimestamp(payment.createdAt, now, timeScale), now, maxPollMs),
+    nextWaitMs: clock.wallWait(nextMiracleCashWait(payment.status, clock.providerTime(payment.createdAt, now), now, maxPollMs)),
     details: boundDetails({
       blockchainId: payment.blockchainId ?? null,
       createdAt: payment.createdAt ?? null,
@@ -68,12 +73,12 @@ function parsePayment(json: unknown, paymentId: string): MiracleCashPayment {
 }
 
 /** Polls `GET {url}/external/payments/prompt/:id`; the order id is the payment prompt id. */
-export function createMiracleCashAdapter(settings: MiracleCashSettings): ProviderAdapter {
+export function createMiracleCashAdapter(settings: MiracleCashSettings, clock: ProviderClock = SYSTEM_CLOCK): ProviderAdapter {
   const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const authorization = miracleCashAuthorization(settings.clientId, settings.apiKey);
   return {
     name: 'miraclecash',
-    async fetchOrder(orderId: string, signal?: AbortSignal, timeScale = 1): Promise<Observation> {
+    async fetchOrder(orderId: string, signal?: AbortSignal): Promise<Observation> {
       const json = await getProviderJson({
         provider: PROVIDER,
         url: miracleCashPaymentUrl(settings.url, orderId),
@@ -84,7 +89,7 @@ export function createMiracleCashAdapter(settings: MiracleCashSettings): Provide
         credentials: 'the client id and API key',
         errorMessage: errorMessageIn,
       });
-      return countUnrecognisedStatus('miraclecash', toMiracleCashObservation(parsePayment(json, orderId), Date.now(), timeScale, settings.maxPollMs));
+      return countUnrecognisedStatus('miraclecash', toMiracleCashObservation(parsePayment(json, orderId), Date.now(), clock, settings.maxPollMs));
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Observation } from '../../../workflows/types';
 import { boundText } from '../bound-details';
 import type { ProviderAdapter } from '../provider';
+import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';
 import { ProviderCallError } from '../provider-error';
 import { getProviderJson, parseProviderAnswer } from '../rest-json';
 import { normalizeOzzobitOrder } from './ozzobit-normalize';
@@ -48,7 +49,7 @@ function parseOrder(json: unknown, orderId: string): OzzobitOrder {
 }
 
 /** Polls `GET {url}/api/v2/orders/:id` with the secret key. */
-export function createOzzobitAdapter(settings: OzzobitSettings): ProviderAdapter {
+export function createOzzobitAdapter(settings: OzzobitSettings, clock: ProviderClock = SYSTEM_CLOCK): ProviderAdapter {
   const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   return {
     name: 'ozzobit',
@@ -63,7 +64,7 @@ export function createOzzobitAdapter(settings: OzzobitSettings): ProviderAdapter
         credentials: 'the secret key',
         errorMessage: errorMessageIn,
       });
-      return countUnrecognisedStatus('ozzobit', normalizeOzzobitOrder(parseOrder(json, orderId), Date.now()));
+      return countUnrecognisedStatus('ozzobit', normalizeOzzobitOrder(parseOrder(json, orderId), Date.now(), clock));
     },
   };
 }

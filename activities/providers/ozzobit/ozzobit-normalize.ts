@@ -1,4 +1,5 @@
 import type { Observation } from '../../../workflows/types';
+import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';
 import { boundDetails } from '../bound-details';
 import { unrecognisedStatusAttention, withAttention } from '../status-attention';
 import type { OzzobitOrder } from './ozzobit-schema';
@@ -10,14 +11,14 @@ import { classifyOzzobitStatus } from './ozzobit-status';
  * (same status, phase, rank and details). `now` is the provider-module contract (other providers
  * place polls by it); OZZOBiT's cadence is flat, so the result does not depend on it.
  */
-export function normalizeOzzobitOrder(order: OzzobitOrder, now: number): Observation {
+export function normalizeOzzobitOrder(order: OzzobitOrder, now: number, clock: ProviderClock = SYSTEM_CLOCK): Observation {
   const info = classifyOzzobitStatus(order.status);
   return withAttention({
     status: order.status,
     phase: info.phase,
     recognised: info.recognised,
     rank: info.rank,
-    nextWaitMs: info.cadenceMs,
+    nextWaitMs: clock.wallWait(info.cadenceMs),
     // Only fields that stay put within a status: a push and a later poll must agree.
     details: boundDetails({
       cryptoCurrency: order.cryptoCurrency ?? null,
