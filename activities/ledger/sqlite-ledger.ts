@@ -6,33 +6,7 @@ import type { ProviderName } from '../../workflows/types';
 import { decideRecord } from './decide-record';
 import type { Ledger, LedgerRow, OutcomeRecord, RecordResult } from './ledger';
 import { STORED_COLUMNS, type StoredRow, toLedgerRow, toStoredRow } from './ledger-row';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS order_outcomes (
-  order_key       TEXT PRIMARY KEY,
-  provider        TEXT NOT NULL,
-  order_id        TEXT NOT NULL,
-  reference       TEXT,
-  outcome         TEXT NOT NULL,
-  final           INTEGER NOT NULL,
-  status          TEXT,
-  observation     TEXT,
-  transitions     TEXT NOT NULL,
-  workflow_id     TEXT NOT NULL,
-  occurred_at     TEXT NOT NULL,
-  recorded_at     TEXT NOT NULL,
-  callback        TEXT NOT NULL DEFAULT 'none',
-  callback_body   TEXT,
-  callback_detail TEXT,
-  hooks_done      TEXT NOT NULL DEFAULT '[]'
-)`;
-
-/** Columns added after the first version of the table, for ledgers created by it. */
-const ADDED_COLUMNS: Record<string, string> = {
-  callback_body: 'TEXT',
-  callback_detail: 'TEXT',
-  hooks_done: "TEXT NOT NULL DEFAULT '[]'",
-};
+import { migrateSqliteLedger } from './sqlite-migrations';
 
 /** better-sqlite3 binds no booleans. */
 function toSqliteRow(row: LedgerRow): StoredRow {
@@ -46,11 +20,7 @@ export function openSqliteLedger(file: string): Ledger {
   const database = new Database(file);
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
-  database.exec(SCHEMA);
-  const columns = new Set(database.prepare<[], { name: string }>('PRAGMA table_info(order_outcomes)').all().map((column) => column.name));
-  for (const [name, type] of Object.entries(ADDED_COLUMNS)) {
-    if (!columns.has(name)) database.exec(`ALTER TABLE order_outcomes ADD COLUMN ${name} ${type}`);
-  }
+  migrateSqliteLedger(database);
 
   const select = database.prepare<[string], StoredRow>('SELECT * FROM order_outcomes WHERE order_key = ?');
   const insert = database.prepare<[StoredRow], StoredRow>(
