@@ -4,26 +4,7 @@ import { orderKey } from '../../workflows/ids';
 import { decideRecord } from './decide-record';
 import type { Ledger, OutcomeRecord, RecordResult } from './ledger';
 import { STORED_COLUMNS, type StoredRow, toLedgerRow, toStoredRow } from './ledger-row';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS order_outcomes (
-  order_key       TEXT PRIMARY KEY,
-  provider        TEXT NOT NULL,
-  order_id        TEXT NOT NULL,
-  reference       TEXT,
-  outcome         TEXT NOT NULL,
-  final           BOOLEAN NOT NULL,
-  status          TEXT,
-  observation     TEXT,
-  transitions     TEXT NOT NULL,
-  workflow_id     TEXT NOT NULL,
-  occurred_at     TEXT NOT NULL,
-  recorded_at     TEXT NOT NULL,
-  callback        TEXT NOT NULL DEFAULT 'none',
-  callback_body   TEXT,
-  callback_detail TEXT,
-  hooks_done      TEXT NOT NULL DEFAULT '[]'
-)`;
+import { migratePostgresLedger } from './postgres-migrations';
 
 const PLACEHOLDERS = STORED_COLUMNS.map((_, index) => `$${index + 1}`);
 /** Nothing when another write inserted the row first. */
@@ -74,11 +55,7 @@ async function inTransaction<T>(pool: Pool, logError: LedgerErrorLog, body: (cli
  */
 export async function openPostgresLedger(connectionString: string, logError: LedgerErrorLog = logToStderr): Promise<Ledger> {
   const pool = openPostgresPool(connectionString, 5, 'ledger', logError);
-  // Two workers starting at once may both create the table: a lock makes the second wait.
-  await inTransaction(pool, logError, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock(424242)');
-    await client.query(SCHEMA);
-  });
+  await inTransaction(pool, logError, migratePostgresLedger);
 
   async function selectForUpdate(client: PoolClient, key: string): Promise<StoredRow | undefined> {
     const result = await client.query<StoredRow>('SELECT * FROM order_outcomes WHERE order_key = $1 FOR UPDATE', [key]);
