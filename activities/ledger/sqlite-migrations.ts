@@ -70,9 +70,10 @@ export function migrateSqliteLedger(database: Database.Database): void {
         applied_at TEXT NOT NULL
       )`);
       const applied = database.prepare<[], { version: number }>('SELECT coalesce(max(version), 0) AS version FROM ledger_migrations').get();
+      const appliedVersion = applied?.version ?? 0;
       const recordStep = database.prepare('INSERT INTO ledger_migrations (version, name, applied_at) VALUES (?, ?, ?)');
       for (const migration of SQLITE_MIGRATIONS) {
-        if (migration.version <= (applied?.version ?? 0)) continue;
+        if (migration.version <= appliedVersion) continue;
         migration.apply(database);
         recordStep.run(migration.version, migration.name, new Date().toISOString());
       }
