@@ -4,9 +4,9 @@
  * interface does not show (the schema, tables made by older code).
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { type PostgresCluster, startPostgresCluster } from './postgres';
 
@@ -91,6 +91,7 @@ export function sqliteBackend(): LedgerBackend {
   let directory = '';
   let count = 0;
   const withFile = <T>(file: string, body: (database: Database.Database) => T): T => {
+    mkdirSync(dirname(file), { recursive: true });
     const database = new Database(file);
     try {
       return body(database);
@@ -108,7 +109,7 @@ export function sqliteBackend(): LedgerBackend {
     },
     async freshDatabase() {
       count += 1;
-      // A folder that does not exist yet: the ledger creates it.
+      // A folder that does not exist yet: the ledger creates it (sqlite-ledger.ts).
       const file = join(directory, `database-${count}`, 'ledger.sqlite');
       return {
         url: `sqlite:${file}`,
