@@ -6,11 +6,12 @@ import type { Ledger, OutcomeRecord, RecordResult } from './ledger';
 import { STORED_COLUMNS, type StoredRow, toLedgerRow, toStoredRow } from './ledger-row';
 import { migratePostgresLedger } from './postgres-migrations';
 
-const PLACEHOLDERS = STORED_COLUMNS.map((_, index) => `$${index + 1}`);
-/** Nothing when another write inserted the row first. */
-const INSERT = `INSERT INTO order_outcomes (${STORED_COLUMNS.join(', ')}) VALUES (${PLACEHOLDERS.join(', ')})
+/** `$1, $2, …`: the columns' values, in STORED_COLUMNS' order (order_key first). */
+const PARAMETERS = STORED_COLUMNS.map((_, index) => `$${index + 1}`);
+/** Returns nothing when another write inserted the row first. */
+const INSERT = `INSERT INTO order_outcomes (${STORED_COLUMNS.join(', ')}) VALUES (${PARAMETERS.join(', ')})
   ON CONFLICT (order_key) DO NOTHING RETURNING *`;
-const REPLACE = `UPDATE order_outcomes SET ${STORED_COLUMNS.map((column, index) => `${column} = ${PLACEHOLDERS[index]}`).join(', ')}
+const REPLACE = `UPDATE order_outcomes SET ${STORED_COLUMNS.map((column, index) => `${column} = ${PARAMETERS[index]}`).join(', ')}
   WHERE order_key = $1 RETURNING *`;
 
 /** Where the ledger reports a lost connection; it never throws. */
