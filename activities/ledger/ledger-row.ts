@@ -21,6 +21,48 @@ export interface StoredRow {
   hooks_done: string;
 }
 
+/** Every column, in the order the stores write them. */
+export const STORED_COLUMNS = [
+  'order_key',
+  'provider',
+  'order_id',
+  'reference',
+  'outcome',
+  'final',
+  'status',
+  'observation',
+  'transitions',
+  'workflow_id',
+  'occurred_at',
+  'recorded_at',
+  'callback',
+  'callback_body',
+  'callback_detail',
+  'hooks_done',
+] as const satisfies readonly (keyof StoredRow)[];
+
+/** The columns of a row; `final` stays a boolean, SQLite's store turns it into 0/1. */
+export function toStoredRow(row: LedgerRow): StoredRow {
+  return {
+    order_key: row.orderKey,
+    provider: row.provider,
+    order_id: row.orderId,
+    reference: row.reference,
+    outcome: row.outcome,
+    final: row.final,
+    status: row.status,
+    observation: row.observation === null ? null : JSON.stringify(row.observation),
+    transitions: JSON.stringify(row.transitions),
+    workflow_id: row.workflowId,
+    occurred_at: row.occurredAt,
+    recorded_at: row.recordedAt,
+    callback: row.callback,
+    callback_body: row.callbackBody,
+    callback_detail: row.callbackDetail,
+    hooks_done: JSON.stringify(row.hooksDone),
+  };
+}
+
 export function toLedgerRow(row: StoredRow): LedgerRow {
   return {
     orderKey: row.order_key,

@@ -46,6 +46,8 @@ export { isFinalOutcome } from '../../workflows/types';
 /**
  * One row per order, keyed `<provider>:<orderId>`. A final row never changes its outcome; a
  * non-final one (timed_out, tracking_cancelled) is replaced when the order is tracked again and ends.
+ * Every store records by decideRecord (decide-record.ts), and test/integration/ledger-contract.test.ts
+ * holds each store to the same cases.
  */
 export interface Ledger {
   /** `callbackBody` (when callbacks are configured) is stored with the outcome and never rebuilt. */

@@ -1,28 +1,18 @@
 import type { Pool, PoolClient } from 'pg';
 import { type DatabaseErrorLog, logToStderr, openPostgresPool } from '../postgres-pool';
 import { orderKey } from '../../workflows/ids';
-import { type Ledger, type OutcomeRecord, type RecordResult, isFinalOutcome } from './ledger';
-import { type StoredRow, toLedgerRow } from './ledger-row';
+import { decideRecord } from './decide-record';
+import type { Ledger, OutcomeRecord, RecordResult } from './ledger';
+import { STORED_COLUMNS, type StoredRow, toLedgerRow, toStoredRow } from './ledger-row';
+import { migratePostgresLedger } from './postgres-migrations';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS order_outcomes (
-  order_key       TEXT PRIMARY KEY,
-  provider        TEXT NOT NULL,
-  order_id        TEXT NOT NULL,
-  reference       TEXT,
-  outcome         TEXT NOT NULL,
-  final           BOOLEAN NOT NULL,
-  status          TEXT,
-  observation     TEXT,
-  transitions     TEXT NOT NULL,
-  workflow_id     TEXT NOT NULL,
-  occurred_at     TEXT NOT NULL,
-  recorded_at     TEXT NOT NULL,
-  callback        TEXT NOT NULL DEFAULT 'none',
-  callback_body   TEXT,
-  callback_detail TEXT,
-  hooks_done      TEXT NOT NULL DEFAULT '[]'
-)`;
+/** `$1, $2, …`: the columns' values, in STORED_COLUMNS' order (order_key first). */
+const PARAMETERS = STORED_COLUMNS.map((_, index) => `$${index + 1}`);
+/** Returns nothing when another write inserted the row first. */
+const INSERT = `INSERT INTO order_outcomes (${STORED_COLUMNS.join(', ')}) VALUES (${PARAMETERS.join(', ')})
+  ON CONFLICT (order_key) DO NOTHING RETURNING *`;
+const REPLACE = `UPDATE order_outcomes SET ${STORED_COLUMNS.map((column, index) => `${column} = ${PARAMETERS[index]}`).join(', ')}
+  WHERE order_key = $1 RETURNING *`;
 
 /** Where the ledger reports a lost connection; it never throws. */
 export type LedgerErrorLog = DatabaseErrorLog;
@@ -56,7 +46,8 @@ async function inTransaction<T>(pool: Pool, logError: LedgerErrorLog, body: (cli
 
 /**
  * The ledger on PostgreSQL (`DATABASE_URL=postgres://…`), for several workers on several machines.
- * Same rules as the SQLite ledger; each write locks its row (SELECT … FOR UPDATE) in a transaction.
+ * decideRecord decides each record, as on SQLite; each write locks its row (SELECT … FOR UPDATE) in a
+ * transaction, so the row it decided over is the row it changes.
  *
  * A server restart, a failover or an idle-session kill (`pg_terminate_backend`) ends the pool's idle
  * connections: node-postgres reports that as an `'error'` event on the pool, which would crash the
@@ -65,66 +56,32 @@ async function inTransaction<T>(pool: Pool, logError: LedgerErrorLog, body: (cli
  */
 export async function openPostgresLedger(connectionString: string, logError: LedgerErrorLog = logToStderr): Promise<Ledger> {
   const pool = openPostgresPool(connectionString, 5, 'ledger', logError);
-  // Two workers starting at once may both create the table: a lock makes the second wait.
-  await inTransaction(pool, logError, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock(424242)');
-    await client.query(SCHEMA);
-  });
+  await inTransaction(pool, logError, migratePostgresLedger);
 
   async function selectForUpdate(client: PoolClient, key: string): Promise<StoredRow | undefined> {
     const result = await client.query<StoredRow>('SELECT * FROM order_outcomes WHERE order_key = $1 FOR UPDATE', [key]);
     return result.rows[0];
   }
 
-  async function insertPlaceholder(client: PoolClient, key: string): Promise<void> {
-    // A row to lock even for a first write: concurrent first writes then serialise on it.
-    await client.query(
-      `INSERT INTO order_outcomes (order_key, provider, order_id, outcome, final, transitions, workflow_id, occurred_at, recorded_at)
-       VALUES ($1, '', '', '', false, '[]', '', '', '') ON CONFLICT (order_key) DO NOTHING`,
-      [key],
-    );
-  }
-
   return {
     async record(record: OutcomeRecord, callbackBody: string | null = null): Promise<RecordResult> {
       const key = orderKey(record.provider, record.orderId);
       return inTransaction(pool, logError, async (client) => {
-        await insertPlaceholder(client, key);
-        const existing = (await selectForUpdate(client, key)) as StoredRow;
-        if (existing.workflow_id === record.workflowId && existing.occurred_at === record.occurredAt) {
-          return { recorded: true, row: toLedgerRow(existing) };
+        // Two first writes of one order both find no row to lock: the second insert finds the first's
+        // row (ON CONFLICT waits for it to commit), and that write decides again over it, locked.
+        for (let attempt = 1; attempt <= 2; attempt += 1) {
+          const existing = await selectForUpdate(client, key);
+          const decision = decideRecord(existing && toLedgerRow(existing), record, callbackBody, new Date().toISOString());
+          if (decision.action === 'keep') return { recorded: decision.recorded, row: decision.row };
+          const stored = toStoredRow(decision.row);
+          const written = await client.query<StoredRow>(decision.action === 'insert' ? INSERT : REPLACE, STORED_COLUMNS.map((column) => stored[column]));
+          if (written.rows[0] !== undefined) return { recorded: true, row: toLedgerRow(written.rows[0]) };
         }
-        if (existing.final === true) return { recorded: false, row: toLedgerRow(existing) };
-        const updated = await client.query<StoredRow>(
-          `UPDATE order_outcomes SET provider = $2, order_id = $3, reference = $4, outcome = $5, final = $6,
-             status = $7, observation = $8, transitions = $9, workflow_id = $10, occurred_at = $11,
-             recorded_at = $12, callback = $13, callback_body = $14, callback_detail = NULL, hooks_done = '[]'
-           WHERE order_key = $1 RETURNING *`,
-          [
-            key,
-            record.provider,
-            record.orderId,
-            record.reference,
-            record.outcome,
-            isFinalOutcome(record.outcome),
-            record.observation?.status ?? null,
-            record.observation === null ? null : JSON.stringify(record.observation),
-            JSON.stringify(record.transitions),
-            record.workflowId,
-            record.occurredAt,
-            new Date().toISOString(),
-            callbackBody === null ? 'none' : 'pending',
-            callbackBody,
-          ],
-        );
-        return { recorded: true, row: toLedgerRow(updated.rows[0] as StoredRow) };
+        throw new Error(`ledger row ${key} neither found nor inserted`);
       });
     },
     async find(provider, orderId) {
-      const result = await pool.query<StoredRow>(
-        "SELECT * FROM order_outcomes WHERE order_key = $1 AND outcome <> ''",
-        [orderKey(provider, orderId)],
-      );
+      const result = await pool.query<StoredRow>('SELECT * FROM order_outcomes WHERE order_key = $1', [orderKey(provider, orderId)]);
       return result.rows[0] ? toLedgerRow(result.rows[0]) : undefined;
     },
     async markCallback(provider, orderId, outcome, state, detail) {
