@@ -1,12 +1,16 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { z } from 'zod';
 import { PROVIDER_NAMES, type ProviderName } from '../workflows/types';
 import { parseDuration } from './duration';
 
-/** The project's own data (ledger, dev server database) lives beside the code, whatever the cwd. */
-export const PROJECT_DATA_DIR = resolve(__dirname, '..', '.data');
+/**
+ * The project's own data (ledger, dev server database) lives beside the code, whatever the cwd: in
+ * the project's folder, also when this file runs compiled from dist/common/ (the image).
+ */
+const PROJECT_ROOT = resolve(__dirname, basename(resolve(__dirname, '..')) === 'dist' ? '../..' : '..');
+export const PROJECT_DATA_DIR = resolve(PROJECT_ROOT, '.data');
 const DEFAULT_DATABASE_URL = `sqlite:${resolve(PROJECT_DATA_DIR, 'ledger.sqlite')}`;
 
 const optionalText = z.string().trim().min(1).optional();
