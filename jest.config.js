@@ -15,13 +15,14 @@ const tier = (name, options = {}) => ({
   roots: [`<rootDir>/test/${name}`],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
-  testTimeout: 300_000,
   setupFiles: ['<rootDir>/test/helpers/preload-lazy-modules.ts'],
   ...options,
 });
 
 module.exports = {
+  // Both are global: jest ignores them in a project.
   maxWorkers: 2,
+  testTimeout: 300_000,
   projects: [
     tier('unit', { testEnvironment: '<rootDir>/test/helpers/no-network-environment.ts' }),
     tier('sandbox'),

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
 const NOT_TIERS = new Set(['helpers', 'histories']);
-const jestConfig = require(join(ROOT, 'jest.config.js')) as { maxWorkers: number; projects: { displayName: string; roots: string[] }[] };
+const jestConfig = require(join(ROOT, 'jest.config.js')) as { maxWorkers: number; testTimeout: number; projects: Record<string, unknown>[] };
 const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 const folders = readdirSync(join(ROOT, 'test'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && !NOT_TIERS.has(entry.name))
@@ -12,7 +12,7 @@ const folders = readdirSync(join(ROOT, 'test'), { withFileTypes: true })
 
 test('each test folder is one jest project, rooted there', () => {
   expect(jestConfig.projects.map((project) => project.displayName).sort()).toEqual([...folders].sort());
-  for (const project of jestConfig.projects) expect(project.roots).toEqual([`<rootDir>/test/${project.displayName}`]);
+  for (const project of jestConfig.projects) expect(project.roots).toEqual([`<rootDir>/test/${String(project.displayName)}`]);
 });
 
 // The cluster tier's npm script is the full-size cluster test (scripts/cluster-test.ts); npm test runs its small size.
@@ -20,8 +20,11 @@ test.each(folders.filter((folder) => folder !== 'cluster'))('npm run test:%s run
   expect(scripts[`test:${tier}`]).toMatch(new RegExp(`(^|&& )jest --selectProjects ${tier} --ci$`));
 });
 
-test('npm test runs every tier in one jest, on two workers', () => {
+test('npm test runs every tier in one jest, on two workers, with the five-minute test timeout', () => {
   expect(scripts.test).toBe('bash scripts/test.sh');
   expect(readFileSync(join(ROOT, 'scripts', 'test.sh'), 'utf8')).toMatch(/^npx jest --ci "\$@"$/m);
   expect(jestConfig.maxWorkers).toBe(2);
+  expect(jestConfig.testTimeout).toBe(300_000);
+  // In a project jest ignores them without a word: the timeout fell back to 5 s.
+  for (const project of jestConfig.projects) for (const global of ['maxWorkers', 'testTimeout']) expect(project).not.toHaveProperty(global);
 });
