@@ -263,7 +263,7 @@ export async function runCli(argv: string[], output: Output = processOutput): Pr
     switch (command) {
       // Loaded on demand (require, so tsx resolves the .ts files): status and track stay quick to start.
       case 'dev':
-        return await (require('../workers/dev') as typeof import('../workers/dev')).runDev();
+        return await withDevelopmentDependencies('dev', () => require('../workers/dev') as typeof import('../workers/dev')).runDev();
       case 'worker':
         return await (require('../workers/run-worker') as typeof import('../workers/run-worker')).runWorker();
       case 'bundle-workflows': {
@@ -274,7 +274,7 @@ export async function runCli(argv: string[], output: Output = processOutput): Pr
         return ExitCode.ok;
       }
       case 'sandbox':
-        return await (require('../sandbox/run-sandbox') as typeof import('../sandbox/run-sandbox')).runSandbox(output);
+        return await withDevelopmentDependencies('sandbox', () => require('../sandbox/run-sandbox') as typeof import('../sandbox/run-sandbox')).runSandbox(output);
       case 'ingress':
         return await (require('../workers/run-ingress') as typeof import('../workers/run-ingress')).runIngress();
       default:
@@ -282,6 +282,20 @@ export async function runCli(argv: string[], output: Output = processOutput): Pr
     }
   } catch (error) {
     return reportError(error, output);
+  }
+}
+
+/**
+ * `dev` and `sandbox` run the provider simulators, whose servers (socket.io) are devDependencies:
+ * the production image, installed with --omit=dev, says so instead of printing a stack.
+ */
+function withDevelopmentDependencies<T>(command: string, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== 'MODULE_NOT_FOUND') throw error;
+    const missing = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new ConfigError(`${command} needs the development dependencies (npm ci without --omit=dev): ${missing}`);
   }
 }
 

@@ -1,13 +1,17 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { z } from 'zod';
 import { type AnyProviderDescriptor, BUILT_IN_PROVIDERS, type ProviderSettings, registeredProviders } from '../activities/providers/registry';
 import type { ProviderName } from '../workflows/types';
 import { booleanText, duration, optionalText, optionalUrl, port, requestsPerSecond } from './environment-values';
 
-/** The project's own data (ledger, dev server database) lives beside the code, whatever the cwd. */
-export const PROJECT_DATA_DIR = resolve(__dirname, '..', '.data');
+/**
+ * The project's own data (ledger, dev server database) lives beside the code, whatever the cwd: in
+ * the project's folder, also when this file runs compiled from dist/common/ (the image).
+ */
+const PROJECT_ROOT = resolve(__dirname, basename(resolve(__dirname, '..')) === 'dist' ? '../..' : '..');
+export const PROJECT_DATA_DIR = resolve(PROJECT_ROOT, '.data');
 const DEFAULT_DATABASE_URL = `sqlite:${resolve(PROJECT_DATA_DIR, 'ledger.sqlite')}`;
 
 type BuiltIn = (typeof BUILT_IN_PROVIDERS)[number];

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# npm test: install what is missing, check types and the workflow lint rule, then every test tier.
+# npm test: install what is missing, check types and the workflow lint rule, then every test tier
+# (jest.config.js: unit, sandbox, workflow, integration, browser, cluster) in one jest on two workers.
+# `npm run test:<tier>` runs one tier alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh

@@ -1,5 +1,5 @@
 import type { DataConverter } from '@temporalio/common';
-import { bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, type NativeConnection, type WorkflowBundleOption, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +59,8 @@ export interface StackOptions {
   dataConverter?: DataConverter;
   /** As PUSH_FALLBACK_POLL gives for providers whose pushes are configured. */
   pushFallbackPollMs?: Partial<Record<ProviderName, number>>;
+  /** A bundle written ahead of time (as WORKFLOW_BUNDLE gives); by default the workflows bundled once per test file. */
+  workflowBundle?: WorkflowBundleOption;
 }
 
 /** Runs the real workers (workflow queue + one poll queue per provider) while `body` runs. */
@@ -79,7 +81,7 @@ export async function withWorkers<T>(options: StackOptions, body: () => Promise<
     }),
     providers: providerNames,
     requestsPerSecond: { magma: rate, miraclecash: rate, ozzobit: rate, houdini: rate },
-    workflowBundle: await workflowBundle(options.dataConverter?.failureConverterPath),
+    workflowBundle: options.workflowBundle ?? (await workflowBundle(options.dataConverter?.failureConverterPath)),
     dataConverter: options.dataConverter,
   });
   const running = runWorkers(workers);

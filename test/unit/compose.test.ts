@@ -199,25 +199,47 @@ describe('docker-compose.yml', () => {
 describe('Dockerfile', () => {
   const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
   const instructions = dockerfile.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
+  const stageStarts = instructions.flatMap((line, index) => (line.startsWith('FROM ') ? [index] : []));
+  const build = instructions.slice(stageStarts[0], stageStarts[1]);
+  const runtime = instructions.slice(stageStarts[1]);
+  const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 
-  it('builds on Node 20 with npm ci and no build step', () => {
-    expect(instructions[0]).toMatch(/^FROM node:20\b/);
-    expect(dockerfile).toMatch(/^RUN npm ci\b/m);
-    expect(dockerfile).not.toMatch(/npm run build|\btsc\b/);
+  it('builds on Node 20 in two stages: a build with every dependency, an image with the production ones', () => {
+    expect(stageStarts).toHaveLength(2);
+    expect(build[0]).toMatch(/^FROM node:20\S* AS build$/);
+    expect(runtime[0]).toMatch(/^FROM node:20\b/);
+    expect(build).toContain('RUN npm ci --no-audit --no-fund');
+    expect(packageJson.scripts.build).toBe('tsc -p tsconfig.build.json');
+    // Compiled first (TypeScript is a devDependency), then the devDependencies (tsx, socket.io…) go.
+    const compileAndPrune = build.findIndex((line) => /^RUN npm run build && npm prune --omit=dev\b/.test(line));
+    expect(compileAndPrune).toBeGreaterThan(0);
+  });
+
+  it('ships only what the build stage compiled and kept: no sources, no tsx', () => {
+    const copies = runtime.filter((line) => line.startsWith('COPY '));
+    expect(copies.length).toBeGreaterThan(0);
+    for (const copy of copies) expect(copy).toMatch(/^COPY --from=build /);
+    expect(copies).toContain('COPY --from=build /app/node_modules ./node_modules');
+    expect(copies).toContain('COPY --from=build /app/dist ./dist');
+    expect(copies).toContain('COPY --from=build /app/bin ./bin');
+    expect(runtime.some((line) => /\bnpm (ci|install)\b/.test(line))).toBe(false);
+    expect(runtime).toContain('ENV NODE_ENV=production');
   });
 
   it('runs a real CLI command by default, as a user without root', () => {
-    const command = JSON.parse(instructions.find((line) => line.startsWith('CMD '))?.slice(4) ?? '[]') as string[];
+    const command = JSON.parse(runtime.find((line) => line.startsWith('CMD '))?.slice(4) ?? '[]') as string[];
     expect(command.slice(0, 2)).toEqual(['npx', 'order-tracker']);
     expect(COMMANDS).toContain(command[2]);
-    expect(instructions).toContain('USER node');
+    expect(runtime).toContain('USER node');
   });
 
-  it('bundles the workflows at build time and points the worker at that folder', () => {
+  it('bundles the workflows with the compiled CLI at build time and points the worker at that folder', () => {
     const bundle = /^RUN npx order-tracker bundle-workflows (\S+)$/m.exec(dockerfile);
     expect(COMMANDS).toContain('bundle-workflows');
-    expect(bundle?.[1]).toBeDefined();
-    expect(dockerfile).toMatch(new RegExp(`^ENV WORKFLOW_BUNDLE=${bundle?.[1]}$`, 'm'));
+    expect(bundle?.[1]).toMatch(/^\/app\/dist\//);
+    const bundleLine = build.findIndex((line) => line.startsWith('RUN npx order-tracker bundle-workflows'));
+    expect(bundleLine).toBeGreaterThan(build.findIndex((line) => line.includes('npm prune --omit=dev')));
+    expect(runtime).toContain(`ENV WORKFLOW_BUNDLE=${bundle?.[1]}`);
   });
 });
 

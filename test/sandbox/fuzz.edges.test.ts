@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
+import { createMagmaAdapter } from '../../activities/providers/magma/magma-client';
 import { createMiracleCashAdapter } from '../../activities/providers/miraclecash/miraclecash-client';
 import { signOzzobitWebhook } from '../../activities/providers/ozzobit/ozzobit-webhook';
 import { createOzzobitAdapter } from '../../activities/providers/ozzobit/ozzobit-client';
@@ -21,6 +22,8 @@ import { ozzobitWebhookRoute } from '../../workers/push/ozzobit-webhook';
 import { parseObservation } from '../../workflows/observation';
 
 const anyJson = fc.jsonValue({ maxDepth: 4 });
+/** Any JSON-ish value a provider could send, including deep and odd shapes. */
+const anyValue = fc.anything({ withBigInt: false, withMap: false, withSet: false, withTypedArray: false, maxDepth: 4 });
 
 describe('every REST adapter against a provider answering anything', () => {
   let server: Server;
@@ -66,6 +69,55 @@ describe('every REST adapter against a provider answering anything', () => {
         }
       }),
       { numRuns: 120 },
+    );
+  });
+});
+
+describe('the Magma adapter against a provider answering anything', () => {
+  let server: Server;
+  let next: { status: number; contentType: string; body: string } = { status: 200, contentType: 'application/json', body: '{}' };
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.writeHead(next.status, { 'content-type': next.contentType }).end(next.body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const orderShaped = fc.record({
+    id: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+    status: fc.oneof(fc.string({ maxLength: 2000 }), fc.integer(), fc.constant(null)),
+    payment_status: fc.oneof(fc.string({ maxLength: 5000 }), fc.constant(null), fc.integer()),
+    confirmations: fc.oneof(fc.record({ confirmations: fc.oneof(fc.integer(), fc.string(), fc.double()) }), fc.constant(null)),
+    timeout: fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((date) => date.toISOString()), fc.constant(null)),
+  }, { requiredKeys: [] });
+  const body = fc.oneof(
+    anyValue.map((value) => JSON.stringify(value) ?? 'null'),
+    orderShaped.map((order) => JSON.stringify({ data: { user: { market: { orders: { get_order: order } } } } })),
+    fc.string({ maxLength: 200 }),
+  );
+
+  test('fetchOrder resolves to a valid observation or throws a ProviderCallError', async () => {
+    const adapter = createMagmaAdapter({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, apiKey: 'key', requestTimeoutMs: 2_000 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(200, 200, 200, 400, 401, 403, 404, 429, 500, 502),
+        fc.constantFrom('application/json', 'text/plain', 'application/graphql-response+json'),
+        body,
+        async (status, contentType, text) => {
+          next = { status, contentType, body: text };
+          try {
+            const observation = await adapter.fetchOrder('order-1');
+            return parseObservation(observation).ok;
+          } catch (error) {
+            return error instanceof ProviderCallError && error.message.length > 0;
+          }
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 });

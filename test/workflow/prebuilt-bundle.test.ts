@@ -1,0 +1,82 @@
+/**
+ * The image's path, end to end: the code `npm run build` compiles, the workflows bundled by the
+ * compiled CLI in a process without tsx (as `npx order-tracker bundle-workflows` runs in the image),
+ * and a worker given that folder as WORKFLOW_BUNDLE loading the bundle file and running an order.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Ledger } from '../../activities/ledger/ledger';
+import { OrderTracker } from '../../client/order-tracker';
+import { workflowBundleFrom } from '../../workers/workflow-bundle';
+import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
+import { createTimeSkippingEnvironment } from '../helpers/environments';
+import { magmaProviders, temporaryLedger, uniqueId, withWorkers } from '../helpers/worker-stack';
+
+const ROOT = resolve(__dirname, '..', '..');
+const BUILD = join(ROOT, 'test-output', 'build');
+const BUNDLE_DIR = join(BUILD, 'workflow-bundle');
+const API_KEY = 'prebuilt-bundle-test-key';
+const TASK_QUEUE = 'prebuilt-bundle-test';
+
+/** Makes `tsx` unresolvable, as in the image (installed with --omit=dev). */
+const WITHOUT_TSX = `
+const Module = require('node:module');
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  if (request === 'tsx' || request.startsWith('tsx/')) throw Object.assign(new Error('no tsx here'), { code: 'MODULE_NOT_FOUND' });
+  return resolveFilename.call(this, request, ...rest);
+};
+`;
+
+let environment: TestWorkflowEnvironment;
+let sandbox: MagmaSandbox;
+let ledger: Ledger;
+let bundleOutput: string;
+
+beforeAll(async () => {
+  rmSync(BUILD, { recursive: true, force: true });
+  mkdirSync(join(BUILD, 'bin'), { recursive: true });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(BUILD, 'dist')], { cwd: ROOT, stdio: 'pipe' });
+  // bin/ beside dist/, as the image lays them out.
+  copyFileSync(join(ROOT, 'bin', 'order-tracker.js'), join(BUILD, 'bin', 'order-tracker.js'));
+  writeFileSync(join(BUILD, 'without-tsx.js'), WITHOUT_TSX);
+  const environmentWithoutHooks = { ...process.env, NODE_OPTIONS: '' };
+  bundleOutput = execFileSync(process.execPath, ['--require', join(BUILD, 'without-tsx.js'), join(BUILD, 'bin', 'order-tracker.js'), 'bundle-workflows', BUNDLE_DIR], { cwd: BUILD, env: environmentWithoutHooks, encoding: 'utf8' });
+
+  environment = await createTimeSkippingEnvironment();
+  sandbox = await startMagmaSandbox({ apiKey: API_KEY });
+  ledger = temporaryLedger().ledger;
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+  await ledger?.close();
+  await environment?.teardown();
+});
+
+test('the compiled CLI, without tsx, writes both bundles', () => {
+  expect(bundleOutput.trim().split('\n')).toEqual([`wrote ${join(BUNDLE_DIR, 'workflows.js')}`, `wrote ${join(BUNDLE_DIR, 'workflows-encrypted-failures.js')}`]);
+});
+
+test('the compiled code keeps its data in the project folder, not in dist/', () => {
+  const compiledConfig = require(join(BUILD, 'dist', 'common', 'config.js')) as typeof import('../../common/config');
+  expect(compiledConfig.PROJECT_DATA_DIR).toBe(join(BUILD, '.data'));
+});
+
+test('a worker given WORKFLOW_BUNDLE loads the bundle file and runs an order to its end', async () => {
+  const workflowBundle = workflowBundleFrom(BUNDLE_DIR, false);
+  expect(workflowBundle).toEqual({ codePath: join(BUNDLE_DIR, 'workflows.js') });
+  const orderId = uniqueId('prebuilt');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT', requests: 1 }, { status: 'VALID_CHANNEL_OPENING' }] });
+  const tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
+  const result = await withWorkers(
+    { connection: environment.nativeConnection, taskQueue: TASK_QUEUE, providers: magmaProviders(sandbox.url, API_KEY), ledger, workflowBundle },
+    async () => {
+      await tracker.track('magma', orderId);
+      return tracker.result('magma', orderId);
+    },
+  );
+  expect(result.outcome).toBe('succeeded');
+});
