@@ -1,15 +1,20 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import { ApplicationFailureCategory } from '@temporalio/common';
 import { ErrorType } from '../workflows/error-types';
 import { orderKey } from '../workflows/ids';
-import type { CallbackState, Details, Observation, Outcome, ProviderName } from '../workflows/types';
+import type { CallbackState, Observation, Outcome, ProviderName } from '../workflows/types';
 import { type CallbackSender, callbackBody, callbackIdempotencyKey } from './callbacks/callback-sender';
-import { type Ledger, type LedgerRow, type OutcomeRecord, isFinalOutcome } from './ledger/ledger';
+import { type Ledger, type OutcomeRecord, isFinalOutcome } from './ledger/ledger';
 import type { ProviderRegistry } from './providers/provider';
 import { ProviderCallError } from './providers/provider-error';
 import { ProviderGate, RATE_BUDGET_WAIT_METRIC } from './provider-gate';
 import { type PushChannelReader, createPushFallback } from './push-fallback';
 import { toApplicationFailure } from './to-application-failure';
+import { type FulfilmentHooks, type FulfilmentStep, HOOK_FOR_OUTCOME, HOOK_HEARTBEAT_INTERVAL_MS, type HookContext } from './fulfilment-hooks';
+import { type ChangeAnswer, type PollRequest, type PollUntilChangedRequest, isChange, notYet } from './poll-requests';
+
+export type { FulfilmentHook, FulfilmentHooks, FulfilmentStep, HookContext } from './fulfilment-hooks';
+export type { ChangeAnswer, NotYetDetails, PollRequest, PollUntilChangedRequest } from './poll-requests';
+export { isChange } from './poll-requests';
 
 export interface ActivityDependencies {
   providers: ProviderRegistry;
@@ -43,118 +48,6 @@ function sleepUnlessCancelled(milliseconds: number, signal: AbortSignal): Promis
   });
 }
 
-
-/**
- * What a hook gets. Hooks run at least once per recorded outcome, not exactly once: the hook's key is
- * marked done in the ledger after it returns, so a crash between the two runs it again. Dedupe with
- * the keys below in whatever the hook calls.
- */
-export interface HookContext {
-  provider: ProviderName;
-  orderId: string;
-  outcome: Outcome;
-  /** `<callback key>:<hook>`, e.g. `magma:abc:succeeded:onSucceeded`: pass it on to anything the hook calls. */
-  idempotencyKey: string;
-  /**
-   * The Idempotency-Key the outcome's callback carries (`<provider>:<orderId>:<outcome>`, plus the
-   * record's time for a non-final outcome): the same value the callback receiver dedupes on.
-   */
-  callbackIdempotencyKey: string;
-  row: LedgerRow;
-}
-
-export type FulfilmentHook = (context: HookContext) => Promise<void> | void;
-
-export interface FulfilmentHooks {
-  onSucceeded?: FulfilmentHook;
-  onFailed?: FulfilmentHook;
-  onTimedOut?: FulfilmentHook;
-  onCancelled?: FulfilmentHook;
-}
-
-/** Well inside the workflow's hook heartbeat timeout (20 s). */
-const HOOK_HEARTBEAT_INTERVAL_MS = 5_000;
-
-const HOOK_FOR_OUTCOME: Record<Outcome, keyof FulfilmentHooks> = {
-  succeeded: 'onSucceeded',
-  failed: 'onFailed',
-  timed_out: 'onTimedOut',
-  tracking_cancelled: 'onCancelled',
-};
-
-export interface FulfilmentStep {
-  provider: ProviderName;
-  orderId: string;
-  outcome: Outcome;
-}
-
-export interface PollRequest {
-  provider: ProviderName;
-  orderId: string;
-  minRequestGapMs: number;
-  /** Whether a verified push has reached the order; absent means no (push-fallback.ts). */
-  pushesSeen?: boolean;
-}
-
-export interface PollUntilChangedRequest extends PollRequest {
-  /** The status the order holds: an in-flight answer with this status is "not yet". Null: any answer is news. */
-  knownStatus: string | null;
-  /**
-   * An in-flight answer ranked below this is "not yet" too: the provider has not caught up with a
-   * push the order applied. Null after a poll: then any other status is news, a step back included.
-   */
-  minRank: number | null;
-  /**
-   * Set when the first request must wait (the cadence after a change, the per-order floor): how long
-   * after the activity is scheduled. Relative, so a worker's clock never shifts it.
-   */
-  firstRequestInMs?: number;
-}
-
-/** The change a poll found, and how many requests the wait took. */
-export interface ChangeAnswer {
-  observation: Observation;
-  requests: number;
-}
-
-/** The details of a "not yet" failure: the client shows them as the order's live progress. */
-export interface NotYetDetails {
-  /** Requests this wait has made so far. */
-  requests: number;
-  status: string | null;
-  /** ISO time of the next request (this failure's retry). */
-  nextPollAt: string;
-  /** The last answer's details (confirmations, expiry), which the order's state has not seen. */
-  details: Details | null;
-}
-
-/** Whether an answer ends the wait: a final status, or an in-flight one the order does not hold yet. */
-export function isChange(request: Pick<PollUntilChangedRequest, 'knownStatus' | 'minRank'>, observation: Observation): boolean {
-  if (observation.phase !== 'in_flight') return true;
-  if (observation.status === request.knownStatus) return false;
-  return request.minRank === null || observation.rank >= request.minRank;
-}
-
-function notYet(
-  type: string,
-  request: PollUntilChangedRequest,
-  requests: number,
-  status: string | null,
-  waitMs: number,
-  observation: Observation | null,
-): ApplicationFailure {
-  const nextPollAt = new Date(Date.now() + waitMs).toISOString();
-  const message =
-    observation === null
-      ? `first ${request.provider} poll of this wait at ${nextPollAt.slice(11, 19)} UTC`
-      : `still ${status} after ${requests} ${requests === 1 ? 'poll' : 'polls'}; next at ${nextPollAt.slice(11, 19)} UTC`;
-  const details: NotYetDetails = { requests, status, nextPollAt, details: observation?.details ?? null };
-  const failure = ApplicationFailure.create({ type, message, nextRetryDelay: Math.ceil(waitMs), category: ApplicationFailureCategory.BENIGN, details: [details] });
-  // The server keeps every attempt's failure as the activity's last failure, written at each retry:
-  // a "not yet" is an answer, not an error, and its stack trace (about 1 KB) would say nothing.
-  failure.stack = '';
-  return failure;
-}
 
 export interface RecordedOutcome {
   recorded: boolean;

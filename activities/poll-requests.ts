@@ -1,0 +1,75 @@
+/**
+ * What the workflow asks of the poll activities, and how retry-driven polling answers "not yet": a
+ * BENIGN failure whose retry is the wait (workflows/follow-changes.ts).
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
+import type { Details, Observation, ProviderName } from '../workflows/types';
+
+export interface PollRequest {
+  provider: ProviderName;
+  orderId: string;
+  minRequestGapMs: number;
+  /** Whether a verified push has reached the order; absent means no (push-fallback.ts). */
+  pushesSeen?: boolean;
+}
+
+export interface PollUntilChangedRequest extends PollRequest {
+  /** The status the order holds: an in-flight answer with this status is "not yet". Null: any answer is news. */
+  knownStatus: string | null;
+  /**
+   * An in-flight answer ranked below this is "not yet" too: the provider has not caught up with a
+   * push the order applied. Null after a poll: then any other status is news, a step back included.
+   */
+  minRank: number | null;
+  /**
+   * Set when the first request must wait (the cadence after a change, the per-order floor): how long
+   * after the activity is scheduled. Relative, so a worker's clock never shifts it.
+   */
+  firstRequestInMs?: number;
+}
+
+/** The change a poll found, and how many requests the wait took. */
+export interface ChangeAnswer {
+  observation: Observation;
+  requests: number;
+}
+
+/** The details of a "not yet" failure: the client shows them as the order's live progress. */
+export interface NotYetDetails {
+  /** Requests this wait has made so far. */
+  requests: number;
+  status: string | null;
+  /** ISO time of the next request (this failure's retry). */
+  nextPollAt: string;
+  /** The last answer's details (confirmations, expiry), which the order's state has not seen. */
+  details: Details | null;
+}
+
+/** Whether an answer ends the wait: a final status, or an in-flight one the order does not hold yet. */
+export function isChange(request: Pick<PollUntilChangedRequest, 'knownStatus' | 'minRank'>, observation: Observation): boolean {
+  if (observation.phase !== 'in_flight') return true;
+  if (observation.status === request.knownStatus) return false;
+  return request.minRank === null || observation.rank >= request.minRank;
+}
+
+export function notYet(
+  type: string,
+  request: PollUntilChangedRequest,
+  requests: number,
+  status: string | null,
+  waitMs: number,
+  observation: Observation | null,
+): ApplicationFailure {
+  const nextPollAt = new Date(Date.now() + waitMs).toISOString();
+  const message =
+    observation === null
+      ? `first ${request.provider} poll of this wait at ${nextPollAt.slice(11, 19)} UTC`
+      : `still ${status} after ${requests} ${requests === 1 ? 'poll' : 'polls'}; next at ${nextPollAt.slice(11, 19)} UTC`;
+  const details: NotYetDetails = { requests, status, nextPollAt, details: observation?.details ?? null };
+  const failure = ApplicationFailure.create({ type, message, nextRetryDelay: Math.ceil(waitMs), category: ApplicationFailureCategory.BENIGN, details: [details] });
+  // The server keeps every attempt's failure as the activity's last failure, written at each retry:
+  // a "not yet" is an answer, not an error, and its stack trace (about 1 KB) would say nothing.
+  failure.stack = '';
+  return failure;
+}
