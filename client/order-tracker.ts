@@ -146,9 +146,13 @@ export class OrderTracker {
   }
 
   /**
-   * Delivers a pushed (webhook, WebSocket) observation: signal-with-start, so a push for an order no
-   * one tracks yet starts tracking it. A push for an order the ledger holds as final starts nothing,
-   * nor does an in-flight status for one whose tracking was cancelled (only a verdict or a track does).
+   * Delivers a pushed (webhook, WebSocket) observation. An open run hears it first; with none open,
+   * signal-with-start, so a push for an order no one tracks yet starts tracking it. A push for an
+   * order the ledger holds as final starts nothing, nor does an in-flight status for one whose
+   * tracking was cancelled (only a verdict or a track does). The running run is asked before the
+   * ledger: a run records its outcome before it closes, so a closed run means the ledger read after
+   * sees its verdict (read first, a run closing between the read and the start let a push start a
+   * needless run).
    */
   async push(providerName: string, orderIdText: string, observation: Observation): Promise<PushResponse> {
     const provider = parseProvider(providerName);
@@ -156,36 +160,37 @@ export class OrderTracker {
     const parsed = parseObservation(observation);
     if (!parsed.ok) throw new InvalidInputError(`invalid pushed observation: ${parsed.error}`);
     const workflowId = orderWorkflowId(provider, orderId);
+    // The arrival time lets the order measure the push's detection lag (workflows/order-metrics.ts).
+    const pushed = { ...parsed.observation, receivedAt: parsed.receivedAt ?? Date.now() };
+    const running = await this.signalRunning(workflowId, pushed);
+    if (running !== undefined) return running;
     const recorded = await this.options.ledger?.find(provider, orderId);
     if (recorded?.final) return { kind: 'ignored', workflowId, reason: `order already ended ${recorded.outcome}` };
     if (recorded?.outcome === 'tracking_cancelled' && !isVerdict(parsed.observation)) {
       // A cancel stands against in-flight news: only a run a track started again hears it.
-      return this.signalRunning(workflowId, { ...parsed.observation, receivedAt: parsed.receivedAt ?? Date.now() });
+      return { kind: 'ignored', workflowId, reason: 'tracking was cancelled: only a final status or a track starts it again' };
     }
     const { defaultMaxWaitMs } = providerDescriptor(provider);
     const handle = await this.options.client.workflow.signalWithStart(trackOrder, {
       // An order tracked before (e.g. ended timed_out) keeps the merchant's reference when a push restarts it.
       ...this.startOptions(provider, orderId, recorded?.reference ?? null, defaultMaxWaitMs, { startedBy: 'push', reference: recorded?.reference ?? null, maxWaitMs: defaultMaxWaitMs }, 'push'),
       signal: statusPushedSignal,
-      // The arrival time lets the order measure the push's detection lag (workflows/order-metrics.ts).
-      signalArgs: [{ ...parsed.observation, receivedAt: parsed.receivedAt ?? Date.now() }],
+      signalArgs: [pushed],
     });
     return { kind: 'signalled', workflowId, runId: handle.signaledRunId };
   }
 
-  /** Signals the order's running workflow only; none running: the push is ignored. */
-  private async signalRunning(workflowId: string, pushed: unknown): Promise<PushResponse> {
+  /** Signals the order's open run, if one is open; undefined when none is. */
+  private async signalRunning(workflowId: string, pushed: unknown): Promise<PushResponse | undefined> {
     const handle = this.options.client.workflow.getHandle(workflowId);
     try {
       await handle.signal(statusPushedSignal, pushed);
+      const { runId } = await handle.describe();
+      return { kind: 'signalled', workflowId, runId };
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) {
-        return { kind: 'ignored', workflowId, reason: 'tracking was cancelled: only a final status or a track starts it again' };
-      }
+      if (error instanceof WorkflowNotFoundError) return undefined;
       throw error;
     }
-    const { runId } = await handle.describe();
-    return { kind: 'signalled', workflowId, runId };
   }
 
   private startOptions(provider: ProviderName, orderId: string, reference: string | null, maxWaitMs: number, memo: StartMemo, startedBy?: 'push') {
