@@ -1,6 +1,6 @@
 /**
  * A push bridge keeps a connection to one provider's push channel and turns each update into
- * `OrderTracker.push` (signal-with-start). Bridges never change provider state; a push is only a
+ * `OrderTracker.push` (the open run, else signal-with-start). Bridges never change provider state; a push is only a
  * hint that the workflow confirms by polling.
  */
 import type { PushChannelState } from '../../activities/push-channels/push-channel-state';

@@ -1,7 +1,7 @@
 /**
  * The Houdini push bridge (seed 003): one WebSocket to Houdini's order-update endpoint, subscribed
- * to every order of the partner account; each `order_update` becomes `OrderTracker.push` (ledger
- * check, then signal-with-start of `statusPushed`). A push is only a hint: the workflow applies it
+ * to every order of the partner account; each `order_update` becomes `OrderTracker.push` (`statusPushed`
+ * to the open run, else signal-with-start after a ledger check). A push is only a hint: the workflow applies it
  * by rank and confirms a final status by polling, so duplicates, stale updates and a second bridge
  * replica doing the same work are all harmless.
  *
@@ -12,38 +12,29 @@
  * 4401 / AUTH_FAILED, or HTTP 400/401/403 on the handshake) end `run()` with an authentication error
  * instead: retrying cannot fix them, and a retry loop would only hammer Houdini.
  */
-import type { MetricMeter } from '@temporalio/common';
 import WebSocket, { type RawData } from 'ws';
 import type { HoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
 import type { ProviderClock } from '../../activities/providers/provider-clock';
 import { normalizeHoudiniOrder } from '../../activities/providers/houdini/houdini-observation';
-import type { OrderTracker } from '../../client/order-tracker';
-import { orderKey } from '../../workflows/ids';
-import type { Observation } from '../../workflows/types';
-import { type ChannelReport, MAX_IN_FLIGHT_PUSHES, type PushBridge } from './bridge';
+import type { PushBridge } from './bridge';
 import { type BackoffSettings, reconnectDelayMs, resolveBackoff } from './houdini-backoff';
 import { CatchUpLoop, type TrackedOrders, catchUpHoudini } from './houdini-catch-up';
 import { type Keepalive, startKeepalive } from './houdini-keepalive';
-import { type PushLogger as BridgeLogger, errorText, prefixedConsoleLogger } from './push-logger';
-import { AUTH_FAILED, MAX_MESSAGE_CHARACTERS, parseHoudiniServerMessage } from './houdini-messages';
-import { OrderQueue } from './houdini-order-queue';
-import { type CountPushReceipt, pushReceiptCounter, reportingPushes } from './push-receipts';
+import { errorText } from './push-logger';
+import { AUTH_FAILED, AUTH_FAILED_CLOSE_CODE, MAX_MESSAGE_CHARACTERS, REFUSED_HANDSHAKE_STATUSES, parseHoudiniServerMessage, rawText } from './houdini-messages';
+import { SocketBridge, type SocketBridgeOptions } from './socket-bridge';
 
 export type { PushLogger as BridgeLogger } from './push-logger';
 
-export interface HoudiniBridgeOptions {
+export interface HoudiniBridgeOptions extends SocketBridgeOptions {
   /** HOUDINI_WS_URL, e.g. wss://…/ws */
   wsUrl: string;
   partnerId: string;
   secret: string;
-  tracker: Pick<OrderTracker, 'push'>;
   /** For the catch-up after a gap; without it (no HOUDINI_URL) missed updates wait for the next poll. */
   adapter?: Pick<HoudiniAdapter, 'listOrders'>;
   /** Which listed orders the catch-up pushes (see runningHoudiniOrders); needed with `adapter`. */
   trackedOrders?: TrackedOrders;
-  logger?: BridgeLogger;
-  /** Counts what became of each update, the catch-up's included (push-receipts.ts). */
-  meter?: MetricMeter;
   /** Wall time to Houdini's (SANDBOX_TIME_SCALE against the sandbox), as the poll's (provider-clock.ts). */
   clock?: ProviderClock;
   pingIntervalMs?: number;
@@ -57,10 +48,6 @@ export class HoudiniAuthenticationError extends Error {
   override readonly name = 'HoudiniAuthenticationError';
 }
 
-/** Seed 003: invalid credentials close the connection with this code. */
-export const AUTH_FAILED_CLOSE_CODE = 4401;
-/** Handshake statuses that mean the credentials, not the network: 401 missing, 400 malformed (seed), 403 refused. */
-const REFUSED_HANDSHAKE_STATUSES = new Set([400, 401, 403]);
 /**
  * A silently dead connection is noticed within interval + timeout (30 s), about one poll interval,
  * and costs Houdini one tiny message per 20 s; what it missed comes back through the catch-up.
@@ -89,29 +76,17 @@ export function createHoudiniBridge(options: HoudiniBridgeOptions): PushBridge {
   return new HoudiniBridge(options);
 }
 
-class HoudiniBridge implements PushBridge {
-  readonly provider = 'houdini';
-  private readonly logger: BridgeLogger;
-  private readonly count: CountPushReceipt;
-  private readonly tracker: Pick<OrderTracker, 'push'>;
+class HoudiniBridge extends SocketBridge {
   private readonly backoff: BackoffSettings;
   private readonly pingIntervalMs: number;
   private readonly pongTimeoutMs: number;
-  private readonly queue = new OrderQueue();
   private readonly catchUp: CatchUpLoop | undefined;
   private current: Attempt | undefined;
   private failedAttempts = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
-  private stopped = false;
-  private finished: Promise<void> | undefined;
-  private stopping: Promise<void> | undefined;
-  private settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
-  private report: ChannelReport = { state: 'connecting', reason: null };
 
   constructor(private readonly options: HoudiniBridgeOptions) {
-    this.logger = options.logger ?? prefixedConsoleLogger('houdini bridge');
-    this.count = pushReceiptCounter(options.meter, 'houdini', 'websocket');
-    this.tracker = reportingPushes(options.tracker, this.count, this.logger);
+    super('houdini', 'websocket', options);
     this.backoff = resolveBackoff(options.backoff);
     this.pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
     this.pongTimeoutMs = options.pongTimeoutMs ?? DEFAULT_PONG_TIMEOUT_MS;
@@ -125,31 +100,18 @@ class HoudiniBridge implements PushBridge {
     }
   }
 
-  run(): Promise<void> {
-    this.finished ??= new Promise<void>((resolve, reject) => {
-      this.settle = { resolve, reject };
-      if (this.stopped) resolve();
-      else this.connect();
-    });
-    return this.finished;
+  protected start(): void {
+    this.connect();
   }
 
-  stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
-    return this.stopping;
-  }
-
-  channel(): ChannelReport {
-    return { ...this.report };
-  }
-
-  private async shutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.report.state !== 'down') this.report = { state: 'down', reason: 'the bridge stopped' };
+  protected async closeConnection(): Promise<void> {
     clearTimeout(this.reconnectTimer);
     await Promise.all([this.closeCurrent(), this.catchUp?.stop()]);
-    await this.queue.drained(); // pushes already read from the socket still reach their orders
-    this.settle?.resolve();
+  }
+
+  protected abandon(): void {
+    clearTimeout(this.reconnectTimer);
+    void this.catchUp?.stop();
   }
 
   private connect(): void {
@@ -234,26 +196,6 @@ class HoudiniBridge implements PushBridge {
     }
   }
 
-  /** One observation to the tracker; failures are logged, since polling will see the status anyway. */
-  private deliver(orderId: string, observation: Observation): Promise<void> {
-    if (this.queue.size >= MAX_IN_FLIGHT_PUSHES) {
-      this.count('failed');
-      this.logger.warn('too many pushes in flight; dropped one (the order will see the status at its next poll)', { orderKey: orderKey('houdini', orderId), status: observation.status });
-      return Promise.resolve();
-    }
-    return this.queue.run(orderId, async () => {
-      try {
-        await this.tracker.push('houdini', orderId, observation);
-      } catch (error) {
-        this.logger.warn('push not delivered; the order will see the status at its next poll', {
-          orderKey: orderKey('houdini', orderId),
-          status: observation.status,
-          error: errorText(error),
-        });
-      }
-    });
-  }
-
   private send(attempt: Attempt, message: Record<string, unknown>): void {
     if (attempt.socket.readyState === WebSocket.OPEN) attempt.socket.send(JSON.stringify(message));
   }
@@ -292,17 +234,6 @@ class HoudiniBridge implements PushBridge {
     this.reconnectTimer = setTimeout(() => this.connect(), delayMs);
   }
 
-  /** Stops for good: `run()` rejects with `error`. */
-  private fail(error: Error): void {
-    this.stopped = true;
-    // For good: after a 4401 the seed's answer is fixed credentials, not another attempt.
-    this.report = { state: 'down', reason: error.message };
-    clearTimeout(this.reconnectTimer);
-    this.logger.error(error.message);
-    void this.catchUp?.stop();
-    this.settle?.reject(error);
-  }
-
   private async closeCurrent(): Promise<void> {
     const attempt = this.current;
     if (attempt === undefined) return;
@@ -315,10 +246,4 @@ class HoudiniBridge implements PushBridge {
     await closed;
     clearTimeout(grace);
   }
-}
-
-function rawText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }

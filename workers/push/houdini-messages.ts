@@ -4,6 +4,7 @@
  * the same order schema the poll activity uses; anything that does not fit is reported, never
  * thrown, so one bad frame cannot take the bridge down.
  */
+import type { RawData } from 'ws';
 import { z } from 'zod';
 import { describeSchemaIssues } from '../../activities/providers/schema-issues';
 import { type HoudiniOrder, houdiniOrderUpdateSchema } from '../../activities/providers/houdini/houdini-schema';
@@ -23,8 +24,20 @@ export type ParsedServerMessage = { ok: true; message: HoudiniServerMessage } | 
 /** Houdini's own error codes (seed 003), checked by name. */
 export const AUTH_FAILED = 'AUTH_FAILED';
 
+/** Seed 003: invalid credentials close the connection with this code. */
+export const AUTH_FAILED_CLOSE_CODE = 4401;
+/** Handshake statuses that mean the credentials, not the network: 401 missing, 400 malformed (seed), 403 refused. */
+export const REFUSED_HANDSHAKE_STATUSES: ReadonlySet<number> = new Set([400, 401, 403]);
+
 /** Longer than any order update we expect; a bigger frame is not Houdini talking to us. */
 export const MAX_MESSAGE_CHARACTERS = 256 * 1024;
+
+/** A frame as `ws` hands it over, as text. */
+export function rawText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
 
 const envelopeSchema = z.object({ type: z.string().min(1) }).passthrough();
 const errorSchema = z.object({ code: z.string().nullish(), message: z.string().nullish() }).passthrough();

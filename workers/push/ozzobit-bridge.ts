@@ -1,7 +1,7 @@
 /**
  * The OZZOBiT socket.io bridge (seed 002): `io(OZZOBIT_WS_URL, { auth: { apiKey } })` (namespace
  * `/ws`), `subscribe:order { orderId }` for every OZZOBiT order being tracked, and each
- * `order:update` into `OrderTracker.push` (ledger check, then signal-with-start of `statusPushed`).
+ * `order:update` into `OrderTracker.push` (the open run, else ledger check and signal-with-start).
  *
  * Which orders: a visibility query for running OZZOBiT workflows, repeated every `refreshMs`, so an
  * order that starts is subscribed within that time, and one that ends is unsubscribed. A socket.io
@@ -15,31 +15,24 @@
  * wrong key and would only hammer OZZOBiT. A push is only a hint (the workflow keeps the highest
  * rank and confirms a final status by polling), so two bridge replicas only duplicate signals.
  */
-import type { MetricMeter } from '@temporalio/common';
 import { io, type Socket } from 'socket.io-client';
-import type { OrderTracker } from '../../client/order-tracker';
 import { orderKey } from '../../workflows/ids';
-import type { Observation } from '../../workflows/types';
-import { type ChannelReport, MAX_IN_FLIGHT_PUSHES, type PushBridge } from './bridge';
+import type { PushBridge } from './bridge';
 import type { ProviderClock } from '../../activities/providers/provider-clock';
 import { parseOzzobitUpdate } from './ozzobit-events';
-import { type PushLogger, errorText, prefixedConsoleLogger } from './push-logger';
-import { type CountPushReceipt, pushReceiptCounter, reportingPushes } from './push-receipts';
+import { errorText } from './push-logger';
+import { SocketBridge, type SocketBridgeOptions } from './socket-bridge';
 import { type TrackedOrders, type VisibilityClient, planSubscriptions, runningOzzobitOrders } from './ozzobit-tracked-orders';
 
-export interface OzzobitBridgeOptions {
+export interface OzzobitBridgeOptions extends SocketBridgeOptions {
   /** OZZOBIT_WS_URL: the socket.io URL whose path is the namespace, e.g. wss://…/ws */
   wsUrl: string;
   /** OZZOBIT_API_KEY, sent as `auth.apiKey`. */
   apiKey: string;
-  tracker: Pick<OrderTracker, 'push'>;
   /** For the visibility query that finds the tracked orders. */
   client: VisibilityClient;
   /** How often tracked orders are listed again: a new order is subscribed within this. */
   refreshMs?: number;
-  logger?: PushLogger;
-  /** Counts what became of each update (push-receipts.ts). */
-  meter?: MetricMeter;
   /** socket.io's reconnection backoff: first delay and cap (each ±50 % jitter). */
   reconnectDelayMs?: number;
   reconnectDelayMaxMs?: number;
@@ -82,11 +75,7 @@ export function createOzzobitBridge(options: OzzobitBridgeOptions): OzzobitBridg
   return new SocketIoBridge(options, runningOzzobitOrders(options.client));
 }
 
-class SocketIoBridge implements OzzobitBridge {
-  readonly provider = 'ozzobit';
-  private readonly logger: PushLogger;
-  private readonly count: CountPushReceipt;
-  private readonly tracker: Pick<OrderTracker, 'push'>;
+class SocketIoBridge extends SocketBridge implements OzzobitBridge {
   private readonly refreshMs: number;
   private socket: Socket | undefined;
   private tracked: ReadonlySet<string> = new Set();
@@ -96,39 +85,13 @@ class SocketIoBridge implements OzzobitBridge {
   private refreshTimer: NodeJS.Timeout | undefined;
   private serverDisconnectTimer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
-  private readonly deliveries = new Set<Promise<void>>();
-  private stopped = false;
-  private finished: Promise<void> | undefined;
-  private stopping: Promise<void> | undefined;
-  private settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
-  private report: ChannelReport = { state: 'connecting', reason: null };
 
   constructor(
     private readonly options: OzzobitBridgeOptions,
     private readonly trackedOrders: TrackedOrders,
   ) {
-    this.logger = options.logger ?? prefixedConsoleLogger('ozzobit bridge');
-    this.count = pushReceiptCounter(options.meter, 'ozzobit', 'socketio');
-    this.tracker = reportingPushes(options.tracker, this.count, this.logger);
+    super('ozzobit', 'socketio', options);
     this.refreshMs = Math.max(100, options.refreshMs ?? DEFAULT_REFRESH_MS);
-  }
-
-  run(): Promise<void> {
-    this.finished ??= new Promise<void>((resolve, reject) => {
-      this.settle = { resolve, reject };
-      if (this.stopped) resolve();
-      else this.start();
-    });
-    return this.finished;
-  }
-
-  stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
-    return this.stopping;
-  }
-
-  channel(): ChannelReport {
-    return { ...this.report };
   }
 
   state(): OzzobitBridgeState {
@@ -140,7 +103,7 @@ class SocketIoBridge implements OzzobitBridge {
     };
   }
 
-  private start(): void {
+  protected start(): void {
     const socket = io(this.options.wsUrl, {
       auth: { apiKey: this.options.apiKey },
       // Its own connection: never shares a Manager (and a drop) with another socket of this process.
@@ -229,7 +192,7 @@ class SocketIoBridge implements OzzobitBridge {
     if (socket === undefined) return;
     for (const orderId of unsubscribe) {
       this.acknowledged.delete(orderId);
-      // Not in the seed; a server without it ignores the event. The ledger check drops late pushes anyway.
+      // Not in the seed; a server without it ignores the event. A late push for an ended order starts nothing anyway.
       if (socket.connected) socket.emit(OZZOBIT_UNSUBSCRIBE_EVENT, { orderId });
     }
     for (const orderId of subscribe) this.subscribe(socket, orderId);
@@ -260,50 +223,15 @@ class SocketIoBridge implements OzzobitBridge {
       this.logger.warn('ignored an order:update', { reason: parsed.reason });
       return;
     }
-    this.deliver(parsed.orderId, parsed.observation);
+    void this.deliver(parsed.orderId, parsed.observation);
   }
 
-  /** One observation to the tracker; a failure is logged, since the order's next poll sees the status anyway. */
-  private deliver(orderId: string, observation: Observation): void {
-    if (this.deliveries.size >= MAX_IN_FLIGHT_PUSHES) {
-      this.count('failed');
-      this.logger.warn('too many pushes in flight; dropped one (the order will see the status at its next poll)', { orderKey: orderKey('ozzobit', orderId), status: observation.status });
-      return;
-    }
-    const delivery = this.tracker.push('ozzobit', orderId, observation).then(
-      () => undefined,
-      (error: unknown) => {
-        this.logger.warn('push not delivered; the order will see the status at its next poll', {
-          orderKey: orderKey('ozzobit', orderId),
-          status: observation.status,
-          error: errorText(error),
-        });
-      },
-    );
-    this.deliveries.add(delivery);
-    void delivery.finally(() => this.deliveries.delete(delivery));
-  }
-
-  private async shutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.report.state !== 'down') this.report = { state: 'down', reason: 'the bridge stopped' };
-    this.closeSocket();
+  protected async closeConnection(): Promise<void> {
+    this.abandon();
     await this.refreshing;
-    // Updates already read from the socket still reach their orders.
-    await Promise.allSettled([...this.deliveries]);
-    this.settle?.resolve();
   }
 
-  /** Stops for good: `run()` rejects with `error`. */
-  private fail(error: Error): void {
-    this.stopped = true;
-    this.report = { state: 'down', reason: error.message };
-    this.closeSocket();
-    this.logger.error(error.message);
-    this.settle?.reject(error);
-  }
-
-  private closeSocket(): void {
+  protected abandon(): void {
     clearInterval(this.refreshTimer);
     clearTimeout(this.serverDisconnectTimer);
     this.socket?.disconnect();

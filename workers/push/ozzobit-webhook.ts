@@ -4,7 +4,7 @@
  *   bad or missing signature → 401   body not JSON / an ORDER_* event without a readable order → 400
  *   another event (not ORDER_*) → 200, nothing done (as the seed's switch)
  *   all before anything reaches Temporal or the ledger.
- *   valid event → normalise (provider module) → push: ledger check, then signal-with-start → 200
+ *   valid event → normalise (provider module) → push: the open run, else ledger check and signal-with-start → 200
  *
  * The signature covers bytes, so this route's scope parses every body as a raw Buffer and the
  * verifier sees exactly what arrived. A push is only a hint: duplicates and stale deliveries are

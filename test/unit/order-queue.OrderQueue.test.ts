@@ -1,5 +1,5 @@
 /** The queue counts its tasks, so a bridge can refuse a push past MAX_IN_FLIGHT_PUSHES instead of growing without bound. */
-import { OrderQueue } from '../../workers/push/houdini-order-queue';
+import { OrderQueue } from '../../workers/push/order-queue';
 import { MAX_IN_FLIGHT_PUSHES } from '../../workers/push/bridge';
 
 test('size counts queued and running tasks over all keys, and returns to 0 when they end', async () => {

@@ -1,8 +1,8 @@
 /**
  * Delivers one order's pushes in the order they arrived, while different orders go in parallel.
  * Signals of one order racing each other would still be harmless (the workflow keeps the highest
- * rank), but in order they also keep the ledger check and signal-with-start of one order from
- * overlapping. `drained()` lets `stop()` wait for pushes in flight.
+ * rank), but in order they also keep the signal, ledger check and signal-with-start of one order
+ * from overlapping. `drained()` lets `stop()` wait for pushes in flight.
  */
 export class OrderQueue {
   private readonly tails = new Map<string, Promise<void>>();
