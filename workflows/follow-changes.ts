@@ -5,30 +5,17 @@
  * history nothing; a change costs one activity (about ten events with its workflow task). A push or
  * a cancel cancels the waiting attempt at once; one last poll runs at the max-wait deadline.
  */
-import {
-  ActivityCancellationType,
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  isCancellation,
-  log,
-  proxyActivities,
-} from '@temporalio/workflow';
-import type { Activities, ChangeAnswer, PollUntilChangedRequest } from '../activities';
+import { CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
+import type { ChangeAnswer, PollUntilChangedRequest } from '../activities';
 import { formatDuration, timerSummary } from './current-details';
 import { ATTENTION_ERRORS, ErrorType } from './error-types';
-import { pollTaskQueue } from './ids';
 import { isTerminal } from './observation';
 import { recordDetectionLag } from './order-metrics';
+import { failureType, notYetRequests, pollActivity } from './poll-activity';
 import type { TrackingSettings } from './settings';
 import { type TrackingState, applyObservation, outcomeOf } from './state';
 import type { Outcome, ProviderName } from './types';
 
-/** One attempt of a poll: the HTTP client gives up sooner; this only catches a stuck worker. */
-export const POLL_ATTEMPT_TIMEOUT_MS = 30_000;
-/** Backoff for a provider that keeps failing, so an outage costs a request a minute at most. */
-const POLL_MAX_RETRY_INTERVAL_MS = 60_000;
 /** The last poll at the deadline gets this long (its retries included) before the order ends timed_out. */
 const DEADLINE_POLL_WINDOW_MS = 60_000;
 /**
@@ -51,10 +38,7 @@ export interface FollowContext {
   shouldContinueAsNew(): boolean;
 }
 
-type WaitEnd =
-  | { kind: 'changed'; answer: ChangeAnswer }
-  | { kind: 'woken' }
-  | { kind: 'failed'; error: unknown };
+type WaitEnd = { kind: 'changed'; answer: ChangeAnswer } | { kind: 'woken' } | { kind: 'failed'; error: unknown };
 
 export async function followChanges(context: FollowContext): Promise<LoopEnd> {
   const { state, settings } = context;
@@ -191,7 +175,7 @@ async function waitForChange(context: FollowContext): Promise<WaitEnd> {
  * `firstRequestAt`, then one per cadence), and treat the last as just made for the floor's sake.
  */
 function countCancelledWait(context: FollowContext, firstRequestAt: number): void {
-  const { state, settings } = context;
+  const { state } = context;
   const now = Date.now();
   if (now < firstRequestAt) return;
   state.polls += 1 + Math.floor((now - firstRequestAt) / cadenceOf(context));
@@ -261,53 +245,3 @@ function waitSummary(context: FollowContext): string {
   return `poll ${context.provider} every ${formatDuration(cadenceOf(context))} until the order leaves ${status}`;
 }
 
-function pollActivity(context: FollowContext, windowMs: number, summary: string) {
-  const { settings } = context;
-  const window = Math.max(1, windowMs);
-  return proxyActivities<Activities>({
-    taskQueue: pollTaskQueue(context.taskQueue, context.provider),
-    // The wait ends at the order's deadline however the provider behaves.
-    scheduleToCloseTimeout: window,
-    startToCloseTimeout: Math.min(POLL_ATTEMPT_TIMEOUT_MS, window),
-    // "Not yet" says when to ask again (nextRetryDelay); failures back off from the per-order floor.
-    retry: pollRetryPolicy(settings),
-    cancellationType: ActivityCancellationType.TRY_CANCEL,
-    // The poll queue's rate limit is the provider's budget: an eagerly dispatched task would bypass it.
-    allowEagerDispatch: false,
-    summary,
-  });
-}
-
-/**
- * A poll's retries keep the per-order floor; an outage backs off to a request a minute at most; a 429
- * asks for longer through nextRetryDelay. What the provider refuses for good is not retried.
- */
-export function pollRetryPolicy(settings: TrackingSettings) {
-  return {
-    initialInterval: settings.minRequestGapMs,
-    backoffCoefficient: 2,
-    maximumInterval: Math.max(POLL_MAX_RETRY_INTERVAL_MS, settings.minRequestGapMs),
-    nonRetryableErrorTypes: [ErrorType.credentialsRefused, ErrorType.orderNotFound, ErrorType.requestRejected, ErrorType.invalidInput],
-  };
-}
-
-function notYetRequests(error: unknown): number {
-  const failure = applicationFailureOf(error);
-  if (failure?.type !== ErrorType.statusUnchanged) return 0;
-  const requests = (failure.details?.[0] as { requests?: unknown } | undefined)?.requests;
-  return typeof requests === 'number' && Number.isInteger(requests) && requests > 0 ? requests : 0;
-}
-
-/** The activity's own failure: the cause of an ActivityFailure, or of the timeout the server wrapped it in. */
-function applicationFailureOf(error: unknown): ApplicationFailure | undefined {
-  let cause: unknown = error instanceof ActivityFailure ? error.cause : error;
-  for (let depth = 0; depth < 3 && cause instanceof Error; depth += 1) {
-    if (cause instanceof ApplicationFailure) return cause;
-    cause = cause.cause;
-  }
-  return undefined;
-}
-
-export function failureType(error: unknown): string | undefined {
-  return applicationFailureOf(error)?.type ?? undefined;
-}

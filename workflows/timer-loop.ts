@@ -8,7 +8,8 @@ import { condition, isCancellation, log, patched, proxyActivities } from '@tempo
 import type { Activities } from '../activities';
 import { floorSummary, timerSummary } from './current-details';
 import { ATTENTION_ERRORS } from './error-types';
-import { type LoopEnd, POLL_ATTEMPT_TIMEOUT_MS, failureType, floorAt, pollRetryPolicy } from './follow-changes';
+import { type LoopEnd, floorAt } from './follow-changes';
+import { POLL_ATTEMPT_TIMEOUT_MS, failureType, pollRetryPolicy } from './poll-activity';
 import { pollTaskQueue } from './ids';
 import { isTerminal } from './observation';
 import { recordDetectionLag } from './order-metrics';
@@ -100,7 +101,7 @@ async function poll(run: OrderRun): Promise<'observed' | 'overtaken' | 'attentio
 
 /** Waits for the next poll; a non-terminal push only moves the next poll, a terminal one ends the wait. */
 async function waitForNextPoll(run: OrderRun): Promise<void> {
-  const { provider, settings, state } = run;
+  const { provider, state } = run;
   for (;;) {
     const wakeAt = Math.min(state.nextPollAt ?? Date.now(), state.deadline);
     const awaited = timerSummary(provider, state, wakeAt, Date.now());
