@@ -1,3 +1,5 @@
+import { given, listOf, oneOf, positiveNumber, readArguments } from '../common/arguments';
+import { InvalidInputError } from '../common/order-input';
 import type { SqliteJournal } from './temporal-server';
 import { CONTENDER_NAMES, type ContenderName, type ExistingServer } from './contenders/contender';
 
@@ -51,102 +53,70 @@ export const DEFAULT_OPTIONS: Omit<BenchOptions, 'outputDir'> = {
 const USAGE = `npm run bench -- [--orders 1000] [--time-scale 120] [--contenders a,b|none] [--scaling 100,1000,10000|none] [--scaling-contenders a,b] [--scaling-seconds 60] [--scaling-from results.json] [--capacity-from results.json] [--arrival-minutes 30] [--parallel] [--quick] [--seed 7] [--out bench] [--temporal-address host:port [--temporal-pid PID]] [--sqlite-journal wal|delete]
 contenders: ${CONTENDER_NAMES.join(', ')}`;
 
+const BENCH_OPTIONS = {
+  orders: { type: 'string' },
+  'time-scale': { type: 'string' },
+  contenders: { type: 'string' },
+  scaling: { type: 'string' },
+  quick: { type: 'boolean' },
+  'scaling-contenders': { type: 'string' },
+  'scaling-seconds': { type: 'string' },
+  'arrival-minutes': { type: 'string' },
+  'scaling-from': { type: 'string' },
+  'capacity-from': { type: 'string' },
+  parallel: { type: 'boolean' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  'temporal-address': { type: 'string' },
+  'temporal-pid': { type: 'string' },
+  'sqlite-journal': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+/** `--quick`: a few minutes end to end (fewer orders, a higher scale, a small curve); other options still apply over it. */
+const QUICK: Partial<BenchOptions> = { orders: 200, timeScale: 240, scaling: [100, 1_000], scalingMeasureSeconds: 30 };
+
 export function parseOptions(argv: readonly string[], outputDir: string): BenchOptions {
-  const options: BenchOptions = { ...DEFAULT_OPTIONS, outputDir };
-  for (let index = 0; index < argv.length; index += 1) {
-    const flag = argv[index] as string;
-    const value = (): string => {
-      const next = argv[index + 1];
-      if (next === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
-      index += 1;
-      return next;
-    };
-    const positive = (text: string): number => {
-      const number = Number(text);
-      if (!(number > 0 && Number.isFinite(number))) throw new Error(`${flag}: expected a positive number, got ${JSON.stringify(text)}`);
-      return number;
-    };
-    switch (flag) {
-      case '--orders':
-        options.orders = Math.round(positive(value()));
-        break;
-      case '--time-scale':
-        options.timeScale = positive(value());
-        break;
-      case '--contenders': {
-        // `none`: no corpus run, only the scaling curve.
-        const text = value();
-        const names = text === 'none' ? [] : text.split(',').map((name) => name.trim()).filter(Boolean);
-        const unknown = names.filter((name) => !(CONTENDER_NAMES as readonly string[]).includes(name));
-        if (unknown.length > 0) throw new Error(`unknown contender ${unknown.join(', ')}\n${USAGE}`);
-        options.contenders = names as ContenderName[];
-        break;
-      }
-      case '--scaling': {
-        const text = value();
-        options.scaling = text === 'none' ? [] : text.split(',').map((size) => Math.round(positive(size)));
-        break;
-      }
-      case '--quick':
-        // A few minutes end to end: fewer orders, a higher scale, a small curve.
-        options.orders = 200;
-        options.timeScale = 240;
-        options.scaling = [100, 1_000];
-        options.scalingMeasureSeconds = 30;
-        break;
-      case '--scaling-contenders': {
-        const names = value().split(',').map((name) => name.trim()).filter(Boolean);
-        const unknown = names.filter((name) => !(CONTENDER_NAMES as readonly string[]).includes(name));
-        if (unknown.length > 0) throw new Error(`unknown contender ${unknown.join(', ')}\n${USAGE}`);
-        options.scalingContenders = names as ContenderName[];
-        break;
-      }
-      case '--scaling-seconds':
-        options.scalingMeasureSeconds = positive(value());
-        break;
-      case '--arrival-minutes':
-        options.arrivalWindowMs = positive(value()) * 60_000;
-        break;
-      case '--scaling-from':
-        options.scalingFrom = value();
-        break;
-      case '--capacity-from':
-        options.capacityFrom = value();
-        break;
-      case '--parallel':
-        options.parallel = true;
-        break;
-      case '--seed':
-        options.seed = Math.round(positive(value()));
-        break;
-      case '--out':
-        options.outputDir = value();
-        break;
-      case '--temporal-address': {
-        const address = value();
-        if (!/^[^\s:]+:\d{1,5}$/.test(address)) throw new Error(`--temporal-address: expected host:port, got ${JSON.stringify(address)}`);
-        options.existingServer = { ...options.existingServer, address };
-        break;
-      }
-      case '--temporal-pid':
-        options.existingServer = { address: options.existingServer?.address ?? '', pid: Math.round(positive(value())) };
-        break;
-      case '--sqlite-journal': {
-        const journal = value();
-        if (journal !== 'wal' && journal !== 'delete') throw new Error(`--sqlite-journal: expected wal or delete, got ${JSON.stringify(journal)}`);
-        options.sqliteJournal = journal;
-        break;
-      }
-      case '--help':
-        throw new Error(USAGE);
-      default:
-        throw new Error(`unknown option ${flag}\n${USAGE}`);
-    }
-  }
+  const { values, positionals } = readArguments(argv, BENCH_OPTIONS, USAGE);
+  if (values.help) throw new InvalidInputError(USAGE);
+  if (positionals.length > 0) throw new InvalidInputError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
+  const number = (name: keyof typeof values) => {
+    const text = values[name];
+    return typeof text === 'string' ? positiveNumber(`--${name}`, text) : undefined;
+  };
+  const whole = (name: keyof typeof values) => {
+    const value = number(name);
+    return value === undefined ? undefined : Math.round(value);
+  };
+  const address = values['temporal-address'];
+  if (address !== undefined && !/^[^\s:]+:\d{1,5}$/.test(address)) throw new InvalidInputError(`invalid --temporal-address ${JSON.stringify(address)}: use host:port`);
+  const pid = whole('temporal-pid');
+  if (pid !== undefined && address === undefined) throw new InvalidInputError(`--temporal-pid needs --temporal-address\n${USAGE}`);
+  const arrivalMinutes = number('arrival-minutes');
+  const options: BenchOptions = {
+    ...DEFAULT_OPTIONS,
+    outputDir,
+    ...(values.quick ? QUICK : {}),
+    ...given({
+      orders: whole('orders'),
+      timeScale: number('time-scale'),
+      contenders: values.contenders === undefined ? undefined : listOf('--contenders', values.contenders, CONTENDER_NAMES),
+      scaling: values.scaling === undefined ? undefined : scalingSizes(values.scaling),
+      scalingContenders: values['scaling-contenders'] === undefined ? undefined : listOf('--scaling-contenders', values['scaling-contenders'], CONTENDER_NAMES),
+      scalingMeasureSeconds: number('scaling-seconds'),
+      arrivalWindowMs: arrivalMinutes === undefined ? undefined : arrivalMinutes * 60_000,
+      scalingFrom: values['scaling-from'],
+      capacityFrom: values['capacity-from'],
+      parallel: values.parallel,
+      seed: whole('seed'),
+      outputDir: values.out,
+      existingServer: address === undefined ? undefined : { address, ...(pid === undefined ? {} : { pid }) },
+      sqliteJournal: values['sqlite-journal'] === undefined ? undefined : oneOf('--sqlite-journal', values['sqlite-journal'], ['wal', 'delete'] as const),
+    }),
+  };
   if (options.existingServer !== undefined) {
-    if (options.existingServer.address === '') throw new Error(`--temporal-pid needs --temporal-address\n${USAGE}`);
     if (options.scaling.length !== 1 || options.scalingContenders.length !== 1) {
-      throw new Error('--temporal-address runs one scaling point: give one --scaling size and one --scaling-contenders name');
+      throw new InvalidInputError('--temporal-address runs one scaling point: give one --scaling size and one --scaling-contenders name');
     }
     // The corpus run starts a dev server per contender; on an existing server it is left out.
     options.contenders = [];
@@ -154,4 +124,9 @@ export function parseOptions(argv: readonly string[], outputDir: string): BenchO
     if (options.outputDir === outputDir) options.outputDir = `${outputDir}/cluster`;
   }
   return options;
+}
+
+/** `--scaling 100,1000,10000` (in-flight sizes), or `none`. */
+function scalingSizes(text: string): number[] {
+  return text === 'none' ? [] : text.split(',').map((size) => Math.round(positiveNumber('--scaling', size)));
 }

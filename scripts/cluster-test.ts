@@ -17,6 +17,8 @@
  * `npm test` runs it at a small size (test/cluster/cluster.test.ts). Exit code 1 on any problem.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { given, positiveNumber, readArguments, wholeNumber } from '../common/arguments';
+import { InvalidInputError } from '../common/order-input';
 import { runCli } from '../test/helpers/cli-process';
 import type { Outcome, ProviderName } from '../workflows/types';
 import { formatReport, runCrashTest, type CrashTestReport, type InspectView } from './crash-test';
@@ -152,42 +154,50 @@ export function formatClusterReport(report: ClusterTestReport): string {
   ].join('\n');
 }
 
-function parseArguments(argv: string[]): ClusterTestOptions {
-  const options: ClusterTestOptions = { orders: 200, kills: 2, requestsPerSecond: 2 };
-  const number = (name: string, value: string | undefined): number => {
-    const parsed = Number(value);
-    if (value === undefined || !Number.isInteger(parsed) || parsed < 1) throw new Error(`${name} needs a whole number above 0, got ${JSON.stringify(value)}`);
-    return parsed;
+const CLUSTER_TEST_OPTIONS = {
+  orders: { type: 'string' },
+  kills: { type: 'string' },
+  'requests-per-second': { type: 'string' },
+  'poll-queue-partitions': { type: 'string' },
+  'start-window': { type: 'string' },
+  seed: { type: 'string' },
+  'settle-timeout': { type: 'string' },
+  keep: { type: 'boolean' },
+} as const;
+
+const CLUSTER_TEST_USAGE = 'use --orders N --kills N --requests-per-second N [--poll-queue-partitions N] [--start-window S] [--seed N] [--settle-timeout S] [--keep]';
+
+export function parseClusterTestArguments(argv: string[]): ClusterTestOptions {
+  const { values, positionals } = readArguments(argv, CLUSTER_TEST_OPTIONS, CLUSTER_TEST_USAGE);
+  if (positionals.length > 0) throw new InvalidInputError(`unexpected argument ${JSON.stringify(positionals[0])}\n${CLUSTER_TEST_USAGE}`);
+  const whole = (name: Exclude<keyof typeof values, 'keep'>, minimum = 1): number | undefined => {
+    const text = values[name];
+    return text === undefined ? undefined : wholeNumber(`--${name}`, text, minimum);
   };
-  for (let index = 0; index < argv.length; index += 1) {
-    const argument = argv[index] as string;
-    switch (argument) {
-      case '--orders': options.orders = number(argument, argv[++index]); break;
-      case '--kills': options.kills = number(argument, argv[++index]); break;
-      case '--requests-per-second': {
-        const text = argv[++index];
-        const rate = Number(text);
-        if (text === undefined || !(rate > 0 && Number.isFinite(rate))) throw new Error(`--requests-per-second needs a positive number, got ${JSON.stringify(text)}`);
-        options.requestsPerSecond = rate;
-        break;
-      }
-      case '--poll-queue-partitions': options.pollQueuePartitions = number(argument, argv[++index]); break;
-      case '--start-window': options.startWindowMs = number(argument, argv[++index]) * SECOND; break;
-      case '--seed': options.seed = number(argument, argv[++index]); break;
-      case '--settle-timeout': options.settleTimeoutMs = number(argument, argv[++index]) * SECOND; break;
-      case '--keep': options.keepWorkDir = true; break;
-      default:
-        throw new Error(`unknown argument ${JSON.stringify(argument)} (use --orders N --kills N --requests-per-second N [--poll-queue-partitions N] [--start-window S] [--seed N] [--settle-timeout S] [--keep])`);
-    }
-  }
-  if (options.orders < 6) throw new Error('--orders must be at least 6 (one order of each kind)');
-  return options;
+  const seconds = (name: 'start-window' | 'settle-timeout') => {
+    const value = whole(name);
+    return value === undefined ? undefined : value * SECOND;
+  };
+  const rate = values['requests-per-second'];
+  const optional = {
+    pollQueuePartitions: whole('poll-queue-partitions'),
+    startWindowMs: seconds('start-window'),
+    seed: whole('seed'),
+    settleTimeoutMs: seconds('settle-timeout'),
+    keepWorkDir: values.keep,
+  };
+  return {
+    orders: whole('orders', 6) ?? 200,
+    kills: whole('kills') ?? 2,
+    requestsPerSecond: rate === undefined ? 2 : positiveNumber('--requests-per-second', rate),
+    ...given(optional),
+  };
 }
 
 if (require.main === module) {
   let options: ClusterTestOptions;
   try {
-    options = { log: (line) => console.log(line), ...parseArguments(process.argv.slice(2)) };
+    options = { log: (line) => console.log(line), ...parseClusterTestArguments(process.argv.slice(2)) };
   } catch (error) {
     console.error(`cluster-test: ${(error as Error).message}`);
     process.exit(2);

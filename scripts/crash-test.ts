@@ -33,7 +33,9 @@ import type { Ledger } from '../activities/ledger/ledger';
 import { openLedger } from '../activities/ledger/open-ledger';
 import { createProviders } from '../activities/providers/registry';
 import { OrderTracker, type TrackResponse } from '../client/order-tracker';
+import { given, oneOf, readArguments, wholeNumber } from '../common/arguments';
 import { loadConfig, withoutPushSettings } from '../common/config';
+import { InvalidInputError } from '../common/order-input';
 import { findFreePort } from '../common/temporal-servers';
 import type { OrderScript, Step } from '../sandbox/scenario';
 import { startCallbackReceiver, type CallbackReceiver } from '../test/helpers/callback-receiver';
@@ -1136,62 +1138,61 @@ export function formatReport(report: CrashTestReport): string {
   ].join('\n');
 }
 
-function parseArguments(argv: string[]): CrashTestOptions {
-  const options: CrashTestOptions = { orders: 200, kills: 10 };
-  const number = (name: string, value: string | undefined): number => {
-    const parsed = Number(value);
-    if (value === undefined || !Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} needs a whole number, got ${JSON.stringify(value)}`);
-    return parsed;
+const CRASH_TEST_OPTIONS = {
+  orders: { type: 'string' },
+  kills: { type: 'string' },
+  'server-restarts': { type: 'string' },
+  'database-blips': { type: 'string' },
+  seed: { type: 'string' },
+  'settle-timeout': { type: 'string' },
+  keep: { type: 'boolean' },
+  'worker-env': { type: 'string', multiple: true },
+  quiet: { type: 'boolean' },
+  workers: { type: 'string' },
+  'requests-per-second': { type: 'string' },
+  ingress: { type: 'boolean' },
+  temporal: { type: 'string' },
+  ledger: { type: 'string' },
+} as const;
+
+const CRASH_TEST_USAGE =
+  'use --orders N --kills N [--ledger sqlite|postgres] [--server-restarts N] [--database-blips N] [--temporal dev|cluster] [--workers N] [--ingress] [--requests-per-second N] [--seed N] [--settle-timeout S] [--worker-env NAME=VALUE] [--keep] [--quiet]';
+
+export function parseCrashTestArguments(argv: string[]): CrashTestOptions {
+  const { values, positionals } = readArguments(argv, CRASH_TEST_OPTIONS, CRASH_TEST_USAGE);
+  if (positionals.length > 0) throw new InvalidInputError(`unexpected argument ${JSON.stringify(positionals[0])}\n${CRASH_TEST_USAGE}`);
+  const whole = (name: keyof typeof values, minimum = 0): number | undefined => {
+    const text = values[name];
+    return typeof text === 'string' ? wholeNumber(`--${name}`, text, minimum) : undefined;
   };
-  for (let index = 0; index < argv.length; index += 1) {
-    const argument = argv[index] as string;
-    const equals = argument.indexOf('=');
-    const name = equals < 0 ? argument : argument.slice(0, equals);
-    const inline = equals < 0 ? undefined : argument.slice(equals + 1);
-    const value = () => inline ?? argv[++index];
-    switch (name) {
-      case '--orders': options.orders = number(name, value()); break;
-      case '--kills': options.kills = number(name, value()); break;
-      case '--server-restarts': options.serverRestarts = number(name, value()); break;
-      case '--database-blips': options.databaseBlips = number(name, value()); break;
-      case '--seed': options.seed = number(name, value()); break;
-      case '--settle-timeout': options.settleTimeoutMs = number(name, value()) * SECOND; break;
-      case '--keep': options.keepWorkDir = true; break;
-      case '--worker-env': {
-        const assignment = value() ?? '';
-        const at = assignment.indexOf('=');
-        if (at < 1) throw new Error(`--worker-env needs NAME=VALUE, got ${JSON.stringify(assignment)}`);
-        options.workerEnvironment = { ...options.workerEnvironment, [assignment.slice(0, at)]: assignment.slice(at + 1) };
-        break;
-      }
-      case '--quiet': options.log = undefined; break;
-      case '--workers': options.workers = number(name, value()); break;
-      case '--requests-per-second': options.requestsPerSecond = number(name, value()); break;
-      case '--ingress': options.ingress = true; break;
-      case '--temporal': {
-        const temporal = value();
-        if (temporal !== 'dev' && temporal !== 'cluster') throw new Error(`--temporal must be dev or cluster, got ${JSON.stringify(temporal)}`);
-        options.temporal = temporal;
-        break;
-      }
-      case '--ledger': {
-        const ledger = value();
-        if (ledger !== 'sqlite' && ledger !== 'postgres') throw new Error(`--ledger must be sqlite or postgres, got ${JSON.stringify(ledger)}`);
-        options.ledger = ledger;
-        break;
-      }
-      default:
-        throw new Error(`unknown argument ${JSON.stringify(argument)} (use --orders N --kills N [--ledger sqlite|postgres] [--server-restarts N] [--database-blips N] [--temporal dev|cluster] [--workers N] [--ingress] [--requests-per-second N] [--seed N] [--settle-timeout S] [--keep])`);
-    }
+  const options: CrashTestOptions = { orders: whole('orders', 6) ?? 200, kills: whole('kills') ?? 10 };
+  if (values.quiet) options.log = undefined;
+  if (values.keep) options.keepWorkDir = true;
+  if (values.ingress) options.ingress = true;
+  if (values.temporal !== undefined) options.temporal = oneOf('--temporal', values.temporal, ['dev', 'cluster'] as const);
+  if (values.ledger !== undefined) options.ledger = oneOf('--ledger', values.ledger, ['sqlite', 'postgres'] as const);
+  const settleSeconds = whole('settle-timeout');
+  const optional = {
+    serverRestarts: whole('server-restarts'),
+    databaseBlips: whole('database-blips'),
+    seed: whole('seed'),
+    settleTimeoutMs: settleSeconds === undefined ? undefined : settleSeconds * SECOND,
+    workers: whole('workers', 1),
+    requestsPerSecond: whole('requests-per-second', 1),
+  };
+  Object.assign(options, given(optional));
+  for (const assignment of values['worker-env'] ?? []) {
+    const at = assignment.indexOf('=');
+    if (at < 1) throw new InvalidInputError(`invalid --worker-env ${JSON.stringify(assignment)}: use NAME=VALUE`);
+    options.workerEnvironment = { ...options.workerEnvironment, [assignment.slice(0, at)]: assignment.slice(at + 1) };
   }
-  if (options.orders < 6) throw new Error('--orders must be at least 6 (one order of each kind)');
   return options;
 }
 
 if (require.main === module) {
   let options: CrashTestOptions;
   try {
-    options = { log: (line) => console.log(line), ...parseArguments(process.argv.slice(2)) };
+    options = { log: (line) => console.log(line), ...parseCrashTestArguments(process.argv.slice(2)) };
   } catch (error) {
     console.error(`crash-test: ${(error as Error).message}`);
     process.exit(2);
