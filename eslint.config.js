@@ -1,4 +1,6 @@
 // Workflow code must stay deterministic: no Node built-ins, no I/O libraries, no provider modules.
+// The layers point one way: cli/ (the command) uses workers/ and client/; workers/ use client/;
+// client/ (the library backend code imports) uses neither.
 const tseslint = require('typescript-eslint');
 
 const NODE_BUILTINS = require('node:module').builtinModules.flatMap((name) => [name, `node:${name}`]);
@@ -22,7 +24,7 @@ module.exports = tseslint.config(
           paths: NODE_BUILTINS.map((name) => ({ name, message: 'Workflow code is deterministic: no Node built-ins.' })),
           patterns: [
             {
-              group: ['**/activities/providers/**', '**/sandbox/**', '**/workers/**', '**/client/**', '**/common/**'],
+              group: ['**/activities/providers/**', '**/sandbox/**', '**/workers/**', '**/client/**', '**/cli/**', '**/common/**'],
               message: 'Workflow code never imports providers, workers, clients or I/O helpers.',
             },
             {
@@ -33,6 +35,21 @@ module.exports = tseslint.config(
         },
       ],
       '@typescript-eslint/no-restricted-imports': 'off',
+    },
+  },
+  {
+    files: ['client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/workers/**', '**/cli/**', '**/sandbox/**'], message: 'The library (client/) never loads workers, the CLI or the simulators.' }] },
+      ],
+    },
+  },
+  {
+    files: ['workers/**/*.ts', 'activities/**/*.ts', 'common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**'], message: 'Only the CLI (cli/) is the composition root; nothing below it imports it.' }] }],
     },
   },
 );

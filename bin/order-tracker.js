@@ -9,7 +9,7 @@ function loadCli() {
   try {
     require.resolve('tsx/cjs');
   } catch {
-    const compiled = join(__dirname, '..', 'dist', 'client', 'cli.js');
+    const compiled = join(__dirname, '..', 'dist', 'cli', 'main.js');
     if (!existsSync(compiled)) {
       process.stderr.write('order-tracker: neither tsx (npm ci installs it) nor the compiled code (npm run build) is here\n');
       process.exit(1);
@@ -17,7 +17,7 @@ function loadCli() {
     return require(compiled);
   }
   require('tsx/cjs');
-  return require('../client/cli.ts');
+  return require('../cli/main.ts');
 }
 
 loadCli()

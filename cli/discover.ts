@@ -1,6 +1,6 @@
 import { listMagmaOrders, type MagmaListedOrder, type MagmaSide } from '../activities/providers/magma/magma-list';
 import { ConfigError, type Config } from '../common/config';
-import type { OrderTracker, TrackResponse } from './order-tracker';
+import type { OrderTracker, TrackResponse } from '../client/order-tracker';
 
 export interface Discovered extends MagmaListedOrder {
   /** Set when `--track` started (or found) tracking for the order. */

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Outcome, Progress, TrackOrderResult } from '../workflows/types';
 import { formatProgress, formatProgressChanges } from './format';
-import { OrderNotFoundError } from './order-tracker';
+import { OrderNotFoundError } from '../client/order-tracker';
 
 /** How often the `progress` query is asked: countdowns tick by the second. */
 export const FOLLOW_INTERVAL_MS = 1_000;

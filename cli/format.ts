@@ -1,6 +1,6 @@
 import { formatDuration } from '../workflows/current-details';
 import type { Details, Progress, TrackOrderResult } from '../workflows/types';
-import type { JoinedOrder, ListedOrder } from './order-tracker';
+import type { JoinedOrder, ListedOrder } from '../client/order-tracker';
 
 /**
  * Provider text (statuses, details, attention) reaches a terminal: control characters (escape

@@ -2,7 +2,7 @@ import type { CallbackSender } from '../activities/callbacks/callback-sender';
 import { callbackIdempotencyKey } from '../activities/callbacks/callback-sender';
 import type { Ledger } from '../activities/ledger/ledger';
 import type { CallbackState, ProviderName } from '../workflows/types';
-import { OrderNotFoundError } from './order-tracker';
+import { OrderNotFoundError } from '../client/order-tracker';
 
 export interface RedeliveryResult {
   callback: CallbackState;

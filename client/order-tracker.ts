@@ -4,14 +4,19 @@ import type { Ledger, LedgerRow } from '../activities/ledger/ledger';
 import type { Config } from '../common/config';
 import { parseOrderId, parseProvider, parseReference, InvalidInputError } from '../common/order-input';
 import { providerDescriptor } from '../activities/providers/registry';
+import { type ListFilter, type ListedOrder, listOrders } from './list-orders';
 import { pendingPollOf, withPendingPoll } from './pending-poll';
+import { type JoinedOrder, type StartMemo, joinedOrder, startMemoOf } from './start-memo';
 import { orderWorkflowId } from '../workflows/ids';
 import { cancelSignal, progressQuery, statusPushedSignal, type TrackRequest, trackRequestedSignal } from '../workflows/messages';
 import { isVerdict, parseObservation } from '../workflows/observation';
-import { ORDER_OUTCOME, ORDER_PROVIDER, ORDER_STATUS } from '../workflows/search-attributes';
+import { ORDER_OUTCOME, ORDER_PROVIDER } from '../workflows/search-attributes';
 import { DEFAULT_SETTINGS, type TrackingSettings } from '../workflows/settings';
 import { trackOrder, type TrackOrderInput } from '../workflows/track-order';
 import { type Observation, type Outcome, type Progress, type ProviderName, type TrackOrderResult, isFinalOutcome } from '../workflows/types';
+
+export type { JoinedOrder } from './start-memo';
+export type { ListFilter, ListedOrder } from './list-orders';
 
 export class OrderNotFoundError extends Error {
   override readonly name = 'OrderNotFoundError';
@@ -20,21 +25,6 @@ export class OrderNotFoundError extends Error {
 export interface TrackOptions {
   maxWaitMs?: number;
   reference?: string | null;
-}
-
-/** What a `track` of an order that was already running did with its reference and max wait. */
-export interface JoinedOrder {
-  /** Who started the running order: a push (default max wait, no reference) or an earlier track. */
-  startedBy: 'push' | 'track';
-  /** Handed to the running order (it takes a reference only when it has none, a max wait only from the first track after a push). */
-  handedOver: Array<'reference' | 'maxWait'>;
-  /** Settings of the running order that differ from this track's and stay as they are. */
-  kept: { reference?: string | null; maxWaitMs?: number };
-  /**
-   * The running order had ended with this non-final outcome and was delivering it: the track
-   * interrupts that and tracks again with its own settings (LATE_NEWS_PATCH in workflows/patches.ts).
-   */
-  reopens?: Outcome;
 }
 
 export type TrackResponse =
@@ -48,22 +38,6 @@ export type PushResponse =
   | { kind: 'ignored'; workflowId: string; reason: string }
   /** Dropped by the ingress before any signal (workers/push/push-dedupe.ts): a repeat, or older than a push already delivered. */
   | { kind: 'duplicate' | 'stale'; workflowId: string; reason: string };
-
-export interface ListFilter {
-  provider?: ProviderName;
-  status?: string;
-  outcome?: Outcome;
-  limit?: number;
-}
-
-export interface ListedOrder {
-  workflowId: string;
-  provider: string | null;
-  status: string | null;
-  outcome: string | null;
-  executionStatus: string;
-  startTime: string;
-}
 
 export interface OrderTrackerOptions {
   client: Client;
@@ -245,26 +219,8 @@ export class OrderTracker {
   }
 
   /** Orders by provider, status and outcome, through visibility (not on the time-skipping server). */
-  async list(filter: ListFilter = {}): Promise<ListedOrder[]> {
-    const clauses = [`WorkflowType = 'trackOrder'`];
-    if (filter.provider) clauses.push(`OrderProvider = ${quote(parseProvider(filter.provider))}`);
-    if (filter.status) clauses.push(`OrderStatus = ${quote(filter.status)}`);
-    if (filter.outcome) clauses.push(`OrderOutcome = ${quote(filter.outcome)}`);
-    const orders: ListedOrder[] = [];
-    const limit = filter.limit ?? 100;
-    for await (const execution of this.options.client.workflow.list({ query: clauses.join(' AND ') })) {
-      const attributes = execution.typedSearchAttributes;
-      orders.push({
-        workflowId: execution.workflowId,
-        provider: attributes.get(ORDER_PROVIDER) ?? null,
-        status: attributes.get(ORDER_STATUS) ?? null,
-        outcome: attributes.get(ORDER_OUTCOME) ?? null,
-        executionStatus: execution.status.name,
-        startTime: execution.startTime.toISOString(),
-      });
-      if (orders.length >= limit) break;
-    }
-    return orders;
+  list(filter: ListFilter = {}): Promise<ListedOrder[]> {
+    return listOrders(this.options.client, filter);
   }
 
   private handle(providerName: string, orderIdText: string) {
@@ -279,38 +235,3 @@ export class OrderTracker {
   }
 }
 
-/** Who started an order's run and with what, kept in its memo: a `track` of a running order reads it to say what it did. */
-interface StartMemo {
-  startedBy: 'push' | 'track';
-  /** A track's own id, so it knows whether it started the run it got back. */
-  requestId?: string;
-  reference: string | null;
-  maxWaitMs: number;
-}
-
-function startMemoOf(memo: Record<string, unknown> | undefined): StartMemo | undefined {
-  const { startedBy, requestId, reference, maxWaitMs } = memo ?? {};
-  if (startedBy !== 'push' && startedBy !== 'track') return undefined;
-  if (typeof maxWaitMs !== 'number' || (reference !== null && typeof reference !== 'string')) return undefined;
-  return { startedBy, reference, maxWaitMs, ...(typeof requestId === 'string' ? { requestId } : {}) };
-}
-
-/**
- * Mirrors trackRequested's rule (workflows/order-handlers.ts): a reference goes to an order that has none; the
- * max wait only to an order a push started. Orders started before the memo existed count as tracked.
- */
-function joinedOrder(startedWith: StartMemo | undefined, request: TrackRequest): JoinedOrder {
-  const joined: JoinedOrder = { startedBy: startedWith?.startedBy ?? 'track', handedOver: [], kept: {} };
-  if (startedWith === undefined) return joined;
-  if (startedWith.reference === null && request.reference !== null) joined.handedOver.push('reference');
-  else if (startedWith.reference !== request.reference && request.reference !== null) joined.kept.reference = startedWith.reference;
-  if (startedWith.startedBy === 'push') joined.handedOver.push('maxWait');
-  else if (startedWith.maxWaitMs !== request.maxWaitMs) joined.kept.maxWaitMs = startedWith.maxWaitMs;
-  return joined;
-}
-
-/** Visibility query string literal; the values are validated or come from our own enums. */
-function quote(value: string): string {
-  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(value)) throw new InvalidInputError(`invalid filter value ${JSON.stringify(value)}`);
-  return `'${value}'`;
-}

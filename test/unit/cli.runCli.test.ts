@@ -1,5 +1,5 @@
 import { openLedger } from '../../activities/ledger/open-ledger';
-import { ExitCode, exitCodeForOutcome, runCli } from '../../client/cli';
+import { ExitCode, exitCodeForOutcome, runCli } from '../../cli/main';
 import { connectClient } from '../../client/connect';
 import type { Outcome } from '../../workflows/types';
 

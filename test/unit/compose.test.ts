@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { COMMANDS, runCli } from '../../client/cli';
+import { COMMANDS, runCli } from '../../cli/main';
 import { environmentSchema, loadConfig } from '../../common/config';
 import { dynamicConfigYaml, POLL_QUEUE_PARTITIONS } from '../../scripts/temporal-cluster';
 

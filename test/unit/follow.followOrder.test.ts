@@ -1,4 +1,4 @@
-import { followOrder, rowsOf, type FollowMode } from '../../client/follow';
+import { followOrder, rowsOf, type FollowMode } from '../../cli/follow';
 import { OrderNotFoundError } from '../../client/order-tracker';
 import type { Outcome, Progress, TrackOrderResult } from '../../workflows/types';
 

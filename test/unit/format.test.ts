@@ -1,5 +1,5 @@
 import type { ListedOrder } from '../../client/order-tracker';
-import { formatList, formatProgress, formatProgressChanges, formatResult, printable } from '../../client/format';
+import { formatList, formatProgress, formatProgressChanges, formatResult, printable } from '../../cli/format';
 import type { Progress } from '../../workflows/types';
 
 const NOW = Date.parse('2026-06-10T18:00:00.000Z');

@@ -2,6 +2,8 @@
  * The image's path, end to end: the code `npm run build` compiles, the workflows bundled by the
  * compiled CLI in a process without tsx (as `npx order-tracker bundle-workflows` runs in the image),
  * and a worker given that folder as WORKFLOW_BUNDLE loading the bundle file and running an order.
+ * Also the package's surface: `order-tracker` and `order-tracker/worker` resolve through the
+ * `exports` map to the compiled entry points, and deep paths do not.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { execFileSync } from 'node:child_process';
@@ -34,6 +36,28 @@ let environment: TestWorkflowEnvironment;
 let sandbox: MagmaSandbox;
 let ledger: Ledger;
 let bundleOutput: string;
+let exportsOutput: string;
+
+/** Run from inside the built package: a self-reference resolves through package.json's `exports`. */
+const CHECK_EXPORTS = `
+const library = require('order-tracker');
+const worker = require('order-tracker/worker');
+let deep;
+try {
+  require('order-tracker/dist/activities/index.js');
+  deep = 'resolved';
+} catch (error) {
+  deep = error.code;
+}
+process.stdout.write(JSON.stringify({
+  library: Object.keys(library).sort(),
+  worker: Object.keys(worker).sort(),
+  orderTracker: typeof library.OrderTracker,
+  workflowId: library.orderWorkflowId('magma', 'm-1'),
+  runWorkerProcess: typeof worker.runWorkerProcess,
+  deep,
+}));
+`;
 
 beforeAll(async () => {
   rmSync(BUILD, { recursive: true, force: true });
@@ -43,6 +67,9 @@ beforeAll(async () => {
   copyFileSync(join(ROOT, 'bin', 'order-tracker.js'), join(BUILD, 'bin', 'order-tracker.js'));
   writeFileSync(join(BUILD, 'without-tsx.js'), WITHOUT_TSX);
   const environmentWithoutHooks = { ...process.env, NODE_OPTIONS: '' };
+  copyFileSync(join(ROOT, 'package.json'), join(BUILD, 'package.json'));
+  writeFileSync(join(BUILD, 'check-exports.js'), CHECK_EXPORTS);
+  exportsOutput = execFileSync(process.execPath, ['--require', join(BUILD, 'without-tsx.js'), join(BUILD, 'check-exports.js')], { cwd: BUILD, env: { ...process.env, NODE_OPTIONS: '' }, encoding: 'utf8' });
   bundleOutput = execFileSync(process.execPath, ['--require', join(BUILD, 'without-tsx.js'), join(BUILD, 'bin', 'order-tracker.js'), 'bundle-workflows', BUNDLE_DIR], { cwd: BUILD, env: environmentWithoutHooks, encoding: 'utf8' });
 
   environment = await createTimeSkippingEnvironment();
@@ -58,6 +85,13 @@ afterAll(async () => {
 
 test('the compiled CLI, without tsx, writes both bundles', () => {
   expect(bundleOutput.trim().split('\n')).toEqual([`wrote ${join(BUNDLE_DIR, 'workflows.js')}`, `wrote ${join(BUNDLE_DIR, 'workflows-encrypted-failures.js')}`]);
+});
+
+test('backend code imports order-tracker and order-tracker/worker (the exports map), never deep paths', () => {
+  const surface = JSON.parse(exportsOutput) as Record<string, unknown>;
+  expect(surface).toMatchObject({ orderTracker: 'function', workflowId: 'order:magma:m-1', runWorkerProcess: 'function', deep: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
+  expect(surface.library).toEqual(expect.arrayContaining(['OrderTracker', 'connectClient', 'loadConfig', 'openLedger', 'OrderNotFoundError', 'InvalidInputError']));
+  expect(surface.worker).toEqual(expect.arrayContaining(['runWorkerProcess', 'createWorkers', 'loadConfig']));
 });
 
 test('the compiled code keeps its data in the project folder, not in dist/', () => {
