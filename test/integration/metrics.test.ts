@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import readline from 'node:readline';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { OZZOBIT_SIGNATURE_HEADER, signOzzobitWebhook } from '../../activities/providers/ozzobit/ozzobit-webhook';
+import { OZZOBIT_SIGNATURE_HEADER, signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-webhook';
 import { OrderTracker } from '../../client/order-tracker';
 import { loadConfig, withoutPushSettings } from '../../common/config';
 import { findFreePort } from '../../common/temporal-servers';
@@ -18,9 +18,9 @@ import { startSandboxStack, type SandboxStack } from '../../sandbox/sandbox-stac
 import { METRIC } from '../../workers/metrics-interceptor';
 import { OZZOBIT_WEBHOOK_PATH } from '../../workers/push/ozzobit-webhook';
 import { PUSH_RECEIPTS_METRIC } from '../../workers/push/push-receipts';
-import { orderWorkflowId } from '../../workflows/ids';
+import { orderWorkflowId } from '../../domain/ids';
 import { statusPushedSignal } from '../../workflows/messages';
-import type { ProviderName } from '../../workflows/types';
+import type { ProviderName } from '../../domain/types';
 import { cleanEnvironment } from '../helpers/cli-process';
 import { createDevEnvironment } from '../helpers/environments';
 import { eventually } from '../helpers/eventually';
@@ -169,7 +169,14 @@ test(
 
     // A push (the signal the ingress and push bridges send) is counted by the order, by what it did:
     // one that ranks below the current status is stale; a payload that is no observation is invalid.
-    for (const demo of tracked) {
+    // Only orders with a status get them: before its first answer any status ranks above none.
+    let answered: DemoOrder[] = [];
+    await eventually('an order of every provider has its first status', async () => {
+      const progress = await Promise.all(tracked.map((demo) => tracker.progress(demo.provider, demo.orderId)));
+      answered = tracked.filter((_demo, index) => progress[index]?.status !== null);
+      return providers.every((provider) => answered.some((demo) => demo.provider === provider));
+    });
+    for (const demo of answered) {
       const handle = environment.client.workflow.getHandle(orderWorkflowId(demo.provider, demo.orderId));
       await handle.signal(statusPushedSignal, { status: 'PUSHED_EARLIER', phase: 'in_flight', rank: -1, nextWaitMs: 60_000, details: {} });
       await handle.signal(statusPushedSignal, { status: 'NOT_AN_OBSERVATION' } as never);
