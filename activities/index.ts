@@ -1,11 +1,11 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { ErrorType } from '../workflows/error-types';
-import { orderKey } from '../workflows/ids';
-import type { CallbackState, Observation, Outcome, ProviderName } from '../workflows/types';
-import { type CallbackSender, callbackBody, callbackIdempotencyKey } from './callbacks/callback-sender';
-import { type Ledger, type OutcomeRecord, isFinalOutcome } from './ledger/ledger';
-import type { ProviderRegistry } from './providers/provider';
-import { ProviderCallError } from './providers/provider-error';
+import { orderKey } from '../domain/ids';
+import type { CallbackState, Observation, Outcome, ProviderName } from '../domain/types';
+import { type CallbackSender, callbackBody, callbackIdempotencyKey } from '../callbacks/callback-sender';
+import { type Ledger, type OutcomeRecord, isFinalOutcome } from '../ledger/ledger';
+import type { ProviderRegistry } from '../providers/provider';
+import { ProviderCallError } from '../providers/provider-error';
 import { ProviderGate, RATE_BUDGET_WAIT_METRIC } from './provider-gate';
 import { type PushChannelReader, createPushFallback } from './push-fallback';
 import { toApplicationFailure } from './to-application-failure';

@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
-import type { Details, Observation, ProviderName } from '../workflows/types';
+import type { Details, Observation, ProviderName } from '../domain/types';
 
 export interface PollRequest {
   provider: ProviderName;

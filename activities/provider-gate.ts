@@ -1,4 +1,4 @@
-import type { ProviderName } from '../workflows/types';
+import type { ProviderName } from '../domain/types';
 import type { RequestSlots } from './request-slots';
 
 /**

@@ -12,7 +12,7 @@
  * Without a channel reader (tests, or a worker built without a database) the channel counts as up.
  */
 import type { PushChannelStatus } from './push-channels/push-channel-state';
-import type { ProviderName } from '../workflows/types';
+import type { ProviderName } from '../domain/types';
 
 /** How long a read of the channel states is reused: a state change reaches every poll within it. */
 export const PUSH_CHANNEL_CACHE_MS = 3_000;

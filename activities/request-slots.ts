@@ -11,7 +11,7 @@
  */
 import Database from 'better-sqlite3';
 import { type DatabaseErrorLog, logToStderr, openPostgresPool } from './postgres-pool';
-import type { ProviderName } from '../workflows/types';
+import type { ProviderName } from '../domain/types';
 
 export interface RequestSlots {
   /** Reserves the provider's next slot, `intervalMs` after the last one; resolves with how long to wait for it. */

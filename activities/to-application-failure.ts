@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { ErrorType } from '../workflows/error-types';
-import { ProviderCallError, type ProviderErrorKind } from './providers/provider-error';
+import { ProviderCallError, type ProviderErrorKind } from '../providers/provider-error';
 
 const TYPE_FOR_KIND: Record<ProviderErrorKind, string> = {
   credentials_refused: ErrorType.credentialsRefused,

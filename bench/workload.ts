@@ -3,7 +3,7 @@
  * for every contender. Seeded, so every contender sees exactly the same orders.
  */
 import type { OrderScript, Step } from '../sandbox/scenario';
-import type { ProviderName } from '../workflows/types';
+import type { ProviderName } from '../domain/types';
 
 const MINUTE = 60_000;
 

@@ -1,4 +1,4 @@
-import { listMagmaOrders, type MagmaListedOrder, type MagmaSide } from '../activities/providers/magma/magma-list';
+import { listMagmaOrders, type MagmaListedOrder, type MagmaSide } from '../providers/magma/magma-list';
 import { ConfigError, type Config } from '../common/config';
 import type { OrderTracker, TrackResponse } from '../client/order-tracker';
 

@@ -1,4 +1,4 @@
-import type { Outcome } from '../workflows/types';
+import type { Outcome } from '../domain/types';
 
 /** Contract exit codes. */
 export const ExitCode = {

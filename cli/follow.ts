@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Outcome, Progress, TrackOrderResult } from '../workflows/types';
+import type { Outcome, Progress, TrackOrderResult } from '../domain/types';
 import { formatProgress, formatProgressChanges } from './format';
 import { OrderNotFoundError } from '../client/order-tracker';
 

@@ -1,5 +1,5 @@
 import { formatDuration } from '../workflows/current-details';
-import type { Details, Progress, TrackOrderResult } from '../workflows/types';
+import type { Details, Progress, TrackOrderResult } from '../domain/types';
 import type { JoinedOrder, ListedOrder } from '../client/order-tracker';
 
 /**

@@ -1,12 +1,12 @@
-import { openLedger } from '../activities/ledger/open-ledger';
-import { createCallbackSender } from '../activities/callbacks/callback-sender';
+import { openLedger } from '../ledger/open-ledger';
+import { createCallbackSender } from '../callbacks/callback-sender';
 import { MAX_WAIT_LIMIT_MS, type OrderTracker, trackerFromConfig } from '../client/order-tracker';
 import { connectClient } from '../client/connect';
 import { oneOf, wholeNumber } from '../common/arguments';
 import { ConfigError, loadConfig, type Config } from '../common/config';
 import { parseDuration } from '../common/duration';
 import { InvalidInputError, parseOrderId, parseProvider, parseReference } from '../common/order-input';
-import type { Outcome, ProviderName } from '../workflows/types';
+import type { Outcome, ProviderName } from '../domain/types';
 import { discoverMagmaOrders, type Discovered } from './discover';
 import { ExitCode, exitCodeForOutcome } from './exit-codes';
 import { followOrder, type FollowMode } from './follow';

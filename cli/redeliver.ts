@@ -1,7 +1,7 @@
-import type { CallbackSender } from '../activities/callbacks/callback-sender';
-import { callbackIdempotencyKey } from '../activities/callbacks/callback-sender';
-import type { Ledger } from '../activities/ledger/ledger';
-import type { CallbackState, ProviderName } from '../workflows/types';
+import type { CallbackSender } from '../callbacks/callback-sender';
+import { callbackIdempotencyKey } from '../callbacks/callback-sender';
+import type { Ledger } from '../ledger/ledger';
+import type { CallbackState, ProviderName } from '../domain/types';
 import { OrderNotFoundError } from '../client/order-tracker';
 
 export interface RedeliveryResult {

@@ -1,6 +1,6 @@
 /** What the command accepts (commands, options, usage text) and where it writes. */
 import type { ParsedArguments } from '../common/arguments';
-import { PROVIDER_NAMES } from '../workflows/types';
+import { PROVIDER_NAMES } from '../domain/types';
 
 /** Every command there is; anything else is bad input. `worker` and `ingress` are what deployments run. */
 export const COMMANDS = ['dev', 'worker', 'bundle-workflows', 'ingress', 'sandbox', 'track', 'status', 'cancel', 'list', 'discover', 'redeliver'] as const;

@@ -18,9 +18,9 @@ export {
 export { TemporalUnreachableError, connectClient } from './connect';
 export { ConfigError, loadConfig, type Config } from '../common/config';
 export { InvalidInputError } from '../common/order-input';
-export { openLedger } from '../activities/ledger/open-ledger';
-export type { Ledger, LedgerRow } from '../activities/ledger/ledger';
-export { orderWorkflowId } from '../workflows/ids';
+export { openLedger } from '../ledger/open-ledger';
+export type { Ledger, LedgerRow } from '../ledger/ledger';
+export { orderWorkflowId } from '../domain/ids';
 export {
   PROVIDER_NAMES,
   isFinalOutcome,
@@ -33,4 +33,4 @@ export {
   type ProviderName,
   type TrackOrderResult,
   type Transition,
-} from '../workflows/types';
+} from '../domain/types';

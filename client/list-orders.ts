@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { InvalidInputError, parseProvider } from '../common/order-input';
 import { ORDER_OUTCOME, ORDER_PROVIDER, ORDER_STATUS } from '../workflows/search-attributes';
-import type { Outcome, ProviderName } from '../workflows/types';
+import type { Outcome, ProviderName } from '../domain/types';
 
 export interface ListFilter {
   provider?: ProviderName;

@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import type { Ledger, LedgerRow } from '../activities/ledger/ledger';
+import type { Ledger, LedgerRow } from '../ledger/ledger';
 import type { Config } from '../common/config';
 import { parseOrderId, parseProvider, parseReference, InvalidInputError } from '../common/order-input';
-import { providerDescriptor } from '../activities/providers/registry';
+import { providerDescriptor } from '../providers/registry';
 import { type ListFilter, type ListedOrder, listOrders } from './list-orders';
 import { pendingPollOf, withPendingPoll } from './pending-poll';
 import { type JoinedOrder, type StartMemo, joinedOrder, startMemoOf } from './start-memo';
-import { orderWorkflowId } from '../workflows/ids';
+import { orderWorkflowId } from '../domain/ids';
 import { cancelSignal, progressQuery, statusPushedSignal, type TrackRequest, trackRequestedSignal } from '../workflows/messages';
 import { isVerdict, parseObservation } from '../workflows/observation';
 import { ORDER_OUTCOME, ORDER_PROVIDER } from '../workflows/search-attributes';
 import { DEFAULT_SETTINGS, type TrackingSettings } from '../workflows/settings';
 import { trackOrder, type TrackOrderInput } from '../workflows/track-order';
-import { type Observation, type Outcome, type Progress, type ProviderName, type TrackOrderResult, isFinalOutcome } from '../workflows/types';
+import { type Observation, type Outcome, type Progress, type ProviderName, type TrackOrderResult, isFinalOutcome } from '../domain/types';
 
 export type { JoinedOrder } from './start-memo';
 export type { ListFilter, ListedOrder } from './list-orders';

@@ -9,7 +9,7 @@ import { ApplicationFailure, type LoadedDataConverter } from '@temporalio/common
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { NotYetDetails } from '../activities';
-import type { PendingPoll, Progress } from '../workflows/types';
+import type { PendingPoll, Progress } from '../domain/types';
 
 const WAIT_ACTIVITY = 'pollUntilChanged';
 

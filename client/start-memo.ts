@@ -3,7 +3,7 @@
  * did with its own reference and max wait.
  */
 import type { TrackRequest } from '../workflows/messages';
-import type { Outcome } from '../workflows/types';
+import type { Outcome } from '../domain/types';
 
 /** What a `track` of an order that was already running did with its reference and max wait. */
 export interface JoinedOrder {

@@ -2,8 +2,8 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { basename, resolve } from 'node:path';
 import { z } from 'zod';
-import { type AnyProviderDescriptor, BUILT_IN_PROVIDERS, type ProviderSettings, registeredProviders } from '../activities/providers/registry';
-import type { ProviderName } from '../workflows/types';
+import { type AnyProviderDescriptor, BUILT_IN_PROVIDERS, type ProviderSettings, registeredProviders } from '../providers/registry';
+import type { ProviderName } from '../domain/types';
 import { booleanText, duration, optionalText, optionalUrl, port, requestsPerSecond } from './environment-values';
 
 /**

@@ -1,5 +1,5 @@
-import { isProviderName, registeredProviders } from '../activities/providers/registry';
-import type { ProviderName } from '../workflows/types';
+import { isProviderName, registeredProviders } from '../providers/registry';
+import type { ProviderName } from '../domain/types';
 
 /** Contract: 1–128 characters of A–Z a–z 0–9 . _ : - */
 const ORDER_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;

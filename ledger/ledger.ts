@@ -1,4 +1,4 @@
-import type { CallbackState, Observation, Outcome, ProviderName, Transition } from '../../workflows/types';
+import type { CallbackState, Observation, Outcome, ProviderName, Transition } from '../domain/types';
 
 /** What the workflow hands to recordOutcome: everything the ledger row needs. */
 export interface OutcomeRecord {
@@ -41,7 +41,7 @@ export interface RecordResult {
   row: LedgerRow;
 }
 
-export { isFinalOutcome } from '../../workflows/types';
+export { isFinalOutcome } from '../domain/types';
 
 /**
  * One row per order, keyed `<provider>:<orderId>`. A final row never changes its outcome; a

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import { type DatabaseErrorLog, logToStderr, openPostgresPool } from '../postgres-pool';
-import { orderKey } from '../../workflows/ids';
+import { type DatabaseErrorLog, logToStderr, openPostgresPool } from '../activities/postgres-pool';
+import { orderKey } from '../domain/ids';
 import { decideRecord } from './decide-record';
 import type { Ledger, OutcomeRecord, RecordResult } from './ledger';
 import { STORED_COLUMNS, type StoredRow, toLedgerRow, toStoredRow } from './ledger-row';

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { orderKey } from '../../workflows/ids';
-import type { ProviderName } from '../../workflows/types';
+import { orderKey } from '../domain/ids';
+import type { ProviderName } from '../domain/types';
 import { decideRecord } from './decide-record';
 import type { Ledger, LedgerRow, OutcomeRecord, RecordResult } from './ledger';
 import { STORED_COLUMNS, type StoredRow, toLedgerRow, toStoredRow } from './ledger-row';

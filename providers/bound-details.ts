@@ -1,4 +1,4 @@
-import type { DetailValue, Details } from '../../workflows/types';
+import type { DetailValue, Details } from '../domain/types';
 
 /** Provider text can be anything; history and the UI get a bounded, flat version of it. */
 const MAX_TEXT_LENGTH = 256;

@@ -5,7 +5,7 @@
  * (registry.ts) lists the descriptors; config, workers, the CLI and the request budgets read them.
  */
 import type { z } from 'zod';
-import type { ProviderName } from '../../workflows/types';
+import type { ProviderName } from '../domain/types';
 import type { ProviderAdapter } from './provider';
 import type { ProviderClock } from './provider-clock';
 

@@ -1,4 +1,4 @@
-import type { Observation, ProviderName } from '../../workflows/types';
+import type { Observation, ProviderName } from '../domain/types';
 
 /** One adapter per provider: fetches an order and normalises the answer into an observation. */
 export interface ProviderAdapter {

@@ -1,10 +1,10 @@
 /**
  * The providers this project follows: one descriptor each (`<name>/<name>-provider.ts`). Adding a
- * provider is its folder, its descriptor here, and its name in PROVIDER_NAMES (workflows/types.ts,
+ * provider is its folder, its descriptor here, and its name in PROVIDER_NAMES (domain/types.ts,
  * which workflow code may read; the test beside this file keeps the two lists equal).
  */
 import type { z } from 'zod';
-import type { ProviderName } from '../../workflows/types';
+import type { ProviderName } from '../domain/types';
 import { houdiniProvider } from './houdini/houdini-provider';
 import { magmaProvider } from './magma/magma-provider';
 import { miracleCashProvider } from './miraclecash/miraclecash-provider';

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import type { Observation, ProviderName } from '../../workflows/types';
+import type { Observation, ProviderName } from '../domain/types';
 
 /**
  * A status the provider module does not know stays in flight (guessing a verdict is worse than

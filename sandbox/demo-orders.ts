@@ -1,4 +1,4 @@
-import type { ProviderName } from '../workflows/types';
+import type { ProviderName } from '../domain/types';
 import type { HoudiniOrderScript } from './houdini-order';
 import type { MagmaOrderScript } from './magma';
 import type { OrderScript } from './scenario';

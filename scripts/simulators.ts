@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { startSandboxStack, type SandboxStack } from '../sandbox/sandbox-stack';
 import type { OrderScript } from '../sandbox/scenario';
 import type { RequestLogEntry } from '../sandbox/request-log';
-import { PROVIDER_NAMES, type ProviderName } from '../workflows/types';
+import { PROVIDER_NAMES, type ProviderName } from '../domain/types';
 
 const PROJECT_ROOT = resolve(__dirname, '..');
 const CLI = join(PROJECT_ROOT, 'bin', 'order-tracker.js');

@@ -25,8 +25,8 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { loadConfig } from '../common/config';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { startPostgresCluster, type PostgresCluster } from '../test/helpers/postgres';
-import { pollTaskQueue } from '../workflows/ids';
-import { PROVIDER_NAMES } from '../workflows/types';
+import { pollTaskQueue } from '../domain/ids';
+import { PROVIDER_NAMES } from '../domain/types';
 
 const run = promisify(execFile);
 const BUILD_SCRIPT = resolve(__dirname, 'get-temporal-server.sh');

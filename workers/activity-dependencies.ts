@@ -1,8 +1,8 @@
 import { createActivities, type Activities, type FulfilmentHooks } from '../activities';
-import { createCallbackSender } from '../activities/callbacks/callback-sender';
-import type { Ledger } from '../activities/ledger/ledger';
-import { scaledClock } from '../activities/providers/provider-clock';
-import { createProviders } from '../activities/providers/registry';
+import { createCallbackSender } from '../callbacks/callback-sender';
+import type { Ledger } from '../ledger/ledger';
+import { scaledClock } from '../providers/provider-clock';
+import { createProviders } from '../providers/registry';
 import type { Config } from '../common/config';
 import type { PushChannelReader } from '../activities/push-fallback';
 import { ProviderGate } from '../activities/provider-gate';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { openLedger } from '../activities/ledger/open-ledger';
+import { openLedger } from '../ledger/open-ledger';
 import { connectClient, connectWorker } from '../client/connect';
 import { trackerFromConfig } from '../client/order-tracker';
 import { PROJECT_DATA_DIR, loadConfig } from '../common/config';

@@ -12,8 +12,8 @@ import type { RecordedOutcome } from '../activities';
 import { RATE_BUDGET_WAIT_METRIC } from '../activities/provider-gate';
 import { ErrorType } from '../workflows/error-types';
 import { DETECTION_LAG_METRIC, PUSHES_METRIC } from '../workflows/order-metrics';
-import { isProviderName } from '../activities/providers/registry';
-import type { ProviderName } from '../workflows/types';
+import { isProviderName } from '../providers/registry';
+import type { ProviderName } from '../domain/types';
 
 /**
  * Metric names, exported as they are (the SDK's own carry a `temporal_` prefix); each sample also

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
-import { openLedger } from '../activities/ledger/open-ledger';
+import { openLedger } from '../ledger/open-ledger';
 import { connectClient } from '../client/connect';
 import { type OrderTracker, trackerFromConfig } from '../client/order-tracker';
 import { type Config, loadConfig } from '../common/config';
@@ -10,7 +10,7 @@ import { PushDeduplicator, deduplicatingPushes } from './push/push-dedupe';
 import type { PushReporting } from './push/push-logger';
 import { installTelemetry } from './telemetry';
 import { openPushChannelStore, type PushChannelStore } from '../activities/push-channels/push-channel-store';
-import type { ProviderName } from '../workflows/types';
+import type { ProviderName } from '../domain/types';
 import type { PushBridge } from './push/bridge';
 import { type ChannelSource, PushChannelMonitor, type PushChannelHealth } from './push/push-channel-monitor';
 import { componentLogger, prefixedConsoleLogger } from './push/push-logger';

@@ -1,6 +1,6 @@
 import { Runtime } from '@temporalio/worker';
 import type { FulfilmentHooks } from '../activities';
-import { openLedger } from '../activities/ledger/open-ledger';
+import { openLedger } from '../ledger/open-ledger';
 import { connectConnection, connectWorker } from '../client/connect';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { type Config, loadConfig } from '../common/config';

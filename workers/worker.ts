@@ -1,8 +1,8 @@
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Activities } from '../activities';
-import { pollTaskQueue } from '../workflows/ids';
-import type { ProviderName } from '../workflows/types';
+import { pollTaskQueue } from '../domain/ids';
+import type { ProviderName } from '../domain/types';
 import { metricsInterceptors } from './metrics-interceptor';
 
 export interface WorkerOptions {

@@ -1,5 +1,5 @@
 import type { TrackingState } from './state';
-import type { ProviderName } from './types';
+import type { ProviderName } from '../domain/types';
 
 /** "4m 05s", "1h 02m": short enough for the Temporal UI's details panel. */
 export function formatDuration(milliseconds: number): string {

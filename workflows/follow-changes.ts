@@ -14,7 +14,7 @@ import { recordDetectionLag } from './order-metrics';
 import { failureType, notYetRequests, pollActivity } from './poll-activity';
 import type { TrackingSettings } from './settings';
 import { type TrackingState, applyObservation, outcomeOf } from './state';
-import type { Outcome, ProviderName } from './types';
+import type { Outcome, ProviderName } from '../domain/types';
 
 /** The last poll at the deadline gets this long (its retries included) before the order ends timed_out. */
 const DEADLINE_POLL_WINDOW_MS = 60_000;

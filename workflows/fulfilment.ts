@@ -14,7 +14,7 @@ import type { Activities, FulfilmentStep } from '../activities';
 import type { OrderRun } from './order-run';
 import { FULFILMENT_STEPS_PATCH, LATE_NEWS_PATCH } from './patches';
 import { ORDER_OUTCOME } from './search-attributes';
-import { type CallbackState, type Outcome, isFinalOutcome } from './types';
+import { type CallbackState, type Outcome, isFinalOutcome } from '../domain/types';
 
 /** Ledger writes are local and cheap; retry them until they succeed, whatever it takes. */
 const FULFILMENT_ATTEMPT_TIMEOUT_MS = 30_000;

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { Progress } from './types';
+import type { Progress } from '../domain/types';
 
 export interface CancelRequest {
   reason?: string;

@@ -1,4 +1,4 @@
-import type { DetailValue, Details, Observation, Phase } from './types';
+import type { DetailValue, Details, Observation, Phase } from '../domain/types';
 
 const PHASES: readonly Phase[] = ['in_flight', 'succeeded', 'failed', 'unknown'];
 const MAX_ATTENTION_LENGTH = 256;

@@ -9,7 +9,7 @@ import { countPush, recordDetectionLag } from './order-metrics';
 import type { OrderRun } from './order-run';
 import { CANCEL_HOLDS_PATCH } from './patches';
 import { applyObservation, progressSnapshot, pushIsNewer } from './state';
-import { isFinalOutcome } from './types';
+import { isFinalOutcome } from '../domain/types';
 
 export function installHandlers(run: OrderRun): void {
   const { provider, orderId, state } = run;

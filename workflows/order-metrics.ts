@@ -12,7 +12,7 @@
  *   delivery (under a second by the OZZOBiT and Houdini documents) comes on top.
  */
 import { metricMeter } from '@temporalio/workflow';
-import type { ObservationSource, ProviderName } from './types';
+import type { ObservationSource, ProviderName } from '../domain/types';
 
 /** Also the names in workers/metrics-interceptor.ts METRIC (that module is not for the sandbox). */
 export const DETECTION_LAG_METRIC = 'order_tracker_detection_lag';

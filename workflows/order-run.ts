@@ -11,7 +11,7 @@ import { RETRY_DRIVEN_POLLING_PATCH, SHORTER_RUNS_PATCH } from './patches';
 import { ORDER_PROVIDER, ORDER_STATUS } from './search-attributes';
 import { RUN_EVENTS_BEFORE_SHORTER_RUNS, type TrackingSettings, resolveSettings } from './settings';
 import { type TrackingState, initialState } from './state';
-import type { ProviderName } from './types';
+import type { ProviderName } from '../domain/types';
 
 export interface TrackOrderInput {
   provider: ProviderName;

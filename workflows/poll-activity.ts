@@ -6,7 +6,7 @@ import { ActivityCancellationType, ActivityFailure, ApplicationFailure, proxyAct
 import type { Activities } from '../activities';
 import { ErrorType } from './error-types';
 import type { FollowContext } from './follow-changes';
-import { pollTaskQueue } from './ids';
+import { pollTaskQueue } from '../domain/ids';
 import type { TrackingSettings } from './settings';
 
 /** One attempt of a poll: the HTTP client gives up sooner; this only catches a stuck worker. */

@@ -7,7 +7,7 @@ import type {
   ProviderName,
   Progress,
   Transition,
-} from './types';
+} from '../domain/types';
 
 /** Everything an order carries across continue-as-new. Plain data; times are epoch ms. */
 export interface TrackingState {

@@ -10,13 +10,13 @@ import { floorSummary, timerSummary } from './current-details';
 import { ATTENTION_ERRORS } from './error-types';
 import { type LoopEnd, floorAt } from './follow-changes';
 import { POLL_ATTEMPT_TIMEOUT_MS, failureType, pollRetryPolicy } from './poll-activity';
-import { pollTaskQueue } from './ids';
+import { pollTaskQueue } from '../domain/ids';
 import { isTerminal } from './observation';
 import { recordDetectionLag } from './order-metrics';
 import type { OrderRun } from './order-run';
 import { POLL_OVERTAKEN_BY_PUSH_PATCH } from './patches';
 import { applyObservation, outcomeOf } from './state';
-import type { Outcome } from './types';
+import type { Outcome } from '../domain/types';
 
 export async function followTimerLoop(run: OrderRun): Promise<LoopEnd> {
   const { provider, settings, state } = run;

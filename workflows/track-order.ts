@@ -18,7 +18,7 @@ import { installHandlers, receivePush } from './order-handlers';
 import { type OrderRun, type TrackOrderInput, announceRun, openRun } from './order-run';
 import { ORDER_PROVIDER } from './search-attributes';
 import { followTimerLoop } from './timer-loop';
-import type { Outcome, TrackOrderResult } from './types';
+import type { Outcome, TrackOrderResult } from '../domain/types';
 
 export type { TrackOrderInput } from './order-run';
 export * from './patches';

@@ -1,4 +1,4 @@
-import type { ProviderName } from '../../workflows/types';
+import type { ProviderName } from '../../domain/types';
 
 /**
  * Where a provider's push channel stands, as the ingress that runs it reports it:

@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { openPostgresPool } from '../postgres-pool';
-import { PROVIDER_NAMES, type ProviderName } from '../../workflows/types';
+import { PROVIDER_NAMES, type ProviderName } from '../../domain/types';
 import { PUSH_CHANNEL_STATES, type PushChannelState, type PushChannelStatus } from './push-channel-state';
 
 export interface PushChannelStore {

@@ -6,8 +6,8 @@
  */
 import type { RawData } from 'ws';
 import { z } from 'zod';
-import { describeSchemaIssues } from '../../activities/providers/schema-issues';
-import { type HoudiniOrder, houdiniOrderUpdateSchema } from '../../activities/providers/houdini/houdini-schema';
+import { describeSchemaIssues } from '../schema-issues';
+import { type HoudiniOrder, houdiniOrderUpdateSchema } from './houdini-schema';
 
 export type HoudiniServerMessage =
   | { type: 'welcome' }

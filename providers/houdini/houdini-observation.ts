@@ -1,4 +1,4 @@
-import type { Observation } from '../../../workflows/types';
+import type { Observation } from '../../domain/types';
 import { boundDetails } from '../bound-details';
 import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';
 import { unrecognisedStatusAttention, withAttention } from '../status-attention';

@@ -1,4 +1,4 @@
-import { optionalText, optionalUrl } from '../../../common/environment-values';
+import { optionalText, optionalUrl } from '../../common/environment-values';
 import { defineProvider } from '../provider-descriptor';
 import { createHoudiniAdapter } from './houdini-client';
 

@@ -1,4 +1,4 @@
-import type { Phase } from '../../../workflows/types';
+import type { Phase } from '../../domain/types';
 
 /**
  * Houdini's numeric order status codes (seed 003, "Order Status Codes"), what each means for

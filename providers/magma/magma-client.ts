@@ -1,6 +1,6 @@
 import { ClientError, GraphQLClient } from 'graphql-request';
 import { fetch as undiciFetch } from 'undici';
-import type { Observation } from '../../../workflows/types';
+import type { Observation } from '../../domain/types';
 import { boundDetails } from '../bound-details';
 import { networkFailure } from '../http-failure';
 import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';

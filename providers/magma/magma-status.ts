@@ -1,4 +1,4 @@
-import type { Phase } from '../../../workflows/types';
+import type { Phase } from '../../domain/types';
 
 /** The seed's closed terminal sets: any other status is in flight, even one the seed never lists. */
 export const MAGMA_SUCCESS_STATUSES: readonly string[] = ['VALID_CHANNEL_OPENING', 'CHANNEL_MONITORING_FINISHED'];

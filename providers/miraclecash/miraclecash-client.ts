@@ -1,4 +1,4 @@
-import type { Observation } from '../../../workflows/types';
+import type { Observation } from '../../domain/types';
 import { boundDetails, boundText } from '../bound-details';
 import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';
 import type { ProviderAdapter } from '../provider';

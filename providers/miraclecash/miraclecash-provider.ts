@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, optionalText, optionalUrl } from '../../../common/environment-values';
+import { duration, optionalText, optionalUrl } from '../../common/environment-values';
 import { defineProvider } from '../provider-descriptor';
 import { createMiracleCashAdapter } from './miraclecash-client';
 

@@ -1,4 +1,4 @@
-import type { Phase } from '../../../workflows/types';
+import type { Phase } from '../../domain/types';
 
 /**
  * MiracleCash payment prompt statuses (seed 001). Its status table lost the names in the copy we

@@ -1,4 +1,4 @@
-import type { Observation } from '../../../workflows/types';
+import type { Observation } from '../../domain/types';
 import { boundText } from '../bound-details';
 import type { ProviderAdapter } from '../provider';
 import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';

@@ -4,18 +4,18 @@
  * route and the bridge do the I/O. Both normalise with the provider module the poll uses, so a push
  * and a poll of the same order state give the same observation, rank included.
  */
-import { normalizeOzzobitOrder } from '../../activities/providers/ozzobit/ozzobit-normalize';
-import { type ProviderClock, SYSTEM_CLOCK } from '../../activities/providers/provider-clock';
-import { type OzzobitOrder, ozzobitOrderIdOf, ozzobitOrderSchema } from '../../activities/providers/ozzobit/ozzobit-schema';
+import { normalizeOzzobitOrder } from './ozzobit-normalize';
+import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';
+import { type OzzobitOrder, ozzobitOrderIdOf, ozzobitOrderSchema } from './ozzobit-schema';
 import {
   ozzobitEventNameOf,
   ozzobitEventOrderOf,
   ozzobitEventStatus,
   ozzobitWebhookEnvelopeSchema,
-} from '../../activities/providers/ozzobit/ozzobit-webhook';
-import { describeSchemaIssues } from '../../activities/providers/schema-issues';
+} from './ozzobit-webhook';
+import { describeSchemaIssues } from '../schema-issues';
 import { InvalidInputError, parseOrderId } from '../../common/order-input';
-import type { Observation } from '../../workflows/types';
+import type { Observation } from '../../domain/types';
 
 export interface OzzobitPush {
   orderId: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalText, optionalUrl } from '../../../common/environment-values';
+import { optionalText, optionalUrl } from '../../common/environment-values';
 import { defineProvider } from '../provider-descriptor';
 import { createOzzobitAdapter } from './ozzobit-client';
 

@@ -1,4 +1,4 @@
-import type { Phase } from '../../../workflows/types';
+import type { Phase } from '../../domain/types';
 
 /** OZZOBiT order statuses (seed 002's table), in lifecycle order. */
 export const OZZOBIT_STATUSES = ['PROCESSING', 'PENDING_DELIVERY', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;

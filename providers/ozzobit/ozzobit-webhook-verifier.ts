@@ -8,9 +8,9 @@
  * The computations are the provider module's (ozzobit-webhook.ts, ozzobit-jwt.ts).
  */
 import { z } from 'zod';
-import { verifyHs256Jwt } from '../../activities/providers/ozzobit/ozzobit-jwt';
-import { OZZOBIT_SIGNATURE_HEADER, decodeOzzobitSignature, verifyOzzobitSignature } from '../../activities/providers/ozzobit/ozzobit-webhook';
-import { type WebhookVerifier, singleHeader } from './webhook-verifier';
+import { verifyHs256Jwt } from './ozzobit-jwt';
+import { OZZOBIT_SIGNATURE_HEADER, decodeOzzobitSignature, verifyOzzobitSignature } from './ozzobit-webhook';
+import { type WebhookVerifier, singleHeader } from '../webhook-verifier';
 
 export const OZZOBIT_WEBHOOK_SCHEMES = ['hmac', 'jwt'] as const;
 export type OzzobitWebhookScheme = (typeof OZZOBIT_WEBHOOK_SCHEMES)[number];

@@ -7,7 +7,7 @@
  * poll queues one partition — see scripts/temporal-cluster.ts), the `order-tracker sandbox` command,
  * two `order-tracker worker` processes and one `order-tracker ingress`, all child processes started
  * from the CLI, a ledger in the cluster's PostgreSQL and a callback receiver. The crash test's run
- * (scripts/crash-test.ts) plays the orders of all four providers: a worker SIGKILLed mid-run
+ * (test/integration/crash-test.ts) plays the orders of all four providers: a worker SIGKILLed mid-run
  * (the kills go round both workers), the server process restarted once on its database. Then:
  * - every order ended as scripted, one ledger row and one processed callback each: 0 lost, 0 doubled;
  * - each provider's request log (from its simulator) never shows more than budget × 5 s + 1 requests
@@ -17,11 +17,11 @@
  * `npm test` runs it at a small size (test/cluster/cluster.test.ts). Exit code 1 on any problem.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { given, positiveNumber, readArguments, wholeNumber } from '../common/arguments';
-import { InvalidInputError } from '../common/order-input';
-import { runCli } from '../test/helpers/cli-process';
-import type { Outcome, ProviderName } from '../workflows/types';
-import { formatReport, runCrashTest, type CrashTestReport, type InspectView } from './crash-test';
+import { given, positiveNumber, readArguments, wholeNumber } from '../../common/arguments';
+import { InvalidInputError } from '../../common/order-input';
+import { runCli } from '../helpers/cli-process';
+import type { Outcome, ProviderName } from '../../domain/types';
+import { formatReport, runCrashTest, type CrashTestReport, type InspectView } from '../integration/crash-test';
 
 const SECOND = 1_000;
 /** Visibility is written after the workflow closes: how long `list` may lag behind. */

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifyCallbackSignature } from '../../activities/callbacks/signature';
+import { verifyCallbackSignature } from '../../callbacks/signature';
 
 export interface ReceivedCallback {
   idempotencyKey: string;

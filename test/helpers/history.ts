@@ -3,8 +3,8 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { temporal } from '@temporalio/proto';
-import type { ProviderAdapter, ProviderRegistry } from '../../activities/providers/provider';
-import type { ProviderName } from '../../workflows/types';
+import type { ProviderAdapter, ProviderRegistry } from '../../providers/provider';
+import type { ProviderName } from '../../domain/types';
 
 type History = temporal.api.history.v1.IHistory;
 

@@ -27,7 +27,7 @@ export interface LedgerBackend {
   legacySchemas: Record<string, string>;
 }
 
-/** activities/ledger/sqlite-ledger.ts at b4b776a, the last commit before numbered migrations. */
+/** ledger/sqlite-ledger.ts at b4b776a, the last commit before numbered migrations. */
 const SQLITE_SCHEMA_B4B776A = `
 CREATE TABLE IF NOT EXISTS order_outcomes (
   order_key       TEXT PRIMARY KEY,
@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS order_outcomes (
   hooks_done      TEXT NOT NULL DEFAULT '[]'
 )`;
 
-/** activities/ledger/sqlite-ledger.ts at 18b31a3, the first ledger: no callback body, detail or hooks. */
+/** ledger/sqlite-ledger.ts at 18b31a3, the first ledger: no callback body, detail or hooks. */
 const SQLITE_SCHEMA_18B31A3 = `
 CREATE TABLE IF NOT EXISTS order_outcomes (
   order_key    TEXT PRIMARY KEY,
@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS order_outcomes (
   callback     TEXT NOT NULL DEFAULT 'none'
 )`;
 
-/** activities/ledger/postgres-ledger.ts at b4b776a (the PostgreSQL ledger never had another table). */
+/** ledger/postgres-ledger.ts at b4b776a (the PostgreSQL ledger never had another table). */
 const POSTGRES_SCHEMA_B4B776A = `
 CREATE TABLE IF NOT EXISTS order_outcomes (
   order_key       TEXT PRIMARY KEY,

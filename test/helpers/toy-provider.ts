@@ -6,10 +6,10 @@
 import { createServer, type Server } from 'node:http';
 import { z } from 'zod';
 import { optionalText, optionalUrl } from '../../common/environment-values';
-import { getProviderJson, parseProviderAnswer } from '../../activities/providers/rest-json';
-import { defineProvider } from '../../activities/providers/provider-descriptor';
-import type { ProviderAdapter } from '../../activities/providers/provider';
-import type { Observation, Phase, ProviderName } from '../../workflows/types';
+import { getProviderJson, parseProviderAnswer } from '../../providers/rest-json';
+import { defineProvider } from '../../providers/provider-descriptor';
+import type { ProviderAdapter } from '../../providers/provider';
+import type { Observation, Phase, ProviderName } from '../../domain/types';
 
 /** Not one of PROVIDER_NAMES: the toy is registered at run time (registerProvider). */
 export const TOY = 'toy' as ProviderName;

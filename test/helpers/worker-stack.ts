@@ -4,13 +4,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createActivities, type FulfilmentHooks } from '../../activities';
-import type { CallbackSender } from '../../activities/callbacks/callback-sender';
-import type { Ledger } from '../../activities/ledger/ledger';
-import { openSqliteLedger } from '../../activities/ledger/sqlite-ledger';
-import { createMagmaAdapter } from '../../activities/providers/magma/magma-client';
-import type { ProviderRegistry } from '../../activities/providers/provider';
+import type { CallbackSender } from '../../callbacks/callback-sender';
+import type { Ledger } from '../../ledger/ledger';
+import { openSqliteLedger } from '../../ledger/sqlite-ledger';
+import { createMagmaAdapter } from '../../providers/magma/magma-client';
+import type { ProviderRegistry } from '../../providers/provider';
 import { createWorkers, runWorkers } from '../../workers/worker';
-import type { ProviderName } from '../../workflows/types';
+import type { ProviderName } from '../../domain/types';
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 

@@ -1,12 +1,12 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Ledger } from '../../activities/ledger/ledger';
+import type { Ledger } from '../../ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { findFreePort } from '../../common/temporal-servers';
 import { type MagmaSandbox } from '../../sandbox/magma';
-import { orderWorkflowId } from '../../workflows/ids';
+import { orderWorkflowId } from '../../domain/ids';
 import { progressQuery } from '../../workflows/messages';
-import type { Progress } from '../../workflows/types';
+import type { Progress } from '../../domain/types';
 import { runCli as runCommand, type CliRun } from '../helpers/cli-process';
 import { eventually } from '../helpers/eventually';
 import { uniqueId } from '../helpers/worker-stack';

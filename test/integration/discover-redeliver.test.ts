@@ -4,10 +4,10 @@
  * dev server, the Magma simulator, a real ledger file and a callback receiver.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { callbackBody } from '../../activities/callbacks/callback-sender';
-import { openSqliteLedger } from '../../activities/ledger/sqlite-ledger';
+import { callbackBody } from '../../callbacks/callback-sender';
+import { openSqliteLedger } from '../../ledger/sqlite-ledger';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
-import { orderWorkflowId } from '../../workflows/ids';
+import { orderWorkflowId } from '../../domain/ids';
 import { startCallbackReceiver, type CallbackReceiver } from '../helpers/callback-receiver';
 import { cleanEnvironment, runCli } from '../helpers/cli-process';
 import { createDevEnvironment } from '../helpers/environments';

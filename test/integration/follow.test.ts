@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Ledger } from '../../activities/ledger/ledger';
+import type { Ledger } from '../../ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { type MagmaSandbox } from '../../sandbox/magma';
-import type { Progress } from '../../workflows/types';
+import type { Progress } from '../../domain/types';
 import { runCli, type CliRun } from '../helpers/cli-process';
 import { uniqueId } from '../helpers/worker-stack';
 import { type MagmaCliStack, startMagmaCliStack } from '../helpers/magma-cli-stack';

@@ -9,9 +9,9 @@
  * tracker's own account.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createHoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
-import { normalizeHoudiniOrder } from '../../activities/providers/houdini/houdini-observation';
-import type { Ledger } from '../../activities/ledger/ledger';
+import { createHoudiniAdapter } from '../../providers/houdini/houdini-client';
+import { normalizeHoudiniOrder } from '../../providers/houdini/houdini-observation';
+import type { Ledger } from '../../ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { startHoudiniSandbox } from '../../sandbox/houdini';
 import type { HoudiniSandbox } from '../../sandbox/houdini';
@@ -19,8 +19,8 @@ import type { RequestLogEntry } from '../../sandbox/request-log';
 import type { PushBridge } from '../../workers/push/bridge';
 import { type BridgeLogger, HoudiniAuthenticationError, createHoudiniBridge } from '../../workers/push/houdini-bridge';
 import { runningHoudiniOrders } from '../../workers/push/houdini-catch-up';
-import { orderWorkflowId } from '../../workflows/ids';
-import type { Progress, Transition } from '../../workflows/types';
+import { orderWorkflowId } from '../../domain/ids';
+import type { Progress, Transition } from '../../domain/types';
 import { createDevEnvironment } from '../helpers/environments';
 import { eventually } from '../helpers/eventually';
 import { activityCount } from '../helpers/history';

@@ -6,16 +6,16 @@
  * worker stack.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createHoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
-import type { Ledger } from '../../activities/ledger/ledger';
-import type { ProviderRegistry } from '../../activities/providers/provider';
+import { createHoudiniAdapter } from '../../providers/houdini/houdini-client';
+import type { Ledger } from '../../ledger/ledger';
+import type { ProviderRegistry } from '../../providers/provider';
 import { OrderTracker } from '../../client/order-tracker';
 import { startHoudiniSandbox } from '../../sandbox/houdini';
 import type { HoudiniSandbox } from '../../sandbox/houdini';
 import type { RequestLogEntry } from '../../sandbox/request-log';
-import { orderWorkflowId } from '../../workflows/ids';
+import { orderWorkflowId } from '../../domain/ids';
 import { progressQuery } from '../../workflows/messages';
-import type { Progress } from '../../workflows/types';
+import type { Progress } from '../../domain/types';
 import { createDevEnvironment } from '../helpers/environments';
 import { timerDurationsMs } from '../helpers/history';
 import { temporaryLedger, uniqueId, withWorkers } from '../helpers/worker-stack';

@@ -7,8 +7,8 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import type { Ledger } from '../../activities/ledger/ledger';
-import { toMagmaObservation } from '../../activities/providers/magma/magma-client';
+import type { Ledger } from '../../ledger/ledger';
+import { toMagmaObservation } from '../../providers/magma/magma-client';
 import { OrderTracker, trackerFromConfig } from '../../client/order-tracker';
 import { loadConfig } from '../../common/config';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';

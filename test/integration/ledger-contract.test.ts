@@ -3,9 +3,9 @@
  * folder and PostgreSQL on a real throwaway cluster, each opened through openLedger as DATABASE_URL
  * names it. A backend that breaks the rule of a record fails here by name.
  */
-import type { Ledger, OutcomeRecord } from '../../activities/ledger/ledger';
-import { openLedger } from '../../activities/ledger/open-ledger';
-import type { Observation, Outcome } from '../../workflows/types';
+import type { Ledger, OutcomeRecord } from '../../ledger/ledger';
+import { openLedger } from '../../ledger/open-ledger';
+import type { Observation, Outcome } from '../../domain/types';
 import { type LedgerBackend, type LedgerDatabase, postgresBackend, sqliteBackend } from '../helpers/ledger-backends';
 
 /** Installing PostgreSQL from Debian on a fresh machine takes a while. */

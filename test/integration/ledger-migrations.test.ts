@@ -5,11 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Ledger, LedgerRow } from '../../activities/ledger/ledger';
-import { STORED_COLUMNS } from '../../activities/ledger/ledger-row';
-import { openLedger } from '../../activities/ledger/open-ledger';
-import { POSTGRES_MIGRATIONS } from '../../activities/ledger/postgres-migrations';
-import type { Observation } from '../../workflows/types';
+import type { Ledger, LedgerRow } from '../../ledger/ledger';
+import { STORED_COLUMNS } from '../../ledger/ledger-row';
+import { openLedger } from '../../ledger/open-ledger';
+import { POSTGRES_MIGRATIONS } from '../../ledger/postgres-migrations';
+import type { Observation } from '../../domain/types';
 import { cleanEnvironment } from '../helpers/cli-process';
 import { type LedgerBackend, type LedgerDatabase, postgresBackend, sqliteBackend } from '../helpers/ledger-backends';
 

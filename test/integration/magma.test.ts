@@ -4,15 +4,15 @@
  * Tests run concurrently on one worker stack; each script takes a few steps of a few seconds.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Ledger } from '../../activities/ledger/ledger';
-import type { ProviderAdapter, ProviderRegistry } from '../../activities/providers/provider';
-import { ProviderCallError } from '../../activities/providers/provider-error';
+import type { Ledger } from '../../ledger/ledger';
+import type { ProviderAdapter, ProviderRegistry } from '../../providers/provider';
+import { ProviderCallError } from '../../providers/provider-error';
 import { OrderTracker } from '../../client/order-tracker';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
 import type { RequestLogEntry } from '../../sandbox/request-log';
-import { orderWorkflowId } from '../../workflows/ids';
+import { orderWorkflowId } from '../../domain/ids';
 import { progressQuery } from '../../workflows/messages';
-import type { Progress } from '../../workflows/types';
+import type { Progress } from '../../domain/types';
 import { createDevEnvironment } from '../helpers/environments';
 import { eventually } from '../helpers/eventually';
 import { timerDurationsMs } from '../helpers/history';

@@ -1,11 +1,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Ledger } from '../../activities/ledger/ledger';
-import { createMiracleCashAdapter } from '../../activities/providers/miraclecash/miraclecash-client';
+import type { Ledger } from '../../ledger/ledger';
+import { createMiracleCashAdapter } from '../../providers/miraclecash/miraclecash-client';
 import { OrderTracker } from '../../client/order-tracker';
 import { startMiracleCashSandbox } from '../../sandbox/miraclecash';
 import type { MiracleCashSandbox } from '../../sandbox/miraclecash';
-import { orderWorkflowId } from '../../workflows/ids';
-import type { Progress, TrackOrderResult } from '../../workflows/types';
+import { orderWorkflowId } from '../../domain/ids';
+import type { Progress, TrackOrderResult } from '../../domain/types';
 import { createDevEnvironment } from '../helpers/environments';
 import { temporaryLedger, uniqueId, withWorkers } from '../helpers/worker-stack';
 import type { StackOptions } from '../helpers/worker-stack';

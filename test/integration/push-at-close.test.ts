@@ -7,12 +7,12 @@
  * closed: the widest form of that window. The push must go to the open run, or be ignored.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Ledger } from '../../activities/ledger/ledger';
-import { createMiracleCashAdapter } from '../../activities/providers/miraclecash/miraclecash-client';
+import type { Ledger } from '../../ledger/ledger';
+import { createMiracleCashAdapter } from '../../providers/miraclecash/miraclecash-client';
 import { OrderTracker } from '../../client/order-tracker';
 import { type MiracleCashSandbox, startMiracleCashSandbox } from '../../sandbox/miraclecash';
-import { orderWorkflowId } from '../../workflows/ids';
-import type { Observation } from '../../workflows/types';
+import { orderWorkflowId } from '../../domain/ids';
+import type { Observation } from '../../domain/types';
 import { createDevEnvironment } from '../helpers/environments';
 import { temporaryLedger, uniqueId, withWorkers } from '../helpers/worker-stack';
 

@@ -6,14 +6,14 @@
  * event in the history is one the ingress caused.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { OZZOBIT_SIGNATURE_HEADER, signOzzobitWebhook } from '../../activities/providers/ozzobit/ozzobit-webhook';
+import { OZZOBIT_SIGNATURE_HEADER, signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-webhook';
 import { OrderTracker } from '../../client/order-tracker';
 import { loadConfig } from '../../common/config';
 import { findFreePort } from '../../common/temporal-servers';
 import { type RunningIngress, startIngress } from '../../workers/run-ingress';
 import { OZZOBIT_WEBHOOK_PATH } from '../../workers/push/ozzobit-webhook';
 import { PUSH_RECEIPTS_METRIC } from '../../workers/push/push-receipts';
-import { orderWorkflowId } from '../../workflows/ids';
+import { orderWorkflowId } from '../../domain/ids';
 import { createDevEnvironment } from '../helpers/environments';
 import { recordingMeter } from '../helpers/recording-meter';
 import { temporaryLedger, uniqueId } from '../helpers/worker-stack';

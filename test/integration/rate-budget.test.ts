@@ -5,8 +5,8 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Ledger } from '../../activities/ledger/ledger';
-import { createOzzobitAdapter } from '../../activities/providers/ozzobit/ozzobit-client';
+import type { Ledger } from '../../ledger/ledger';
+import { createOzzobitAdapter } from '../../providers/ozzobit/ozzobit-client';
 import { OrderTracker } from '../../client/order-tracker';
 import { startOzzobitSandbox, type OzzobitSandbox } from '../../sandbox/ozzobit';
 import { createDevEnvironment } from '../helpers/environments';

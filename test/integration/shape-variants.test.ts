@@ -11,8 +11,8 @@
  * variant's results. Orders are short (a few seconds per status) and few per provider.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Ledger } from '../../activities/ledger/ledger';
-import { createProviders } from '../../activities/providers/registry';
+import type { Ledger } from '../../ledger/ledger';
+import { createProviders } from '../../providers/registry';
 import { OrderTracker } from '../../client/order-tracker';
 import { loadConfig } from '../../common/config';
 import { findFreePort } from '../../common/temporal-servers';
@@ -20,7 +20,7 @@ import { OZZOBIT_OTHER_EVENT } from '../../sandbox/ozzobit-push';
 import { startSandboxStack, type SandboxStack } from '../../sandbox/sandbox-stack';
 import type { OzzobitWebhookEncoding, ShapeVariant } from '../../sandbox/shape-variant';
 import { type RunningIngress, startIngress } from '../../workers/run-ingress';
-import type { Progress, ProviderName, TrackOrderResult } from '../../workflows/types';
+import type { Progress, ProviderName, TrackOrderResult } from '../../domain/types';
 import { createDevEnvironment } from '../helpers/environments';
 import { eventually } from '../helpers/eventually';
 import { type RunningWorkers, startWorkers } from '../helpers/running-workers';

@@ -5,13 +5,13 @@
  * recorded in the ledger, against a tiny simulator over real HTTP on the dev server.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { registerProvider } from '../../activities/providers/registry';
+import { registerProvider } from '../../providers/registry';
 import { OrderTracker } from '../../client/order-tracker';
 import { loadConfig } from '../../common/config';
 import { parseProvider } from '../../common/order-input';
 import { activitiesFromConfig } from '../../workers/activity-dependencies';
 import { createWorkers, runWorkers } from '../../workers/worker';
-import type { TrackOrderResult } from '../../workflows/types';
+import type { TrackOrderResult } from '../../domain/types';
 import { createDevEnvironment } from '../helpers/environments';
 import { TOY, type ToySimulator, startToySimulator, toyProvider } from '../helpers/toy-provider';
 import { temporaryLedger, uniqueId, workflowBundle } from '../helpers/worker-stack';

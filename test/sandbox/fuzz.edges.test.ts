@@ -6,18 +6,18 @@
 import fc from 'fast-check';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
-import { createMagmaAdapter } from '../../activities/providers/magma/magma-client';
-import { createMiracleCashAdapter } from '../../activities/providers/miraclecash/miraclecash-client';
-import { signOzzobitWebhook } from '../../activities/providers/ozzobit/ozzobit-webhook';
-import { createOzzobitAdapter } from '../../activities/providers/ozzobit/ozzobit-client';
-import type { ProviderAdapter } from '../../activities/providers/provider';
-import { ProviderCallError } from '../../activities/providers/provider-error';
+import { createHoudiniAdapter } from '../../providers/houdini/houdini-client';
+import { createMagmaAdapter } from '../../providers/magma/magma-client';
+import { createMiracleCashAdapter } from '../../providers/miraclecash/miraclecash-client';
+import { signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-webhook';
+import { createOzzobitAdapter } from '../../providers/ozzobit/ozzobit-client';
+import type { ProviderAdapter } from '../../providers/provider';
+import { ProviderCallError } from '../../providers/provider-error';
 import type { Client } from '@temporalio/client';
 import { OrderTracker } from '../../client/order-tracker';
 import { parseOrderId, parseProvider } from '../../common/order-input';
 import { buildIngress } from '../../workers/ingress';
-import { createOzzobitSignatureVerifier } from '../../workers/push/ozzobit-webhook-verifier';
+import { createOzzobitSignatureVerifier } from '../../providers/ozzobit/ozzobit-webhook-verifier';
 import { ozzobitWebhookRoute } from '../../workers/push/ozzobit-webhook';
 import { parseObservation } from '../../workflows/observation';
 

@@ -6,11 +6,11 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
-import type { HoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
-import { scaledClock } from '../../activities/providers/provider-clock';
-import { ProviderCallError } from '../../activities/providers/provider-error';
-import { HOUDINI_AFTER_EXPIRY_MS, HOUDINI_DEPOSIT_POLL_MS } from '../../activities/providers/houdini/houdini-status';
+import { createHoudiniAdapter } from '../../providers/houdini/houdini-client';
+import type { HoudiniAdapter } from '../../providers/houdini/houdini-client';
+import { scaledClock } from '../../providers/provider-clock';
+import { ProviderCallError } from '../../providers/provider-error';
+import { HOUDINI_AFTER_EXPIRY_MS, HOUDINI_DEPOSIT_POLL_MS } from '../../providers/houdini/houdini-status';
 import { startHoudiniSandbox } from '../../sandbox/houdini';
 import type { HoudiniSandbox } from '../../sandbox/houdini';
 

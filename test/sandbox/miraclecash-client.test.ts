@@ -6,10 +6,10 @@ import {
   createMiracleCashAdapter,
   miracleCashAuthorization,
   toMiracleCashObservation,
-} from '../../activities/providers/miraclecash/miraclecash-client';
-import type { ProviderAdapter } from '../../activities/providers/provider';
-import { SYSTEM_CLOCK } from '../../activities/providers/provider-clock';
-import { ProviderCallError } from '../../activities/providers/provider-error';
+} from '../../providers/miraclecash/miraclecash-client';
+import type { ProviderAdapter } from '../../providers/provider';
+import { SYSTEM_CLOCK } from '../../providers/provider-clock';
+import { ProviderCallError } from '../../providers/provider-error';
 import { startMiracleCashSandbox } from '../../sandbox/miraclecash';
 import type { MiracleCashSandbox } from '../../sandbox/miraclecash';
 

@@ -8,7 +8,7 @@ import { startOzzobitSandbox, type OzzobitSandbox } from '../../sandbox/ozzobit'
 import { type OzzobitBridge, OzzobitSocketRefusedError, createOzzobitBridge } from '../../workers/push/ozzobit-bridge';
 import type { PushLogger } from '../../workers/push/push-logger';
 import type { VisibilityClient } from '../../workers/push/ozzobit-tracked-orders';
-import type { Observation } from '../../workflows/types';
+import type { Observation } from '../../domain/types';
 import { eventually } from '../helpers/eventually';
 
 const SECRET_KEY = 'bridge-secret';

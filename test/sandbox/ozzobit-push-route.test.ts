@@ -5,14 +5,14 @@
  */
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { normalizeOzzobitOrder } from '../../activities/providers/ozzobit/ozzobit-normalize';
+import { normalizeOzzobitOrder } from '../../providers/ozzobit/ozzobit-normalize';
 import { TemporalUnreachableError } from '../../client/connect';
 import type { OrderTracker, PushResponse } from '../../client/order-tracker';
 import { buildIngress } from '../../workers/ingress';
 import type { PushLogger } from '../../workers/push/push-logger';
 import { ozzobitWebhookRoute } from '../../workers/push/ozzobit-webhook';
-import { createOzzobitSignatureVerifier } from '../../workers/push/ozzobit-webhook-verifier';
-import type { Observation } from '../../workflows/types';
+import { createOzzobitSignatureVerifier } from '../../providers/ozzobit/ozzobit-webhook-verifier';
+import type { Observation } from '../../domain/types';
 
 const SECRET = 'whsec-route';
 const TOKEN = 'api-token';

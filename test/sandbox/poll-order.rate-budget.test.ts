@@ -8,7 +8,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
-import type { Ledger } from '../../activities/ledger/ledger';
+import type { Ledger } from '../../ledger/ledger';
 import { ProviderGate, RATE_BUDGET_WAIT_METRIC } from '../../activities/provider-gate';
 import { openRequestSlots, type RequestSlots } from '../../activities/request-slots';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';

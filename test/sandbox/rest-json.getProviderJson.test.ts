@@ -1,8 +1,8 @@
 /** The shared REST helper reads at most maxBytes of a provider's answer, declared or streamed. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ProviderCallError } from '../../activities/providers/provider-error';
-import { MAX_RESPONSE_BYTES, getProviderJson } from '../../activities/providers/rest-json';
+import { ProviderCallError } from '../../providers/provider-error';
+import { MAX_RESPONSE_BYTES, getProviderJson } from '../../providers/rest-json';
 
 let server: Server;
 let url: string;

@@ -7,8 +7,8 @@
 import { parseOptions } from '../../bench/options';
 import { listOf, oneOf, positiveNumber, readArguments, wholeNumber } from '../../common/arguments';
 import { InvalidInputError } from '../../common/order-input';
-import { parseClusterTestArguments } from '../../scripts/cluster-test';
-import { parseCrashTestArguments } from '../../scripts/crash-test';
+import { parseClusterTestArguments } from '../cluster/cluster-test';
+import { parseCrashTestArguments } from '../integration/crash-test';
 
 function refusal(run: () => unknown): string {
   try {

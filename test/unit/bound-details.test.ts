@@ -1,4 +1,4 @@
-import { boundDetails, boundText } from '../../activities/providers/bound-details';
+import { boundDetails, boundText } from '../../providers/bound-details';
 
 describe('boundText', () => {
   it.each([

@@ -1,7 +1,7 @@
-import { openLedger } from '../../activities/ledger/open-ledger';
+import { openLedger } from '../../ledger/open-ledger';
 import { ExitCode, exitCodeForOutcome, runCli } from '../../cli/main';
 import { connectClient } from '../../client/connect';
-import type { Outcome } from '../../workflows/types';
+import type { Outcome } from '../../domain/types';
 
 // Nothing may be opened or connected on bad input: these stand in for the ledger and Temporal and
 // fail loudly if a test reaches them.
@@ -9,7 +9,7 @@ jest.mock('../../client/connect', () => {
   const actual = jest.requireActual('../../client/connect');
   return { ...actual, connectClient: jest.fn(async () => Promise.reject(new Error('connectClient must not be called'))) };
 });
-jest.mock('../../activities/ledger/open-ledger', () => ({
+jest.mock('../../ledger/open-ledger', () => ({
   openLedger: jest.fn(async () => Promise.reject(new Error('openLedger must not be called'))),
 }));
 

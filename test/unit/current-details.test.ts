@@ -1,6 +1,6 @@
 import { LINE_BREAK, floorSummary, formatDuration, formatTime, renderCurrentDetails, timerSummary } from '../../workflows/current-details';
 import { type TrackingState, initialState } from '../../workflows/state';
-import type { Observation } from '../../workflows/types';
+import type { Observation } from '../../domain/types';
 
 const NOW = Date.parse('2026-06-10T18:00:00.000Z');
 const HOUR_MS = 3_600_000;

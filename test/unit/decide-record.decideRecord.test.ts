@@ -1,6 +1,6 @@
-import { type RecordDecision, decideRecord } from '../../activities/ledger/decide-record';
-import type { LedgerRow, OutcomeRecord } from '../../activities/ledger/ledger';
-import type { Observation, Outcome } from '../../workflows/types';
+import { type RecordDecision, decideRecord } from '../../ledger/decide-record';
+import type { LedgerRow, OutcomeRecord } from '../../ledger/ledger';
+import type { Observation, Outcome } from '../../domain/types';
 
 const OBSERVATION: Observation = {
   status: 'VALID_CHANNEL_OPENING',

@@ -40,15 +40,17 @@ describe('eslint.config.js: workflow imports', () => {
     ['path (re-exported)', "export { join } from 'path';\n", 'no Node built-ins'],
     [
       'the Magma client',
-      "import { createMagmaAdapter } from '../activities/providers/magma/magma-client';\nexport const adapter = createMagmaAdapter;\n",
+      "import { createMagmaAdapter } from '../providers/magma/magma-client';\nexport const adapter = createMagmaAdapter;\n",
       'never imports providers',
     ],
     [
       'a provider type (import type)',
-      "import type { ProviderAdapter } from '../activities/providers/provider';\nexport type Adapter = ProviderAdapter;\n",
+      "import type { ProviderAdapter } from '../providers/provider';\nexport type Adapter = ProviderAdapter;\n",
       'never imports providers',
     ],
     ['common/config', "import { loadConfig } from '../common/config';\nexport const load = loadConfig;\n", 'never imports providers'],
+    ['the ledger', "import { openLedger } from '../ledger/open-ledger';\nexport const open = openLedger;\n", 'never imports providers'],
+    ['the callback sender', "import { createCallbackSender } from '../callbacks/callback-sender';\nexport const sender = createCallbackSender;\n", 'never imports providers'],
     ['undici', "import { fetch } from 'undici';\nexport const get = fetch;\n", 'imports only @temporalio/workflow'],
     ['graphql-request', "import { GraphQLClient } from 'graphql-request';\nexport const Client = GraphQLClient;\n", 'imports only @temporalio/workflow'],
     ['@temporalio/activity', "import { Context } from '@temporalio/activity';\nexport const context = Context;\n", 'imports only @temporalio/workflow'],
@@ -60,8 +62,8 @@ describe('eslint.config.js: workflow imports', () => {
 
   it.each([
     ['@temporalio/workflow', "import { sleep } from '@temporalio/workflow';\nexport const wait = sleep;\n"],
-    ['./types', "import type { Observation } from './types';\nexport type Seen = Observation;\n"],
-    ['./types (values)', "import { PROVIDER_NAMES } from './types';\nexport const names = PROVIDER_NAMES;\n"],
+    ['../domain/types', "import type { Observation } from '../domain/types';\nexport type Seen = Observation;\n"],
+    ['../domain/types (values)', "import { PROVIDER_NAMES } from '../domain/types';\nexport const names = PROVIDER_NAMES;\n"],
     ['@temporalio/common', "import { ApplicationFailure } from '@temporalio/common';\nexport const Failure = ApplicationFailure;\n"],
     ['import type of the activities', "import type { Activities } from '../activities';\nexport type Used = Activities;\n"],
   ])('allows %s in a workflow file', async (_name, code) => {
@@ -69,7 +71,7 @@ describe('eslint.config.js: workflow imports', () => {
   });
 
   it('applies to workflow files in sub-folders', async () => {
-    const code = "import { createMagmaAdapter } from '../../activities/providers/magma/magma-client';\nexport const adapter = createMagmaAdapter;\n";
+    const code = "import { createMagmaAdapter } from '../../providers/magma/magma-client';\nexport const adapter = createMagmaAdapter;\n";
     expect(await restrictedImports(code, NESTED_WORKFLOW_FILE)).toHaveLength(1);
   });
 

@@ -1,11 +1,11 @@
 /** Behaviour found wrong by review and fixed; each test names what was wrong. */
-import { openSqliteLedger } from '../../activities/ledger/sqlite-ledger';
-import { toMagmaObservation } from '../../activities/providers/magma/magma-client';
-import { kindForHttpStatus, parseRetryAfter } from '../../activities/providers/provider-error';
+import { openSqliteLedger } from '../../ledger/sqlite-ledger';
+import { toMagmaObservation } from '../../providers/magma/magma-client';
+import { kindForHttpStatus, parseRetryAfter } from '../../providers/provider-error';
 import { renderCurrentDetails } from '../../workflows/current-details';
 import { resolveSettings } from '../../workflows/settings';
 import { initialState } from '../../workflows/state';
-import type { OutcomeRecord } from '../../activities/ledger/ledger';
+import type { OutcomeRecord } from '../../ledger/ledger';
 
 const NOW = Date.parse('2026-06-10T18:00:00Z');
 

@@ -1,6 +1,6 @@
 import { followOrder, rowsOf, type FollowMode } from '../../cli/follow';
 import { OrderNotFoundError } from '../../client/order-tracker';
-import type { Outcome, Progress, TrackOrderResult } from '../../workflows/types';
+import type { Outcome, Progress, TrackOrderResult } from '../../domain/types';
 
 const NOW = Date.parse('2026-06-10T18:00:00.000Z');
 

@@ -1,6 +1,6 @@
 import type { ListedOrder } from '../../client/order-tracker';
 import { formatList, formatProgress, formatProgressChanges, formatResult, printable } from '../../cli/format';
-import type { Progress } from '../../workflows/types';
+import type { Progress } from '../../domain/types';
 
 const NOW = Date.parse('2026-06-10T18:00:00.000Z');
 

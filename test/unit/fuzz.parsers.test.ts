@@ -4,7 +4,7 @@
  * anything, the ingress) are fuzzed over sockets in test/sandbox/fuzz.edges.test.ts.
  */
 import fc from 'fast-check';
-import { magmaGetOrderSchema } from '../../activities/providers/magma/magma-schema';
+import { magmaGetOrderSchema } from '../../providers/magma/magma-schema';
 import { parseDuration } from '../../common/duration';
 import { InvalidInputError, parseOrderId, parseProvider, parseReference } from '../../common/order-input';
 import { parseObservation } from '../../workflows/observation';

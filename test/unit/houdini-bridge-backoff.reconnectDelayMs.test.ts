@@ -1,4 +1,4 @@
-import { DEFAULT_BACKOFF, backoffStepMs, reconnectDelayMs, resolveBackoff } from '../../workers/push/houdini-backoff';
+import { DEFAULT_BACKOFF, backoffStepMs, reconnectDelayMs, resolveBackoff } from '../../providers/houdini/houdini-backoff';
 
 const settings = { initialMs: 1_000, maxMs: 30_000, factor: 2 };
 

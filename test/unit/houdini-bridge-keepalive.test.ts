@@ -1,4 +1,4 @@
-import { startKeepalive } from '../../workers/push/houdini-keepalive';
+import { startKeepalive } from '../../providers/houdini/houdini-keepalive';
 
 beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());

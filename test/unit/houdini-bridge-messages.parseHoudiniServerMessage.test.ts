@@ -1,4 +1,4 @@
-import { parseHoudiniServerMessage } from '../../workers/push/houdini-messages';
+import { parseHoudiniServerMessage } from '../../providers/houdini/houdini-messages';
 
 const order = { houdiniId: 'h-1', status: 2, expires: '2030-01-01T00:00:00.000Z', inAmount: '0.05', someNewField: { x: 1 } };
 

@@ -1,5 +1,5 @@
-import { normalizeHoudiniOrder } from '../../activities/providers/houdini/houdini-observation';
-import { houdiniOrderSchema, houdiniOrderUpdateSchema } from '../../activities/providers/houdini/houdini-schema';
+import { normalizeHoudiniOrder } from '../../providers/houdini/houdini-observation';
+import { houdiniOrderSchema, houdiniOrderUpdateSchema } from '../../providers/houdini/houdini-schema';
 import { parseObservation } from '../../workflows/observation';
 
 const NOW = Date.parse('2026-06-10T18:00:00.000Z');

@@ -1,4 +1,4 @@
-import { HOUDINI_STATUSES, classifyHoudiniStatus } from '../../activities/providers/houdini/houdini-status';
+import { HOUDINI_STATUSES, classifyHoudiniStatus } from '../../providers/houdini/houdini-status';
 
 /**
  * The seed's "Order Status Codes" table (seed 003), copied from the seed, not from the module, with

@@ -1,4 +1,4 @@
-import { nextHoudiniWait } from '../../activities/providers/houdini/houdini-status';
+import { nextHoudiniWait } from '../../providers/houdini/houdini-status';
 
 const NOW = Date.parse('2026-06-10T18:00:00.000Z');
 const at = (offsetMs: number) => new Date(NOW + offsetMs).toISOString();

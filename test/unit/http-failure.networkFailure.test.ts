@@ -1,5 +1,5 @@
-import { networkFailure } from '../../activities/providers/http-failure';
-import { ProviderCallError, type ProviderErrorKind } from '../../activities/providers/provider-error';
+import { networkFailure } from '../../providers/http-failure';
+import { ProviderCallError, type ProviderErrorKind } from '../../providers/provider-error';
 
 function named(name: string, message: string): Error {
   const error = new Error(message);

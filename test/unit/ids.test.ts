@@ -1,5 +1,5 @@
-import { orderKey, orderWorkflowId, pollTaskQueue } from '../../workflows/ids';
-import type { ProviderName } from '../../workflows/types';
+import { orderKey, orderWorkflowId, pollTaskQueue } from '../../domain/ids';
+import type { ProviderName } from '../../domain/types';
 
 describe('workflow ids', () => {
   it.each([

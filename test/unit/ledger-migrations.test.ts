@@ -1,5 +1,5 @@
-import { POSTGRES_MIGRATIONS } from '../../activities/ledger/postgres-migrations';
-import { SQLITE_MIGRATIONS } from '../../activities/ledger/sqlite-migrations';
+import { POSTGRES_MIGRATIONS } from '../../ledger/postgres-migrations';
+import { SQLITE_MIGRATIONS } from '../../ledger/sqlite-migrations';
 
 const steps = (migrations: readonly { version: number; name: string }[]) => migrations.map(({ version, name }) => ({ version, name }));
 

@@ -1,5 +1,5 @@
-import { toMagmaObservation } from '../../activities/providers/magma/magma-client';
-import type { MagmaOrder } from '../../activities/providers/magma/magma-schema';
+import { toMagmaObservation } from '../../providers/magma/magma-client';
+import type { MagmaOrder } from '../../providers/magma/magma-schema';
 
 const NOW = Date.parse('2026-06-10T18:00:00.000Z');
 

@@ -1,4 +1,4 @@
-import { graphqlErrorsSchema, magmaGetOrderSchema, magmaOrderSchema } from '../../activities/providers/magma/magma-schema';
+import { graphqlErrorsSchema, magmaGetOrderSchema, magmaOrderSchema } from '../../providers/magma/magma-schema';
 
 const SEED_ORDER = {
   id: 'ec562479-a4b8-44f4-95b4-150b310832de',

@@ -3,7 +3,7 @@ import {
   MAGMA_IN_FLIGHT_STATUSES,
   MAGMA_SUCCESS_STATUSES,
   classifyMagmaStatus,
-} from '../../activities/providers/magma/magma-status';
+} from '../../providers/magma/magma-status';
 
 /** Copied from the Magma seed page ("Terminal-state detection"), not from the module under test. */
 const SEED_SUCCESS = ['VALID_CHANNEL_OPENING', 'CHANNEL_MONITORING_FINISHED'];

@@ -1,4 +1,4 @@
-import { nextMagmaWait } from '../../activities/providers/magma/magma-status';
+import { nextMagmaWait } from '../../providers/magma/magma-status';
 
 const NOW = Date.parse('2026-06-10T18:00:00.000Z');
 const at = (offsetMs: number) => new Date(NOW + offsetMs).toISOString();

@@ -8,7 +8,7 @@ import {
   miracleCashExpiry,
   nextMiracleCashWait,
   waitForAge,
-} from '../../activities/providers/miraclecash/miraclecash-cadence';
+} from '../../providers/miraclecash/miraclecash-cadence';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;

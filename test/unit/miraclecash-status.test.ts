@@ -3,7 +3,7 @@ import {
   MIRACLECASH_STATUSES,
   MIRACLECASH_STATUS_TABLE,
   classifyMiracleCashStatus,
-} from '../../activities/providers/miraclecash/miraclecash-status';
+} from '../../providers/miraclecash/miraclecash-status';
 
 describe('classifyMiracleCashStatus', () => {
   it.each([

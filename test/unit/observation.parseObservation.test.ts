@@ -1,5 +1,5 @@
 import { isTerminal, parseObservation } from '../../workflows/observation';
-import type { Observation } from '../../workflows/types';
+import type { Observation } from '../../domain/types';
 
 const WEEK_MS = 7 * 24 * 60 * 60_000;
 const VALID: Observation = {

@@ -1,6 +1,6 @@
 /** OZZOBiT pushes (webhook bodies, socket.io updates) read into the observations a poll would give. */
-import { normalizeOzzobitOrder } from '../../activities/providers/ozzobit/ozzobit-normalize';
-import { parseOzzobitUpdate, parseOzzobitWebhook } from '../../workers/push/ozzobit-events';
+import { normalizeOzzobitOrder } from '../../providers/ozzobit/ozzobit-normalize';
+import { parseOzzobitUpdate, parseOzzobitWebhook } from '../../providers/ozzobit/ozzobit-events';
 import { planSubscriptions } from '../../workers/push/ozzobit-tracked-orders';
 
 const NOW = Date.parse('2025-01-01T00:00:00Z');

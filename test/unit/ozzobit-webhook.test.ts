@@ -4,7 +4,7 @@ import {
   ozzobitWebhookSchema,
   signOzzobitWebhook,
   verifyOzzobitSignature,
-} from '../../activities/providers/ozzobit/ozzobit-webhook';
+} from '../../providers/ozzobit/ozzobit-webhook';
 
 const SECRET = 'whsec-test';
 const BODY = JSON.stringify({ eventName: 'ORDER_COMPLETED', data: { id: 'o-1', status: 'COMPLETED', cryptoAmount: 98.42 } });

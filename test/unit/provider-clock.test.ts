@@ -3,11 +3,11 @@
  * computed in the provider's time, then handed out as wall-clock waits (and not as waits that
  * shrank twice, crowding polls towards each expiry). Nothing downstream divides again.
  */
-import { normalizeHoudiniOrder } from '../../activities/providers/houdini/houdini-observation';
-import { toMagmaObservation } from '../../activities/providers/magma/magma-client';
-import { toMiracleCashObservation } from '../../activities/providers/miraclecash/miraclecash-client';
-import { normalizeOzzobitOrder } from '../../activities/providers/ozzobit/ozzobit-normalize';
-import { SYSTEM_CLOCK, scaledClock } from '../../activities/providers/provider-clock';
+import { normalizeHoudiniOrder } from '../../providers/houdini/houdini-observation';
+import { toMagmaObservation } from '../../providers/magma/magma-client';
+import { toMiracleCashObservation } from '../../providers/miraclecash/miraclecash-client';
+import { normalizeOzzobitOrder } from '../../providers/ozzobit/ozzobit-normalize';
+import { SYSTEM_CLOCK, scaledClock } from '../../providers/provider-clock';
 
 const NOW = Date.parse('2026-11-30T12:00:00.000Z');
 const iso = (offsetMs: number) => new Date(NOW + offsetMs).toISOString();

@@ -3,7 +3,7 @@ import {
   type ProviderErrorKind,
   kindForHttpStatus,
   parseRetryAfter,
-} from '../../activities/providers/provider-error';
+} from '../../providers/provider-error';
 
 const NOW = Date.parse('2026-06-10T18:00:00.000Z');
 const HOUR_MS = 3_600_000;

@@ -1,5 +1,5 @@
 import { PushDeduplicator } from '../../workers/push/push-dedupe';
-import type { Observation } from '../../workflows/types';
+import type { Observation } from '../../domain/types';
 
 function observation(status: string, rank: number, details: Observation['details'] = {}, nextWaitMs = 5_000): Observation {
   return { status, phase: 'in_flight', recognised: true, rank, nextWaitMs, details };

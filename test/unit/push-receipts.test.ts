@@ -2,7 +2,7 @@ import type { OrderTracker, PushResponse } from '../../client/order-tracker';
 import { InvalidInputError } from '../../common/order-input';
 import type { PushLogger } from '../../workers/push/push-logger';
 import { PUSH_RECEIPTS_METRIC, type PushReceipt, pushReceiptCounter, reportingPushes } from '../../workers/push/push-receipts';
-import type { Observation } from '../../workflows/types';
+import type { Observation } from '../../domain/types';
 import { recordingMeter } from '../helpers/recording-meter';
 
 const observation: Observation = { status: 'PROCESSING', phase: 'in_flight', recognised: true, rank: 1, nextWaitMs: 5_000, details: {} };

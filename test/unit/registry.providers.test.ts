@@ -1,6 +1,6 @@
 import { environmentSchema } from '../../common/config';
-import { BUILT_IN_PROVIDERS, providerDescriptor } from '../../activities/providers/registry';
-import { PROVIDER_NAMES } from '../../workflows/types';
+import { BUILT_IN_PROVIDERS, providerDescriptor } from '../../providers/registry';
+import { PROVIDER_NAMES } from '../../domain/types';
 
 describe('the provider registry', () => {
   it('has one descriptor per provider name the workflows know, in the same order', () => {

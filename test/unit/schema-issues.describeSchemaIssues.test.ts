@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeSchemaIssues } from '../../activities/providers/schema-issues';
+import { describeSchemaIssues } from '../../providers/schema-issues';
 
 const schema = z.object({
   user: z.object({ market: z.object({ orders: z.object({ get_order: z.object({ status: z.string() }) }) }) }),

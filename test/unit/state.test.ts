@@ -1,5 +1,5 @@
 import { applyObservation, initialState, outcomeOf, progressSnapshot, pushIsNewer } from '../../workflows/state';
-import type { Observation, Phase } from '../../workflows/types';
+import type { Observation, Phase } from '../../domain/types';
 
 const START = Date.parse('2026-06-10T18:00:00.000Z');
 const HOUR_MS = 3_600_000;

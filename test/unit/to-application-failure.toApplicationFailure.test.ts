@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { ProviderCallError, type ProviderErrorKind } from '../../activities/providers/provider-error';
+import { ProviderCallError, type ProviderErrorKind } from '../../providers/provider-error';
 import { toApplicationFailure } from '../../activities/to-application-failure';
 import { ErrorType } from '../../workflows/error-types';
 

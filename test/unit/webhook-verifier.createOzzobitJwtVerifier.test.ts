@@ -1,8 +1,8 @@
 /** OZZOBIT_WEBHOOK_SCHEME=jwt: `{ data: "<HS256 JWT>" }`, the event in the claims, keyed with the webhook secret. */
 import { createHmac } from 'node:crypto';
-import { signHs256Jwt } from '../../activities/providers/ozzobit/ozzobit-jwt';
-import { parseOzzobitWebhook } from '../../workers/push/ozzobit-events';
-import { createOzzobitJwtVerifier, createOzzobitWebhookVerifier } from '../../workers/push/ozzobit-webhook-verifier';
+import { signHs256Jwt } from '../../providers/ozzobit/ozzobit-jwt';
+import { parseOzzobitWebhook } from '../../providers/ozzobit/ozzobit-events';
+import { createOzzobitJwtVerifier, createOzzobitWebhookVerifier } from '../../providers/ozzobit/ozzobit-webhook-verifier';
 
 const SECRET = 'jwt-secret-unit';
 const NOW = Date.parse('2026-01-01T00:00:00Z');

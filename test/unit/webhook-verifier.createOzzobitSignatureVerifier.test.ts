@@ -1,8 +1,8 @@
 /** The OZZOBiT verifiers behind WebhookVerifier: HMAC-SHA256 of the raw body (hex, sha256=hex, base64), and the JWT reading. */
 import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { createOzzobitSignatureVerifier } from '../../workers/push/ozzobit-webhook-verifier';
-import { singleHeader } from '../../workers/push/webhook-verifier';
+import { createOzzobitSignatureVerifier } from '../../providers/ozzobit/ozzobit-webhook-verifier';
+import { singleHeader } from '../../providers/webhook-verifier';
 
 const SECRET = 'whsec-unit';
 const BODY = Buffer.from(JSON.stringify({ eventName: 'ORDER_COMPLETED', data: { id: 'o-1', status: 'COMPLETED' } }));

@@ -8,11 +8,11 @@ import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Ledger } from '../../activities/ledger/ledger';
+import type { Ledger } from '../../ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { dataConverterFor } from '../../common/encryption-codec';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
-import { orderWorkflowId } from '../../workflows/ids';
+import { orderWorkflowId } from '../../domain/ids';
 import { createTimeSkippingEnvironment } from '../helpers/environments';
 import { magmaProviders, temporaryLedger, uniqueId, withWorkers } from '../helpers/worker-stack';
 

@@ -4,11 +4,11 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FulfilmentHooks, HookContext } from '../../activities';
-import { createCallbackSender } from '../../activities/callbacks/callback-sender';
-import type { Ledger } from '../../activities/ledger/ledger';
+import { createCallbackSender } from '../../callbacks/callback-sender';
+import type { Ledger } from '../../ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
-import { orderWorkflowId } from '../../workflows/ids';
+import { orderWorkflowId } from '../../domain/ids';
 import { startCallbackReceiver, type CallbackReceiver } from '../helpers/callback-receiver';
 import { createTimeSkippingEnvironment } from '../helpers/environments';
 import { activityCount, saveHistory } from '../helpers/history';

@@ -16,15 +16,15 @@
  */
 import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Ledger } from '../../activities/ledger/ledger';
-import { createHoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
-import { normalizeHoudiniOrder } from '../../activities/providers/houdini/houdini-observation';
-import type { ProviderAdapter } from '../../activities/providers/provider';
+import type { Ledger } from '../../ledger/ledger';
+import { createHoudiniAdapter } from '../../providers/houdini/houdini-client';
+import { normalizeHoudiniOrder } from '../../providers/houdini/houdini-observation';
+import type { ProviderAdapter } from '../../providers/provider';
 import { OrderTracker } from '../../client/order-tracker';
 import { startHoudiniSandbox, type HoudiniSandbox } from '../../sandbox/houdini';
-import { orderWorkflowId } from '../../workflows/ids';
+import { orderWorkflowId } from '../../domain/ids';
 import { POLL_OVERTAKEN_BY_PUSH_PATCH } from '../../workflows/track-order';
-import type { Observation, Progress } from '../../workflows/types';
+import type { Observation, Progress } from '../../domain/types';
 import { createTimeSkippingEnvironment } from '../helpers/environments';
 import { eventually } from '../helpers/eventually';
 import { activityCount, patchMarkers, saveHistory } from '../helpers/history';

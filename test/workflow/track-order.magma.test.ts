@@ -3,10 +3,10 @@
  * HTTP. Scripts advance by request count, because simulated hours pass in seconds here.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Ledger } from '../../activities/ledger/ledger';
+import type { Ledger } from '../../ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
-import { orderWorkflowId } from '../../workflows/ids';
+import { orderWorkflowId } from '../../domain/ids';
 import { cancelSignal, progressQuery, statusPushedSignal } from '../../workflows/messages';
 import { createTimeSkippingEnvironment } from '../helpers/environments';
 import { activityCount, continuedFromRunId, followsCadence, pollCount, recordRequestTimes, type RequestClock, saveHistory, timerDurationsMs } from '../helpers/history';

@@ -13,15 +13,15 @@
  * instead: retrying cannot fix them, and a retry loop would only hammer Houdini.
  */
 import WebSocket, { type RawData } from 'ws';
-import type { HoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
-import type { ProviderClock } from '../../activities/providers/provider-clock';
-import { normalizeHoudiniOrder } from '../../activities/providers/houdini/houdini-observation';
+import type { HoudiniAdapter } from '../../providers/houdini/houdini-client';
+import type { ProviderClock } from '../../providers/provider-clock';
+import { normalizeHoudiniOrder } from '../../providers/houdini/houdini-observation';
 import type { PushBridge } from './bridge';
-import { type BackoffSettings, reconnectDelayMs, resolveBackoff } from './houdini-backoff';
+import { type BackoffSettings, reconnectDelayMs, resolveBackoff } from '../../providers/houdini/houdini-backoff';
 import { CatchUpLoop, type TrackedOrders, catchUpHoudini } from './houdini-catch-up';
-import { type Keepalive, startKeepalive } from './houdini-keepalive';
+import { type Keepalive, startKeepalive } from '../../providers/houdini/houdini-keepalive';
 import { errorText } from './push-logger';
-import { AUTH_FAILED, AUTH_FAILED_CLOSE_CODE, MAX_MESSAGE_CHARACTERS, REFUSED_HANDSHAKE_STATUSES, parseHoudiniServerMessage, rawText } from './houdini-messages';
+import { AUTH_FAILED, AUTH_FAILED_CLOSE_CODE, MAX_MESSAGE_CHARACTERS, REFUSED_HANDSHAKE_STATUSES, parseHoudiniServerMessage, rawText } from '../../providers/houdini/houdini-messages';
 import { SocketBridge, type SocketBridgeOptions } from './socket-bridge';
 
 export type { PushLogger as BridgeLogger } from './push-logger';

@@ -9,10 +9,10 @@
  * `order_update` for an untracked order still starts tracking it; that is a change happening now.
  */
 import type { Client } from '@temporalio/client';
-import type { HoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
-import { orderWorkflowId } from '../../workflows/ids';
+import type { HoudiniAdapter } from '../../providers/houdini/houdini-client';
+import { orderWorkflowId } from '../../domain/ids';
 import { ORDER_PROVIDER } from '../../workflows/search-attributes';
-import type { Observation } from '../../workflows/types';
+import type { Observation } from '../../domain/types';
 import { type PushLogger as BridgeLogger, errorText } from './push-logger';
 
 /** Of these Houdini order ids, the ones being tracked now. */

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { createHoudiniAdapter } from '../../activities/providers/houdini/houdini-client';
-import { scaledClock } from '../../activities/providers/provider-clock';
+import { createHoudiniAdapter } from '../../providers/houdini/houdini-client';
+import { scaledClock } from '../../providers/provider-clock';
 import type { OrderTracker } from '../../client/order-tracker';
 import { type Config, ConfigError } from '../../common/config';
 import type { PushBridge } from './bridge';

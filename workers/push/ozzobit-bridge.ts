@@ -16,10 +16,10 @@
  * rank and confirms a final status by polling), so two bridge replicas only duplicate signals.
  */
 import { io, type Socket } from 'socket.io-client';
-import { orderKey } from '../../workflows/ids';
+import { orderKey } from '../../domain/ids';
 import type { PushBridge } from './bridge';
-import type { ProviderClock } from '../../activities/providers/provider-clock';
-import { parseOzzobitUpdate } from './ozzobit-events';
+import type { ProviderClock } from '../../providers/provider-clock';
+import { parseOzzobitUpdate } from '../../providers/ozzobit/ozzobit-events';
 import { errorText } from './push-logger';
 import { SocketBridge, type SocketBridgeOptions } from './socket-bridge';
 import { type TrackedOrders, type VisibilityClient, planSubscriptions, runningOzzobitOrders } from './ozzobit-tracked-orders';

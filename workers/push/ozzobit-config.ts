@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { scaledClock } from '../../activities/providers/provider-clock';
+import { scaledClock } from '../../providers/provider-clock';
 import type { OrderTracker } from '../../client/order-tracker';
 import { type Config, ConfigError } from '../../common/config';
 import { type OzzobitBridge, createOzzobitBridge } from './ozzobit-bridge';
 import type { VisibilityClient } from './ozzobit-tracked-orders';
 import { ozzobitWebhookRoute } from './ozzobit-webhook';
-import { createOzzobitWebhookVerifier } from './ozzobit-webhook-verifier';
+import { createOzzobitWebhookVerifier } from '../../providers/ozzobit/ozzobit-webhook-verifier';
 import { type PushReporting, reportingOptions } from './push-logger';
 
 /** `POST /webhooks/ozzobit` when OZZOBIT_WEBHOOK_SECRET is set (read as OZZOBIT_WEBHOOK_SCHEME says); without a secret nothing could be verified. */

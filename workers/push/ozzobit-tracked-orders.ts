@@ -4,7 +4,7 @@
  * Visibility may lag a new workflow by a moment; its first poll covers that moment.
  */
 import type { WorkflowClient } from '@temporalio/client';
-import { orderWorkflowId } from '../../workflows/ids';
+import { orderWorkflowId } from '../../domain/ids';
 import { ORDER_PROVIDER } from '../../workflows/search-attributes';
 
 export type TrackedOrders = () => Promise<ReadonlySet<string>>;

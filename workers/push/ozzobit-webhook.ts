@@ -17,12 +17,12 @@
 import type { MetricMeter } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import type { OrderTracker } from '../../client/order-tracker';
-import { orderKey } from '../../workflows/ids';
-import type { ProviderClock } from '../../activities/providers/provider-clock';
-import { parseOzzobitWebhook } from './ozzobit-events';
+import { orderKey } from '../../domain/ids';
+import type { ProviderClock } from '../../providers/provider-clock';
+import { parseOzzobitWebhook } from '../../providers/ozzobit/ozzobit-events';
 import { type PushLogger, errorText, prefixedConsoleLogger } from './push-logger';
 import { pushReceiptCounter, reportingPushes } from './push-receipts';
-import type { WebhookVerifier } from './webhook-verifier';
+import type { WebhookVerifier } from '../../providers/webhook-verifier';
 
 export const OZZOBIT_WEBHOOK_PATH = '/webhooks/ozzobit';
 

@@ -9,7 +9,7 @@
 import type { MetricMeter } from '@temporalio/common';
 import type { PushChannelState, PushChannelStatus } from '../../activities/push-channels/push-channel-state';
 import type { PushChannelStore } from '../../activities/push-channels/push-channel-store';
-import type { ProviderName } from '../../workflows/types';
+import type { ProviderName } from '../../domain/types';
 import type { ChannelReport } from './bridge';
 import { type PushLogger, errorText } from './push-logger';
 import type { PushChannel } from './push-receipts';

@@ -14,8 +14,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { OrderTracker, PushResponse } from '../../client/order-tracker';
-import { orderWorkflowId } from '../../workflows/ids';
-import type { Observation, ProviderName } from '../../workflows/types';
+import { orderWorkflowId } from '../../domain/ids';
+import type { Observation, ProviderName } from '../../domain/types';
 
 /** Long enough for a provider's webhook retries and a socket's reconnect replays. */
 export const PUSH_DEDUPE_TTL_MS = 10 * 60_000;

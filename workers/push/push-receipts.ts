@@ -7,8 +7,8 @@
 import type { MetricMeter } from '@temporalio/common';
 import type { OrderTracker, PushResponse } from '../../client/order-tracker';
 import { InvalidInputError } from '../../common/order-input';
-import { orderKey } from '../../workflows/ids';
-import type { Observation, ProviderName } from '../../workflows/types';
+import { orderKey } from '../../domain/ids';
+import type { Observation, ProviderName } from '../../domain/types';
 import type { PushLogger } from './push-logger';
 
 export const PUSH_RECEIPTS_METRIC = 'order_tracker_push_receipts';

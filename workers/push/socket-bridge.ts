@@ -6,8 +6,8 @@
  */
 import type { MetricMeter } from '@temporalio/common';
 import type { OrderTracker } from '../../client/order-tracker';
-import { orderKey } from '../../workflows/ids';
-import type { Observation } from '../../workflows/types';
+import { orderKey } from '../../domain/ids';
+import type { Observation } from '../../domain/types';
 import { type ChannelReport, MAX_IN_FLIGHT_PUSHES, type PushBridge } from './bridge';
 import { OrderQueue } from './order-queue';
 import { type PushLogger, errorText, prefixedConsoleLogger } from './push-logger';
