@@ -48,7 +48,7 @@ import { startTemporalCluster } from '../../scripts/temporal-cluster';
 import { orderWorkflowId } from '../../domain/ids';
 import { PROVIDER_NAMES, type Outcome, type ProviderName } from '../../domain/types';
 
-const PROJECT_ROOT = resolve(__dirname, '..');
+const PROJECT_ROOT = resolve(__dirname, '..', '..');
 const CLI = join(PROJECT_ROOT, 'bin', 'order-tracker.js');
 const SECOND = 1_000;
 const NAMESPACE = 'default';
