@@ -5,7 +5,7 @@
  * process if nobody listened. It is logged here and nothing else: the pool drops that connection and
  * opens a new one for the next query; a query that was in flight fails and its caller retries.
  */
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 
 /** A new connection that does not come up within this fails the query (the activity is retried). */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -32,4 +32,35 @@ export function openPostgresPool(connectionString: string, max: number, name: st
   // The message only: the connection string (and its password) is never logged.
   pool.on('error', (error) => logError(`${name} database connection lost; the next write opens a new one`, { error: error.message }));
   return pool;
+}
+
+/**
+ * Runs `body` in one transaction on a connection of its own; a connection lost meanwhile fails the
+ * write (its caller retries) and is never handed out again.
+ */
+export async function inTransaction<T>(pool: Pool, name: string, logError: DatabaseErrorLog, body: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  // A checked-out connection is no longer covered by the pool's listener: killed between two
+  // statements of this transaction, it would emit an unheard 'error' and end the process.
+  const onError = (error: Error) => {
+    broken = error;
+    logError(`${name} database connection lost during a write; the write fails and is retried`, { error: error.message });
+  };
+  client.on('error', onError);
+  try {
+    await client.query('BEGIN');
+    const result = await body(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+      // The connection itself is gone (a restart, a terminated backend): never hand it out again.
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    });
+    throw error;
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
 }

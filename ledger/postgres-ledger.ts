@@ -1,5 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
-import { type DatabaseErrorLog, logToStderr, openPostgresPool } from '../activities/postgres-pool';
+import type { PoolClient } from 'pg';
+import { type DatabaseErrorLog, inTransaction, logToStderr, openPostgresPool } from '../activities/postgres-pool';
 import { orderKey } from '../domain/ids';
 import { decideRecord } from './decide-record';
 import type { Ledger, OutcomeRecord, RecordResult } from './ledger';
@@ -17,33 +17,6 @@ const REPLACE = `UPDATE order_outcomes SET ${STORED_COLUMNS.map((column, index) 
 /** Where the ledger reports a lost connection; it never throws. */
 export type LedgerErrorLog = DatabaseErrorLog;
 
-async function inTransaction<T>(pool: Pool, logError: LedgerErrorLog, body: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  // A checked-out connection is no longer covered by the pool's listener: killed between two
-  // statements of this transaction, it would emit an unheard 'error' and end the process.
-  const onError = (error: Error) => {
-    broken = error;
-    logError('ledger database connection lost during a write; the write fails and is retried', { error: error.message });
-  };
-  client.on('error', onError);
-  try {
-    await client.query('BEGIN');
-    const result = await body(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-      // The connection itself is gone (a restart, a terminated backend): never hand it out again.
-      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-    });
-    throw error;
-  } finally {
-    client.off('error', onError);
-    client.release(broken);
-  }
-}
-
 /**
  * The ledger on PostgreSQL (`DATABASE_URL=postgres://…`), for several workers on several machines.
  * decideRecord decides each record, as on SQLite; each write locks its row (SELECT … FOR UPDATE) in a
@@ -56,7 +29,7 @@ async function inTransaction<T>(pool: Pool, logError: LedgerErrorLog, body: (cli
  */
 export async function openPostgresLedger(connectionString: string, logError: LedgerErrorLog = logToStderr): Promise<Ledger> {
   const pool = openPostgresPool(connectionString, 5, 'ledger', logError);
-  await inTransaction(pool, logError, migratePostgresLedger);
+  await inTransaction(pool, 'ledger', logError, migratePostgresLedger);
 
   async function selectForUpdate(client: PoolClient, key: string): Promise<StoredRow | undefined> {
     const result = await client.query<StoredRow>('SELECT * FROM order_outcomes WHERE order_key = $1 FOR UPDATE', [key]);
@@ -66,7 +39,7 @@ export async function openPostgresLedger(connectionString: string, logError: Led
   return {
     async record(record: OutcomeRecord, callbackBody: string | null = null): Promise<RecordResult> {
       const key = orderKey(record.provider, record.orderId);
-      return inTransaction(pool, logError, async (client) => {
+      return inTransaction(pool, 'ledger', logError, async (client) => {
         // Two first writes of one order both find no row to lock: the second insert finds the first's
         // row (ON CONFLICT waits for it to commit), and that write decides again over it, locked.
         for (let attempt = 1; attempt <= 2; attempt += 1) {
@@ -93,7 +66,7 @@ export async function openPostgresLedger(connectionString: string, logError: Led
       ]);
     },
     async markHookDone(provider, orderId, hookKey) {
-      return inTransaction(pool, logError, async (client) => {
+      return inTransaction(pool, 'ledger', logError, async (client) => {
         const row = await selectForUpdate(client, orderKey(provider, orderId));
         if (!row) return false;
         const done: string[] = JSON.parse(row.hooks_done);

@@ -4,7 +4,7 @@
  * (DATABASE_URL). One small table of its own, `push_channels`, one row per provider.
  */
 import Database from 'better-sqlite3';
-import { openPostgresPool } from '../postgres-pool';
+import { inTransaction, logToStderr, openPostgresPool } from '../postgres-pool';
 import { PROVIDER_NAMES, type ProviderName } from '../../domain/types';
 import { PUSH_CHANNEL_STATES, type PushChannelState, type PushChannelStatus } from './push-channel-state';
 
@@ -64,9 +64,17 @@ function openSqliteStore(file: string): PushChannelStore {
   };
 }
 
+/** The ledger's schema lock is 424242 (ledger/postgres-migrations.ts); this table has its own. */
+const PUSH_CHANNELS_SCHEMA_LOCK = 424243;
+
 async function openPostgresStore(connectionString: string): Promise<PushChannelStore> {
   const pool = openPostgresPool(connectionString, 2, 'push channels');
-  await pool.query(CREATE_TABLE);
+  // Workers and the ingress start together: two concurrent CREATE TABLE IF NOT EXISTS can both miss
+  // the table and the second fails ("type push_channels already exists"). The lock puts them in turn.
+  await inTransaction(pool, 'push channels', logToStderr, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [PUSH_CHANNELS_SCHEMA_LOCK]);
+    await client.query(CREATE_TABLE);
+  });
   return {
     async write(status) {
       await pool.query(
