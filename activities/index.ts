@@ -3,7 +3,8 @@ import { ErrorType } from '../workflows/error-types';
 import { orderKey } from '../domain/ids';
 import type { CallbackState, Observation, Outcome, ProviderName } from '../domain/types';
 import { type CallbackSender, callbackBody, callbackIdempotencyKey } from '../callbacks/callback-sender';
-import { type Ledger, type OutcomeRecord, isFinalOutcome } from '../ledger/ledger';
+import type { Ledger, OutcomeRecord } from '../ledger/ledger';
+import { outcomeFacts } from '../ledger/decide-record';
 import type { ProviderRegistry } from '../providers/provider';
 import { ProviderCallError } from '../providers/provider-error';
 import { ProviderGate, RATE_BUDGET_WAIT_METRIC } from './provider-gate';
@@ -145,20 +146,7 @@ export function createActivities(dependencies: ActivityDependencies) {
 
     /** Writes the order's outcome (and its callback body, fixed now) to the ledger; idempotent by the order key. */
     async recordOutcome(record: OutcomeRecord): Promise<RecordedOutcome> {
-      const body =
-        callbackSender === undefined
-          ? null
-          : callbackBody({
-              provider: record.provider,
-              orderId: record.orderId,
-              reference: record.reference,
-              outcome: record.outcome,
-              final: isFinalOutcome(record.outcome),
-              status: record.observation?.status ?? null,
-              details: record.observation?.details ?? {},
-              workflowId: record.workflowId,
-              occurredAt: record.occurredAt,
-            });
+      const body = callbackSender === undefined ? null : callbackBody({ ...outcomeFacts(record), details: record.observation?.details ?? {} });
       const result = await ledger.record(record, body);
       log.info('outcome recorded', {
         orderKey: orderKey(record.provider, record.orderId),

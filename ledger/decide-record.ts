@@ -31,19 +31,26 @@ export function decideRecord(
   return { action: existing === undefined ? 'insert' : 'replace', row: newRow(record, callbackBody, recordedAt) };
 }
 
-function newRow(record: OutcomeRecord, callbackBody: string | null, recordedAt: string): LedgerRow {
+/** What a record says of the order, as both its ledger row and its callback body carry it. */
+export function outcomeFacts(record: OutcomeRecord) {
   return {
-    orderKey: orderKey(record.provider, record.orderId),
     provider: record.provider,
     orderId: record.orderId,
     reference: record.reference,
     outcome: record.outcome,
     final: isFinalOutcome(record.outcome),
     status: record.observation?.status ?? null,
-    observation: record.observation,
-    transitions: record.transitions,
     workflowId: record.workflowId,
     occurredAt: record.occurredAt,
+  };
+}
+
+function newRow(record: OutcomeRecord, callbackBody: string | null, recordedAt: string): LedgerRow {
+  return {
+    orderKey: orderKey(record.provider, record.orderId),
+    ...outcomeFacts(record),
+    observation: record.observation,
+    transitions: record.transitions,
     recordedAt,
     callback: callbackBody === null ? 'none' : 'pending',
     callbackBody,

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { APPLIED_VERSION_SQL, CREATE_LEDGER_MIGRATIONS_SQL, RECORD_STEP_SQL, STEP_2_COLUMNS, STEP_NAMES, createOrderOutcomesSql } from './schema-steps';
 
 /**
  * The ledger's schema on PostgreSQL, one numbered step after another; a step's number names the same
@@ -16,32 +17,11 @@ export interface PostgresMigration {
 }
 
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
-  {
-    version: 1,
-    name: 'order outcomes',
-    sql: `CREATE TABLE IF NOT EXISTS order_outcomes (
-      order_key    TEXT PRIMARY KEY,
-      provider     TEXT NOT NULL,
-      order_id     TEXT NOT NULL,
-      reference    TEXT,
-      outcome      TEXT NOT NULL,
-      final        BOOLEAN NOT NULL,
-      status       TEXT,
-      observation  TEXT,
-      transitions  TEXT NOT NULL,
-      workflow_id  TEXT NOT NULL,
-      occurred_at  TEXT NOT NULL,
-      recorded_at  TEXT NOT NULL,
-      callback     TEXT NOT NULL DEFAULT 'none'
-    )`,
-  },
+  { version: 1, name: STEP_NAMES[1], sql: createOrderOutcomesSql('BOOLEAN') },
   {
     version: 2,
-    name: 'callback body, callback detail and hooks done',
-    sql: `ALTER TABLE order_outcomes
-      ADD COLUMN IF NOT EXISTS callback_body   TEXT,
-      ADD COLUMN IF NOT EXISTS callback_detail TEXT,
-      ADD COLUMN IF NOT EXISTS hooks_done      TEXT NOT NULL DEFAULT '[]'`,
+    name: STEP_NAMES[2],
+    sql: `ALTER TABLE order_outcomes ${STEP_2_COLUMNS.map((column) => `ADD COLUMN IF NOT EXISTS ${column.name} ${column.type}`).join(', ')}`,
   },
 ];
 
@@ -58,20 +38,12 @@ const SCHEMA_LOCK = 424242;
  */
 export async function migratePostgresLedger(client: PoolClient): Promise<void> {
   await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
-  await client.query(`CREATE TABLE IF NOT EXISTS ledger_migrations (
-    version    INTEGER PRIMARY KEY,
-    name       TEXT NOT NULL,
-    applied_at TEXT NOT NULL
-  )`);
-  const applied = await client.query<{ version: number }>('SELECT coalesce(max(version), 0) AS version FROM ledger_migrations');
+  await client.query(CREATE_LEDGER_MIGRATIONS_SQL);
+  const applied = await client.query<{ version: number }>(APPLIED_VERSION_SQL);
   const appliedVersion = applied.rows[0]?.version ?? 0;
   for (const migration of POSTGRES_MIGRATIONS) {
     if (migration.version <= appliedVersion) continue;
     await client.query(migration.sql);
-    await client.query('INSERT INTO ledger_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
-      migration.version,
-      migration.name,
-      new Date().toISOString(),
-    ]);
+    await client.query(RECORD_STEP_SQL.postgres, [migration.version, migration.name, new Date().toISOString()]);
   }
 }

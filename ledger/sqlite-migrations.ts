@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { APPLIED_VERSION_SQL, CREATE_LEDGER_MIGRATIONS_SQL, RECORD_STEP_SQL, STEP_2_COLUMNS, STEP_NAMES, createOrderOutcomesSql } from './schema-steps';
 
 /**
  * The ledger's schema on SQLite, one numbered step after another. A step's number names the same
@@ -19,33 +20,16 @@ export interface SqliteMigration {
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
-    name: 'order outcomes',
+    name: STEP_NAMES[1],
     apply(database) {
-      database.exec(`
-        CREATE TABLE IF NOT EXISTS order_outcomes (
-          order_key    TEXT PRIMARY KEY,
-          provider     TEXT NOT NULL,
-          order_id     TEXT NOT NULL,
-          reference    TEXT,
-          outcome      TEXT NOT NULL,
-          final        INTEGER NOT NULL,
-          status       TEXT,
-          observation  TEXT,
-          transitions  TEXT NOT NULL,
-          workflow_id  TEXT NOT NULL,
-          occurred_at  TEXT NOT NULL,
-          recorded_at  TEXT NOT NULL,
-          callback     TEXT NOT NULL DEFAULT 'none'
-        )`);
+      database.exec(createOrderOutcomesSql('INTEGER'));
     },
   },
   {
     version: 2,
-    name: 'callback body, callback detail and hooks done',
+    name: STEP_NAMES[2],
     apply(database) {
-      addColumnIfMissing(database, 'callback_body', 'TEXT');
-      addColumnIfMissing(database, 'callback_detail', 'TEXT');
-      addColumnIfMissing(database, 'hooks_done', "TEXT NOT NULL DEFAULT '[]'");
+      for (const column of STEP_2_COLUMNS) addColumnIfMissing(database, column.name, column.type);
     },
   },
 ];
@@ -64,14 +48,10 @@ function addColumnIfMissing(database: Database.Database, column: string, type: s
 export function migrateSqliteLedger(database: Database.Database): void {
   database
     .transaction(() => {
-      database.exec(`CREATE TABLE IF NOT EXISTS ledger_migrations (
-        version    INTEGER PRIMARY KEY,
-        name       TEXT NOT NULL,
-        applied_at TEXT NOT NULL
-      )`);
-      const applied = database.prepare<[], { version: number }>('SELECT coalesce(max(version), 0) AS version FROM ledger_migrations').get();
+      database.exec(CREATE_LEDGER_MIGRATIONS_SQL);
+      const applied = database.prepare<[], { version: number }>(APPLIED_VERSION_SQL).get();
       const appliedVersion = applied?.version ?? 0;
-      const recordStep = database.prepare('INSERT INTO ledger_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+      const recordStep = database.prepare(RECORD_STEP_SQL.sqlite);
       for (const migration of SQLITE_MIGRATIONS) {
         if (migration.version <= appliedVersion) continue;
         migration.apply(database);

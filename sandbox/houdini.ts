@@ -32,45 +32,26 @@ import { OrderBook } from './order-book';
 import type { OrderSnapshot } from './order-book';
 import { RequestLog } from './request-log';
 import type { ShapeVariant } from './shape-variant';
-import type { RequestLogEntry } from './request-log';
+import type { ProviderSimulator, RequestLogEntry, SimulatorOptions } from './request-log';
 
 export type { HoudiniOrderScript } from './houdini-order';
 export type { PushFault, PushLogEntry } from './houdini-push-faults';
 
-export interface HoudiniSandboxOptions {
+export interface HoudiniSandboxOptions extends SimulatorOptions {
   partnerId: string;
   secret: string;
-  /** Defaults to a free port. */
-  port?: number;
-  /** Simulated time per real time: 60 plays a one-minute step in one second. Defaults to 1. */
-  timeScale?: number;
-  /** The shape of answers and pushes (shape-variant.ts); `seed` by default. */
-  shape?: ShapeVariant;
 }
 
 /** An HTTP fault (REST answers) or a push fault (WebSocket updates). */
 export type HoudiniFault = Fault | PushFault;
 
-export interface HoudiniSandbox {
-  /** The REST base before `/v2/orders`, e.g. http://127.0.0.1:PORT (what HOUDINI_URL takes). */
-  url: string;
+export interface HoudiniSandbox extends ProviderSimulator<HoudiniOrderScript, HoudiniFault> {
   /** The WebSocket endpoint, e.g. ws://127.0.0.1:PORT/ws (what HOUDINI_WS_URL takes). */
   wsUrl: string;
-  /** Base of the control API, e.g. http://127.0.0.1:PORT/_sandbox/ */
-  controlUrl: string;
-  /** Adds an order (or restarts one with the same id); its script starts now. Throws on a bad script. */
-  addOrder(script: HoudiniOrderScript): void;
-  /** Adds a fault for one order's requests or pushes, or for all of them. */
-  setFault(fault: HoudiniFault, orderId?: string): void;
-  /** Clears one order's faults (HTTP and push), or all faults. */
-  clearFaults(orderId?: string): void;
-  /** Logged REST requests and WebSocket upgrades (control API calls are not logged), for one order or all. */
-  requests(orderId?: string): RequestLogEntry[];
   /** Every `order_update` sent (or dropped by a fault), per connection, for one order or all. */
   pushes(orderId?: string): PushLogEntry[];
   /** Drops every WebSocket connection without a close frame; returns how many. */
   dropSockets(): number;
-  close(): Promise<void>;
 }
 
 export const HOUDINI_ORDERS_PATH = '/v2/orders';

@@ -141,6 +141,31 @@ export interface Exchange {
   answer(): Reply | Promise<Reply>;
 }
 
+/** How a REST simulator answers `GET <prefix><id>`: an unknown route, an undecodable id, or the order. */
+export interface IdRouteReplies {
+  /** The operation logged for a request that names an order. */
+  operation: string;
+  unmatched(route: string): Reply;
+  badId(): Reply;
+  order(orderId: string, now: number): Reply;
+}
+
+/**
+ * One request to a `GET <prefix><id>` route as an exchange. An unknown route is answered before any
+ * credentials check (as the real gateways do); an undecodable id and the order after it.
+ */
+export function idRouteExchange(request: IncomingMessage, prefix: string, authorized: boolean, replies: IdRouteReplies): Exchange {
+  const arrivedAt = Date.now();
+  const matched = matchIdRoute(request, prefix);
+  if (matched.kind === 'unmatched') {
+    return { arrivedAt, operation: matched.route, authorized: true, answer: () => replies.unmatched(matched.route) };
+  }
+  const { operation } = replies;
+  if (matched.kind === 'bad_id') return { arrivedAt, operation, authorized, answer: () => replies.badId() };
+  const orderId = matched.id;
+  return { arrivedAt, orderId, operation, authorized, answer: () => replies.order(orderId, Date.now()) };
+}
+
 const NOT_JSON = '<html><body><h1>502 Bad Gateway</h1></body></html>';
 
 export async function serveExchange(

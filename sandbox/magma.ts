@@ -22,37 +22,17 @@ import { magmaRootValue, magmaSchema } from './magma-schema';
 import type { MagmaContext, MagmaOrderScript } from './magma-schema';
 import { OrderBook } from './order-book';
 import { RequestLog } from './request-log';
-import type { RequestLogEntry } from './request-log';
+import type { ProviderSimulator, SimulatorOptions } from './request-log';
 import { orderScriptSchema } from './scenario';
 import type { ShapeVariant } from './shape-variant';
 
 export type { MagmaOrderScript } from './magma-schema';
 
-export interface MagmaSandboxOptions {
+export interface MagmaSandboxOptions extends SimulatorOptions {
   apiKey: string;
-  /** Defaults to a free port. */
-  port?: number;
-  /** Simulated time per real time: 60 plays a one-minute step in one second. Defaults to 1. */
-  timeScale?: number;
-  /** The shape of answers (shape-variant.ts); `seed` by default. */
-  shape?: ShapeVariant;
 }
 
-export interface MagmaSandbox {
-  /** The GraphQL endpoint, e.g. http://127.0.0.1:PORT/graphql (what MAGMA_URL takes). */
-  url: string;
-  /** Base of the control API, e.g. http://127.0.0.1:PORT/_sandbox/ */
-  controlUrl: string;
-  /** Adds an order (or restarts one with the same id); its script starts now. Throws on a bad script. */
-  addOrder(script: MagmaOrderScript): void;
-  /** Adds a fault for one order's requests, or for all requests. */
-  setFault(fault: Fault, orderId?: string): void;
-  /** Clears one order's faults, or all faults. */
-  clearFaults(orderId?: string): void;
-  /** Logged GraphQL-endpoint requests (control API calls are not logged), for one order or all. */
-  requests(orderId?: string): RequestLogEntry[];
-  close(): Promise<void>;
-}
+export type MagmaSandbox = ProviderSimulator<MagmaOrderScript, Fault>;
 
 export const MAGMA_GRAPHQL_PATH = '/graphql';
 

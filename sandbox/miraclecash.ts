@@ -19,42 +19,22 @@ import type { IncomingMessage } from 'node:http';
 import { handleControlRequest, isControlRequest, CONTROL_PATH_PREFIX } from './control-api';
 import { FaultBoard } from './faults';
 import type { Fault } from './faults';
-import { matchIdRoute, serveExchange, startHttpServer } from './http-server';
+import { idRouteExchange, serveExchange, startHttpServer } from './http-server';
 import type { Exchange, ProviderFormat } from './http-server';
 import { OrderBook } from './order-book';
 import type { OrderSnapshot } from './order-book';
 import { RequestLog } from './request-log';
-import type { RequestLogEntry } from './request-log';
+import type { ProviderSimulator, RequestLogEntry, SimulatorOptions } from './request-log';
 import { orderScriptSchema } from './scenario';
 import type { OrderScript } from './scenario';
 import { ALTERNATE_LATENESS_MS, type ShapeVariant } from './shape-variant';
 
-export interface MiracleCashSandboxOptions {
+export interface MiracleCashSandboxOptions extends SimulatorOptions {
   clientId: string;
   apiKey: string;
-  /** Defaults to a free port. */
-  port?: number;
-  /** Simulated time per real time: 60 plays a one-minute step in one second. Defaults to 1. */
-  timeScale?: number;
-  /** The shape of answers (shape-variant.ts); `seed` by default. */
-  shape?: ShapeVariant;
 }
 
-export interface MiracleCashSandbox {
-  /** The API base, e.g. http://127.0.0.1:PORT (what MIRACLECASH_URL takes). */
-  url: string;
-  /** Base of the control API, e.g. http://127.0.0.1:PORT/_sandbox/ */
-  controlUrl: string;
-  /** Adds a payment (or restarts one with the same id); its script starts now. Throws on a bad script. */
-  addOrder(script: OrderScript): void;
-  /** Adds a fault for one payment's requests, or for all requests. */
-  setFault(fault: Fault, orderId?: string): void;
-  /** Clears one payment's faults, or all faults. */
-  clearFaults(orderId?: string): void;
-  /** Logged API requests (control API calls are not logged), for one payment or all. */
-  requests(orderId?: string): RequestLogEntry[];
-  close(): Promise<void>;
-}
+export type MiracleCashSandbox = ProviderSimulator<OrderScript, Fault>;
 
 export const MIRACLECASH_PAYMENT_PATH = '/external/payments/prompt/';
 const OPERATION = 'get_payment_prompt';
@@ -136,28 +116,16 @@ export async function startMiracleCashSandbox(options: MiracleCashSandboxOptions
 }
 
 function paymentExchange(request: IncomingMessage, authorized: boolean, orders: OrderBook, shape: ShapeVariant): Exchange {
-  const arrivedAt = Date.now();
-  const matched = matchIdRoute(request, MIRACLECASH_PAYMENT_PATH);
-  if (matched.kind === 'unmatched') {
-    // An unmatched route is a 404 before any guard runs, as in NestJS.
-    const { route } = matched;
-    return { arrivedAt, operation: route, authorized: true, answer: () => ({ httpStatus: 404, body: nestError(404, `Cannot ${route}`, 'Not Found') }) };
-  }
-  if (matched.kind === 'bad_id') {
-    return { arrivedAt, operation: OPERATION, authorized, answer: () => ({ httpStatus: 400, body: nestError(400, 'Invalid payment id', 'Bad Request') }) };
-  }
-  const orderId = matched.id;
-  return {
-    arrivedAt,
-    orderId,
+  return idRouteExchange(request, MIRACLECASH_PAYMENT_PATH, authorized, {
     operation: OPERATION,
-    authorized,
-    answer: () => {
-      const now = Date.now();
+    // An unmatched route is a 404 before any guard runs, as in NestJS.
+    unmatched: (route) => ({ httpStatus: 404, body: nestError(404, `Cannot ${route}`, 'Not Found') }),
+    badId: () => ({ httpStatus: 400, body: nestError(400, 'Invalid payment id', 'Bad Request') }),
+    order: (orderId, now) => {
       const snapshot = orders.snapshot(orderId, now);
       if (snapshot === undefined) return { httpStatus: 404, body: nestError(404, 'Payment prompt not found', 'Not Found') };
       orders.recordAnswer(orderId, now);
       return { httpStatus: 200, body: miracleCashPayment(snapshot, shape) };
     },
-  };
+  });
 }

@@ -16,7 +16,7 @@ import { handleControlRequest, isControlRequest, CONTROL_PATH_PREFIX } from './c
 import type { PushControl } from './control-api';
 import { FaultBoard } from './faults';
 import type { Fault } from './faults';
-import { matchIdRoute, serveExchange, startHttpServer } from './http-server';
+import { idRouteExchange, serveExchange, startHttpServer } from './http-server';
 import type { Exchange, ProviderFormat } from './http-server';
 import { OrderBook } from './order-book';
 import { OzzobitPushHub, OZZOBIT_SOCKET_NAMESPACE } from './ozzobit-push';
@@ -24,7 +24,7 @@ import type { OzzobitWebhookTarget, PushLogEntry } from './ozzobit-push';
 import { isOzzobitPushFault, PushFaultBoard } from './ozzobit-push-faults';
 import type { OzzobitPushFault } from './ozzobit-push-faults';
 import { RequestLog } from './request-log';
-import type { RequestLogEntry } from './request-log';
+import type { ProviderSimulator, RequestLogEntry, SimulatorOptions } from './request-log';
 import { orderScriptSchema } from './scenario';
 import type { OrderScript } from './scenario';
 import { ozzobitRestBody } from './ozzobit-order';
@@ -33,41 +33,22 @@ import type { ShapeVariant } from './shape-variant';
 export type { PushLogEntry } from './ozzobit-push';
 export type { OzzobitPushFault } from './ozzobit-push-faults';
 
-export interface OzzobitSandboxOptions {
+export interface OzzobitSandboxOptions extends SimulatorOptions {
   /** REST credentials: `Authorization: Bearer <secretKey>`. */
   secretKey: string;
   /** socket.io credentials: `auth: { apiKey }`. */
   apiKey: string;
   /** Where status-change webhooks go, and the secret they are signed with. None are sent without it. */
   webhook?: OzzobitWebhookTarget;
-  /** Defaults to a free port. */
-  port?: number;
-  /** Simulated time per real time: 60 plays a one-minute step in one second. Defaults to 1. */
-  timeScale?: number;
-  /** The shape of answers and pushes (shape-variant.ts); `seed` by default. */
-  shape?: ShapeVariant;
 }
 
-export interface OzzobitSandbox {
-  /** The REST base before `/api/v2/orders`, e.g. http://127.0.0.1:PORT/api (what OZZOBIT_URL takes). */
-  url: string;
+export interface OzzobitSandbox extends ProviderSimulator<OrderScript, Fault | OzzobitPushFault> {
   /** socket.io URL with the `/ws` namespace, e.g. ws://127.0.0.1:PORT/ws (what OZZOBIT_WS_URL takes). */
   wsUrl: string;
-  /** Base of the control API, e.g. http://127.0.0.1:PORT/_sandbox/ */
-  controlUrl: string;
-  /** Adds an order (or restarts one with the same id); its script starts now and its first status is pushed. */
-  addOrder(script: OrderScript): void;
-  /** Adds an HTTP fault (faults.ts) or a push fault (ozzobit-push-faults.ts), for one order or all. */
-  setFault(fault: Fault | OzzobitPushFault, orderId?: string): void;
-  /** Clears one order's faults, or all faults, of both kinds. */
-  clearFaults(orderId?: string): void;
-  /** Logged REST requests (control API calls and socket traffic are not), for one order or all. */
-  requests(orderId?: string): RequestLogEntry[];
   /** Every push sent (webhooks and socket updates), in the order sent. */
   pushes(orderId?: string): PushLogEntry[];
   /** Webhook deliveries only, with the receiver's HTTP status. */
   webhooks(orderId?: string): PushLogEntry[];
-  close(): Promise<void>;
 }
 
 /** The seed's doubled prefix: base `…/api` + `/api/v2/orders/:id`. */
@@ -148,25 +129,13 @@ function orderExchange(
   authorized: boolean,
   answerOrder: (orderId: string, now: number) => Record<string, unknown> | undefined,
 ): Exchange {
-  const arrivedAt = Date.now();
-  const matched = matchIdRoute(request, OZZOBIT_ORDER_PATH);
-  if (matched.kind === 'unmatched') {
-    const { route } = matched;
-    return { arrivedAt, operation: route, authorized: true, answer: () => ({ httpStatus: 404, body: errorBody(404, 'NotFoundError', `No route ${route}`) }) };
-  }
-  if (matched.kind === 'bad_id') {
-    return { arrivedAt, operation: OPERATION, authorized, answer: () => ({ httpStatus: 400, body: errorBody(400, 'BadRequestError', 'Invalid order id') }) };
-  }
-  const orderId = matched.id;
-  return {
-    arrivedAt,
-    orderId,
+  return idRouteExchange(request, OZZOBIT_ORDER_PATH, authorized, {
     operation: OPERATION,
-    authorized,
-    answer: () => {
-      const order = answerOrder(orderId, Date.now());
-      if (order === undefined) return { httpStatus: 404, body: errorBody(404, 'NotFoundError', 'Order not found') };
-      return { httpStatus: 200, body: order };
+    unmatched: (route) => ({ httpStatus: 404, body: errorBody(404, 'NotFoundError', `No route ${route}`) }),
+    badId: () => ({ httpStatus: 400, body: errorBody(400, 'BadRequestError', 'Invalid order id') }),
+    order: (orderId, now) => {
+      const order = answerOrder(orderId, now);
+      return order === undefined ? { httpStatus: 404, body: errorBody(404, 'NotFoundError', 'Order not found') } : { httpStatus: 200, body: order };
     },
-  };
+  });
 }

@@ -1,3 +1,5 @@
+import type { ShapeVariant } from './shape-variant';
+
 /**
  * What the system under test asked a simulator, so tests can check request rates per order (the
  * one-request-per-5-s floor, Retry-After honoured) rather than trusting the tracker's own account.
@@ -29,4 +31,31 @@ export class RequestLog {
       .map((entry) => ({ ...entry }))
       .sort((first, second) => first.at - second.at); // stable: equal times keep arrival order
   }
+}
+
+/** How every provider simulator is started; each adds its credentials. */
+export interface SimulatorOptions {
+  /** Defaults to a free port. */
+  port?: number;
+  /** Simulated time per real time: 60 plays a one-minute step in one second. Defaults to 1. */
+  timeScale?: number;
+  /** The shape of answers (and pushes) (shape-variant.ts); `seed` by default. */
+  shape?: ShapeVariant;
+}
+
+/** What every provider simulator offers a test or the demo; each adds its push endpoints. */
+export interface ProviderSimulator<Script, SimulatorFault> {
+  /** The API base, what `<PROVIDER>_URL` takes (e.g. http://127.0.0.1:PORT). */
+  url: string;
+  /** Base of the control API, e.g. http://127.0.0.1:PORT/_sandbox/ */
+  controlUrl: string;
+  /** Adds an order (or restarts one with the same id); its script starts now. Throws on a bad script. */
+  addOrder(script: Script): void;
+  /** Adds a fault for one order's requests (or pushes), or for all of them. */
+  setFault(fault: SimulatorFault, orderId?: string): void;
+  /** Clears one order's faults, or all faults. */
+  clearFaults(orderId?: string): void;
+  /** Logged API requests (control API calls are not logged), for one order or all. */
+  requests(orderId?: string): RequestLogEntry[];
+  close(): Promise<void>;
 }

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 readonly CLI_VERSION=1.5.1
-readonly CACHE_ROOT="${ORDER_TRACKER_CACHE:-$HOME/.cache/order-tracker}"
+source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 readonly INSTALL_DIR="$CACHE_ROOT/temporal-cli-$CLI_VERSION"
 readonly CLI_BINARY="$INSTALL_DIR/temporal"
 
@@ -36,13 +36,7 @@ if ! command -v go >/dev/null; then
   exit 1
 fi
 
-mkdir -p "$INSTALL_DIR"
-# One build at a time: a second caller waits here and then finds the finished binary.
-exec {lock_fd}>"$INSTALL_DIR/.lock"
-if ! flock --nonblock "$lock_fd"; then
-  say "another process is building the Temporal CLI; waiting for it"
-  flock "$lock_fd"
-fi
+hold_build_lock "$INSTALL_DIR" "building the Temporal CLI"
 
 if [[ ! -x "$CLI_BINARY" ]]; then
   say "building Temporal CLI $CLI_VERSION with go install (takes several minutes the first time)"

@@ -12,7 +12,7 @@ set -euo pipefail
 
 readonly SERVER_VERSION=1.29.1
 readonly CLI_VERSION=1.5.1
-readonly CACHE_ROOT="${ORDER_TRACKER_CACHE:-$HOME/.cache/order-tracker}"
+source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 readonly INSTALL_DIR="$CACHE_ROOT/temporal-server-$SERVER_VERSION"
 
 say() { echo "get-temporal-server: $*" >&2; }
@@ -38,13 +38,7 @@ if ! command -v go >/dev/null; then
   exit 1
 fi
 
-mkdir -p "$INSTALL_DIR"
-# One build at a time: a second caller waits here and then finds the finished binaries.
-exec {lock_fd}>"$INSTALL_DIR/.lock"
-if ! flock --nonblock "$lock_fd"; then
-  say "another process is building the Temporal server; waiting for it"
-  flock "$lock_fd"
-fi
+hold_build_lock "$INSTALL_DIR" "building the Temporal server"
 
 if ! is_built; then
   say "building Temporal server $SERVER_VERSION and temporal-sql-tool with go build (takes several minutes the first time)"

@@ -7,7 +7,7 @@
 set -euo pipefail
 
 readonly SERVER_VERSION=1.38.0
-readonly CACHE_ROOT="${ORDER_TRACKER_CACHE:-$HOME/.cache/order-tracker}"
+source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 readonly INSTALL_DIR="$CACHE_ROOT/test-server-$SERVER_VERSION"
 readonly LIB_DIR="$INSTALL_DIR/lib"
 # Written only after Maven copied every jar, so an interrupted fetch is retried.
@@ -34,13 +34,7 @@ fi
 
 command -v java >/dev/null || { say "java is not on PATH (the test server needs Java 8 or later)"; exit 1; }
 
-mkdir -p "$INSTALL_DIR"
-# One fetch at a time: a second caller waits here and then finds the finished lib/.
-exec {lock_fd}>"$INSTALL_DIR/.lock"
-if ! flock --nonblock "$lock_fd"; then
-  say "another process is fetching the test server; waiting for it"
-  flock "$lock_fd"
-fi
+hold_build_lock "$INSTALL_DIR" "fetching the test server"
 
 if [[ ! -f "$COMPLETE_MARKER" ]]; then
   command -v mvn >/dev/null || { say "mvn is not on PATH (needed once to fetch the test server jars)"; exit 1; }

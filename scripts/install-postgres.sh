@@ -3,6 +3,8 @@
 # test starts a throwaway cluster of its own from these binaries; nothing here starts a server).
 # Prints the directory of initdb/pg_ctl on stdout; progress and errors go to stderr.
 set -euo pipefail
+say() { echo "order-tracker: $*" >&2; }
+source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 
 find_bin_dir() {
   # The newest installed major version (e.g. /usr/lib/postgresql/15/bin).
@@ -17,19 +19,7 @@ if [ -n "$bin_dir" ]; then
   exit 0
 fi
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "order-tracker: PostgreSQL is not installed and installing it needs root (apt-get install postgresql)" >&2
-  exit 1
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "order-tracker: PostgreSQL is not installed and there is no apt-get to install it with" >&2
-  exit 1
-fi
-
-echo "order-tracker: installing PostgreSQL from Debian (apt-get install postgresql)" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update >&2
-apt-get install -y postgresql >&2
+apt_install postgresql "the ledger's PostgreSQL runs"
 
 bin_dir="$(find_bin_dir)"
 if [ -z "$bin_dir" ]; then

@@ -1,7 +1,6 @@
 import type { Observation } from '../../domain/types';
-import { boundDetails } from '../bound-details';
 import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';
-import { unrecognisedStatusAttention, withAttention } from '../status-attention';
+import { toObservation } from '../status-class';
 import type { HoudiniOrder } from './houdini-schema';
 import { classifyHoudiniStatus, nextHoudiniWait } from './houdini-status';
 
@@ -17,26 +16,20 @@ function isoOrNull(value: string | null | undefined): string | null {
  */
 export function normalizeHoudiniOrder(order: HoudiniOrder, now: number, clock: ProviderClock = SYSTEM_CLOCK): Observation {
   const info = classifyHoudiniStatus(order.status);
-  return withAttention({
-    status: info.label,
-    phase: info.phase,
-    recognised: info.recognised,
-    rank: info.rank,
-    nextWaitMs: clock.wallWait(nextHoudiniWait(order.status, clock.providerTime(order.expires, now), now)),
-    details: boundDetails({
-      statusCode: order.status,
-      // Only while the deposit window matters (and on EXPIRED), so the UI's countdown means something.
-      expiresAt: info.showsExpiry ? isoOrNull(order.expires) : null,
-      inAmount: order.inAmount ?? null,
-      inSymbol: order.inSymbol ?? null,
-      outAmount: order.outAmount ?? null,
-      outSymbol: order.outSymbol ?? null,
-      depositAddress: order.depositAddress ?? null,
-      // Not the receiving address: the one thing a private swap keeps unlinked stays out of
-      // workflow history, the ledger and callbacks.
-      anonymous: order.anonymous ?? null,
-      etaMinutes: order.eta ?? null,
-      outTxHash: order.outTxHash ?? null,
-    }),
-  }, info.attention ?? (info.recognised ? null : unrecognisedStatusAttention(info.label)));
+  const nextWaitMs = clock.wallWait(nextHoudiniWait(order.status, clock.providerTime(order.expires, now), now));
+  return toObservation(info.label, info, nextWaitMs, {
+    statusCode: order.status,
+    // Only while the deposit window matters (and on EXPIRED), so the UI's countdown means something.
+    expiresAt: info.showsExpiry ? isoOrNull(order.expires) : null,
+    inAmount: order.inAmount ?? null,
+    inSymbol: order.inSymbol ?? null,
+    outAmount: order.outAmount ?? null,
+    outSymbol: order.outSymbol ?? null,
+    depositAddress: order.depositAddress ?? null,
+    // Not the receiving address: the one thing a private swap keeps unlinked stays out of
+    // workflow history, the ledger and callbacks.
+    anonymous: order.anonymous ?? null,
+    etaMinutes: order.eta ?? null,
+    outTxHash: order.outTxHash ?? null,
+  });
 }

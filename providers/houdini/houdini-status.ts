@@ -1,4 +1,5 @@
 import type { Phase } from '../../domain/types';
+import { type StatusClass, TERMINAL_RANK } from '../status-class';
 
 /**
  * Houdini's numeric order status codes (seed 003, "Order Status Codes"), what each means for
@@ -17,20 +18,14 @@ import type { Phase } from '../../domain/types';
  */
 export type HoudiniStage = 'deposit' | 'confirming' | 'exchanging' | 'final';
 
-export interface HoudiniStatusInfo {
+export interface HoudiniStatusInfo extends StatusClass {
   code: number;
   /** The seed's label; the observation's status. */
   label: string;
-  phase: Phase;
   stage: HoudiniStage;
-  recognised: boolean;
-  /** Lifecycle position: a push with a lower rank never replaces a higher one. */
-  rank: number;
   cadenceMs: number;
   /** Whether the order's deposit expiry means something at this status (shown as a countdown). */
   showsExpiry: boolean;
-  /** What a person should know about this status, if anything (the observation's `attention`). */
-  attention?: string;
 }
 
 export const HOUDINI_DEPOSIT_POLL_MS = 30_000;
@@ -42,8 +37,6 @@ export const HOUDINI_OVERDUE_POLL_MS = 10_000;
 /** Poll this long after the expiry, so the provider has had a moment to flip the status. */
 export const HOUDINI_AFTER_EXPIRY_MS = 1_000;
 
-/** Terminal statuses outrank every in-flight one, so a late in-flight push never undoes them. */
-const TERMINAL_RANK = 100;
 /** Below every known status: an unknown code never replaces a known one through a push. */
 const UNKNOWN_RANK = 0;
 

@@ -1,13 +1,13 @@
 import { ClientError, GraphQLClient } from 'graphql-request';
 import { fetch as undiciFetch } from 'undici';
 import type { Observation } from '../../domain/types';
-import { boundDetails } from '../bound-details';
 import { networkFailure } from '../http-failure';
 import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';
 import type { ProviderAdapter } from '../provider';
 import { ProviderCallError, kindForHttpStatus, parseRetryAfter } from '../provider-error';
 import { describeSchemaIssues } from '../schema-issues';
-import { countUnrecognisedStatus, unrecognisedStatusAttention, withAttention } from '../status-attention';
+import { countUnrecognisedStatus } from '../status-attention';
+import { toObservation } from '../status-class';
 import { MAGMA_GET_ORDER_QUERY, type MagmaOrder, graphqlErrorsSchema, magmaGetOrderSchema } from './magma-schema';
 import { classifyMagmaStatus, nextMagmaWait } from './magma-status';
 
@@ -23,20 +23,14 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 
 export function toMagmaObservation(order: MagmaOrder, now: number, clock: ProviderClock = SYSTEM_CLOCK): Observation {
   const info = classifyMagmaStatus(order.status);
-  return withAttention({
-    status: order.status,
-    phase: info.phase,
-    recognised: info.recognised,
-    rank: info.rank,
-    nextWaitMs: clock.wallWait(nextMagmaWait(order.status, clock.providerTime(order.timeout, now), now)),
-    details: boundDetails({
-      payment_status: order.payment_status ?? null,
-      transaction_id: order.transaction_id ?? null,
-      confirmations: order.confirmations?.confirmations ?? null,
-      channel_id: order.channel_id ?? null,
-      timeout: order.timeout ?? null,
-    }),
-  }, info.recognised ? null : unrecognisedStatusAttention(order.status));
+  const nextWaitMs = clock.wallWait(nextMagmaWait(order.status, clock.providerTime(order.timeout, now), now));
+  return toObservation(order.status, info, nextWaitMs, {
+    payment_status: order.payment_status ?? null,
+    transaction_id: order.transaction_id ?? null,
+    confirmations: order.confirmations?.confirmations ?? null,
+    channel_id: order.channel_id ?? null,
+    timeout: order.timeout ?? null,
+  });
 }
 
 /** GraphQL errors in a 200 answer: Magma reports refused keys and unknown orders this way too. */

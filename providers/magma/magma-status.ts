@@ -1,4 +1,4 @@
-import type { Phase } from '../../domain/types';
+import { type StatusClass, TERMINAL_RANK } from '../status-class';
 
 /** The seed's closed terminal sets: any other status is in flight, even one the seed never lists. */
 export const MAGMA_SUCCESS_STATUSES: readonly string[] = ['VALID_CHANNEL_OPENING', 'CHANNEL_MONITORING_FINISHED'];
@@ -36,13 +36,7 @@ const SLOW_PHASES = new Set([
   'SELLER_OPENED_CHANNEL',
 ]);
 
-/** Terminal statuses outrank every in-flight one, so a late in-flight push never undoes them. */
-const TERMINAL_RANK = 100;
-
-export interface MagmaStatusInfo {
-  phase: Phase;
-  recognised: boolean;
-  rank: number;
+export interface MagmaStatusInfo extends StatusClass {
   cadenceMs: number;
 }
 

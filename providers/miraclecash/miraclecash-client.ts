@@ -1,10 +1,11 @@
 import type { Observation } from '../../domain/types';
-import { boundDetails, boundText } from '../bound-details';
+import { boundText } from '../bound-details';
 import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';
 import type { ProviderAdapter } from '../provider';
 import { ProviderCallError } from '../provider-error';
 import { sameOrderId } from '../same-order-id';
-import { countUnrecognisedStatus, unrecognisedStatusAttention, withAttention } from '../status-attention';
+import { countUnrecognisedStatus } from '../status-attention';
+import { toObservation } from '../status-class';
 import { getProviderJson, parseProviderAnswer } from '../rest-json';
 import { MIRACLECASH_MAX_POLL_MS, miracleCashExpiry, nextMiracleCashWait } from './miraclecash-cadence';
 import { type MiracleCashPayment, miracleCashErrorSchema, miracleCashPaymentSchema } from './miraclecash-schema';
@@ -32,19 +33,13 @@ export function toMiracleCashObservation(
 ): Observation {
   const info = classifyMiracleCashStatus(payment.status);
   const expiresAt = miracleCashExpiry(payment.createdAt);
-  return withAttention({
-    status: payment.status,
-    phase: info.phase,
-    recognised: info.recognised,
-    rank: info.rank,
-    nextWaitMs: clock.wallWait(nextMiracleCashWait(payment.status, clock.providerTime(payment.createdAt, now), now, maxPollMs)),
-    details: boundDetails({
-      blockchainId: payment.blockchainId ?? null,
-      createdAt: payment.createdAt ?? null,
-      // The workflow's UI countdown reads `details.expiresAt`.
-      expiresAt: expiresAt === undefined ? null : new Date(expiresAt).toISOString(),
-    }),
-  }, info.recognised ? null : unrecognisedStatusAttention(payment.status));
+  const nextWaitMs = clock.wallWait(nextMiracleCashWait(payment.status, clock.providerTime(payment.createdAt, now), now, maxPollMs));
+  return toObservation(payment.status, info, nextWaitMs, {
+    blockchainId: payment.blockchainId ?? null,
+    createdAt: payment.createdAt ?? null,
+    // The workflow's UI countdown reads `details.expiresAt`.
+    expiresAt: expiresAt === undefined ? null : new Date(expiresAt).toISOString(),
+  });
 }
 
 /** `Basic base64(client_id:api_key)`, exactly as the seed's curl example builds it. */

@@ -1,4 +1,4 @@
-import type { Phase } from '../../domain/types';
+import { type StatusClass, TERMINAL_RANK, classifyByTable } from '../status-class';
 
 /**
  * MiracleCash payment prompt statuses (seed 001). Its status table lost the names in the copy we
@@ -11,16 +11,9 @@ export type MiracleCashStatus = (typeof MIRACLECASH_STATUSES)[number];
 /** How the next poll is placed: by the payment's age while it is open; not at all once final. */
 export type MiracleCashCadence = 'payment_age' | 'final';
 
-export interface MiracleCashStatusInfo {
-  phase: Phase;
-  recognised: boolean;
-  /** Lifecycle order: pending first, every terminal status above it. */
-  rank: number;
+export interface MiracleCashStatusInfo extends StatusClass {
   cadence: MiracleCashCadence;
 }
-
-/** Terminal statuses outrank every in-flight one, so a late in-flight observation never undoes them. */
-const TERMINAL_RANK = 100;
 
 export const MIRACLECASH_STATUS_TABLE: Readonly<Record<MiracleCashStatus, MiracleCashStatusInfo>> = {
   pending: { phase: 'in_flight', recognised: true, rank: 1, cadence: 'payment_age' },
@@ -34,7 +27,5 @@ export const MIRACLECASH_STATUS_TABLE: Readonly<Record<MiracleCashStatus, Miracl
 const UNKNOWN_STATUS: MiracleCashStatusInfo = { phase: 'in_flight', recognised: false, rank: 0, cadence: 'payment_age' };
 
 export function classifyMiracleCashStatus(status: string): MiracleCashStatusInfo {
-  return Object.hasOwn(MIRACLECASH_STATUS_TABLE, status)
-    ? MIRACLECASH_STATUS_TABLE[status as MiracleCashStatus]
-    : UNKNOWN_STATUS;
+  return classifyByTable(MIRACLECASH_STATUS_TABLE, status, UNKNOWN_STATUS);
 }

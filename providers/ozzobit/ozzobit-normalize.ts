@@ -1,7 +1,6 @@
 import type { Observation } from '../../domain/types';
 import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';
-import { boundDetails } from '../bound-details';
-import { unrecognisedStatusAttention, withAttention } from '../status-attention';
+import { toObservation } from '../status-class';
 import type { OzzobitOrder } from './ozzobit-schema';
 import { classifyOzzobitStatus } from './ozzobit-status';
 
@@ -13,18 +12,11 @@ import { classifyOzzobitStatus } from './ozzobit-status';
  */
 export function normalizeOzzobitOrder(order: OzzobitOrder, now: number, clock: ProviderClock = SYSTEM_CLOCK): Observation {
   const info = classifyOzzobitStatus(order.status);
-  return withAttention({
-    status: order.status,
-    phase: info.phase,
-    recognised: info.recognised,
-    rank: info.rank,
-    nextWaitMs: clock.wallWait(info.cadenceMs),
-    // Only fields that stay put within a status: a push and a later poll must agree.
-    details: boundDetails({
-      cryptoCurrency: order.cryptoCurrency ?? null,
-      cryptoAmount: order.cryptoAmount ?? null,
-      network: order.network ?? null,
-      transactionHash: order.transactionHash ?? null,
-    }),
-  }, info.recognised ? null : unrecognisedStatusAttention(order.status));
+  // Only fields that stay put within a status: a push and a later poll must agree.
+  return toObservation(order.status, info, clock.wallWait(info.cadenceMs), {
+    cryptoCurrency: order.cryptoCurrency ?? null,
+    cryptoAmount: order.cryptoAmount ?? null,
+    network: order.network ?? null,
+    transactionHash: order.transactionHash ?? null,
+  });
 }

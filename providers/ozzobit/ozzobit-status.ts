@@ -1,4 +1,4 @@
-import type { Phase } from '../../domain/types';
+import { type StatusClass, TERMINAL_RANK, classifyByTable } from '../status-class';
 
 /** OZZOBiT order statuses (seed 002's table), in lifecycle order. */
 export const OZZOBIT_STATUSES = ['PROCESSING', 'PENDING_DELIVERY', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
@@ -7,16 +7,9 @@ export type OzzobitStatus = (typeof OZZOBIT_STATUSES)[number];
 /** Seed: "Wait 5 seconds before next poll" in every in-flight status; also the per-order floor. */
 export const OZZOBIT_POLL_MS = 5_000;
 
-export interface OzzobitStatusInfo {
-  phase: Phase;
-  recognised: boolean;
-  /** Lifecycle order; a push with a lower rank never replaces a higher one. */
-  rank: number;
+export interface OzzobitStatusInfo extends StatusClass {
   cadenceMs: number;
 }
-
-/** Terminal statuses outrank every in-flight one, so a late PROCESSING push never undoes COMPLETED. */
-const TERMINAL_RANK = 100;
 
 export const OZZOBIT_STATUS_TABLE: Readonly<Record<OzzobitStatus, OzzobitStatusInfo>> = {
   // "Payment being processed — continue polling"
@@ -32,5 +25,5 @@ export const OZZOBIT_STATUS_TABLE: Readonly<Record<OzzobitStatus, OzzobitStatusI
 const UNKNOWN_STATUS: OzzobitStatusInfo = { phase: 'in_flight', recognised: false, rank: 0, cadenceMs: OZZOBIT_POLL_MS };
 
 export function classifyOzzobitStatus(status: string): OzzobitStatusInfo {
-  return Object.hasOwn(OZZOBIT_STATUS_TABLE, status) ? OZZOBIT_STATUS_TABLE[status as OzzobitStatus] : UNKNOWN_STATUS;
+  return classifyByTable(OZZOBIT_STATUS_TABLE, status, UNKNOWN_STATUS);
 }

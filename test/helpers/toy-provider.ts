@@ -9,25 +9,28 @@ import { optionalText, optionalUrl } from '../../common/environment-values';
 import { getProviderJson, parseProviderAnswer } from '../../providers/rest-json';
 import { defineProvider } from '../../providers/provider-descriptor';
 import type { ProviderAdapter } from '../../providers/provider';
-import type { Observation, Phase, ProviderName } from '../../domain/types';
+import { type StatusClass, TERMINAL_RANK, classifyByTable, toObservation } from '../../providers/status-class';
+import type { Observation, ProviderName } from '../../domain/types';
 
 /** Not one of PROVIDER_NAMES: the toy is registered at run time (registerProvider). */
 export const TOY = 'toy' as ProviderName;
 
 /** The status table: phase, rank and the wait before asking again. */
-const TOY_STATES: Record<string, { phase: Phase; rank: number; nextWaitMs: number }> = {
-  waiting: { phase: 'in_flight', rank: 1, nextWaitMs: 5_000 },
-  paid: { phase: 'succeeded', rank: 2, nextWaitMs: 0 },
-  refused: { phase: 'failed', rank: 2, nextWaitMs: 0 },
-};
+interface ToyStatusInfo extends StatusClass {
+  waitMs: number;
+}
+const TOY_STATES = {
+  waiting: { phase: 'in_flight', recognised: true, rank: 1, waitMs: 5_000 },
+  paid: { phase: 'succeeded', recognised: true, rank: TERMINAL_RANK, waitMs: 0 },
+  refused: { phase: 'failed', recognised: true, rank: TERMINAL_RANK, waitMs: 0 },
+} satisfies Record<string, ToyStatusInfo>;
+const UNKNOWN_STATE: ToyStatusInfo = { phase: 'in_flight', recognised: false, rank: 0, waitMs: 30_000 };
 
 const toyOrderSchema = z.object({ id: z.string(), state: z.string() });
 
 export function toToyObservation(state: string): Observation {
-  const known = TOY_STATES[state];
-  return known === undefined
-    ? { status: state, phase: 'in_flight', recognised: false, rank: 0, nextWaitMs: 30_000, details: {} }
-    : { status: state, recognised: true, details: {}, ...known };
+  const info = classifyByTable<string, ToyStatusInfo>(TOY_STATES, state, UNKNOWN_STATE);
+  return toObservation(state, info, info.waitMs, {});
 }
 
 function createToyAdapter(settings: { url: string; token: string }): ProviderAdapter {

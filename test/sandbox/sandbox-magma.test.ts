@@ -2,8 +2,8 @@
 import { ClientError, GraphQLClient } from 'graphql-request';
 import { startMagmaSandbox } from '../../sandbox/magma';
 import type { MagmaSandbox } from '../../sandbox/magma';
-import { SEED_GET_ORDER_QUERY, SEED_LIST_PURCHASES_QUERY } from '../../sandbox/magma-seed-queries';
-import type { SeedGetOrderResponse, SeedListPurchasesResponse } from '../../sandbox/magma-seed-queries';
+import { SEED_GET_ORDER_QUERY, SEED_LIST_PURCHASES_QUERY } from '../helpers/magma-seed-queries';
+import type { SeedGetOrderResponse, SeedListPurchasesResponse } from '../helpers/magma-seed-queries';
 
 const API_KEY = 'magma-test-key';
 // 1000×: a 100-simulated-second step lasts 100 real milliseconds.
