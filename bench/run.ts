@@ -115,8 +115,15 @@ export function writeResults(results: BenchResults, outputDir: string): void {
 }
 
 if (require.main === module) {
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2), resolve(__dirname));
+  } catch (error) {
+    // Bad input, as the CLI, the crash test and the cluster test report it.
+    console.error(`bench: ${(error as Error).message}`);
+    process.exit(2);
+  }
   (async () => {
-    const options = parseOptions(process.argv.slice(2), resolve(__dirname));
     const results = await runBench(options);
     if (options.existingServer !== undefined) {
       // One scaling point on someone else's server: its figures, shown by `render.ts --cluster-scaling-from`.
