@@ -13,6 +13,8 @@ export interface BenchOptions {
   /** Real seconds over which a scaling point's orders are created, and of its measuring window. */
   scalingArrivalSeconds: number;
   scalingMeasureSeconds: number;
+  /** The scaling points' time scale; by default 120, and 12 from 5,000 in flight. */
+  scalingTimeScale?: number;
   /** Unscaled window over which orders are created. */
   arrivalWindowMs: number;
   killAtFraction: number;
@@ -50,7 +52,7 @@ export const DEFAULT_OPTIONS: Omit<BenchOptions, 'outputDir'> = {
   seed: 7,
 };
 
-const USAGE = `npm run bench -- [--orders 1000] [--time-scale 120] [--contenders a,b|none] [--scaling 100,1000,10000|none] [--scaling-contenders a,b] [--scaling-seconds 60] [--scaling-from results.json] [--capacity-from results.json] [--arrival-minutes 30] [--parallel] [--quick] [--seed 7] [--out bench] [--temporal-address host:port [--temporal-pid PID]] [--sqlite-journal wal|delete]
+const USAGE = `npm run bench -- [--orders 1000] [--time-scale 120] [--contenders a,b|none] [--scaling 100,1000,10000|none] [--scaling-contenders a,b] [--scaling-seconds 60] [--scaling-time-scale 120] [--scaling-from results.json] [--capacity-from results.json] [--arrival-minutes 30] [--parallel] [--quick] [--seed 7] [--out bench] [--temporal-address host:port [--temporal-pid PID]] [--sqlite-journal wal|delete]
 contenders: ${CONTENDER_NAMES.join(', ')}`;
 
 const BENCH_OPTIONS = {
@@ -61,6 +63,7 @@ const BENCH_OPTIONS = {
   quick: { type: 'boolean' },
   'scaling-contenders': { type: 'string' },
   'scaling-seconds': { type: 'string' },
+  'scaling-time-scale': { type: 'string' },
   'arrival-minutes': { type: 'string' },
   'scaling-from': { type: 'string' },
   'capacity-from': { type: 'string' },
@@ -104,6 +107,7 @@ export function parseOptions(argv: readonly string[], outputDir: string): BenchO
       scaling: values.scaling === undefined ? undefined : scalingSizes(values.scaling),
       scalingContenders: values['scaling-contenders'] === undefined ? undefined : listOf('--scaling-contenders', values['scaling-contenders'], CONTENDER_NAMES),
       scalingMeasureSeconds: number('scaling-seconds'),
+      scalingTimeScale: number('scaling-time-scale'),
       arrivalWindowMs: arrivalMinutes === undefined ? undefined : arrivalMinutes * 60_000,
       scalingFrom: values['scaling-from'],
       capacityFrom: values['capacity-from'],

@@ -69,6 +69,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
           contenders: options.scalingContenders,
           arrivalSeconds: options.scalingArrivalSeconds,
           measureSeconds: options.scalingMeasureSeconds,
+          timeScale: options.scalingTimeScale,
           existingServer: options.existingServer,
           sqliteJournal: options.sqliteJournal,
           workDir,

@@ -46,6 +46,8 @@ export interface ScalingOptions {
   /** Run every point against this server instead of a fresh dev server per point. */
   existingServer?: ExistingServer;
   sqliteJournal?: SqliteJournal;
+  /** Every point at this time scale (`--scaling-time-scale`): the cost of a cycle at a chosen rate. */
+  timeScale?: number;
   log: (line: string) => void;
 }
 
@@ -75,7 +77,7 @@ const PROVIDERS = ['magma', 'miraclecash', 'ozzobit', 'houdini'] as const;
 const CHANGE_MARGIN_MS = 5_000;
 
 async function runPoint(name: ContenderName, size: number, options: ScalingOptions): Promise<ScalingPoint> {
-  const timeScale = scalingTimeScale(size);
+  const timeScale = options.timeScale ?? scalingTimeScale(size);
   const workDir = join(options.workDir, `scaling-${name}-${size}`);
   mkdirSync(workDir, { recursive: true });
   // Long enough that no scripted status ends during the point: every order stays in flight.

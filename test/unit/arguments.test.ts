@@ -53,6 +53,8 @@ describe('the benchmark', () => {
   test('options not given keep their defaults; --name=value reads like --name value', () => {
     const options = parseOptions(['--orders=20', '--time-scale', '600', '--contenders', 'order-tracker,seed-loops', '--scaling', 'none'], '/out');
     expect(options).toMatchObject({ orders: 20, timeScale: 600, contenders: ['order-tracker', 'seed-loops'], scaling: [], seed: 7, parallel: false, outputDir: '/out' });
+    expect(options.scalingTimeScale).toBeUndefined();
+    expect(parseOptions(['--scaling-time-scale', '5'], '/out').scalingTimeScale).toBe(5);
   });
 
   test('--quick sets its sizes, and options given beside it still win whatever their place', () => {
@@ -66,6 +68,7 @@ describe('the benchmark', () => {
 
   test.each([
     [['--orders', '0'], 'invalid --orders "0"'],
+    [['--scaling-time-scale', 'fast'], 'invalid --scaling-time-scale "fast"'],
     [['--contenders', 'order-tracker,bogus'], 'invalid --contenders "bogus"'],
     [['--sqlite-journal', 'memory'], 'invalid --sqlite-journal "memory"'],
     [['--temporal-address', 'localhost'], 'invalid --temporal-address "localhost"'],
