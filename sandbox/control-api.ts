@@ -16,9 +16,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z, ZodError } from 'zod';
 import { faultSchema } from './faults';
-import type { FaultBoard } from './faults';
+import type { Fault, FaultBoard } from './faults';
 import { BodyTooLargeError, readBody, requestUrl, sendJson } from './http-server';
-import type { RequestLog } from './request-log';
+import type { ProviderSimulator, RequestLog } from './request-log';
 
 export const CONTROL_PATH_PREFIX = '/_sandbox/';
 
@@ -110,4 +110,22 @@ async function handlePushRoute(
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
   return JSON.parse(await readBody(request)) as unknown;
+}
+
+/** The handle of a simulator without pushes: its API base, the control API, its faults and its log. */
+export function simulatorHandle<Script>(
+  serverUrl: string,
+  url: string,
+  parts: { addOrder(script: Script): void; faults: FaultBoard; log: RequestLog; close(): Promise<void> },
+): ProviderSimulator<Script, Fault> {
+  const { faults, log } = parts;
+  return {
+    url,
+    controlUrl: `${serverUrl}${CONTROL_PATH_PREFIX}`,
+    addOrder: parts.addOrder,
+    setFault: (fault, orderId) => faults.set(fault, orderId),
+    clearFaults: (orderId) => faults.clear(orderId),
+    requests: (orderId) => log.list(orderId),
+    close: parts.close,
+  };
 }

@@ -13,7 +13,7 @@ import type { IncomingMessage } from 'node:http';
 import { graphql, Kind, parse, visit } from 'graphql';
 import type { DocumentNode, GraphQLError } from 'graphql';
 import { z } from 'zod';
-import { handleControlRequest, isControlRequest, CONTROL_PATH_PREFIX } from './control-api';
+import { handleControlRequest, isControlRequest, simulatorHandle } from './control-api';
 import { FaultBoard } from './faults';
 import type { Fault } from './faults';
 import { BodyTooLargeError, readBody, requestUrl, serveExchange, startHttpServer } from './http-server';
@@ -98,15 +98,7 @@ export async function startMagmaSandbox(options: MagmaSandboxOptions): Promise<M
     await serveExchange({ faults, log, format: magmaFormat }, response, exchange, signal);
   }, options.port);
 
-  return {
-    url: `${server.url}${MAGMA_GRAPHQL_PATH}`,
-    controlUrl: `${server.url}${CONTROL_PATH_PREFIX}`,
-    addOrder,
-    setFault: (fault, orderId) => faults.set(fault, orderId),
-    clearFaults: (orderId) => faults.clear(orderId),
-    requests: (orderId) => log.list(orderId),
-    close: () => server.close(),
-  };
+  return simulatorHandle(server.url, `${server.url}${MAGMA_GRAPHQL_PATH}`, { addOrder, faults, log, close: () => server.close() });
 }
 
 interface GraphqlRequest {

@@ -16,7 +16,7 @@
  * `[{ status: 'pending', durationMs: 86_400_000 }, { status: 'expired' }]`.
  */
 import type { IncomingMessage } from 'node:http';
-import { handleControlRequest, isControlRequest, CONTROL_PATH_PREFIX } from './control-api';
+import { handleControlRequest, isControlRequest, simulatorHandle } from './control-api';
 import { FaultBoard } from './faults';
 import type { Fault } from './faults';
 import { idRouteExchange, serveExchange, startHttpServer } from './http-server';
@@ -104,15 +104,7 @@ export async function startMiracleCashSandbox(options: MiracleCashSandboxOptions
     await serveExchange({ faults, log, format: miracleCashFormat }, response, exchange, signal);
   }, options.port);
 
-  return {
-    url: server.url,
-    controlUrl: `${server.url}${CONTROL_PATH_PREFIX}`,
-    addOrder,
-    setFault: (fault, orderId) => faults.set(fault, orderId),
-    clearFaults: (orderId) => faults.clear(orderId),
-    requests: (orderId) => log.list(orderId),
-    close: () => server.close(),
-  };
+  return simulatorHandle(server.url, server.url, { addOrder, faults, log, close: () => server.close() });
 }
 
 function paymentExchange(request: IncomingMessage, authorized: boolean, orders: OrderBook, shape: ShapeVariant): Exchange {

@@ -24,11 +24,12 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server as SocketServer } from 'socket.io';
 import type { Namespace, Socket } from 'socket.io';
-import { fetch } from 'undici';
 import type { OrderBook } from './order-book';
 import { ozzobitOrder, ozzobitSocketUpdate } from './ozzobit-order';
-import { ozzobitWebhookRequest } from './ozzobit-webhook-request';
-import type { OzzobitWebhookEncoding, ShapeVariant } from './shape-variant';
+import { type OzzobitWebhookTarget, ozzobitWebhookRequest, sendOzzobitWebhook } from './ozzobit-webhook-request';
+
+export type { OzzobitWebhookTarget } from './ozzobit-webhook-request';
+import type { ShapeVariant } from './shape-variant';
 import type { OzzobitPushFault, OzzobitPushFaultKind, PushFaultBoard } from './ozzobit-push-faults';
 
 export const OZZOBIT_SOCKET_NAMESPACE = '/ws';
@@ -37,15 +38,6 @@ export const OZZOBIT_UPDATE_EVENT = 'order:update';
 /** How often timed steps are checked: a time-based status change is pushed within this. */
 export const PUSH_TICK_MS = 50;
 /** How long a delivery waits for the receiver; webhook senders typically allow 10–30 s. */
-const WEBHOOK_TIMEOUT_MS = 15_000;
-
-export interface OzzobitWebhookTarget {
-  url: string;
-  secret: string;
-  /** How the webhook is signed or encoded (shape-variant.ts); hex by default. */
-  encoding?: OzzobitWebhookEncoding;
-}
-
 /** The event the alternate shape sends before an order's first status: not an order event. */
 export const OZZOBIT_OTHER_EVENT = 'WEBHOOK_TEST';
 
@@ -207,19 +199,7 @@ export class OzzobitPushHub {
     const deliver = async (): Promise<void> => {
       if (this.closing.signal.aborted) return;
       const at = Date.now();
-      let httpStatus = 0;
-      try {
-        const response = await fetch(webhook.url, {
-          method: 'POST',
-          headers: request.headers,
-          body: request.body,
-          signal: AbortSignal.any([this.closing.signal, AbortSignal.timeout(WEBHOOK_TIMEOUT_MS)]),
-        });
-        httpStatus = response.status;
-        await response.arrayBuffer();
-      } catch {
-        // Unreachable, reset or timed out: logged as 0.
-      }
+      const httpStatus = await sendOzzobitWebhook(webhook, request, this.closing.signal);
       if (!this.closing.signal.aborted || httpStatus !== 0) {
         this.record({ orderId, channel: 'webhook', eventName, status: send?.status ?? '', httpStatus }, fault, send ?? { order: {}, status: '' }, at);
       }

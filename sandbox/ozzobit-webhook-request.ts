@@ -7,9 +7,19 @@
  * `webhookData`). The simulator's own code: it borrows nothing from the adapter it tests.
  */
 import { createHmac, randomUUID } from 'node:crypto';
+import { fetch } from 'undici';
 import type { OzzobitWebhookEncoding, ShapeVariant } from './shape-variant';
 
 export const OZZOBIT_SIGNATURE_HEADER = 'x-OZZOBiT-signature';
+
+const WEBHOOK_TIMEOUT_MS = 15_000;
+
+export interface OzzobitWebhookTarget {
+  url: string;
+  secret: string;
+  /** How the webhook is signed or encoded (shape-variant.ts); hex by default. */
+  encoding?: OzzobitWebhookEncoding;
+}
 
 export interface WebhookRequest {
   body: string;
@@ -46,4 +56,23 @@ export function ozzobitWebhookRequest(
   }
   const body = JSON.stringify({ eventName, data, ...extra });
   return { body, headers: { 'Content-Type': 'application/json', [OZZOBIT_SIGNATURE_HEADER]: signature(body, secret, encoding) } };
+}
+
+/**
+ * Sends one webhook, once (the tracker's polls are the fallback). Resolves with the receiver's HTTP
+ * status, 0 when it could not be reached, answered too late or the simulator closed meanwhile.
+ */
+export async function sendOzzobitWebhook(target: OzzobitWebhookTarget, request: WebhookRequest, closing: AbortSignal): Promise<number> {
+  try {
+    const response = await fetch(target.url, {
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+      signal: AbortSignal.any([closing, AbortSignal.timeout(WEBHOOK_TIMEOUT_MS)]),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  } catch {
+    return 0;
+  }
 }
