@@ -201,12 +201,12 @@ function analysis(results: BenchResults): string {
     const rows = (['magma', 'miraclecash', 'ozzobit', 'houdini'] as const).map((provider) => {
       const ours = tracker.lagMsByProvider?.[provider]?.p95 ?? Number.NaN;
       const theirs = seed.lagMsByProvider?.[provider]?.p95 ?? Number.NaN;
-      return `| ${provider} | ${fixed(tracker.requestsPerOrderByProvider[provider])} vs ${fixed(seed.requestsPerOrderByProvider[provider])} | ${seconds(ours * scale)} vs ${seconds(theirs * scale)} | ${CADENCE_NOTES[provider]} |`;
+      return `| ${provider} | ${fixed(followedRequests(tracker, provider))} vs ${fixed(followedRequests(seed, provider))} | ${seconds(ours * scale)} vs ${seconds(theirs * scale)} | ${CADENCE_NOTES[provider]} |`;
     });
     lines.push(
       '**Poll-only lag, provider by provider** (order-tracker vs the seed loops; lag ×scale = unscaled):',
       '',
-      '| provider | requests/order | p95 lag | cadence: order-tracker vs the seed |',
+      `| provider | ${seed.requestsPerFollowedOrderByProvider === undefined ? 'requests/order' : 'requests per order followed to the end'} | p95 lag | cadence: order-tracker vs the seed |`,
       '|---|---|---|---|',
       ...rows,
       '',
@@ -257,8 +257,14 @@ function pushPathNote(push: ContenderResult): string {
  * really took: a plain loop sleeps and asks; a Temporal loop's cycle also holds two workflow tasks,
  * an activity task and a timer, whose wall time the time scale multiplies.
  */
+/** Requests per order over the orders followed to the end where recorded (a plain loop stops asking about those it forgot at the kill). */
+function followedRequests(result: ContenderResult | undefined, provider: 'magma' | 'miraclecash' | 'ozzobit' | 'houdini'): number {
+  return result?.requestsPerFollowedOrderByProvider?.[provider] ?? result?.requestsPerOrderByProvider[provider] ?? Number.NaN;
+}
+
 function cycleNote(results: BenchResults): string {
-  const requests = (name: string): number => find(results, name)?.requestsPerOrderByProvider.ozzobit ?? Number.NaN;
+  const requests = (name: string): number => followedRequests(find(results, name), 'ozzobit');
+  const followedOnly = find(results, 'seed-loops')?.requestsPerFollowedOrderByProvider?.ozzobit !== undefined;
   const seedRequests = requests('seed-loops');
   if (Number.isNaN(seedRequests)) return '';
   // OZZOBiT's cadence is the floor itself.
@@ -268,7 +274,7 @@ function cycleNote(results: BenchResults): string {
   const temporal = ['order-tracker', 'temporal-bare-loop', 'temporal-infrequent'].filter((name) => find(results, name) !== undefined);
   return (
     `Where both ask at the same cadence the requests should be the same: at OZZOBiT's 5 s (${seconds(cadenceWallMs)} of wall time here) ` +
-    `the seed loops made ${fixed(seedRequests)} requests per order, ${temporal.map(cycle).join(', ')}. ` +
+    `the seed loops made ${fixed(seedRequests)} requests per order${followedOnly ? ' they followed to the end' : ''}, ${temporal.map(cycle).join(', ')}. ` +
     'A Temporal loop\'s cycle is the wait plus two workflow tasks, an activity task and a timer that fires no sooner than 1 s; ' +
     `on this shared machine that came to seconds of wall time, which the time scale multiplies by ${results.options.timeScale}: ` +
     'the activity+timer loops asked less often than their cadence, and their lag grew with it. Unscaled, the same overhead is ' +

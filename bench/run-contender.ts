@@ -31,6 +31,11 @@ export interface ContenderResult {
   requests: number;
   requestsPerOrder: number;
   requestsPerOrderByProvider: Partial<Record<ProviderName, number>>;
+  /**
+   * The same over the orders the contender followed to the end (fulfilled): a plain loop forgets the
+   * orders in flight at the kill and asks no more about them, which lowers its figure above.
+   */
+  requestsPerFollowedOrderByProvider?: Partial<Record<ProviderName, number>>;
   /** Wall milliseconds in the scaled run. */
   lagMs: LagSummary;
   terminalLagMs: LagSummary;
@@ -144,6 +149,14 @@ export async function runContender(contender: Contender, orders: readonly BenchO
       requestsByProvider[provider] = count;
     }
     for (const order of orders) ordersByProvider[order.provider] = (ordersByProvider[order.provider] ?? 0) + 1;
+    const followed = new Set(ids.filter((orderId) => (collected.fulfilments.get(orderId) ?? 0) > 0));
+    const requestsPerFollowedOrderByProvider: Partial<Record<ProviderName, number>> = {};
+    for (const provider of ['magma', 'miraclecash', 'ozzobit', 'houdini'] as const) {
+      const followedIds = new Set(ids.filter((orderId, index) => orders[index]?.provider === provider && followed.has(orderId)));
+      if (followedIds.size === 0) continue;
+      const count = sandbox[provider].requests().filter((entry) => entry.orderId !== undefined && followedIds.has(entry.orderId)).length;
+      requestsPerFollowedOrderByProvider[provider] = count / followedIds.size;
+    }
 
     const lags: number[] = [];
     const recoveryLags: number[] = [];
@@ -194,6 +207,7 @@ export async function runContender(contender: Contender, orders: readonly BenchO
       requestsPerOrderByProvider: Object.fromEntries(
         Object.entries(requestsByProvider).map(([provider, count]) => [provider, count / (ordersByProvider[provider as ProviderName] ?? 1)]),
       ),
+      requestsPerFollowedOrderByProvider,
       lagMs: summarize(lags),
       recoveryLagMs: summarize(recoveryLags),
       allLagMs: summarize(allLags),

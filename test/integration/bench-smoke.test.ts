@@ -43,6 +43,10 @@ test(
     const tracker = written.contenders.find((result) => result.name === 'order-tracker');
     expect(tracker?.history?.executions).toBeGreaterThanOrEqual(20);
     expect(tracker?.kill).toMatchObject({ lost: 0, doubled: 0, wrongOutcome: 0 });
+    // It followed every order to the end, so its requests over the followed orders are its requests per order.
+    for (const [provider, perOrder] of Object.entries(tracker?.requestsPerOrderByProvider ?? {})) {
+      expect(tracker?.requestsPerFollowedOrderByProvider?.[provider as keyof typeof tracker.requestsPerOrderByProvider]).toBeCloseTo(perOrder, 6);
+    }
     const markdown = readFileSync(join(outputDir, 'results.md'), 'utf8');
     expect(markdown).toContain('## Contenders');
     expect(markdown).toContain('## Targets');
