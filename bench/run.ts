@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createContender } from './contenders';
 import type { ContenderName } from './contenders/contender';
+import { runScript } from '../common/arguments';
 import { parseOptions, type BenchOptions } from './options';
 import { renderMarkdown } from './report';
 import { runContender, type ContenderResult } from './run-contender';
@@ -116,27 +117,17 @@ export function writeResults(results: BenchResults, outputDir: string): void {
 }
 
 if (require.main === module) {
-  let options: BenchOptions;
-  try {
-    options = parseOptions(process.argv.slice(2), resolve(__dirname));
-  } catch (error) {
-    // Bad input, as the CLI, the crash test and the cluster test report it.
-    console.error(`bench: ${(error as Error).message}`);
-    process.exit(2);
-  }
-  (async () => {
+  runScript('bench', () => parseOptions(process.argv.slice(2), resolve(__dirname)), async (options) => {
     const results = await runBench(options);
     if (options.existingServer !== undefined) {
       // One scaling point on someone else's server: its figures, shown by `render.ts --cluster-scaling-from`.
       mkdirSync(options.outputDir, { recursive: true });
       writeFileSync(join(options.outputDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
       console.log(`bench: wrote ${join(options.outputDir, 'results.json')}`);
-      return;
+      return 0;
     }
     writeResults(results, options.outputDir);
     console.log(`bench: wrote ${join(options.outputDir, 'results.md')} and results.json`);
-  })().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
+    return 0;
   });
 }

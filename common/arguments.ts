@@ -63,3 +63,24 @@ export function listOf<T extends string>(name: string, text: string, choices: re
 export function given<T extends Record<string, unknown>>(options: T): Partial<T> {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
+
+/**
+ * A script's entry point (the benchmark, the crash and cluster tests): arguments it cannot read exit
+ * 2 with the message, a run that throws exits 1, and otherwise the run's own exit code.
+ */
+export function runScript<Options>(name: string, parse: () => Options, run: (options: Options) => Promise<number>): void {
+  let options: Options;
+  try {
+    options = parse();
+  } catch (error) {
+    console.error(`${name}: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  run(options).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exit(1);
+    },
+  );
+}

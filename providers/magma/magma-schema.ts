@@ -27,6 +27,7 @@ export const graphqlErrorsSchema = z
   .array(z.object({ message: z.string().nullish(), extensions: z.object({ code: z.string().nullish() }).passthrough().nullish() }).passthrough())
   .nullish();
 
+/** The seed's GetOrder query, verbatim (the sandbox tests ask the simulator with it too). */
 export const MAGMA_GET_ORDER_QUERY = /* GraphQL */ `
   query GetOrder($orderId: String!) {
     user {

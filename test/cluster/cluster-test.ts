@@ -17,7 +17,7 @@
  * `npm test` runs it at a small size (test/cluster/cluster.test.ts). Exit code 1 on any problem.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { given, positiveNumber, readArguments, wholeNumber } from '../../common/arguments';
+import { given, positiveNumber, readArguments, runScript, wholeNumber } from '../../common/arguments';
 import { InvalidInputError } from '../../common/order-input';
 import { runCli } from '../helpers/cli-process';
 import type { Outcome, ProviderName } from '../../domain/types';
@@ -195,21 +195,13 @@ export function parseClusterTestArguments(argv: string[]): ClusterTestOptions {
 }
 
 if (require.main === module) {
-  let options: ClusterTestOptions;
-  try {
-    options = { log: (line) => console.log(line), ...parseClusterTestArguments(process.argv.slice(2)) };
-  } catch (error) {
-    console.error(`cluster-test: ${(error as Error).message}`);
-    process.exit(2);
-  }
-  runClusterTest(options).then(
-    (report) => {
+  runScript(
+    'cluster-test',
+    () => ({ log: (line: string) => console.log(line), ...parseClusterTestArguments(process.argv.slice(2)) }),
+    async (options) => {
+      const report = await runClusterTest(options);
       console.log(formatClusterReport(report));
-      process.exit(report.problems.length === 0 ? 0 : 1);
-    },
-    (error) => {
-      console.error(`cluster-test: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      process.exit(1);
+      return report.problems.length === 0 ? 0 : 1;
     },
   );
 }

@@ -2,29 +2,10 @@
  * The two queries of the Magma tracking doc (seed 000), verbatim, so tests and demos ask the
  * simulator exactly what the doc tells integrators to ask the real API.
  */
-export const SEED_GET_ORDER_QUERY = /* GraphQL */ `
-  query GetOrder($orderId: String!) {
-    user {
-      market {
-        orders {
-          get_order(order_id: $orderId) {
-            id
-            status
-            payment_status
-            channel_id
-            transaction_id
-            timeout
-            blocks_until_can_be_closed
-            confirmations { confirmations }
-            fees {
-              buyer { sats usd }
-            }
-          }
-        }
-      }
-    }
-  }
-`;
+import { MAGMA_GET_ORDER_QUERY } from '../../providers/magma/magma-schema';
+
+/** The product asks the doc's GetOrder query verbatim (providers/magma/magma-schema.ts): the same text. */
+export const SEED_GET_ORDER_QUERY = MAGMA_GET_ORDER_QUERY;
 
 export const SEED_LIST_PURCHASES_QUERY = /* GraphQL */ `
   query ListPurchases {

@@ -33,7 +33,7 @@ import type { Ledger } from '../../ledger/ledger';
 import { openLedger } from '../../ledger/open-ledger';
 import { createProviders } from '../../providers/registry';
 import { OrderTracker, type TrackResponse } from '../../client/order-tracker';
-import { given, oneOf, readArguments, wholeNumber } from '../../common/arguments';
+import { given, oneOf, readArguments, runScript, wholeNumber } from '../../common/arguments';
 import { loadConfig, withoutPushSettings } from '../../common/config';
 import { InvalidInputError } from '../../common/order-input';
 import { findFreePort } from '../../common/temporal-servers';
@@ -47,6 +47,7 @@ import { inProcessSimulators, sandboxProcess, type Simulators } from '../../scri
 import { startTemporalCluster } from '../../scripts/temporal-cluster';
 import { orderWorkflowId } from '../../domain/ids';
 import { PROVIDER_NAMES, type Outcome, type ProviderName } from '../../domain/types';
+import { random } from '../../bench/workload';
 
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
 const CLI = join(PROJECT_ROOT, 'bin', 'order-tracker.js');
@@ -229,18 +230,6 @@ export interface CrashTestReport {
   workDir: string;
   /** Empty when exactly-once held everywhere; otherwise what broke, order by order. */
   problems: string[];
-}
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed with --seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 function pick<T>(rand: () => number, items: readonly T[]): T {
@@ -1190,21 +1179,13 @@ export function parseCrashTestArguments(argv: string[]): CrashTestOptions {
 }
 
 if (require.main === module) {
-  let options: CrashTestOptions;
-  try {
-    options = { log: (line) => console.log(line), ...parseCrashTestArguments(process.argv.slice(2)) };
-  } catch (error) {
-    console.error(`crash-test: ${(error as Error).message}`);
-    process.exit(2);
-  }
-  runCrashTest(options).then(
-    (report) => {
+  runScript(
+    'crash-test',
+    () => ({ log: (line: string) => console.log(line), ...parseCrashTestArguments(process.argv.slice(2)) }),
+    async (options) => {
+      const report = await runCrashTest(options);
       console.log(formatReport(report));
-      process.exit(report.problems.length === 0 ? 0 : 1);
-    },
-    (error) => {
-      console.error(`crash-test: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      process.exit(1);
+      return report.problems.length === 0 ? 0 : 1;
     },
   );
 }
