@@ -212,10 +212,12 @@ function analysis(results: BenchResults): string {
       '',
       (DEFAULT_SETTINGS.minRequestGapMs / scale < TIMER_RESOLUTION_MS ? `(At time scale ${scale} the Temporal timers' 1 s resolution stretches every short wait, so the lines below hold only for a run at scale 5 or less.) ` : '') +
       cycleNote(results) +
-        'Where order-tracker asks less often (MiracleCash after the first 5 minutes, Houdini) it saves requests and pays in lag: ' +
-        'no poll-only cadence can be both sparser and as prompt when the provider gives no hint of when its status will change. ' +
-        'What closes it is a push (OZZOBiT, Houdini: see the push contender) or a provider hint (Magma\'s phase `timeout`, ' +
-        'MiracleCash\'s 24 h expiry, both used); a shorter cadence would trade the saved requests back for the lag.',
+        'Where a seed loop polls at the 5 s floor (MiracleCash, OZZOBiT, Houdini\'s analogue) order-tracker polls at the same floor, ' +
+        'for the same lag at the same requests: no poll-only cadence can be both sparser and as prompt when the provider gives no hint ' +
+        'of when its status will change. What beats it is a push (OZZOBiT, Houdini: see the push contender), a provider hint ' +
+        '(Magma\'s phase `timeout`, MiracleCash\'s 24 h expiry, both used) or a list endpoint (Houdini\'s `GET /v2/orders` answers ' +
+        'for 100 orders a page: polled every 5 s instead of each order, it would cut Houdini\'s requests by up to that factor at the same lag; ' +
+        'today only the push bridge\'s catch-up reads it). A raised MIRACLECASH_MAX_POLL trades lag on old payments for requests.',
       '',
     );
   }
@@ -284,9 +286,9 @@ function cycleNote(results: BenchResults): string {
 
 const CADENCE_NOTES: Record<'magma' | 'miraclecash' | 'ozzobit' | 'houdini', string> = {
   magma: "the seed's phase table (7.5 s / 45 s / 10 s) for both; order-tracker also polls when the phase's `timeout` passes",
-  miraclecash: "5 s for the first 5 minutes, then the payment's age / 30 (at most 10 min) vs 5 s throughout",
+  miraclecash: "5 s throughout for both (a raised MIRACLECASH_MAX_POLL backs off with the payment's age)",
   ozzobit: '5 s for both',
-  houdini: '20–30 s by stage (and the deposit expiry) vs 5 s (the seed describes only the push; its loop is our analogue)',
+  houdini: '5 s without pushes (20–30 s by stage with them) vs 5 s (the seed describes only the push; its loop is our analogue)',
 };
 
 function capacitySection(results: BenchResults): string {

@@ -13,6 +13,11 @@ export interface HoudiniSettings {
   url: string;
   partnerId: string;
   secret: string;
+  /**
+   * Whether pushes report the orders' changes (HOUDINI_WS_URL is set): polls are then the safety
+   * net at the stage's cadence; without, the only way to see a change, at the 5 s floor.
+   */
+  pushes: boolean;
   /** One request's limit; the activity's own timeout is longer. */
   requestTimeoutMs?: number;
 }
@@ -54,7 +59,7 @@ export function createHoudiniAdapter(settings: HoudiniSettings, clock: ProviderC
       if (!sameOrderId(order.houdiniId, orderId)) {
         throw new ProviderCallError('invalid_response', `Houdini answered order ${order.houdiniId} when asked for ${orderId}`);
       }
-      return countUnrecognisedStatus('houdini', normalizeHoudiniOrder(order, Date.now(), clock));
+      return countUnrecognisedStatus('houdini', normalizeHoudiniOrder(order, Date.now(), settings.pushes, clock));
     },
 
     async listOrders(signal?: AbortSignal): Promise<HoudiniListedOrder[]> {
@@ -63,7 +68,7 @@ export function createHoudiniAdapter(settings: HoudiniSettings, clock: ProviderC
         const body = await getJson(`${base}?page=${page}&pageSize=${LIST_PAGE_SIZE}`, 'the order list', { wrongUrl: 'HOUDINI_URL' }, signal);
         const list = parseProviderAnswer('Houdini', 'order list', houdiniOrderListSchema, body);
         const now = Date.now();
-        for (const order of list.orders) listed.push({ order, observation: normalizeHoudiniOrder(order, now, clock) });
+        for (const order of list.orders) listed.push({ order, observation: normalizeHoudiniOrder(order, now, settings.pushes, clock) });
         const total = list.total ?? Number.POSITIVE_INFINITY;
         if (list.orders.length < LIST_PAGE_SIZE || listed.length >= total) break;
       }

@@ -12,11 +12,12 @@ function isoOrNull(value: string | null | undefined): string | null {
 /**
  * One Houdini order, polled or pushed, as the workflow sees it. Pure, and the only normaliser:
  * the poll activity and the WebSocket push bridge both use it, so a push and a poll of the same
- * order give the same status and rank.
+ * order give the same status and rank. `pushes`: whether pushes report this order's changes (the
+ * worker has HOUDINI_WS_URL), which sets the cadence of the next poll (houdini-status.ts).
  */
-export function normalizeHoudiniOrder(order: HoudiniOrder, now: number, clock: ProviderClock = SYSTEM_CLOCK): Observation {
+export function normalizeHoudiniOrder(order: HoudiniOrder, now: number, pushes: boolean, clock: ProviderClock = SYSTEM_CLOCK): Observation {
   const info = classifyHoudiniStatus(order.status);
-  const nextWaitMs = clock.wallWait(nextHoudiniWait(order.status, clock.providerTime(order.expires, now), now));
+  const nextWaitMs = clock.wallWait(nextHoudiniWait(order.status, clock.providerTime(order.expires, now), now, pushes));
   return toObservation(info.label, info, nextWaitMs, {
     statusCode: order.status,
     // Only while the deposit window matters (and on EXPIRED), so the UI's countdown means something.

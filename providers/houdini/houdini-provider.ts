@@ -16,6 +16,12 @@ export const houdiniProvider = defineProvider({
   push: { switches: ['HOUDINI_WS_URL'], variables: ['HOUDINI_WS_URL'] },
   // Seed: 30 min deposit window, then confirmation, exchange and privacy routing.
   defaultMaxWaitMs: 3 * 3_600_000,
-  settings: (values) => ({ url: values.HOUDINI_URL, partnerId: values.HOUDINI_PARTNER_ID, secret: values.HOUDINI_SECRET }),
+  settings: (values) => ({
+    url: values.HOUDINI_URL,
+    partnerId: values.HOUDINI_PARTNER_ID,
+    secret: values.HOUDINI_SECRET,
+    // Pushes configured: polls are the safety net (the stage's cadence); none: the 5 s floor.
+    pushes: values.HOUDINI_WS_URL !== undefined,
+  }),
   createAdapter: createHoudiniAdapter,
 });

@@ -5,15 +5,21 @@ import { type StatusClass, TERMINAL_RANK } from '../status-class';
  * Houdini's numeric order status codes (seed 003, "Order Status Codes"), what each means for
  * tracking, and how often to ask again. Pure: no clock, no I/O.
  *
- * Cadence, chosen per stage of the swap (the seed gives no polling advice; the WebSocket push
- * bridge is the fast path, polls are the safety net and the confirmation of a pushed final status):
- * - `deposit` (−2 INITIALIZING, −1 NEW, 0 WAITING): a person still has to send the funds, which
- *   takes anything from seconds to the whole 30-minute deposit window. Every 30 s, and placed one
- *   second after the order's `expires` when that comes sooner, so EXPIRED is seen when it happens.
- * - `confirming` (1): the deposit is waiting for on-chain confirmations; on most chains a block
- *   lands within a minute or two, so every 20 s keeps detection well under a block.
- * - `exchanging` (2 EXCHANGING, 3 ANONYMIZING): the swap and the privacy routing run for minutes
- *   (the order's own `eta` is in minutes, tens of minutes for private swaps); every 30 s.
+ * Cadence depends on whether pushes report the changes (the worker has HOUDINI_WS_URL):
+ * - Without pushes a poll is the only way to see a change, so every in-flight status is polled at
+ *   the per-order floor, 5 s: the seed loop's analogue, the same detection lag for the same requests.
+ * - With pushes the WebSocket bridge is the fast path and polls are the safety net and the
+ *   confirmation of a pushed final status, so the cadence follows the stage of the swap:
+ *   - `deposit` (−2 INITIALIZING, −1 NEW, 0 WAITING): a person still has to send the funds, which
+ *     takes anything from seconds to the whole 30-minute deposit window. Every 30 s.
+ *   - `confirming` (1): the deposit is waiting for on-chain confirmations; on most chains a block
+ *     lands within a minute or two, so every 20 s keeps detection well under a block.
+ *   - `exchanging` (2 EXCHANGING, 3 ANONYMIZING): the swap and the privacy routing run for minutes
+ *     (the order's own `eta` is in minutes, tens of minutes for private swaps); every 30 s.
+ *   (Once a verified push reached the order and the channel is up, polls slow further to
+ *   PUSH_FALLBACK_POLL: activities/push-fallback.ts.)
+ * Either way a deposit-stage poll is placed one second after the order's `expires` when that comes
+ * sooner, so EXPIRED is seen when it happens.
  * Unknown codes are polled at the deposit cadence: we cannot know what they wait for.
  */
 export type HoudiniStage = 'deposit' | 'confirming' | 'exchanging' | 'final';
@@ -28,6 +34,9 @@ export interface HoudiniStatusInfo extends StatusClass {
   showsExpiry: boolean;
 }
 
+/** Every in-flight status, when no pushes report the changes: the per-order floor. */
+export const HOUDINI_POLL_ONLY_MS = 5_000;
+/** With pushes: the stage's cadence (`cadenceMs`). */
 export const HOUDINI_DEPOSIT_POLL_MS = 30_000;
 export const HOUDINI_CONFIRMING_POLL_MS = 20_000;
 export const HOUDINI_EXCHANGING_POLL_MS = 30_000;
@@ -94,15 +103,16 @@ export function classifyHoudiniStatus(code: number): HoudiniStatusInfo {
 }
 
 /**
- * Pure scheduling: the stage's cadence, except while waiting for the deposit, where the order's
- * expiry places the next poll (one second after it) when that comes sooner, and an order still
- * waiting past its expiry is looked at again soon.
+ * Pure scheduling. With pushes (`pushes`), the stage's cadence; without, the floor. While waiting
+ * for the deposit the order's expiry places the next poll (one second after it) when that comes
+ * sooner, and an order still waiting past its expiry is looked at again soon.
  */
-export function nextHoudiniWait(code: number, expires: string | null | undefined, now: number): number {
+export function nextHoudiniWait(code: number, expires: string | null | undefined, now: number, pushes: boolean): number {
   const info = classifyHoudiniStatus(code);
-  if (!info.recognised || info.stage !== 'deposit') return info.cadenceMs;
+  const cadenceMs = pushes ? info.cadenceMs : HOUDINI_POLL_ONLY_MS;
+  if (!info.recognised || info.stage !== 'deposit') return cadenceMs;
   const expiry = expires ? Date.parse(expires) : Number.NaN;
-  if (!Number.isFinite(expiry)) return info.cadenceMs;
-  if (expiry <= now) return Math.min(info.cadenceMs, HOUDINI_OVERDUE_POLL_MS);
-  return Math.min(info.cadenceMs, expiry - now + HOUDINI_AFTER_EXPIRY_MS);
+  if (!Number.isFinite(expiry)) return cadenceMs;
+  if (expiry <= now) return Math.min(cadenceMs, HOUDINI_OVERDUE_POLL_MS);
+  return Math.min(cadenceMs, expiry - now + HOUDINI_AFTER_EXPIRY_MS);
 }

@@ -2,9 +2,8 @@
  * When to ask MiracleCash again about an open payment prompt. Pure: status, creation time and the
  * clock reading in, milliseconds out.
  *
- * The seed polls every 5 s and gives up after 5 minutes, but a prompt stays payable for 24 h
- * ("24-hour window passed without payment" → `expired`). Polling 5 s for the whole window costs
- * 17,280 requests per abandoned checkout. Instead, with `age = now − createdAt`:
+ * The seed polls every 5 s (`pollInterval = 5000`), and a prompt stays payable for 24 h
+ * ("24-hour window passed without payment" → `expired`). With `age = now − createdAt`:
  *
  *   age < 5 min            → 5 s            (the seed's own cadence, while a customer is most likely paying)
  *   5 min ≤ age < 24 h     → min(age / 30, cap)
@@ -13,12 +12,15 @@
  *   age ≥ 24 h (still pending, the provider's expiry is late)
  *                          → min(max(time since expiry, 5 s), cap)  (doubling: 5, 6, 12, 24 s …)
  *
- * The cap is MIRACLECASH_MAX_POLL, by default the seed's own 30 s ("Re-queue job to check again in
- * 30 seconds"): 2,945 requests for a prompt left open its whole window. A merchant who accepts a
- * slower detection of late payments may raise it: at 10 min an abandoned prompt costs 300 requests
- * (60 in the first 5 minutes, 126 while the wait grows to 10 min, 113 at 10 min, and the expiry
- * poll) — both counted by summing the waits in test/unit/miraclecash-cadence.test.ts.
- * Without a readable `createdAt` the age is unknown: 30 s, the seed's background-job re-check.
+ * The cap is MIRACLECASH_MAX_POLL, by default the seed's 5 s: every payment is seen within one
+ * 5 s poll of its change, whatever its age (a customer who pays 20 minutes after checkout waits
+ * as little as one who pays at once), at 17,281 requests for a prompt left open its whole window.
+ * A merchant with many open prompts trades detection of late payments for requests by raising it:
+ * at 30 s (the seed's background job, "Re-queue job to check again in 30 seconds") an abandoned
+ * prompt costs 2,945 requests, at 10 min 300 (60 in the first 5 minutes, 126 while the wait grows
+ * to 10 min, 113 at 10 min, and the expiry poll) — counted by summing the waits in
+ * test/unit/miraclecash-cadence.test.ts.
+ * Without a readable `createdAt` the age is unknown: 30 s (the seed's background-job re-check), at most the cap.
  */
 import { classifyMiracleCashStatus } from './miraclecash-status';
 
@@ -31,8 +33,8 @@ export const MIRACLECASH_FAST_POLL_MS = 5_000;
 export const MIRACLECASH_FAST_WINDOW_MS = 5 * MINUTE_MS;
 /** After the fast window, wait this fraction of the payment's age. */
 export const MIRACLECASH_AGE_DIVISOR = 30;
-/** However old the payment, it is looked at this often at least by default: the seed's 30 s re-queue (MIRACLECASH_MAX_POLL). */
-export const MIRACLECASH_MAX_POLL_MS = 30_000;
+/** However old the payment, it is looked at this often at least by default: the seed's 5 s `pollInterval` (MIRACLECASH_MAX_POLL). */
+export const MIRACLECASH_MAX_POLL_MS = 5_000;
 /** Seed: an unpaid prompt expires when its 24-hour window has passed. */
 export const MIRACLECASH_PAYMENT_WINDOW_MS = 24 * HOUR_MS;
 /** The expiry poll lands this long after the expiry, so the provider has flipped the status. */

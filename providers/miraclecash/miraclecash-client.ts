@@ -18,7 +18,7 @@ export interface MiracleCashSettings {
   apiKey: string;
   /** One request's limit; the activity's own timeout is longer. */
   requestTimeoutMs?: number;
-  /** The longest wait between polls of an open payment (MIRACLECASH_MAX_POLL; the seed's 30 s by default). */
+  /** The longest wait between polls of an open payment (MIRACLECASH_MAX_POLL; the seed's 5 s by default). */
   maxPollMs?: number;
 }
 

@@ -10,8 +10,8 @@ export const miracleCashProvider = defineProvider({
     MIRACLECASH_URL: optionalUrl.describe('MiracleCash API base URL'),
     MIRACLECASH_CLIENT_ID: optionalText.describe('MiracleCash client id (Basic auth user)'),
     MIRACLECASH_API_KEY: optionalText.describe('MiracleCash API key (Basic auth password)'),
-    MIRACLECASH_MAX_POLL: duration.pipe(z.number().min(5_000, 'at least 5s (the per-order floor)').max(3_600_000, 'at most 1h')).default('30s')
-      .describe('Longest wait between polls of an open MiracleCash payment; the seed re-queues every 30 s. The cadence backs off with the payment\'s age up to this (10m costs 300 requests over a 24 h window instead of 2,945)'),
+    MIRACLECASH_MAX_POLL: duration.pipe(z.number().min(5_000, 'at least 5s (the per-order floor)').max(3_600_000, 'at most 1h')).default('5s')
+      .describe('Longest wait between polls of an open MiracleCash payment; the seed polls every 5 s. Raised, the cadence backs off with the payment\'s age up to it: an abandoned 24 h prompt costs 17,281 requests at 5s, 2,945 at 30s (the seed\'s background re-queue), 300 at 10m'),
   },
   required: ['MIRACLECASH_URL', 'MIRACLECASH_CLIENT_ID', 'MIRACLECASH_API_KEY'],
   urls: ['MIRACLECASH_URL'],

@@ -77,7 +77,7 @@ const PROFILES: Record<ProviderName, ProviderProfile> = {
   miraclecash: { inFlight: ['pending'], succeeded: ['successful'], failed: ['unsuccessful', 'expired', 'cancelled'], maxInFlightSteps: 2 },
   ozzobit: { inFlight: ['PROCESSING', 'PENDING_DELIVERY'], succeeded: ['COMPLETED'], failed: ['FAILED', 'CANCELLED'], maxInFlightSteps: 2 },
   // Deposit-stage statuses only, with a deposit window of seconds: the adapter then polls a second
-  // after the expiry and every 10 s once overdue, instead of the 20–30 s of the later stages.
+  // after the expiry (with pushes every 10 s once overdue, instead of the 20–30 s of the later stages).
   houdini: {
     inFlight: ['NEW', 'WAITING'],
     succeeded: ['FINISHED'],

@@ -52,7 +52,7 @@ function recordingLogger(into: typeof bridgeLog): BridgeLogger {
 }
 
 function houdiniAdapter(secret = SECRET) {
-  return createHoudiniAdapter({ url: sandbox.url, partnerId: PARTNER_ID, secret, requestTimeoutMs: 5_000 });
+  return createHoudiniAdapter({ url: sandbox.url, partnerId: PARTNER_ID, secret, pushes: true, requestTimeoutMs: 5_000 });
 }
 
 beforeAll(async () => {
@@ -306,8 +306,8 @@ test(
     ]);
 
     // Late copies after the end: the ledger holds the final outcome, so they start nothing.
-    const finished = normalizeHoudiniOrder({ houdiniId: orderId, status: 4 }, Date.now());
-    const stale = normalizeHoudiniOrder({ houdiniId: orderId, status: 2 }, Date.now());
+    const finished = normalizeHoudiniOrder({ houdiniId: orderId, status: 4 }, Date.now(), true);
+    const stale = normalizeHoudiniOrder({ houdiniId: orderId, status: 2 }, Date.now(), true);
     expect(await tracker.push('houdini', orderId, finished)).toMatchObject({ kind: 'ignored' });
     expect(await tracker.push('houdini', orderId, stale)).toMatchObject({ kind: 'ignored' });
 

@@ -17,6 +17,8 @@ const TASK_QUEUE = uniqueId('miraclecash-integration');
 const WRONG_KEY_TASK_QUEUE = uniqueId('miraclecash-wrong-key');
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+/** A merchant's MIRACLECASH_MAX_POLL=30s (the seed's background re-queue; the default is 5 s): the waits the cancel scenario relies on. */
+const MAX_POLL_MS = 30_000;
 
 let environment: TestWorkflowEnvironment;
 let sandbox: MiracleCashSandbox;
@@ -61,7 +63,7 @@ async function playTimeout(): Promise<Finished> {
   return trackToEnd(orderId, 8_000);
 }
 
-/** An hour-old prompt is re-polled at the seed's 30 s (MIRACLECASH_MAX_POLL); cancelling during that wait ends it at once. */
+/** An hour-old prompt is re-polled at the seed's 30 s re-queue (MIRACLECASH_MAX_POLL=30s here); cancelling during that wait ends it at once. */
 async function playCancel() {
   const orderId = uniqueId('cancel');
   const createdAt = new Date(Date.now() - HOUR_MS).toISOString();
@@ -117,7 +119,7 @@ beforeAll(async () => {
   tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
   wrongKeyTracker = new OrderTracker({ client: environment.client, taskQueue: WRONG_KEY_TASK_QUEUE, ledger });
   const stopped = new Promise<void>((resolve) => (stopWorkers = resolve));
-  const adapter = (apiKey: string) => createMiracleCashAdapter({ url: sandbox.url, clientId: CLIENT_ID, apiKey, requestTimeoutMs: 5_000 });
+  const adapter = (apiKey: string) => createMiracleCashAdapter({ url: sandbox.url, clientId: CLIENT_ID, apiKey, requestTimeoutMs: 5_000, maxPollMs: MAX_POLL_MS });
   const connection = environment.nativeConnection;
   const stacks = [
     startStack({ connection, taskQueue: TASK_QUEUE, providers: { miraclecash: adapter(API_KEY) }, ledger }, stopped),
@@ -186,7 +188,7 @@ test('a prompt still pending at its max wait ends timed_out, recorded as not fin
   expect(await ledger.find('miraclecash', orderId)).toMatchObject({ outcome: 'timed_out', final: false });
 }, 60_000);
 
-test('an hour-old prompt is re-polled at the seed\'s 30 s cap, not 2 min; cancel during the wait ends tracking_cancelled without another poll', async () => {
+test('an hour-old prompt is re-polled at its 30 s cap (MIRACLECASH_MAX_POLL=30s), not 2 min; cancel during the wait ends tracking_cancelled without another poll', async () => {
   const { orderId, waiting, result, requestsBeforeCancel, requestsAfterCancel } = await outcomeOf(scenarios.cancel);
   const wait = Date.parse(String(waiting.nextPollAt)) - Date.parse(String(waiting.lastPolledAt));
   // The wait's next attempt, as the server scheduled it: a dispatch after the planned 30 s.

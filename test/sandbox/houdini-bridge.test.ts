@@ -169,7 +169,7 @@ test('handshake with partnerId:secret, subscribe to all orders, each order_updat
   await eventually('two pushes', () => tracker.pushes.length === 2, { timeoutMs: 3_000, intervalMs: 10 });
 
   expect(tracker.pushes.map((pushed) => pushed.orderId)).toEqual(['h-1', 'h-2']);
-  expect(tracker.pushes[0]?.observation).toEqual(normalizeHoudiniOrder({ houdiniId: 'h-1', status: 1, expires: null }, Date.now()));
+  expect(tracker.pushes[0]?.observation).toEqual(normalizeHoudiniOrder({ houdiniId: 'h-1', status: 1, expires: null }, Date.now(), true));
   expect(tracker.pushes[1]?.observation).toMatchObject({ status: 'FINISHED', phase: 'succeeded' });
 });
 
@@ -185,7 +185,7 @@ test('with a sandbox clock, a pushed deposit wait is computed in Houdini\'s time
 
   // Houdini's 30 s deposit cadence, a tenth of it in wall time; unscaled, the expiry 10 s away would win.
   expect(tracker.pushes[0]?.observation.nextWaitMs).toBe(HOUDINI_DEPOSIT_POLL_MS / 10);
-  expect(normalizeHoudiniOrder({ houdiniId: 'h-deposit', status: 0, expires }, Date.now()).nextWaitMs).toBeLessThan(HOUDINI_DEPOSIT_POLL_MS);
+  expect(normalizeHoudiniOrder({ houdiniId: 'h-deposit', status: 0, expires }, Date.now(), true).nextWaitMs).toBeLessThan(HOUDINI_DEPOSIT_POLL_MS);
 });
 
 test('bad messages are logged and ignored; the connection carries on', async () => {
@@ -246,7 +246,7 @@ test('after every (re)connection the catch-up pushes the listed orders that are 
   const listed = (statuses: Record<string, number>): HoudiniListedOrder[] =>
     Object.entries(statuses).map(([houdiniId, status]) => {
       const order = { houdiniId, status, expires: null };
-      return { order, observation: normalizeHoudiniOrder(order, Date.now()) };
+      return { order, observation: normalizeHoudiniOrder(order, Date.now(), true) };
     });
   const lists = [listed({ 'h-old': 4, 'h-tracked': 1, 'h-untracked': 0 }), listed({ 'h-old': 4, 'h-tracked': 4, 'h-untracked': 1 })];
   const adapter = { listOrders: jest.fn(async () => lists.shift() ?? []) };

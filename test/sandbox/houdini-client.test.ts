@@ -10,7 +10,7 @@ import { createHoudiniAdapter } from '../../providers/houdini/houdini-client';
 import type { HoudiniAdapter } from '../../providers/houdini/houdini-client';
 import { scaledClock } from '../../providers/provider-clock';
 import { ProviderCallError } from '../../providers/provider-error';
-import { HOUDINI_AFTER_EXPIRY_MS, HOUDINI_DEPOSIT_POLL_MS } from '../../providers/houdini/houdini-status';
+import { HOUDINI_AFTER_EXPIRY_MS, HOUDINI_DEPOSIT_POLL_MS, HOUDINI_POLL_ONLY_MS } from '../../providers/houdini/houdini-status';
 import { startHoudiniSandbox } from '../../sandbox/houdini';
 import type { HoudiniSandbox } from '../../sandbox/houdini';
 
@@ -22,7 +22,7 @@ let adapter: HoudiniAdapter;
 
 beforeAll(async () => {
   sandbox = await startHoudiniSandbox({ partnerId: PARTNER_ID, secret: SECRET });
-  adapter = createHoudiniAdapter({ url: sandbox.url, partnerId: PARTNER_ID, secret: SECRET, requestTimeoutMs: 2_000 });
+  adapter = createHoudiniAdapter({ url: sandbox.url, partnerId: PARTNER_ID, secret: SECRET, pushes: false, requestTimeoutMs: 2_000 });
   sandbox.addOrder({ id: 'order-1', steps: [{ status: 'WAITING' }] });
 });
 afterAll(() => sandbox.close());
@@ -42,16 +42,16 @@ describe('fetchOrder against the simulator', () => {
   });
 
   it('accepts a base URL with a trailing slash', async () => {
-    const slashed = createHoudiniAdapter({ url: `${sandbox.url}/`, partnerId: PARTNER_ID, secret: SECRET });
+    const slashed = createHoudiniAdapter({ url: `${sandbox.url}/`, partnerId: PARTNER_ID, secret: SECRET, pushes: false });
     expect((await slashed.fetchOrder('order-1')).status).toBe('WAITING');
     expect(sandbox.requests('order-1').at(-1)).toMatchObject({ operation: 'get_order', httpStatus: 200 });
   });
 
   it.each([
-    ['a wrong secret', { partnerId: PARTNER_ID, secret: 'nope' }],
+    ['a wrong secret', { partnerId: PARTNER_ID, secret: 'nope', pushes: false }],
     ['another partner', { partnerId: 'partner-8', secret: SECRET }],
   ])('refuses %s as credentials_refused, not retryable', async (_name, credentials) => {
-    const wrong = createHoudiniAdapter({ url: sandbox.url, ...credentials });
+    const wrong = createHoudiniAdapter({ url: sandbox.url, ...credentials, pushes: false });
     const error = await callError(wrong.fetchOrder('order-1'));
     expect(error).toMatchObject({ kind: 'credentials_refused', isRetryable: false, details: { httpStatus: 401 } });
     expect(error.message).not.toContain(SECRET);
@@ -88,7 +88,7 @@ describe('fetchOrder against the simulator', () => {
 
   it('gives up after requestTimeoutMs as unavailable', async () => {
     sandbox.setFault({ kind: 'slow', delayMs: 1_000, count: 1 }, 'order-1');
-    const quick = createHoudiniAdapter({ url: sandbox.url, partnerId: PARTNER_ID, secret: SECRET, requestTimeoutMs: 200 });
+    const quick = createHoudiniAdapter({ url: sandbox.url, partnerId: PARTNER_ID, secret: SECRET, pushes: false, requestTimeoutMs: 200 });
     const error = await callError(quick.fetchOrder('order-1'));
     expect(error).toMatchObject({ kind: 'unavailable', message: 'Houdini did not answer order order-1 in 200 ms' });
   });
@@ -120,7 +120,7 @@ describe('fetchOrder against the simulator', () => {
   it('maps a refused connection to unavailable', async () => {
     const closed = await startHoudiniSandbox({ partnerId: PARTNER_ID, secret: SECRET });
     await closed.close();
-    const nowhere = createHoudiniAdapter({ url: closed.url, partnerId: PARTNER_ID, secret: SECRET });
+    const nowhere = createHoudiniAdapter({ url: closed.url, partnerId: PARTNER_ID, secret: SECRET, pushes: false });
     const error = await callError(nowhere.fetchOrder('order-1'));
     expect(error.kind).toBe('unavailable');
     expect(error.message).toMatch(/^Houdini request failed: fetch failed/);
@@ -133,7 +133,7 @@ describe('listOrders against the simulator', () => {
     try {
       for (let index = 0; index < 130; index += 1) own.addOrder({ id: `bulk-${index}`, steps: [{ status: index % 2 === 0 ? 'WAITING' : 'FINISHED' }] });
       own.addOrder({ id: 'someone-else', partnerId: 'partner-9', steps: [{ status: 'WAITING' }] });
-      const listing = createHoudiniAdapter({ url: own.url, partnerId: PARTNER_ID, secret: SECRET });
+      const listing = createHoudiniAdapter({ url: own.url, partnerId: PARTNER_ID, secret: SECRET, pushes: false });
       const listed = await listing.listOrders();
       expect(listed).toHaveLength(130);
       expect(listed[0]).toMatchObject({ order: { houdiniId: 'bulk-129', status: 4 }, observation: { status: 'FINISHED', phase: 'succeeded' } });
@@ -144,31 +144,34 @@ describe('listOrders against the simulator', () => {
     }
   });
 
-  it('computes a deposit wait in Houdini\'s time when given the sandbox\'s time scale', async () => {
+  it('computes a deposit wait in Houdini\'s time when given the sandbox\'s time scale, at the stage cadence with pushes and the floor without', async () => {
     const own = await startHoudiniSandbox({ partnerId: PARTNER_ID, secret: SECRET });
     try {
       // The deposit window ends 10 s from now (wall): at scale 10 that is 100 s of Houdini's time,
       // past the 30 s deposit cadence.
       own.addOrder({ id: 'deposit-window', depositWindowMs: 10_000, steps: [{ status: 'WAITING' }] });
       const settings = { url: own.url, partnerId: PARTNER_ID, secret: SECRET };
-      const [unscaled] = await createHoudiniAdapter(settings).listOrders();
-      const [scaled] = await createHoudiniAdapter(settings, scaledClock(10)).listOrders();
+      const [unscaled] = await createHoudiniAdapter({ ...settings, pushes: true }).listOrders();
+      const [scaled] = await createHoudiniAdapter({ ...settings, pushes: true }, scaledClock(10)).listOrders();
+      const [pollOnly] = await createHoudiniAdapter({ ...settings, pushes: false }, scaledClock(10)).listOrders();
       expect(unscaled?.observation.nextWaitMs).toBeLessThanOrEqual(10_000 + HOUDINI_AFTER_EXPIRY_MS);
       expect(unscaled?.observation.nextWaitMs).toBeGreaterThan(8_000);
       // Houdini's 30 s deposit cadence, as a wall-clock wait at scale 10.
       expect(scaled?.observation.nextWaitMs).toBe(HOUDINI_DEPOSIT_POLL_MS / 10);
+      // Without pushes: the 5 s floor, a tenth of it in wall time.
+      expect(pollOnly?.observation.nextWaitMs).toBe(HOUDINI_POLL_ONLY_MS / 10);
     } finally {
       await own.close();
     }
   });
 
   it('maps refused credentials the same way as fetchOrder', async () => {
-    const wrong = createHoudiniAdapter({ url: sandbox.url, partnerId: PARTNER_ID, secret: 'nope' });
+    const wrong = createHoudiniAdapter({ url: sandbox.url, partnerId: PARTNER_ID, secret: 'nope', pushes: false });
     expect((await callError(wrong.listOrders())).kind).toBe('credentials_refused');
   });
 
   it('names HOUDINI_URL when the list is not where the URL says', async () => {
-    const misplaced = createHoudiniAdapter({ url: `${sandbox.url}/api`, partnerId: PARTNER_ID, secret: SECRET });
+    const misplaced = createHoudiniAdapter({ url: `${sandbox.url}/api`, partnerId: PARTNER_ID, secret: SECRET, pushes: false });
     const error = await callError(misplaced.listOrders());
     expect(error).toMatchObject({ kind: 'unavailable', details: { httpStatus: 404 } });
     expect(error.message).toContain('HOUDINI_URL');
@@ -193,7 +196,7 @@ describe('against a purpose-built server', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const client = () => createHoudiniAdapter({ url, partnerId: PARTNER_ID, secret: SECRET });
+  const client = () => createHoudiniAdapter({ url, partnerId: PARTNER_ID, secret: SECRET, pushes: false });
 
   it('sends exactly `Authorization: partnerId:secret`, no scheme', async () => {
     answer = { status: 200, body: JSON.stringify({ houdiniId: 'order-1', status: 4 }) };

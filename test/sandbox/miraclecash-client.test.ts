@@ -55,8 +55,8 @@ it('observes an hour-old payment with a wait of a thirtieth of its age, up to it
   const { nextWaitMs } = await patient.fetchOrder('hour-old');
   expect(nextWaitMs).toBeGreaterThanOrEqual(120_000);
   expect(nextWaitMs).toBeLessThan(121_000);
-  // By default the seed's 30 s re-queue caps it.
-  expect((await adapter.fetchOrder('hour-old')).nextWaitMs).toBe(30_000);
+  // By default the seed's 5 s poll interval caps it.
+  expect((await adapter.fetchOrder('hour-old')).nextWaitMs).toBe(5_000);
 });
 
 it.each([
@@ -178,7 +178,7 @@ describe('answers only a fixture server gives', () => {
     expect(await fixtureAdapter.fetchOrder('abc-1')).toMatchObject({
       status: 'pending',
       phase: 'in_flight',
-      nextWaitMs: 30_000, // the age is unknown: the seed's 30 s re-check
+      nextWaitMs: 5_000, // the age is unknown: the seed's 30 s re-check, capped at the default 5 s
       details: { blockchainId: null, createdAt: null, expiresAt: null },
     });
   });

@@ -27,7 +27,7 @@ const ORDER = {
 };
 
 function normalize(overrides: Record<string, unknown> = {}) {
-  return normalizeHoudiniOrder(houdiniOrderSchema.parse({ ...ORDER, ...overrides }), NOW);
+  return normalizeHoudiniOrder(houdiniOrderSchema.parse({ ...ORDER, ...overrides }), NOW, true);
 }
 
 describe('normalizeHoudiniOrder', () => {
@@ -96,7 +96,7 @@ describe('normalizeHoudiniOrder', () => {
   });
 
   it('tolerates missing optional fields and string amounts', () => {
-    const observation = normalizeHoudiniOrder(houdiniOrderSchema.parse({ houdiniId: 'x', status: 1, inAmount: '0.05' }), NOW);
+    const observation = normalizeHoudiniOrder(houdiniOrderSchema.parse({ houdiniId: 'x', status: 1, inAmount: '0.05' }), NOW, true);
     expect(observation).toMatchObject({ status: 'CONFIRMING', nextWaitMs: 20_000, details: { statusCode: 1, inAmount: '0.05', expiresAt: null } });
   });
 
@@ -107,7 +107,7 @@ describe('normalizeHoudiniOrder', () => {
 
   it('reads a pushed order_update with the same schema, to the same observation as a poll', () => {
     const pushed = houdiniOrderUpdateSchema.parse({ type: 'order_update', data: ORDER });
-    expect(normalizeHoudiniOrder(pushed.data, NOW)).toEqual(normalize());
+    expect(normalizeHoudiniOrder(pushed.data, NOW, true)).toEqual(normalize());
   });
 });
 
@@ -115,7 +115,7 @@ describe('houdiniOrderSchema', () => {
   it('reads display-only fields of another type as null instead of refusing the order', () => {
     const result = houdiniOrderSchema.parse({ ...ORDER, expires: 1781116920, eta: '15', anonymous: 'no', inAmount: { value: 1 }, created: undefined });
     expect(result).toMatchObject({ houdiniId: ORDER.houdiniId, status: ORDER.status, expires: null, eta: null, anonymous: null, inAmount: null });
-    expect(normalizeHoudiniOrder(result, NOW)).toMatchObject({ details: { etaMinutes: null, anonymous: null, inAmount: null } });
+    expect(normalizeHoudiniOrder(result, NOW, true)).toMatchObject({ details: { etaMinutes: null, anonymous: null, inAmount: null } });
   });
 
   it.each([

@@ -21,11 +21,31 @@ const EXPIRY = CREATED + 24 * HOUR;
 /** A merchant's MIRACLECASH_MAX_POLL=10m: the back-off the tables below describe. */
 const TEN_MINUTES = 10 * MINUTE;
 
-describe('the default cap is the seed’s 30 s re-queue', () => {
-  it('is 30 s', () => {
-    expect(MIRACLECASH_MAX_POLL_MS).toBe(30 * SECOND);
+describe('the default cap is the seed’s 5 s poll interval', () => {
+  it('is 5 s', () => {
+    expect(MIRACLECASH_MAX_POLL_MS).toBe(5 * SECOND);
   });
 
+  it.each([
+    [0, 5 * SECOND],
+    [5 * MINUTE, 5 * SECOND],
+    [HOUR, 5 * SECOND],
+    [24 * HOUR - 3 * SECOND, 4 * SECOND], // 1 s after the expiry
+    [24 * HOUR + 3 * MINUTE, 5 * SECOND],
+  ])('age %d ms → %d ms', (age, wait) => {
+    expect(nextMiracleCashWait('pending', CREATED_AT, CREATED + age)).toBe(wait);
+  });
+
+  it('costs 17,281 requests for a prompt nobody pays, every 5 s to the expiry', () => {
+    const times = pollTimesOfAbandonedPrompt(MIRACLECASH_MAX_POLL_MS);
+    expect(times).toHaveLength(17_281);
+    const gaps = times.slice(1).map((time, index) => time - times[index]!);
+    expect(new Set(gaps)).toEqual(new Set([FLOOR]));
+    expect(times.at(-1)).toBe(EXPIRY);
+  });
+});
+
+describe('MIRACLECASH_MAX_POLL=30s, the seed’s background re-queue', () => {
   it.each([
     [0, 5 * SECOND],
     [5 * MINUTE, 10 * SECOND],
@@ -35,11 +55,11 @@ describe('the default cap is the seed’s 30 s re-queue', () => {
     [24 * HOUR - 10 * SECOND, 11 * SECOND],
     [24 * HOUR + 3 * MINUTE, 30 * SECOND],
   ])('age %d ms → %d ms', (age, wait) => {
-    expect(nextMiracleCashWait('pending', CREATED_AT, CREATED + age)).toBe(wait);
+    expect(nextMiracleCashWait('pending', CREATED_AT, CREATED + age, 30 * SECOND)).toBe(wait);
   });
 
   it('costs 2,945 requests for a prompt nobody pays, every gap 5-30 s', () => {
-    const times = pollTimesOfAbandonedPrompt(MIRACLECASH_MAX_POLL_MS);
+    const times = pollTimesOfAbandonedPrompt(30 * SECOND);
     expect(times).toHaveLength(2_945);
     const gaps = times.slice(1).map((time, index) => time - times[index]!);
     expect(Math.max(...gaps)).toBe(30 * SECOND);
@@ -77,8 +97,9 @@ describe('nextMiracleCashWait for a pending prompt, by age (MIRACLECASH_MAX_POLL
     expect(nextMiracleCashWait('pending', CREATED_AT, CREATED - MINUTE)).toBe(FLOOR);
   });
 
-  it.each([[null], [undefined], ['yesterday'], ['']])('uses the seed’s 30 s background re-check when createdAt is %p', (createdAt) => {
-    expect(nextMiracleCashWait('pending', createdAt, CREATED)).toBe(30 * SECOND);
+  it.each([[null], [undefined], ['yesterday'], ['']])('uses the seed’s 30 s background re-check when createdAt is %p, at most the cap', (createdAt) => {
+    expect(nextMiracleCashWait('pending', createdAt, CREATED, TEN_MINUTES)).toBe(30 * SECOND);
+    expect(nextMiracleCashWait('pending', createdAt, CREATED)).toBe(FLOOR);
   });
 
   it('places an unknown status by age too', () => {

@@ -40,14 +40,14 @@ test('Magma: a phase timeout 4 s of wall time away at scale 5 is 20 s of provide
 
 test('MiracleCash: a payment created 2 min of wall time ago at scale 5 is 10 min old, past the 5 s window', () => {
   const payment = { id: 'p', status: 'pending', createdAt: iso(-120_000) };
-  expect(toMiracleCashObservation(payment as never, NOW, AT_5).nextWaitMs).toBe(4_000); // 10 min / 30, a fifth of it
+  expect(toMiracleCashObservation(payment as never, NOW, AT_5, 30_000).nextWaitMs).toBe(4_000); // 10 min / 30 under a 30 s cap, a fifth of it
   expect(toMiracleCashObservation(payment as never, NOW).nextWaitMs).toBe(5_000);
 });
 
 test('Houdini: a deposit expiry 2 s of wall time away at scale 5 is 10 s of provider time', () => {
   const order = { houdiniId: 'h', status: 0, expires: iso(2_000) };
-  expect(normalizeHoudiniOrder(order, NOW, AT_5).nextWaitMs).toBe(2_200);
-  expect(normalizeHoudiniOrder(order, NOW).nextWaitMs).toBe(3_000);
+  expect(normalizeHoudiniOrder(order, NOW, true, AT_5).nextWaitMs).toBe(2_200);
+  expect(normalizeHoudiniOrder(order, NOW, true).nextWaitMs).toBe(3_000);
 });
 
 test('OZZOBiT: its flat cadence, as wall time', () => {

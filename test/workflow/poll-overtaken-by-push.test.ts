@@ -108,7 +108,7 @@ function progressOf(orderId: string): Promise<Progress> {
 
 /** What the bridge would push for this Houdini status code. */
 function pushed(orderId: string, code: number): Observation {
-  return normalizeHoudiniOrder({ houdiniId: orderId, status: code, expires: null }, Date.now());
+  return normalizeHoudiniOrder({ houdiniId: orderId, status: code, expires: null }, Date.now(), true);
 }
 
 function withTimeout<T>(what: string, promise: Promise<T>, timeoutMs = 20_000): Promise<T> {
@@ -123,7 +123,7 @@ test('a poll answered WAITING after a pushed FINISHED reached the workflow is no
   const orderId = uniqueId('overtaken');
   // REST answers WAITING twice (the first poll, and the one the push overtakes), then FINISHED.
   sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING', requests: 2 }, { status: 'FINISHED', fields: { outTxHash: 'out-tx' } }] });
-  const holding = holdingAdapter(createHoudiniAdapter({ url: sandbox.url, partnerId: PARTNER_ID, secret: SECRET, requestTimeoutMs: 5_000 }));
+  const holding = holdingAdapter(createHoudiniAdapter({ url: sandbox.url, partnerId: PARTNER_ID, secret: SECRET, pushes: true, requestTimeoutMs: 5_000 }));
 
   const { result, whileHeld, afterRelease } = await withWorkers(
     { connection: environment.nativeConnection, taskQueue: TASK_QUEUE, providers: { houdini: holding.adapter }, ledger },

@@ -76,7 +76,7 @@ beforeEach(() => {
 
 /** With `callbacks`, outcomes are called back to the test's receiver (its answers decide when delivery ends). */
 function stack<T>(body: () => Promise<T>, pushFallbackPollMs?: number, callbacks = false): Promise<T> {
-  const adapter = createHoudiniAdapter({ url: sandbox.url, partnerId: PARTNER_ID, secret: SECRET, requestTimeoutMs: 5_000 });
+  const adapter = createHoudiniAdapter({ url: sandbox.url, partnerId: PARTNER_ID, secret: SECRET, pushes: true, requestTimeoutMs: 5_000 });
   clock = recordRequestTimes({ houdini: adapter }, () => environment.currentTimeMs());
   // Hooks read through the variable, so a test can set its own before the stack starts.
   const currentHooks: FulfilmentHooks = { onSucceeded: (context) => hooks.onSucceeded?.(context) };
@@ -105,7 +105,7 @@ function progressOf(orderId: string): Promise<Progress> {
 
 /** What the bridge would push for this Houdini status code. */
 function pushed(orderId: string, code: number): Observation {
-  return normalizeHoudiniOrder({ houdiniId: orderId, status: code, expires: null }, Date.now());
+  return normalizeHoudiniOrder({ houdiniId: orderId, status: code, expires: null }, Date.now(), true);
 }
 
 function eventTime(event: HistoryEvent): number {

@@ -186,7 +186,7 @@ class HoudiniBridge extends SocketBridge {
         else this.logger.warn('Houdini reported an error', { code: message.code, message: message.message });
         return;
       case 'order_update': {
-        const observation = normalizeHoudiniOrder(message.order, Date.now(), this.options.clock);
+        const observation = normalizeHoudiniOrder(message.order, Date.now(), true, this.options.clock);
         void this.deliver(message.order.houdiniId, observation);
         return;
       }

@@ -25,7 +25,7 @@ export function houdiniBridgeFromConfig(config: Config, tracker: Pick<OrderTrack
     partnerId,
     secret,
     tracker,
-    adapter: url === undefined ? undefined : createHoudiniAdapter({ url, partnerId, secret }, clock),
+    adapter: url === undefined ? undefined : createHoudiniAdapter({ url, partnerId, secret, pushes: true }, clock),
     trackedOrders: runningHoudiniOrders(client),
     clock,
     ...reportingOptions(reporting, 'houdini bridge'),
