@@ -43,11 +43,16 @@ export function peakRssBytes(pid: number | undefined): number {
  * A child whose CPU and peak RSS are accounted across restarts: a SIGKILLed process's usage is
  * sampled just before the kill and added to the next one's.
  */
+/** How much of a child's latest output is kept for waitForOutput. */
+const OUTPUT_TAIL_CHARS = 1_048_576;
+
 export class ManagedProcess {
   private child: ChildProcess | undefined;
   private usedCpuBefore = 0;
   private peakBefore = 0;
   private cpuAtMark = 0;
+  /** The running child's output so far (its tail): what waitForOutput looks in first. */
+  private output = '';
   starts = 0;
 
   constructor(
@@ -67,6 +72,14 @@ export class ManagedProcess {
     const child = spawn(this.command, this.args, { cwd: PROJECT_ROOT, env: this.environment, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
+    // Kept from the start, so a line printed before anyone waits for it (a second process started
+    // while the caller waits for the first) is still found.
+    this.output = '';
+    const keep = (chunk: Buffer) => {
+      if (this.child === child) this.output = (this.output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     child.on('error', (error) => log.write(`spawn error: ${error.message}\n`));
     this.child = child;
     this.starts += 1;
@@ -80,8 +93,9 @@ export class ManagedProcess {
   waitForOutput(text: string, timeoutMs: number): Promise<void> {
     const child = this.child;
     if (child === undefined) return Promise.reject(new Error(`${this.name} is not running`));
+    if (this.output.includes(text)) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      let seen = '';
+      let seen = this.output;
       const done = (error?: Error) => {
         clearTimeout(timer);
         child.stdout?.off('data', onData);
