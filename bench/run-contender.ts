@@ -36,6 +36,12 @@ export interface ContenderResult {
    * orders in flight at the kill and asks no more about them, which lowers its figure above.
    */
   requestsPerFollowedOrderByProvider?: Partial<Record<ProviderName, number>>;
+  /**
+   * Requests per order followed to the end, by the order's index in the workload (the same orders
+   * in every contender): the report compares two contenders over the orders both followed, since a
+   * plain loop follows to the end mostly the short orders that finished before the kill.
+   */
+  requestsOfFollowedOrders?: Partial<Record<ProviderName, Record<string, number>>>;
   /** Wall milliseconds in the scaled run. */
   lagMs: LagSummary;
   terminalLagMs: LagSummary;
@@ -151,11 +157,20 @@ export async function runContender(contender: Contender, orders: readonly BenchO
     for (const order of orders) ordersByProvider[order.provider] = (ordersByProvider[order.provider] ?? 0) + 1;
     const followed = new Set(ids.filter((orderId) => (collected.fulfilments.get(orderId) ?? 0) > 0));
     const requestsPerFollowedOrderByProvider: Partial<Record<ProviderName, number>> = {};
+    const requestsOfFollowedOrders: Partial<Record<ProviderName, Record<string, number>>> = {};
     for (const provider of ['magma', 'miraclecash', 'ozzobit', 'houdini'] as const) {
-      const followedIds = new Set(ids.filter((orderId, index) => orders[index]?.provider === provider && followed.has(orderId)));
-      if (followedIds.size === 0) continue;
-      const count = sandbox[provider].requests().filter((entry) => entry.orderId !== undefined && followedIds.has(entry.orderId)).length;
-      requestsPerFollowedOrderByProvider[provider] = count / followedIds.size;
+      const indexOf = new Map<string, number>();
+      ids.forEach((orderId, index) => {
+        if (orders[index]?.provider === provider && followed.has(orderId)) indexOf.set(orderId, index);
+      });
+      if (indexOf.size === 0) continue;
+      const perOrder: Record<string, number> = Object.fromEntries([...indexOf.values()].map((index) => [String(index), 0]));
+      for (const entry of sandbox[provider].requests()) {
+        const index = entry.orderId === undefined ? undefined : indexOf.get(entry.orderId);
+        if (index !== undefined) perOrder[String(index)] = (perOrder[String(index)] ?? 0) + 1;
+      }
+      requestsOfFollowedOrders[provider] = perOrder;
+      requestsPerFollowedOrderByProvider[provider] = Object.values(perOrder).reduce((sum, count) => sum + count, 0) / indexOf.size;
     }
 
     const lags: number[] = [];
@@ -208,6 +223,7 @@ export async function runContender(contender: Contender, orders: readonly BenchO
         Object.entries(requestsByProvider).map(([provider, count]) => [provider, count / (ordersByProvider[provider as ProviderName] ?? 1)]),
       ),
       requestsPerFollowedOrderByProvider,
+      requestsOfFollowedOrders,
       lagMs: summarize(lags),
       recoveryLagMs: summarize(recoveryLags),
       allLagMs: summarize(allLags),
