@@ -47,6 +47,10 @@ test(
     for (const [provider, perOrder] of Object.entries(tracker?.requestsPerOrderByProvider ?? {})) {
       expect(tracker?.requestsPerFollowedOrderByProvider?.[provider as keyof typeof tracker.requestsPerOrderByProvider]).toBeCloseTo(perOrder, 6);
     }
+    // Order by order (workload indexes), what the report compares between contenders over the orders both followed.
+    const byOrder = Object.values(tracker?.requestsOfFollowedOrders ?? {}).flatMap((counts) => Object.entries(counts));
+    expect(byOrder.map(([index]) => Number(index)).sort((left, right) => left - right)).toEqual(Array.from({ length: 20 }, (_, index) => index));
+    expect(byOrder.reduce((sum, [, count]) => sum + count, 0)).toBe(tracker?.requests);
     const markdown = readFileSync(join(outputDir, 'results.md'), 'utf8');
     expect(markdown).toContain('## Contenders');
     expect(markdown).toContain('## Targets');
