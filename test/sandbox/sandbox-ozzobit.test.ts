@@ -63,7 +63,9 @@ it('advances by request count and by scaled time; updatedAt is when the status c
     id: 'lifecycle',
     steps: [
       { status: 'PROCESSING', requests: 2 },
-      { status: 'PENDING_DELIVERY', durationMs: 300_000, fields: { transactionHash: '0xabc' } },
+      // 2 s at this scale: the step starts with the second request, and a loaded machine once took
+      // over the 300 ms this had between the second and the third (the third then read COMPLETED).
+      { status: 'PENDING_DELIVERY', durationMs: 2_000_000, fields: { transactionHash: '0xabc' } },
       { status: 'COMPLETED' },
     ],
   });
@@ -74,7 +76,7 @@ it('advances by request count and by scaled time; updatedAt is when the status c
   expect(second.updatedAt).toBe(first.updatedAt);
   expect(third).toMatchObject({ transactionHash: '0xabc' });
   expect(Date.parse(String(third.updatedAt))).toBeGreaterThan(Date.parse(String(first.createdAt)) - 1);
-  await sleep(400);
+  await sleep(2_100);
   const fourth = (await seedFetch('lifecycle')).data;
   expect(fourth).toMatchObject({ status: 'COMPLETED', transactionHash: '0xabc' });
 });
