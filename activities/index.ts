@@ -11,11 +11,26 @@ import { ProviderGate, RATE_BUDGET_WAIT_METRIC } from './provider-gate';
 import { type PushChannelReader, createPushFallback } from './push-fallback';
 import { toApplicationFailure } from './to-application-failure';
 import { type FulfilmentHooks, type FulfilmentStep, HOOK_FOR_OUTCOME, HOOK_HEARTBEAT_INTERVAL_MS, type HookContext } from './fulfilment-hooks';
-import { type ChangeAnswer, type PollRequest, type PollUntilChangedRequest, isChange, notYet } from './poll-requests';
+import { type PollAnswer, type PollRequest, type PollUntilChangedRequest, isChange, notYet } from './poll-requests';
+import { type PollGroupDependencies, createGroupActivities } from './poll-groups/group-activities';
+import { sleepUnlessAborted } from './provider-gate';
 
 export type { FulfilmentHook, FulfilmentHooks, FulfilmentStep, HookContext } from './fulfilment-hooks';
-export type { ChangeAnswer, NotYetDetails, PollRequest, PollUntilChangedRequest } from './poll-requests';
-export { isChange } from './poll-requests';
+export type {
+  ChangeAnswer,
+  GroupJoin,
+  GroupMembership,
+  GroupSilence,
+  GroupWatchRequest,
+  NotYetDetails,
+  PollAnswer,
+  PollRequest,
+  PollUntilChangedRequest,
+  RegroupedAnswer,
+} from './poll-requests';
+export type { PollGroupDependencies, RunPollGroupRequest } from './poll-groups/group-activities';
+export type { GroupProgress } from './poll-groups/poll-group';
+export { isChange, isRegrouped } from './poll-requests';
 
 export interface ActivityDependencies {
   providers: ProviderRegistry;
@@ -36,17 +51,8 @@ export interface ActivityDependencies {
   pushFallbackPollMs?: Partial<Record<ProviderName, number>>;
   /** The push channels' states the ingress reports (push-channels/); without it a channel counts as up. */
   pushChannels?: PushChannelReader;
-}
-
-function sleepUnlessCancelled(milliseconds: number, signal: AbortSignal): Promise<void> {
-  if (milliseconds <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, milliseconds);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
+  /** This worker's poll groups (POLL_GROUPS per provider); without them every order polls on its own. */
+  pollGroups?: PollGroupDependencies;
 }
 
 
@@ -68,7 +74,7 @@ export function createActivities(dependencies: ActivityDependencies) {
   ) as Partial<Record<ProviderName, number>>;
 
   /** One request to the provider through this worker's pacing and 429 pause, normalised. */
-  async function observe(request: PollRequest): Promise<Observation> {
+  async function observe(request: PollRequest | PollUntilChangedRequest): Promise<Observation> {
     const adapter = providers[request.provider];
     if (adapter === undefined) {
       // Not configured on this worker: retryable, so a worker that has the provider can take it.
@@ -80,10 +86,14 @@ export function createActivities(dependencies: ActivityDependencies) {
     const context = Context.current();
     const budgetWait = context.metricMeter.createHistogram(RATE_BUDGET_WAIT_METRIC, 'int', 'ms', 'Time a poll waited for its provider: pacing on this worker, or a 429 pause');
     const interval = requestIntervalMs[request.provider];
-    if (interval !== undefined) {
-      const waitMs = await gate.reserve(request.provider, interval);
+    // An order of the poll-groups shape keeps its floor in its member row, shared with its group.
+    const grouped = 'joinGroup' in request && request.joinGroup !== undefined;
+    if (interval !== undefined || grouped) {
+      const waitMs = grouped
+        ? await gate.reserveFor(request.provider, interval ?? 0, { orderId: request.orderId, minGapMs: request.minRequestGapMs }, context.cancellationSignal)
+        : await gate.reserve(request.provider, interval ?? 0);
       budgetWait.record(waitMs, { provider: request.provider, cause: 'pacing' });
-      await sleepUnlessCancelled(waitMs, context.cancellationSignal);
+      await sleepUnlessAborted(waitMs, context.cancellationSignal);
     }
     // Another order of this provider got a 429 (perhaps while this one waited its turn): hand the
     // wait to Temporal's retry. The retry goes back through the poll queue's rate limit, so the
@@ -118,7 +128,12 @@ export function createActivities(dependencies: ActivityDependencies) {
     }
   }
 
+  const groups = createGroupActivities(dependencies.pollGroups, { providers, gate, requestIntervalMs, pushFallback });
+
   return {
+    runPollGroup: groups.runPollGroup,
+    watchPollGroup: groups.watchPollGroup,
+
     /** One request to the provider, normalised. Failures carry the type the workflow understands. */
     async pollOrder(request: PollRequest): Promise<Observation> {
       return observe(request);
@@ -131,15 +146,24 @@ export function createActivities(dependencies: ActivityDependencies) {
      * order's history nothing. A new status, a terminal one, or a provider failure ends the attempt
      * as usual. With `firstRequestInMs`, the first attempt asks nothing and only schedules the first request.
      */
-    async pollUntilChanged(request: PollUntilChangedRequest): Promise<ChangeAnswer> {
+    async pollUntilChanged(request: PollUntilChangedRequest): Promise<PollAnswer> {
       const { attempt } = Context.current().info;
       const scheduledFirst = request.firstRequestInMs === undefined ? 0 : 1;
       if (attempt === 1 && request.firstRequestInMs !== undefined) {
         throw notYet(ErrorType.pollScheduled, request, 0, request.knownStatus, Math.max(1, request.firstRequestInMs), null);
       }
       const requests = attempt - scheduledFirst;
+      const { joinGroup } = request;
+      // An order polling on its own since its group fell silent: the group may look at it again.
+      if (joinGroup !== undefined && request.regroupable === true) {
+        const regrouped = await groups.groupIsBack(request, joinGroup);
+        if (regrouped !== undefined) return { regrouped, requests: requests - 1 };
+      }
       const observation = await observe(request);
-      if (isChange(request, observation)) return { observation, requests };
+      if (isChange(request, observation)) {
+        const group = joinGroup === undefined ? undefined : await groups.join(request, joinGroup, observation, Date.now());
+        return group === undefined ? { observation, requests } : { observation, requests, group };
+      }
       const waitMs = Math.max(observation.nextWaitMs, request.minRequestGapMs);
       throw notYet(ErrorType.statusUnchanged, request, requests, observation.status, waitMs, observation);
     },
@@ -148,6 +172,10 @@ export function createActivities(dependencies: ActivityDependencies) {
     async recordOutcome(record: OutcomeRecord): Promise<RecordedOutcome> {
       const body = callbackSender === undefined ? null : callbackBody({ ...outcomeFacts(record), details: record.observation?.details ?? {} });
       const result = await ledger.record(record, body);
+      // The order's tracking is over: it leaves its poll group (a group also drops it once its workflow closes).
+      await dependencies.pollGroups?.members.remove(record.provider, record.orderId).catch((error: unknown) =>
+        log.warn('could not remove the order from its poll group', { orderKey: orderKey(record.provider, record.orderId), error: String(error) }),
+      );
       log.info('outcome recorded', {
         orderKey: orderKey(record.provider, record.orderId),
         outcome: result.row.outcome,

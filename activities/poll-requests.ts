@@ -27,12 +27,71 @@ export interface PollUntilChangedRequest extends PollRequest {
    * after the activity is scheduled. Relative, so a worker's clock never shifts it.
    */
   firstRequestInMs?: number;
+  /**
+   * Set by orders of the poll-groups shape (workflows/group-wait.ts): with an in-flight answer the
+   * order joins its provider's poll group, when this worker runs groups for that provider; and its
+   * request keeps the order's floor in its member row, shared with its group.
+   */
+  joinGroup?: GroupJoin;
+  /** Polling on its own since its group fell silent: an attempt that finds the group looking again hands the order back. */
+  regroupable?: boolean;
+}
+
+/** What a group needs to know of an order that joins it, beside the answer. */
+export interface GroupJoin {
+  /** The order's max-wait deadline (epoch ms). */
+  deadlineMs: number;
+  attentionRecheckMs: number;
+  /** How long its group may leave the order unlooked-at before it counts as silent (the watch's minimum). */
+  silenceMinimumMs: number;
+}
+
+/** The group an order belongs to: `poll-group:<provider>:<shard>`. */
+export interface GroupMembership {
+  shard: number;
 }
 
 /** The change a poll found, and how many requests the wait took. */
 export interface ChangeAnswer {
   observation: Observation;
   requests: number;
+  /** Set when the order joined (or is still in) its poll group with this answer: it waits on the group now. */
+  group?: GroupMembership;
+}
+
+/** An order polling on its own found its group looking at it again: it waits on the group again. */
+export interface RegroupedAnswer {
+  regrouped: GroupMembership;
+  requests: number;
+}
+
+export type PollAnswer = ChangeAnswer | RegroupedAnswer;
+
+export function isRegrouped(answer: PollAnswer): answer is RegroupedAnswer {
+  return 'regrouped' in answer;
+}
+
+/** The order's watch over its group (workflows/group-wait.ts): one attempt now and then, no request to the provider. */
+export interface GroupWatchRequest {
+  provider: ProviderName;
+  orderId: string;
+  shard: number;
+  /** What the order holds: rewritten into its member row if the row was lost. */
+  knownStatus: string | null;
+  knownRank: number | null;
+  nextWaitMs: number | null;
+  minRequestGapMs: number;
+  attentionRecheckMs: number;
+  deadlineMs: number;
+  pushesSeen: boolean;
+  /** The watch looks again this long after a look that found the group at work. */
+  checkEveryMs: number;
+  silenceMinimumMs: number;
+}
+
+/** The group stopped looking at the order (since `silentSinceMs`): the order polls on its own. */
+export interface GroupSilence {
+  silentSinceMs: number;
 }
 
 /** The details of a "not yet" failure: the client shows them as the order's live progress. */

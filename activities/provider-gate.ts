@@ -1,5 +1,5 @@
 import type { ProviderName } from '../domain/types';
-import type { RequestSlots } from './request-slots';
+import type { OrderFloor, RequestSlots } from './request-slots';
 
 /**
  * Histogram (ms) of how long a poll waited for its provider on this worker, by `cause`: `pacing`
@@ -52,10 +52,46 @@ export class ProviderGate {
     return this.reserveHere(provider, intervalMs);
   }
 
+  /**
+   * Reserves a request about one order of a poll group: the provider's slot once the order's floor
+   * (kept in the shared database, whichever path asked last) allows it. Resolves with how long to wait
+   * for the slot; waits out the floor itself first (unless `signal` aborts). Without shared slots, or
+   * when they fail, this worker's pacing alone (the group's own memory keeps its orders' floors).
+   */
+  async reserveFor(provider: ProviderName, intervalMs: number, order: OrderFloor, signal?: AbortSignal): Promise<number> {
+    const shared = this.shared;
+    if (shared !== undefined) {
+      try {
+        for (;;) {
+          const reservation = await shared.reserveFor(provider, intervalMs, order);
+          if (reservation.reserved || signal?.aborted === true) return Math.max(0, reservation.waitMs);
+          await sleepUnlessAborted(reservation.waitMs, signal);
+        }
+      } catch (error) {
+        this.warn('shared request slots unavailable; pacing this request on this worker only', { provider, error: String(error) });
+      }
+    }
+    return this.reserveHere(provider, intervalMs);
+  }
+
   private reserveHere(provider: ProviderName, intervalMs: number): number {
     const now = this.now();
     const slot = Math.max(now, this.nextSlot.get(provider) ?? 0);
     this.nextSlot.set(provider, slot + intervalMs);
     return slot - now;
   }
+}
+
+/** Resolves after `milliseconds`, or at once when `signal` aborts. */
+export function sleepUnlessAborted(milliseconds: number, signal?: AbortSignal): Promise<void> {
+  if (milliseconds <= 0 || signal?.aborted === true) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, milliseconds);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -19,11 +19,23 @@ type UnionToIntersection<Union> = (Union extends unknown ? (value: Union) => voi
 /** Every provider's own variables (its descriptor's), and its request budget `<NAME>_REQUESTS_PER_SECOND`. */
 type ProviderVariables = UnionToIntersection<BuiltIn['variables']> & {
   [Descriptor in BuiltIn as `${Uppercase<Descriptor['name']>}_REQUESTS_PER_SECOND`]: z.ZodDefault<typeof requestsPerSecond>;
+} & {
+  [Descriptor in BuiltIn as `${Uppercase<Descriptor['name']>}_POLL_GROUPS`]: z.ZodDefault<typeof pollGroupCount>;
 };
 
 function budgetVariable(provider: ProviderName): string {
   return `${provider.toUpperCase()}_REQUESTS_PER_SECOND`;
 }
+
+function pollGroupsVariable(provider: ProviderName): string {
+  return `${provider.toUpperCase()}_POLL_GROUPS`;
+}
+
+function reconcileVariable(provider: ProviderName): string {
+  return `${provider.toUpperCase()}_RECONCILE`;
+}
+
+const pollGroupCount = z.coerce.number().int().min(0).max(64);
 
 function providerVariables(descriptors: readonly AnyProviderDescriptor[]): ProviderVariables {
   return Object.assign(
@@ -31,6 +43,16 @@ function providerVariables(descriptors: readonly AnyProviderDescriptor[]): Provi
     ...descriptors.map((descriptor) => descriptor.variables),
     ...descriptors.map((descriptor) => ({
       [budgetVariable(descriptor.name)]: requestsPerSecond.default(5).describe(`${descriptor.label} request budget across all workers`),
+      [pollGroupsVariable(descriptor.name)]: pollGroupCount
+        .default(descriptor.pollGroups)
+        .describe(`${descriptor.label} poll groups: workflows \`poll-group:${descriptor.name}:<n>\` that poll its in-flight orders from one activity each and signal an order only when it changes; 0: every order polls on its own`),
+      ...(descriptor.lists === true
+        ? {
+            [reconcileVariable(descriptor.name)]: duration
+              .optional()
+              .describe(`Reconciliation: ${descriptor.label}'s list sweeps also start tracking listed orders up to this old (e.g. \`24h\`) that nobody tracks and the ledger does not hold; off when unset`),
+          }
+        : {}),
     })),
   ) as ProviderVariables;
 }
@@ -109,6 +131,10 @@ export interface Config {
   requestsPerSecond: Record<ProviderName, number>;
   /** Providers whose pushes are configured, with the interval polls slow to while an order is in flight. */
   pushFallbackPollMs: Partial<Record<ProviderName, number>>;
+  /** Poll groups per provider (`<NAME>_POLL_GROUPS`); 0: its orders poll on their own. */
+  pollGroups: Record<ProviderName, number>;
+  /** Providers whose list sweeps start tracking untracked recent orders, with the age bound (`<NAME>_RECONCILE`). */
+  reconcileMaxAgeMs: Partial<Record<ProviderName, number>>;
 }
 
 /** The one place that reads the environment. Throws ConfigError naming every bad variable. */
@@ -143,6 +169,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestsPerSecond: Object.fromEntries(
       registeredProviders().map((descriptor) => [descriptor.name, environmentValue(environment, budgetVariable(descriptor.name)) as number]),
     ) as Record<ProviderName, number>,
+    pollGroups: Object.fromEntries(
+      registeredProviders().map((descriptor) => [descriptor.name, environmentValue(environment, pollGroupsVariable(descriptor.name)) as number]),
+    ) as Record<ProviderName, number>,
+    reconcileMaxAgeMs: Object.fromEntries(
+      registeredProviders().flatMap((descriptor) => {
+        const maxAge = environmentValue(environment, reconcileVariable(descriptor.name));
+        return typeof maxAge === 'number' ? [[descriptor.name, maxAge]] : [];
+      }),
+    ),
     pushFallbackPollMs: Object.fromEntries(
       registeredProviders().filter((descriptor) => (descriptor.push?.switches ?? []).some((name) => environmentValue(environment, name) !== undefined)).map(
         (descriptor) => [descriptor.name, environment.PUSH_FALLBACK_POLL],

@@ -103,3 +103,21 @@ export interface TrackOrderResult {
   finishedAt: string;
   attention: string | null;
 }
+
+/**
+ * What a poll group tells an order (the `statusObserved` signal): only a change. The observation is
+ * the provider's own answer (a poll, or a list page that showed the whole order), so a final status
+ * ends the order without a confirming poll; `attention` alone reports a refusal (credentials, an
+ * unknown order) the order should show.
+ */
+export interface GroupReport {
+  observation: Observation | null;
+  attention: string | null;
+  /** Times the group looked at the order since its last report (requests and list pages), this one included. */
+  requests: number;
+  /** When the provider answered (epoch ms). */
+  observedAt: number;
+  /** The group's look before this one, which still showed what the order holds: where the change's detection lag starts. */
+  previousLookAt: number | null;
+  source: 'group' | 'sweep';
+}

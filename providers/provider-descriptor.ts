@@ -39,6 +39,14 @@ export interface ProviderDescriptor<
    * It covers the provider's own window, so a timeout means "still open", never a guess at failure.
    */
   defaultMaxWaitMs: number;
+  /**
+   * Poll groups a worker runs for the provider unless `<NAME>_POLL_GROUPS` says otherwise (0: its
+   * orders poll on their own). One where a list endpoint answers for 100 orders a request: every
+   * group reads the same pages, so more groups would only multiply them.
+   */
+  pollGroups: number;
+  /** Its adapter reads list pages (a list sweep): `<NAME>_RECONCILE` can then track untracked orders. */
+  lists?: boolean;
   /** The adapter's typed settings, from the provider's variables once the required ones are set. */
   settings(values: CompleteValues<Shape, Required>): Settings;
   /** `clock` maps wall time to the provider's (provider-clock.ts): waits it hands out are wall-clock. */

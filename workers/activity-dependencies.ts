@@ -1,4 +1,4 @@
-import { createActivities, type Activities, type FulfilmentHooks } from '../activities';
+import { createActivities, type Activities, type FulfilmentHooks, type PollGroupDependencies } from '../activities';
 import { createCallbackSender } from '../callbacks/callback-sender';
 import type { Ledger } from '../ledger/ledger';
 import { scaledClock } from '../providers/provider-clock';
@@ -21,6 +21,7 @@ export function activitiesFromConfig(
   hooks?: FulfilmentHooks,
   pushChannels?: PushChannelReader,
   requestSlots?: RequestSlots,
+  pollGroups?: PollGroupDependencies,
 ): Activities {
   const { FULFILLMENT_WEBHOOK_URL: url, FULFILLMENT_WEBHOOK_SECRET: secrets } = config.environment;
   // SANDBOX_TIME_SCALE lives here only: adapters hand out wall-clock waits, and so does the push fallback.
@@ -37,5 +38,6 @@ export function activitiesFromConfig(
     gate: new ProviderGate(Date.now, requestSlots, (message, fields) => Runtime.instance().logger.warn(message, fields)),
     pushFallbackPollMs: Object.fromEntries(Object.entries(config.pushFallbackPollMs).map(([provider, ms]) => [provider, clock.wallWait(ms)])),
     pushChannels,
+    pollGroups,
   });
 }

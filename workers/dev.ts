@@ -13,6 +13,7 @@ import { openPushChannelStore } from '../activities/push-channels/push-channel-s
 import { openRequestSlots } from '../activities/request-slots';
 import { installTelemetry } from './telemetry';
 import { runtimeReporting, startIngress } from './run-ingress';
+import { openPollGroups } from './poll-groups';
 import { createWorkers, runWorkers } from './worker';
 
 /** The ports a Temporal user expects; another free port when something already holds them. */
@@ -59,18 +60,20 @@ export async function runDev(): Promise<number> {
     const ledger = await openLedger(config.databaseUrl);
     const pushChannelStore = await openPushChannelStore(config.databaseUrl);
     const requestSlots = await openRequestSlots(config.databaseUrl);
+    const client = await connectClient(config);
+    const pollGroups = await openPollGroups(config, client);
     const workers = await createWorkers({
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
-      activities: activitiesFromConfig(config, ledger, undefined, pushChannelStore, requestSlots),
+      activities: activitiesFromConfig(config, ledger, undefined, pushChannelStore, requestSlots, pollGroups.dependencies),
       providers: config.configuredProviders,
       requestsPerSecond: config.requestsPerSecond,
       dataConverter: dataConverterFor(config.environment.ORDER_TRACKER_ENCRYPTION_KEY),
     });
     const running = runWorkers(workers);
+    await pollGroups.start();
 
-    const client = await connectClient(config);
     const tracker = trackerFromConfig(config, client, ledger);
     const ingress = await startIngress(config, tracker, client, { port: ingressPort, reporting: runtimeReporting(), pushChannelStore });
     say('');
@@ -98,6 +101,7 @@ export async function runDev(): Promise<number> {
     ingress.failed.catch((error: unknown) => say(`push bridge stopped: ${error instanceof Error ? error.message : String(error)}`));
     await running;
     await ingress.stop();
+    await pollGroups.close();
     await client.connection.close();
     await pushChannelStore.close();
     await requestSlots.close();

@@ -1,7 +1,7 @@
 import { Runtime } from '@temporalio/worker';
 import type { FulfilmentHooks } from '../activities';
 import { openLedger } from '../ledger/open-ledger';
-import { connectConnection, connectWorker } from '../client/connect';
+import { connectClient, connectConnection, connectWorker } from '../client/connect';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { type Config, loadConfig } from '../common/config';
 import { dataConverterFor } from '../common/encryption-codec';
@@ -9,6 +9,7 @@ import { activitiesFromConfig } from './activity-dependencies';
 import { openPushChannelStore } from '../activities/push-channels/push-channel-store';
 import { openRequestSlots } from '../activities/request-slots';
 import { installTelemetry } from './telemetry';
+import { openPollGroups } from './poll-groups';
 import { createWorkers, runWorkers } from './worker';
 import { workflowBundleFrom } from './workflow-bundle';
 
@@ -23,6 +24,8 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
   const ledger = await openLedger(config.databaseUrl);
   const pushChannels = await openPushChannelStore(config.databaseUrl);
   const requestSlots = await openRequestSlots(config.databaseUrl);
+  const client = await connectClient(config);
+  const pollGroups = await openPollGroups(config, client);
   try {
     if (config.configuredProviders.length === 0) {
       Runtime.instance().logger.warn('no provider is configured here; polls wait for a worker that has one');
@@ -31,7 +34,7 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
-      activities: activitiesFromConfig(config, ledger, hooks, pushChannels, requestSlots),
+      activities: activitiesFromConfig(config, ledger, hooks, pushChannels, requestSlots, pollGroups.dependencies),
       providers: config.configuredProviders,
       requestsPerSecond: config.requestsPerSecond,
       dataConverter: dataConverterFor(config.environment.ORDER_TRACKER_ENCRYPTION_KEY),
@@ -42,8 +45,12 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
       providers: config.configuredProviders,
     });
     // The SDK's runtime shuts the workers down on SIGINT/SIGTERM; run() then resolves.
-    await runWorkers(workers);
+    const running = runWorkers(workers);
+    await pollGroups.start();
+    await running;
   } finally {
+    await pollGroups.close();
+    await client.connection.close();
     await pushChannels.close();
     await requestSlots.close();
     await ledger.close();

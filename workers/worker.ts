@@ -55,7 +55,12 @@ export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
     interceptors: metricsInterceptors(),
     maxConcurrentWorkflowTaskExecutions: WORKFLOW_TASK_SLOTS,
     maxCachedWorkflows: CACHED_WORKFLOWS,
-    activities: { recordOutcome: activities.recordOutcome, deliverCallback: activities.deliverCallback, runHook: activities.runHook },
+    activities: {
+      recordOutcome: activities.recordOutcome,
+      deliverCallback: activities.deliverCallback,
+      runHook: activities.runHook,
+      watchPollGroup: activities.watchPollGroup,
+    },
   });
   const pollers = await Promise.all(
     options.providers.map((provider) =>
@@ -64,7 +69,8 @@ export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
         namespace,
         taskQueue: pollTaskQueue(taskQueue, provider),
         dataConverter: options.dataConverter,
-        activities: { pollOrder: activities.pollOrder, pollUntilChanged: activities.pollUntilChanged },
+        // The provider's poll groups run here too: only workers configured for the provider take them.
+        activities: { pollOrder: activities.pollOrder, pollUntilChanged: activities.pollUntilChanged, runPollGroup: activities.runPollGroup },
         interceptors: metricsInterceptors(),
         maxTaskQueueActivitiesPerSecond: options.requestsPerSecond[provider],
         // The server's limiter lets a burst through at start; this worker's own limit smooths it.

@@ -26,6 +26,11 @@ export const ErrorType = {
   statusUnchanged: 'StatusUnchanged',
   /** BENIGN: the first attempt of a wait that must not ask yet (cadence, floor); it only schedules the first request. */
   pollScheduled: 'PollScheduled',
+  /**
+   * BENIGN: an order's watch found its poll group at work (workflows/group-wait.ts); the server
+   * retries the watch after nextRetryDelay, so the watch costs the order's history nothing.
+   */
+  groupAtWork: 'GroupAtWork',
 } as const;
 
 export type ErrorTypeName = (typeof ErrorType)[keyof typeof ErrorType];

@@ -6,15 +6,16 @@
  * a cancel cancels the waiting attempt at once; one last poll runs at the max-wait deadline.
  */
 import { CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
-import type { ChangeAnswer, PollUntilChangedRequest } from '../activities';
+import type { ChangeAnswer, PollAnswer, PollUntilChangedRequest, RegroupedAnswer } from '../activities';
 import { formatDuration, timerSummary } from './current-details';
 import { ATTENTION_ERRORS, ErrorType } from './error-types';
 import { isTerminal } from './observation';
 import { recordDetectionLag } from './order-metrics';
+import { groupVerdict, waitOnGroup, waitsOnGroup } from './group-wait';
 import { failureType, notYetRequests, pollActivity } from './poll-activity';
 import type { TrackingSettings } from './settings';
 import { type TrackingState, applyObservation, outcomeOf } from './state';
-import type { Outcome, ProviderName } from '../domain/types';
+import type { Observation, Outcome, ProviderName } from '../domain/types';
 
 /** The last poll at the deadline gets this long (its retries included) before the order ends timed_out. */
 const DEADLINE_POLL_WINDOW_MS = 60_000;
@@ -33,12 +34,17 @@ export interface FollowContext {
   taskQueue: string;
   settings: TrackingSettings;
   state: TrackingState;
-  /** Keeps search attributes and the UI's current details in step with the state. */
-  publish(): void;
+  /**
+   * Keeps search attributes and the UI's current details in step with the state; `statusAttribute:
+   * false` leaves the status attribute for the outcome's upsert (a final status a group reported).
+   */
+  publish(options?: { statusAttribute?: boolean }): void;
   shouldContinueAsNew(): boolean;
+  /** Behind POLL_GROUPS_PATCH: the order joins its provider's poll group and waits on it (group-wait.ts). */
+  pollGroups: boolean;
 }
 
-type WaitEnd = { kind: 'changed'; answer: ChangeAnswer } | { kind: 'woken' } | { kind: 'failed'; error: unknown };
+type WaitEnd = { kind: 'changed'; answer: PollAnswer } | { kind: 'woken' } | { kind: 'failed'; error: unknown };
 
 export async function followChanges(context: FollowContext): Promise<LoopEnd> {
   const { state, settings } = context;
@@ -47,22 +53,48 @@ export async function followChanges(context: FollowContext): Promise<LoopEnd> {
     state.deadlineMoved = false;
     const push = state.pendingPush;
     state.pendingPush = null;
-    if (push !== null) {
+    if (push !== null && !(waitsOnGroup(context) && !isTerminal(push))) {
       if (isTerminal(push) && !settings.confirmPushedTerminal) return outcomeOf(push) as Outcome;
       // A terminal push is confirmed by the next poll, as soon as the floor allows; another push
       // says when the provider's next change is likely, unless it started the order: then the
-      // provider's own view (details a push lacks) is asked for at once.
+      // provider's own view (details a push lacks) is asked for at once. A grouped order's floor is
+      // kept by its request's reservation, against its group's requests too (request-slots.ts).
       const after = isTerminal(push) || state.lastPolledAt === null ? 0 : push.nextWaitMs;
-      state.nextPollAt = Math.max(floorAt(context), Date.now() + after);
+      state.nextPollAt = Math.max(state.group != null ? Date.now() : floorAt(context), Date.now() + after);
       context.publish();
     }
+    if (groupVerdict(context)) return outcomeOf(state.current as Observation) as Outcome;
     if (Date.now() >= state.deadline) return deadlinePoll(context);
     if (context.shouldContinueAsNew()) return 'continue_as_new';
+
+    // A pushed final status waiting for its confirming poll is asked about by the order itself.
+    if (waitsOnGroup(context) && !(push !== null && isTerminal(push))) {
+      const ended = await waitOnGroup(context);
+      if (ended.kind === 'silent') {
+        log.warn('its poll group fell silent about this order; polling on its own', { silentSinceMs: ended.silence.silentSinceMs });
+        state.groupSilent = true;
+      } else if (ended.kind === 'failed' && isCancellation(ended.error)) {
+        throw ended.error;
+      }
+      // A failed watch ran to the deadline (its retries until schedule-to-close): the loop polls once more.
+      continue;
+    }
 
     const end = await waitForChange(context);
     if (end.kind === 'woken') continue;
     if (end.kind === 'changed') {
+      if (isRegrouped(end.answer)) {
+        state.polls += end.answer.requests;
+        state.group = end.answer.regrouped;
+        state.groupSilent = false;
+        log.info('its poll group looks at this order again');
+        continue;
+      }
       const verdict = applyAnswer(context, end.answer) ? outcomeOf(end.answer.observation) : null;
+      if (end.answer.group !== undefined) {
+        state.group = end.answer.group;
+        state.groupSilent = false;
+      }
       if (verdict !== null) return verdict;
       continue;
     }
@@ -100,6 +132,19 @@ export function floorAt({ state, settings }: Pick<FollowContext, 'state' | 'sett
   return state.lastPolledAt === null ? 0 : state.lastPolledAt + settings.minRequestGapMs;
 }
 
+/**
+ * Where the order's own next request may go: its floor, unless the order joined a group, whose
+ * requests and its own are reserved against one floor in the shared table (request-slots.ts); then
+ * the reservation waits exactly as long as the floor asks, and no attempt is spent scheduling it.
+ */
+function ownFloorAt(context: FollowContext): number {
+  return context.state.group != null ? 0 : floorAt(context);
+}
+
+function isRegrouped(answer: PollAnswer): answer is RegroupedAnswer {
+  return 'regrouped' in answer;
+}
+
 /** A push, a cancel, a moved deadline or a run grown long ends any wait. */
 function wakeNeeded({ state, shouldContinueAsNew }: FollowContext): boolean {
   return state.cancelRequested || state.pendingPush !== null || state.deadlineMoved === true || shouldContinueAsNew();
@@ -133,7 +178,7 @@ async function sleepUnlessWoken(context: FollowContext, until: number): Promise<
 async function waitForChange(context: FollowContext): Promise<WaitEnd> {
   const { state, settings } = context;
   const now = Date.now();
-  const firstRequestAt = Math.max(state.nextPollAt ?? now, floorAt(context));
+  const firstRequestAt = Math.max(state.nextPollAt ?? now, ownFloorAt(context));
   const request: PollUntilChangedRequest = {
     provider: context.provider,
     orderId: context.orderId,
@@ -144,6 +189,7 @@ async function waitForChange(context: FollowContext): Promise<WaitEnd> {
     ...(firstRequestAt > now ? { firstRequestInMs: firstRequestAt - now } : {}),
     // A verified push reached the order: its provider's pushes cover changes, polls may slow down.
     ...(state.pushes > 0 ? { pushesSeen: true } : {}),
+    ...groupFields(context),
   };
   state.nextPollAt = Math.max(firstRequestAt, now);
   state.waitCadenceMs = state.current === null ? null : cadenceOf(context);
@@ -186,7 +232,7 @@ function countCancelledWait(context: FollowContext, firstRequestAt: number): voi
 async function deadlinePoll(context: FollowContext): Promise<Outcome> {
   const { state, settings } = context;
   const now = Date.now();
-  const floor = floorAt(context);
+  const floor = ownFloorAt(context);
   const request: PollUntilChangedRequest = {
     provider: context.provider,
     orderId: context.orderId,
@@ -194,18 +240,32 @@ async function deadlinePoll(context: FollowContext): Promise<Outcome> {
     knownStatus: null,
     minRank: null,
     ...(floor > now ? { firstRequestInMs: floor - now } : {}),
+    ...groupFields(context, false),
   };
   let verdict: Outcome | null = null;
   try {
     const summary = `last ${context.provider} poll at the max wait: a final status now still counts`;
     const answer = await pollActivity(context, DEADLINE_POLL_WINDOW_MS + Math.max(0, floor - now), summary).pollUntilChanged(request);
-    if (applyAnswer(context, answer)) verdict = outcomeOf(answer.observation);
+    if (!isRegrouped(answer) && applyAnswer(context, answer)) verdict = outcomeOf(answer.observation);
   } catch (error) {
     if (isCancellation(error)) throw error;
     log.warn('the last poll at the deadline failed', { error: String(error) });
   }
   if (state.cancelRequested) return 'tracking_cancelled';
   return verdict ?? 'timed_out';
+}
+
+/**
+ * What a poll of the poll-groups shape adds to its request: the order joins its group with an
+ * in-flight answer (its floor kept in the shared table), and while its group is silent, an attempt
+ * that finds the group at work again hands the order back.
+ */
+function groupFields({ state, settings, pollGroups }: FollowContext, regroup = true): Pick<PollUntilChangedRequest, 'joinGroup' | 'regroupable'> {
+  if (!pollGroups) return {};
+  return {
+    joinGroup: { deadlineMs: state.deadline, attentionRecheckMs: settings.attentionRecheckMs, silenceMinimumMs: settings.groupSilenceMs },
+    ...(regroup && state.groupSilent === true ? { regroupable: true } : {}),
+  };
 }
 
 /** A poll's answer: counted, applied unless a push overtook it, and the next wait placed. Returns whether it was applied. */

@@ -69,7 +69,7 @@ export async function fulfil(run: OrderRun, end: Outcome): Promise<Fulfilled> {
   const { provider, orderId, state } = run;
   state.outcome = end;
   state.nextPollAt = null;
-  upsertSearchAttributes([{ key: ORDER_OUTCOME, value: end }]);
+  upsertSearchAttributes(run.outcomeAttributes(end));
   run.publish();
   const recorded = await CancellationScope.nonCancellable(() =>
     fulfilment.recordOutcome({

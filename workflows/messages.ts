@@ -11,6 +11,9 @@ export const cancelSignal = defineSignal<[CancelRequest?]>('cancel');
 /** A normalised observation from a push (webhook, WebSocket); validated before it is used. */
 export const statusPushedSignal = defineSignal<[unknown]>('statusPushed');
 
+/** A change its poll group saw (a GroupReport, validated before it is used): the provider's own answer. */
+export const statusObservedSignal = defineSignal<[unknown]>('statusObserved');
+
 /**
  * A `track` of an order that is already running (e.g. started by a push with the default max wait):
  * the merchant's reference and max wait, which the order takes as described in order-handlers.ts.

@@ -1,4 +1,4 @@
-import type { DetailValue, Details, Observation, Phase } from '../domain/types';
+import type { DetailValue, Details, GroupReport, Observation, Phase } from '../domain/types';
 
 const PHASES: readonly Phase[] = ['in_flight', 'succeeded', 'failed', 'unknown'];
 const MAX_ATTENTION_LENGTH = 256;
@@ -89,4 +89,35 @@ export function isTerminal(observation: Pick<Observation, 'phase'>): boolean {
 /** The provider's verdict: succeeded or failed (not in flight, not gone without one). */
 export function isVerdict(observation: Pick<Observation, 'phase'>): boolean {
   return observation.phase === 'succeeded' || observation.phase === 'failed';
+}
+
+const MAX_REPORT_REQUESTS = 1_000_000;
+
+function isTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
+}
+
+/** Checks a poll group's report (a `statusObserved` payload) like a push: refused by name, never thrown. */
+export function parseGroupReport(value: unknown): { ok: true; report: GroupReport } | { ok: false; error: string } {
+  if (!isRecord(value)) return { ok: false, error: 'report must be an object' };
+  const { requests, observedAt, previousLookAt, source, attention } = value;
+  if (typeof requests !== 'number' || !Number.isInteger(requests) || requests < 0 || requests > MAX_REPORT_REQUESTS) {
+    return { ok: false, error: `requests must be a whole number from 0 to ${MAX_REPORT_REQUESTS}` };
+  }
+  if (!isTime(observedAt)) return { ok: false, error: 'observedAt must be a positive number of epoch milliseconds' };
+  if (previousLookAt !== null && previousLookAt !== undefined && !isTime(previousLookAt)) {
+    return { ok: false, error: 'previousLookAt must be null or a positive number of epoch milliseconds' };
+  }
+  if (source !== 'group' && source !== 'sweep') return { ok: false, error: 'source must be group or sweep' };
+  if (attention !== null && !(typeof attention === 'string' && attention.length <= MAX_ATTENTION_LENGTH)) {
+    return { ok: false, error: `attention must be null or a string of at most ${MAX_ATTENTION_LENGTH} characters` };
+  }
+  let observation: Observation | null = null;
+  if (value.observation !== null) {
+    const parsed = parseObservation(value.observation);
+    if (!parsed.ok) return { ok: false, error: `observation: ${parsed.error}` };
+    observation = parsed.observation;
+  }
+  if (observation === null && attention === null) return { ok: false, error: 'a report needs an observation or an attention' };
+  return { ok: true, report: { observation, attention, requests, observedAt, previousLookAt: previousLookAt ?? null, source } };
 }

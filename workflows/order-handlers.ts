@@ -3,7 +3,8 @@
  * never throw: a bad payload is logged and dropped, and the order goes on.
  */
 import { log, patched, setHandler } from '@temporalio/workflow';
-import { cancelSignal, parseTrackRequest, progressQuery, statusPushedSignal, trackRequestedSignal } from './messages';
+import { receiveGroupReport } from './group-wait';
+import { cancelSignal, parseTrackRequest, progressQuery, statusObservedSignal, statusPushedSignal, trackRequestedSignal } from './messages';
 import { isVerdict, parseObservation } from './observation';
 import { countPush, recordDetectionLag } from './order-metrics';
 import type { OrderRun } from './order-run';
@@ -23,6 +24,11 @@ export function installHandlers(run: OrderRun): void {
     log.info('tracking cancel requested', { reason: state.cancelReason });
   });
   setHandler(statusPushedSignal, (payload) => receivePush(run, payload));
+  // Only orders of the poll-groups shape join a group; a report to an older run is dropped and logged.
+  setHandler(statusObservedSignal, (payload) => {
+    if (run.pollGroups) receiveGroupReport(run, payload);
+    else log.warn('ignored a statusObserved signal: this run does not wait on a poll group');
+  });
 }
 
 /** A `track` of the running order hands it the merchant's settings (see `track` in docs/contract.md). */

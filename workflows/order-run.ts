@@ -7,11 +7,12 @@ import { patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from
 import { renderCurrentDetails } from './current-details';
 import type { FollowContext } from './follow-changes';
 import type { TrackRequest } from './messages';
-import { RETRY_DRIVEN_POLLING_PATCH, SHORTER_RUNS_PATCH } from './patches';
-import { ORDER_PROVIDER, ORDER_STATUS } from './search-attributes';
+import { POLL_GROUPS_PATCH, RETRY_DRIVEN_POLLING_PATCH, SHORTER_RUNS_PATCH } from './patches';
+import { ORDER_OUTCOME, ORDER_PROVIDER, ORDER_STATUS } from './search-attributes';
 import { RUN_EVENTS_BEFORE_SHORTER_RUNS, type TrackingSettings, resolveSettings } from './settings';
 import { type TrackingState, initialState } from './state';
-import type { ProviderName } from '../domain/types';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { Outcome, ProviderName } from '../domain/types';
 
 export interface TrackOrderInput {
   provider: ProviderName;
@@ -45,6 +46,8 @@ export interface OrderRun extends FollowContext {
   /** Behind RETRY_DRIVEN_POLLING_PATCH; decided likewise. */
   retryDriven: boolean;
   late: LateNews;
+  /** The outcome's search attribute upsert, with the status where it is still to be upserted. */
+  outcomeAttributes(outcome: Outcome): SearchAttributeUpdatePair[];
 }
 
 /** Takes the run's decisions and state; the first commands (patch markers) come from here. */
@@ -53,6 +56,7 @@ export function openRun(input: TrackOrderInput): OrderRun {
   const settings = resolveSettings(input.settings);
   const shorterRuns = patched(SHORTER_RUNS_PATCH);
   const retryDriven = patched(RETRY_DRIVEN_POLLING_PATCH);
+  const pollGroups = retryDriven && patched(POLL_GROUPS_PATCH);
   const runEventLimit =
     shorterRuns || input.settings?.continueAsNewAfterEvents !== undefined ? settings.continueAsNewAfterEvents : RUN_EVENTS_BEFORE_SHORTER_RUNS;
   const state: TrackingState = input.carried ?? initialState(Date.now(), input.maxWaitMs);
@@ -72,14 +76,25 @@ export function openRun(input: TrackOrderInput): OrderRun {
     state,
     shorterRuns,
     retryDriven,
+    pollGroups,
     late: { track: null, push: null },
-    publish() {
+    publish(options) {
       const status = state.current?.status ?? null;
-      if (status !== null && status !== statusAttribute) {
+      if (status !== null && status !== statusAttribute && options?.statusAttribute !== false) {
         upsertSearchAttributes([{ key: ORDER_STATUS, value: status }]);
         statusAttribute = status;
       }
       setCurrentDetails(renderCurrentDetails(state, Date.now()));
+    },
+    outcomeAttributes(outcome) {
+      const attributes: SearchAttributeUpdatePair[] = [{ key: ORDER_OUTCOME, value: outcome }];
+      const status = state.current?.status ?? null;
+      // One upsert for both where the status was left for it (a final status a group reported).
+      if (pollGroups && status !== null && status !== statusAttribute) {
+        attributes.push({ key: ORDER_STATUS, value: status });
+        statusAttribute = status;
+      }
+      return attributes;
     },
     shouldContinueAsNew() {
       const info = workflowInfo();
@@ -91,7 +106,10 @@ export function openRun(input: TrackOrderInput): OrderRun {
 /** The run's first commands after its handlers: the provider attribute (first run) and the details. */
 export function announceRun(run: OrderRun): void {
   if (run.input.carried === undefined) {
-    upsertSearchAttributes([{ key: ORDER_PROVIDER, value: run.provider }]);
+    // The client's starts set the provider attribute (an upsert is a billed action on Temporal Cloud);
+    // runs recorded before the poll groups upsert it again whatever the start said.
+    const atStart = workflowInfo().typedSearchAttributes.get(ORDER_PROVIDER);
+    if (!run.pollGroups || atStart !== run.provider) upsertSearchAttributes([{ key: ORDER_PROVIDER, value: run.provider }]);
   } else {
     run.state.runs += 1;
   }

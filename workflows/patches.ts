@@ -41,3 +41,12 @@ export const LATE_NEWS_PATCH = 'late-news-reopens-tracking';
  * repeats those). Runs recorded before reopened on any newer push.
  */
 export const CANCEL_HOLDS_PATCH = 'cancel-holds-against-in-flight-pushes';
+
+/**
+ * Orders wait on their provider's poll group (group-wait.ts): the group polls many orders from one
+ * long activity and signals an order only when it changes; the order keeps one rare watch over its
+ * group and polls on its own only while the group is silent. The run's first search attribute
+ * upsert (the provider, already set at start) is left out, and a status the group reports final is
+ * upserted with the outcome. Runs recorded before keep retry-driven polling alone.
+ */
+export const POLL_GROUPS_PATCH = 'poll-groups';

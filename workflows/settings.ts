@@ -13,6 +13,13 @@ export interface TrackingSettings {
   maxTransitions: number;
   /** A pushed terminal status is confirmed by one poll before fulfilment. */
   confirmPushedTerminal: boolean;
+  /**
+   * While a poll group polls the order: how often the order looks at its group itself (one activity
+   * attempt, no provider request). Its cost does not follow the cadence: 48 looks in 24 h.
+   */
+  groupCheckMs: number;
+  /** A group may leave an order unlooked-at this long at least (three cadences otherwise) before the order polls on its own. */
+  groupSilenceMs: number;
 }
 
 export const DEFAULT_SETTINGS: TrackingSettings = {
@@ -24,6 +31,9 @@ export const DEFAULT_SETTINGS: TrackingSettings = {
   continueAsNewAfterEvents: 500,
   maxTransitions: 100,
   confirmPushedTerminal: true,
+  groupCheckMs: 30 * 60_000,
+  // A group's activity moves to another worker within its heartbeat timeout (30 s) after a crash.
+  groupSilenceMs: 2 * 60_000,
 };
 
 /** The default before SHORTER_RUNS_PATCH (workflows/patches.ts): runs recorded then replay with it. */
@@ -44,5 +54,7 @@ export function resolveSettings(overrides: Partial<TrackingSettings> | undefined
     maxTransitions: Math.max(2, Math.floor(number(overrides?.maxTransitions, DEFAULT_SETTINGS.maxTransitions))),
     confirmPushedTerminal:
       typeof overrides?.confirmPushedTerminal === 'boolean' ? overrides.confirmPushedTerminal : DEFAULT_SETTINGS.confirmPushedTerminal,
+    groupCheckMs: Math.max(minRequestGapMs, number(overrides?.groupCheckMs, DEFAULT_SETTINGS.groupCheckMs)),
+    groupSilenceMs: Math.max(minRequestGapMs, number(overrides?.groupSilenceMs, DEFAULT_SETTINGS.groupSilenceMs)),
   };
 }

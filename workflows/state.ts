@@ -43,6 +43,12 @@ export interface TrackingState {
   awaitingTrack?: boolean;
   /** A `track` moved the deadline: the current wait, scheduled to end at the old one, is replaced. */
   deadlineMoved?: boolean;
+  /** The poll group the order waits on (POLL_GROUPS_PATCH): `poll-group:<provider>:<shard>`. Absent: it polls on its own. */
+  group?: { shard: number } | null;
+  /** Its group fell silent about the order: it polls on its own until the group looks at it again. */
+  groupSilent?: boolean;
+  /** Reports its group sent (changes only); their looks are counted in `polls`. */
+  groupReports?: number;
 }
 
 export function initialState(startedAt: number, maxWaitMs: number): TrackingState {

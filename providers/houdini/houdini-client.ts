@@ -1,5 +1,5 @@
 import type { Observation } from '../../domain/types';
-import type { ProviderAdapter } from '../provider';
+import type { ListCursor, ListPage, ProviderAdapter } from '../provider';
 import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';
 import { ProviderCallError } from '../provider-error';
 import { sameOrderId } from '../same-order-id';
@@ -28,6 +28,7 @@ export interface HoudiniListedOrder {
 }
 
 export interface HoudiniAdapter extends ProviderAdapter {
+  listPage(cursor: ListCursor | null, signal?: AbortSignal): Promise<ListPage>;
   /**
    * Every order of the partner account, newest first (`GET /v2/orders`, page by page): what the
    * push bridge reads after a WebSocket gap to catch the updates it missed.
@@ -50,6 +51,16 @@ export function createHoudiniAdapter(settings: HoudiniSettings, clock: ProviderC
     return getProviderJson({ provider: 'Houdini', url, headers, timeoutMs, signal, what, credentials: 'the partner credentials', missing });
   }
 
+  /** One page of `GET /v2/orders` (newest first), each order normalised as a poll would be. */
+  async function readPage(page: number, signal: AbortSignal | undefined): Promise<{ orders: HoudiniListedOrder[]; more: boolean }> {
+    const body = await getJson(`${base}?page=${page}&pageSize=${LIST_PAGE_SIZE}`, 'the order list', { wrongUrl: 'HOUDINI_URL' }, signal);
+    const list = parseProviderAnswer('Houdini', 'order list', houdiniOrderListSchema, body);
+    const now = Date.now();
+    const orders = list.orders.map((order) => ({ order, observation: normalizeHoudiniOrder(order, now, settings.pushes, clock) }));
+    const seen = (page - 1) * LIST_PAGE_SIZE + orders.length;
+    return { orders, more: orders.length === LIST_PAGE_SIZE && seen < (list.total ?? Number.POSITIVE_INFINITY) };
+  }
+
   return {
     name: 'houdini',
 
@@ -65,14 +76,20 @@ export function createHoudiniAdapter(settings: HoudiniSettings, clock: ProviderC
     async listOrders(signal?: AbortSignal): Promise<HoudiniListedOrder[]> {
       const listed: HoudiniListedOrder[] = [];
       for (let page = 1; page <= LIST_MAX_PAGES; page += 1) {
-        const body = await getJson(`${base}?page=${page}&pageSize=${LIST_PAGE_SIZE}`, 'the order list', { wrongUrl: 'HOUDINI_URL' }, signal);
-        const list = parseProviderAnswer('Houdini', 'order list', houdiniOrderListSchema, body);
-        const now = Date.now();
-        for (const order of list.orders) listed.push({ order, observation: normalizeHoudiniOrder(order, now, settings.pushes, clock) });
-        const total = list.total ?? Number.POSITIVE_INFINITY;
-        if (list.orders.length < LIST_PAGE_SIZE || listed.length >= total) break;
+        const { orders, more } = await readPage(page, signal);
+        listed.push(...orders);
+        if (!more) break;
       }
       return listed;
+    },
+
+    async listPage(cursor: ListCursor | null, signal?: AbortSignal): Promise<ListPage> {
+      const page = typeof cursor?.page === 'number' ? cursor.page : 1;
+      const { orders, more } = await readPage(page, signal);
+      return {
+        orders: orders.map(({ order, observation }) => ({ orderId: order.houdiniId, observation, complete: true })),
+        next: more ? { page: page + 1 } : null,
+      };
     },
   };
 }

@@ -16,6 +16,8 @@ export const houdiniProvider = defineProvider({
   push: { switches: ['HOUDINI_WS_URL'], variables: ['HOUDINI_WS_URL'] },
   // Seed: 30 min deposit window, then confirmation, exchange and privacy routing.
   defaultMaxWaitMs: 3 * 3_600_000,
+  pollGroups: 1,
+  lists: true,
   settings: (values) => ({
     url: values.HOUDINI_URL,
     partnerId: values.HOUDINI_PARTNER_ID,

@@ -3,12 +3,13 @@ import { fetch as undiciFetch } from 'undici';
 import type { Observation } from '../../domain/types';
 import { networkFailure } from '../http-failure';
 import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';
-import type { ProviderAdapter } from '../provider';
+import type { ListCursor, ListPage, ProviderAdapter } from '../provider';
 import { ProviderCallError, kindForHttpStatus, parseRetryAfter } from '../provider-error';
 import { describeSchemaIssues } from '../schema-issues';
 import { countUnrecognisedStatus } from '../status-attention';
 import { toObservation } from '../status-class';
 import { MAGMA_GET_ORDER_QUERY, type MagmaOrder, graphqlErrorsSchema, magmaGetOrderSchema } from './magma-schema';
+import { listMagmaPage, type MagmaSide } from './magma-list';
 import { classifyMagmaStatus, nextMagmaWait } from './magma-status';
 
 export interface MagmaSettings {
@@ -20,6 +21,27 @@ export interface MagmaSettings {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+/** The list's largest page: one request answers for up to this many orders. */
+const LIST_PAGE_LIMIT = 100;
+
+/**
+ * A list sweep reads the buyer's side (`purchases`) and then the seller's (`sales`): an account is
+ * usually one of them, and the other's first page is one short answer.
+ */
+async function magmaListPage(settings: MagmaSettings, clock: ProviderClock, cursor: ListCursor | null, signal?: AbortSignal): Promise<ListPage> {
+  const side: MagmaSide = cursor?.side === 'sales' ? 'sales' : 'purchases';
+  const offset = typeof cursor?.offset === 'number' ? cursor.offset : 0;
+  const { orders, total } = await listMagmaPage(settings, side, { limit: LIST_PAGE_LIMIT, offset }, signal);
+  const now = Date.now();
+  const listed = orders.map((order) => {
+    const info = classifyMagmaStatus(order.status);
+    // The list shows no `timeout`: the status table's cadence, and the details come from a poll.
+    return { orderId: order.id, observation: toObservation(order.status, info, clock.wallWait(nextMagmaWait(order.status, null, now)), {}), complete: false };
+  });
+  const sideHasMore = orders.length === LIST_PAGE_LIMIT && offset + orders.length < (total ?? Number.POSITIVE_INFINITY);
+  const next = sideHasMore ? { side, offset: offset + orders.length } : side === 'purchases' ? { side: 'sales', offset: 0 } : null;
+  return { orders: listed, next };
+}
 
 export function toMagmaObservation(order: MagmaOrder, now: number, clock: ProviderClock = SYSTEM_CLOCK): Observation {
   const info = classifyMagmaStatus(order.status);
@@ -65,6 +87,7 @@ export function createMagmaAdapter(settings: MagmaSettings, clock: ProviderClock
   const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   return {
     name: 'magma',
+    listPage: (cursor, signal) => magmaListPage(settings, clock, cursor, signal),
     async fetchOrder(orderId: string, signal?: AbortSignal): Promise<Observation> {
       const timeout = AbortSignal.timeout(timeoutMs);
       const client = new GraphQLClient(settings.url, {

@@ -65,10 +65,21 @@ export async function listMagmaOrders(
   side: MagmaSide,
   page: { limit: number; offset?: number },
 ): Promise<MagmaListedOrder[]> {
+  return (await listMagmaPage(settings, side, page)).orders;
+}
+
+/** One page of the list, with the list's total (how many orders that side has in all). */
+export async function listMagmaPage(
+  settings: MagmaSettings,
+  side: MagmaSide,
+  page: { limit: number; offset?: number },
+  signal?: AbortSignal,
+): Promise<{ orders: MagmaListedOrder[]; total: number | null }> {
+  const timeout = AbortSignal.timeout(settings.requestTimeoutMs ?? 20_000);
   const client = new GraphQLClient(settings.url, {
     headers: { Authorization: `Bearer ${settings.apiKey}` },
     fetch: undiciFetch as unknown as typeof fetch,
-    signal: AbortSignal.timeout(settings.requestTimeoutMs ?? 20_000),
+    signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
   });
   let data: unknown;
   try {
@@ -89,12 +100,13 @@ export async function listMagmaOrders(
   if (!parsed.success) {
     throw new ProviderCallError('invalid_response', `Magma ${side} list did not match the schema: ${describeSchemaIssues(parsed.error)}`);
   }
-  const list = (parsed.data.user.market.orders[side] as { list: z.infer<typeof listedOrderSchema>[] }).list;
-  return list.map((order) => ({
+  const { list, total } = parsed.data.user.market.orders[side] as { list: z.infer<typeof listedOrderSchema>[]; total?: number | null };
+  const orders = list.map((order) => ({
     id: order.id,
     status: order.status,
     inFlight: classifyMagmaStatus(order.status).phase === 'in_flight',
     createdAt: order.created_at ?? null,
     amountSats: order.amount?.satoshi?.sats ?? null,
   }));
+  return { orders, total: total ?? null };
 }

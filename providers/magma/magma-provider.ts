@@ -13,6 +13,8 @@ export const magmaProvider = defineProvider({
   urls: ['MAGMA_URL'],
   // Seed: the reference loop gives an order 2 h to open its channel.
   defaultMaxWaitMs: 2 * 3_600_000,
+  pollGroups: 1,
+  lists: true,
   settings: (values) => ({ url: values.MAGMA_URL, apiKey: values.MAGMA_API_KEY }),
   createAdapter: createMagmaAdapter,
 });

@@ -17,6 +17,7 @@ export const miracleCashProvider = defineProvider({
   urls: ['MIRACLECASH_URL'],
   // Seed: a prompt expires after 24 h without payment; an hour more lets us see `expired`.
   defaultMaxWaitMs: 25 * 3_600_000,
+  pollGroups: 2,
   settings: (values) => ({
     url: values.MIRACLECASH_URL,
     clientId: values.MIRACLECASH_CLIENT_ID,

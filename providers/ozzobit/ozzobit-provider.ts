@@ -20,6 +20,7 @@ export const ozzobitProvider = defineProvider({
   push: { switches: ['OZZOBIT_WEBHOOK_SECRET', 'OZZOBIT_WS_URL'], variables: ['OZZOBIT_WEBHOOK_SECRET', 'OZZOBIT_WS_URL', 'OZZOBIT_API_KEY'] },
   // Seed: card on-ramp orders settle in minutes; 2 h leaves room for PENDING_DELIVERY.
   defaultMaxWaitMs: 2 * 3_600_000,
+  pollGroups: 2,
   settings: (values) => ({ url: values.OZZOBIT_URL, secretKey: values.OZZOBIT_SECRET_KEY }),
   createAdapter: createOzzobitAdapter,
 });

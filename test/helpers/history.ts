@@ -104,3 +104,13 @@ export function recordRequestTimes(providers: ProviderRegistry, serverTime: () =
 export function followsCadence(gapsMs: number[], plannedMs: number[], slackMs = 2_500): boolean {
   return gapsMs.length === plannedMs.length && gapsMs.every((gap, index) => gap >= (plannedMs[index] ?? 0) - 100 && gap <= (plannedMs[index] ?? 0) + slackMs);
 }
+
+/** The first argument of every signal of this name the run received, decoded (default converter). */
+export function signalPayloads<T>(history: History, signalName: string): T[] {
+  return (history.events ?? []).flatMap((event) => {
+    const signaled = event.workflowExecutionSignaledEventAttributes;
+    if (signaled?.signalName !== signalName) return [];
+    const payload = signaled.input?.payloads?.[0];
+    return payload === undefined || payload === null ? [] : [defaultPayloadConverter.fromPayload<T>(payload as never)];
+  });
+}

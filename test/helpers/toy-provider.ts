@@ -61,6 +61,7 @@ export const toyProvider = defineProvider({
   required: ['TOY_URL', 'TOY_TOKEN'],
   urls: ['TOY_URL'],
   defaultMaxWaitMs: 10 * 60_000,
+  pollGroups: 1,
   settings: (values) => ({ url: values.TOY_URL, token: values.TOY_TOKEN }),
   createAdapter: createToyAdapter,
 });

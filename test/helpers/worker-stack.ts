@@ -1,15 +1,21 @@
+import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, type NativeConnection, type WorkflowBundleOption, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createActivities, type FulfilmentHooks } from '../../activities';
+import { createActivities, type FulfilmentHooks, type PollGroupDependencies } from '../../activities';
+import { openMemberStore } from '../../activities/poll-groups/member-store';
+import { temporalOrderReports } from '../../activities/poll-groups/order-reports';
+import { ProviderGate } from '../../activities/provider-gate';
+import { openRequestSlots } from '../../activities/request-slots';
 import type { CallbackSender } from '../../callbacks/callback-sender';
 import type { Ledger } from '../../ledger/ledger';
 import { openSqliteLedger } from '../../ledger/sqlite-ledger';
 import { createMagmaAdapter } from '../../providers/magma/magma-client';
 import type { ProviderRegistry } from '../../providers/provider';
 import { createWorkers, runWorkers } from '../../workers/worker';
+import { pollGroupWorkflowId } from '../../domain/ids';
 import type { ProviderName } from '../../domain/types';
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
@@ -61,12 +67,19 @@ export interface StackOptions {
   pushFallbackPollMs?: Partial<Record<ProviderName, number>>;
   /** A bundle written ahead of time (as WORKFLOW_BUNDLE gives); by default the workflows bundled once per test file. */
   workflowBundle?: WorkflowBundleOption;
+  /**
+   * Poll groups as a worker process runs them: members and request slots in `databaseFile` (a
+   * SQLite file; the ledger's is fine), reports through `client`, `shards` groups per provider (1
+   * for each provider given when absent). Started with the workers.
+   */
+  pollGroups?: { client: Client; databaseFile: string; shards?: Partial<Record<ProviderName, number>>; onUnknownListed?: PollGroupDependencies['onUnknownListed'] };
 }
 
 /** Runs the real workers (workflow queue + one poll queue per provider) while `body` runs. */
 export async function withWorkers<T>(options: StackOptions, body: () => Promise<T>): Promise<T> {
   const providerNames = Object.keys(options.providers) as ProviderName[];
   const rate = options.requestsPerSecond ?? 1_000;
+  const groups = options.pollGroups === undefined ? undefined : await openTestPollGroups(options.pollGroups, options.taskQueue, providerNames);
   const workers = await createWorkers({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
@@ -78,6 +91,7 @@ export async function withWorkers<T>(options: StackOptions, body: () => Promise<
       hooks: options.hooks,
       requestsPerSecond: options.requestsPerSecond === undefined ? undefined : { magma: rate, miraclecash: rate, ozzobit: rate, houdini: rate },
       pushFallbackPollMs: options.pushFallbackPollMs,
+      ...(groups === undefined ? {} : { pollGroups: groups.dependencies, gate: groups.gate }),
     }),
     providers: providerNames,
     requestsPerSecond: { magma: rate, miraclecash: rate, ozzobit: rate, houdini: rate },
@@ -86,11 +100,41 @@ export async function withWorkers<T>(options: StackOptions, body: () => Promise<
   });
   const running = runWorkers(workers);
   try {
+    await groups?.start();
     return await body();
   } finally {
     for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
     await running;
+    await groups?.close();
   }
+}
+
+async function openTestPollGroups(options: NonNullable<StackOptions['pollGroups']>, taskQueue: string, providers: ProviderName[]) {
+  const databaseUrl = `sqlite:${options.databaseFile}`;
+  const members = await openMemberStore(databaseUrl);
+  const slots = await openRequestSlots(databaseUrl);
+  const reports = temporalOrderReports(options.client, taskQueue);
+  const shards = options.shards ?? Object.fromEntries(providers.map((provider) => [provider, 1]));
+  const dependencies: PollGroupDependencies = { members, reports, shards, onUnknownListed: options.onUnknownListed };
+  return {
+    dependencies,
+    gate: new ProviderGate(Date.now, slots),
+    async start() {
+      for (const [provider, count] of Object.entries(shards) as [ProviderName, number][]) {
+        for (let shard = 0; shard < count; shard += 1) await reports.ensureGroup(provider, shard);
+      }
+    },
+    async close() {
+      // The groups' workflows outlive the workers: end them so the next test's stack starts afresh.
+      for (const [provider, count] of Object.entries(shards) as [ProviderName, number][]) {
+        for (let shard = 0; shard < count; shard += 1) {
+          await options.client.workflow.getHandle(pollGroupWorkflowId(provider, shard, taskQueue)).terminate('test over').catch(() => undefined);
+        }
+      }
+      await members.close();
+      await slots.close();
+    },
+  };
 }
 
 let counter = 0;

@@ -118,7 +118,11 @@ test('a shared slot store that fails falls back to the worker\'s own pacing, and
   const orderId = uniqueId('budget-fallback');
   sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT' }] });
   const warnings: string[] = [];
-  const broken: RequestSlots = { reserve: () => Promise.reject(new Error('connection terminated')), close: async () => undefined };
+  const broken: RequestSlots = {
+    reserve: () => Promise.reject(new Error('connection terminated')),
+    reserveFor: () => Promise.reject(new Error('connection terminated')),
+    close: async () => undefined,
+  };
   const { poll, waits } = pollingWorker(new ProviderGate(Date.now, broken, (message, fields) => warnings.push(`${message} ${String(fields.error)}`)));
 
   await poll(orderId);

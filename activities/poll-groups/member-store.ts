@@ -1,0 +1,252 @@
+/**
+ * Who is in which poll group, shared by every worker through the database they already share for
+ * the ledger (a SQLite file or PostgreSQL, DATABASE_URL). One row per in-flight order that joined a
+ * group (`poll_group_members`):
+ *
+ *   registered  by the order's first poll (activities: pollUntilChanged with `joinGroup`);
+ *   polled      by its group, which keeps the row's status current so a restarted group reports
+ *               only what changed since;
+ *   removed     when the order's outcome is recorded, or when its group finds its workflow closed.
+ *
+ * The row also holds the order's last request time, whoever made it (its group, its own poll, a
+ * confirming poll after a push): request-slots.ts reserves each request against it, so the 5 s
+ * floor holds across every path and worker. `group_checked_ms` is when the group last looked at the
+ * order (a request or a list page): the order's own watch reads it to know its group is working.
+ */
+import Database from 'better-sqlite3';
+import { inTransaction, logToStderr, openPostgresPool } from '../postgres-pool';
+import type { ProviderName } from '../../domain/types';
+
+export interface MemberState {
+  status: string | null;
+  rank: number | null;
+  attention: string | null;
+  /** The wait the provider module suggested after the last full answer (the member's cadence). */
+  nextWaitMs: number | null;
+}
+
+export interface MemberRegistration extends MemberState {
+  provider: ProviderName;
+  orderId: string;
+  shard: number;
+  /** The order's floor and attention re-check (its workflow's settings, scaled in the sandbox). */
+  minGapMs: number;
+  recheckMs: number;
+  pushesSeen: boolean;
+  deadlineMs: number;
+  /** When the registering poll asked the provider: the group's first request waits for its floor and cadence. */
+  polledAt: number;
+}
+
+export interface MemberRow extends MemberRegistration {
+  registeredMs: number;
+  lastRequestMs: number | null;
+  groupCheckedMs: number | null;
+}
+
+export interface MemberStore {
+  /** Adds the order to its group, or refreshes its row (keeping its group and request times). */
+  register(member: MemberRegistration): Promise<void>;
+  remove(provider: ProviderName, orderId: string): Promise<void>;
+  list(provider: ProviderName, shard: number): Promise<MemberRow[]>;
+  find(provider: ProviderName, orderId: string): Promise<MemberRow | undefined>;
+  /** What the group last saw of the order (after it reported a change). */
+  saveState(provider: ProviderName, orderId: string, state: MemberState): Promise<void>;
+  /** A list page showed these orders at `at`: their group has looked at them. */
+  markChecked(provider: ProviderName, orderIds: readonly string[], at: number): Promise<void>;
+  setPushesSeen(provider: ProviderName, orderId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Shared with request-slots.ts, which reserves requests against `last_request_ms`. */
+export const CREATE_MEMBERS_TABLE = `CREATE TABLE IF NOT EXISTS poll_group_members (
+  provider         TEXT NOT NULL,
+  order_id         TEXT NOT NULL,
+  shard            INTEGER NOT NULL,
+  status           TEXT,
+  rank             DOUBLE PRECISION,
+  attention        TEXT,
+  next_wait_ms     BIGINT,
+  min_gap_ms       BIGINT NOT NULL,
+  recheck_ms       BIGINT NOT NULL,
+  pushes_seen      INTEGER NOT NULL DEFAULT 0,
+  deadline_ms      BIGINT NOT NULL,
+  registered_ms    BIGINT NOT NULL,
+  last_request_ms  BIGINT,
+  group_checked_ms BIGINT,
+  PRIMARY KEY (provider, order_id)
+)`;
+const CREATE_SHARD_INDEX = 'CREATE INDEX IF NOT EXISTS poll_group_members_shard ON poll_group_members (provider, shard)';
+
+const COLUMNS =
+  'provider, order_id, shard, status, rank, attention, next_wait_ms, min_gap_ms, recheck_ms, pushes_seen, deadline_ms, registered_ms, last_request_ms, group_checked_ms';
+
+interface Row {
+  provider: string;
+  order_id: string;
+  shard: number | string;
+  status: string | null;
+  rank: number | string | null;
+  attention: string | null;
+  next_wait_ms: number | string | null;
+  min_gap_ms: number | string;
+  recheck_ms: number | string;
+  pushes_seen: number | string;
+  deadline_ms: number | string;
+  registered_ms: number | string;
+  last_request_ms: number | string | null;
+  group_checked_ms: number | string | null;
+}
+
+const numberOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
+
+function fromRow(row: Row): MemberRow {
+  const lastRequestMs = numberOrNull(row.last_request_ms);
+  return {
+    provider: row.provider as ProviderName,
+    orderId: row.order_id,
+    shard: Number(row.shard),
+    status: row.status,
+    rank: numberOrNull(row.rank),
+    attention: row.attention,
+    nextWaitMs: numberOrNull(row.next_wait_ms),
+    minGapMs: Number(row.min_gap_ms),
+    recheckMs: Number(row.recheck_ms),
+    pushesSeen: Number(row.pushes_seen) !== 0,
+    deadlineMs: Number(row.deadline_ms),
+    registeredMs: Number(row.registered_ms),
+    polledAt: lastRequestMs ?? Number(row.registered_ms),
+    lastRequestMs,
+    groupCheckedMs: numberOrNull(row.group_checked_ms),
+  };
+}
+
+/** The registration's values in column order (`$n` / `?` placeholders alike); `registered_ms` is now. */
+function registrationValues(member: MemberRegistration): unknown[] {
+  return [
+    member.provider,
+    member.orderId,
+    member.shard,
+    member.status,
+    member.rank,
+    member.attention,
+    member.nextWaitMs,
+    Math.ceil(member.minGapMs),
+    Math.ceil(member.recheckMs),
+    member.pushesSeen ? 1 : 0,
+    Math.ceil(member.deadlineMs),
+    Date.now(),
+    Math.ceil(member.polledAt),
+  ];
+}
+
+// A refreshed row keeps its group, its registration time and the latest request time either side saw.
+const UPSERT_TAIL =
+  'ON CONFLICT (provider, order_id) DO UPDATE SET status = excluded.status, rank = excluded.rank, attention = excluded.attention, ' +
+  'next_wait_ms = excluded.next_wait_ms, min_gap_ms = excluded.min_gap_ms, recheck_ms = excluded.recheck_ms, ' +
+  'pushes_seen = CASE WHEN excluded.pushes_seen > poll_group_members.pushes_seen THEN excluded.pushes_seen ELSE poll_group_members.pushes_seen END, ' +
+  'deadline_ms = excluded.deadline_ms, ' +
+  'last_request_ms = CASE WHEN poll_group_members.last_request_ms IS NULL OR excluded.last_request_ms > poll_group_members.last_request_ms ' +
+  'THEN excluded.last_request_ms ELSE poll_group_members.last_request_ms END';
+
+const STATE_SET = 'SET status = {1}, rank = {2}, attention = {3}, next_wait_ms = {4} WHERE provider = {5} AND order_id = {6}';
+
+function placeholders(sql: string, dialect: 'sqlite' | 'postgres'): string {
+  return sql.replace(/\{(\d+)\}/g, (_match, index: string) => (dialect === 'sqlite' ? '?' : `$${index}`));
+}
+
+/** `sqlite:<file>` or `postgres://…`, as the ledger's DATABASE_URL. */
+export async function openMemberStore(databaseUrl: string): Promise<MemberStore> {
+  if (databaseUrl.startsWith('sqlite:')) return openSqliteMembers(databaseUrl.slice('sqlite:'.length));
+  return openPostgresMembers(databaseUrl);
+}
+
+function openSqliteMembers(file: string): MemberStore {
+  const database = new Database(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  // Membership is rebuilt by the orders' own polls after a crash: no fsync per write.
+  database.pragma('synchronous = NORMAL');
+  database.exec(CREATE_MEMBERS_TABLE);
+  database.exec(CREATE_SHARD_INDEX);
+  const upsert = database.prepare(`INSERT INTO poll_group_members (${COLUMNS.replace(', group_checked_ms', '')}) VALUES (${Array(13).fill('?').join(', ')}) ${UPSERT_TAIL}`);
+  const remove = database.prepare('DELETE FROM poll_group_members WHERE provider = ? AND order_id = ?');
+  const list = database.prepare<[string, number], Row>(`SELECT ${COLUMNS} FROM poll_group_members WHERE provider = ? AND shard = ?`);
+  const find = database.prepare<[string, string], Row>(`SELECT ${COLUMNS} FROM poll_group_members WHERE provider = ? AND order_id = ?`);
+  const saveState = database.prepare(`UPDATE poll_group_members ${placeholders(STATE_SET, 'sqlite')}`);
+  const markChecked = database.prepare('UPDATE poll_group_members SET group_checked_ms = ? WHERE provider = ? AND order_id = ?');
+  const markAll = database.transaction((provider: string, orderIds: readonly string[], at: number) => {
+    for (const orderId of orderIds) markChecked.run(at, provider, orderId);
+  });
+  const pushesSeen = database.prepare('UPDATE poll_group_members SET pushes_seen = 1 WHERE provider = ? AND order_id = ?');
+  return {
+    async register(member) {
+      upsert.run(...registrationValues(member));
+    },
+    async remove(provider, orderId) {
+      remove.run(provider, orderId);
+    },
+    async list(provider, shard) {
+      return list.all(provider, shard).map(fromRow);
+    },
+    async find(provider, orderId) {
+      const row = find.get(provider, orderId);
+      return row === undefined ? undefined : fromRow(row);
+    },
+    async saveState(provider, orderId, state) {
+      saveState.run(state.status, state.rank, state.attention, state.nextWaitMs, provider, orderId);
+    },
+    async markChecked(provider, orderIds, at) {
+      if (orderIds.length > 0) markAll(provider, orderIds, Math.ceil(at));
+    },
+    async setPushesSeen(provider, orderId) {
+      pushesSeen.run(provider, orderId);
+    },
+    async close() {
+      database.close();
+    },
+  };
+}
+
+/** The ledger's schema lock is 424242, the push channels' 424243; this table has its own (request-slots.ts takes it too). */
+export const MEMBERS_SCHEMA_LOCK = 424244;
+
+async function openPostgresMembers(connectionString: string): Promise<MemberStore> {
+  const pool = openPostgresPool(connectionString, 4, 'poll groups');
+  // Every worker creates the table at start: the lock keeps two CREATEs from racing.
+  await inTransaction(pool, 'poll groups', logToStderr, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MEMBERS_SCHEMA_LOCK]);
+    await client.query(CREATE_MEMBERS_TABLE);
+    await client.query(CREATE_SHARD_INDEX);
+  });
+  const values = Array.from({ length: 13 }, (_value, index) => `$${index + 1}`).join(', ');
+  return {
+    async register(member) {
+      await pool.query(`INSERT INTO poll_group_members (${COLUMNS.replace(', group_checked_ms', '')}) VALUES (${values}) ${UPSERT_TAIL}`, registrationValues(member));
+    },
+    async remove(provider, orderId) {
+      await pool.query('DELETE FROM poll_group_members WHERE provider = $1 AND order_id = $2', [provider, orderId]);
+    },
+    async list(provider, shard) {
+      const result = await pool.query<Row>(`SELECT ${COLUMNS} FROM poll_group_members WHERE provider = $1 AND shard = $2`, [provider, shard]);
+      return result.rows.map(fromRow);
+    },
+    async find(provider, orderId) {
+      const result = await pool.query<Row>(`SELECT ${COLUMNS} FROM poll_group_members WHERE provider = $1 AND order_id = $2`, [provider, orderId]);
+      return result.rows[0] === undefined ? undefined : fromRow(result.rows[0]);
+    },
+    async saveState(provider, orderId, state) {
+      await pool.query(`UPDATE poll_group_members ${placeholders(STATE_SET, 'postgres')}`, [state.status, state.rank, state.attention, state.nextWaitMs, provider, orderId]);
+    },
+    async markChecked(provider, orderIds, at) {
+      if (orderIds.length === 0) return;
+      await pool.query('UPDATE poll_group_members SET group_checked_ms = $1 WHERE provider = $2 AND order_id = ANY($3)', [Math.ceil(at), provider, orderIds]);
+    },
+    async setPushesSeen(provider, orderId) {
+      await pool.query('UPDATE poll_group_members SET pushes_seen = 1 WHERE provider = $1 AND order_id = $2', [provider, orderId]);
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

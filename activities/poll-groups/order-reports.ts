@@ -1,0 +1,55 @@
+/**
+ * How a poll group reaches orders and its own workflow, through the Temporal client of the worker:
+ * a change goes to the order as a `statusObserved` signal (one signal per change, never per poll),
+ * and a group that should run is started if it does not (a member's registration, a worker's start,
+ * an order's watch that found its group silent).
+ */
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { orderWorkflowId, pollGroupWorkflowId } from '../../domain/ids';
+import type { GroupReport, ProviderName } from '../../domain/types';
+
+export interface OrderReports {
+  /** `closed` when the order's workflow runs no more (ended, terminated): it leaves its group. */
+  report(provider: ProviderName, orderId: string, report: GroupReport): Promise<'delivered' | 'closed'>;
+  /** Starts the group's workflow unless it runs (idempotent by its workflow id). */
+  ensureGroup(provider: ProviderName, shard: number): Promise<void>;
+}
+
+/** A group was started or found running lately: a burst of registrations asks the server once. */
+const ENSURED_FOR_MS = 30_000;
+
+export interface PollGroupInput {
+  provider: ProviderName;
+  shard: number;
+}
+
+export function temporalOrderReports(client: Client, taskQueue: string, now: () => number = Date.now): OrderReports {
+  const ensured = new Map<string, number>();
+  return {
+    async report(provider, orderId, report) {
+      try {
+        await client.workflow.getHandle(orderWorkflowId(provider, orderId)).signal('statusObserved', report);
+        return 'delivered';
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return 'closed';
+        throw error;
+      }
+    },
+    async ensureGroup(provider, shard) {
+      const workflowId = pollGroupWorkflowId(provider, shard, taskQueue);
+      const last = ensured.get(workflowId);
+      if (last !== undefined && now() - last < ENSURED_FOR_MS) return;
+      const input: PollGroupInput = { provider, shard };
+      await client.workflow.start('pollGroup', {
+        workflowId,
+        taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        staticSummary: `${provider} poll group ${shard}`,
+        staticDetails: `Polls the in-flight ${provider} orders of group ${shard} in one long activity and signals each order only when it changes.`,
+      });
+      ensured.set(workflowId, now());
+    },
+  };
+}

@@ -1,0 +1,276 @@
+/**
+ * One poll group at work: the in-flight orders of one provider's shard, each asked at its own
+ * cadence from this one long activity (Temporal's frequent-polling pattern), and only a change
+ * reported to its order. An unchanged answer costs the provider one request and Temporal nothing.
+ *
+ *   members  loaded from the shared table every few seconds (member-store.ts): an order joins with
+ *            its first poll and leaves when its outcome is recorded or its workflow is gone;
+ *   asking   each request through the worker's gate: the provider's budget across workers, its 429
+ *            pause, and the order's 5 s floor across every path (request-slots.ts);
+ *   sweeps   where the provider lists orders (Houdini, Magma), pages of the list answer for all the
+ *            members they show (list-sweep.ts); members the pages miss are asked one by one;
+ *   reports  a new status, a final one, or an attention, as one signal to the order (order-reports.ts).
+ */
+import type { ProviderGate } from '../provider-gate';
+import { sleepUnlessAborted } from '../provider-gate';
+import type { MemberRow, MemberStore } from './member-store';
+import { type Member, isNews, nextAfterAnswer, readFailure } from './member-schedule';
+import type { OrderReports } from './order-reports';
+import { sweepList, type SweepOutcome } from './list-sweep';
+import type { GroupReport, Observation, ProviderName } from '../../domain/types';
+import type { ProviderAdapter } from '../../providers/provider';
+import { ProviderCallError } from '../../providers/provider-error';
+
+/** New members are found, and gone ones dropped, this often. */
+const REFRESH_MS = 2_000;
+/** Requests of one group in flight at once; the gate spaces them by the provider's budget anyway. */
+const MAX_IN_FLIGHT = 200;
+/** A report Temporal did not take (unreachable) is tried again after this. */
+const REPORT_RETRY_MS = 2_000;
+/** The loop looks at its members at least this often. */
+const MAX_IDLE_MS = 1_000;
+
+export interface GroupLog {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface PollGroupParts {
+  provider: ProviderName;
+  shard: number;
+  adapter: ProviderAdapter;
+  members: MemberStore;
+  gate: ProviderGate;
+  /** Spacing of the provider's requests across workers (1/budget), 0 when unpaced. */
+  requestIntervalMs: number;
+  reports: OrderReports;
+  /** How long an in-flight order of a pushing provider may wait while pushes report it (push-fallback.ts). */
+  pushFallback: (request: { provider: ProviderName; pushesSeen?: boolean }) => Promise<number | undefined>;
+  /** Listed orders that are no member of any group (reconciliation.ts); only the group that owns them is told. */
+  onUnknownListed?: (orders: readonly { orderId: string; observation: Observation }[]) => Promise<void>;
+  log: GroupLog;
+  now?: () => number;
+}
+
+/** What the group did, in its heartbeat and its activity's result (the Temporal UI shows both). */
+export interface GroupProgress {
+  members: number;
+  polls: number;
+  pages: number;
+  reports: number;
+  /** How late the most overdue member is (ms): 0 when the group keeps up. */
+  behindMs: number;
+  at: string;
+}
+
+export class PollGroup {
+  private readonly members = new Map<string, Member>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly now: () => number;
+  private polls = 0;
+  private pages = 0;
+  private reports = 0;
+  private nextSweepAt = 0;
+
+  constructor(private readonly dependencies: PollGroupParts) {
+    this.now = dependencies.now ?? Date.now;
+  }
+
+  /** Works until `runForMs` has passed or `signal` aborts; heartbeats its progress as it goes. */
+  async run(signal: AbortSignal, heartbeat: (progress: GroupProgress) => void, runForMs: number): Promise<GroupProgress> {
+    const endAt = this.now() + runForMs;
+    await this.refresh();
+    let nextRefreshAt = this.now() + REFRESH_MS;
+    while (!signal.aborted && this.now() < endAt) {
+      if (this.now() >= nextRefreshAt) {
+        await this.refresh().catch((error: unknown) => this.dependencies.log.warn('poll group could not read its members; keeping the ones it has', { error: String(error) }));
+        nextRefreshAt = this.now() + REFRESH_MS;
+      }
+      await this.retryReports();
+      await this.askDue(signal);
+      heartbeat(this.progress());
+      const wait = Math.min(this.nextDueIn(), nextRefreshAt - this.now(), endAt - this.now(), MAX_IDLE_MS);
+      await sleepUnlessAborted(Math.max(20, wait), signal);
+    }
+    await Promise.allSettled([...this.inFlight]);
+    return this.progress();
+  }
+
+  progress(): GroupProgress {
+    const now = this.now();
+    let behindMs = 0;
+    for (const member of this.members.values()) {
+      if (!member.inFlight && !member.done) behindMs = Math.max(behindMs, now - member.nextDueAt);
+    }
+    return { members: this.members.size, polls: this.polls, pages: this.pages, reports: this.reports, behindMs, at: new Date(now).toISOString() };
+  }
+
+  /** The members as the table has them: new ones join, gone ones leave; what the group learnt stays. */
+  private async refresh(): Promise<void> {
+    const { members, provider, shard } = this.dependencies;
+    const rows = await members.list(provider, shard);
+    const present = new Set<string>();
+    for (const row of rows) {
+      present.add(row.orderId);
+      const known = this.members.get(row.orderId);
+      if (known === undefined) {
+        this.members.set(row.orderId, newMember(row));
+        continue;
+      }
+      known.pushesSeen = row.pushesSeen;
+      known.deadlineMs = row.deadlineMs;
+      known.minGapMs = row.minGapMs;
+      known.recheckMs = row.recheckMs;
+    }
+    for (const orderId of this.members.keys()) if (!present.has(orderId)) this.members.delete(orderId);
+  }
+
+  private nextDueIn(): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const member of this.members.values()) if (!member.inFlight && !member.done) next = Math.min(next, member.nextDueAt);
+    return next - this.now();
+  }
+
+  /** Asks about every member that is due: by list pages where the provider has them, then one by one. */
+  private async askDue(signal: AbortSignal): Promise<void> {
+    const now = this.now();
+    let due = [...this.members.values()].filter((member) => !member.inFlight && !member.done && member.nextDueAt <= now);
+    if (due.length === 0) return;
+    if (this.dependencies.adapter.listPage !== undefined && now >= this.nextSweepAt) {
+      const outcome = await this.sweep(due, signal);
+      due = outcome.unseen;
+    }
+    for (const member of due.sort((a, b) => a.nextDueAt - b.nextDueAt)) {
+      if (this.inFlight.size >= MAX_IN_FLIGHT || signal.aborted) break;
+      const polling = this.poll(member, signal).finally(() => this.inFlight.delete(polling));
+      this.inFlight.add(polling);
+    }
+  }
+
+  private async sweep(due: Member[], signal: AbortSignal): Promise<SweepOutcome> {
+    const { dependencies } = this;
+    const outcome = await sweepList({
+      adapter: dependencies.adapter,
+      members: this.members,
+      due,
+      signal,
+      now: this.now,
+      reservePage: async () => {
+        const wait = await dependencies.gate.reserve(dependencies.provider, dependencies.requestIntervalMs);
+        await sleepUnlessAborted(wait, signal);
+        return dependencies.gate.remaining(dependencies.provider) === 0;
+      },
+      answer: (member, observation) => this.answer(member, observation, 'sweep'),
+      onUnknownListed: dependencies.onUnknownListed,
+      log: dependencies.log,
+    });
+    this.pages += outcome.pages;
+    const minGapMs = Math.min(...due.map((member) => member.minGapMs));
+    this.nextSweepAt = this.now() + minGapMs;
+    await dependencies.members.markChecked(dependencies.provider, outcome.seen, this.now()).catch((error: unknown) =>
+      dependencies.log.warn('poll group could not note the orders a list page showed', { error: String(error) }),
+    );
+    return outcome;
+  }
+
+  /** One request about one member: reserved against the budget and the order's floor, then read. */
+  private async poll(member: Member, signal: AbortSignal): Promise<void> {
+    const { provider, adapter, gate, requestIntervalMs } = this.dependencies;
+    member.inFlight = true;
+    try {
+      const waitMs = await gate.reserveFor(provider, requestIntervalMs, { orderId: member.orderId, minGapMs: member.minGapMs, byGroup: true }, signal);
+      const paused = gate.remaining(provider);
+      if (paused > 0) {
+        member.nextDueAt = this.now() + paused;
+        return;
+      }
+      await sleepUnlessAborted(waitMs, signal);
+      if (signal.aborted) return;
+      this.polls += 1;
+      member.unreported += 1;
+      const observation = await adapter.fetchOrder(member.orderId, signal);
+      member.failures = 0;
+      const fallbackMs = observation.phase === 'in_flight' ? await this.dependencies.pushFallback({ provider, pushesSeen: member.pushesSeen }) : undefined;
+      await this.answer(member, fallbackMs === undefined ? observation : { ...observation, nextWaitMs: Math.max(observation.nextWaitMs, fallbackMs) }, 'group');
+    } catch (error) {
+      if (!signal.aborted) await this.failed(member, error);
+    } finally {
+      member.inFlight = false;
+    }
+  }
+
+  /** An answer (a poll, or a list page that shows the whole order): the next look placed, news reported. */
+  private async answer(member: Member, observation: Observation, source: GroupReport['source']): Promise<void> {
+    const now = this.now();
+    member.nextDueAt = nextAfterAnswer(now, member, observation.nextWaitMs);
+    member.fullDueAt = member.nextDueAt;
+    const previousLookAt = member.lastLookAt;
+    member.lastLookAt = now;
+    if (!isNews(member, observation)) return;
+    await this.deliver(member, { observation, attention: observation.attention ?? null, requests: member.unreported, observedAt: now, previousLookAt, source });
+  }
+
+  private async failed(member: Member, error: unknown): Promise<void> {
+    const { provider, gate, log } = this.dependencies;
+    const now = this.now();
+    const kind = error instanceof ProviderCallError ? error.kind : 'unavailable';
+    if (error instanceof ProviderCallError && kind === 'rate_limited') gate.pause(provider, error.details.retryAfterMs ?? member.minGapMs);
+    const passing = kind === 'unavailable' || kind === 'invalid_response';
+    if (passing) member.failures += 1;
+    const reading = readFailure(kind, member, now, error instanceof ProviderCallError ? error.details.retryAfterMs : undefined);
+    member.nextDueAt = reading.retryAt;
+    // One line per outage of an order, not per attempt: the first failure and every tenth.
+    if (!passing || member.failures === 1 || member.failures % 10 === 0) {
+      log.warn('provider request failed', { provider, orderId: member.orderId, kind, failures: member.failures, error: error instanceof Error ? error.message : String(error) });
+    }
+    if (reading.attention !== member.attention) {
+      await this.deliver(member, { observation: null, attention: reading.attention, requests: member.unreported, observedAt: now, previousLookAt: member.lastLookAt, source: 'group' });
+    }
+  }
+
+  /** Sends a change to its order; a closed order leaves the group, an unreachable Temporal is tried again. */
+  private async deliver(member: Member, report: GroupReport): Promise<void> {
+    const { provider, reports, members, log } = this.dependencies;
+    try {
+      const delivered = await reports.report(provider, member.orderId, report);
+      if (delivered === 'closed') {
+        this.members.delete(member.orderId);
+        await members.remove(provider, member.orderId);
+        return;
+      }
+    } catch (error) {
+      member.pending = report;
+      member.retryReportAt = this.now() + REPORT_RETRY_MS;
+      log.warn('poll group could not report a change; trying again', { provider, orderId: member.orderId, error: String(error) });
+      return;
+    }
+    this.reports += 1;
+    member.pending = null;
+    member.unreported = 0;
+    member.attention = report.attention;
+    if (report.observation !== null) {
+      member.status = report.observation.status;
+      member.rank = report.observation.rank;
+      member.nextWaitMs = report.observation.nextWaitMs;
+      if (report.observation.phase !== 'in_flight') member.done = true;
+    }
+    await members
+      .saveState(provider, member.orderId, { status: member.status, rank: member.rank, attention: member.attention, nextWaitMs: member.nextWaitMs })
+      .catch((error: unknown) => log.warn('poll group could not save what it reported', { provider, orderId: member.orderId, error: String(error) }));
+  }
+
+  private async retryReports(): Promise<void> {
+    const now = this.now();
+    for (const member of this.members.values()) {
+      if (member.pending === null || member.retryReportAt > now || member.inFlight) continue;
+      await this.deliver(member, { ...member.pending, requests: member.unreported });
+    }
+  }
+}
+
+/** A member as the table has it: its first look one cadence after the poll that registered it. */
+function newMember(row: MemberRow): Member {
+  const cadence = row.attention === null ? Math.max(row.minGapMs, row.nextWaitMs ?? 0) : row.recheckMs;
+  const lastLook = Math.max(row.lastRequestMs ?? 0, row.groupCheckedMs ?? 0, row.polledAt);
+  return { ...row, nextDueAt: lastLook + cadence, inFlight: false, failures: 0, unreported: 0, pending: null, retryReportAt: 0, done: false, fullDueAt: null, lastLookAt: lastLook };
+}
