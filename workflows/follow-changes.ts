@@ -73,10 +73,13 @@ export async function followChanges(context: FollowContext): Promise<LoopEnd> {
       if (ended.kind === 'silent') {
         log.warn('its poll group fell silent about this order; polling on its own', { silentSinceMs: ended.silence.silentSinceMs });
         state.groupSilent = true;
-      } else if (ended.kind === 'failed' && isCancellation(ended.error)) {
-        throw ended.error;
+      } else if (ended.kind === 'failed') {
+        if (isCancellation(ended.error)) throw ended.error;
+        // The watch's next look would have passed the deadline (schedule-to-close): wait for the
+        // deadline, reports and pushes still applied, then ask one last time.
+        state.nextPollAt = state.deadline;
+        await sleepUnlessWoken(context, state.deadline);
       }
-      // A failed watch ran to the deadline (its retries until schedule-to-close): the loop polls once more.
       continue;
     }
 

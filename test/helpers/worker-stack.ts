@@ -72,7 +72,14 @@ export interface StackOptions {
    * SQLite file; the ledger's is fine), reports through `client`, `shards` groups per provider (1
    * for each provider given when absent). Started with the workers.
    */
-  pollGroups?: { client: Client; databaseFile: string; shards?: Partial<Record<ProviderName, number>>; onUnknownListed?: PollGroupDependencies['onUnknownListed'] };
+  pollGroups?: {
+    client: Client;
+    databaseFile: string;
+    shards?: Partial<Record<ProviderName, number>>;
+    onUnknownListed?: PollGroupDependencies['onUnknownListed'];
+    /** False: no group workflow is started (a test plays the group itself). */
+    startGroups?: boolean;
+  };
 }
 
 /** Runs the real workers (workflow queue + one poll queue per provider) while `body` runs. */
@@ -113,7 +120,8 @@ async function openTestPollGroups(options: NonNullable<StackOptions['pollGroups'
   const databaseUrl = `sqlite:${options.databaseFile}`;
   const members = await openMemberStore(databaseUrl);
   const slots = await openRequestSlots(databaseUrl);
-  const reports = temporalOrderReports(options.client, taskQueue);
+  const started = temporalOrderReports(options.client, taskQueue);
+  const reports = options.startGroups === false ? { ...started, ensureGroup: async () => undefined } : started;
   const shards = options.shards ?? Object.fromEntries(providers.map((provider) => [provider, 1]));
   const dependencies: PollGroupDependencies = { members, reports, shards, onUnknownListed: options.onUnknownListed };
   return {
