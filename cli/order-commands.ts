@@ -1,3 +1,4 @@
+import type { Ledger } from '../ledger/ledger';
 import { openLedger } from '../ledger/open-ledger';
 import { createCallbackSender } from '../callbacks/callback-sender';
 import { MAX_WAIT_LIMIT_MS, type OrderTracker, trackerFromConfig } from '../client/order-tracker';
@@ -7,7 +8,7 @@ import { ConfigError, loadConfig, type Config } from '../common/config';
 import { parseDuration } from '../common/duration';
 import { InvalidInputError, parseOrderId, parseProvider, parseReference } from '../common/order-input';
 import type { Outcome, ProviderName } from '../domain/types';
-import { discoverMagmaOrders, type Discovered } from './discover';
+import { discoverOrders, type Discovered } from './discover';
 import { ExitCode, exitCodeForOutcome } from './exit-codes';
 import { followOrder, type FollowMode } from './follow';
 import { formatJoined, formatList, formatProgress, formatResult } from './format';
@@ -36,14 +37,17 @@ function parseOutcome(text: string | undefined): Outcome | undefined {
   return text === undefined ? undefined : oneOf<Outcome>('--outcome', text, ['succeeded', 'failed', 'timed_out', 'tracking_cancelled']);
 }
 
-async function withTracker<T>(config: Config, run: (tracker: OrderTracker) => Promise<T>): Promise<T> {
+/** `discover --track` starts listed orders up to this old unless `--max-age` or `<PROVIDER>_RECONCILE` says otherwise. */
+const DEFAULT_DISCOVER_MAX_AGE_MS = 24 * 3_600_000;
+
+async function withTracker<T>(config: Config, run: (tracker: OrderTracker, ledger: Ledger) => Promise<T>): Promise<T> {
   const ledger = await openLedger(config.databaseUrl);
   const client = await connectClient(config).catch(async (error) => {
     await ledger.close();
     throw error;
   });
   try {
-    return await run(trackerFromConfig(config, client, ledger));
+    return await run(trackerFromConfig(config, client, ledger), ledger);
   } finally {
     await client.connection.close();
     await ledger.close();
@@ -133,13 +137,15 @@ export async function runOrderCommand(command: string, positionals: string[], va
       });
     }
     case 'discover': {
-      const [provider] = expectArguments(command, positionals, 1) as [string];
-      if (parseProvider(provider) !== 'magma') throw new InvalidInputError(`discover supports magma only (the seeds give only Magma a list query), not ${provider}`);
-      const side = values.sales ? 'sales' : 'purchases';
-      const limit = parseLimit(values.limit) ?? 20;
+      const [name] = expectArguments(command, positionals, 1) as [string];
+      const provider = parseProvider(name);
+      const maxAgeText = values['max-age'];
+      const maxAgeMs = maxAgeText === undefined ? (config.reconcileMaxAgeMs[provider] ?? DEFAULT_DISCOVER_MAX_AGE_MS) : parseDuration(maxAgeText);
+      if (maxAgeMs === undefined) throw new InvalidInputError(`invalid --max-age ${JSON.stringify(maxAgeText)}: expected a duration such as 90s, 30m or 24h`);
+      const options = { limit: parseLimit(values.limit) ?? 20, sales: values.sales === true, maxAgeMs };
       const orders = values.track
-        ? await withTracker(config, (tracker) => discoverMagmaOrders(config, side, limit, tracker))
-        : await discoverMagmaOrders(config, side, limit);
+        ? await withTracker(config, (tracker, ledger) => discoverOrders(config, provider, options, { tracker, ledger }))
+        : await discoverOrders(config, provider, options);
       output.write(values.json ? JSON.stringify(orders) : formatDiscovered(orders));
       return ExitCode.ok;
     }

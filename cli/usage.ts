@@ -17,7 +17,8 @@ Commands:
   status <provider> <orderId>       show progress (--follow: live until the order ends)
   cancel <provider> <orderId>       stop tracking (--reason <text>)
   list                              list orders (--provider, --status, --outcome, --limit)
-  discover magma                    Magma's recent purchases (--sales for sales, --limit, --track to track those in flight)
+  discover <magma|houdini>          recent orders by the provider's list (--sales: Magma's sales, --limit; --track: start the
+                                    untracked ones up to --max-age old that the ledger never held, default 24h)
   redeliver <provider> <orderId>    send a pending or rejected callback again
 
 Every command takes --json (with --follow: one progress line per change). Providers: ${PROVIDER_NAMES.join(', ')}.
@@ -36,6 +37,7 @@ export const OPTIONS = {
   outcome: { type: 'string' },
   limit: { type: 'string' },
   sales: { type: 'boolean' },
+  'max-age': { type: 'string' },
   track: { type: 'boolean' },
 } as const;
 

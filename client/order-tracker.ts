@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Ledger, LedgerRow } from '../ledger/ledger';
 import type { Config } from '../common/config';
 import { parseOrderId, parseProvider, parseReference, InvalidInputError } from '../common/order-input';
@@ -117,6 +117,29 @@ export class OrderTracker {
       return { kind: 'tracking', workflowId, runId, joined: { startedBy: startedWith?.startedBy ?? 'track', handedOver, kept: {}, reopens: endedWith } };
     }
     return { kind: 'tracking', workflowId, runId, joined: joinedOrder(startedWith, request) };
+  }
+
+  /**
+   * Starts tracking an order that nobody tracks, as reconciliation does (a list sweep found it): its
+   * provider's default max wait, no reference, memo `startedBy: reconcile`. An order whose workflow
+   * runs is left alone (nothing is signalled). The caller has checked that the ledger holds nothing.
+   */
+  async startUntracked(providerName: string, orderIdText: string): Promise<'started' | 'running'> {
+    const provider = parseProvider(providerName);
+    const orderId = parseOrderId(orderIdText);
+    const { defaultMaxWaitMs } = providerDescriptor(provider);
+    const memo: StartMemo = { startedBy: 'reconcile', reference: null, maxWaitMs: defaultMaxWaitMs };
+    try {
+      await this.options.client.workflow.start(trackOrder, {
+        ...this.startOptions(provider, orderId, null, defaultMaxWaitMs, memo),
+        staticSummary: `${provider} order ${orderId} (found untracked by reconciliation)`,
+        workflowIdConflictPolicy: 'FAIL',
+      });
+      return 'started';
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return 'running';
+      throw error;
+    }
   }
 
   /**

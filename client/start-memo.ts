@@ -7,8 +7,8 @@ import type { Outcome } from '../domain/types';
 
 /** What a `track` of an order that was already running did with its reference and max wait. */
 export interface JoinedOrder {
-  /** Who started the running order: a push (default max wait, no reference) or an earlier track. */
-  startedBy: 'push' | 'track';
+  /** Who started the running order: a push (default max wait, no reference), an earlier track, or reconciliation. */
+  startedBy: 'push' | 'track' | 'reconcile';
   /** Handed to the running order (it takes a reference only when it has none, a max wait only from the first track after a push). */
   handedOver: Array<'reference' | 'maxWait'>;
   /** Settings of the running order that differ from this track's and stay as they are. */
@@ -22,7 +22,8 @@ export interface JoinedOrder {
 
 /** Who started an order's run and with what, kept in its memo: a `track` of a running order reads it to say what it did. */
 export interface StartMemo {
-  startedBy: 'push' | 'track';
+  /** `reconcile`: a list sweep found the order untracked (workers' <PROVIDER>_RECONCILE). */
+  startedBy: 'push' | 'track' | 'reconcile';
   /** A track's own id, so it knows whether it started the run it got back. */
   requestId?: string;
   reference: string | null;
@@ -31,7 +32,7 @@ export interface StartMemo {
 
 export function startMemoOf(memo: Record<string, unknown> | undefined): StartMemo | undefined {
   const { startedBy, requestId, reference, maxWaitMs } = memo ?? {};
-  if (startedBy !== 'push' && startedBy !== 'track') return undefined;
+  if (startedBy !== 'push' && startedBy !== 'track' && startedBy !== 'reconcile') return undefined;
   if (typeof maxWaitMs !== 'number' || (reference !== null && typeof reference !== 'string')) return undefined;
   return { startedBy, reference, maxWaitMs, ...(typeof requestId === 'string' ? { requestId } : {}) };
 }

@@ -9,6 +9,8 @@ export interface ListedOrder {
    * the details): a change seen there is asked about with one poll of the order for the rest.
    */
   complete: boolean;
+  /** When the provider created the order (epoch ms), if the list says: reconciliation's age bound. */
+  createdAt: number | null;
 }
 
 /** Where a list sweep goes on; opaque outside the adapter (a page number, a side and an offset). */

@@ -46,12 +46,15 @@ export interface HoudiniOrderScript extends OrderScript {
   anonymous?: boolean;
   /** Simulated deposit window: `expires` = creation + this (scaled). Defaults to the seed's 30 min. */
   depositWindowMs?: number;
+  /** `GET /v2/orders` leaves it out (a list replica lagging behind), `GET /v2/orders/{id}` answers it. */
+  unlisted?: boolean;
 }
 
 export const houdiniScriptSchema = orderScriptSchema
   .extend({
     partnerId: z.string().min(1).optional(),
     anonymous: z.boolean().optional(),
+    unlisted: z.boolean().optional(),
     depositWindowMs: z.number().positive().finite().optional(),
   })
   .superRefine((script, context) => {

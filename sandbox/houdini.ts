@@ -102,7 +102,8 @@ export async function startHoudiniSandbox(options: HoudiniSandboxOptions): Promi
       return reply(400, houdiniErrorBody(400, `page must be at least 1 and pageSize 1-${MAX_PAGE_SIZE}`));
     }
     const now = Date.now();
-    const visible = orders.all(now).filter(ours).reverse(); // the book keeps insertion order; newest first
+    // The book keeps insertion order; newest first. An `unlisted` order is one the list's replica lags behind on.
+    const visible = orders.all(now).filter((snapshot) => ours(snapshot) && snapshot.script.unlisted !== true).reverse();
     for (const snapshot of visible) changes.check(snapshot.script.id, now); // pushes never lag the list
     const slice = visible.slice((page - 1) * pageSize, page * pageSize);
     return reply(200, { orders: slice.map(render), total: visible.length, page, pageSize });

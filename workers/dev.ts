@@ -61,7 +61,7 @@ export async function runDev(): Promise<number> {
     const pushChannelStore = await openPushChannelStore(config.databaseUrl);
     const requestSlots = await openRequestSlots(config.databaseUrl);
     const client = await connectClient(config);
-    const pollGroups = await openPollGroups(config, client);
+    const pollGroups = await openPollGroups(config, client, ledger);
     const workers = await createWorkers({
       connection,
       namespace: config.namespace,

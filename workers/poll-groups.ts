@@ -8,8 +8,14 @@ import { Runtime } from '@temporalio/worker';
 import type { PollGroupDependencies } from '../activities';
 import { type MemberStore, openMemberStore } from '../activities/poll-groups/member-store';
 import { temporalOrderReports } from '../activities/poll-groups/order-reports';
+import { createReconciler } from '../activities/poll-groups/reconciliation';
+import { trackerFromConfig } from '../client/order-tracker';
 import type { Config } from '../common/config';
+import type { Ledger } from '../ledger/ledger';
 import type { ProviderName } from '../domain/types';
+
+/** Reconciliation reads the list this often when no member is due (a sweep for members reads it anyway). */
+const RECONCILE_EVERY_MS = 60_000;
 
 export interface WorkerPollGroups {
   dependencies: PollGroupDependencies;
@@ -18,13 +24,27 @@ export interface WorkerPollGroups {
   close(): Promise<void>;
 }
 
-export async function openPollGroups(config: Config, client: Client, extra: Pick<PollGroupDependencies, 'onUnknownListed'> = {}): Promise<WorkerPollGroups> {
+export async function openPollGroups(config: Config, client: Client, ledger: Ledger): Promise<WorkerPollGroups> {
   const members: MemberStore = await openMemberStore(config.databaseUrl);
   const reports = temporalOrderReports(client, config.taskQueue);
   const shards: Partial<Record<ProviderName, number>> = {};
   for (const provider of config.configuredProviders) if (config.pollGroups[provider] > 0) shards[provider] = config.pollGroups[provider];
+  const tracker = trackerFromConfig(config, client);
+  const onUnknownListed =
+    Object.keys(config.reconcileMaxAgeMs).length === 0
+      ? undefined
+      : createReconciler({
+          maxAgeMs: config.reconcileMaxAgeMs,
+          shards,
+          recorded: async (provider, orderId) => (await ledger.find(provider, orderId)) !== undefined,
+          start: (provider, orderId) => tracker.startUntracked(provider, orderId),
+          log: Runtime.instance().logger,
+        });
+  const reconcile = Object.fromEntries(
+    Object.entries(config.reconcileMaxAgeMs).map(([provider, maxAgeMs]) => [provider, { everyMs: RECONCILE_EVERY_MS, maxAgeMs }]),
+  );
   return {
-    dependencies: { members, reports, shards, ...extra },
+    dependencies: { members, reports, shards, onUnknownListed, reconcile },
     async start() {
       for (const [provider, count] of Object.entries(shards) as [ProviderName, number][]) {
         for (let shard = 0; shard < count; shard += 1) {

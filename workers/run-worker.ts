@@ -25,7 +25,7 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
   const pushChannels = await openPushChannelStore(config.databaseUrl);
   const requestSlots = await openRequestSlots(config.databaseUrl);
   const client = await connectClient(config);
-  const pollGroups = await openPollGroups(config, client);
+  const pollGroups = await openPollGroups(config, client, ledger);
   try {
     if (config.configuredProviders.length === 0) {
       Runtime.instance().logger.warn('no provider is configured here; polls wait for a worker that has one');

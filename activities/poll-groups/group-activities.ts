@@ -7,7 +7,7 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import { ErrorType } from '../../workflows/error-types';
 import { pollGroupWorkflowId, shardOf } from '../../domain/ids';
 import type { Observation, ProviderName } from '../../domain/types';
-import type { ProviderRegistry } from '../../providers/provider';
+import type { ListedOrder, ProviderRegistry } from '../../providers/provider';
 import type { ProviderGate } from '../provider-gate';
 import type { GroupJoin, GroupMembership, GroupSilence, GroupWatchRequest, PollRequest } from '../poll-requests';
 import type { MemberStore } from './member-store';
@@ -22,7 +22,9 @@ export interface PollGroupDependencies {
   /** Groups per provider (`<PROVIDER>_POLL_GROUPS`); a provider absent or at 0 has none here. */
   shards: Partial<Record<ProviderName, number>>;
   /** Listed orders nobody tracks (reconciliation, where it is on for the provider). */
-  onUnknownListed?: (provider: ProviderName, shard: number, orders: readonly { orderId: string; observation: Observation }[]) => Promise<void>;
+  onUnknownListed?: (provider: ProviderName, shard: number, orders: readonly ListedOrder[]) => Promise<void>;
+  /** Providers with reconciliation on: how old a listed order may be, and how often the list is read for it. */
+  reconcile?: Partial<Record<ProviderName, { everyMs: number; maxAgeMs: number }>>;
 }
 
 export interface RunPollGroupRequest {
@@ -102,6 +104,7 @@ export function createGroupActivities(groups: PollGroupDependencies | undefined,
         reports: groups.reports,
         pushFallback: shared.pushFallback,
         onUnknownListed: onUnknownListed === undefined ? undefined : (orders) => onUnknownListed(request.provider, request.shard, orders),
+        reconcile: groups.reconcile?.[request.provider],
         log,
       });
       const progress = await group.run(context.cancellationSignal, (current) => context.heartbeat(current), request.runForMs);

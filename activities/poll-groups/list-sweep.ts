@@ -8,7 +8,7 @@
  */
 import { type Member, isNews } from './member-schedule';
 import type { Observation } from '../../domain/types';
-import type { ListCursor, ProviderAdapter } from '../../providers/provider';
+import type { ListCursor, ListedOrder, ProviderAdapter } from '../../providers/provider';
 
 /** A sweep reads at most this many pages (10,000 orders); what it does not reach is asked by id. */
 export const MAX_SWEEP_PAGES = 100;
@@ -23,7 +23,9 @@ export interface SweepRequest {
   reservePage: () => Promise<boolean>;
   /** A member's whole answer from a page: reported when it is news. */
   answer: (member: Member, observation: Observation) => Promise<void>;
-  onUnknownListed?: (orders: readonly { orderId: string; observation: Observation }[]) => Promise<void>;
+  onUnknownListed?: (orders: readonly ListedOrder[]) => Promise<void>;
+  /** Reconciliation: pages are read on while they show orders created since then (epoch ms). */
+  reconcileSince?: number;
   log: { warn(message: string, fields?: Record<string, unknown>): void };
 }
 
@@ -42,7 +44,8 @@ export async function sweepList(request: SweepRequest): Promise<SweepOutcome> {
   const askByPoll: Member[] = [];
   let cursor: ListCursor | null = null;
   let pages = 0;
-  while (wanted.size > 0 && pages < MAX_SWEEP_PAGES && !signal.aborted) {
+  let recentOnPage = request.reconcileSince !== undefined;
+  while ((wanted.size > 0 || recentOnPage) && pages < MAX_SWEEP_PAGES && !signal.aborted) {
     if (!(await request.reservePage())) break;
     let page;
     try {
@@ -52,7 +55,7 @@ export async function sweepList(request: SweepRequest): Promise<SweepOutcome> {
       break;
     }
     pages += 1;
-    const unknown: { orderId: string; observation: Observation }[] = [];
+    const unknown: ListedOrder[] = [];
     for (const listed of page.orders) {
       const member = members.get(listed.orderId);
       if (member === undefined) {
@@ -73,6 +76,8 @@ export async function sweepList(request: SweepRequest): Promise<SweepOutcome> {
       }
     }
     if (unknown.length > 0 && request.onUnknownListed !== undefined) await request.onUnknownListed(unknown);
+    const since = request.reconcileSince;
+    recentOnPage = since !== undefined && page.orders.some((listed) => listed.createdAt !== null && listed.createdAt >= since);
     cursor = page.next;
     if (cursor === null) break;
   }

@@ -18,7 +18,7 @@ import { type Member, isNews, nextAfterAnswer, readFailure } from './member-sche
 import type { OrderReports } from './order-reports';
 import { sweepList, type SweepOutcome } from './list-sweep';
 import type { GroupReport, Observation, ProviderName } from '../../domain/types';
-import type { ProviderAdapter } from '../../providers/provider';
+import type { ListedOrder, ProviderAdapter } from '../../providers/provider';
 import { ProviderCallError } from '../../providers/provider-error';
 
 /** New members are found, and gone ones dropped, this often. */
@@ -27,6 +27,8 @@ const REFRESH_MS = 2_000;
 const MAX_IN_FLIGHT = 200;
 /** A report Temporal did not take (unreachable) is tried again after this. */
 const REPORT_RETRY_MS = 2_000;
+/** A sweep with no member due (reconciliation's) waits this long before the next. */
+const MIN_SWEEP_GAP_MS = 5_000;
 /** The loop looks at its members at least this often. */
 const MAX_IDLE_MS = 1_000;
 
@@ -47,7 +49,9 @@ export interface PollGroupParts {
   /** How long an in-flight order of a pushing provider may wait while pushes report it (push-fallback.ts). */
   pushFallback: (request: { provider: ProviderName; pushesSeen?: boolean }) => Promise<number | undefined>;
   /** Listed orders that are no member of any group (reconciliation.ts); only the group that owns them is told. */
-  onUnknownListed?: (orders: readonly { orderId: string; observation: Observation }[]) => Promise<void>;
+  onUnknownListed?: (orders: readonly ListedOrder[]) => Promise<void>;
+  /** Reconciliation is on: the list is swept this often even with no member due, back to `maxAgeMs`. */
+  reconcile?: { everyMs: number; maxAgeMs: number };
   log: GroupLog;
   now?: () => number;
 }
@@ -71,6 +75,7 @@ export class PollGroup {
   private pages = 0;
   private reports = 0;
   private nextSweepAt = 0;
+  private nextReconcileAt = 0;
 
   constructor(private readonly dependencies: PollGroupParts) {
     this.now = dependencies.now ?? Date.now;
@@ -135,10 +140,13 @@ export class PollGroup {
   private async askDue(signal: AbortSignal): Promise<void> {
     const now = this.now();
     let due = [...this.members.values()].filter((member) => !member.inFlight && !member.done && member.nextDueAt <= now);
-    if (due.length === 0) return;
-    if (this.dependencies.adapter.listPage !== undefined && now >= this.nextSweepAt) {
-      const outcome = await this.sweep(due, signal);
+    const reconcile = this.dependencies.reconcile;
+    const reconciling = reconcile !== undefined && now >= this.nextReconcileAt;
+    if (due.length === 0 && !reconciling) return;
+    if (this.dependencies.adapter.listPage !== undefined && (now >= this.nextSweepAt || reconciling)) {
+      const outcome = await this.sweep(due, signal, reconciling ? now - (reconcile as { maxAgeMs: number }).maxAgeMs : undefined);
       due = outcome.unseen;
+      if (reconciling) this.nextReconcileAt = this.now() + (reconcile as { everyMs: number }).everyMs;
     }
     for (const member of due.sort((a, b) => a.nextDueAt - b.nextDueAt)) {
       if (this.inFlight.size >= MAX_IN_FLIGHT || signal.aborted) break;
@@ -147,7 +155,7 @@ export class PollGroup {
     }
   }
 
-  private async sweep(due: Member[], signal: AbortSignal): Promise<SweepOutcome> {
+  private async sweep(due: Member[], signal: AbortSignal, reconcileSince?: number): Promise<SweepOutcome> {
     const { dependencies } = this;
     const outcome = await sweepList({
       adapter: dependencies.adapter,
@@ -162,10 +170,12 @@ export class PollGroup {
       },
       answer: (member, observation) => this.answer(member, observation, 'sweep'),
       onUnknownListed: dependencies.onUnknownListed,
+      reconcileSince,
       log: dependencies.log,
     });
     this.pages += outcome.pages;
-    const minGapMs = Math.min(...due.map((member) => member.minGapMs));
+    // Sweeps no oftener than the members' floor: a page is a request like any other.
+    const minGapMs = due.length === 0 ? MIN_SWEEP_GAP_MS : Math.min(...due.map((member) => member.minGapMs));
     this.nextSweepAt = this.now() + minGapMs;
     await dependencies.members.markChecked(dependencies.provider, outcome.seen, this.now()).catch((error: unknown) =>
       dependencies.log.warn('poll group could not note the orders a list page showed', { error: String(error) }),

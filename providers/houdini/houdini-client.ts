@@ -87,9 +87,14 @@ export function createHoudiniAdapter(settings: HoudiniSettings, clock: ProviderC
       const page = typeof cursor?.page === 'number' ? cursor.page : 1;
       const { orders, more } = await readPage(page, signal);
       return {
-        orders: orders.map(({ order, observation }) => ({ orderId: order.houdiniId, observation, complete: true })),
+        orders: orders.map(({ order, observation }) => ({ orderId: order.houdiniId, observation, complete: true, createdAt: timeOrNull(order.created) })),
         next: more ? { page: page + 1 } : null,
       };
     },
   };
+}
+
+function timeOrNull(text: string | null | undefined): number | null {
+  const time = text ? Date.parse(text) : Number.NaN;
+  return Number.isFinite(time) ? time : null;
 }

@@ -36,7 +36,13 @@ async function magmaListPage(settings: MagmaSettings, clock: ProviderClock, curs
   const listed = orders.map((order) => {
     const info = classifyMagmaStatus(order.status);
     // The list shows no `timeout`: the status table's cadence, and the details come from a poll.
-    return { orderId: order.id, observation: toObservation(order.status, info, clock.wallWait(nextMagmaWait(order.status, null, now)), {}), complete: false };
+    const createdAt = order.createdAt === null ? Number.NaN : Date.parse(order.createdAt);
+    return {
+      orderId: order.id,
+      observation: toObservation(order.status, info, clock.wallWait(nextMagmaWait(order.status, null, now)), {}),
+      complete: false,
+      createdAt: Number.isFinite(createdAt) ? createdAt : null,
+    };
   });
   const sideHasMore = orders.length === LIST_PAGE_LIMIT && offset + orders.length < (total ?? Number.POSITIVE_INFINITY);
   const next = sideHasMore ? { side, offset: offset + orders.length } : side === 'purchases' ? { side: 'sales', offset: 0 } : null;

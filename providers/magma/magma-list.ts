@@ -59,16 +59,7 @@ export interface MagmaListedOrder {
   amountSats: string | null;
 }
 
-/** Recent orders from the seed's `purchases` (buyer) or `sales` (seller) list, newest first. */
-export async function listMagmaOrders(
-  settings: MagmaSettings,
-  side: MagmaSide,
-  page: { limit: number; offset?: number },
-): Promise<MagmaListedOrder[]> {
-  return (await listMagmaPage(settings, side, page)).orders;
-}
-
-/** One page of the list, with the list's total (how many orders that side has in all). */
+/** One page of the seed's `purchases` (buyer) or `sales` (seller) list, newest first, with its total. */
 export async function listMagmaPage(
   settings: MagmaSettings,
   side: MagmaSide,

@@ -77,6 +77,7 @@ export interface StackOptions {
     databaseFile: string;
     shards?: Partial<Record<ProviderName, number>>;
     onUnknownListed?: PollGroupDependencies['onUnknownListed'];
+    reconcile?: PollGroupDependencies['reconcile'];
     /** False: no group workflow is started (a test plays the group itself). */
     startGroups?: boolean;
   };
@@ -123,7 +124,7 @@ async function openTestPollGroups(options: NonNullable<StackOptions['pollGroups'
   const started = temporalOrderReports(options.client, taskQueue);
   const reports = options.startGroups === false ? { ...started, ensureGroup: async () => undefined } : started;
   const shards = options.shards ?? Object.fromEntries(providers.map((provider) => [provider, 1]));
-  const dependencies: PollGroupDependencies = { members, reports, shards, onUnknownListed: options.onUnknownListed };
+  const dependencies: PollGroupDependencies = { members, reports, shards, onUnknownListed: options.onUnknownListed, reconcile: options.reconcile };
   return {
     dependencies,
     gate: new ProviderGate(Date.now, slots),

@@ -50,11 +50,20 @@ function cliEnvironment(): NodeJS.ProcessEnv {
   });
 }
 
-test('discover lists recent purchases and sales; --track tracks only the orders in flight', async () => {
+test('discover lists recent purchases and sales; --track starts the recent untracked ones once, never one the ledger holds or one too old', async () => {
   const prefix = uniqueId('listed');
+  const threeDaysAgo = new Date(Date.now() - 3 * 24 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   sandbox.addOrder({ id: `${prefix}-open`, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT' }] });
   sandbox.addOrder({ id: `${prefix}-done`, steps: [{ status: 'VALID_CHANNEL_OPENING' }] });
+  sandbox.addOrder({ id: `${prefix}-old`, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT', fields: { created_at: threeDaysAgo } }] });
+  sandbox.addOrder({ id: `${prefix}-recorded`, steps: [{ status: 'VALID_CHANNEL_OPENING' }] });
   sandbox.addOrder({ id: `${prefix}-sold`, side: 'sale', steps: [{ status: 'WAITING_FOR_SELLER_APPROVAL' }] });
+  const ledger = openSqliteLedger(ledgerFile);
+  await ledger.record({
+    provider: 'magma', orderId: `${prefix}-recorded`, reference: null, outcome: 'succeeded', observation: null, transitions: [],
+    workflowId: orderWorkflowId('magma', `${prefix}-recorded`), occurredAt: new Date().toISOString(),
+  }, null);
+  await ledger.close();
 
   const purchases = await runCli(['discover', 'magma', '--json', '--limit', '50'], cliEnvironment());
   expect(purchases.code).toBe(0);
@@ -68,19 +77,30 @@ test('discover lists recent purchases and sales; --track tracks only the orders 
   const sales = await runCli(['discover', 'magma', '--sales', '--json'], cliEnvironment());
   expect(JSON.parse(sales.stdout).map((order: { id: string }) => order.id)).toContain(`${prefix}-sold`);
 
-  const tracked = await runCli(['discover', 'magma', '--track', '--limit', '50'], cliEnvironment());
-  expect(tracked.code).toBe(0);
-  expect(tracked.stdout).toContain(`${prefix}-open  WAITING_FOR_BUYER_PAYMENT`);
-  const open = await environment.client.workflow.getHandle(orderWorkflowId('magma', `${prefix}-open`)).describe();
-  expect(open.status.name).toBe('RUNNING');
-  await expect(environment.client.workflow.getHandle(orderWorkflowId('magma', `${prefix}-done`)).describe()).rejects.toThrow();
-  await environment.client.workflow.getHandle(orderWorkflowId('magma', `${prefix}-open`)).terminate('test over');
+  const trackedOnce = await runCli(['discover', 'magma', '--track', '--limit', '50', '--json'], cliEnvironment());
+  expect(trackedOnce.code).toBe(0);
+  const tracking = (output: string) => Object.fromEntries((JSON.parse(output) as { id: string; tracking: string }[]).filter((order) => order.id.startsWith(prefix)).map((order) => [order.id.slice(prefix.length + 1), order.tracking]));
+  expect(tracking(trackedOnce.stdout)).toEqual({ open: 'started', done: 'started', old: 'too old', recorded: 'recorded' });
+  // Idempotent by workflow id: the second sweep finds them running and starts nothing.
+  const trackedAgain = await runCli(['discover', 'magma', '--track', '--limit', '50', '--json'], cliEnvironment());
+  expect(tracking(trackedAgain.stdout)).toEqual({ open: 'running', done: 'running', old: 'too old', recorded: 'recorded' });
+  for (const name of ['open', 'done']) {
+    const handle = environment.client.workflow.getHandle(orderWorkflowId('magma', `${prefix}-${name}`));
+    expect((await handle.describe()).memo).toMatchObject({ startedBy: 'reconcile' });
+    await handle.terminate('test over');
+  }
+  for (const name of ['old', 'recorded']) {
+    await expect(environment.client.workflow.getHandle(orderWorkflowId('magma', `${prefix}-${name}`)).describe()).rejects.toThrow();
+  }
 });
 
 test('discover refuses other providers and a missing key, naming them', async () => {
-  const other = await runCli(['discover', 'houdini'], cliEnvironment());
+  const other = await runCli(['discover', 'miraclecash'], cliEnvironment());
   expect(other.code).toBe(2);
-  expect(other.stderr).toContain('discover supports magma only');
+  expect(other.stderr).toContain('discover supports the providers with a list endpoint (magma, houdini), not miraclecash');
+  const badAge = await runCli(['discover', 'magma', '--track', '--max-age', 'soon'], cliEnvironment());
+  expect(badAge.code).toBe(2);
+  expect(badAge.stderr).toContain('--max-age');
   const { MAGMA_API_KEY: _key, ...withoutKey } = cliEnvironment();
   const missing = await runCli(['discover', 'magma'], { ...withoutKey, MAGMA_URL: undefined });
   expect(missing.code).toBe(2);
