@@ -6,7 +6,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { OrderTracker } from '../../client/order-tracker';
-import { orderWorkflowId } from '../../domain/ids';
+import { orderWorkflowId, pollGroupWorkflowId } from '../../domain/ids';
 import type { GroupReport } from '../../domain/types';
 import type { Ledger } from '../../ledger/ledger';
 import { createMiracleCashAdapter } from '../../providers/miraclecash/miraclecash-client';
@@ -15,7 +15,11 @@ import { startMiracleCashSandbox, type MiracleCashSandbox } from '../../sandbox/
 import type { RequestLogEntry } from '../../sandbox/request-log';
 import { progressQuery } from '../../workflows/messages';
 import { createDevEnvironment } from '../helpers/environments';
-import { activityCount, signalPayloads } from '../helpers/history';
+import { activityCount, saveHistory, signalPayloads } from '../helpers/history';
+import { eventually } from '../helpers/eventually';
+import { tsToMs } from '@temporalio/common/lib/time';
+import { openMemberStore } from '../../activities/poll-groups/member-store';
+import { temporalOrderReports } from '../../activities/poll-groups/order-reports';
 import { type RunningWorkers, startWorkers } from '../helpers/running-workers';
 import { magmaProviders, temporaryLedger, uniqueId } from '../helpers/worker-stack';
 
@@ -124,4 +128,64 @@ test.concurrent(
     expect(await ledger.find('magma', orderId)).toMatchObject({ outcome: 'succeeded', observation: { details: { transaction_id: 'tx-group' } } });
   },
   TEST_TIMEOUT_MS,
+);
+
+test(
+  'a stopped group: its order polls on its own within the stated bound, and goes back to the group when it looks again',
+  async () => {
+    // The order's watch every 10 s; a group silent about it for three cadences (15 s) counts as
+    // stopped: the order polls on its own at most 15 s + 10 s after its group's last look (plus a
+    // workflow task or two).
+    const settings = { groupCheckMs: 10_000, groupSilenceMs: 8_000 };
+    const bound = 3 * FLOOR_MS + settings.groupCheckMs + 2_000;
+    const queue = `${TASK_QUEUE}-silent`;
+    const orderId = uniqueId('silent-group');
+    miracle.addOrder({ id: orderId, steps: [{ status: 'pending', durationMs: 100_000 }, { status: 'successful' }] });
+    const temporary = temporaryLedger();
+    const groupTracker = new OrderTracker({ client: environment.client, taskQueue: queue, ledger: temporary.ledger, settings });
+    const reports = temporalOrderReports(environment.client, queue);
+    const group = environment.client.workflow.getHandle(pollGroupWorkflowId('miraclecash', 0, queue));
+    const stack = await startWorkers({
+      connection: environment.nativeConnection,
+      taskQueue: queue,
+      providers: { miraclecash: createMiracleCashAdapter({ url: miracle.url, clientId: CLIENT_ID, apiKey: API_KEY, requestTimeoutMs: 5_000 }) },
+      ledger: temporary.ledger,
+      // No group is started for the test but the one it starts: a stopped group stays stopped.
+      pollGroups: { client: environment.client, databaseFile: temporary.file, shards: { miraclecash: 1 }, startGroups: false },
+    });
+    try {
+      await reports.ensureGroup('miraclecash', 0);
+      await groupTracker.track('miraclecash', orderId);
+      await eventually('the group polled the order twice', () => miracle.requests(orderId).length >= 3, { timeoutMs: 30_000 });
+      await group.terminate('the test stops the group');
+      // Its activity learns of it at its next heartbeat; the order learns of the silence at its watch.
+      let fallbackAt = 0;
+      await eventually('the order polls on its own', async () => {
+        const scheduled = (await historyOf('miraclecash', orderId)).events?.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'pollUntilChanged') ?? [];
+        fallbackAt = scheduled.length >= 2 ? tsToMs(scheduled[1]?.eventTime) : 0;
+        return fallbackAt > 0;
+      }, { timeoutMs: 90_000, intervalMs: 500 });
+      const members = await openMemberStore(`sqlite:${temporary.file}`);
+      const lastLook = (await members.find('miraclecash', orderId))?.groupCheckedMs ?? 0;
+      await members.close();
+      expect(fallbackAt - lastLook).toBeLessThanOrEqual(bound);
+
+      // The group runs again: the order's next attempt finds it looking and hands the order back.
+      await environment.client.workflow.start('pollGroup', { workflowId: group.workflowId, taskQueue: queue, args: [{ provider: 'miraclecash', shard: 0 }], workflowIdConflictPolicy: 'USE_EXISTING' });
+      const result = await groupTracker.result('miraclecash', orderId);
+      expect(result).toMatchObject({ outcome: 'succeeded', status: 'successful' });
+      for (const gap of gapsMs(miracle.requests(orderId))) expect(gap).toBeGreaterThanOrEqual(FLOOR_MS);
+      const history = await historyOf('miraclecash', orderId);
+      saveHistory('v8-group-silent-then-back', history);
+      // Its first poll, its own wait while the group was silent; a watch before and after.
+      expect(activityCount(history, 'pollUntilChanged')).toBe(2);
+      expect(activityCount(history, 'watchPollGroup')).toBe(2);
+      expect(signalPayloads<GroupReport>(history, 'statusObserved').map((report) => report.observation?.status)).toEqual(['successful']);
+    } finally {
+      await stack.stop();
+      await group.terminate('test over').catch(() => undefined);
+      await temporary.ledger.close();
+    }
+  },
+  TEST_TIMEOUT_MS + 60_000,
 );
