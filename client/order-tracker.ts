@@ -5,6 +5,7 @@ import type { Config } from '../common/config';
 import { parseOrderId, parseProvider, parseReference, InvalidInputError } from '../common/order-input';
 import { providerDescriptor } from '../providers/registry';
 import { type ListFilter, type ListedOrder, listOrders } from './list-orders';
+import { withGroupPolls } from './group-progress';
 import { pendingPollOf, withPendingPoll } from './pending-poll';
 import { type JoinedOrder, type StartMemo, joinedOrder, startMemoOf } from './start-memo';
 import { orderWorkflowId } from '../domain/ids';
@@ -212,6 +213,7 @@ export class OrderTracker {
     const handle = this.handle(providerName, orderIdText);
     try {
       const [progress, description] = await Promise.all([handle.query(progressQuery), handle.describe()]);
+      if (progress.pollGroup != null) return withGroupPolls(progress, Date.now());
       return withPendingPoll(progress, await pendingPollOf(description, this.options.client.options.loadedDataConverter));
     } catch (error) {
       throw this.notFound(error, handle.workflowId);

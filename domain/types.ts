@@ -71,6 +71,12 @@ export interface Progress {
   /** Something a person should look at, e.g. "credentials refused"; null when all is well. */
   attention: string | null;
   fulfilment: { recorded: boolean; callback: CallbackState };
+  /**
+   * The poll group that polls the order (`poll-group:<provider>:<n>`), or absent/null while the order
+   * polls on its own. Its unchanged polls are not reported: the client counts those its cadence
+   * implies since the last report (client/group-progress.ts).
+   */
+  pollGroup?: string | null;
   /** The poll waiting for the next change, as the server describes it (added by the client, not the query). */
   pendingPoll?: PendingPoll;
 }

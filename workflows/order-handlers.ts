@@ -10,11 +10,15 @@ import { countPush, recordDetectionLag } from './order-metrics';
 import type { OrderRun } from './order-run';
 import { CANCEL_HOLDS_PATCH } from './patches';
 import { applyObservation, progressSnapshot, pushIsNewer } from './state';
+import { pollGroupWorkflowId } from '../domain/ids';
 import { isFinalOutcome } from '../domain/types';
 
 export function installHandlers(run: OrderRun): void {
   const { provider, orderId, state } = run;
-  setHandler(progressQuery, () => progressSnapshot(provider, orderId, state.reference ?? null, state));
+  setHandler(progressQuery, () => ({
+    ...progressSnapshot(provider, orderId, state.reference ?? null, state),
+    ...(run.pollGroups ? { pollGroup: state.group != null && state.groupSilent !== true && state.outcome === null ? pollGroupWorkflowId(provider, state.group.shard, run.taskQueue) : null } : {}),
+  }));
   setHandler(trackRequestedSignal, (payload) => receiveTrack(run, payload));
   setHandler(cancelSignal, (request) => {
     if (state.outcome !== null || state.cancelRequested) return;
