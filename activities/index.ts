@@ -73,8 +73,12 @@ export function createActivities(dependencies: ActivityDependencies) {
     Object.entries(dependencies.requestsPerSecond ?? {}).map(([provider, rate]) => [provider, 1000 / rate + 5]),
   ) as Partial<Record<ProviderName, number>>;
 
-  /** One request to the provider through this worker's pacing and 429 pause, normalised. */
-  async function observe(request: PollRequest | PollUntilChangedRequest): Promise<Observation> {
+  /**
+   * One request to the provider through this worker's pacing and 429 pause, normalised. `sent`
+   * learns when the request went out: what an answer is as new as (follow-changes.ts weighs it
+   * against its group's reports).
+   */
+  async function observe(request: PollRequest | PollUntilChangedRequest, sent?: (at: number) => void): Promise<Observation> {
     const adapter = providers[request.provider];
     if (adapter === undefined) {
       // Not configured on this worker: retryable, so a worker that has the provider can take it.
@@ -108,7 +112,10 @@ export function createActivities(dependencies: ActivityDependencies) {
       });
     }
     try {
-      const observation = await adapter.fetchOrder(request.orderId, context.cancellationSignal);
+      sent?.(Date.now());
+      const observation = await adapter.fetchOrder(request.orderId, context.cancellationSignal).finally(() => {
+        if (grouped) gate.answered(request.provider, request.orderId, Date.now());
+      });
       const fallbackMs = await pushFallback(request);
       if (fallbackMs === undefined || observation.phase !== 'in_flight') return observation;
       return { ...observation, nextWaitMs: Math.max(observation.nextWaitMs, fallbackMs) };
@@ -159,10 +166,13 @@ export function createActivities(dependencies: ActivityDependencies) {
         const regrouped = await groups.groupIsBack(request, joinGroup);
         if (regrouped !== undefined) return { regrouped, requests: requests - 1 };
       }
-      const observation = await observe(request);
+      let observedAt = Date.now();
+      const observation = await observe(request, (at) => (observedAt = at));
       if (isChange(request, observation)) {
-        const group = joinGroup === undefined ? undefined : await groups.join(request, joinGroup, observation, Date.now());
-        return group === undefined ? { observation, requests } : { observation, requests, group };
+        if (joinGroup === undefined) return { observation, requests };
+        // The group's first request keeps the floor from this answer's arrival, not its request's.
+        const group = await groups.join(request, joinGroup, observation, Date.now());
+        return group === undefined ? { observation, requests, observedAt } : { observation, requests, group, observedAt };
       }
       const waitMs = Math.max(observation.nextWaitMs, request.minRequestGapMs);
       throw notYet(ErrorType.statusUnchanged, request, requests, observation.status, waitMs, observation);

@@ -57,6 +57,8 @@ export interface ChangeAnswer {
   requests: number;
   /** Set when the order joined (or is still in) its poll group with this answer: it waits on the group now. */
   group?: GroupMembership;
+  /** When the request went out (epoch ms): an answer older than one its group reported changes nothing. */
+  observedAt?: number;
 }
 
 /** An order polling on its own found its group looking at it again: it waits on the group again. */

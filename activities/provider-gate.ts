@@ -74,6 +74,13 @@ export class ProviderGate {
     return this.reserveHere(provider, intervalMs);
   }
 
+  /** A grouped order's request was answered at `at`: its floor counts from there, for every path and worker. */
+  answered(provider: ProviderName, orderId: string, at: number): void {
+    this.shared?.answered(provider, orderId, at).catch((error: unknown) => {
+      this.warn('could not note a request\'s answer in the shared request slots', { provider, error: String(error) });
+    });
+  }
+
   private reserveHere(provider: ProviderName, intervalMs: number): number {
     const now = this.now();
     const slot = Math.max(now, this.nextSlot.get(provider) ?? 0);

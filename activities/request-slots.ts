@@ -40,6 +40,11 @@ export interface RequestSlots {
    * the slot becomes the order's last request. An order with no member row is paced like `reserve`.
    */
   reserveFor(provider: ProviderName, intervalMs: number, order: OrderFloor): Promise<Reservation>;
+  /**
+   * The request reserved for the order was answered at `at`: its floor counts from there (a slow
+   * answer arrives later than its slot, and the provider counts from its arrival, not our slot).
+   */
+  answered(provider: ProviderName, orderId: string, at: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -83,6 +88,7 @@ function openSqliteSlots(file: string): RequestSlots {
     'INSERT INTO provider_request_slots (provider, next_slot_ms) VALUES (?, ?) ON CONFLICT(provider) DO UPDATE SET next_slot_ms = excluded.next_slot_ms',
   );
   const markRequest = database.prepare('UPDATE poll_group_members SET last_request_ms = ?, group_checked_ms = CASE WHEN ? = 1 THEN ? ELSE group_checked_ms END WHERE provider = ? AND order_id = ?');
+  const markAnswer = database.prepare('UPDATE poll_group_members SET last_request_ms = MAX(COALESCE(last_request_ms, 0), ?) WHERE provider = ? AND order_id = ?');
   // One immediate transaction: the floor read and the slot taken cannot interleave with another worker's.
   const reserveFor = database.transaction((provider: ProviderName, intervalMs: number, order: OrderFloor): Reservation => {
     const now = Date.now();
@@ -102,6 +108,9 @@ function openSqliteSlots(file: string): RequestSlots {
     },
     async reserveFor(provider, intervalMs, order) {
       return reserveFor.immediate(provider, intervalMs, order);
+    },
+    async answered(provider, orderId, at) {
+      markAnswer.run(Math.ceil(at), provider, orderId);
     },
     async close() {
       database.close();
@@ -156,6 +165,10 @@ async function openPostgresSlots(connectionString: string, logError: DatabaseErr
         }
         return { waitMs: decision.slot - now, reserved: decision.reserved };
       });
+    },
+    async answered(provider, orderId, at) {
+      // The worker's clock, as the floor is waited out on it; PostgreSQL's only orders the slots.
+      await pool.query('UPDATE poll_group_members SET last_request_ms = GREATEST(COALESCE(last_request_ms, 0), $3) WHERE provider = $1 AND order_id = $2', [provider, orderId, Math.ceil(at)]);
     },
     async close() {
       await pool.end();

@@ -62,10 +62,15 @@ export function trackerFromConfig(config: Config, client: Client, ledger?: Ledge
   return new OrderTracker({ client, taskQueue: config.taskQueue, ledger, settings });
 }
 
-/** The workflow's own durations at a sandbox time scale; none to pass at scale 1. */
+/** The workflow's own durations at a sandbox time scale (but the wall-time silence a group may have); none to pass at scale 1. */
 export function settingsAtTimeScale(timeScale: number): Partial<TrackingSettings> | undefined {
   if (timeScale === 1) return undefined;
-  return { minRequestGapMs: DEFAULT_SETTINGS.minRequestGapMs / timeScale, attentionRecheckMs: DEFAULT_SETTINGS.attentionRecheckMs / timeScale };
+  return {
+    minRequestGapMs: DEFAULT_SETTINGS.minRequestGapMs / timeScale,
+    attentionRecheckMs: DEFAULT_SETTINGS.attentionRecheckMs / timeScale,
+    groupCheckMs: DEFAULT_SETTINGS.groupCheckMs / timeScale,
+    // Not scaled: a group moves to another worker after its heartbeat timeout, in wall time.
+  };
 }
 
 /** The library API: what backend code and the CLI use to track, watch and cancel orders. */

@@ -121,7 +121,7 @@ export interface GroupReport {
   attention: string | null;
   /** Times the group looked at the order since its last report (requests and list pages), this one included. */
   requests: number;
-  /** When the provider answered (epoch ms). */
+  /** When the request behind the answer went out (epoch ms): the answer is at least as new as that. */
   observedAt: number;
   /** The group's look before this one, which still showed what the order holds: where the change's detection lag starts. */
   previousLookAt: number | null;

@@ -11,7 +11,7 @@ import { formatDuration, timerSummary } from './current-details';
 import { ATTENTION_ERRORS, ErrorType } from './error-types';
 import { isTerminal } from './observation';
 import { recordDetectionLag } from './order-metrics';
-import { groupVerdict, waitOnGroup, waitsOnGroup } from './group-wait';
+import { groupVerdict, isOlderAnswer, waitOnGroup, waitsOnGroup } from './group-wait';
 import { failureType, notYetRequests, pollActivity } from './poll-activity';
 import type { TrackingSettings } from './settings';
 import { type TrackingState, applyObservation, outcomeOf } from './state';
@@ -148,9 +148,11 @@ function isRegrouped(answer: PollAnswer): answer is RegroupedAnswer {
   return 'regrouped' in answer;
 }
 
-/** A push, a cancel, a moved deadline or a run grown long ends any wait. */
-function wakeNeeded({ state, shouldContinueAsNew }: FollowContext): boolean {
-  return state.cancelRequested || state.pendingPush !== null || state.deadlineMoved === true || shouldContinueAsNew();
+/** A push, a cancel, a moved deadline, a run grown long or a final status from its group ends any wait. */
+function wakeNeeded(context: FollowContext): boolean {
+  const { state, shouldContinueAsNew } = context;
+  // A final status its group reported ends any wait too (the order decides at the top of its loop).
+  return state.cancelRequested || state.pendingPush !== null || state.deadlineMoved === true || shouldContinueAsNew() || groupVerdict(context);
 }
 
 /**
@@ -159,10 +161,12 @@ function wakeNeeded({ state, shouldContinueAsNew }: FollowContext): boolean {
  * it goes on (a push storm would otherwise cancel every wait just as it asks, and the order would
  * never poll) and its next answer is weighed against the pushed status.
  */
-function cutsShort({ state, shouldContinueAsNew }: FollowContext, firstRequestAt: number): boolean {
+function cutsShort(context: FollowContext, firstRequestAt: number): boolean {
+  const { state, shouldContinueAsNew } = context;
   const push = state.pendingPush;
-  // The wait's schedule-to-close is the old deadline: a track that moved it needs a new wait.
-  if (state.cancelRequested || state.deadlineMoved === true || shouldContinueAsNew()) return true;
+  // The wait's schedule-to-close is the old deadline: a track that moved it needs a new wait. A final
+  // status its group reported while the order asked on its own ends the wait too.
+  if (state.cancelRequested || state.deadlineMoved === true || shouldContinueAsNew() || groupVerdict(context)) return true;
   return push !== null && (isTerminal(push) || Date.now() < firstRequestAt);
 }
 
@@ -279,10 +283,13 @@ function applyAnswer(context: FollowContext, answer: ChangeAnswer): boolean {
   state.polls += answer.requests;
   state.lastPolledAt = now;
   state.attention = null;
-  // A push that reached the order while this poll was on its way may already say more.
+  // A push that reached the order while this poll was on its way may already say more; so may its
+  // group's report of a later answer (applied first when both came in one workflow task).
   const overtaken =
-    state.unconfirmedPush === true && state.current !== null && !isTerminal(observation) && observation.rank < state.current.rank;
+    (state.unconfirmedPush === true && state.current !== null && !isTerminal(observation) && observation.rank < state.current.rank) ||
+    isOlderAnswer(state, answer.observedAt);
   if (!overtaken) {
+    if (answer.observedAt !== undefined) state.observedAt = answer.observedAt;
     const cadenceMs = cadenceOf(context);
     const lastSeenAt = state.lastSeenAt ?? null;
     if (applyObservation(state, observation, 'poll', now, settings) && lastSeenAt !== null) {

@@ -14,7 +14,7 @@ import { formatDuration } from './current-details';
 import type { FollowContext } from './follow-changes';
 import { isTerminal, parseGroupReport } from './observation';
 import { recordDetectionLag } from './order-metrics';
-import { applyObservation } from './state';
+import { type TrackingState, applyObservation } from './state';
 
 /** The watch's attempts only read a table row; one that hangs is a stuck worker. */
 const WATCH_ATTEMPT_TIMEOUT_MS = 30_000;
@@ -31,6 +31,15 @@ export function waitsOnGroup({ state }: Pick<FollowContext, 'state'>): boolean {
 /** A final status the group reported (the provider's own answer, no confirming poll). */
 export function groupVerdict({ state }: Pick<FollowContext, 'state'>): boolean {
   return state.group != null && state.current !== null && isTerminal(state.current) && state.unconfirmedPush !== true;
+}
+
+/**
+ * Whether an answer is older than the one behind what the order holds (the provider's answers, polls
+ * and group reports alike, carry when they were given): a poll that was on its way while its group
+ * reported a later answer changes nothing. Answers of runs recorded before carry no time.
+ */
+export function isOlderAnswer(state: TrackingState, observedAt: number | undefined): boolean {
+  return observedAt !== undefined && state.observedAt !== undefined && observedAt < state.observedAt;
 }
 
 /** Its group's watch, until the order's deadline; a wake-up ends it at once. */
@@ -116,8 +125,11 @@ export function receiveGroupReport(context: FollowContext, payload: unknown): vo
     context.publish();
     return;
   }
-  const overtaken = state.unconfirmedPush === true && state.current !== null && !isTerminal(observation) && observation.rank < state.current.rank;
+  const overtaken =
+    (state.unconfirmedPush === true && state.current !== null && !isTerminal(observation) && observation.rank < state.current.rank) ||
+    isOlderAnswer(state, report.observedAt);
   if (!overtaken) {
+    state.observedAt = report.observedAt;
     state.attention = null;
     if (applyObservation(state, observation, 'poll', now, settings) && report.previousLookAt !== null) {
       recordDetectionLag(provider, 'poll', Math.max(0, now - report.previousLookAt));

@@ -49,6 +49,8 @@ export interface TrackingState {
   groupSilent?: boolean;
   /** Reports its group sent (changes only); their looks are counted in `polls`. */
   groupReports?: number;
+  /** When the provider gave the answer behind `current` (polls and group reports; epoch ms). */
+  observedAt?: number;
 }
 
 export function initialState(startedAt: number, maxWaitMs: number): TrackingState {

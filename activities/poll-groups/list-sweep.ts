@@ -21,8 +21,8 @@ export interface SweepRequest {
   now: () => number;
   /** Waits for the provider's next request slot; false when a 429 pause forbids asking now. */
   reservePage: () => Promise<boolean>;
-  /** A member's whole answer from a page: reported when it is news. */
-  answer: (member: Member, observation: Observation) => Promise<void>;
+  /** A member's whole answer from a page (requested at `requestedAt`): reported when it is news. */
+  answer: (member: Member, observation: Observation, requestedAt: number) => Promise<void>;
   onUnknownListed?: (orders: readonly ListedOrder[]) => Promise<void>;
   /** Reconciliation: pages are read on while they show orders created since then (epoch ms). */
   reconcileSince?: number;
@@ -48,6 +48,7 @@ export async function sweepList(request: SweepRequest): Promise<SweepOutcome> {
   while ((wanted.size > 0 || recentOnPage) && pages < MAX_SWEEP_PAGES && !signal.aborted) {
     if (!(await request.reservePage())) break;
     let page;
+    const requestedAt = now();
     try {
       page = await (adapter.listPage as NonNullable<ProviderAdapter['listPage']>)(cursor, signal);
     } catch (error) {
@@ -64,13 +65,14 @@ export async function sweepList(request: SweepRequest): Promise<SweepOutcome> {
       }
       seen.push(member.orderId);
       wanted.delete(member.orderId);
-      if (member.inFlight || member.done) continue;
+      // A final status already reported is asked about again only at its re-check.
+      if (member.inFlight || (member.reportedFinal && member.nextDueAt > now())) continue;
       member.unreported += 1;
       if (!isNews(member, listed.observation)) {
         member.nextDueAt = nextLookAfterListing(member, listed.observation, now());
         member.lastLookAt = now();
       } else if (listed.complete) {
-        await request.answer(member, listed.observation);
+        await request.answer(member, listed.observation, requestedAt);
       } else {
         askByPoll.push(member);
       }

@@ -24,12 +24,12 @@ export interface Member extends MemberRow {
   /** A change Temporal did not take yet. */
   pending: GroupReport | null;
   retryReportAt: number;
-  /** A final status was reported: nothing more to ask; the row goes when the outcome is recorded. */
-  done: boolean;
   /** Where the last full answer said to look again (a phase's expiry): a list page does not move it. */
   fullDueAt: number | null;
   /** The group's last look (a request or a list page) that showed what the order holds. */
   lastLookAt: number | null;
+  /** A final status was reported: the order ends and removes its row; the group only re-checks it later. */
+  reportedFinal: boolean;
 }
 
 /** What the group knows of an order, and when it asks next. */

@@ -105,7 +105,7 @@ export class PollGroup {
     const now = this.now();
     let behindMs = 0;
     for (const member of this.members.values()) {
-      if (!member.inFlight && !member.done) behindMs = Math.max(behindMs, now - member.nextDueAt);
+      if (!member.inFlight) behindMs = Math.max(behindMs, now - member.nextDueAt);
     }
     return { members: this.members.size, polls: this.polls, pages: this.pages, reports: this.reports, behindMs, at: new Date(now).toISOString() };
   }
@@ -132,14 +132,14 @@ export class PollGroup {
 
   private nextDueIn(): number {
     let next = Number.POSITIVE_INFINITY;
-    for (const member of this.members.values()) if (!member.inFlight && !member.done) next = Math.min(next, member.nextDueAt);
+    for (const member of this.members.values()) if (!member.inFlight) next = Math.min(next, member.nextDueAt);
     return next - this.now();
   }
 
   /** Asks about every member that is due: by list pages where the provider has them, then one by one. */
   private async askDue(signal: AbortSignal): Promise<void> {
     const now = this.now();
-    let due = [...this.members.values()].filter((member) => !member.inFlight && !member.done && member.nextDueAt <= now);
+    let due = [...this.members.values()].filter((member) => !member.inFlight && member.nextDueAt <= now);
     const reconcile = this.dependencies.reconcile;
     const reconciling = reconcile !== undefined && now >= this.nextReconcileAt;
     if (due.length === 0 && !reconciling) return;
@@ -168,7 +168,7 @@ export class PollGroup {
         await sleepUnlessAborted(wait, signal);
         return dependencies.gate.remaining(dependencies.provider) === 0;
       },
-      answer: (member, observation) => this.answer(member, observation, 'sweep'),
+      answer: (member, observation, requestedAt) => this.answer(member, observation, 'sweep', requestedAt),
       onUnknownListed: dependencies.onUnknownListed,
       reconcileSince,
       log: dependencies.log,
@@ -198,10 +198,11 @@ export class PollGroup {
       if (signal.aborted) return;
       this.polls += 1;
       member.unreported += 1;
-      const observation = await adapter.fetchOrder(member.orderId, signal);
+      const requestedAt = this.now();
+      const observation = await adapter.fetchOrder(member.orderId, signal).finally(() => gate.answered(provider, member.orderId, this.now()));
       member.failures = 0;
       const fallbackMs = observation.phase === 'in_flight' ? await this.dependencies.pushFallback({ provider, pushesSeen: member.pushesSeen }) : undefined;
-      await this.answer(member, fallbackMs === undefined ? observation : { ...observation, nextWaitMs: Math.max(observation.nextWaitMs, fallbackMs) }, 'group');
+      await this.answer(member, fallbackMs === undefined ? observation : { ...observation, nextWaitMs: Math.max(observation.nextWaitMs, fallbackMs) }, 'group', requestedAt);
     } catch (error) {
       if (!signal.aborted) await this.failed(member, error);
     } finally {
@@ -210,14 +211,14 @@ export class PollGroup {
   }
 
   /** An answer (a poll, or a list page that shows the whole order): the next look placed, news reported. */
-  private async answer(member: Member, observation: Observation, source: GroupReport['source']): Promise<void> {
+  private async answer(member: Member, observation: Observation, source: GroupReport['source'], requestedAt: number): Promise<void> {
     const now = this.now();
     member.nextDueAt = nextAfterAnswer(now, member, observation.nextWaitMs);
     member.fullDueAt = member.nextDueAt;
     const previousLookAt = member.lastLookAt;
     member.lastLookAt = now;
     if (!isNews(member, observation)) return;
-    await this.deliver(member, { observation, attention: observation.attention ?? null, requests: member.unreported, observedAt: now, previousLookAt, source });
+    await this.deliver(member, { observation, attention: observation.attention ?? null, requests: member.unreported, observedAt: requestedAt, previousLookAt, source });
   }
 
   private async failed(member: Member, error: unknown): Promise<void> {
@@ -262,7 +263,12 @@ export class PollGroup {
       member.status = report.observation.status;
       member.rank = report.observation.rank;
       member.nextWaitMs = report.observation.nextWaitMs;
-      if (report.observation.phase !== 'in_flight') member.done = true;
+      // A final status: nothing more to ask, unless the order is still there after a re-check's
+      // wait (its outcome removes its row): then it hears it again, a lost report's safety net.
+      if (report.observation.phase !== 'in_flight') {
+        member.reportedFinal = true;
+        member.nextDueAt = this.now() + member.recheckMs;
+      }
     }
     await members
       .saveState(provider, member.orderId, { status: member.status, rank: member.rank, attention: member.attention, nextWaitMs: member.nextWaitMs })
@@ -282,5 +288,5 @@ export class PollGroup {
 function newMember(row: MemberRow): Member {
   const cadence = row.attention === null ? Math.max(row.minGapMs, row.nextWaitMs ?? 0) : row.recheckMs;
   const lastLook = Math.max(row.lastRequestMs ?? 0, row.groupCheckedMs ?? 0, row.polledAt);
-  return { ...row, nextDueAt: lastLook + cadence, inFlight: false, failures: 0, unreported: 0, pending: null, retryReportAt: 0, done: false, fullDueAt: null, lastLookAt: lastLook };
+  return { ...row, nextDueAt: lastLook + cadence, inFlight: false, failures: 0, unreported: 0, pending: null, retryReportAt: 0, fullDueAt: null, lastLookAt: lastLook, reportedFinal: false };
 }

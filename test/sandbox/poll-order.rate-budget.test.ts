@@ -121,6 +121,7 @@ test('a shared slot store that fails falls back to the worker\'s own pacing, and
   const broken: RequestSlots = {
     reserve: () => Promise.reject(new Error('connection terminated')),
     reserveFor: () => Promise.reject(new Error('connection terminated')),
+    answered: () => Promise.reject(new Error('connection terminated')),
     close: async () => undefined,
   };
   const { poll, waits } = pollingWorker(new ProviderGate(Date.now, broken, (message, fields) => warnings.push(`${message} ${String(fields.error)}`)));

@@ -148,3 +148,24 @@ test('the max wait ends the watch: one last poll, then timed_out, never failed',
   // Its own first poll and the last one at the deadline.
   expect(activityCount(history, 'pollUntilChanged')).toBe(2);
 });
+
+test('a poll that was on its way while its group reported a later answer changes nothing', async () => {
+  const orderId = uniqueId('group-overtaken');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'pending', requests: 2 }, { status: 'unsuccessful' }] });
+  const result = await stack(async () => {
+    await tracker.track('miraclecash', orderId);
+    await joined(orderId);
+    // The order's own poll (a pushed final status to confirm) answers `pending` slowly; its group
+    // meanwhile saw the verdict and reports it.
+    sandbox.setFault({ kind: 'slow', delayMs: 3_000, count: 1 }, orderId);
+    await handleOf(orderId).signal(statusPushedSignal, { ...observed('successful'), receivedAt: Date.now() });
+    await eventually('the confirming poll is on its way', () => sandbox.requests(orderId).length >= 2);
+    await handleOf(orderId).signal(statusObservedSignal, report('unsuccessful', 1));
+    return handleOf(orderId).result();
+  });
+  expect(result).toMatchObject({ outcome: 'failed', status: 'unsuccessful' });
+  // Ended by the report: the confirming poll was cut short, no other poll (nor the deadline's) followed.
+  const history = await handleOf(orderId).fetchHistory();
+  expect(activityCount(history, 'pollUntilChanged')).toBe(2);
+  saveHistory('v8-group-report-overtakes-poll', history);
+});
