@@ -6,6 +6,7 @@ import { parseOrderId, parseProvider, parseReference, InvalidInputError } from '
 import { providerDescriptor } from '../providers/registry';
 import { type ListFilter, type ListedOrder, listOrders } from './list-orders';
 import { pendingPollOf, withPendingPoll } from './pending-poll';
+import { callbackAttentionOf, withCallbackAttention } from './pending-callback';
 import { type JoinedOrder, type StartMemo, joinedOrder, startMemoOf } from './start-memo';
 import { orderWorkflowId } from '../domain/ids';
 import { cancelSignal, progressQuery, statusPushedSignal, type TrackRequest, trackRequestedSignal } from '../workflows/messages';
@@ -189,7 +190,9 @@ export class OrderTracker {
     const handle = this.handle(providerName, orderIdText);
     try {
       const [progress, description] = await Promise.all([handle.query(progressQuery), handle.describe()]);
-      return withPendingPoll(progress, await pendingPollOf(description, this.options.client.options.loadedDataConverter));
+      const converter = this.options.client.options.loadedDataConverter;
+      const withPoll = withPendingPoll(progress, await pendingPollOf(description, converter));
+      return withCallbackAttention(withPoll, await callbackAttentionOf(description, converter));
     } catch (error) {
       throw this.notFound(error, handle.workflowId);
     }
