@@ -145,6 +145,14 @@ export class OrderTracker {
       // A cancel stands against in-flight news: only a run a track started again hears it.
       return { kind: 'ignored', workflowId, reason: 'tracking was cancelled: only a final status or a track starts it again' };
     }
+    // A replayed push (no provider signs a time we could bound, or it was captured within it) has
+    // nothing new to tell an order whose tracking ended: only a status ranked above the one the
+    // ledger holds starts a run again (issue 29, R4: one captured webhook restarted a timed_out order
+    // for 2 h, and its callback, at every replay).
+    const held = recorded?.observation;
+    if (held != null && parsed.observation.rank <= held.rank) {
+      return { kind: 'ignored', workflowId, reason: `not newer than ${held.status}, which the ledger holds (ended ${recorded?.outcome})` };
+    }
     const { defaultMaxWaitMs } = providerDescriptor(provider);
     const handle = await this.options.client.workflow.signalWithStart(trackOrder, {
       // An order tracked before (e.g. ended timed_out) keeps the merchant's reference when a push restarts it.
