@@ -15,7 +15,7 @@ import type { Ledger } from '../../ledger/ledger';
 import { Toxiproxy } from '../../harness/faults/toxiproxy';
 import { type PostgresCluster, startPostgresCluster } from '../helpers/postgres';
 
-const SLACK_MS = 1_500;
+const SLACK_MS = 2_500;
 const quiet = () => undefined;
 
 let postgres: PostgresCluster;

@@ -19,7 +19,7 @@ import { recordingMeter } from '../helpers/recording-meter';
 
 const WEBHOOK_SECRET = 'hardening-webhook-secret';
 /** What the deadline may overrun by on two busy cores: the timer's own lateness and the answer's trip. */
-const SLACK_MS = 1_500;
+const SLACK_MS = 2_500;
 
 interface LogLine {
   level: string;
@@ -31,6 +31,13 @@ function collectingLogger(lines: LogLine[]) {
   const at = (level: string) => (message: string, meta?: Record<string, unknown>) => lines.push({ level, message, meta });
   return { info: at('info'), warn: at('warn'), error: at('error') };
 }
+
+/**
+ * The client's retry interceptor may have an attempt scheduled (up to 6 s of jittered backoff) when
+ * the deadline answers: that attempt fails at once on its deadline, but it must find the connection
+ * open, or it throws from its timer. Waited before the connection is closed.
+ */
+const retriesDone = () => new Promise<void>((resolve) => setTimeout(resolve, 8_000));
 
 /** A TCP server that accepts every connection and never sends a byte: a hung Temporal frontend. */
 async function hungServer(): Promise<{ address: string; server: Server; sockets: Set<Socket> }> {
@@ -72,10 +79,7 @@ describe('Temporal unreachable or hung (R2): 503 with Retry-After within the dea
       'refusing connections',
       async () => ({
         address: `127.0.0.1:${await findFreePort()}`,
-        // The client's retry interceptor may have an attempt scheduled (up to 5 s of backoff) when the
-        // deadline answers: that attempt fails at once on its deadline, but it must find the
-        // connection open, or it throws from its timer.
-        close: () => new Promise<void>((resolve) => setTimeout(resolve, 5_500)),
+        close: () => retriesDone(),
       }),
     ],
     [
@@ -125,7 +129,7 @@ describe('the HTTP API (R5, R6, R13)', () => {
 
   afterAll(async () => {
     await ingress?.stop();
-    await new Promise((resolve) => setTimeout(resolve, 5_500)); // the client's last scheduled retries (see above)
+    await retriesDone();
     await connection?.close().catch(() => undefined);
   });
 
