@@ -3,6 +3,7 @@ import { ErrorType } from '../workflows/error-types';
 import { orderKey } from '../domain/ids';
 import type { CallbackState, Observation, Outcome, ProviderName } from '../domain/types';
 import { type CallbackSender, callbackBody, callbackIdempotencyKey } from '../callbacks/callback-sender';
+import { createCallbackDelivery } from './callback-delivery';
 import type { Ledger, OutcomeRecord } from '../ledger/ledger';
 import { outcomeFacts } from '../ledger/decide-record';
 import type { ProviderRegistry } from '../providers/provider';
@@ -195,32 +196,11 @@ export function createActivities(dependencies: ActivityDependencies) {
     },
 
     /**
-     * Sends the recorded callback body until a 2xx. A 4xx other than 408/429 ends as `rejected`
-     * (returned, not thrown: the order's outcome stands); anything else is retried by Temporal.
+     * Sends the recorded callback body until a 2xx. A 4xx other than 401/403/408/429 ends as
+     * `rejected` (returned, not thrown: the order's outcome stands); anything else is retried by
+     * Temporal (callback-delivery.ts: 401/403 for a while, a delivered POST never sent again).
      */
-    async deliverCallback(step: FulfilmentStep): Promise<CallbackState> {
-      const row = await ledger.find(step.provider, step.orderId);
-      if (row === undefined || row.outcome !== step.outcome) return 'none';
-      if (row.callback !== 'pending' || row.callbackBody === null || callbackSender === undefined) return row.callback;
-      const key = callbackIdempotencyKey(row);
-      const result = await callbackSender.send(row.callbackBody, key);
-      if (result.kind === 'delivered') {
-        await ledger.markCallback(step.provider, step.orderId, step.outcome, 'delivered', null);
-        log.info('callback delivered', { orderKey: orderKey(step.provider, step.orderId), idempotencyKey: key });
-        return 'delivered';
-      }
-      if (result.kind === 'rejected') {
-        await ledger.markCallback(step.provider, step.orderId, step.outcome, 'rejected', result.detail);
-        log.warn('callback rejected', { orderKey: orderKey(step.provider, step.orderId), detail: result.detail });
-        return 'rejected';
-      }
-      await ledger.markCallback(step.provider, step.orderId, step.outcome, 'pending', result.detail);
-      throw ApplicationFailure.create({
-        type: ErrorType.callbackUndelivered,
-        message: result.detail,
-        nextRetryDelay: result.retryAfterMs,
-      });
-    },
+    deliverCallback: createCallbackDelivery(ledger, callbackSender),
 
     /**
      * Runs the worker's hook for the recorded outcome; its key is marked done in the ledger after it

@@ -10,7 +10,13 @@ import { Pool, type PoolClient } from 'pg';
 /** A new connection that does not come up within this fails the query (the activity is retried). */
 const CONNECT_TIMEOUT_MS = 10_000;
 /** No statement of ours takes long; one that does is stuck behind a lock or a dying server. */
-const STATEMENT_TIMEOUT_MS = 30_000;
+const STATEMENT_TIMEOUT_MS = 15_000;
+/**
+ * The same limit on this side: a hung server (or a network that drops its packets) never enforces
+ * its own statement_timeout, and a pooled query waited as long as the hang lasted (issue 29, R11).
+ * The connection of a query that timed out is discarded, not handed out again.
+ */
+export const QUERY_TIMEOUT_MS = 20_000;
 /** A transaction left open by a worker that stalled mid-write must not hold its row lock for ever. */
 const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
@@ -27,6 +33,7 @@ export function openPostgresPool(connectionString: string, max: number, name: st
     max,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     statement_timeout: STATEMENT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
     idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
   });
   // The message only: the connection string (and its password) is never logged.

@@ -10,6 +10,12 @@ import type { OrderFloor, RequestSlots } from './request-slots';
 export const RATE_BUDGET_WAIT_METRIC = 'order_tracker_rate_budget_wait';
 
 /**
+ * A reservation is one small statement: one that has not come back within this meets a hung or
+ * unreachable database, and the request is paced on this worker instead (issue 29, R11).
+ */
+export const SHARED_SLOT_DEADLINE_MS = 1_000;
+
+/**
  * Per provider: the back-off after a 429 (on this worker) and the pacing of requests.
  *
  * The server's rate limit on each poll queue is the provider's budget across all workers, but it
@@ -44,7 +50,7 @@ export class ProviderGate {
   async reserve(provider: ProviderName, intervalMs: number): Promise<number> {
     if (this.shared !== undefined) {
       try {
-        return await this.shared.reserve(provider, intervalMs);
+        return await withinDeadline(this.shared.reserve(provider, intervalMs), SHARED_SLOT_DEADLINE_MS);
       } catch (error) {
         this.warn('shared request slots unavailable; pacing this request on this worker only', { provider, error: String(error) });
       }
@@ -63,7 +69,7 @@ export class ProviderGate {
     if (shared !== undefined) {
       try {
         for (;;) {
-          const reservation = await shared.reserveFor(provider, intervalMs, order);
+          const reservation = await withinDeadline(shared.reserveFor(provider, intervalMs, order), SHARED_SLOT_DEADLINE_MS);
           if (reservation.reserved || signal?.aborted === true) return Math.max(0, reservation.waitMs);
           await sleepUnlessAborted(reservation.waitMs, signal);
         }
@@ -101,4 +107,13 @@ export function sleepUnlessAborted(milliseconds: number, signal?: AbortSignal): 
     }
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+function withinDeadline<T>(work: Promise<T>, deadlineMs: number): Promise<T> {
+  work.catch(() => undefined); // may still fail after the deadline answered: nobody waits for it then
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${deadlineMs} ms`)), deadlineMs);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }

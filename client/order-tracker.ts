@@ -7,6 +7,7 @@ import { providerDescriptor } from '../providers/registry';
 import { type ListFilter, type ListedOrder, listOrders } from './list-orders';
 import { withGroupPolls } from './group-progress';
 import { pendingPollOf, withPendingPoll } from './pending-poll';
+import { callbackAttentionOf, withCallbackAttention } from './pending-callback';
 import { type JoinedOrder, type StartMemo, joinedOrder, startMemoOf } from './start-memo';
 import { orderWorkflowId } from '../domain/ids';
 import { cancelSignal, progressQuery, statusPushedSignal, type TrackRequest, trackRequestedSignal } from '../workflows/messages';
@@ -173,6 +174,14 @@ export class OrderTracker {
       // A cancel stands against in-flight news: only a run a track started again hears it.
       return { kind: 'ignored', workflowId, reason: 'tracking was cancelled: only a final status or a track starts it again' };
     }
+    // A replayed push (no provider signs a time we could bound, or it was captured within it) has
+    // nothing new to tell an order whose tracking ended: only a status ranked above the one the
+    // ledger holds starts a run again (issue 29, R4: one captured webhook restarted a timed_out order
+    // for 2 h, and its callback, at every replay).
+    const held = recorded?.observation;
+    if (held != null && parsed.observation.rank <= held.rank) {
+      return { kind: 'ignored', workflowId, reason: `not newer than ${held.status}, which the ledger holds (ended ${recorded?.outcome})` };
+    }
     const { defaultMaxWaitMs } = providerDescriptor(provider);
     const handle = await this.options.client.workflow.signalWithStart(trackOrder, {
       // An order tracked before (e.g. ended timed_out) keeps the merchant's reference when a push restarts it.
@@ -218,8 +227,10 @@ export class OrderTracker {
     const handle = this.handle(providerName, orderIdText);
     try {
       const [progress, description] = await Promise.all([handle.query(progressQuery), handle.describe()]);
-      if (progress.pollGroup != null) return withGroupPolls(progress, Date.now());
-      return withPendingPoll(progress, await pendingPollOf(description, this.options.client.options.loadedDataConverter));
+      const converter = this.options.client.options.loadedDataConverter;
+      // A grouped order's unchanged polls are its group's: counted from its cadence, not a pending activity.
+      const withPoll = progress.pollGroup != null ? withGroupPolls(progress, Date.now()) : withPendingPoll(progress, await pendingPollOf(description, converter));
+      return withCallbackAttention(withPoll, await callbackAttentionOf(description, converter));
     } catch (error) {
       throw this.notFound(error, handle.workflowId);
     }

@@ -30,10 +30,10 @@ export interface JsonRequest {
   maxBytes?: number;
 }
 
-class BodyTooLargeError extends Error {}
+export class BodyTooLargeError extends Error {}
 
 /** The body as text, read no further than `maxBytes` (the stream is cancelled there). */
-async function boundedText(body: AsyncIterable<Uint8Array> | null, maxBytes: number): Promise<string> {
+export async function boundedText(body: AsyncIterable<Uint8Array> | null, maxBytes: number): Promise<string> {
   if (body === null) return '';
   const chunks: Buffer[] = [];
   let size = 0;

@@ -12,8 +12,9 @@
  * the target says otherwise, or as a JWT (ozzobit-webhook-request.ts; the seed leaves the scheme to
  * a separate guide). The alternate shape sends a non-order event before an order's first status,
  * and names the order `orderId` in socket updates (shape-variant.ts). Deliveries of one order go out one at a
- * time, in order; each is tried once (the tracker's polls are the fallback) and logged with the
- * receiver's HTTP status, 0 when it could not be reached.
+ * time, in order; each is tried once (the tracker's polls are the fallback), or redelivered while
+ * the receiver answers 5xx if the target says so (the fault tier), and every attempt is logged with
+ * the receiver's HTTP status, 0 when it could not be reached.
  *
  * socket.io: the seed connects with `io('wss://…/ws', { auth: { apiKey } })`. In socket.io a URL's
  * path names the namespace, so this serves namespace `/ws` on the default `/socket.io/` path. A
@@ -198,11 +199,12 @@ export class OzzobitPushHub {
     });
     const deliver = async (): Promise<void> => {
       if (this.closing.signal.aborted) return;
-      const at = Date.now();
-      const httpStatus = await sendOzzobitWebhook(webhook, request, this.closing.signal);
-      if (!this.closing.signal.aborted || httpStatus !== 0) {
-        this.record({ orderId, channel: 'webhook', eventName, status: send?.status ?? '', httpStatus }, fault, send ?? { order: {}, status: '' }, at);
-      }
+      // Every attempt is logged (a redelivering target may make several).
+      await sendOzzobitWebhook(webhook, request, this.closing.signal, (httpStatus, at) => {
+        if (!this.closing.signal.aborted || httpStatus !== 0) {
+          this.record({ orderId, channel: 'webhook', eventName, status: send?.status ?? '', httpStatus }, fault, send ?? { order: {}, status: '' }, at);
+        }
+      });
     };
     const next = (this.deliveries.get(orderId) ?? Promise.resolve()).then(deliver);
     this.deliveries.set(orderId, next);

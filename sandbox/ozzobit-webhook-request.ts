@@ -19,6 +19,12 @@ export interface OzzobitWebhookTarget {
   secret: string;
   /** How the webhook is signed or encoded (shape-variant.ts); hex by default. */
   encoding?: OzzobitWebhookEncoding;
+  /**
+   * Deliver again after a 5xx, a 429 or no answer, as webhook senders do: after Retry-After when the
+   * receiver gives one, else 1 s doubling up to `maxDelayMs`, for `windowMs` at most. Off by
+   * default: each webhook is tried once and the tracker's polls are the fallback.
+   */
+  redeliver?: { windowMs: number; maxDelayMs: number };
 }
 
 export interface WebhookRequest {
@@ -59,10 +65,10 @@ export function ozzobitWebhookRequest(
 }
 
 /**
- * Sends one webhook, once (the tracker's polls are the fallback). Resolves with the receiver's HTTP
- * status, 0 when it could not be reached, answered too late or the simulator closed meanwhile.
+ * Sends one webhook once. Resolves with the receiver's HTTP status (0 when it could not be reached,
+ * answered too late or the simulator closed meanwhile) and the Retry-After it asked for, if any.
  */
-export async function sendOzzobitWebhook(target: OzzobitWebhookTarget, request: WebhookRequest, closing: AbortSignal): Promise<number> {
+export async function sendOzzobitWebhookOnce(target: OzzobitWebhookTarget, request: WebhookRequest, closing: AbortSignal): Promise<{ status: number; retryAfterMs?: number }> {
   try {
     const response = await fetch(target.url, {
       method: 'POST',
@@ -71,8 +77,32 @@ export async function sendOzzobitWebhook(target: OzzobitWebhookTarget, request: 
       signal: AbortSignal.any([closing, AbortSignal.timeout(WEBHOOK_TIMEOUT_MS)]),
     });
     await response.arrayBuffer();
-    return response.status;
+    const retryAfter = Number(response.headers.get('retry-after') ?? Number.NaN);
+    return { status: response.status, ...(Number.isFinite(retryAfter) && { retryAfterMs: retryAfter * 1000 }) };
   } catch {
-    return 0;
+    return { status: 0 };
+  }
+}
+
+const redeliverable = (status: number) => status === 0 || status === 429 || status >= 500;
+
+/**
+ * Sends one webhook, and again while the receiver cannot take it if the target redelivers.
+ * `attempted` hears each attempt's status. Resolves with the last status.
+ */
+export async function sendOzzobitWebhook(
+  target: OzzobitWebhookTarget,
+  request: WebhookRequest,
+  closing: AbortSignal,
+  attempted: (status: number, at: number) => void = () => undefined,
+): Promise<number> {
+  const until = Date.now() + (target.redeliver?.windowMs ?? 0);
+  for (let delayMs = 1_000; ; delayMs = Math.min(delayMs * 2, target.redeliver?.maxDelayMs ?? delayMs)) {
+    const at = Date.now();
+    const { status, retryAfterMs } = await sendOzzobitWebhookOnce(target, request, closing);
+    attempted(status, at);
+    const waitMs = retryAfterMs ?? delayMs;
+    if (target.redeliver === undefined || !redeliverable(status) || closing.aborted || Date.now() + waitMs > until) return status;
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 }

@@ -3,6 +3,7 @@ import { startHoudiniSandbox, type HoudiniSandbox } from './houdini';
 import { startMagmaSandbox, type MagmaSandbox } from './magma';
 import { startMiracleCashSandbox, type MiracleCashSandbox } from './miraclecash';
 import { startOzzobitSandbox, type OzzobitSandbox } from './ozzobit';
+import type { OzzobitWebhookTarget } from './ozzobit-webhook-request';
 import type { OzzobitWebhookEncoding, ShapeVariant } from './shape-variant';
 
 export interface SandboxStackOptions {
@@ -14,6 +15,8 @@ export interface SandboxStackOptions {
   ozzobitWebhookUrl?: string;
   /** How OZZOBiT's webhooks are signed or encoded; hex by default (`jwt` needs OZZOBIT_WEBHOOK_SCHEME=jwt). */
   ozzobitWebhookEncoding?: OzzobitWebhookEncoding;
+  /** OZZOBiT's webhooks delivered again while the ingress answers 5xx (ozzobit-webhook-request.ts); once by default. */
+  ozzobitWebhookRedelivery?: OzzobitWebhookTarget['redeliver'];
   /** The shape every simulator answers and pushes in (shape-variant.ts); `seed` by default. */
   shape?: ShapeVariant;
 }
@@ -61,7 +64,7 @@ export async function startSandboxStack(options: SandboxStackOptions = {}): Prom
       secretKey: credentials.OZZOBIT_SECRET_KEY,
       apiKey: credentials.OZZOBIT_API_KEY,
       webhook: options.ozzobitWebhookUrl
-        ? { url: options.ozzobitWebhookUrl, secret: credentials.OZZOBIT_WEBHOOK_SECRET, encoding: options.ozzobitWebhookEncoding }
+        ? { url: options.ozzobitWebhookUrl, secret: credentials.OZZOBIT_WEBHOOK_SECRET, encoding: options.ozzobitWebhookEncoding, redeliver: options.ozzobitWebhookRedelivery }
         : undefined,
       timeScale,
       port: ports.ozzobit,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a machine that has none of it: npm packages (from the lock
-# file), the Temporal CLI dev server, the time-skipping test server and the multi-service Temporal
-# server for the cluster tests (all cached outside the clone).
+# file), the Temporal CLI dev server, the time-skipping test server, the multi-service Temporal
+# server for the cluster tests and Toxiproxy for the fault tier (all cached outside the clone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,3 +26,4 @@ if ! wait "$server_build"; then
 fi
 echo "order-tracker: Temporal server (cluster) in $(tail -n 1 "$server_log")" >&2
 rm -f "$server_log"
+echo "order-tracker: Toxiproxy (fault tier) at $(bash scripts/get-toxiproxy.sh)" >&2

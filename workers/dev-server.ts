@@ -30,6 +30,8 @@ export interface DevServer {
   /** host:port of the gRPC frontend, for `Connection.connect({ address })`. */
   address: string;
   uiUrl: string;
+  /** The server process (a test stops it with SIGSTOP to play a hung server). */
+  pid: number;
   /** Stops the server: SIGTERM, then SIGKILL if it has not exited after a few seconds. */
   stop(): Promise<void>;
   /** Kills the server at once (SIGKILL), as a crash would; resolves when it has exited. */
@@ -67,7 +69,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   forwardLines(child, stderrTail, options.log);
 
   const address = `${ip}:${options.port}`;
-  const server: DevServer = { address, uiUrl: `http://${ip}:${options.uiPort}`, stop: () => stopProcess(child), kill: () => stopProcess(child, 'SIGKILL') };
+  const server: DevServer = { address, uiUrl: `http://${ip}:${options.uiPort}`, pid: child.pid as number, stop: () => stopProcess(child), kill: () => stopProcess(child, 'SIGKILL') };
   try {
     const connection = await waitForConnection(address, child.pid as number, exited, stderrTail);
     try {

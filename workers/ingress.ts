@@ -5,6 +5,10 @@ import { TemporalUnreachableError } from '../client/connect';
 import { OrderNotFoundError, type OrderTracker } from '../client/order-tracker';
 import { parseDuration } from '../common/duration';
 import { InvalidInputError } from '../common/order-input';
+import { DEFAULT_FLOOD_LIMITS, type FloodLimits, installFloodControl } from './ingress-flood';
+import type { PushChannelHealth } from './push/push-channel-monitor';
+import { type PushReporting, prefixedConsoleLogger } from './push/push-logger';
+import { type IngressTracker, TEMPORAL_RETRY_AFTER_SECONDS, isTemporalUnreachable } from './temporal-deadline';
 
 /** One request body is an order or a webhook: anything bigger is not one. */
 const BODY_LIMIT_BYTES = 256 * 1024;
@@ -24,8 +28,15 @@ export interface IngressTimeouts {
   connectionMs: number;
 }
 
+/**
+ * Order ids are up to 128 characters (`:` percent-encoded as `%3A` takes three): Fastify's default
+ * of 100 answered 414 to GET and cancel of ids it had accepted in POST /orders (issue 29, R5).
+ */
+const MAX_PARAMETER_LENGTH = 3 * 128;
+
 export interface IngressOptions {
-  tracker: OrderTracker;
+  /** Through boundedTracker (temporal-deadline.ts) in `order-tracker ingress`: every call within its deadline. */
+  tracker: IngressTracker | OrderTracker;
   /** When set, the HTTP API requires `Authorization: Bearer <token>` (webhooks are checked by signature). */
   token?: string;
   /** Adds provider webhook routes (see workers/push/); each verifies its own signature. */
@@ -33,7 +44,11 @@ export interface IngressOptions {
   /** INGRESS_REQUEST_TIMEOUT_MS and INGRESS_CONNECTION_TIMEOUT_MS unless a test shortens them. */
   timeouts?: IngressTimeouts;
   /** Where each push channel stands (push-channel-monitor.ts), shown by /healthz. */
-  pushChannels?: () => unknown;
+  pushChannels?: () => PushChannelHealth;
+  /** Connections and requests per client (ingress-flood.ts); DEFAULT_FLOOD_LIMITS unless a test changes them. */
+  floodLimits?: FloodLimits;
+  /** Where refusals are logged and counted; readable console lines and no counts without it. */
+  reporting?: PushReporting;
 }
 
 const trackBodySchema = z
@@ -65,7 +80,11 @@ function parseMaxWait(value: string | number | undefined): number | undefined {
 function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   if (error instanceof InvalidInputError) return reply.code(400).send({ error: error.message });
   if (error instanceof OrderNotFoundError) return reply.code(404).send({ error: error.message });
-  if (error instanceof TemporalUnreachableError) return reply.code(503).send({ error: error.message });
+  if (error instanceof TemporalUnreachableError || isTemporalUnreachable(error)) {
+    // The provider (or backend) should try again: the order is not harmed, only not reached yet.
+    const message = error instanceof TemporalUnreachableError ? error.message : 'Temporal is unreachable';
+    return reply.code(503).header('retry-after', String(TEMPORAL_RETRY_AFTER_SECONDS)).send({ error: message });
+  }
   const status = (error as { statusCode?: unknown }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return reply.code(status).send({ error: (error as Error).message });
@@ -83,6 +102,7 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
   const timeouts = options.timeouts ?? { requestMs: INGRESS_REQUEST_TIMEOUT_MS, connectionMs: INGRESS_CONNECTION_TIMEOUT_MS };
   const app = Fastify({
     bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: MAX_PARAMETER_LENGTH },
     logger: false,
     requestTimeout: timeouts.requestMs,
     connectionTimeout: timeouts.connectionMs,
@@ -90,17 +110,31 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
     http: { connectionsCheckingInterval: Math.max(50, Math.floor(timeouts.requestMs / 4)) },
   });
   const { tracker, token } = options;
+  const logger = options.reporting === undefined ? prefixedConsoleLogger('ingress') : options.reporting.logger;
+  installFloodControl(app, options.floodLimits ?? DEFAULT_FLOOD_LIMITS, logger, options.reporting?.meter);
 
   app.setErrorHandler((error, _request, reply) => sendError(reply, error));
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url}` }));
 
-  // The ingress answers as long as it runs; a push channel that is down is named, not fatal.
-  app.get('/healthz', async () => ({ ok: true, ...(options.pushChannels && { pushChannels: options.pushChannels() }) }));
+  // The ingress answers as long as it runs; a push channel that is down is named, not fatal. Why it
+  // is down (an error naming settings) is for those who hold the token (issue 29, R13).
+  app.get('/healthz', async (request) => {
+    const channels = options.pushChannels?.();
+    if (channels === undefined) return { ok: true };
+    const trusted = token === undefined || tokenMatches(request.headers.authorization, token);
+    return { ok: true, pushChannels: trusted ? channels : withoutReasons(channels) };
+  });
 
   app.register(async (api) => {
     api.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       if (token !== undefined && !tokenMatches(request.headers.authorization, token)) {
         return reply.code(401).send({ error: 'missing or wrong bearer token (INGRESS_TOKEN)' });
+      }
+      // Without a token, a state-changing request must be JSON: a web page can send a body-less or
+      // text/plain POST to 127.0.0.1 without asking, but a JSON one only after a CORS preflight that
+      // the ingress never grants, so no page can cancel or start tracking (issue 29, R6).
+      if (token === undefined && request.method === 'POST' && !isJson(request.headers['content-type'])) {
+        return reply.code(415).send({ error: 'a POST to the HTTP API needs Content-Type: application/json (send {} for no fields), or set INGRESS_TOKEN' });
       }
     });
 
@@ -128,4 +162,18 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
 
   for (const register of options.webhooks ?? []) app.register(async (scope) => register(scope));
   return app;
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return /^application\/json\s*(;|$)/i.test(contentType ?? '');
+}
+
+/** Each channel's state and since, without the reason (it names settings and errors). */
+function withoutReasons(health: PushChannelHealth): Record<string, Record<string, { state: string; since: string }>> {
+  return Object.fromEntries(
+    Object.entries(health).map(([provider, channels]) => [
+      provider,
+      Object.fromEntries(Object.entries(channels ?? {}).map(([channel, report]) => [channel, { state: report.state, since: report.since }])),
+    ]),
+  );
 }

@@ -15,6 +15,7 @@ import type { PushBridge } from './push/bridge';
 import { type ChannelSource, PushChannelMonitor, type PushChannelHealth } from './push/push-channel-monitor';
 import { componentLogger, prefixedConsoleLogger } from './push/push-logger';
 import type { PushChannel } from './push/push-receipts';
+import { INGRESS_TEMPORAL_DEADLINE_MS, boundedTracker } from './temporal-deadline';
 
 export interface RunningIngress {
   address: string;
@@ -37,14 +38,18 @@ export interface IngressOptions {
   deduplicator?: PushDeduplicator;
   /** Where the push channels' states go for the workers (the shared database); none without it. */
   pushChannelStore?: PushChannelStore;
+  /** How long any call to Temporal may take before the caller gets 503 (INGRESS_TEMPORAL_DEADLINE_MS). */
+  temporalDeadlineMs?: number;
 }
 
 /** The HTTP server (webhooks, HTTP API) and the configured push bridges, started. */
 export async function startIngress(config: Config, tracker: OrderTracker, client: Client, options: IngressOptions = {}): Promise<RunningIngress> {
   const { port = config.environment.INGRESS_PORT, reporting } = options;
+  // Every route and bridge reaches Temporal within the deadline (temporal-deadline.ts).
+  const bounded = boundedTracker(tracker, { deadlineMs: options.temporalDeadlineMs ?? INGRESS_TEMPORAL_DEADLINE_MS, connection: client.connection });
   // One memory of delivered pushes for every route and bridge: a status that arrives by webhook and
   // by socket, or again after a replay, is signalled once.
-  const pushes = deduplicatingPushes(tracker, options.deduplicator ?? new PushDeduplicator());
+  const pushes = deduplicatingPushes(bounded, options.deduplicator ?? new PushDeduplicator());
   const bridges = pushBridgesFromConfig(config, pushes, client, reporting);
   const monitor = new PushChannelMonitor(pushChannelSources(config, bridges), {
     store: options.pushChannelStore,
@@ -52,7 +57,8 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
     meter: reporting?.meter,
   });
   const app = buildIngress({
-    tracker,
+    tracker: bounded,
+    reporting,
     token: config.environment.INGRESS_TOKEN,
     webhooks: webhookRoutesFromConfig(config, pushes, reporting),
     pushChannels: () => monitor.health(),

@@ -17,6 +17,8 @@ export const ErrorType = {
   requestRejected: 'ProviderRequestRejected',
   /** The callback receiver did not answer 2xx (nor a final 4xx): retried with backoff. */
   callbackUndelivered: 'CallbackUndelivered',
+  /** The callback receiver answered 401/403: retried for a while (a skewed clock, a rotated secret), then rejected. */
+  callbackUnauthorized: 'CallbackUnauthorized',
   /** Bad input to an activity: a bug, never retried. */
   invalidInput: 'InvalidInput',
   /**

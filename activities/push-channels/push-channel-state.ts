@@ -11,6 +11,17 @@ import type { ProviderName } from '../../domain/types';
 export const PUSH_CHANNEL_STATES = ['up', 'connecting', 'down'] as const;
 export type PushChannelState = (typeof PUSH_CHANNEL_STATES)[number];
 
+/**
+ * A state is good only while the ingress that wrote it renews it: it renews every
+ * PUSH_CHANNEL_RENEW_MS for PUSH_CHANNEL_LEASE_MS. An ingress that was SIGKILLed or OOM-killed (and so
+ * never wrote `down`) counts as down once its lease runs out: within the lease, plus the workers'
+ * 3 s cache of the states (push-fallback.ts), its providers' orders are back on their status
+ * cadence (issue 29, R3: they polled every 2 minutes for good while no push could come).
+ */
+export const PUSH_CHANNEL_LEASE_MS = 15_000;
+export const PUSH_CHANNEL_RENEW_MS = 5_000;
+export const LEASE_EXPIRED_REASON = 'the ingress stopped renewing its push channel states (killed or hung?)';
+
 export interface PushChannelStatus {
   provider: ProviderName;
   state: PushChannelState;

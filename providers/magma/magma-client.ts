@@ -1,6 +1,6 @@
 import { ClientError, GraphQLClient } from 'graphql-request';
-import { fetch as undiciFetch } from 'undici';
 import type { Observation } from '../../domain/types';
+import { boundedFetch } from '../bounded-fetch';
 import { networkFailure } from '../http-failure';
 import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';
 import type { ListCursor, ListPage, ProviderAdapter } from '../provider';
@@ -98,7 +98,7 @@ export function createMagmaAdapter(settings: MagmaSettings, clock: ProviderClock
       const timeout = AbortSignal.timeout(timeoutMs);
       const client = new GraphQLClient(settings.url, {
         headers: { Authorization: `Bearer ${settings.apiKey}` },
-        fetch: undiciFetch as unknown as typeof fetch,
+        fetch: boundedFetch('Magma'),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         errorPolicy: 'all',
       });
@@ -107,6 +107,7 @@ export function createMagmaAdapter(settings: MagmaSettings, clock: ProviderClock
         response = await client.rawRequest<unknown>(MAGMA_GET_ORDER_QUERY, { orderId });
       } catch (error) {
         if (error instanceof ClientError) throw errorFromClientError(error, orderId);
+        if (error instanceof ProviderCallError) throw error; // an answer over the size cap
         throw networkFailure('Magma', error);
       }
       const parsed = magmaGetOrderSchema.safeParse(response.data);

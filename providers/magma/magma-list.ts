@@ -1,5 +1,5 @@
 import { ClientError, GraphQLClient } from 'graphql-request';
-import { fetch as undiciFetch } from 'undici';
+import { boundedFetch } from '../bounded-fetch';
 import { z } from 'zod';
 import { providerStatus } from '../provider-status';
 import { networkFailure } from '../http-failure';
@@ -69,7 +69,7 @@ export async function listMagmaPage(
   const timeout = AbortSignal.timeout(settings.requestTimeoutMs ?? 20_000);
   const client = new GraphQLClient(settings.url, {
     headers: { Authorization: `Bearer ${settings.apiKey}` },
-    fetch: undiciFetch as unknown as typeof fetch,
+    fetch: boundedFetch('Magma'),
     signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
   });
   let data: unknown;
@@ -85,6 +85,7 @@ export async function listMagmaPage(
         retryAfterMs: parseRetryAfter(headers?.get('retry-after'), Date.now()),
       });
     }
+    if (error instanceof ProviderCallError) throw error; // an answer over the size cap
     throw networkFailure('Magma', error);
   }
   const parsed = listResponseSchema(side).safeParse(data);

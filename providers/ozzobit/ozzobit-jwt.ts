@@ -2,9 +2,17 @@
  * HS256 JSON Web Tokens, the other reading of OZZOBiT's webhook "decryption guide": the body is
  * `{ data: "<JWT>" }` and the event is the token's claims, signed with OZZOBIT_WEBHOOK_SECRET.
  * Only HS256 is accepted (never `none` or an algorithm the token picks for us), and an `exp` claim
- * in the past refuses the token. Reasons name what was wrong, never the secret or expected value.
+ * in the past refuses the token. The one time the provider signs, `iat`, bounds how old a delivery
+ * may be (MAX_TOKEN_AGE_MS): a captured webhook cannot be replayed for ever (issue 29, R4; where no
+ * time is signed, the ingress's ledger check refuses a replay that has nothing new).
+ * Reasons name what was wrong, never the secret or expected value.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** Longer than a provider's webhook retries of one delivery usually take; a status it missed, the order's polls see. */
+export const MAX_TOKEN_AGE_MS = 3_600_000;
+/** Clocks differ: a token issued up to this far in our future is still taken. */
+const ALLOWED_CLOCK_SKEW_MS = 300_000;
 
 export type JwtVerification = { ok: true; claims: Record<string, unknown> } | { ok: false; reason: string };
 
@@ -45,5 +53,9 @@ export function verifyHs256Jwt(token: string, secret: string, now: number): JwtV
   }
   if (!isRecord(claims)) return { ok: false, reason: 'JWT claims are not an object' };
   if (typeof claims.exp === 'number' && claims.exp * 1000 < now) return { ok: false, reason: 'JWT has expired (exp)' };
+  if (typeof claims.iat === 'number' && now - claims.iat * 1000 > MAX_TOKEN_AGE_MS) {
+    return { ok: false, reason: `JWT was issued more than ${MAX_TOKEN_AGE_MS / 60_000} minutes ago (iat): a replay` };
+  }
+  if (typeof claims.iat === 'number' && claims.iat * 1000 - now > ALLOWED_CLOCK_SKEW_MS) return { ok: false, reason: 'JWT was issued in the future (iat)' };
   return { ok: true, claims };
 }

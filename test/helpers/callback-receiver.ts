@@ -7,6 +7,8 @@ export interface ReceivedCallback {
   body: string;
   signatureValid: boolean;
   status: number;
+  /** Date.now() when its body had arrived. */
+  at: number;
 }
 
 export interface CallbackReceiver {
@@ -70,7 +72,7 @@ export async function startCallbackReceiver(secret: string): Promise<CallbackRec
     const attempt = (attempts.get(idempotencyKey) ?? 0) + 1;
     attempts.set(idempotencyKey, attempt);
     const status = signatureValid ? receiver.answer({ idempotencyKey, attempt }) : 401;
-    received.push({ idempotencyKey, body, signatureValid, status });
+    received.push({ idempotencyKey, body, signatureValid, status, at: Date.now() });
     if (status >= 200 && status < 300) {
       const times = (acceptedKeys.get(idempotencyKey) ?? 0) + 1;
       acceptedKeys.set(idempotencyKey, times);

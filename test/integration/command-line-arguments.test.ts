@@ -1,5 +1,5 @@
 /**
- * The benchmark and the crash and cluster tests, run as commands: a bad argument is bad input (exit
+ * The benchmark and the crash, cluster and fault tests, run as commands: a bad argument is bad input (exit
  * code 2, as the CLI's), with a message naming the option, before anything starts. The parsing itself
  * is tested in test/unit/arguments.test.ts.
  */
@@ -11,6 +11,7 @@ describe('run from the command line', () => {
     ['bench', 'bench/run.ts'],
     ['crash-test', 'test/integration/crash-test.ts'],
     ['cluster-test', 'test/cluster/cluster-test.ts'],
+    ['test:faults', 'harness/faults/run-faults.ts'],
   ])('%s exits 2 on a bad argument, naming it, and starts nothing', (name, script) => {
     const run = spawnSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, script), '--orders', 'zero'], {
       cwd: root,

@@ -20,15 +20,13 @@
  * function at a small size (test/integration/crash.test.ts). Prints its counts; exit code 1 on any
  * problem, with the evidence (worker logs, server database) kept in the printed work folder.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Database from 'better-sqlite3';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { Pool } from 'pg';
+import { Client, Connection } from '@temporalio/client';
 import type { Ledger } from '../../ledger/ledger';
 import { openLedger } from '../../ledger/open-ledger';
 import { createProviders } from '../../providers/registry';
@@ -37,7 +35,6 @@ import { given, oneOf, readArguments, runScript, wholeNumber } from '../../commo
 import { loadConfig, withoutPushSettings } from '../../common/config';
 import { InvalidInputError } from '../../common/order-input';
 import { findFreePort } from '../../common/temporal-servers';
-import type { OrderScript, Step } from '../../sandbox/scenario';
 import { startCallbackReceiver, type CallbackReceiver } from '../helpers/callback-receiver';
 import { cleanEnvironment } from '../helpers/cli-process';
 import { startPostgresCluster, type PostgresCluster } from '../helpers/postgres';
@@ -48,80 +45,16 @@ import { startTemporalCluster } from '../../scripts/temporal-cluster';
 import { orderWorkflowId } from '../../domain/ids';
 import { PROVIDER_NAMES, type Outcome, type ProviderName } from '../../domain/types';
 import { random } from '../../bench/workload';
+import { EXPECTED, type OrderKind, type PlannedOrder, between, planOrders } from '../../harness/workload/planned-orders';
+import { WorkerSupervisor } from '../../harness/process-supervisor';
+import { type LedgerReader, ledgerReader, logicalKey, retrying } from '../../harness/checks/ledger-reader';
+import { checkExactlyOnce } from '../../harness/checks/exactly-once';
 
-const PROJECT_ROOT = resolve(__dirname, '..', '..');
-const CLI = join(PROJECT_ROOT, 'bin', 'order-tracker.js');
 const SECOND = 1_000;
 const NAMESPACE = 'default';
 const CALLBACK_SECRET = `crash-test-${randomBytes(8).toString('hex')}`;
 const OUTCOMES: readonly Outcome[] = ['succeeded', 'failed', 'timed_out', 'tracking_cancelled'];
 
-/** What each simulated provider plays: in-flight statuses (fast-polled ones first) and verdicts. */
-interface ProviderProfile {
-  inFlight: readonly string[];
-  succeeded: readonly string[];
-  failed: readonly string[];
-  /** In-flight steps before a verdict. */
-  maxInFlightSteps: number;
-  /** Provider-specific script fields. */
-  scriptExtras?: Record<string, unknown>;
-}
-
-const PROFILES: Record<ProviderName, ProviderProfile> = {
-  magma: {
-    inFlight: ['WAITING_FOR_SELLER_APPROVAL', 'WAITING_FOR_BUYER_PAYMENT', 'WAITING_FOR_CHANNEL_OPEN'],
-    succeeded: ['VALID_CHANNEL_OPENING', 'CHANNEL_MONITORING_FINISHED'],
-    failed: ['SELLER_REJECTED', 'BUYER_FAILED_TO_PAY', 'SELLER_FAILED_TO_OPEN_CHANNEL'],
-    maxInFlightSteps: 3,
-  },
-  miraclecash: { inFlight: ['pending'], succeeded: ['successful'], failed: ['unsuccessful', 'expired', 'cancelled'], maxInFlightSteps: 2 },
-  ozzobit: { inFlight: ['PROCESSING', 'PENDING_DELIVERY'], succeeded: ['COMPLETED'], failed: ['FAILED', 'CANCELLED'], maxInFlightSteps: 2 },
-  // Deposit-stage statuses only, with a deposit window of seconds: the adapter then polls a second
-  // after the expiry (with pushes every 10 s once overdue, instead of the 20–30 s of the later stages).
-  houdini: {
-    inFlight: ['NEW', 'WAITING'],
-    succeeded: ['FINISHED'],
-    failed: ['FAILED', 'REFUNDED', 'EXPIRED'],
-    maxInFlightSteps: 2,
-    scriptExtras: { depositWindowMs: 4 * SECOND },
-  },
-};
-
-/** How an order is played and what it must end as. */
-type OrderKind =
-  | 'succeeds'
-  | 'fails'
-  | 'times_out'
-  /** Never ends at the provider; stopped by the `cancel` signal. */
-  | 'cancelled_by_signal'
-  /** Succeeds; tracked twice at the same moment. */
-  | 'tracked_twice'
-  /** Succeeds; a Temporal cancel request is sent while its callback is being delivered. */
-  | 'temporal_cancel_in_fulfilment';
-
-const EXPECTED: Record<OrderKind, Outcome> = {
-  succeeds: 'succeeded',
-  fails: 'failed',
-  times_out: 'timed_out',
-  cancelled_by_signal: 'tracking_cancelled',
-  tracked_twice: 'succeeded',
-  temporal_cancel_in_fulfilment: 'succeeded',
-};
-
-interface PlannedOrder {
-  provider: ProviderName;
-  orderId: string;
-  kind: OrderKind;
-  expected: Outcome;
-  script: OrderScript;
-  maxWaitMs: number;
-  /** Milliseconds after the run's start. */
-  startAt: number;
-  /** For cancelled_by_signal: milliseconds after the order's start. */
-  cancelAfterMs?: number;
-  /** The receiver answers this order's first delivery with 503, so its callback is retried. */
-  flakyCallback: boolean;
-}
 
 export interface CrashTestOptions {
   orders: number;
@@ -232,254 +165,8 @@ export interface CrashTestReport {
   problems: string[];
 }
 
-function pick<T>(rand: () => number, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)] as T;
-}
-
-function between(rand: () => number, low: number, high: number): number {
-  return Math.round(low + rand() * (high - low));
-}
-
-function inFlightSteps(rand: () => number, profile: ProviderProfile, count: number): Step[] {
-  return Array.from({ length: count }, (_, index) => ({
-    status: profile.inFlight[Math.min(index, profile.inFlight.length - 1)] as string,
-    durationMs: between(rand, 2 * SECOND, 5 * SECOND),
-  }));
-}
-
-/** Providers whose simulator pushes every status, the first one included, to the ingress. */
-const PUSHING_PROVIDERS: readonly ProviderName[] = ['ozzobit', 'houdini'];
-
-/**
- * `withPushes`: an ingress runs. A simulator's first push may then start tracking before the test's
- * `track` does (an early push starts tracking, as it should), and `track` returns that running order
- * without its max wait: so the orders that must time out after their short max wait are only of
- * providers that do not push.
- */
-function planOrders(count: number, providers: ProviderName[], windowMs: number, runId: string, rand: () => number, withPushes = false): PlannedOrder[] {
-  const twice = Math.max(2, Math.round(count * 0.05));
-  const specials: OrderKind[] = [
-    'temporal_cancel_in_fulfilment',
-    ...Array<OrderKind>(twice).fill('tracked_twice'),
-    'succeeds', 'fails', 'times_out', 'cancelled_by_signal',
-  ];
-  const weighted: [OrderKind, number][] = [['succeeds', 0.4], ['fails', 0.25], ['times_out', 0.15], ['cancelled_by_signal', 0.2]];
-  const kinds: OrderKind[] = specials.slice(0, count);
-  while (kinds.length < count) {
-    let roll = rand();
-    const kind = weighted.find(([, weight]) => (roll -= weight) < 0)?.[0] ?? 'succeeds';
-    kinds.push(kind);
-  }
-  // Shuffle so the special orders start at random moments too.
-  for (let index = kinds.length - 1; index > 0; index -= 1) {
-    const other = Math.floor(rand() * (index + 1));
-    [kinds[index], kinds[other]] = [kinds[other] as OrderKind, kinds[index] as OrderKind];
-  }
-  const quiet = providers.filter((provider) => !PUSHING_PROVIDERS.includes(provider));
-  const orders = kinds.map((kind, index): PlannedOrder => {
-    const provider = (withPushes && kind === 'times_out' && quiet.length > 0 ? quiet[index % quiet.length] : providers[index % providers.length]) as ProviderName;
-    const profile = PROFILES[provider];
-    const orderId = `crash-${runId}-${String(index).padStart(4, '0')}`;
-    const steps = inFlightSteps(rand, profile, between(rand, 0, profile.maxInFlightSteps));
-    let maxWaitMs = 30 * 60 * SECOND;
-    let cancelAfterMs: number | undefined;
-    switch (EXPECTED[kind]) {
-      case 'succeeded':
-        steps.push({ status: pick(rand, profile.succeeded) });
-        break;
-      case 'failed':
-        steps.push({ status: pick(rand, profile.failed) });
-        break;
-      case 'timed_out':
-        // Never settles: only the (short) max wait can end it, however late the polls come.
-        steps.push({ status: pick(rand, profile.inFlight) });
-        maxWaitMs = between(rand, 8 * SECOND, 20 * SECOND);
-        break;
-      case 'tracking_cancelled':
-        steps.push({ status: pick(rand, profile.inFlight) });
-        cancelAfterMs = between(rand, 2 * SECOND, 12 * SECOND);
-        break;
-    }
-    return {
-      provider,
-      orderId,
-      kind,
-      expected: EXPECTED[kind],
-      script: { ...profile.scriptExtras, id: orderId, steps },
-      maxWaitMs,
-      startAt: Math.round(rand() * windowMs),
-      cancelAfterMs,
-      flakyCallback: kind !== 'temporal_cancel_in_fulfilment' && rand() < 0.2,
-    };
-  });
-  return orders.sort((a, b) => a.startAt - b.startAt);
-}
-
-const READY_PATTERNS = {
-  worker: /order-tracker worker(: task queue| running)|Worker state changed.{0,80}RUNNING/,
-  ingress: /order-tracker ingress running/,
-} as const;
-
-/** A worker (or the ingress) as a child process, restarted after every kill and after any exit of its own. */
-export class WorkerSupervisor {
-  private child: ChildProcess | undefined;
-  /** Whether the current child printed that it runs. */
-  private isReady = false;
-  private expectedExit = new WeakSet<ChildProcess>();
-  private stopping = false;
-  starts = 0;
-  readonly unexpectedExits: string[] = [];
-
-  constructor(
-    private readonly environment: NodeJS.ProcessEnv,
-    private readonly workDir: string,
-    private readonly log: (line: string) => void,
-    /** Names its log files and messages, e.g. `worker` or `worker-b`. */
-    private readonly label = 'worker',
-    private readonly command: keyof typeof READY_PATTERNS = 'worker',
-  ) {}
-
-  start(): void {
-    this.starts += 1;
-    const number = this.starts;
-    const name = `${this.label}-${String(number).padStart(2, '0')}`;
-    const output: WriteStream = createWriteStream(join(this.workDir, `${name}.log`));
-    // Output can still arrive after 'exit' ended the file: never let that fail the run.
-    output.on('error', () => undefined);
-    const child = spawn(process.execPath, [CLI, this.command], { cwd: PROJECT_ROOT, env: this.environment, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    this.isReady = false;
-    let recent = '';
-    const watch = (chunk: Buffer) => {
-      if (!output.writableEnded) output.write(chunk);
-      if (this.isReady || this.child !== child) return;
-      // The worker's "running" line (plain or JSON log), or the SDK's own state change.
-      recent = (recent + chunk.toString('utf8')).slice(-4_000);
-      if (READY_PATTERNS[this.command].test(recent)) this.isReady = true;
-    };
-    child.stdout?.on('data', watch);
-    child.stderr?.on('data', watch);
-    child.once('exit', (code, signal) => {
-      output.end(`\n[crash-test] ${name} exited with ${signal ?? `code ${code}`}\n`);
-      if (this.expectedExit.has(child) || this.stopping) return;
-      const reason = `${name} (pid ${child.pid}) exited by itself with ${signal ?? `code ${code}`} (see ${name}.log)`;
-      this.unexpectedExits.push(reason);
-      this.log(`${reason}; starting another`);
-      if (this.child === child) this.start();
-    });
-  }
-
-  /** Resolves when the current worker printed that it runs; throws after `timeoutMs`. */
-  async ready(timeoutMs = 90 * SECOND): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.isReady) {
-      if (Date.now() > deadline) {
-        const exits = this.unexpectedExits.length > 0 ? `; ${this.unexpectedExits.slice(-3).join('; ')}` : '';
-        throw new Error(`${this.label} ${this.starts} did not start within ${timeoutMs / SECOND} s (logs in ${this.workDir})${exits}`);
-      }
-      await sleep(100);
-    }
-  }
-
-  /** SIGKILL now (synchronously: the signal is sent before this returns). */
-  killNow(): ChildProcess | undefined {
-    const child = this.child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return undefined;
-    this.expectedExit.add(child);
-    child.kill('SIGKILL');
-    return child;
-  }
-
-  /** Waits for a killed worker to be gone, then starts the next one. */
-  async restartAfter(child: ChildProcess | undefined): Promise<void> {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      await new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
-    }
-    this.start();
-  }
-
-  /** Graceful stop (SIGTERM, then SIGKILL after 10 s). */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    const child = this.child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10 * SECOND);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
-/** Ledger rows straight from the database (not through the Ledger API, which hides nothing but is per order). */
-interface LedgerReader {
-  rows(): Promise<{ order_key: string; outcome: string; final: boolean; callback: string }[]>;
-  pendingCallbacks(): Promise<number>;
-  close(): Promise<void>;
-}
-
-function ledgerReader(databaseUrl: string): LedgerReader {
-  if (databaseUrl.startsWith('sqlite:')) {
-    const database = new Database(databaseUrl.slice('sqlite:'.length), { fileMustExist: true });
-    database.pragma('busy_timeout = 5000');
-    const all = database.prepare<[], { order_key: string; outcome: string; final: number; callback: string }>(
-      'SELECT order_key, outcome, final, callback FROM order_outcomes',
-    );
-    const pending = database.prepare<[], { count: number }>("SELECT count(*) AS count FROM order_outcomes WHERE callback = 'pending'");
-    return {
-      rows: async () => all.all().map((row) => ({ ...row, final: row.final === 1 })),
-      pendingCallbacks: async () => pending.get()?.count ?? 0,
-      close: async () => {
-        database.close();
-      },
-    };
-  }
-  const pool = new Pool({ connectionString: databaseUrl, max: 2 });
-  // This process's own connections die in a database blip too; a query after it reconnects.
-  pool.on('error', () => undefined);
-  return {
-    rows: async () => (await pool.query('SELECT order_key, outcome, final, callback FROM order_outcomes')).rows,
-    pendingCallbacks: async () =>
-      Number((await pool.query("SELECT count(*) AS count FROM order_outcomes WHERE callback = 'pending'")).rows[0]?.count ?? 0),
-    close: () => pool.end(),
-  };
-}
-
-/** The server is restarting (gRPC UNAVAILABLE, refused or reset connections), looking through causes. */
-function isTransient(error: unknown): boolean {
-  const texts: string[] = [];
-  for (let current: unknown = error, depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
-    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
-    if (code === 14 || code === 4) return true; // UNAVAILABLE, DEADLINE_EXCEEDED
-    texts.push(typeof message === 'string' ? message : String(current));
-    current = cause;
-  }
-  return /\bUNAVAILABLE\b|ECONNREFUSED|ECONNRESET|DEADLINE_EXCEEDED|No connection established|Connection dropped/i.test(texts.join(' | '));
-}
-
-/** A client call that may meet the dev server while it restarts: retried for up to a minute. */
-async function retrying<T>(what: string, call: () => Promise<T>, timeoutMs = 60 * SECOND): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!isTransient(error) || Date.now() > deadline) throw new Error(`${what}: ${String(error)}`);
-      await sleep(250);
-    }
-  }
-}
-
 /** The worker's `application_name` on the PostgreSQL ledger: how a blip finds its connections. */
 const WORKER_APPLICATION_NAME = 'crash-test-worker';
-
-/**
- * The Idempotency-Key without the record's time a non-final outcome's key carries
- * (`<provider>:<orderId>:<outcome>[:<occurredAt>]`).
- */
-function logicalKey(idempotencyKey: string): string {
-  return idempotencyKey.replace(/:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, '');
-}
 
 /** How many lines of all worker logs in the work folder contain `text`. */
 function countInWorkerLogs(workDir: string, text: string): number {
@@ -837,163 +524,8 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     await Promise.all([starter, killer, blipper]);
     log(`all ${started.size} orders started and ${kills} kills done; waiting for every order to end`);
 
-    // --- bounded wait for every workflow to close --------------------------------------------------
-    const settleTimeoutMs = options.settleTimeoutMs ?? 180 * SECOND;
-    const settleDeadline = Date.now() + settleTimeoutMs;
-    const open = new Set(orders.filter((order) => started.has(order.orderId)).map((order) => order.orderId));
-    const closedStatus = new Map<string, string>();
-    const planned = new Map(orders.map((order) => [order.orderId, order]));
-    let lastReport = Date.now();
-    while (open.size > 0 && Date.now() < settleDeadline) {
-      const batch = [...open];
-      for (let offset = 0; offset < batch.length; offset += 25) {
-        await Promise.all(
-          batch.slice(offset, offset + 25).map(async (orderId) => {
-            const order = planned.get(orderId) as PlannedOrder;
-            try {
-              const description = await client.workflow.getHandle(orderWorkflowId(order.provider, orderId)).describe();
-              if (description.status.name !== 'RUNNING') {
-                open.delete(orderId);
-                closedStatus.set(orderId, description.status.name);
-              }
-            } catch (error) {
-              if (error instanceof WorkflowNotFoundError) {
-                open.delete(orderId);
-                closedStatus.set(orderId, 'NOT_FOUND');
-              }
-            }
-          }),
-        );
-      }
-      if (open.size > 0) {
-        if (Date.now() - lastReport >= 5 * SECOND) {
-          lastReport = Date.now();
-          log(`${open.size} order(s) still running: ${[...open].slice(0, 5).join(', ')}${open.size > 5 ? ', …' : ''}`);
-        }
-        await sleep(SECOND);
-      }
-    }
-    let ordersStuck = 0;
-    for (const orderId of open) {
-      ordersStuck += 1;
-      const order = planned.get(orderId) as PlannedOrder;
-      let evidence = '';
-      try {
-        const handle = client.workflow.getHandle(orderWorkflowId(order.provider, orderId));
-        const description = await handle.describe();
-        const time = (stamp: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
-          stamp?.seconds == null ? '-' : new Date(Number(stamp.seconds) * 1000 + Math.floor((stamp.nanos ?? 0) / 1e6)).toISOString();
-        const pending = (description.raw.pendingActivities ?? []).map((activity) =>
-          [
-            `${activity.activityType?.name} attempt ${activity.attempt}`,
-            `scheduled ${time(activity.scheduledTime)}`,
-            `started ${time(activity.lastStartedTime)} by ${activity.lastWorkerIdentity || '-'}`,
-            activity.lastFailure?.message ?? '',
-          ].join(' ').trim(),
-        );
-        const progress = await handle.query<{ status: string | null; outcome: string | null; fulfilment: unknown }>('progress');
-        evidence = `status ${progress.status}, outcome ${progress.outcome}, fulfilment ${JSON.stringify(progress.fulfilment)}, pending activities [${pending.join('; ')}]`;
-      } catch (error) {
-        evidence = `(could not describe it: ${String(error)})`;
-      }
-      problem(`stuck: ${order.provider}:${orderId} (${order.kind}) still running ${settleTimeoutMs / SECOND} s after the last start: ${evidence}`);
-    }
-
-    // --- verification ------------------------------------------------------------------------
-    for (const [orderId, status] of closedStatus) {
-      const order = planned.get(orderId) as PlannedOrder;
-      if (status !== 'COMPLETED') {
-        problem(`${order.provider}:${orderId} (${order.kind}) closed as ${status}, not COMPLETED`);
-        continue;
-      }
-      const result = await retrying(`result of ${orderId}`, () => tracker.result(order.provider, orderId));
-      if (result.outcome !== order.expected) problem(`${order.provider}:${orderId} (${order.kind}) ended ${result.outcome}, expected ${order.expected}`);
-    }
-
-    // Each fulfilment step scheduled once per order (retries are attempts of that one activity),
-    // and how many steps a kill made Temporal run again. An order can have more than one run: a push
-    // that passed the ingress's ledger check just before the outcome was recorded starts a run after
-    // the first closed, which finds the outcome in the ledger and delivers nothing. So: in each run
-    // every step at most once, and over the order's runs one delivery and one hook.
-    const FULFILMENT_STEPS = ['recordOutcome', 'deliverCallback', 'runHook'] as const;
-    const stepsRetried: Record<string, number> = { pollOrder: 0, recordOutcome: 0, deliverCallback: 0, runHook: 0 };
-    const closedIds = [...closedStatus.keys()];
-    for (let offset = 0; offset < closedIds.length; offset += 20) {
-      await Promise.all(
-        closedIds.slice(offset, offset + 20).map(async (orderId) => {
-          const order = planned.get(orderId) as PlannedOrder;
-          const workflowId = orderWorkflowId(order.provider, orderId);
-          const runIds = await retrying(`runs of ${orderId}`, async () => {
-            const ids: string[] = [];
-            for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) ids.push(execution.runId);
-            return ids.length > 0 ? ids : [undefined];
-          });
-          const total: Record<string, number> = {};
-          for (const runId of runIds) {
-            const history = await retrying(`history of ${orderId}`, () => client.workflow.getHandle(workflowId, runId).fetchHistory());
-            const typeOf = new Map<string, string>();
-            const scheduled: Record<string, number> = {};
-            for (const event of history.events ?? []) {
-              const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
-              if (name) {
-                typeOf.set(String(event.eventId), name);
-                scheduled[name] = (scheduled[name] ?? 0) + 1;
-              }
-              const started = event.activityTaskStartedEventAttributes;
-              if (started && (started.attempt ?? 1) > 1) {
-                const type = typeOf.get(String(started.scheduledEventId)) ?? 'unknown';
-                stepsRetried[type] = (stepsRetried[type] ?? 0) + 1;
-              }
-            }
-            for (const step of FULFILMENT_STEPS) {
-              if ((scheduled[step] ?? 0) > 1) problem(`${order.provider}:${orderId}: ${step} scheduled ${scheduled[step]} times in run ${runId ?? 'latest'}`);
-              total[step] = (total[step] ?? 0) + (scheduled[step] ?? 0);
-            }
-          }
-          if ((total.recordOutcome ?? 0) < 1) problem(`${order.provider}:${orderId}: recordOutcome never scheduled`);
-          for (const step of ['deliverCallback', 'runHook'] as const) {
-            if ((total[step] ?? 0) !== 1) problem(`${order.provider}:${orderId}: ${step} scheduled ${total[step] ?? 0} times over ${runIds.length} run(s), not once`);
-          }
-        }),
-      );
-    }
-
-    const rows = (await reader.rows()).filter((row) => ofThisRun(row.order_key));
-    const rowsByKey = new Map<string, (typeof rows)[number][]>();
-    for (const row of rows) rowsByKey.set(row.order_key, [...(rowsByKey.get(row.order_key) ?? []), row]);
-    let ordersLost = 0;
-    for (const order of orders) {
-      const key = `${order.provider}:${order.orderId}`;
-      const found = rowsByKey.get(key) ?? [];
-      rowsByKey.delete(key);
-      if (found.length === 0) {
-        ordersLost += 1;
-        problem(`lost: ${key} (${order.kind}) has no ledger row`);
-        continue;
-      }
-      if (found.length > 1) problem(`${key} has ${found.length} ledger rows`);
-      const row = found[0] as (typeof rows)[number];
-      if (row.outcome !== order.expected) problem(`${key} (${order.kind}): ledger says ${row.outcome}, expected ${order.expected}`);
-      const final = order.expected === 'succeeded' || order.expected === 'failed';
-      if (row.final !== final) problem(`${key}: ledger row final=${row.final}, expected ${final}`);
-      if (row.callback !== 'delivered') problem(`${key}: ledger callback state ${row.callback}, expected delivered`);
-    }
-    for (const [key, extra] of rowsByKey) problem(`unexpected ledger row ${key} (outcome ${JSON.stringify(extra[0]?.outcome)})`);
-
-    const expectedKeys = new Set(orders.map((order) => `${order.provider}:${order.orderId}:${order.expected}`));
-    const processedKeys = receiver.processed().filter(ofThisRun);
-    for (const key of processedKeys) {
-      const outcome = logicalKey(key).split(':').at(-1);
-      const final = outcome === 'succeeded' || outcome === 'failed';
-      if (final !== (logicalKey(key) === key)) problem(`callback key ${key}: a non-final outcome's key carries its record's time, a final one's does not`);
-    }
-    // Each order is recorded once here, so its logical key (without the record's time) is unique too.
-    const processed = processedKeys.map(logicalKey);
-    for (const key of processed) if (!expectedKeys.has(key)) problem(`unexpected callback processed: ${key}`);
-    const processedSet = new Set(processed);
-    for (const key of expectedKeys) if (!processedSet.has(key)) problem(`callback never processed: ${key}`);
-    if (processedSet.size !== processed.length) problem('a key was processed twice by the receiver');
-    const badSignatures = receiver.received.filter((delivery) => !delivery.signatureValid).length;
+    const checked = await checkExactlyOnce({ client, tracker, reader, receiver, orders, started, ofThisRun, settleTimeoutMs: options.settleTimeoutMs ?? 180 * SECOND, problem, log });
+    const { stepsRetried, rows, processed, ordersLost, ordersStuck, badSignatures } = checked;
     // The provider-wide budget, from what each simulator received (not from the tracker's account).
     const budget: BudgetReport[] = [];
     for (const provider of tracked) {

@@ -144,7 +144,13 @@ describe('the ingress against any request', () => {
   } as unknown as Client;
   const tracker = new OrderTracker({ client, taskQueue: 'fuzz' });
   let base = '';
-  const app = buildIngress({ tracker, token: 'token', webhooks: [ozzobitWebhookRoute({ tracker, verifier: createOzzobitSignatureVerifier(SECRET), logger: { info: () => undefined, warn: () => undefined, error: () => undefined } })] });
+  const app = buildIngress({
+    tracker,
+    token: 'token',
+    webhooks: [ozzobitWebhookRoute({ tracker, verifier: createOzzobitSignatureVerifier(SECRET), logger: { info: () => undefined, warn: () => undefined, error: () => undefined } })],
+    // The fuzzer is one client sending as fast as it can: flood control (ingress-flood.ts) would answer it 429.
+    floodLimits: { connectionsPerClient: 1_000, requestsPerSecond: 1_000_000, burst: 1_000_000 },
+  });
 
   beforeAll(async () => {
     base = await app.listen({ port: 0, host: '127.0.0.1' });

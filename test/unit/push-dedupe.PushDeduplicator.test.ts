@@ -35,10 +35,25 @@ describe('PushDeduplicator.admit', () => {
     expect(deduplicator.admit('houdini', 'order-1', observation('PENDING_DELIVERY', 2)).kind).toBe('admitted');
   });
 
-  it('holds a push while it is being delivered, so a concurrent copy is a duplicate', () => {
+  it('counts a push as seen only once it reached its order: a copy arriving meanwhile is delivered too (issue 29, R1)', () => {
+    // The provider redelivers while the first delivery still waits on an unreachable Temporal; the
+    // first then fails. Held as seen, the copy was answered `duplicate` and the push was lost.
     const deduplicator = new PushDeduplicator();
     const first = deduplicator.admit('ozzobit', 'order-1', observation('PROCESSING', 1));
+    const redelivery = deduplicator.admit('ozzobit', 'order-1', observation('PROCESSING', 1));
     expect(first.kind).toBe('admitted');
+    expect(redelivery.kind).toBe('admitted');
+    if (first.kind === 'admitted') first.release(false);
+    if (redelivery.kind === 'admitted') redelivery.release(true);
+    expect(deduplicator.admit('ozzobit', 'order-1', observation('PROCESSING', 1)).kind).toBe('duplicate');
+  });
+
+  it('a failed delivery that ends after a successful copy does not forget the copy', () => {
+    const deduplicator = new PushDeduplicator();
+    const first = deduplicator.admit('ozzobit', 'order-1', observation('PROCESSING', 1));
+    const copy = deduplicator.admit('ozzobit', 'order-1', observation('PROCESSING', 1));
+    if (copy.kind === 'admitted') copy.release(true);
+    if (first.kind === 'admitted') first.release(false);
     expect(deduplicator.admit('ozzobit', 'order-1', observation('PROCESSING', 1)).kind).toBe('duplicate');
   });
 

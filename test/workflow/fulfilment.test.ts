@@ -207,3 +207,75 @@ test('a non-final outcome recorded again: its own callback key for its own body,
   expect(hookCalls.map((call) => call.callbackIdempotencyKey)).toEqual(deliveries.map((delivery) => delivery.idempotencyKey));
   expect((await ledger.find('magma', orderId))?.hooksDone).toEqual([`magma:${orderId}:timed_out:${bodies[1]?.occurredAt}:onTimedOut`]);
 });
+
+test('a receiver refusing the signature (401) is retried with attention in progress, and delivered once it takes it (issue 29, R7)', async () => {
+  const orderId = succeedingOrder();
+  let progressDuringRefusals: Awaited<ReturnType<OrderTracker['progress']>> | undefined;
+  receiver.answer = ({ attempt }) => (attempt <= 3 ? 401 : 200);
+  receiver.beforeAnswer = async ({ idempotencyKey, attempt }) => {
+    if (idempotencyKey.startsWith(`magma:${orderId}:`) && attempt === 3) progressDuringRefusals = await tracker.progress('magma', orderId);
+  };
+  let progressAfter: Awaited<ReturnType<OrderTracker['progress']>> | undefined;
+  try {
+    await stack(async () => {
+      await tracker.track('magma', orderId);
+      await tracker.result('magma', orderId);
+      progressAfter = await tracker.progress('magma', orderId);
+    });
+  } finally {
+    receiver.beforeAnswer = undefined;
+  }
+  expect(deliveriesOf(orderId).map((delivery) => delivery.status)).toEqual([401, 401, 401, 200]);
+  expect(progressDuringRefusals?.attention).toMatch(/callback refused.*401.*refused the signature.*FULFILLMENT_WEBHOOK_SECRET/);
+  expect(await ledger.find('magma', orderId)).toMatchObject({ callback: 'delivered' });
+  expect(progressAfter?.attention).toBeNull();
+});
+
+test('a receiver that keeps refusing the signature ends as rejected after its window, not at the first 401', async () => {
+  const orderId = succeedingOrder();
+  receiver.answer = () => 403;
+  const { result, progress } = await stack(async () => {
+    await tracker.track('magma', orderId);
+    const outcome = await tracker.result('magma', orderId);
+    return { result: outcome, progress: await tracker.progress('magma', orderId) };
+  });
+  expect(result.outcome).toBe('succeeded');
+  expect(progress.fulfilment.callback).toBe('rejected');
+  expect(deliveriesOf(orderId).length).toBeGreaterThan(5);
+  expect((await ledger.find('magma', orderId))?.callbackDetail).toMatch(/403.*refused the signature/);
+});
+
+test('a delivered callback is not sent again when the ledger write after it fails (disk full; issue 29, R10)', async () => {
+  const orderId = succeedingOrder();
+  let failuresLeft = 4; // more than one attempt's own tries: the activity is retried
+  const fullDisk: Ledger = {
+    record: (...args) => ledger.record(...args),
+    find: (...args) => ledger.find(...args),
+    markHookDone: (...args) => ledger.markHookDone(...args),
+    close: async () => undefined,
+    markCallback: async (...args) => {
+      if (args[3] === 'delivered' && failuresLeft > 0) {
+        failuresLeft -= 1;
+        throw new Error('SQLITE_FULL: database or disk is full');
+      }
+      return ledger.markCallback(...args);
+    },
+  };
+  await withWorkers(
+    {
+      connection: environment.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      providers: magmaProviders(sandbox.url, API_KEY),
+      ledger: fullDisk,
+      callbackSender: createCallbackSender({ url: receiver.url, secrets: [SECRET] }),
+      hooks,
+    },
+    async () => {
+      await tracker.track('magma', orderId);
+      await tracker.result('magma', orderId);
+    },
+  );
+  expect(failuresLeft).toBe(0);
+  expect(deliveriesOf(orderId)).toHaveLength(1);
+  expect(await ledger.find('magma', orderId)).toMatchObject({ callback: 'delivered' });
+});

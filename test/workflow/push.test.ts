@@ -375,6 +375,28 @@ test('a push restarting an order that ended timed_out keeps the merchant referen
   expect(await ledger.find('houdini', orderId)).toMatchObject({ outcome: 'succeeded', final: true, reference: 'merchant-77' });
 });
 
+test('a replayed push of the status a timed_out order ended with starts no run; a newer status does (issue 29, R4)', async () => {
+  const orderId = uniqueId('replayed-after-end');
+  sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING', requests: 3 }, { status: 'FINISHED' }] });
+  const { timedOut, replays, newer, second } = await stack(async () => {
+    await tracker.track('houdini', orderId, { maxWaitMs: 60_000 });
+    const ended = await tracker.result('houdini', orderId);
+    const runId = (await environment.client.workflow.getHandle(orderWorkflowId('houdini', orderId)).describe()).runId;
+    // The webhook captured while the order was WAITING, replayed after the ingress forgot it.
+    const answers = [await tracker.push('houdini', orderId, pushed(orderId, 0)), await tracker.push('houdini', orderId, pushed(orderId, 0))];
+    const stillClosed = await environment.client.workflow.getHandle(orderWorkflowId('houdini', orderId)).describe();
+    expect({ runId: stillClosed.runId, status: stillClosed.status.name }).toEqual({ runId, status: 'COMPLETED' });
+    const newerAnswer = await tracker.push('houdini', orderId, pushed(orderId, 4));
+    return { timedOut: ended, replays: answers, newer: newerAnswer, second: await tracker.result('houdini', orderId) };
+  });
+  expect(timedOut.outcome).toBe('timed_out');
+  for (const replay of replays) expect(replay).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/not newer than WAITING/) });
+  expect(newer).toMatchObject({ kind: 'signalled' });
+  expect(second.outcome).toBe('succeeded');
+  // One timed_out callback: the replays sent the merchant nothing.
+  expect((await ledger.find('houdini', orderId))?.outcome).toBe('succeeded');
+});
+
 test('a track after the push that started an order hands it the reference and max wait, and says so', async () => {
   const orderId = uniqueId('push-then-track');
   // Never leaves WAITING: the order ends timed_out at the max wait it was given.

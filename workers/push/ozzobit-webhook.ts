@@ -23,6 +23,7 @@ import { parseOzzobitWebhook } from '../../providers/ozzobit/ozzobit-events';
 import { type PushLogger, errorText, prefixedConsoleLogger } from './push-logger';
 import { pushReceiptCounter, reportingPushes } from './push-receipts';
 import type { WebhookVerifier } from '../../providers/webhook-verifier';
+import { SampledLog } from '../sampled-log';
 
 export const OZZOBIT_WEBHOOK_PATH = '/webhooks/ozzobit';
 
@@ -44,6 +45,9 @@ export function ozzobitWebhookRoute(options: OzzobitWebhookRouteOptions): (app: 
   const count = pushReceiptCounter(options.meter, 'ozzobit', 'webhook');
   const tracker = reportingPushes(options.tracker, count, logger);
   return (app) => {
+    // Counted and sampled: a flood of unsigned webhooks must not write a line each (issue 29, R12).
+    const refusals = new SampledLog(logger, 'refused webhooks (signature not verified)');
+    app.addHook('onClose', async () => refusals.stop());
     // Only in this route's scope: the HTTP API keeps fastify's JSON parser.
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -53,7 +57,7 @@ export function ozzobitWebhookRoute(options: OzzobitWebhookRouteOptions): (app: 
       const verification = verifier.verify({ rawBody, headers: request.headers });
       if (!verification.ok) {
         count('refused');
-        logger.warn('refused a webhook', { reason: verification.reason, scheme: verifier.scheme, bytes: rawBody.length });
+        refusals.note(request.socket.remoteAddress ?? 'unknown', { reason: verification.reason, scheme: verifier.scheme, bytes: rawBody.length });
         return reply.code(401).send({ error: `webhook not verified: ${verification.reason}` });
       }
       const parsed = parseOzzobitWebhook(verification.payload, Date.now(), options.clock);

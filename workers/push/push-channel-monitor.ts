@@ -4,10 +4,10 @@
  * change, and in the shared database (push-channel-store.ts), where workers read whether a
  * provider's orders may slow to the push fallback. A provider counts as up while any of its
  * channels is up. A stopped ingress reports every channel down, so workers poll at the status
- * cadence again.
+ * cadence again; a killed one stops renewing the states' lease, which reads as down once it ran out.
  */
 import type { MetricMeter } from '@temporalio/common';
-import type { PushChannelState, PushChannelStatus } from '../../activities/push-channels/push-channel-state';
+import { PUSH_CHANNEL_LEASE_MS, PUSH_CHANNEL_RENEW_MS, type PushChannelState, type PushChannelStatus } from '../../activities/push-channels/push-channel-state';
 import type { PushChannelStore } from '../../activities/push-channels/push-channel-store';
 import type { ProviderName } from '../../domain/types';
 import type { ChannelReport } from './bridge';
@@ -37,6 +37,9 @@ export interface PushChannelMonitorOptions {
   meter?: MetricMeter;
   intervalMs?: number;
   clock?: () => number;
+  /** The stored states' lease and how often it is renewed (PUSH_CHANNEL_LEASE_MS, PUSH_CHANNEL_RENEW_MS). */
+  leaseMs?: number;
+  renewMs?: number;
 }
 
 function providerState(reports: ChannelReport[]): ChannelReport {
@@ -49,9 +52,11 @@ function providerState(reports: ChannelReport[]): ChannelReport {
 
 export class PushChannelMonitor {
   private readonly last = new Map<string, ChannelReport & { since: number }>();
-  private readonly written = new Map<ProviderName, string>();
+  /** Per provider: what was last stored, and when (the lease is renewed from there). */
+  private readonly written = new Map<ProviderName, { signature: string; at: number }>();
   private readonly clock: () => number;
   private readonly gauge: ReturnType<MetricMeter['createGauge']> | undefined;
+  private readonly sinceOf = new Map<ProviderName, number>();
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private stoppedReason: string | undefined;
@@ -107,9 +112,14 @@ export class PushChannelMonitor {
     for (const [provider, reports] of byProvider) {
       const state = providerState(reports);
       const signature = `${state.state}|${state.reason ?? ''}`;
-      if (this.written.get(provider) === signature) continue;
-      this.written.set(provider, signature);
-      this.store({ provider, state: state.state, reason: state.reason, since: now });
+      const last = this.written.get(provider);
+      const renewMs = this.options.renewMs ?? PUSH_CHANNEL_RENEW_MS;
+      if (last?.signature === signature && now - last.at < renewMs && this.stoppedReason === undefined) continue;
+      // An unchanged state is written again to renew its lease: `since` stays that of the change.
+      this.written.set(provider, { signature, at: now });
+      const since = last?.signature === signature ? (this.sinceOf.get(provider) ?? now) : now;
+      this.sinceOf.set(provider, since);
+      this.store({ provider, state: state.state, reason: state.reason, since });
     }
   }
 
@@ -117,7 +127,7 @@ export class PushChannelMonitor {
     const store = this.options.store;
     if (store === undefined) return;
     this.writing = this.writing.then(() =>
-      store.write(status).catch((error: unknown) => {
+      store.write(status, this.options.leaseMs ?? PUSH_CHANNEL_LEASE_MS).catch((error: unknown) => {
         // Written again at the next change; meanwhile workers keep the state they last read.
         this.written.delete(status.provider);
         this.options.logger.warn('could not store the push channel state', { provider: status.provider, error: errorText(error) });

@@ -10,7 +10,9 @@
  *
  * Memory is bounded (TTL and a maximum number of entries, the oldest dropped first), so an old push
  * may come through again after a while: harmless, the workflow keeps the highest rank. Only pushes
- * that reached their order are remembered; a push that failed (Temporal unreachable) can be retried.
+ * that reached their order are remembered: a copy arriving while the first is still on its way (a
+ * provider's redelivery while Temporal is slow or unreachable) goes through too, since the first may
+ * yet fail; two signals of one status are harmless, a lost one is not.
  */
 import { createHash } from 'node:crypto';
 import type { OrderTracker, PushResponse } from '../../client/order-tracker';
@@ -57,10 +59,6 @@ class ExpiringMap<V> {
     }
   }
 
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
-
   get size(): number {
     return this.entries.size;
   }
@@ -78,7 +76,7 @@ export type PushAdmission =
   | { kind: 'duplicate' | 'stale'; reason: string };
 
 export class PushDeduplicator {
-  /** `<provider>:<orderId>:<status>:<hash>` of pushes signalled or being signalled. */
+  /** `<provider>:<orderId>:<status>:<hash>` of pushes that reached their order. */
   private readonly seen: ExpiringMap<true>;
   /** `<provider>:<orderId>` → the highest rank signalled. */
   private readonly highestRank: ExpiringMap<number>;
@@ -92,8 +90,8 @@ export class PushDeduplicator {
   }
 
   /**
-   * Whether a push goes on to its order. An admitted push is held as seen at once (a concurrent
-   * copy is a duplicate); `release(false)` forgets it when it did not reach the order.
+   * Whether a push goes on to its order. It counts as seen once `release(true)` says it reached the
+   * order; until then a copy is admitted as well, and `release(false)` leaves nothing behind.
    */
   admit(provider: ProviderName, orderId: string, observation: Observation): PushAdmission {
     const order = `${provider}:${orderId}`;
@@ -106,14 +104,11 @@ export class PushDeduplicator {
     if (this.seen.get(key) !== undefined) {
       return { kind: 'duplicate', reason: `the same ${observation.status} push reached the order already` };
     }
-    this.seen.set(key, true);
     return {
       kind: 'admitted',
       release: (delivered) => {
-        if (!delivered) {
-          this.seen.delete(key);
-          return;
-        }
+        if (!delivered) return;
+        this.seen.set(key, true);
         const current = this.highestRank.get(order);
         if (current === undefined || observation.rank > current) this.highestRank.set(order, observation.rank);
       },
