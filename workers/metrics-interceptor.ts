@@ -14,6 +14,7 @@ import { ErrorType } from '../workflows/error-types';
 import { DETECTION_LAG_METRIC, PUSHES_METRIC } from '../workflows/order-metrics';
 import { isProviderName } from '../providers/registry';
 import type { ProviderName } from '../domain/types';
+import { POLL_GROUP_METRIC } from '../activities/poll-groups/group-metrics';
 
 /**
  * Metric names, exported as they are (the SDK's own carry a `temporal_` prefix); each sample also
@@ -34,6 +35,11 @@ export const METRIC = {
   pushes: PUSHES_METRIC,
   /** Status change → the order knowing it, by provider and source (recorded in the workflow, see workflows/order-metrics.ts). */
   detectionLag: DETECTION_LAG_METRIC,
+  /** Poll groups (activities/poll-groups/group-metrics.ts): their requests count in `polls` too. */
+  groupMembers: POLL_GROUP_METRIC.members,
+  groupBehind: POLL_GROUP_METRIC.behind,
+  listPages: POLL_GROUP_METRIC.pages,
+  groupReports: POLL_GROUP_METRIC.reports,
 } as const;
 
 const BUDGET_WAIT_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 300_000];

@@ -11,9 +11,13 @@ import type { ListedOrder, ProviderRegistry } from '../../providers/provider';
 import type { ProviderGate } from '../provider-gate';
 import type { GroupJoin, GroupMembership, GroupSilence, GroupWatchRequest, PollRequest } from '../poll-requests';
 import type { MemberStore } from './member-store';
+import { groupMetrics } from './group-metrics';
 import { groupSilenceAllowedMs } from './member-schedule';
 import type { OrderReports } from './order-reports';
 import { type GroupProgress, PollGroup } from './poll-group';
+
+/** The provider requests' counter, shared with the orders' own polls (workers/metrics-interceptor.ts). */
+const POLLS_METRIC = 'order_tracker_polls';
 
 /** A worker's poll groups: where members are kept, how orders are told, how many groups per provider. */
 export interface PollGroupDependencies {
@@ -106,6 +110,7 @@ export function createGroupActivities(groups: PollGroupDependencies | undefined,
         onUnknownListed: onUnknownListed === undefined ? undefined : (orders) => onUnknownListed(request.provider, request.shard, orders),
         reconcile: groups.reconcile?.[request.provider],
         log,
+        metrics: groupMetrics(context.metricMeter, request.provider, request.shard, POLLS_METRIC),
       });
       const progress = await group.run(context.cancellationSignal, (current) => context.heartbeat(current), request.runForMs);
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;

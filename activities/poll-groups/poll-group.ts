@@ -15,6 +15,7 @@ import type { ProviderGate } from '../provider-gate';
 import { sleepUnlessAborted } from '../provider-gate';
 import type { MemberRow, MemberStore } from './member-store';
 import { type Member, isNews, nextAfterAnswer, readFailure } from './member-schedule';
+import { type GroupMetrics, NO_GROUP_METRICS } from './group-metrics';
 import type { OrderReports } from './order-reports';
 import { sweepList, type SweepOutcome } from './list-sweep';
 import type { GroupReport, Observation, ProviderName } from '../../domain/types';
@@ -53,6 +54,7 @@ export interface PollGroupParts {
   /** Reconciliation is on: the list is swept this often even with no member due, back to `maxAgeMs`. */
   reconcile?: { everyMs: number; maxAgeMs: number };
   log: GroupLog;
+  metrics?: GroupMetrics;
   now?: () => number;
 }
 
@@ -71,6 +73,7 @@ export class PollGroup {
   private readonly members = new Map<string, Member>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly now: () => number;
+  private readonly metrics: GroupMetrics;
   private polls = 0;
   private pages = 0;
   private reports = 0;
@@ -79,6 +82,7 @@ export class PollGroup {
 
   constructor(private readonly dependencies: PollGroupParts) {
     this.now = dependencies.now ?? Date.now;
+    this.metrics = dependencies.metrics ?? NO_GROUP_METRICS;
   }
 
   /** Works until `runForMs` has passed or `signal` aborts; heartbeats its progress as it goes. */
@@ -93,7 +97,9 @@ export class PollGroup {
       }
       await this.retryReports();
       await this.askDue(signal);
-      heartbeat(this.progress());
+      const progress = this.progress();
+      this.metrics.state(progress.members, progress.behindMs);
+      heartbeat(progress);
       const wait = Math.min(this.nextDueIn(), nextRefreshAt - this.now(), endAt - this.now(), MAX_IDLE_MS);
       await sleepUnlessAborted(Math.max(20, wait), signal);
     }
@@ -174,6 +180,7 @@ export class PollGroup {
       log: dependencies.log,
     });
     this.pages += outcome.pages;
+    for (let page = 0; page < outcome.pages; page += 1) this.metrics.page();
     // Sweeps no oftener than the members' floor: a page is a request like any other.
     const minGapMs = due.length === 0 ? MIN_SWEEP_GAP_MS : Math.min(...due.map((member) => member.minGapMs));
     this.nextSweepAt = this.now() + minGapMs;
@@ -201,6 +208,7 @@ export class PollGroup {
       const requestedAt = this.now();
       const observation = await adapter.fetchOrder(member.orderId, signal).finally(() => gate.answered(provider, member.orderId, this.now()));
       member.failures = 0;
+      this.metrics.request(observation.status === member.status && observation.phase === 'in_flight' ? 'unchanged' : 'ok');
       const fallbackMs = observation.phase === 'in_flight' ? await this.dependencies.pushFallback({ provider, pushesSeen: member.pushesSeen }) : undefined;
       await this.answer(member, fallbackMs === undefined ? observation : { ...observation, nextWaitMs: Math.max(observation.nextWaitMs, fallbackMs) }, 'group', requestedAt);
     } catch (error) {
@@ -225,6 +233,7 @@ export class PollGroup {
     const { provider, gate, log } = this.dependencies;
     const now = this.now();
     const kind = error instanceof ProviderCallError ? error.kind : 'unavailable';
+    this.metrics.request(kind);
     if (error instanceof ProviderCallError && kind === 'rate_limited') gate.pause(provider, error.details.retryAfterMs ?? member.minGapMs);
     const passing = kind === 'unavailable' || kind === 'invalid_response';
     if (passing) member.failures += 1;
@@ -256,6 +265,7 @@ export class PollGroup {
       return;
     }
     this.reports += 1;
+    this.metrics.report(report.source, report.observation === null ? 'attention' : 'status');
     member.pending = null;
     member.unreported = 0;
     member.attention = report.attention;
