@@ -99,3 +99,10 @@ export function groupSilenceAllowedMs(member: Pick<MemberView, 'minGapMs' | 'rec
   const cadence = member.attention === null ? Math.max(member.minGapMs, member.nextWaitMs ?? 0) : member.recheckMs;
   return Math.max(3 * cadence, minimumMs);
 }
+
+/** A member as the table has it: its first look one cadence after the poll that registered it. */
+export function newMember(row: MemberRow): Member {
+  const cadence = row.attention === null ? Math.max(row.minGapMs, row.nextWaitMs ?? 0) : row.recheckMs;
+  const lastLook = Math.max(row.lastRequestMs ?? 0, row.groupCheckedMs ?? 0, row.polledAt);
+  return { ...row, nextDueAt: lastLook + cadence, inFlight: false, failures: 0, unreported: 0, pending: null, retryReportAt: 0, fullDueAt: null, lastLookAt: lastLook, reportedFinal: false };
+}

@@ -4,8 +4,7 @@
  * group (`poll_group_members`):
  *
  *   registered  by the order's first poll (activities: pollUntilChanged with `joinGroup`);
- *   polled      by its group, which keeps the row's status current so a restarted group reports
- *               only what changed since;
+ *   polled      by its group, which keeps its status current (a restarted group reports only news);
  *   removed     when the order's outcome is recorded, or when its group finds its workflow closed.
  *
  * The row also holds the order's last request time, whoever made it (its group, its own poll, a
@@ -99,7 +98,6 @@ interface Row {
 }
 
 const numberOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
-
 function fromRow(row: Row): MemberRow {
   const lastRequestMs = numberOrNull(row.last_request_ms);
   return {

@@ -11,69 +11,32 @@
  *            members they show (list-sweep.ts); members the pages miss are asked one by one;
  *   reports  a new status, a final one, or an attention, as one signal to the order (order-reports.ts).
  */
-import type { ProviderGate } from '../provider-gate';
-import { sleepUnlessAborted } from '../provider-gate';
-import type { MemberRow, MemberStore } from './member-store';
-import { type Member, isNews, nextAfterAnswer, readFailure } from './member-schedule';
+import { type ProviderGate, sleepUnlessAborted } from '../provider-gate';
+import { type Member, isNews, newMember, nextAfterAnswer, readFailure } from './member-schedule';
 import { type GroupMetrics, NO_GROUP_METRICS } from './group-metrics';
-import type { OrderReports } from './order-reports';
+import type { GroupProgress, PollGroupParts } from './poll-group-parts';
+import { MemberReporter } from './member-reporter';
 import { sweepList, type SweepOutcome } from './list-sweep';
-import type { GroupReport, Observation, ProviderName } from '../../domain/types';
-import type { ListedOrder, ProviderAdapter } from '../../providers/provider';
+import type { GroupReport, Observation } from '../../domain/types';
 import { ProviderCallError } from '../../providers/provider-error';
+
+export type { GroupProgress, PollGroupParts } from './poll-group-parts';
 
 /** New members are found, and gone ones dropped, this often. */
 const REFRESH_MS = 2_000;
 /** Requests of one group in flight at once; the gate spaces them by the provider's budget anyway. */
 const MAX_IN_FLIGHT = 200;
-/** A report Temporal did not take (unreachable) is tried again after this. */
-const REPORT_RETRY_MS = 2_000;
 /** A sweep with no member due (reconciliation's) waits this long before the next. */
 const MIN_SWEEP_GAP_MS = 5_000;
 /** The loop looks at its members at least this often. */
 const MAX_IDLE_MS = 1_000;
-
-export interface GroupLog {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-}
-
-export interface PollGroupParts {
-  provider: ProviderName;
-  shard: number;
-  adapter: ProviderAdapter;
-  members: MemberStore;
-  gate: ProviderGate;
-  /** Spacing of the provider's requests across workers (1/budget), 0 when unpaced. */
-  requestIntervalMs: number;
-  reports: OrderReports;
-  /** How long an in-flight order of a pushing provider may wait while pushes report it (push-fallback.ts). */
-  pushFallback: (request: { provider: ProviderName; pushesSeen?: boolean }) => Promise<number | undefined>;
-  /** Listed orders that are no member of any group (reconciliation.ts); only the group that owns them is told. */
-  onUnknownListed?: (orders: readonly ListedOrder[]) => Promise<void>;
-  /** Reconciliation is on: the list is swept this often even with no member due, back to `maxAgeMs`. */
-  reconcile?: { everyMs: number; maxAgeMs: number };
-  log: GroupLog;
-  metrics?: GroupMetrics;
-  now?: () => number;
-}
-
-/** What the group did, in its heartbeat and its activity's result (the Temporal UI shows both). */
-export interface GroupProgress {
-  members: number;
-  polls: number;
-  pages: number;
-  reports: number;
-  /** How late the most overdue member is (ms): 0 when the group keeps up. */
-  behindMs: number;
-  at: string;
-}
 
 export class PollGroup {
   private readonly members = new Map<string, Member>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly now: () => number;
   private readonly metrics: GroupMetrics;
+  private readonly reporter: MemberReporter;
   private polls = 0;
   private pages = 0;
   private reports = 0;
@@ -83,6 +46,7 @@ export class PollGroup {
   constructor(private readonly dependencies: PollGroupParts) {
     this.now = dependencies.now ?? Date.now;
     this.metrics = dependencies.metrics ?? NO_GROUP_METRICS;
+    this.reporter = new MemberReporter({ ...dependencies, metrics: this.metrics, now: this.now, drop: (orderId) => this.members.delete(orderId), reported: () => (this.reports += 1) });
   }
 
   /** Works until `runForMs` has passed or `signal` aborts; heartbeats its progress as it goes. */
@@ -90,16 +54,21 @@ export class PollGroup {
     const endAt = this.now() + runForMs;
     await this.refresh();
     let nextRefreshAt = this.now() + REFRESH_MS;
+    let nextHeartbeatAt = 0;
     while (!signal.aborted && this.now() < endAt) {
       if (this.now() >= nextRefreshAt) {
         await this.refresh().catch((error: unknown) => this.dependencies.log.warn('poll group could not read its members; keeping the ones it has', { error: String(error) }));
         nextRefreshAt = this.now() + REFRESH_MS;
       }
-      await this.retryReports();
+      await this.reporter.retryAll(this.members);
       await this.askDue(signal);
-      const progress = this.progress();
-      this.metrics.state(progress.members, progress.behindMs);
-      heartbeat(progress);
+      if (this.now() >= nextHeartbeatAt) {
+        // Once a second at most: the SDK sends one heartbeat per 80 % of its timeout anyway.
+        const progress = this.progress();
+        this.metrics.state(progress.members, progress.behindMs);
+        heartbeat(progress);
+        nextHeartbeatAt = this.now() + MAX_IDLE_MS;
+      }
       const wait = Math.min(this.nextDueIn(), nextRefreshAt - this.now(), endAt - this.now(), MAX_IDLE_MS);
       await sleepUnlessAborted(Math.max(20, wait), signal);
     }
@@ -226,7 +195,7 @@ export class PollGroup {
     const previousLookAt = member.lastLookAt;
     member.lastLookAt = now;
     if (!isNews(member, observation)) return;
-    await this.deliver(member, { observation, attention: observation.attention ?? null, requests: member.unreported, observedAt: requestedAt, previousLookAt, source });
+    await this.reporter.deliver(member, { observation, attention: observation.attention ?? null, requests: member.unreported, observedAt: requestedAt, previousLookAt, source });
   }
 
   private async failed(member: Member, error: unknown): Promise<void> {
@@ -244,59 +213,8 @@ export class PollGroup {
       log.warn('provider request failed', { provider, orderId: member.orderId, kind, failures: member.failures, error: error instanceof Error ? error.message : String(error) });
     }
     if (reading.attention !== member.attention) {
-      await this.deliver(member, { observation: null, attention: reading.attention, requests: member.unreported, observedAt: now, previousLookAt: member.lastLookAt, source: 'group' });
+      await this.reporter.deliver(member, { observation: null, attention: reading.attention, requests: member.unreported, observedAt: now, previousLookAt: member.lastLookAt, source: 'group' });
     }
   }
 
-  /** Sends a change to its order; a closed order leaves the group, an unreachable Temporal is tried again. */
-  private async deliver(member: Member, report: GroupReport): Promise<void> {
-    const { provider, reports, members, log } = this.dependencies;
-    try {
-      const delivered = await reports.report(provider, member.orderId, report);
-      if (delivered === 'closed') {
-        this.members.delete(member.orderId);
-        await members.remove(provider, member.orderId);
-        return;
-      }
-    } catch (error) {
-      member.pending = report;
-      member.retryReportAt = this.now() + REPORT_RETRY_MS;
-      log.warn('poll group could not report a change; trying again', { provider, orderId: member.orderId, error: String(error) });
-      return;
-    }
-    this.reports += 1;
-    this.metrics.report(report.source, report.observation === null ? 'attention' : 'status');
-    member.pending = null;
-    member.unreported = 0;
-    member.attention = report.attention;
-    if (report.observation !== null) {
-      member.status = report.observation.status;
-      member.rank = report.observation.rank;
-      member.nextWaitMs = report.observation.nextWaitMs;
-      // A final status: nothing more to ask, unless the order is still there after a re-check's
-      // wait (its outcome removes its row): then it hears it again, a lost report's safety net.
-      if (report.observation.phase !== 'in_flight') {
-        member.reportedFinal = true;
-        member.nextDueAt = this.now() + member.recheckMs;
-      }
-    }
-    await members
-      .saveState(provider, member.orderId, { status: member.status, rank: member.rank, attention: member.attention, nextWaitMs: member.nextWaitMs })
-      .catch((error: unknown) => log.warn('poll group could not save what it reported', { provider, orderId: member.orderId, error: String(error) }));
-  }
-
-  private async retryReports(): Promise<void> {
-    const now = this.now();
-    for (const member of this.members.values()) {
-      if (member.pending === null || member.retryReportAt > now || member.inFlight) continue;
-      await this.deliver(member, { ...member.pending, requests: member.unreported });
-    }
-  }
-}
-
-/** A member as the table has it: its first look one cadence after the poll that registered it. */
-function newMember(row: MemberRow): Member {
-  const cadence = row.attention === null ? Math.max(row.minGapMs, row.nextWaitMs ?? 0) : row.recheckMs;
-  const lastLook = Math.max(row.lastRequestMs ?? 0, row.groupCheckedMs ?? 0, row.polledAt);
-  return { ...row, nextDueAt: lastLook + cadence, inFlight: false, failures: 0, unreported: 0, pending: null, retryReportAt: 0, fullDueAt: null, lastLookAt: lastLook, reportedFinal: false };
 }
