@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { openLedger } from '../ledger/open-ledger';
-import { connectClient, connectWorker } from '../client/connect';
+import { connectClient } from '../client/connect';
+import { connectWorker } from './connect-worker';
 import { trackerFromConfig } from '../client/order-tracker';
-import { PROJECT_DATA_DIR, loadConfig } from '../common/config';
+import { loadConfig } from '../common/config';
 import { findFreePort } from '../common/temporal-servers';
 import { addDemoOrders, PUSH_DISCOVERED_ORDER_IDS, TRY_ORDER_IDS } from '../sandbox/demo-orders';
 import { startSandboxStack, type SandboxStack } from '../sandbox/sandbox-stack';
@@ -41,7 +42,7 @@ export async function runDev(): Promise<number> {
     const environment: NodeJS.ProcessEnv = { ...process.env };
     if (process.env.TEMPORAL_ADDRESS === undefined) {
       server = await startDevServer({
-        dbFile: join(PROJECT_DATA_DIR, 'temporal.sqlite'),
+        dbFile: join(initial.dataDirectory, 'temporal.sqlite'),
         port: await portOrFree(PREFERRED_PORT),
         uiPort: await portOrFree(PREFERRED_UI_PORT),
         namespace: initial.namespace,

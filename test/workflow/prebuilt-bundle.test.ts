@@ -96,7 +96,9 @@ test('backend code imports order-tracker and order-tracker/worker (the exports m
 
 test('the compiled code keeps its data in the project folder, not in dist/', () => {
   const compiledConfig = require(join(BUILD, 'dist', 'common', 'config.js')) as typeof import('../../common/config');
-  expect(compiledConfig.PROJECT_DATA_DIR).toBe(join(BUILD, '.data'));
+  const config = compiledConfig.loadConfig({});
+  expect(config.dataDirectory).toBe(join(BUILD, '.data'));
+  expect(config.databaseUrl).toBe(`sqlite:${join(BUILD, '.data', 'ledger.sqlite')}`);
 });
 
 test('a worker given WORKFLOW_BUNDLE loads the bundle file and runs an order to its end', async () => {
