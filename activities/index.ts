@@ -9,6 +9,7 @@ import type { ProviderRegistry } from '../providers/provider';
 import { ProviderCallError } from '../providers/provider-error';
 import { ProviderGate, RATE_BUDGET_WAIT_METRIC } from './provider-gate';
 import { type PushChannelReader, createPushFallback } from './push-fallback';
+import { recordedAnswer } from './recorded-answer';
 import { toApplicationFailure } from './to-application-failure';
 import { type FulfilmentHooks, type FulfilmentStep, HOOK_FOR_OUTCOME, HOOK_HEARTBEAT_INTERVAL_MS, type HookContext } from './fulfilment-hooks';
 import { type ChangeAnswer, type PollRequest, type PollUntilChangedRequest, isChange, notYet } from './poll-requests';
@@ -138,6 +139,8 @@ export function createActivities(dependencies: ActivityDependencies) {
         throw notYet(ErrorType.pollScheduled, request, 0, request.knownStatus, Math.max(1, request.firstRequestInMs), null);
       }
       const requests = attempt - scheduledFirst;
+      const recorded = requests === 1 ? await recordedAnswer(ledger, request) : undefined;
+      if (recorded !== undefined) return recorded;
       const observation = await observe(request);
       if (isChange(request, observation)) return { observation, requests };
       const waitMs = Math.max(observation.nextWaitMs, request.minRequestGapMs);

@@ -102,4 +102,6 @@ export interface TrackOrderResult {
   startedAt: string;
   finishedAt: string;
   attention: string | null;
+  /** The merchant's reference (absent in results of runs before it was given). */
+  reference?: string | null;
 }
