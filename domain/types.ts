@@ -88,6 +88,8 @@ export interface PendingPoll {
   lastResult: string | null;
   /** The last answer's details (confirmations, expiry), newer than the order's own. */
   details: Details | null;
+  /** What the wait reports a person should look at, e.g. `order not found at magma yet`. */
+  attention: string | null;
 }
 
 export interface TrackOrderResult {
