@@ -5,7 +5,8 @@ import { connectWorker } from './connect-worker';
 import { trackerFromConfig } from '../client/order-tracker';
 import { loadConfig } from '../common/config';
 import { findFreePort } from '../common/temporal-servers';
-import { addDemoOrders, PUSH_DISCOVERED_ORDER_IDS, TRY_ORDER_IDS } from '../sandbox/demo-orders';
+import { addDemoOrders } from '../sandbox/demo-orders';
+import { demoBanner } from '../sandbox/demo-banner';
 import { startSandboxStack, type SandboxStack } from '../sandbox/sandbox-stack';
 import { isPortFree, startDevServer, type DevServer } from './dev-server';
 import { dataConverterFor } from '../common/encryption-codec';
@@ -80,17 +81,14 @@ export async function runDev(): Promise<number> {
     if (metricsUrl) say(`Metrics: ${metricsUrl}`);
     say(`Ingress (webhooks and HTTP API): ${ingress.address}; push bridges: ${ingress.bridges.join(', ') || 'none'}`);
     if (sandbox) {
-      const demos = addDemoOrders(sandbox, Date.now().toString(36));
+      // New ids at every start: a restarted demo offers orders that have not ended yet.
+      const runId = Math.random().toString(36).slice(2, 7);
+      const demos = addDemoOrders(sandbox, runId);
       for (const demo of demos) await tracker.track(demo.provider, demo.orderId, { maxWaitMs: demo.maxWaitMs });
-      say('No provider credentials are set, so the provider simulators run on 127.0.0.1 with demo orders:');
-      for (const demo of demos) say(`  ${demo.provider} ${demo.orderId}: ${demo.story}`);
-      const addressPrefix = server && server.address !== `127.0.0.1:${PREFERRED_PORT}` ? `TEMPORAL_ADDRESS=${server.address} ` : '';
-      say(`Nobody tracks ozzobit ${PUSH_DISCOVERED_ORDER_IDS.ozzobit} or houdini ${PUSH_DISCOVERED_ORDER_IDS.houdini}: their providers' pushes start tracking them.`);
-      say('Track one yourself, from another terminal in this folder:');
-      say(`  ${addressPrefix}npx order-tracker track magma ${TRY_ORDER_IDS.magma[0]} --follow`);
-      say(`  ${addressPrefix}npx order-tracker track miraclecash ${TRY_ORDER_IDS.miraclecash[0]} --wait`);
-      say(`  ${addressPrefix}npx order-tracker status magma ${TRY_ORDER_IDS.magma[0]}`);
-      say(`  (also ${[...TRY_ORDER_IDS.magma.slice(1), ...TRY_ORDER_IDS.miraclecash.slice(1)].join(', ')})`);
+      const commandPrefix = server && server.address !== `127.0.0.1:${PREFERRED_PORT}` ? `TEMPORAL_ADDRESS=${server.address} ` : '';
+      const { magma, miraclecash, ozzobit, houdini } = sandbox;
+      const controlUrls = { magma: magma.controlUrl, miraclecash: miraclecash.controlUrl, ozzobit: ozzobit.controlUrl, houdini: houdini.controlUrl };
+      for (const line of demoBanner({ demos, runId, commandPrefix, controlUrls })) say(line);
     } else {
       say(`Polling ${config.configuredProviders.join(', ')}. Track an order with: npx order-tracker track <provider> <orderId>`);
     }
