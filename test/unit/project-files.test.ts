@@ -59,3 +59,14 @@ describe('the documentation', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('the documented installs', () => {
+  const peers = (JSON.parse(read('package.json')) as { peerDependencies: Record<string, string> }).peerDependencies;
+
+  it.each(['README.md', 'docs/contract.md'])('%s installs the worker side with exactly the package\'s peers', (document) => {
+    // The install that names a worker-side package, continued over its backslashed lines.
+    const command = /npm install \.\/order-tracker-[\d.]+\.tgz @temporalio\/activity[^\n\\]*(?:\\\n[^\n\\]*)*/.exec(read(document))?.[0] ?? '';
+    const named = Object.fromEntries([...command.matchAll(/(@?[\w./-]+)@([~^]?\d[\w.]*)/g)].map((match) => [match[1], match[2]]));
+    expect(named).toEqual(peers);
+  });
+});
