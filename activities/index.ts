@@ -10,9 +10,10 @@ import type { ProviderRegistry } from '../providers/provider';
 import { ProviderCallError } from '../providers/provider-error';
 import { ProviderGate, RATE_BUDGET_WAIT_METRIC } from './provider-gate';
 import { type PushChannelReader, createPushFallback } from './push-fallback';
+import { recordedAnswer } from './recorded-answer';
 import { toApplicationFailure } from './to-application-failure';
 import { type FulfilmentHooks, type FulfilmentStep, HOOK_FOR_OUTCOME, HOOK_HEARTBEAT_INTERVAL_MS, type HookContext } from './fulfilment-hooks';
-import { type ChangeAnswer, type PollRequest, type PollUntilChangedRequest, isChange, notYet } from './poll-requests';
+import { type ChangeAnswer, NOT_FOUND_QUIET_REQUESTS, type PollRequest, type PollUntilChangedRequest, isChange, notFoundYet, notYet } from './poll-requests';
 
 export type { FulfilmentHook, FulfilmentHooks, FulfilmentStep, HookContext } from './fulfilment-hooks';
 export type { ChangeAnswer, NotYetDetails, PollRequest, PollUntilChangedRequest } from './poll-requests';
@@ -68,8 +69,11 @@ export function createActivities(dependencies: ActivityDependencies) {
     Object.entries(dependencies.requestsPerSecond ?? {}).map(([provider, rate]) => [provider, 1000 / rate + 5]),
   ) as Partial<Record<ProviderName, number>>;
 
-  /** One request to the provider through this worker's pacing and 429 pause, normalised. */
-  async function observe(request: PollRequest): Promise<Observation> {
+  /**
+   * One request to the provider through this worker's pacing and 429 pause, normalised. With
+   * `notFound`, an order the provider does not know is that answer ("not yet"), not an error.
+   */
+  async function observe(request: PollRequest, notFound?: () => ApplicationFailure): Promise<Observation> {
     const adapter = providers[request.provider];
     if (adapter === undefined) {
       // Not configured on this worker: retryable, so a worker that has the provider can take it.
@@ -104,6 +108,7 @@ export function createActivities(dependencies: ActivityDependencies) {
       if (fallbackMs === undefined || observation.phase !== 'in_flight') return observation;
       return { ...observation, nextWaitMs: Math.max(observation.nextWaitMs, fallbackMs) };
     } catch (error) {
+      if (notFound !== undefined && error instanceof ProviderCallError && error.kind === 'not_found') throw notFound();
       if (error instanceof ProviderCallError && error.kind === 'rate_limited') {
         gate.pause(request.provider, error.details.retryAfterMs ?? request.minRequestGapMs);
       }
@@ -139,7 +144,10 @@ export function createActivities(dependencies: ActivityDependencies) {
         throw notYet(ErrorType.pollScheduled, request, 0, request.knownStatus, Math.max(1, request.firstRequestInMs), null);
       }
       const requests = attempt - scheduledFirst;
-      const observation = await observe(request);
+      const recorded = requests === 1 ? await recordedAnswer(ledger, request) : undefined;
+      if (recorded !== undefined) return recorded;
+      // An order with no status yet may be newer than the provider's database (notFoundYet).
+      const observation = await observe(request, request.knownStatus === null ? () => quietNotFound(request, requests) : undefined);
       if (isChange(request, observation)) return { observation, requests };
       const waitMs = Math.max(observation.nextWaitMs, request.minRequestGapMs);
       throw notYet(ErrorType.statusUnchanged, request, requests, observation.status, waitMs, observation);
@@ -191,6 +199,14 @@ export function createActivities(dependencies: ActivityDependencies) {
       return idempotencyKey;
     },
   };
+}
+
+/** The BENIGN "not found yet", and one warning (no stack) when it escalates. */
+function quietNotFound(request: PollUntilChangedRequest, requests: number): ApplicationFailure {
+  if (requests === NOT_FOUND_QUIET_REQUESTS) {
+    log.warn('order still not found at the provider; asking slowly', { orderKey: orderKey(request.provider, request.orderId), requests });
+  }
+  return notFoundYet(request, requests);
 }
 
 export type Activities = ReturnType<typeof createActivities>;

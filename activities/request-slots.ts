@@ -10,7 +10,8 @@
  * workers on machines whose clocks differ still agree.
  */
 import Database from 'better-sqlite3';
-import { type DatabaseErrorLog, logToStderr, openPostgresPool } from './postgres-pool';
+import type { DatabaseErrorLog } from './database-error-log';
+import { logToStderr, openPostgresPool } from './postgres-pool';
 import type { ProviderName } from '../domain/types';
 
 export interface RequestSlots {

@@ -1,5 +1,3 @@
-import { openLedger } from '../ledger/open-ledger';
-import { createCallbackSender } from '../callbacks/callback-sender';
 import { MAX_WAIT_LIMIT_MS, type OrderTracker, trackerFromConfig } from '../client/order-tracker';
 import { connectClient } from '../client/connect';
 import { oneOf, wholeNumber } from '../common/arguments';
@@ -7,12 +5,12 @@ import { ConfigError, loadConfig, type Config } from '../common/config';
 import { parseDuration } from '../common/duration';
 import { InvalidInputError, parseOrderId, parseProvider, parseReference } from '../common/order-input';
 import type { Outcome, ProviderName } from '../domain/types';
-import { discoverMagmaOrders, type Discovered } from './discover';
+import type { Discovered } from './discover';
 import { ExitCode, exitCodeForOutcome } from './exit-codes';
 import { followOrder, type FollowMode } from './follow';
-import { formatJoined, formatList, formatProgress, formatResult } from './format';
-import { redeliverCallback } from './redeliver';
+import { formatJoined, formatList, formatProgress, formatRecorded, formatResult } from './format';
 import { type Output, USAGE, type Values } from './usage';
+import { loadWorkerSide } from './worker-side';
 
 function expectArguments(command: string, positionals: string[], count: number): string[] {
   if (positionals.length !== count) {
@@ -36,17 +34,16 @@ function parseOutcome(text: string | undefined): Outcome | undefined {
   return text === undefined ? undefined : oneOf<Outcome>('--outcome', text, ['succeeded', 'failed', 'timed_out', 'tracking_cancelled']);
 }
 
+/**
+ * The order commands need Temporal only, not the ledger: the library reads a final outcome from the
+ * order's last run (client/order-tracker.ts), so they run with the light install.
+ */
 async function withTracker<T>(config: Config, run: (tracker: OrderTracker) => Promise<T>): Promise<T> {
-  const ledger = await openLedger(config.databaseUrl);
-  const client = await connectClient(config).catch(async (error) => {
-    await ledger.close();
-    throw error;
-  });
+  const client = await connectClient(config);
   try {
-    return await run(trackerFromConfig(config, client, ledger));
+    return await run(trackerFromConfig(config, client));
   } finally {
     await client.connection.close();
-    await ledger.close();
   }
 }
 
@@ -84,8 +81,8 @@ export async function runOrderCommand(command: string, positionals: string[], va
       return withTracker(config, async (tracker) => {
         const response = await tracker.track(provider, orderId, { maxWaitMs, reference: values.ref });
         if (response.kind === 'recorded') {
-          output.write(values.json ? JSON.stringify(response) : `${response.workflowId} already ended: ${response.row.outcome} (${response.row.status ?? 'no status'}), recorded ${response.row.recordedAt}`);
-          return exitCodeForOutcome(response.row.outcome);
+          output.write(values.json ? JSON.stringify(response) : formatRecorded(response));
+          return exitCodeForOutcome(response.outcome);
         }
         const joined = response.joined === undefined ? '' : `\n${formatJoined(response.joined)}`;
         if (values.follow) {
@@ -124,11 +121,12 @@ export async function runOrderCommand(command: string, positionals: string[], va
         provider: values.provider === undefined ? undefined : parseProvider(values.provider),
         status: values.status,
         outcome: parseOutcome(values.outcome),
-        limit: parseLimit(values.limit),
+        limit: values.limit === undefined ? undefined : wholeNumber('--limit', values.limit, 1, 1_000),
+        pageToken: values['page-token'],
       };
       return withTracker(config, async (tracker) => {
-        const orders = await tracker.list(filter);
-        output.write(values.json ? JSON.stringify(orders) : formatList(orders));
+        const page = await tracker.listPage(filter);
+        output.write(values.json ? JSON.stringify(page) : formatList(page.orders, page.nextPageToken));
         return ExitCode.ok;
       });
     }
@@ -137,6 +135,8 @@ export async function runOrderCommand(command: string, positionals: string[], va
       if (parseProvider(provider) !== 'magma') throw new InvalidInputError(`discover supports magma only (the seeds give only Magma a list query), not ${provider}`);
       const side = values.sales ? 'sales' : 'purchases';
       const limit = parseLimit(values.limit) ?? 20;
+      // Magma's list query goes through the provider's client: worker-side packages.
+      const { discoverMagmaOrders } = loadWorkerSide('discover', () => require('./discover') as typeof import('./discover'));
       const orders = values.track
         ? await withTracker(config, (tracker) => discoverMagmaOrders(config, side, limit, tracker))
         : await discoverMagmaOrders(config, side, limit);
@@ -147,6 +147,11 @@ export async function runOrderCommand(command: string, positionals: string[], va
       const { provider, orderId } = orderArguments(command, positionals);
       const { FULFILLMENT_WEBHOOK_URL: url, FULFILLMENT_WEBHOOK_SECRET: secrets } = config.environment;
       if (!url || !secrets) throw new ConfigError('redeliver needs FULFILLMENT_WEBHOOK_URL and FULFILLMENT_WEBHOOK_SECRET');
+      const { openLedger, createCallbackSender, redeliverCallback } = loadWorkerSide('redeliver', () => ({
+        ...(require('../ledger/open-ledger') as typeof import('../ledger/open-ledger')),
+        ...(require('../callbacks/callback-sender') as typeof import('../callbacks/callback-sender')),
+        ...(require('./redeliver') as typeof import('./redeliver')),
+      }));
       const ledger = await openLedger(config.databaseUrl);
       try {
         const sender = createCallbackSender({ url, secrets: secrets.split(',').map((secret) => secret.trim()).filter(Boolean) });

@@ -16,7 +16,7 @@ Commands:
   track <provider> <orderId>        start tracking (--max-wait 2h, --ref <reference>, --wait, --follow)
   status <provider> <orderId>       show progress (--follow: live until the order ends)
   cancel <provider> <orderId>       stop tracking (--reason <text>)
-  list                              list orders (--provider, --status, --outcome, --limit)
+  list                              one line per order (--provider, --status, --outcome, --limit, --page-token)
   discover magma                    Magma's recent purchases (--sales for sales, --limit, --track to track those in flight)
   redeliver <provider> <orderId>    send a pending or rejected callback again
 
@@ -35,6 +35,7 @@ export const OPTIONS = {
   status: { type: 'string' },
   outcome: { type: 'string' },
   limit: { type: 'string' },
+  'page-token': { type: 'string' },
   sales: { type: 'boolean' },
   track: { type: 'boolean' },
 } as const;

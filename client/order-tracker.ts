@@ -1,56 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import type { Ledger, LedgerRow } from '../ledger/ledger';
+import type { Ledger } from '../ledger/ledger';
 import type { Config } from '../common/config';
 import { parseOrderId, parseProvider, parseReference, InvalidInputError } from '../common/order-input';
 import { providerDescriptor } from '../providers/registry';
-import { type ListFilter, type ListedOrder, listOrders } from './list-orders';
+import { type ListFilter, type ListedOrder, type OrderPage, listOrderPage } from './list-orders';
+import { type OrderEnd, orderEnd } from './order-end';
 import { pendingPollOf, withPendingPoll } from './pending-poll';
 import { callbackAttentionOf, withCallbackAttention } from './pending-callback';
+import { recordedProgress } from './recorded-progress';
+import { MAX_WAIT_LIMIT_MS, OrderNotFoundError, type OrderTrackerOptions, type PushResponse, type TrackOptions, type TrackResponse } from './tracker-types';
 import { type JoinedOrder, type StartMemo, joinedOrder, startMemoOf } from './start-memo';
 import { orderWorkflowId } from '../domain/ids';
 import { cancelSignal, progressQuery, statusPushedSignal, type TrackRequest, trackRequestedSignal } from '../workflows/messages';
 import { isVerdict, parseObservation } from '../workflows/observation';
 import { ORDER_OUTCOME, ORDER_PROVIDER } from '../workflows/search-attributes';
 import { DEFAULT_SETTINGS, type TrackingSettings } from '../workflows/settings';
-import { trackOrder, type TrackOrderInput } from '../workflows/track-order';
+import type { TrackOrderInput, trackOrder } from '../workflows/track-order';
 import { type Observation, type Outcome, type Progress, type ProviderName, type TrackOrderResult, isFinalOutcome } from '../domain/types';
 
 export type { JoinedOrder } from './start-memo';
-export type { ListFilter, ListedOrder } from './list-orders';
+export type { ListFilter, ListedOrder, OrderPage } from './list-orders';
 
-export class OrderNotFoundError extends Error {
-  override readonly name = 'OrderNotFoundError';
-}
+export { OrderNotFoundError, MAX_WAIT_LIMIT_MS } from './tracker-types';
+export type { OrderTrackerOptions, PushResponse, TrackOptions, TrackResponse } from './tracker-types';
 
-export interface TrackOptions {
-  maxWaitMs?: number;
-  reference?: string | null;
-}
-
-export type TrackResponse =
-  | { kind: 'tracking'; workflowId: string; runId: string; joined?: JoinedOrder }
-  /** The ledger holds a final outcome: nothing was started. */
-  | { kind: 'recorded'; workflowId: string; row: LedgerRow };
-
-export type PushResponse =
-  | { kind: 'signalled'; workflowId: string; runId: string }
-  /** Dropped: the ledger already holds the order's final outcome. */
-  | { kind: 'ignored'; workflowId: string; reason: string }
-  /** Dropped by the ingress before any signal (workers/push/push-dedupe.ts): a repeat, or older than a push already delivered. */
-  | { kind: 'duplicate' | 'stale'; workflowId: string; reason: string };
-
-export interface OrderTrackerOptions {
-  client: Client;
-  taskQueue: string;
-  /** When given, `track` returns a final recorded outcome instead of starting anything. */
-  ledger?: Ledger;
-  /** Passed to every workflow started (tests shorten nothing here but the floor of a scaled sandbox). */
-  settings?: Partial<TrackingSettings>;
-}
-
-/** A month: longer than any provider's window; beyond it a value is more likely a unit mistake. */
-export const MAX_WAIT_LIMIT_MS = 30 * 24 * 3_600_000;
+/** The workflow's type, by name: the library starts it without loading workflow code. */
+const TRACK_ORDER = 'trackOrder';
 
 /**
  * The tracker of a process's configuration: its task queue, and under SANDBOX_TIME_SCALE the floor
@@ -86,14 +62,14 @@ export class OrderTracker {
       throw new InvalidInputError(`invalid max wait ${maxWaitMs} ms: must be positive and at most 30 days`);
     }
     const workflowId = orderWorkflowId(provider, orderId);
-    const recorded = await this.options.ledger?.find(provider, orderId);
-    if (recorded?.final) return { kind: 'recorded', workflowId, row: recorded };
+    const ended = await orderEnd(this.options.client, this.options.ledger, provider, orderId);
+    if (ended?.final) return recordedResponse(workflowId, ended);
     // An order tracked before (e.g. ended timed_out) keeps the merchant's reference unless one is given.
-    const ownReference = reference ?? recorded?.reference ?? null;
+    const ownReference = reference ?? ended?.reference ?? null;
 
     const requestId = randomUUID();
     const memo: StartMemo = { startedBy: 'track', requestId, reference: ownReference, maxWaitMs };
-    const handle = await this.options.client.workflow.start(trackOrder, {
+    const handle = await this.options.client.workflow.start<typeof trackOrder>(TRACK_ORDER, {
       ...this.startOptions(provider, orderId, ownReference, maxWaitMs, memo),
       // A second track of a running order returns the running one; an ended order may be tracked again.
       workflowIdConflictPolicy: 'USE_EXISTING',
@@ -123,11 +99,11 @@ export class OrderTracker {
   /**
    * Delivers a pushed (webhook, WebSocket) observation. An open run hears it first; with none open,
    * signal-with-start, so a push for an order no one tracks yet starts tracking it. A push for an
-   * order the ledger holds as final starts nothing, nor does an in-flight status for one whose
-   * tracking was cancelled (only a verdict or a track does). The running run is asked before the
-   * ledger: a run records its outcome before it closes, so a closed run means the ledger read after
-   * sees its verdict (read first, a run closing between the read and the start let a push start a
-   * needless run).
+   * order that ended finally starts nothing, nor does an in-flight status for one whose tracking
+   * was cancelled (only a verdict or a track does). The running run is asked before the outcome (the
+   * ledger's, or the last run's): a run records its outcome before it closes, so a closed run means
+   * the read after sees its verdict (read first, a run closing between the read and the start let a
+   * push start a needless run).
    */
   async push(providerName: string, orderIdText: string, observation: Observation): Promise<PushResponse> {
     const provider = parseProvider(providerName);
@@ -139,7 +115,7 @@ export class OrderTracker {
     const pushed = { ...parsed.observation, receivedAt: parsed.receivedAt ?? Date.now() };
     const running = await this.signalRunning(workflowId, pushed);
     if (running !== undefined) return running;
-    const recorded = await this.options.ledger?.find(provider, orderId);
+    const recorded = await orderEnd(this.options.client, this.options.ledger, provider, orderId);
     if (recorded?.final) return { kind: 'ignored', workflowId, reason: `order already ended ${recorded.outcome}` };
     if (recorded?.outcome === 'tracking_cancelled' && !isVerdict(parsed.observation)) {
       // A cancel stands against in-flight news: only a run a track started again hears it.
@@ -149,12 +125,12 @@ export class OrderTracker {
     // nothing new to tell an order whose tracking ended: only a status ranked above the one the
     // ledger holds starts a run again (issue 29, R4: one captured webhook restarted a timed_out order
     // for 2 h, and its callback, at every replay).
-    const held = recorded?.observation;
-    if (held != null && parsed.observation.rank <= held.rank) {
+    const held = recorded?.held;
+    if (held !== undefined && parsed.observation.rank <= held.rank) {
       return { kind: 'ignored', workflowId, reason: `not newer than ${held.status}, which the ledger holds (ended ${recorded?.outcome})` };
     }
     const { defaultMaxWaitMs } = providerDescriptor(provider);
-    const handle = await this.options.client.workflow.signalWithStart(trackOrder, {
+    const handle = await this.options.client.workflow.signalWithStart<typeof trackOrder, [unknown]>(TRACK_ORDER, {
       // An order tracked before (e.g. ended timed_out) keeps the merchant's reference when a push restarts it.
       ...this.startOptions(provider, orderId, recorded?.reference ?? null, defaultMaxWaitMs, { startedBy: 'push', reference: recorded?.reference ?? null, maxWaitMs: defaultMaxWaitMs }, 'push'),
       signal: statusPushedSignal,
@@ -202,6 +178,9 @@ export class OrderTracker {
       const withPoll = withPendingPoll(progress, await pendingPollOf(description, converter));
       return withCallbackAttention(withPoll, await callbackAttentionOf(description, converter));
     } catch (error) {
+      // Runs past the namespace's retention are gone; a tracker with the ledger still shows what it recorded.
+      const row = error instanceof WorkflowNotFoundError ? await this.options.ledger?.find(parseProvider(providerName), parseOrderId(orderIdText)) : undefined;
+      if (row !== undefined) return recordedProgress(row);
       throw this.notFound(error, handle.workflowId);
     }
   }
@@ -229,9 +208,14 @@ export class OrderTracker {
     }
   }
 
-  /** Orders by provider, status and outcome, through visibility (not on the time-skipping server). */
-  list(filter: ListFilter = {}): Promise<ListedOrder[]> {
-    return listOrders(this.options.client, filter);
+  /** One page of orders (one row each, by its latest run) by provider, status and outcome, through visibility (not on the time-skipping server). */
+  listPage(filter: ListFilter = {}): Promise<OrderPage> {
+    return listOrderPage(this.options.client, filter);
+  }
+
+  /** The orders of the first page (`listPage` for the next). */
+  async list(filter: ListFilter = {}): Promise<ListedOrder[]> {
+    return (await this.listPage(filter)).orders;
   }
 
   private handle(providerName: string, orderIdText: string) {
@@ -246,3 +230,7 @@ export class OrderTracker {
   }
 }
 
+function recordedResponse(workflowId: string, ended: OrderEnd): TrackResponse {
+  const { outcome, status, reference, recordedAt, result, row } = ended;
+  return { kind: 'recorded', workflowId, outcome, status, reference, recordedAt, ...(result && { result }), ...(row && { row }) };
+}

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
-import { type DatabaseErrorLog, inTransaction, logToStderr, openPostgresPool } from '../activities/postgres-pool';
+import type { DatabaseErrorLog } from '../activities/database-error-log';
+import { inTransaction, logToStderr, openPostgresPool } from '../activities/postgres-pool';
 import { orderKey } from '../domain/ids';
 import { decideRecord } from './decide-record';
 import type { Ledger, OutcomeRecord, RecordResult } from './ledger';

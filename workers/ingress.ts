@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { TemporalUnreachableError } from '../client/connect';
 import { OrderNotFoundError, type OrderTracker } from '../client/order-tracker';
 import { parseDuration } from '../common/duration';
-import { InvalidInputError } from '../common/order-input';
+import { InvalidInputError, parseProvider } from '../common/order-input';
 import { DEFAULT_FLOOD_LIMITS, type FloodLimits, installFloodControl } from './ingress-flood';
 import type { PushChannelHealth } from './push/push-channel-monitor';
 import { type PushReporting, prefixedConsoleLogger } from './push/push-logger';
@@ -61,6 +61,17 @@ const trackBodySchema = z
   })
   .strict();
 
+/** `GET /orders`: one row per order (its latest run), filtered, a page at a time. */
+const listQuerySchema = z
+  .object({
+    provider: z.string().optional(),
+    status: z.string().optional(),
+    outcome: z.enum(['succeeded', 'failed', 'timed_out', 'tracking_cancelled']).optional(),
+    limit: z.coerce.number().int().min(1).max(1_000).optional(),
+    pageToken: z.string().optional(),
+  })
+  .strict();
+
 function tokenMatches(header: string | undefined, token: string): boolean {
   const expected = Buffer.from(`Bearer ${token}`);
   const given = Buffer.from(header ?? '');
@@ -95,7 +106,7 @@ function sendError(reply: FastifyReply, error: unknown): FastifyReply {
 
 /**
  * The ingress: provider webhooks and the HTTP API for backends not written in TypeScript
- * (`POST /orders`, `GET /orders/:provider/:orderId`, `POST /orders/:provider/:orderId/cancel`,
+ * (`POST /orders`, `GET /orders`, `GET /orders/:provider/:orderId`, `POST /orders/:provider/:orderId/cancel`,
  * `GET /healthz`). Every route answers JSON; none touches a workflow on bad input.
  */
 export function buildIngress(options: IngressOptions): FastifyInstance {
@@ -147,6 +158,16 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
       const { provider, orderId, maxWait, reference } = parsed.data;
       const response = await tracker.track(provider, orderId, { maxWaitMs: parseMaxWait(maxWait), reference });
       return reply.code(response.kind === 'tracking' ? 202 : 200).send(response);
+    });
+
+    api.get('/orders', async (request, reply) => {
+      const parsed = listQuerySchema.safeParse(request.query);
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'query'}: ${issue.message}`);
+        return reply.code(400).send({ error: `invalid list query: ${problems.join('; ')}` });
+      }
+      const { provider, ...rest } = parsed.data;
+      return tracker.listPage({ ...rest, provider: provider === undefined ? undefined : parseProvider(provider) });
     });
 
     api.get<{ Params: { provider: string; orderId: string } }>('/orders/:provider/:orderId', async (request) => {

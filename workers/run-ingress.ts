@@ -84,9 +84,10 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
     pushChannels: () => monitor.health(),
     async stop() {
       stopping = true;
+      // The monitor first: it reports every channel stopped, before the bridges' closing reads as a failure.
+      await monitor.stop();
       await Promise.allSettled(bridges.map((bridge) => bridge.stop()));
       await Promise.allSettled(runs);
-      await monitor.stop();
       await app.close();
     },
   };

@@ -1,7 +1,8 @@
 import { Runtime } from '@temporalio/worker';
 import type { FulfilmentHooks } from '../activities';
 import { openLedger } from '../ledger/open-ledger';
-import { connectConnection, connectWorker } from '../client/connect';
+import { connectConnection } from '../client/connect';
+import { connectWorker } from './connect-worker';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { type Config, loadConfig } from '../common/config';
 import { dataConverterFor } from '../common/encryption-codec';

@@ -1,5 +1,5 @@
 /**
- * Our two Temporal servers (built from registries, see DESIGN.md) start, answer, carry the order
+ * Our two Temporal servers (built from registries, docs/operations.md "Temporal servers") start, answer, carry the order
  * search attributes, and stop. Everything runs on 127.0.0.1 and free ports.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
