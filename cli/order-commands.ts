@@ -4,6 +4,8 @@ import { MAX_WAIT_LIMIT_MS, type OrderTracker, trackerFromConfig } from '../clie
 import { connectClient } from '../client/connect';
 import { oneOf, wholeNumber } from '../common/arguments';
 import { ConfigError, loadConfig, type Config } from '../common/config';
+import { tracingSettings } from '../common/observability-variables';
+import { installTracing } from '../common/tracing';
 import { parseDuration } from '../common/duration';
 import { InvalidInputError, parseOrderId, parseProvider, parseReference } from '../common/order-input';
 import type { Outcome, ProviderName } from '../domain/types';
@@ -36,10 +38,13 @@ function parseOutcome(text: string | undefined): Outcome | undefined {
   return text === undefined ? undefined : oneOf<Outcome>('--outcome', text, ['succeeded', 'failed', 'timed_out', 'tracking_cancelled']);
 }
 
-async function withTracker<T>(config: Config, run: (tracker: OrderTracker) => Promise<T>): Promise<T> {
+/** `traced`: the command starts or changes an order, so its span opens the order's trace (common/tracing.ts). */
+async function withTracker<T>(config: Config, run: (tracker: OrderTracker) => Promise<T>, traced = false): Promise<T> {
+  const tracing = traced ? installTracing(tracingSettings(config.environment), 'order-tracker-cli') : undefined;
   const ledger = await openLedger(config.databaseUrl);
   const client = await connectClient(config).catch(async (error) => {
     await ledger.close();
+    await tracing?.shutdown();
     throw error;
   });
   try {
@@ -47,6 +52,7 @@ async function withTracker<T>(config: Config, run: (tracker: OrderTracker) => Pr
   } finally {
     await client.connection.close();
     await ledger.close();
+    await tracing?.shutdown();
   }
 }
 
@@ -99,7 +105,7 @@ export async function runOrderCommand(command: string, positionals: string[], va
         const result = await tracker.result(provider, orderId);
         output.write(values.json ? JSON.stringify(result) : formatResult(response.workflowId, result));
         return exitCodeForOutcome(result.outcome);
-      });
+      }, true);
     }
     case 'status': {
       const { provider, orderId } = orderArguments(command, positionals);
@@ -116,7 +122,7 @@ export async function runOrderCommand(command: string, positionals: string[], va
         await tracker.cancel(provider, orderId, values.reason);
         output.write(values.json ? JSON.stringify({ cancelled: true, provider, orderId }) : `cancel requested for ${provider} order ${orderId}`);
         return ExitCode.ok;
-      });
+      }, true);
     }
     case 'list': {
       expectArguments(command, positionals, 0);

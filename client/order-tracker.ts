@@ -8,6 +8,7 @@ import { type ListFilter, type ListedOrder, listOrders } from './list-orders';
 import { pendingPollOf, withPendingPoll } from './pending-poll';
 import { type JoinedOrder, type StartMemo, joinedOrder, startMemoOf } from './start-memo';
 import { orderWorkflowId } from '../domain/ids';
+import { withOrderSpan } from '../common/tracing';
 import { cancelSignal, progressQuery, statusPushedSignal, type TrackRequest, trackRequestedSignal } from '../workflows/messages';
 import { isVerdict, parseObservation } from '../workflows/observation';
 import { ORDER_OUTCOME, ORDER_PROVIDER } from '../workflows/search-attributes';
@@ -73,7 +74,13 @@ export class OrderTracker {
 
   /** Idempotent: returns the running order, or the recorded result of one that already ended finally. */
   async track(providerName: string, orderIdText: string, options: TrackOptions = {}): Promise<TrackResponse> {
-    return this.trackOnce(providerName, orderIdText, options, false);
+    const order = { provider: parseProvider(providerName), orderId: parseOrderId(orderIdText) };
+    // The order's trace (common/tracing.ts): the start carries it into the workflow.
+    return withOrderSpan('order.track', order, {}, async (span) => {
+      const response = await this.trackOnce(order.provider, order.orderId, options, false);
+      span?.setAttribute('order.track.result', response.kind);
+      return response;
+    });
   }
 
   private async trackOnce(providerName: string, orderIdText: string, options: TrackOptions, retried: boolean): Promise<TrackResponse> {
@@ -197,15 +204,18 @@ export class OrderTracker {
 
   async cancel(providerName: string, orderIdText: string, reason?: string): Promise<void> {
     const handle = this.handle(providerName, orderIdText);
-    try {
-      const description = await handle.describe();
-      if (description.status.name !== 'RUNNING') {
-        throw new OrderNotFoundError(`order ${handle.workflowId} is not being tracked (${description.status.name.toLowerCase()})`);
+    const order = { provider: parseProvider(providerName), orderId: parseOrderId(orderIdText) };
+    await withOrderSpan('order.cancel', order, {}, async () => {
+      try {
+        const description = await handle.describe();
+        if (description.status.name !== 'RUNNING') {
+          throw new OrderNotFoundError(`order ${handle.workflowId} is not being tracked (${description.status.name.toLowerCase()})`);
+        }
+        await handle.signal(cancelSignal, reason === undefined ? {} : { reason });
+      } catch (error) {
+        throw this.notFound(error, handle.workflowId);
       }
-      await handle.signal(cancelSignal, reason === undefined ? {} : { reason });
-    } catch (error) {
-      throw this.notFound(error, handle.workflowId);
-    }
+    });
   }
 
   /** Waits for the order's outcome, following continue-as-new. */

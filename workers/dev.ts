@@ -12,6 +12,8 @@ import { activitiesFromConfig } from './activity-dependencies';
 import { openPushChannelStore } from '../activities/push-channels/push-channel-store';
 import { openRequestSlots } from '../activities/request-slots';
 import { installTelemetry } from './telemetry';
+import { installTracing } from '../common/tracing';
+import { tracingSettings } from '../common/observability-variables';
 import { runtimeReporting, startIngress } from './run-ingress';
 import { createWorkers, runWorkers } from './worker';
 
@@ -35,6 +37,7 @@ export async function runDev(): Promise<number> {
   const initial = loadConfig();
   // JSON logs on stderr, so stdout keeps the readable lines below.
   const { metricsUrl } = installTelemetry(initial, (line) => process.stderr.write(line));
+  const tracing = installTracing(tracingSettings(initial.environment), 'order-tracker-dev');
   let server: DevServer | undefined;
   let sandbox: SandboxStack | undefined;
   try {
@@ -105,6 +108,7 @@ export async function runDev(): Promise<number> {
     await connection.close();
     return 0;
   } finally {
+    await tracing?.shutdown();
     await sandbox?.close();
     await server?.stop();
   }

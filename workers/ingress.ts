@@ -5,6 +5,7 @@ import { TemporalUnreachableError } from '../client/connect';
 import { OrderNotFoundError, type OrderTracker } from '../client/order-tracker';
 import { parseDuration } from '../common/duration';
 import { InvalidInputError } from '../common/order-input';
+import { withIncomingContext } from '../common/tracing';
 
 /** One request body is an order or a webhook: anything bigger is not one. */
 const BODY_LIMIT_BYTES = 256 * 1024;
@@ -111,7 +112,8 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
         return reply.code(400).send({ error: `invalid order: ${problems.join('; ')}` });
       }
       const { provider, orderId, maxWait, reference } = parsed.data;
-      const response = await tracker.track(provider, orderId, { maxWaitMs: parseMaxWait(maxWait), reference });
+      // A caller's `traceparent` is linked from the order's trace (common/tracing.ts).
+      const response = await withIncomingContext(request.headers, () => tracker.track(provider, orderId, { maxWaitMs: parseMaxWait(maxWait), reference }));
       return reply.code(response.kind === 'tracking' ? 202 : 200).send(response);
     });
 

@@ -9,6 +9,8 @@ import { pushBridgesFromConfig, webhookRoutesFromConfig } from './push/push-conf
 import { PushDeduplicator, deduplicatingPushes } from './push/push-dedupe';
 import type { PushReporting } from './push/push-logger';
 import { installTelemetry } from './telemetry';
+import { installTracing } from '../common/tracing';
+import { tracingSettings } from '../common/observability-variables';
 import { openPushChannelStore, type PushChannelStore } from '../activities/push-channels/push-channel-store';
 import type { ProviderName } from '../domain/types';
 import type { PushBridge } from './push/bridge';
@@ -114,6 +116,8 @@ export function runtimeReporting(): PushReporting {
  */
 export async function runIngressProcess(config: Config): Promise<void> {
   const { metricsUrl } = installTelemetry(config, (line) => process.stdout.write(line));
+  // Before the client is made: its starts and signals carry each push's span (common/tracing.ts).
+  const tracing = installTracing(tracingSettings(config.environment), 'order-tracker-ingress');
   const reporting = runtimeReporting();
   const ledger = await openLedger(config.databaseUrl);
   const pushChannelStore = await openPushChannelStore(config.databaseUrl);
@@ -136,6 +140,7 @@ export async function runIngressProcess(config: Config): Promise<void> {
     await pushChannelStore.close();
     await client.connection.close();
     await ledger.close();
+    await tracing?.shutdown();
     // No worker ends the Runtime here (a worker's last shutdown does): its metrics exporter and log
     // forwarding would keep the process alive after SIGTERM.
     await Runtime.instance().shutdown();

@@ -9,6 +9,8 @@ import { activitiesFromConfig } from './activity-dependencies';
 import { openPushChannelStore } from '../activities/push-channels/push-channel-store';
 import { openRequestSlots } from '../activities/request-slots';
 import { installTelemetry } from './telemetry';
+import { installTracing } from '../common/tracing';
+import { tracingSettings } from '../common/observability-variables';
 import { createWorkers, runWorkers } from './worker';
 import { workflowBundleFrom } from './workflow-bundle';
 
@@ -17,7 +19,9 @@ import { workflowBundleFrom } from './workflow-bundle';
  * Code that embeds the worker passes `hooks` to run its own fulfilment once per outcome.
  */
 export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks): Promise<void> {
-  const workflowBundle = workflowBundleFrom(config.environment.WORKFLOW_BUNDLE, config.environment.ORDER_TRACKER_ENCRYPTION_KEY !== undefined);
+  // Traces when OTEL_EXPORTER_OTLP_ENDPOINT is set (common/tracing.ts); installed before any client or worker exists.
+  const tracing = installTracing(tracingSettings(config.environment), 'order-tracker-worker');
+  const workflowBundle = workflowBundleFrom(config.environment.WORKFLOW_BUNDLE, config.environment.ORDER_TRACKER_ENCRYPTION_KEY !== undefined, tracing !== undefined);
   await registerSearchAttributesIfAllowed(config);
   const connection = await connectWorker(config);
   const ledger = await openLedger(config.databaseUrl);
@@ -48,6 +52,8 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
     await requestSlots.close();
     await ledger.close();
     await connection.close();
+    // The spans of the last workflow tasks and activities are still buffered.
+    await tracing?.shutdown();
   }
 }
 

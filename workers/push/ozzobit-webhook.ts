@@ -42,7 +42,7 @@ export function ozzobitWebhookRoute(options: OzzobitWebhookRouteOptions): (app: 
   const { verifier } = options;
   const logger = options.logger ?? prefixedConsoleLogger('ozzobit webhook');
   const count = pushReceiptCounter(options.meter, 'ozzobit', 'webhook');
-  const tracker = reportingPushes(options.tracker, count, logger);
+  const tracker = reportingPushes(options.tracker, count, logger, 'webhook');
   return (app) => {
     // Only in this route's scope: the HTTP API keeps fastify's JSON parser.
     app.removeAllContentTypeParsers();
