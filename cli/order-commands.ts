@@ -14,6 +14,7 @@ import { ExitCode, exitCodeForOutcome } from './exit-codes';
 import { followOrder, type FollowMode } from './follow';
 import { formatJoined, formatList, formatProgress, formatResult } from './format';
 import { redeliverCallback } from './redeliver';
+import { formatOrderHistory, parseHistoryLimit, readOrderHistory } from '../client/order-history';
 import { type Output, USAGE, type Values } from './usage';
 
 function expectArguments(command: string, positionals: string[], count: number): string[] {
@@ -109,6 +110,7 @@ export async function runOrderCommand(command: string, positionals: string[], va
     }
     case 'status': {
       const { provider, orderId } = orderArguments(command, positionals);
+      if (values.history) return showHistory(config, provider, orderId, values, output);
       return withTracker(config, async (tracker) => {
         if (values.follow) return follow(tracker, provider, orderId, values, output);
         const progress = await tracker.progress(provider, orderId);
@@ -165,6 +167,20 @@ export async function runOrderCommand(command: string, positionals: string[], va
     }
     default:
       throw new InvalidInputError(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+  }
+}
+
+/** `status --history`: the audit trail, from the ledger alone (no Temporal server needed). */
+async function showHistory(config: Config, provider: ProviderName, orderId: string, values: Values, output: Output): Promise<number> {
+  if (values.follow) throw new InvalidInputError('--history and --follow do not go together: the history is what was kept, not a live view');
+  const limit = parseHistoryLimit(values.limit, '--limit');
+  const ledger = await openLedger(config.databaseUrl);
+  try {
+    const history = await readOrderHistory(ledger, provider, orderId, limit);
+    output.write(values.json ? JSON.stringify(history) : formatOrderHistory(history));
+    return ExitCode.ok;
+  } finally {
+    await ledger.close();
   }
 }
 

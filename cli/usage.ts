@@ -14,7 +14,8 @@ Commands:
   ingress                           webhooks, the HTTP API and push bridges (INGRESS_PORT)
   sandbox                           run the provider simulators on 127.0.0.1
   track <provider> <orderId>        start tracking (--max-wait 2h, --ref <reference>, --wait, --follow)
-  status <provider> <orderId>       show progress (--follow: live until the order ends)
+  status <provider> <orderId>       show progress (--follow: live until the order ends; --history: the
+                                    provider answers that changed it, from the ledger, --limit N newest)
   cancel <provider> <orderId>       stop tracking (--reason <text>)
   list                              list orders (--provider, --status, --outcome, --limit)
   discover magma                    Magma's recent purchases (--sales for sales, --limit, --track to track those in flight)
@@ -37,6 +38,7 @@ export const OPTIONS = {
   limit: { type: 'string' },
   sales: { type: 'boolean' },
   track: { type: 'boolean' },
+  history: { type: 'boolean' },
 } as const;
 
 export type Values = ParsedArguments<typeof OPTIONS>['values'];

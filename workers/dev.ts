@@ -75,7 +75,7 @@ export async function runDev(): Promise<number> {
 
     const client = await connectClient(config);
     const tracker = trackerFromConfig(config, client, ledger);
-    const ingress = await startIngress(config, tracker, client, { port: ingressPort, reporting: runtimeReporting(), pushChannelStore });
+    const ingress = await startIngress(config, tracker, client, { port: ingressPort, reporting: runtimeReporting(), pushChannelStore, ledger });
     say('');
     say(`order-tracker is running. Temporal ${config.environment.TEMPORAL_ADDRESS}, task queue ${config.taskQueue}.`);
     if (server) say(`Temporal UI: ${server.uiUrl}/namespaces/${config.namespace}/workflows`);

@@ -6,6 +6,8 @@ import { OrderNotFoundError, type OrderTracker } from '../client/order-tracker';
 import { parseDuration } from '../common/duration';
 import { InvalidInputError } from '../common/order-input';
 import { withIncomingContext } from '../common/tracing';
+import { parseHistoryLimit, readOrderHistory } from '../client/order-history';
+import type { AnswerStore } from '../ledger/provider-answers';
 
 /** One request body is an order or a webhook: anything bigger is not one. */
 const BODY_LIMIT_BYTES = 256 * 1024;
@@ -35,6 +37,8 @@ export interface IngressOptions {
   timeouts?: IngressTimeouts;
   /** Where each push channel stands (push-channel-monitor.ts), shown by /healthz. */
   pushChannels?: () => unknown;
+  /** The audit trail (the ledger), for `GET /orders/:provider/:orderId/history`; no such route without it. */
+  answers?: Pick<AnswerStore, 'answers'>;
 }
 
 const trackBodySchema = z
@@ -77,8 +81,8 @@ function sendError(reply: FastifyReply, error: unknown): FastifyReply {
 
 /**
  * The ingress: provider webhooks and the HTTP API for backends not written in TypeScript
- * (`POST /orders`, `GET /orders/:provider/:orderId`, `POST /orders/:provider/:orderId/cancel`,
- * `GET /healthz`). Every route answers JSON; none touches a workflow on bad input.
+ * (`POST /orders`, `GET /orders/:provider/:orderId`, `GET /orders/:provider/:orderId/history`,
+ * `POST /orders/:provider/:orderId/cancel`, `GET /healthz`). Every route answers JSON; none touches a workflow on bad input.
  */
 export function buildIngress(options: IngressOptions): FastifyInstance {
   const timeouts = options.timeouts ?? { requestMs: INGRESS_REQUEST_TIMEOUT_MS, connectionMs: INGRESS_CONNECTION_TIMEOUT_MS };
@@ -120,6 +124,15 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
     api.get<{ Params: { provider: string; orderId: string } }>('/orders/:provider/:orderId', async (request) => {
       return tracker.progress(request.params.provider, request.params.orderId);
     });
+
+    const { answers } = options;
+    if (answers !== undefined) {
+      api.get<{ Params: { provider: string; orderId: string }; Querystring: Record<string, unknown> }>('/orders/:provider/:orderId/history', async (request) => {
+        const unknown = Object.keys(request.query).filter((name) => name !== 'limit');
+        if (unknown.length > 0) throw new InvalidInputError(`unknown query parameter ${unknown.join(', ')}: only limit`);
+        return readOrderHistory(answers, request.params.provider, request.params.orderId, parseHistoryLimit(request.query.limit, 'limit'));
+      });
+    }
 
     api.post<{ Params: { provider: string; orderId: string } }>('/orders/:provider/:orderId/cancel', async (request, reply) => {
       const reason = (request.body as { reason?: unknown } | undefined)?.reason;

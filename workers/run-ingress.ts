@@ -17,6 +17,10 @@ import type { PushBridge } from './push/bridge';
 import { type ChannelSource, PushChannelMonitor, type PushChannelHealth } from './push/push-channel-monitor';
 import { componentLogger, prefixedConsoleLogger } from './push/push-logger';
 import type { PushChannel } from './push/push-receipts';
+import type { AuditTrail } from '../activities/audit/audit-trail';
+import type { Ledger } from '../ledger/ledger';
+import { auditTrailFromConfig } from './activity-dependencies';
+import { auditedPushes } from './push/push-audit';
 
 export interface RunningIngress {
   address: string;
@@ -39,6 +43,13 @@ export interface IngressOptions {
   deduplicator?: PushDeduplicator;
   /** Where the push channels' states go for the workers (the shared database); none without it. */
   pushChannelStore?: PushChannelStore;
+  /**
+   * The ledger: `GET /orders/:provider/:orderId/history` reads the audit trail from it, and the
+   * pushes that change an order are kept there (through `audit`, or a writer made from it).
+   */
+  ledger?: Ledger;
+  /** The audit trail's writer for pushes; by default one over `ledger` (none without a ledger). */
+  audit?: AuditTrail;
 }
 
 /** The HTTP server (webhooks, HTTP API) and the configured push bridges, started. */
@@ -46,7 +57,9 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
   const { port = config.environment.INGRESS_PORT, reporting } = options;
   // One memory of delivered pushes for every route and bridge: a status that arrives by webhook and
   // by socket, or again after a replay, is signalled once.
-  const pushes = deduplicatingPushes(tracker, options.deduplicator ?? new PushDeduplicator());
+  const deduplicated = deduplicatingPushes(tracker, options.deduplicator ?? new PushDeduplicator());
+  const audit = options.audit ?? (options.ledger && auditTrailFromConfig(config, options.ledger));
+  const pushes = audit === undefined ? deduplicated : auditedPushes(deduplicated, audit);
   const bridges = pushBridgesFromConfig(config, pushes, client, reporting);
   const monitor = new PushChannelMonitor(pushChannelSources(config, bridges), {
     store: options.pushChannelStore,
@@ -58,6 +71,7 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
     token: config.environment.INGRESS_TOKEN,
     webhooks: webhookRoutesFromConfig(config, pushes, reporting),
     pushChannels: () => monitor.health(),
+    answers: options.ledger,
   });
   const address = await app.listen({ port, host: config.environment.INGRESS_HOST });
   const runs = bridges.map((bridge) => bridge.run());
@@ -123,7 +137,7 @@ export async function runIngressProcess(config: Config): Promise<void> {
   const pushChannelStore = await openPushChannelStore(config.databaseUrl);
   const client = await connectClient(config);
   const tracker = trackerFromConfig(config, client, ledger);
-  const ingress = await startIngress(config, tracker, client, { reporting, pushChannelStore });
+  const ingress = await startIngress(config, tracker, client, { reporting, pushChannelStore, ledger });
   try {
     reporting.logger.info('order-tracker ingress running', { address: ingress.address, pushBridges: ingress.bridges, ...(metricsUrl && { metrics: metricsUrl }) });
     // A bridge that stops (refused credentials) degrades the ingress, it does not end it: webhooks
