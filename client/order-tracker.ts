@@ -11,7 +11,7 @@ import { orderWorkflowId } from '../domain/ids';
 import { withOrderSpan } from '../common/tracing';
 import { cancelSignal, progressQuery, statusPushedSignal, type TrackRequest, trackRequestedSignal } from '../workflows/messages';
 import { isVerdict, parseObservation } from '../workflows/observation';
-import { ORDER_OUTCOME, ORDER_PROVIDER } from '../workflows/search-attributes';
+import { ORDER_DEADLINE, ORDER_OUTCOME, ORDER_PROVIDER } from '../workflows/search-attributes';
 import { DEFAULT_SETTINGS, type TrackingSettings } from '../workflows/settings';
 import { trackOrder, type TrackOrderInput } from '../workflows/track-order';
 import { type Observation, type Outcome, type Progress, type ProviderName, type TrackOrderResult, isFinalOutcome } from '../domain/types';
@@ -182,7 +182,7 @@ export class OrderTracker {
       args: [input] as [TrackOrderInput],
       memo: { ...memo },
       workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
-      typedSearchAttributes: [{ key: ORDER_PROVIDER, value: provider }],
+      typedSearchAttributes: [{ key: ORDER_PROVIDER, value: provider }, { key: ORDER_DEADLINE, value: new Date(Date.now() + maxWaitMs) }],
       staticSummary: `${provider} order ${orderId}${reference ? ` (ref ${reference})` : ''}`,
       staticDetails: `Tracking ${provider} order \`${orderId}\` until a final status or ${Math.round(maxWaitMs / 60_000)} min.`,
     };

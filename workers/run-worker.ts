@@ -1,7 +1,8 @@
 import { Runtime } from '@temporalio/worker';
 import type { FulfilmentHooks } from '../activities';
 import { openLedger } from '../ledger/open-ledger';
-import { connectConnection, connectWorker } from '../client/connect';
+import { connectClient, connectConnection, connectWorker } from '../client/connect';
+import { startOrderWatch } from './order-watch';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { type Config, loadConfig } from '../common/config';
 import { dataConverterFor } from '../common/encryption-codec';
@@ -45,8 +46,17 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
       taskQueue: config.taskQueue,
       providers: config.configuredProviders,
     });
-    // The SDK's runtime shuts the workers down on SIGINT/SIGTERM; run() then resolves.
-    await runWorkers(workers);
+    // The orders in flight and those past their max wait, counted through visibility for the alerts.
+    const client = await connectClient(config);
+    const runtime = Runtime.instance();
+    const watch = startOrderWatch(client, runtime.metricMeter, (message, fields) => runtime.logger.warn(message, fields));
+    try {
+      // The SDK's runtime shuts the workers down on SIGINT/SIGTERM; run() then resolves.
+      await runWorkers(workers);
+    } finally {
+      watch.stop();
+      await client.connection.close();
+    }
   } finally {
     await pushChannels.close();
     await requestSlots.close();

@@ -8,6 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
 import { createAuditTrail } from '../../activities/audit/audit-trail';
 import { REDACTED } from '../../activities/audit/redact-answer';
+import type { Observation } from '../../domain/types';
 import type { Ledger } from '../../ledger/ledger';
 import { createOzzobitAdapter } from '../../providers/ozzobit/ozzobit-client';
 import { startOzzobitSandbox, type OzzobitSandbox } from '../../sandbox/ozzobit';
@@ -47,7 +48,8 @@ test('every answer that changed the order is kept whole and redacted; unchanged 
   const environment = new MockActivityEnvironment({ activityType: 'pollOrder' });
   const statuses: string[] = [];
   for (let poll = 0; poll < 5; poll += 1) {
-    statuses.push((await environment.run(activities.pollOrder, { provider: 'ozzobit', orderId, minRequestGapMs: 5_000 })).status);
+    const observation: Observation = await environment.run(activities.pollOrder, { provider: 'ozzobit' as const, orderId, minRequestGapMs: 5_000 });
+    statuses.push(observation.status);
   }
   expect(statuses).toEqual(['PROCESSING', 'PROCESSING', 'PROCESSING', 'PENDING_DELIVERY', 'COMPLETED']);
   // One read, when the writer first met the order; the two unchanged polls were judged in memory.
