@@ -7,6 +7,8 @@ export interface ReceivedCallback {
   body: string;
   signatureValid: boolean;
   status: number;
+  /** The W3C trace context the sender passed on, when it traces. */
+  traceparent?: string;
 }
 
 export interface CallbackReceiver {
@@ -70,7 +72,8 @@ export async function startCallbackReceiver(secret: string): Promise<CallbackRec
     const attempt = (attempts.get(idempotencyKey) ?? 0) + 1;
     attempts.set(idempotencyKey, attempt);
     const status = signatureValid ? receiver.answer({ idempotencyKey, attempt }) : 401;
-    received.push({ idempotencyKey, body, signatureValid, status });
+    const traceparent = typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined;
+    received.push({ idempotencyKey, body, signatureValid, status, ...(traceparent !== undefined && { traceparent }) });
     if (status >= 200 && status < 300) {
       const times = (acceptedKeys.get(idempotencyKey) ?? 0) + 1;
       acceptedKeys.set(idempotencyKey, times);
