@@ -222,6 +222,10 @@ test(
     expect(named('RunActivity:recordOutcome').attributes).toMatchObject({ 'order.outcome': 'succeeded', temporalWorkflowId: orderWorkflowId('ozzobit', orderId) });
     expect(named('RunActivity:runHook').attributes).toMatchObject({ 'order.outcome': 'succeeded' });
 
+    // The worker's log lines of an activity name its span.
+    const recordedLine = worker?.logs().find((entry) => entry.message === 'outcome recorded' && entry.orderKey === `ozzobit:${orderId}`);
+    expect(recordedLine).toMatchObject({ trace_id: traceId, span_id: named('RunActivity:recordOutcome').spanId });
+
     // The merchant's endpoint received the callback request's own span as its parent.
     const delivered = receiver.received.filter((delivery) => delivery.idempotencyKey === `ozzobit:${orderId}:succeeded`);
     expect(delivered.map((delivery) => delivery.traceparent)).toEqual([`00-${traceId}-${named('callback POST').spanId}-01`]);
