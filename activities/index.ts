@@ -14,6 +14,8 @@ import { recordedAnswer } from './recorded-answer';
 import { toApplicationFailure } from './to-application-failure';
 import { type FulfilmentHooks, type FulfilmentStep, HOOK_FOR_OUTCOME, HOOK_HEARTBEAT_INTERVAL_MS, type HookContext } from './fulfilment-hooks';
 import { type ChangeAnswer, NOT_FOUND_QUIET_REQUESTS, type PollRequest, type PollUntilChangedRequest, isChange, notFoundYet, notYet } from './poll-requests';
+import type { AuditTrail } from './audit/audit-trail';
+import { answerOf } from '../providers/provider-answer';
 
 export type { FulfilmentHook, FulfilmentHooks, FulfilmentStep, HookContext } from './fulfilment-hooks';
 export type { ChangeAnswer, NotYetDetails, PollRequest, PollUntilChangedRequest } from './poll-requests';
@@ -38,6 +40,8 @@ export interface ActivityDependencies {
   pushFallbackPollMs?: Partial<Record<ProviderName, number>>;
   /** The push channels' states the ingress reports (push-channels/); without it a channel counts as up. */
   pushChannels?: PushChannelReader;
+  /** Keeps each answer that changed an order (audit/audit-trail.ts); the answer never leaves the activity otherwise. */
+  audit?: AuditTrail;
 }
 
 function sleepUnlessCancelled(milliseconds: number, signal: AbortSignal): Promise<void> {
@@ -104,6 +108,10 @@ export function createActivities(dependencies: ActivityDependencies) {
     }
     try {
       const observation = await adapter.fetchOrder(request.orderId, context.cancellationSignal);
+      const answer = answerOf(observation);
+      if (dependencies.audit !== undefined && answer !== undefined) {
+        await dependencies.audit.keep({ provider: request.provider, orderId: request.orderId, source: 'poll', observation, answer });
+      }
       const fallbackMs = await pushFallback(request);
       if (fallbackMs === undefined || observation.phase !== 'in_flight') return observation;
       return { ...observation, nextWaitMs: Math.max(observation.nextWaitMs, fallbackMs) };

@@ -2,6 +2,8 @@ import { MAX_WAIT_LIMIT_MS, type OrderTracker, trackerFromConfig } from '../clie
 import { connectClient } from '../client/connect';
 import { oneOf, wholeNumber } from '../common/arguments';
 import { ConfigError, loadConfig, type Config } from '../common/config';
+import { tracingSettings } from '../common/observability-variables';
+import { installTracing } from '../common/tracing';
 import { parseDuration } from '../common/duration';
 import { InvalidInputError, parseOrderId, parseProvider, parseReference } from '../common/order-input';
 import type { Outcome, ProviderName } from '../domain/types';
@@ -9,6 +11,7 @@ import type { Discovered } from './discover';
 import { ExitCode, exitCodeForOutcome } from './exit-codes';
 import { followOrder, type FollowMode } from './follow';
 import { formatJoined, formatList, formatProgress, formatRecorded, formatResult } from './format';
+import { formatOrderHistory, parseHistoryLimit, readOrderHistory } from '../client/order-history';
 import { type Output, USAGE, type Values } from './usage';
 import { loadWorkerSide } from './worker-side';
 
@@ -36,14 +39,20 @@ function parseOutcome(text: string | undefined): Outcome | undefined {
 
 /**
  * The order commands need Temporal only, not the ledger: the library reads a final outcome from the
- * order's last run (client/order-tracker.ts), so they run with the light install.
+ * order's last run (client/order-tracker.ts), so they run with the light install. `traced`: the
+ * command starts or changes an order, so its span opens the order's trace (common/tracing.ts).
  */
-async function withTracker<T>(config: Config, run: (tracker: OrderTracker) => Promise<T>): Promise<T> {
-  const client = await connectClient(config);
+async function withTracker<T>(config: Config, run: (tracker: OrderTracker) => Promise<T>, traced = false): Promise<T> {
+  const tracing = traced ? installTracing(tracingSettings(config.environment), 'order-tracker-cli') : undefined;
+  const client = await connectClient(config).catch(async (error) => {
+    await tracing?.shutdown();
+    throw error;
+  });
   try {
     return await run(trackerFromConfig(config, client));
   } finally {
     await client.connection.close();
+    await tracing?.shutdown();
   }
 }
 
@@ -96,10 +105,11 @@ export async function runOrderCommand(command: string, positionals: string[], va
         const result = await tracker.result(provider, orderId);
         output.write(values.json ? JSON.stringify(result) : formatResult(response.workflowId, result));
         return exitCodeForOutcome(result.outcome);
-      });
+      }, true);
     }
     case 'status': {
       const { provider, orderId } = orderArguments(command, positionals);
+      if (values.history) return showHistory(config, provider, orderId, values, output);
       return withTracker(config, async (tracker) => {
         if (values.follow) return follow(tracker, provider, orderId, values, output);
         const progress = await tracker.progress(provider, orderId);
@@ -113,7 +123,7 @@ export async function runOrderCommand(command: string, positionals: string[], va
         await tracker.cancel(provider, orderId, values.reason);
         output.write(values.json ? JSON.stringify({ cancelled: true, provider, orderId }) : `cancel requested for ${provider} order ${orderId}`);
         return ExitCode.ok;
-      });
+      }, true);
     }
     case 'list': {
       expectArguments(command, positionals, 0);
@@ -164,6 +174,22 @@ export async function runOrderCommand(command: string, positionals: string[], va
     }
     default:
       throw new InvalidInputError(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+  }
+}
+
+/** `status --history`: the audit trail, from the ledger alone (no Temporal server needed). */
+async function showHistory(config: Config, provider: ProviderName, orderId: string, values: Values, output: Output): Promise<number> {
+  if (values.follow) throw new InvalidInputError('--history and --follow do not go together: the history is what was kept, not a live view');
+  const limit = parseHistoryLimit(values.limit, '--limit');
+  // The audit trail is in the ledger: a worker-side read, like redeliver's.
+  const { openLedger } = loadWorkerSide('status --history', () => require('../ledger/open-ledger') as typeof import('../ledger/open-ledger'));
+  const ledger = await openLedger(config.databaseUrl);
+  try {
+    const history = await readOrderHistory(ledger, provider, orderId, limit);
+    output.write(values.json ? JSON.stringify(history) : formatOrderHistory(history));
+    return ExitCode.ok;
+  } finally {
+    await ledger.close();
   }
 }
 

@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { type Config, temporalConnection } from '../common/config';
 import { dataConverterFor } from '../common/encryption-codec';
+import { tracingClientInterceptors } from '../common/tracing';
 
 /** Nothing answered at the configured address: exit code 1, with the address in the message. */
 export class TemporalUnreachableError extends Error {
@@ -38,5 +39,7 @@ export async function connectClient(config: Config): Promise<Client> {
     connection: await connectConnection(config),
     namespace: config.namespace,
     dataConverter: dataConverterFor(config.environment.ORDER_TRACKER_ENCRYPTION_KEY),
+    // When this process traces: starts and signals carry the order's trace into the workflow.
+    interceptors: { workflow: tracingClientInterceptors() },
   });
 }

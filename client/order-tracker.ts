@@ -12,9 +12,10 @@ import { recordedProgress } from './recorded-progress';
 import { MAX_WAIT_LIMIT_MS, OrderNotFoundError, type OrderTrackerOptions, type PushResponse, type TrackOptions, type TrackResponse } from './tracker-types';
 import { type JoinedOrder, type StartMemo, joinedOrder, startMemoOf } from './start-memo';
 import { orderWorkflowId } from '../domain/ids';
+import { withOrderSpan } from '../common/tracing';
 import { cancelSignal, progressQuery, statusPushedSignal, type TrackRequest, trackRequestedSignal } from '../workflows/messages';
 import { isVerdict, parseObservation } from '../workflows/observation';
-import { ORDER_OUTCOME, ORDER_PROVIDER } from '../workflows/search-attributes';
+import { ORDER_DEADLINE, ORDER_OUTCOME, ORDER_PROVIDER } from '../workflows/search-attributes';
 import { DEFAULT_SETTINGS, type TrackingSettings } from '../workflows/settings';
 import type { TrackOrderInput, trackOrder } from '../workflows/track-order';
 import { type Observation, type Outcome, type Progress, type ProviderName, type TrackOrderResult, isFinalOutcome } from '../domain/types';
@@ -50,7 +51,13 @@ export class OrderTracker {
 
   /** Idempotent: returns the running order, or the recorded result of one that already ended finally. */
   async track(providerName: string, orderIdText: string, options: TrackOptions = {}): Promise<TrackResponse> {
-    return this.trackOnce(providerName, orderIdText, options, false);
+    const order = { provider: parseProvider(providerName), orderId: parseOrderId(orderIdText) };
+    // The order's trace (common/tracing.ts): the start carries it into the workflow.
+    return withOrderSpan('order.track', order, {}, async (span) => {
+      const response = await this.trackOnce(order.provider, order.orderId, options, false);
+      span?.setAttribute('order.track.result', response.kind);
+      return response;
+    });
   }
 
   private async trackOnce(providerName: string, orderIdText: string, options: TrackOptions, retried: boolean): Promise<TrackResponse> {
@@ -160,7 +167,7 @@ export class OrderTracker {
       args: [input] as [TrackOrderInput],
       memo: { ...memo },
       workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
-      typedSearchAttributes: [{ key: ORDER_PROVIDER, value: provider }],
+      typedSearchAttributes: [{ key: ORDER_PROVIDER, value: provider }, { key: ORDER_DEADLINE, value: new Date(Date.now() + maxWaitMs) }],
       staticSummary: `${provider} order ${orderId}${reference ? ` (ref ${reference})` : ''}`,
       staticDetails: `Tracking ${provider} order \`${orderId}\` until a final status or ${Math.round(maxWaitMs / 60_000)} min.`,
     };
@@ -187,15 +194,18 @@ export class OrderTracker {
 
   async cancel(providerName: string, orderIdText: string, reason?: string): Promise<void> {
     const handle = this.handle(providerName, orderIdText);
-    try {
-      const description = await handle.describe();
-      if (description.status.name !== 'RUNNING') {
-        throw new OrderNotFoundError(`order ${handle.workflowId} is not being tracked (${description.status.name.toLowerCase()})`);
+    const order = { provider: parseProvider(providerName), orderId: parseOrderId(orderIdText) };
+    await withOrderSpan('order.cancel', order, {}, async () => {
+      try {
+        const description = await handle.describe();
+        if (description.status.name !== 'RUNNING') {
+          throw new OrderNotFoundError(`order ${handle.workflowId} is not being tracked (${description.status.name.toLowerCase()})`);
+        }
+        await handle.signal(cancelSignal, reason === undefined ? {} : { reason });
+      } catch (error) {
+        throw this.notFound(error, handle.workflowId);
       }
-      await handle.signal(cancelSignal, reason === undefined ? {} : { reason });
-    } catch (error) {
-      throw this.notFound(error, handle.workflowId);
-    }
+    });
   }
 
   /** Waits for the order's outcome, following continue-as-new. */

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { type AnyProviderDescriptor, BUILT_IN_PROVIDERS, type ProviderSettings, registeredProviders } from '../providers/registry';
 import type { ProviderName } from '../domain/types';
 import { booleanText, duration, optionalText, optionalUrl, port, requestsPerSecond } from './environment-values';
+import { observabilityVariables } from './observability-variables';
 
 /** The package's folder: the clone, the image's /app, or node_modules/order-tracker; also from dist/common/. */
 export const PACKAGE_ROOT = resolve(__dirname, basename(resolve(__dirname, '..')) === 'dist' ? '../..' : '..');
@@ -74,6 +75,7 @@ function environmentSchemaOf(descriptors: readonly AnyProviderDescriptor[]) {
     .describe('Address the Prometheus endpoint binds; `0.0.0.0` exposes it (containers)'),
   SANDBOX_TIME_SCALE: z.coerce.number().min(1).max(10_000).default(1)
     .describe('Shrinks every cadence and the 5 s floor of the orders this process starts or a push starts (the benchmark); refused unless every provider URL is loopback'),
+  ...observabilityVariables,
   });
 }
 
@@ -133,6 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (!isLoopbackHost(environment.INGRESS_HOST) && environment.INGRESS_TOKEN === undefined) {
     problems.push(`INGRESS_HOST is ${environment.INGRESS_HOST} (reachable from other machines) but INGRESS_TOKEN is not set: the HTTP API would let anyone track and cancel orders`);
+  }
+  if (!isLoopbackHost(environment.CODEC_SERVER_HOST) && environment.CODEC_SERVER_TOKEN === undefined) {
+    problems.push(`CODEC_SERVER_HOST is ${environment.CODEC_SERVER_HOST} (reachable from other machines) but CODEC_SERVER_TOKEN is not set: the codec server would decrypt orders for anyone`);
   }
   const timeScaleProblem = timeScaleRefusal(environment, environment.SANDBOX_TIME_SCALE);
   if (timeScaleProblem !== undefined) problems.push(`SANDBOX_TIME_SCALE: ${timeScaleProblem}`);

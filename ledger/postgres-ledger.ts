@@ -6,6 +6,7 @@ import { decideRecord } from './decide-record';
 import type { Ledger, OutcomeRecord, RecordResult } from './ledger';
 import { STORED_COLUMNS, type StoredRow, toLedgerRow, toStoredRow } from './ledger-row';
 import { migratePostgresLedger } from './postgres-migrations';
+import { postgresAnswerStore } from './postgres-answers';
 
 /** `$1, $2, …`: the columns' values, in STORED_COLUMNS' order (order_key first). */
 const PARAMETERS = STORED_COLUMNS.map((_, index) => `$${index + 1}`);
@@ -38,6 +39,7 @@ export async function openPostgresLedger(connectionString: string, logError: Led
   }
 
   return {
+    ...postgresAnswerStore(pool, logError),
     async record(record: OutcomeRecord, callbackBody: string | null = null): Promise<RecordResult> {
       const key = orderKey(record.provider, record.orderId);
       return inTransaction(pool, 'ledger', logError, async (client) => {

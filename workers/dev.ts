@@ -14,6 +14,8 @@ import { activitiesFromConfig } from './activity-dependencies';
 import { openPushChannelStore } from '../activities/push-channels/push-channel-store';
 import { openRequestSlots } from '../activities/request-slots';
 import { installTelemetry } from './telemetry';
+import { installTracing } from '../common/tracing';
+import { tracingSettings } from '../common/observability-variables';
 import { runtimeReporting, startIngress } from './run-ingress';
 import { createWorkers, runWorkers } from './worker';
 
@@ -37,6 +39,7 @@ export async function runDev(): Promise<number> {
   const initial = loadConfig();
   // JSON logs on stderr, so stdout keeps the readable lines below.
   const { metricsUrl } = installTelemetry(initial, (line) => process.stderr.write(line));
+  const tracing = installTracing(tracingSettings(initial.environment), 'order-tracker-dev');
   let server: DevServer | undefined;
   let sandbox: SandboxStack | undefined;
   try {
@@ -74,7 +77,7 @@ export async function runDev(): Promise<number> {
 
     const client = await connectClient(config);
     const tracker = trackerFromConfig(config, client, ledger);
-    const ingress = await startIngress(config, tracker, client, { port: ingressPort, reporting: runtimeReporting(), pushChannelStore });
+    const ingress = await startIngress(config, tracker, client, { port: ingressPort, reporting: runtimeReporting(), pushChannelStore, ledger });
     say('');
     say(`order-tracker is running. Temporal ${config.environment.TEMPORAL_ADDRESS}, task queue ${config.taskQueue}.`);
     if (server) say(`Temporal UI: ${server.uiUrl}/namespaces/${config.namespace}/workflows`);
@@ -104,6 +107,7 @@ export async function runDev(): Promise<number> {
     await connection.close();
     return 0;
   } finally {
+    await tracing?.shutdown();
     await sandbox?.close();
     await server?.stop();
   }

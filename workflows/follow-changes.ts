@@ -14,6 +14,7 @@ import { recordDetectionLag } from './order-metrics';
 import { failureType, notYetRequests, pollActivity } from './poll-activity';
 import type { TrackingSettings } from './settings';
 import { type TrackingState, applyObservation, outcomeOf } from './state';
+import { type WaitEnd, firstEnd } from './wait-end';
 import type { Outcome, ProviderName } from '../domain/types';
 
 /** The last poll at the deadline gets this long (its retries included) before the order ends timed_out. */
@@ -37,8 +38,6 @@ export interface FollowContext {
   publish(): void;
   shouldContinueAsNew(): boolean;
 }
-
-type WaitEnd = { kind: 'changed'; answer: ChangeAnswer } | { kind: 'woken' } | { kind: 'failed'; error: unknown };
 
 export async function followChanges(context: FollowContext): Promise<LoopEnd> {
   const { state, settings } = context;
@@ -133,6 +132,7 @@ async function sleepUnlessWoken(context: FollowContext, until: number): Promise<
 async function waitForChange(context: FollowContext): Promise<WaitEnd> {
   const { state, settings } = context;
   const now = Date.now();
+  const cancelledBefore = CancellationScope.current().consideredCancelled;
   const firstRequestAt = Math.max(state.nextPollAt ?? now, floorAt(context));
   const request: PollUntilChangedRequest = {
     provider: context.provider,
@@ -159,7 +159,7 @@ async function waitForChange(context: FollowContext): Promise<WaitEnd> {
     (): WaitEnd => ({ kind: 'woken' }),
     (): WaitEnd => ({ kind: 'woken' }),
   );
-  const first = await Promise.race([polled, woken]);
+  const first = await firstEnd(polled, woken, cancelledBefore);
   scope.cancel();
   state.waitCadenceMs = null;
   if (first.kind !== 'woken') return first;

@@ -37,7 +37,7 @@ describe('loadWorkerSide', () => {
       throw moduleNotFound('fastify');
     });
     expect(load).toThrow(ConfigError);
-    expect(load).toThrow(/^ingress runs the worker side, whose packages this install lacks \(fastify first\)\..*npm install @temporalio\/activity@1\.24\.0 .*fastify@\^5/);
+    expect(load).toThrow(/^ingress runs the worker side, whose packages this install lacks \(fastify first\)\..*npm install .*@temporalio\/activity@1\.24\.0 .*fastify@\^5/);
   });
 
   it('rethrows anything else as it is: a missing package that is not a peer, a bug', () => {

@@ -83,8 +83,9 @@ afterAll(async () => {
   await environment?.teardown();
 });
 
-test('the compiled CLI, without tsx, writes both bundles', () => {
-  expect(bundleOutput.trim().split('\n')).toEqual([`wrote ${join(BUNDLE_DIR, 'workflows.js')}`, `wrote ${join(BUNDLE_DIR, 'workflows-encrypted-failures.js')}`]);
+test('the compiled CLI, without tsx, writes every bundle: failures plain or encrypted, traced or not', () => {
+  const files = ['workflows.js', 'workflows-encrypted-failures.js', 'workflows-traced.js', 'workflows-traced-encrypted-failures.js'];
+  expect(bundleOutput.trim().split('\n')).toEqual(files.map((file) => `wrote ${join(BUNDLE_DIR, file)}`));
 });
 
 test('backend code imports order-tracker and order-tracker/worker (the exports map), never deep paths', () => {
