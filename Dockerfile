@@ -1,30 +1,34 @@
 # The order-tracker image, for the worker and the ingress (docker-compose.yml runs both):
-# `npx order-tracker worker` or `npx order-tracker ingress`. It runs JavaScript compiled ahead of
-# time and loads workflows bundled ahead of time, with production dependencies only: no tsx, no
-# TypeScript, no simulators' servers (`order-tracker dev` and `sandbox` are for a clone).
+# `npx order-tracker worker` or `npx order-tracker ingress`. It installs the package as a backend
+# team does (`npm pack`: compiled JavaScript and declarations, no sources, no tsx, no simulators)
+# with the worker side's packages (the package's optional peer dependencies), and loads workflows
+# bundled ahead of time.
 
-# Build: every dependency, the TypeScript compiled to dist/, then only the production dependencies
-# kept; the workflows are bundled by the compiled CLI (tsx is gone by then), once, so a worker
-# (re)start loads them instead of running webpack.
+# Build: every dependency, then `npm pack`, whose prepack compiles dist/ (TypeScript is a
+# devDependency); the worker side's packages at the ranges package.json asks for.
 FROM node:20-bookworm AS build
 WORKDIR /app
-# Dependencies first, so a code change does not reinstall them. better-sqlite3 (the default ledger)
-# is a native module: the full Debian image has what npm ci needs to fetch or build it.
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
-RUN npx order-tracker bundle-workflows /app/dist/workflow-bundle
+RUN npm pack --pack-destination /package
+RUN node -p "Object.entries(require('./package.json').peerDependencies).map(([name, range]) => name + '@' + range).join(' ')" > /package/worker-packages
 
+# The image: the tarball and the worker side installed into a project of their own. better-sqlite3
+# (the default ledger) is a native module: the full Debian image has what building it needs, and
+# allowScripts lets npm 11 run its install script. The workflows are bundled once by the installed
+# CLI, so a worker (re)start loads them instead of running webpack.
 FROM node:20-bookworm
 WORKDIR /app
 ENV NODE_ENV=production
-COPY --from=build /app/package.json /app/package-lock.json ./
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/bin ./bin
-COPY --from=build /app/dist ./dist
-ENV WORKFLOW_BUNDLE=/app/dist/workflow-bundle
-# .data/ holds the SQLite ledger when DATABASE_URL is not a postgres:// URL.
+COPY --from=build /package /package
+RUN echo '{ "name": "order-tracker-image", "private": true, "allowScripts": { "better-sqlite3": true } }' > package.json \
+  && npm install --no-audit --no-fund /package/order-tracker-*.tgz $(cat /package/worker-packages) \
+  && rm -rf /package
+RUN npx order-tracker bundle-workflows /app/workflow-bundle
+ENV WORKFLOW_BUNDLE=/app/workflow-bundle
+# .data/ (in the working directory, for an installed package) holds the SQLite ledger when
+# DATABASE_URL is not a postgres:// URL.
 RUN mkdir -p .data && chown node:node .data
 USER node
 

@@ -10,11 +10,14 @@ import type { ProviderRegistry } from '../providers/provider';
 import { ProviderCallError } from '../providers/provider-error';
 import { ProviderGate, RATE_BUDGET_WAIT_METRIC } from './provider-gate';
 import { type PushChannelReader, createPushFallback } from './push-fallback';
+import { recordedAnswer } from './recorded-answer';
 import { toApplicationFailure } from './to-application-failure';
 import { type FulfilmentHooks, type FulfilmentStep, HOOK_FOR_OUTCOME, HOOK_HEARTBEAT_INTERVAL_MS, type HookContext } from './fulfilment-hooks';
-import { type PollAnswer, type PollRequest, type PollUntilChangedRequest, isChange, notYet } from './poll-requests';
+import { type PollAnswer, NOT_FOUND_QUIET_REQUESTS, type PollRequest, type PollUntilChangedRequest, isChange, notFoundYet, notYet } from './poll-requests';
 import { type PollGroupDependencies, createGroupActivities } from './poll-groups/group-activities';
 import { sleepUnlessAborted } from './provider-gate';
+import type { AuditTrail } from './audit/audit-trail';
+import { answerOf } from '../providers/provider-answer';
 
 export type { FulfilmentHook, FulfilmentHooks, FulfilmentStep, HookContext } from './fulfilment-hooks';
 export type {
@@ -54,6 +57,8 @@ export interface ActivityDependencies {
   pushChannels?: PushChannelReader;
   /** This worker's poll groups (POLL_GROUPS per provider); without them every order polls on its own. */
   pollGroups?: PollGroupDependencies;
+  /** Keeps each answer that changed an order (audit/audit-trail.ts); the answer never leaves the activity otherwise. */
+  audit?: AuditTrail;
 }
 
 
@@ -75,11 +80,15 @@ export function createActivities(dependencies: ActivityDependencies) {
   ) as Partial<Record<ProviderName, number>>;
 
   /**
-   * One request to the provider through this worker's pacing and 429 pause, normalised. `sent`
-   * learns when the request went out: what an answer is as new as (follow-changes.ts weighs it
-   * against its group's reports).
+   * One request to the provider through this worker's pacing and 429 pause, normalised. With
+   * `notFound`, an order the provider does not know is that answer ("not yet"), not an error.
+   * `sent` learns when the request went out: what an answer is as new as (follow-changes.ts weighs
+   * it against its group's reports).
    */
-  async function observe(request: PollRequest | PollUntilChangedRequest, sent?: (at: number) => void): Promise<Observation> {
+  async function observe(
+    request: PollRequest | PollUntilChangedRequest,
+    { notFound, sent }: { notFound?: () => ApplicationFailure; sent?: (at: number) => void } = {},
+  ): Promise<Observation> {
     const adapter = providers[request.provider];
     if (adapter === undefined) {
       // Not configured on this worker: retryable, so a worker that has the provider can take it.
@@ -117,10 +126,15 @@ export function createActivities(dependencies: ActivityDependencies) {
       const observation = await adapter.fetchOrder(request.orderId, context.cancellationSignal).finally(() => {
         if (grouped) gate.answered(request.provider, request.orderId, Date.now());
       });
+      const answer = answerOf(observation);
+      if (dependencies.audit !== undefined && answer !== undefined) {
+        await dependencies.audit.keep({ provider: request.provider, orderId: request.orderId, source: 'poll', observation, answer });
+      }
       const fallbackMs = await pushFallback(request);
       if (fallbackMs === undefined || observation.phase !== 'in_flight') return observation;
       return { ...observation, nextWaitMs: Math.max(observation.nextWaitMs, fallbackMs) };
     } catch (error) {
+      if (notFound !== undefined && error instanceof ProviderCallError && error.kind === 'not_found') throw notFound();
       if (error instanceof ProviderCallError && error.kind === 'rate_limited') {
         gate.pause(request.provider, error.details.retryAfterMs ?? request.minRequestGapMs);
       }
@@ -136,7 +150,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     }
   }
 
-  const groups = createGroupActivities(dependencies.pollGroups, { providers, gate, requestIntervalMs, pushFallback });
+  const groups = createGroupActivities(dependencies.pollGroups, { providers, gate, requestIntervalMs, pushFallback, audit: dependencies.audit });
 
   return {
     runPollGroup: groups.runPollGroup,
@@ -161,6 +175,8 @@ export function createActivities(dependencies: ActivityDependencies) {
         throw notYet(ErrorType.pollScheduled, request, 0, request.knownStatus, Math.max(1, request.firstRequestInMs), null);
       }
       const requests = attempt - scheduledFirst;
+      const recorded = requests === 1 ? await recordedAnswer(ledger, request) : undefined;
+      if (recorded !== undefined) return recorded;
       const { joinGroup } = request;
       // An order polling on its own since its group fell silent: the group may look at it again.
       if (joinGroup !== undefined && request.regroupable === true) {
@@ -168,7 +184,11 @@ export function createActivities(dependencies: ActivityDependencies) {
         if (regrouped !== undefined) return { regrouped, requests: requests - 1 };
       }
       let observedAt = Date.now();
-      const observation = await observe(request, (at) => (observedAt = at));
+      // An order with no status yet may be newer than the provider's database (notFoundYet).
+      const observation = await observe(request, {
+        notFound: request.knownStatus === null ? () => quietNotFound(request, requests) : undefined,
+        sent: (at) => (observedAt = at),
+      });
       if (isChange(request, observation)) {
         if (joinGroup === undefined) return { observation, requests };
         // The group's first request keeps the floor from this answer's arrival, not its request's.
@@ -229,6 +249,14 @@ export function createActivities(dependencies: ActivityDependencies) {
       return idempotencyKey;
     },
   };
+}
+
+/** The BENIGN "not found yet", and one warning (no stack) when it escalates. */
+function quietNotFound(request: PollUntilChangedRequest, requests: number): ApplicationFailure {
+  if (requests === NOT_FOUND_QUIET_REQUESTS) {
+    log.warn('order still not found at the provider; asking slowly', { orderKey: orderKey(request.provider, request.orderId), requests });
+  }
+  return notFoundYet(request, requests);
 }
 
 export type Activities = ReturnType<typeof createActivities>;

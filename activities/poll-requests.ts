@@ -4,6 +4,8 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
+import { formatDuration } from '../workflows/current-details';
+import { ErrorType } from '../workflows/error-types';
 import type { Details, Observation, ProviderName } from '../domain/types';
 
 export interface PollRequest {
@@ -105,6 +107,8 @@ export interface NotYetDetails {
   nextPollAt: string;
   /** The last answer's details (confirmations, expiry), which the order's state has not seen. */
   details: Details | null;
+  /** Something a person should look at while the wait goes on (an order the provider does not know yet). */
+  attention?: string | null;
 }
 
 /** Whether an answer ends the wait: a final status, or an in-flight one the order does not hold yet. */
@@ -121,16 +125,38 @@ export function notYet(
   status: string | null,
   waitMs: number,
   observation: Observation | null,
+  attention: string | null = null,
 ): ApplicationFailure {
   const nextPollAt = new Date(Date.now() + waitMs).toISOString();
+  const next = `next at ${nextPollAt.slice(11, 19)} UTC`;
   const message =
-    observation === null
-      ? `first ${request.provider} poll of this wait at ${nextPollAt.slice(11, 19)} UTC`
-      : `still ${status} after ${requests} ${requests === 1 ? 'poll' : 'polls'}; next at ${nextPollAt.slice(11, 19)} UTC`;
-  const details: NotYetDetails = { requests, status, nextPollAt, details: observation?.details ?? null };
+    attention !== null
+      ? `${attention} (${requests} ${requests === 1 ? 'request' : 'requests'}); ${next}`
+      : observation === null
+        ? `first ${request.provider} poll of this wait at ${nextPollAt.slice(11, 19)} UTC`
+        : `still ${status} after ${requests} ${requests === 1 ? 'poll' : 'polls'}; ${next}`;
+  const details: NotYetDetails = { requests, status, nextPollAt, details: observation?.details ?? null, ...(attention !== null && { attention }) };
   const failure = ApplicationFailure.create({ type, message, nextRetryDelay: Math.ceil(waitMs), category: ApplicationFailureCategory.BENIGN, details: [details] });
   // The server keeps every attempt's failure as the activity's last failure, written at each retry:
   // a "not yet" is an answer, not an error, and its stack trace (about 1 KB) would say nothing.
   failure.stack = '';
   return failure;
+}
+
+/**
+ * "The provider does not know this order yet": a push or a merchant may be quicker than the
+ * provider's database. For an order with no status yet a not-found answer is a BENIGN "not yet"
+ * like an unchanged status — no failed activity, no stack trace, no warning per attempt — asked
+ * again at the per-order floor for NOT_FOUND_QUIET_REQUESTS requests (5 minutes at the 5 s floor),
+ * then every NOT_FOUND_QUIET_REQUESTS floors (5 minutes), with its attention escalated.
+ */
+export const NOT_FOUND_QUIET_REQUESTS = 60;
+
+export function notFoundYet(request: PollUntilChangedRequest, requests: number): ApplicationFailure {
+  const escalated = requests >= NOT_FOUND_QUIET_REQUESTS;
+  const slowMs = request.minRequestGapMs * NOT_FOUND_QUIET_REQUESTS;
+  const attention = escalated
+    ? `order not found at ${request.provider} after ${formatDuration(slowMs)}: check the order id; asking every ${formatDuration(slowMs)}`
+    : `order not found at ${request.provider} yet`;
+  return notYet(ErrorType.orderNotFoundYet, request, requests, null, escalated ? slowMs : request.minRequestGapMs, null, attention);
 }

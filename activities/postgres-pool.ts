@@ -6,6 +6,9 @@
  * opens a new one for the next query; a query that was in flight fails and its caller retries.
  */
 import { Pool, type PoolClient } from 'pg';
+import type { DatabaseErrorLog } from './database-error-log';
+
+export type { DatabaseErrorLog } from './database-error-log';
 
 /** A new connection that does not come up within this fails the query (the activity is retried). */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -19,9 +22,6 @@ const STATEMENT_TIMEOUT_MS = 15_000;
 export const QUERY_TIMEOUT_MS = 20_000;
 /** A transaction left open by a worker that stalled mid-write must not hold its row lock for ever. */
 const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
-
-/** Where a lost connection is reported; it never throws. */
-export type DatabaseErrorLog = (message: string, fields: Record<string, unknown>) => void;
 
 export const logToStderr: DatabaseErrorLog = (message, fields) => {
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'WARN', message, ...fields })}\n`);

@@ -11,7 +11,8 @@
  */
 import Database from 'better-sqlite3';
 import { CREATE_MEMBERS_TABLE, MEMBERS_SCHEMA_LOCK } from './poll-groups/member-store';
-import { type DatabaseErrorLog, inTransaction, logToStderr, openPostgresPool } from './postgres-pool';
+import type { DatabaseErrorLog } from './database-error-log';
+import { inTransaction, logToStderr, openPostgresPool } from './postgres-pool';
 import type { ProviderName } from '../domain/types';
 
 /** The order a request is for, when it belongs to a poll group: its floor is kept in its member row. */

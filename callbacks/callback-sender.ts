@@ -1,4 +1,6 @@
+import { SpanStatusCode } from '@opentelemetry/api';
 import { type Dispatcher, request } from 'undici';
+import { withRequestSpan } from '../common/tracing';
 import { parseRetryAfter } from '../providers/provider-error';
 import { SIGNATURE_HEADER, signCallback } from './signature';
 
@@ -45,45 +47,58 @@ async function bodyStart(body: Dispatcher.ResponseData['body'], maxBytes: number
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** POSTs a fixed body with the idempotency key and a fresh signature; never throws. */
+/**
+ * POSTs a fixed body with the idempotency key and a fresh signature; never throws. When the process
+ * traces, the request is a span of the order's trace and carries its W3C `traceparent`.
+ */
 export function createCallbackSender(settings: CallbackSettings): CallbackSender {
   const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   const clock = settings.clock ?? (() => Math.floor(Date.now() / 1000));
   return {
-    async send(body, idempotencyKey) {
-      const deadline = AbortSignal.timeout(timeoutMs);
-      try {
-        const response = await request(settings.url, {
-          method: 'POST',
-          body,
-          headers: {
-            'content-type': 'application/json',
-            'idempotency-key': idempotencyKey,
-            [SIGNATURE_HEADER.toLowerCase()]: signCallback(body, settings.secrets, clock()),
-          },
-          signal: deadline,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        });
-        const status = response.statusCode;
-        if (status >= 200 && status < 300) {
-          // A 2xx says it all: a little of its body is drained so the connection can be reused, no more.
-          await response.body.dump({ limit: MAX_ERROR_BODY_BYTES }).catch(() => undefined);
-          return { kind: 'delivered', httpStatus: status };
-        }
-        const text = (await bodyStart(response.body, MAX_ERROR_BODY_BYTES)).slice(0, 200);
-        const detail = `receiver answered HTTP ${status}${text ? `: ${text}` : ''}`;
-        if (status === 401 || status === 403) return { kind: 'unauthorized', httpStatus: status, detail };
-        if (status >= 400 && status < 500 && status !== 408 && status !== 429) return { kind: 'rejected', httpStatus: status, detail };
-        const retryAfter = response.headers['retry-after'];
-        return { kind: 'retry', detail, retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, Date.now()) };
-      } catch (error) {
-        if (deadline.aborted) return { kind: 'retry', detail: `callback receiver did not answer within ${timeoutMs} ms` };
-        return { kind: 'retry', detail: `callback request failed: ${error instanceof Error ? error.message : String(error)}` };
-      }
-    },
+    send: (body, idempotencyKey) =>
+      withRequestSpan('callback POST', { 'http.request.method': 'POST', 'callback.idempotency_key': idempotencyKey }, async (traceHeaders, span) => {
+        const result = await post(body, idempotencyKey, traceHeaders);
+        span?.setAttribute('callback.result', result.kind);
+        if (result.kind !== 'delivered') span?.setStatus({ code: SpanStatusCode.ERROR, message: result.detail });
+        return result;
+      }),
   };
+
+  async function post(body: string, idempotencyKey: string, traceHeaders: Record<string, string>): Promise<DeliveryResult> {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    try {
+      const response = await request(settings.url, {
+        method: 'POST',
+        body,
+        headers: {
+          ...traceHeaders,
+          'content-type': 'application/json',
+          'idempotency-key': idempotencyKey,
+          [SIGNATURE_HEADER.toLowerCase()]: signCallback(body, settings.secrets, clock()),
+        },
+        signal: deadline,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const status = response.statusCode;
+      if (status >= 200 && status < 300) {
+        // A 2xx says it all: a little of its body is drained so the connection can be reused, no more.
+        await response.body.dump({ limit: MAX_ERROR_BODY_BYTES }).catch(() => undefined);
+        return { kind: 'delivered', httpStatus: status };
+      }
+      const text = (await bodyStart(response.body, MAX_ERROR_BODY_BYTES)).slice(0, 200);
+      const detail = `receiver answered HTTP ${status}${text ? `: ${text}` : ''}`;
+      if (status === 401 || status === 403) return { kind: 'unauthorized', httpStatus: status, detail };
+      if (status >= 400 && status < 500 && status !== 408 && status !== 429) return { kind: 'rejected', httpStatus: status, detail };
+      const retryAfter = response.headers['retry-after'];
+      return { kind: 'retry', detail, retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, Date.now()) };
+    } catch (error) {
+      if (deadline.aborted) return { kind: 'retry', detail: `callback receiver did not answer within ${timeoutMs} ms` };
+      return { kind: 'retry', detail: `callback request failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
 }
+
 /** The contract's callback body, built once when the outcome is recorded. */
 export function callbackBody(fields: {
   provider: string;

@@ -10,6 +10,7 @@ import { ConfigError, type Config } from '../common/config';
 import { InvalidInputError } from '../common/order-input';
 import type { ProviderName } from '../domain/types';
 import type { Ledger } from '../ledger/ledger';
+import { openLedger } from '../ledger/open-ledger';
 import type { ListCursor } from '../providers/provider';
 import { createProviders, providerDescriptor } from '../providers/registry';
 
@@ -30,7 +31,18 @@ export interface DiscoverOptions {
   maxAgeMs: number;
 }
 
-export async function discoverOrders(
+export async function discoverOrders(config: Config, provider: ProviderName, options: DiscoverOptions, tracker?: OrderTracker): Promise<Discovered[]> {
+  if (tracker === undefined) return listed(config, provider, options);
+  // --track asks the ledger whether an order was ever recorded.
+  const ledger = await openLedger(config.databaseUrl);
+  try {
+    return await listed(config, provider, options, { tracker, ledger });
+  } finally {
+    await ledger.close();
+  }
+}
+
+async function listed(
   config: Config,
   provider: ProviderName,
   options: DiscoverOptions,

@@ -1,6 +1,6 @@
 import { formatDuration } from '../workflows/current-details';
 import type { Details, Progress, TrackOrderResult } from '../domain/types';
-import type { JoinedOrder, ListedOrder } from '../client/order-tracker';
+import type { JoinedOrder, ListedOrder, TrackResponse } from '../client/order-tracker';
 
 /**
  * Provider text (statuses, details, attention) reaches a terminal: control characters (escape
@@ -69,11 +69,19 @@ export function formatResult(workflowId: string, result: TrackOrderResult): stri
   return printable(`${workflowId} ended ${result.outcome}: ${result.status ?? 'no status'} after ${result.polls} polls`);
 }
 
-export function formatList(orders: ListedOrder[]): string {
-  if (orders.length === 0) return 'no orders';
-  return orders
-    .map((order) => printable([order.workflowId, order.status ?? '—', order.outcome ?? order.executionStatus.toLowerCase(), order.startTime].join('  ')))
-    .join('\n');
+/** A `track` of an order that already ended finally: what was recorded, and that nothing started. */
+export function formatRecorded(response: Extract<TrackResponse, { kind: 'recorded' }>): string {
+  return printable(`${response.workflowId} already ended: ${response.outcome} (${response.status ?? 'no status'}), recorded ${response.recordedAt}; nothing started`);
+}
+
+/** One line per order: its latest run's status and outcome; then how to ask for the next page. */
+export function formatList(orders: ListedOrder[], nextPageToken: string | null = null): string {
+  const lines = orders.map((order) =>
+    printable([order.workflowId, order.status ?? '—', order.outcome ?? order.executionStatus.toLowerCase(), order.startTime].join('  ')),
+  );
+  if (lines.length === 0) lines.push('no orders');
+  if (nextPageToken !== null) lines.push(`more: add --page-token ${nextPageToken}`);
+  return lines.join('\n');
 }
 
 function detailsText(details: Details): string {

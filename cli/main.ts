@@ -11,6 +11,7 @@ import { InvalidInputError } from '../common/order-input';
 import { ExitCode } from './exit-codes';
 import { runOrderCommand } from './order-commands';
 import { COMMANDS, OPTIONS, type Output, USAGE, processOutput } from './usage';
+import { loadDevelopmentSide, loadWorkerSide } from './worker-side';
 
 export { ExitCode, exitCodeForOutcome } from './exit-codes';
 export { COMMANDS } from './usage';
@@ -26,41 +27,31 @@ export async function runCli(argv: string[], output: Output = processOutput): Pr
     }
     if (!(COMMANDS as readonly string[]).includes(command)) throw new InvalidInputError(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
     switch (command) {
-      // Loaded on demand (require, so tsx resolves the .ts files): status and track stay quick to start.
+      // Loaded on demand (require, so tsx resolves the .ts files): status and track stay quick to
+      // start, and run with the light install (worker-side.ts).
       case 'dev':
-        return await withDevelopmentDependencies('dev', () => require('../workers/dev') as typeof import('../workers/dev')).runDev();
+        return await loadDevelopmentSide('dev', () => require('../workers/dev') as typeof import('../workers/dev')).runDev();
       case 'worker':
-        return await (require('../workers/run-worker') as typeof import('../workers/run-worker')).runWorker();
+        return await loadWorkerSide('worker', () => require('../workers/run-worker') as typeof import('../workers/run-worker')).runWorker();
       case 'bundle-workflows': {
         const [dir, ...extra] = rest;
         if (dir === undefined || extra.length > 0) throw new InvalidInputError('bundle-workflows takes one folder: order-tracker bundle-workflows <dir>');
-        const { writeWorkflowBundles } = require('../workers/workflow-bundle') as typeof import('../workers/workflow-bundle');
+        const { writeWorkflowBundles } = loadWorkerSide('bundle-workflows', () => require('../workers/workflow-bundle') as typeof import('../workers/workflow-bundle'));
         for (const path of await writeWorkflowBundles(dir)) output.write(`wrote ${path}`);
         return ExitCode.ok;
       }
       case 'sandbox':
-        return await withDevelopmentDependencies('sandbox', () => require('../sandbox/run-sandbox') as typeof import('../sandbox/run-sandbox')).runSandbox(output);
+        return await loadDevelopmentSide('sandbox', () => require('../sandbox/run-sandbox') as typeof import('../sandbox/run-sandbox')).runSandbox(output);
       case 'ingress':
-        return await (require('../workers/run-ingress') as typeof import('../workers/run-ingress')).runIngress();
+        return await loadWorkerSide('ingress', () => require('../workers/run-ingress') as typeof import('../workers/run-ingress')).runIngress();
+      case 'codec-server':
+        if (rest.length > 0) throw new InvalidInputError('codec-server takes no arguments: its settings are CODEC_SERVER_* and ORDER_TRACKER_ENCRYPTION_KEY');
+        return await loadWorkerSide('codec-server', () => require('../workers/run-codec-server') as typeof import('../workers/run-codec-server')).runCodecServer(output);
       default:
         return await runOrderCommand(command, rest, values, output);
     }
   } catch (error) {
     return reportError(error, output);
-  }
-}
-
-/**
- * `dev` and `sandbox` run the provider simulators, whose servers (socket.io) are devDependencies:
- * the production image, installed with --omit=dev, says so instead of printing a stack.
- */
-function withDevelopmentDependencies<T>(command: string, load: () => T): T {
-  try {
-    return load();
-  } catch (error) {
-    if ((error as { code?: unknown } | null)?.code !== 'MODULE_NOT_FOUND') throw error;
-    const missing = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new ConfigError(`${command} needs the development dependencies (npm ci without --omit=dev): ${missing}`);
   }
 }
 

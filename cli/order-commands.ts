@@ -1,19 +1,19 @@
-import type { Ledger } from '../ledger/ledger';
-import { openLedger } from '../ledger/open-ledger';
-import { createCallbackSender } from '../callbacks/callback-sender';
 import { MAX_WAIT_LIMIT_MS, type OrderTracker, trackerFromConfig } from '../client/order-tracker';
 import { connectClient } from '../client/connect';
 import { oneOf, wholeNumber } from '../common/arguments';
 import { ConfigError, loadConfig, type Config } from '../common/config';
+import { tracingSettings } from '../common/observability-variables';
+import { installTracing } from '../common/tracing';
 import { parseDuration } from '../common/duration';
 import { InvalidInputError, parseOrderId, parseProvider, parseReference } from '../common/order-input';
 import type { Outcome, ProviderName } from '../domain/types';
-import { discoverOrders, type Discovered } from './discover';
+import type { Discovered } from './discover';
 import { ExitCode, exitCodeForOutcome } from './exit-codes';
 import { followOrder, type FollowMode } from './follow';
-import { formatJoined, formatList, formatProgress, formatResult } from './format';
-import { redeliverCallback } from './redeliver';
+import { formatJoined, formatList, formatProgress, formatRecorded, formatResult } from './format';
+import { formatOrderHistory, parseHistoryLimit, readOrderHistory } from '../client/order-history';
 import { type Output, USAGE, type Values } from './usage';
+import { loadWorkerSide } from './worker-side';
 
 function expectArguments(command: string, positionals: string[], count: number): string[] {
   if (positionals.length !== count) {
@@ -40,17 +40,22 @@ function parseOutcome(text: string | undefined): Outcome | undefined {
 /** `discover --track` starts listed orders up to this old unless `--max-age` or `<PROVIDER>_RECONCILE` says otherwise. */
 const DEFAULT_DISCOVER_MAX_AGE_MS = 24 * 3_600_000;
 
-async function withTracker<T>(config: Config, run: (tracker: OrderTracker, ledger: Ledger) => Promise<T>): Promise<T> {
-  const ledger = await openLedger(config.databaseUrl);
+/**
+ * The order commands need Temporal only, not the ledger: the library reads a final outcome from the
+ * order's last run (client/order-tracker.ts), so they run with the light install. `traced`: the
+ * command starts or changes an order, so its span opens the order's trace (common/tracing.ts).
+ */
+async function withTracker<T>(config: Config, run: (tracker: OrderTracker) => Promise<T>, traced = false): Promise<T> {
+  const tracing = traced ? installTracing(tracingSettings(config.environment), 'order-tracker-cli') : undefined;
   const client = await connectClient(config).catch(async (error) => {
-    await ledger.close();
+    await tracing?.shutdown();
     throw error;
   });
   try {
-    return await run(trackerFromConfig(config, client, ledger), ledger);
+    return await run(trackerFromConfig(config, client));
   } finally {
     await client.connection.close();
-    await ledger.close();
+    await tracing?.shutdown();
   }
 }
 
@@ -88,8 +93,8 @@ export async function runOrderCommand(command: string, positionals: string[], va
       return withTracker(config, async (tracker) => {
         const response = await tracker.track(provider, orderId, { maxWaitMs, reference: values.ref });
         if (response.kind === 'recorded') {
-          output.write(values.json ? JSON.stringify(response) : `${response.workflowId} already ended: ${response.row.outcome} (${response.row.status ?? 'no status'}), recorded ${response.row.recordedAt}`);
-          return exitCodeForOutcome(response.row.outcome);
+          output.write(values.json ? JSON.stringify(response) : formatRecorded(response));
+          return exitCodeForOutcome(response.outcome);
         }
         const joined = response.joined === undefined ? '' : `\n${formatJoined(response.joined)}`;
         if (values.follow) {
@@ -103,10 +108,11 @@ export async function runOrderCommand(command: string, positionals: string[], va
         const result = await tracker.result(provider, orderId);
         output.write(values.json ? JSON.stringify(result) : formatResult(response.workflowId, result));
         return exitCodeForOutcome(result.outcome);
-      });
+      }, true);
     }
     case 'status': {
       const { provider, orderId } = orderArguments(command, positionals);
+      if (values.history) return showHistory(config, provider, orderId, values, output);
       return withTracker(config, async (tracker) => {
         if (values.follow) return follow(tracker, provider, orderId, values, output);
         const progress = await tracker.progress(provider, orderId);
@@ -120,7 +126,7 @@ export async function runOrderCommand(command: string, positionals: string[], va
         await tracker.cancel(provider, orderId, values.reason);
         output.write(values.json ? JSON.stringify({ cancelled: true, provider, orderId }) : `cancel requested for ${provider} order ${orderId}`);
         return ExitCode.ok;
-      });
+      }, true);
     }
     case 'list': {
       expectArguments(command, positionals, 0);
@@ -128,11 +134,12 @@ export async function runOrderCommand(command: string, positionals: string[], va
         provider: values.provider === undefined ? undefined : parseProvider(values.provider),
         status: values.status,
         outcome: parseOutcome(values.outcome),
-        limit: parseLimit(values.limit),
+        limit: values.limit === undefined ? undefined : wholeNumber('--limit', values.limit, 1, 1_000),
+        pageToken: values['page-token'],
       };
       return withTracker(config, async (tracker) => {
-        const orders = await tracker.list(filter);
-        output.write(values.json ? JSON.stringify(orders) : formatList(orders));
+        const page = await tracker.listPage(filter);
+        output.write(values.json ? JSON.stringify(page) : formatList(page.orders, page.nextPageToken));
         return ExitCode.ok;
       });
     }
@@ -143,8 +150,10 @@ export async function runOrderCommand(command: string, positionals: string[], va
       const maxAgeMs = maxAgeText === undefined ? (config.reconcileMaxAgeMs[provider] ?? DEFAULT_DISCOVER_MAX_AGE_MS) : parseDuration(maxAgeText);
       if (maxAgeMs === undefined) throw new InvalidInputError(`invalid --max-age ${JSON.stringify(maxAgeText)}: expected a duration such as 90s, 30m or 24h`);
       const options = { limit: parseLimit(values.limit) ?? 20, sales: values.sales === true, maxAgeMs };
+      // The provider's list goes through its client, and --track reads the ledger: worker-side packages.
+      const { discoverOrders } = loadWorkerSide('discover', () => require('./discover') as typeof import('./discover'));
       const orders = values.track
-        ? await withTracker(config, (tracker, ledger) => discoverOrders(config, provider, options, { tracker, ledger }))
+        ? await withTracker(config, (tracker) => discoverOrders(config, provider, options, tracker), true)
         : await discoverOrders(config, provider, options);
       output.write(values.json ? JSON.stringify(orders) : formatDiscovered(orders));
       return ExitCode.ok;
@@ -153,6 +162,11 @@ export async function runOrderCommand(command: string, positionals: string[], va
       const { provider, orderId } = orderArguments(command, positionals);
       const { FULFILLMENT_WEBHOOK_URL: url, FULFILLMENT_WEBHOOK_SECRET: secrets } = config.environment;
       if (!url || !secrets) throw new ConfigError('redeliver needs FULFILLMENT_WEBHOOK_URL and FULFILLMENT_WEBHOOK_SECRET');
+      const { openLedger, createCallbackSender, redeliverCallback } = loadWorkerSide('redeliver', () => ({
+        ...(require('../ledger/open-ledger') as typeof import('../ledger/open-ledger')),
+        ...(require('../callbacks/callback-sender') as typeof import('../callbacks/callback-sender')),
+        ...(require('./redeliver') as typeof import('./redeliver')),
+      }));
       const ledger = await openLedger(config.databaseUrl);
       try {
         const sender = createCallbackSender({ url, secrets: secrets.split(',').map((secret) => secret.trim()).filter(Boolean) });
@@ -165,6 +179,22 @@ export async function runOrderCommand(command: string, positionals: string[], va
     }
     default:
       throw new InvalidInputError(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+  }
+}
+
+/** `status --history`: the audit trail, from the ledger alone (no Temporal server needed). */
+async function showHistory(config: Config, provider: ProviderName, orderId: string, values: Values, output: Output): Promise<number> {
+  if (values.follow) throw new InvalidInputError('--history and --follow do not go together: the history is what was kept, not a live view');
+  const limit = parseHistoryLimit(values.limit, '--limit');
+  // The audit trail is in the ledger: a worker-side read, like redeliver's.
+  const { openLedger } = loadWorkerSide('status --history', () => require('../ledger/open-ledger') as typeof import('../ledger/open-ledger'));
+  const ledger = await openLedger(config.databaseUrl);
+  try {
+    const history = await readOrderHistory(ledger, provider, orderId, limit);
+    output.write(values.json ? JSON.stringify(history) : formatOrderHistory(history));
+    return ExitCode.ok;
+  } finally {
+    await ledger.close();
   }
 }
 

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { type Config, temporalConnection } from '../common/config';
 import { dataConverterFor } from '../common/encryption-codec';
+import { tracingClientInterceptors } from '../common/tracing';
 
 /** Nothing answered at the configured address: exit code 1, with the address in the message. */
 export class TemporalUnreachableError extends Error {
@@ -11,7 +11,7 @@ export class TemporalUnreachableError extends Error {
 /** Fail within seconds when no server answers, rather than hang a CLI command. */
 const CONNECT_TIMEOUT_MS = 5_000;
 
-function unreachable(address: string, error: unknown): TemporalUnreachableError {
+export function unreachable(address: string, error: unknown): TemporalUnreachableError {
   const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
   return new TemporalUnreachableError(
     `no Temporal server answers at ${address} (TEMPORAL_ADDRESS): ${reason}. Start one with \`npm start\` or point TEMPORAL_ADDRESS at your cluster.`,
@@ -20,7 +20,7 @@ function unreachable(address: string, error: unknown): TemporalUnreachableError 
 
 export async function connectConnection(config: Config): Promise<Connection> {
   const { connectionOptions } = temporalConnection(config);
-  const address = connectionOptions.address ?? config.environment.TEMPORAL_ADDRESS;
+  const { address } = connectionOptions;
   try {
     return await Connection.connect({
       address,
@@ -39,15 +39,7 @@ export async function connectClient(config: Config): Promise<Client> {
     connection: await connectConnection(config),
     namespace: config.namespace,
     dataConverter: dataConverterFor(config.environment.ORDER_TRACKER_ENCRYPTION_KEY),
+    // When this process traces: starts and signals carry the order's trace into the workflow.
+    interceptors: { workflow: tracingClientInterceptors() },
   });
-}
-
-export async function connectWorker(config: Config): Promise<NativeConnection> {
-  const { connectionOptions } = temporalConnection(config);
-  const address = connectionOptions.address ?? config.environment.TEMPORAL_ADDRESS;
-  try {
-    return await NativeConnection.connect(connectionOptions);
-  } catch (error) {
-    throw unreachable(address, error);
-  }
 }

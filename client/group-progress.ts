@@ -32,5 +32,7 @@ function groupPoll(group: string, requests: number, lastRequestAt: string, nextA
     nextAttemptAt,
     lastResult: `polled by ${group} every ${Math.round(cadenceMs / 1000)} s; the order hears of changes only`,
     details: null,
+    // What its group found wrong reaches the order as a report: the progress's own attention.
+    attention: null,
   };
 }

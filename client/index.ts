@@ -10,6 +10,7 @@ export {
   type JoinedOrder,
   type ListFilter,
   type ListedOrder,
+  type OrderPage,
   type OrderTrackerOptions,
   type PushResponse,
   type TrackOptions,
@@ -18,7 +19,6 @@ export {
 export { TemporalUnreachableError, connectClient } from './connect';
 export { ConfigError, loadConfig, type Config } from '../common/config';
 export { InvalidInputError } from '../common/order-input';
-export { openLedger } from '../ledger/open-ledger';
 export type { Ledger, LedgerRow } from '../ledger/ledger';
 export { orderWorkflowId } from '../domain/ids';
 export {

@@ -1,57 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import type { Ledger, LedgerRow } from '../ledger/ledger';
+import type { Ledger } from '../ledger/ledger';
 import type { Config } from '../common/config';
 import { parseOrderId, parseProvider, parseReference, InvalidInputError } from '../common/order-input';
 import { providerDescriptor } from '../providers/registry';
-import { type ListFilter, type ListedOrder, listOrders } from './list-orders';
+import { type ListFilter, type ListedOrder, type OrderPage, listOrderPage } from './list-orders';
+import { type OrderEnd, orderEnd } from './order-end';
 import { withGroupPolls } from './group-progress';
 import { pendingPollOf, withPendingPoll } from './pending-poll';
 import { callbackAttentionOf, withCallbackAttention } from './pending-callback';
+import { recordedProgress } from './recorded-progress';
+import { MAX_WAIT_LIMIT_MS, OrderNotFoundError, type OrderTrackerOptions, type PushResponse, type TrackOptions, type TrackResponse } from './tracker-types';
 import { type JoinedOrder, type StartMemo, joinedOrder, startMemoOf } from './start-memo';
 import { orderWorkflowId } from '../domain/ids';
+import { withOrderSpan } from '../common/tracing';
 import { cancelSignal, progressQuery, statusPushedSignal, type TrackRequest, trackRequestedSignal } from '../workflows/messages';
 import { isVerdict, parseObservation } from '../workflows/observation';
-import { ORDER_OUTCOME, ORDER_PROVIDER } from '../workflows/search-attributes';
+import { ORDER_DEADLINE, ORDER_OUTCOME, ORDER_PROVIDER } from '../workflows/search-attributes';
 import { DEFAULT_SETTINGS, type TrackingSettings } from '../workflows/settings';
-import { trackOrder, type TrackOrderInput } from '../workflows/track-order';
+import type { TrackOrderInput, trackOrder } from '../workflows/track-order';
 import { type Observation, type Outcome, type Progress, type ProviderName, type TrackOrderResult, isFinalOutcome } from '../domain/types';
 
 export type { JoinedOrder } from './start-memo';
-export type { ListFilter, ListedOrder } from './list-orders';
+export type { ListFilter, ListedOrder, OrderPage } from './list-orders';
 
-export class OrderNotFoundError extends Error {
-  override readonly name = 'OrderNotFoundError';
-}
+export { OrderNotFoundError, MAX_WAIT_LIMIT_MS } from './tracker-types';
+export type { OrderTrackerOptions, PushResponse, TrackOptions, TrackResponse } from './tracker-types';
 
-export interface TrackOptions {
-  maxWaitMs?: number;
-  reference?: string | null;
-}
-
-export type TrackResponse =
-  | { kind: 'tracking'; workflowId: string; runId: string; joined?: JoinedOrder }
-  /** The ledger holds a final outcome: nothing was started. */
-  | { kind: 'recorded'; workflowId: string; row: LedgerRow };
-
-export type PushResponse =
-  | { kind: 'signalled'; workflowId: string; runId: string }
-  /** Dropped: the ledger already holds the order's final outcome. */
-  | { kind: 'ignored'; workflowId: string; reason: string }
-  /** Dropped by the ingress before any signal (workers/push/push-dedupe.ts): a repeat, or older than a push already delivered. */
-  | { kind: 'duplicate' | 'stale'; workflowId: string; reason: string };
-
-export interface OrderTrackerOptions {
-  client: Client;
-  taskQueue: string;
-  /** When given, `track` returns a final recorded outcome instead of starting anything. */
-  ledger?: Ledger;
-  /** Passed to every workflow started (tests shorten nothing here but the floor of a scaled sandbox). */
-  settings?: Partial<TrackingSettings>;
-}
-
-/** A month: longer than any provider's window; beyond it a value is more likely a unit mistake. */
-export const MAX_WAIT_LIMIT_MS = 30 * 24 * 3_600_000;
+/** The workflow's type, by name: the library starts it without loading workflow code. */
+const TRACK_ORDER = 'trackOrder';
 
 /**
  * The tracker of a process's configuration: its task queue, and under SANDBOX_TIME_SCALE the floor
@@ -80,7 +57,13 @@ export class OrderTracker {
 
   /** Idempotent: returns the running order, or the recorded result of one that already ended finally. */
   async track(providerName: string, orderIdText: string, options: TrackOptions = {}): Promise<TrackResponse> {
-    return this.trackOnce(providerName, orderIdText, options, false);
+    const order = { provider: parseProvider(providerName), orderId: parseOrderId(orderIdText) };
+    // The order's trace (common/tracing.ts): the start carries it into the workflow.
+    return withOrderSpan('order.track', order, {}, async (span) => {
+      const response = await this.trackOnce(order.provider, order.orderId, options, false);
+      span?.setAttribute('order.track.result', response.kind);
+      return response;
+    });
   }
 
   private async trackOnce(providerName: string, orderIdText: string, options: TrackOptions, retried: boolean): Promise<TrackResponse> {
@@ -92,14 +75,14 @@ export class OrderTracker {
       throw new InvalidInputError(`invalid max wait ${maxWaitMs} ms: must be positive and at most 30 days`);
     }
     const workflowId = orderWorkflowId(provider, orderId);
-    const recorded = await this.options.ledger?.find(provider, orderId);
-    if (recorded?.final) return { kind: 'recorded', workflowId, row: recorded };
+    const ended = await orderEnd(this.options.client, this.options.ledger, provider, orderId);
+    if (ended?.final) return recordedResponse(workflowId, ended);
     // An order tracked before (e.g. ended timed_out) keeps the merchant's reference unless one is given.
-    const ownReference = reference ?? recorded?.reference ?? null;
+    const ownReference = reference ?? ended?.reference ?? null;
 
     const requestId = randomUUID();
     const memo: StartMemo = { startedBy: 'track', requestId, reference: ownReference, maxWaitMs };
-    const handle = await this.options.client.workflow.start(trackOrder, {
+    const handle = await this.options.client.workflow.start<typeof trackOrder>(TRACK_ORDER, {
       ...this.startOptions(provider, orderId, ownReference, maxWaitMs, memo),
       // A second track of a running order returns the running one; an ended order may be tracked again.
       workflowIdConflictPolicy: 'USE_EXISTING',
@@ -137,7 +120,7 @@ export class OrderTracker {
     const { defaultMaxWaitMs } = providerDescriptor(provider);
     const memo: StartMemo = { startedBy: 'reconcile', reference: null, maxWaitMs: defaultMaxWaitMs };
     try {
-      await this.options.client.workflow.start(trackOrder, {
+      await this.options.client.workflow.start<typeof trackOrder>(TRACK_ORDER, {
         ...this.startOptions(provider, orderId, null, defaultMaxWaitMs, memo),
         staticSummary: `${provider} order ${orderId} (found untracked by reconciliation)`,
         workflowIdConflictPolicy: 'FAIL',
@@ -152,11 +135,11 @@ export class OrderTracker {
   /**
    * Delivers a pushed (webhook, WebSocket) observation. An open run hears it first; with none open,
    * signal-with-start, so a push for an order no one tracks yet starts tracking it. A push for an
-   * order the ledger holds as final starts nothing, nor does an in-flight status for one whose
-   * tracking was cancelled (only a verdict or a track does). The running run is asked before the
-   * ledger: a run records its outcome before it closes, so a closed run means the ledger read after
-   * sees its verdict (read first, a run closing between the read and the start let a push start a
-   * needless run).
+   * order that ended finally starts nothing, nor does an in-flight status for one whose tracking
+   * was cancelled (only a verdict or a track does). The running run is asked before the outcome (the
+   * ledger's, or the last run's): a run records its outcome before it closes, so a closed run means
+   * the read after sees its verdict (read first, a run closing between the read and the start let a
+   * push start a needless run).
    */
   async push(providerName: string, orderIdText: string, observation: Observation): Promise<PushResponse> {
     const provider = parseProvider(providerName);
@@ -168,7 +151,7 @@ export class OrderTracker {
     const pushed = { ...parsed.observation, receivedAt: parsed.receivedAt ?? Date.now() };
     const running = await this.signalRunning(workflowId, pushed);
     if (running !== undefined) return running;
-    const recorded = await this.options.ledger?.find(provider, orderId);
+    const recorded = await orderEnd(this.options.client, this.options.ledger, provider, orderId);
     if (recorded?.final) return { kind: 'ignored', workflowId, reason: `order already ended ${recorded.outcome}` };
     if (recorded?.outcome === 'tracking_cancelled' && !isVerdict(parsed.observation)) {
       // A cancel stands against in-flight news: only a run a track started again hears it.
@@ -178,12 +161,12 @@ export class OrderTracker {
     // nothing new to tell an order whose tracking ended: only a status ranked above the one the
     // ledger holds starts a run again (issue 29, R4: one captured webhook restarted a timed_out order
     // for 2 h, and its callback, at every replay).
-    const held = recorded?.observation;
-    if (held != null && parsed.observation.rank <= held.rank) {
+    const held = recorded?.held;
+    if (held !== undefined && parsed.observation.rank <= held.rank) {
       return { kind: 'ignored', workflowId, reason: `not newer than ${held.status}, which the ledger holds (ended ${recorded?.outcome})` };
     }
     const { defaultMaxWaitMs } = providerDescriptor(provider);
-    const handle = await this.options.client.workflow.signalWithStart(trackOrder, {
+    const handle = await this.options.client.workflow.signalWithStart<typeof trackOrder, [unknown]>(TRACK_ORDER, {
       // An order tracked before (e.g. ended timed_out) keeps the merchant's reference when a push restarts it.
       ...this.startOptions(provider, orderId, recorded?.reference ?? null, defaultMaxWaitMs, { startedBy: 'push', reference: recorded?.reference ?? null, maxWaitMs: defaultMaxWaitMs }, 'push'),
       signal: statusPushedSignal,
@@ -213,7 +196,7 @@ export class OrderTracker {
       args: [input] as [TrackOrderInput],
       memo: { ...memo },
       workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
-      typedSearchAttributes: [{ key: ORDER_PROVIDER, value: provider }],
+      typedSearchAttributes: [{ key: ORDER_PROVIDER, value: provider }, { key: ORDER_DEADLINE, value: new Date(Date.now() + maxWaitMs) }],
       staticSummary: `${provider} order ${orderId}${reference ? ` (ref ${reference})` : ''}`,
       staticDetails: `Tracking ${provider} order \`${orderId}\` until a final status or ${Math.round(maxWaitMs / 60_000)} min.`,
     };
@@ -232,21 +215,27 @@ export class OrderTracker {
       const withPoll = progress.pollGroup != null ? withGroupPolls(progress, Date.now()) : withPendingPoll(progress, await pendingPollOf(description, converter));
       return withCallbackAttention(withPoll, await callbackAttentionOf(description, converter));
     } catch (error) {
+      // Runs past the namespace's retention are gone; a tracker with the ledger still shows what it recorded.
+      const row = error instanceof WorkflowNotFoundError ? await this.options.ledger?.find(parseProvider(providerName), parseOrderId(orderIdText)) : undefined;
+      if (row !== undefined) return recordedProgress(row);
       throw this.notFound(error, handle.workflowId);
     }
   }
 
   async cancel(providerName: string, orderIdText: string, reason?: string): Promise<void> {
     const handle = this.handle(providerName, orderIdText);
-    try {
-      const description = await handle.describe();
-      if (description.status.name !== 'RUNNING') {
-        throw new OrderNotFoundError(`order ${handle.workflowId} is not being tracked (${description.status.name.toLowerCase()})`);
+    const order = { provider: parseProvider(providerName), orderId: parseOrderId(orderIdText) };
+    await withOrderSpan('order.cancel', order, {}, async () => {
+      try {
+        const description = await handle.describe();
+        if (description.status.name !== 'RUNNING') {
+          throw new OrderNotFoundError(`order ${handle.workflowId} is not being tracked (${description.status.name.toLowerCase()})`);
+        }
+        await handle.signal(cancelSignal, reason === undefined ? {} : { reason });
+      } catch (error) {
+        throw this.notFound(error, handle.workflowId);
       }
-      await handle.signal(cancelSignal, reason === undefined ? {} : { reason });
-    } catch (error) {
-      throw this.notFound(error, handle.workflowId);
-    }
+    });
   }
 
   /** Waits for the order's outcome, following continue-as-new. */
@@ -259,9 +248,14 @@ export class OrderTracker {
     }
   }
 
-  /** Orders by provider, status and outcome, through visibility (not on the time-skipping server). */
-  list(filter: ListFilter = {}): Promise<ListedOrder[]> {
-    return listOrders(this.options.client, filter);
+  /** One page of orders (one row each, by its latest run) by provider, status and outcome, through visibility (not on the time-skipping server). */
+  listPage(filter: ListFilter = {}): Promise<OrderPage> {
+    return listOrderPage(this.options.client, filter);
+  }
+
+  /** The orders of the first page (`listPage` for the next). */
+  async list(filter: ListFilter = {}): Promise<ListedOrder[]> {
+    return (await this.listPage(filter)).orders;
   }
 
   private handle(providerName: string, orderIdText: string) {
@@ -276,3 +270,7 @@ export class OrderTracker {
   }
 }
 
+function recordedResponse(workflowId: string, ended: OrderEnd): TrackResponse {
+  const { outcome, status, reference, recordedAt, result, row } = ended;
+  return { kind: 'recorded', workflowId, outcome, status, reference, recordedAt, ...(result && { result }), ...(row && { row }) };
+}

@@ -29,6 +29,7 @@ export async function pendingPollOf(description: WorkflowExecutionDescription, c
     nextAttemptAt: nextAttemptMs === undefined ? (notYet?.nextPollAt ?? null) : new Date(nextAttemptMs).toISOString(),
     lastResult: failure?.message ?? null,
     details: notYet?.details ?? null,
+    attention: notYet?.attention ?? null,
   };
 }
 
@@ -37,7 +38,14 @@ function readNotYet(value: unknown): NotYetDetails | null {
   const { requests, nextPollAt, details } = value as Partial<NotYetDetails>;
   if (typeof requests !== 'number' || typeof nextPollAt !== 'string') return null;
   const status = (value as Partial<NotYetDetails>).status;
-  return { requests, nextPollAt, status: typeof status === 'string' ? status : null, details: typeof details === 'object' ? (details ?? null) : null };
+  const attention = (value as Partial<NotYetDetails>).attention;
+  return {
+    requests,
+    nextPollAt,
+    status: typeof status === 'string' ? status : null,
+    details: typeof details === 'object' ? (details ?? null) : null,
+    attention: typeof attention === 'string' ? attention : null,
+  };
 }
 
 /** The progress with the pending poll's requests counted, its next attempt as the next poll, and its last answer's details. */
@@ -49,6 +57,8 @@ export function withPendingPoll(progress: Progress, pending: PendingPoll | null)
     lastPolledAt: pending.lastRequestAt ?? progress.lastPolledAt,
     nextPollAt: pending.nextAttemptAt ?? progress.nextPollAt,
     details: pending.details === null ? progress.details : { ...progress.details, ...pending.details },
+    // The wait's own news (an order the provider does not know yet) unless the order has its own.
+    attention: progress.attention ?? pending.attention,
     pendingPoll: pending,
   };
 }

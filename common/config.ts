@@ -1,18 +1,20 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import type { NativeConnectionOptions } from '@temporalio/worker';
-import { basename, resolve } from 'node:path';
+import type { Metadata, TLSConfig } from '@temporalio/client';
+import { basename, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { type AnyProviderDescriptor, BUILT_IN_PROVIDERS, type ProviderSettings, registeredProviders } from '../providers/registry';
 import type { ProviderName } from '../domain/types';
 import { booleanText, duration, optionalText, optionalUrl, port, requestsPerSecond } from './environment-values';
+import { observabilityVariables } from './observability-variables';
 
+/** The package's folder: the clone, the image's /app, or node_modules/order-tracker; also from dist/common/. */
+export const PACKAGE_ROOT = resolve(__dirname, basename(resolve(__dirname, '..')) === 'dist' ? '../..' : '..');
 /**
- * The project's own data (ledger, dev server database) lives beside the code, whatever the cwd: in
- * the project's folder, also when this file runs compiled from dist/common/ (the image).
+ * The project's own data (the dev server's database, the default ledger) lives beside the code in a
+ * clone or the image, whatever the cwd; an installed package keeps it in the cwd, since a reinstall
+ * replaces node_modules.
  */
-const PROJECT_ROOT = resolve(__dirname, basename(resolve(__dirname, '..')) === 'dist' ? '../..' : '..');
-export const PROJECT_DATA_DIR = resolve(PROJECT_ROOT, '.data');
-const DEFAULT_DATABASE_URL = `sqlite:${resolve(PROJECT_DATA_DIR, 'ledger.sqlite')}`;
+const DEFAULT_DATA_DIR = resolve(PACKAGE_ROOT.split(sep).includes('node_modules') ? process.cwd() : PACKAGE_ROOT, '.data');
 
 type BuiltIn = (typeof BUILT_IN_PROVIDERS)[number];
 type UnionToIntersection<Union> = (Union extends unknown ? (value: Union) => void : never) extends (value: infer Both) => void ? Both : never;
@@ -74,8 +76,10 @@ function environmentSchemaOf(descriptors: readonly AnyProviderDescriptor[]) {
   ...providerVariables(descriptors),
   PUSH_FALLBACK_POLL: duration.default('2m')
     .describe('Poll interval of an in-flight order whose provider pushes (OZZOBiT with `OZZOBIT_WEBHOOK_SECRET` or `OZZOBIT_WS_URL`, Houdini with `HOUDINI_WS_URL` set on the worker), while its push channel is up and a verified push has reached the order: polls are then the fallback for a lost push'),
+  ORDER_TRACKER_DATA_DIR: z.string().trim().min(1).default(DEFAULT_DATA_DIR)
+    .describe('Where `dev` keeps the dev server\'s database, and the SQLite ledger when `DATABASE_URL` is unset (an installed package: `.data` in the working directory)'),
   DATABASE_URL: z.string().trim().regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:<file> or postgres://…')
-    .default(DEFAULT_DATABASE_URL).describe('Ledger: `sqlite:<file>` or `postgres://…`'),
+    .optional().describe('Ledger: `sqlite:<file>` or `postgres://…`; unset, `sqlite:<ORDER_TRACKER_DATA_DIR>/ledger.sqlite`'),
   FULFILLMENT_WEBHOOK_URL: optionalUrl.describe('Where each recorded outcome is POSTed as a signed callback'),
   FULFILLMENT_WEBHOOK_SECRET: optionalText.describe('HMAC secret(s) of the callback signature, comma-separated during a rotation (required with the URL)'),
   INGRESS_PORT: port.default(8080).describe('Port of the webhook and HTTP API server'),
@@ -93,6 +97,7 @@ function environmentSchemaOf(descriptors: readonly AnyProviderDescriptor[]) {
     .describe('Address the Prometheus endpoint binds; `0.0.0.0` exposes it (containers)'),
   SANDBOX_TIME_SCALE: z.coerce.number().min(1).max(10_000).default(1)
     .describe('Shrinks every cadence and the 5 s floor of the orders this process starts or a push starts (the benchmark); refused unless every provider URL is loopback'),
+  ...observabilityVariables,
   });
 }
 
@@ -126,6 +131,8 @@ export interface Config {
   /** The typed settings of each configured provider, from its descriptor. */
   providers: Partial<ProviderSettings>;
   databaseUrl: string;
+  /** ORDER_TRACKER_DATA_DIR, absolute. */
+  dataDirectory: string;
   taskQueue: string;
   namespace: string;
   requestsPerSecond: Record<ProviderName, number>;
@@ -155,6 +162,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!isLoopbackHost(environment.INGRESS_HOST) && environment.INGRESS_TOKEN === undefined) {
     problems.push(`INGRESS_HOST is ${environment.INGRESS_HOST} (reachable from other machines) but INGRESS_TOKEN is not set: the HTTP API would let anyone track and cancel orders`);
   }
+  if (!isLoopbackHost(environment.CODEC_SERVER_HOST) && environment.CODEC_SERVER_TOKEN === undefined) {
+    problems.push(`CODEC_SERVER_HOST is ${environment.CODEC_SERVER_HOST} (reachable from other machines) but CODEC_SERVER_TOKEN is not set: the codec server would decrypt orders for anyone`);
+  }
   const timeScaleProblem = timeScaleRefusal(environment, environment.SANDBOX_TIME_SCALE);
   if (timeScaleProblem !== undefined) problems.push(`SANDBOX_TIME_SCALE: ${timeScaleProblem}`);
   if (problems.length > 0) throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
@@ -163,7 +173,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeScale: environment.SANDBOX_TIME_SCALE,
     configuredProviders: registeredProviders().map((descriptor) => descriptor.name).filter((name) => providers[name] !== undefined),
     providers,
-    databaseUrl: environment.DATABASE_URL,
+    databaseUrl: environment.DATABASE_URL ?? `sqlite:${resolve(environment.ORDER_TRACKER_DATA_DIR, 'ledger.sqlite')}`,
+    dataDirectory: resolve(environment.ORDER_TRACKER_DATA_DIR),
     taskQueue: environment.TEMPORAL_TASK_QUEUE,
     namespace: environment.TEMPORAL_NAMESPACE,
     requestsPerSecond: Object.fromEntries(
@@ -237,11 +248,22 @@ function timeScaleRefusal(environment: Environment, timeScale: number): string |
 }
 
 /**
+ * What both a client's Connection and a worker's NativeConnection take from the settings. Our own
+ * type, not the worker's: the library's declarations must compile without @temporalio/worker.
+ */
+export interface TemporalConnectionOptions {
+  address: string;
+  tls?: TLSConfig | boolean | null;
+  apiKey?: string;
+  metadata?: Metadata;
+}
+
+/**
  * Temporal connection settings through @temporalio/envconfig (TEMPORAL_ADDRESS, TEMPORAL_API_KEY,
  * TEMPORAL_TLS_*, and its config file), with our validated address and namespace.
  */
 export function temporalConnection(config: Config, env: NodeJS.ProcessEnv = process.env): {
-  connectionOptions: NativeConnectionOptions;
+  connectionOptions: TemporalConnectionOptions;
   namespace: string;
 } {
   const variables = Object.fromEntries(

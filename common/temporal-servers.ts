@@ -1,7 +1,7 @@
 /**
  * Where our Temporal server executables come from, and small helpers for running them locally.
  * The executables are obtained (built or fetched once, then cached) by the scripts in scripts/,
- * because the SDK's own download of server binaries cannot work on our machines (see DESIGN.md).
+ * because the SDK's own download of server binaries cannot work on our machines (docs/operations.md, "Temporal servers").
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';

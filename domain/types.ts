@@ -94,6 +94,8 @@ export interface PendingPoll {
   lastResult: string | null;
   /** The last answer's details (confirmations, expiry), newer than the order's own. */
   details: Details | null;
+  /** What the wait reports a person should look at, e.g. `order not found at magma yet`. */
+  attention: string | null;
 }
 
 export interface TrackOrderResult {
@@ -108,6 +110,10 @@ export interface TrackOrderResult {
   startedAt: string;
   finishedAt: string;
   attention: string | null;
+  /** The merchant's reference (absent in results of runs before it was given). */
+  reference?: string | null;
+  /** The rank of the last status (absent in results of runs before it was given): a replayed push not above it starts nothing. */
+  rank?: number | null;
 }
 
 /**

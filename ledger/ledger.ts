@@ -1,4 +1,5 @@
 import type { CallbackState, Observation, Outcome, ProviderName, Transition } from '../domain/types';
+import type { AnswerStore } from './provider-answers';
 
 /** What the workflow hands to recordOutcome: everything the ledger row needs. */
 export interface OutcomeRecord {
@@ -47,9 +48,9 @@ export { isFinalOutcome } from '../domain/types';
  * One row per order, keyed `<provider>:<orderId>`. A final row never changes its outcome; a
  * non-final one (timed_out, tracking_cancelled) is replaced when the order is tracked again and ends.
  * Every store records by decideRecord (decide-record.ts), and test/integration/ledger-contract.test.ts
- * holds each store to the same cases.
+ * holds each store to the same cases. The same database keeps the audit trail (provider-answers.ts).
  */
-export interface Ledger {
+export interface Ledger extends AnswerStore {
   /** `callbackBody` (when callbacks are configured) is stored with the outcome and never rebuilt. */
   record(record: OutcomeRecord, callbackBody?: string | null): Promise<RecordResult>;
   find(provider: ProviderName, orderId: string): Promise<LedgerRow | undefined>;

@@ -1,10 +1,12 @@
 import type { PoolClient } from 'pg';
-import { type DatabaseErrorLog, inTransaction, logToStderr, openPostgresPool } from '../activities/postgres-pool';
+import type { DatabaseErrorLog } from '../activities/database-error-log';
+import { inTransaction, logToStderr, openPostgresPool } from '../activities/postgres-pool';
 import { orderKey } from '../domain/ids';
 import { decideRecord } from './decide-record';
 import type { Ledger, OutcomeRecord, RecordResult } from './ledger';
 import { STORED_COLUMNS, type StoredRow, toLedgerRow, toStoredRow } from './ledger-row';
 import { migratePostgresLedger } from './postgres-migrations';
+import { postgresAnswerStore } from './postgres-answers';
 
 /** `$1, $2, …`: the columns' values, in STORED_COLUMNS' order (order_key first). */
 const PARAMETERS = STORED_COLUMNS.map((_, index) => `$${index + 1}`);
@@ -37,6 +39,7 @@ export async function openPostgresLedger(connectionString: string, logError: Led
   }
 
   return {
+    ...postgresAnswerStore(pool, logError),
     async record(record: OutcomeRecord, callbackBody: string | null = null): Promise<RecordResult> {
       const key = orderKey(record.provider, record.orderId);
       return inTransaction(pool, 'ledger', logError, async (client) => {

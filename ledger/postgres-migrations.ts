@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { APPLIED_VERSION_SQL, CREATE_LEDGER_MIGRATIONS_SQL, RECORD_STEP_SQL, STEP_2_COLUMNS, STEP_NAMES, createOrderOutcomesSql } from './schema-steps';
+import { APPLIED_VERSION_SQL, CREATE_LEDGER_MIGRATIONS_SQL, RECORD_STEP_SQL, STEP_2_COLUMNS, STEP_NAMES, createOrderOutcomesSql, createProviderAnswersSql } from './schema-steps';
 
 /**
  * The ledger's schema on PostgreSQL, one numbered step after another; a step's number names the same
@@ -23,6 +23,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     name: STEP_NAMES[2],
     sql: `ALTER TABLE order_outcomes ${STEP_2_COLUMNS.map((column) => `ADD COLUMN IF NOT EXISTS ${column.name} ${column.type}`).join(', ')}`,
   },
+  { version: 3, name: STEP_NAMES[3], sql: createProviderAnswersSql('BIGSERIAL PRIMARY KEY').join(';\n') },
 ];
 
 /**

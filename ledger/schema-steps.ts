@@ -29,7 +29,29 @@ export const STEP_2_COLUMNS: readonly { name: string; type: string }[] = [
   { name: 'hooks_done', type: "TEXT NOT NULL DEFAULT '[]'" },
 ];
 
-export const STEP_NAMES = { 1: 'order outcomes', 2: 'callback body, callback detail and hooks done' } as const;
+/**
+ * Step 3: the audit trail (provider-answers.ts), every provider answer that changed an order, kept
+ * whole (redacted), newest last per order. The dialects differ only in how the id counts.
+ */
+export function createProviderAnswersSql(idColumn: 'INTEGER PRIMARY KEY AUTOINCREMENT' | 'BIGSERIAL PRIMARY KEY'): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS provider_answers (
+    id           ${idColumn},
+    order_key    TEXT NOT NULL,
+    provider     TEXT NOT NULL,
+    order_id     TEXT NOT NULL,
+    source       TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    digest       TEXT NOT NULL,
+    answer       TEXT NOT NULL,
+    received_at  TEXT NOT NULL
+  )`,
+    'CREATE INDEX IF NOT EXISTS provider_answers_by_order ON provider_answers (order_key, id)',
+    'CREATE INDEX IF NOT EXISTS provider_answers_by_time ON provider_answers (received_at)',
+  ];
+}
+
+export const STEP_NAMES = { 1: 'order outcomes', 2: 'callback body, callback detail and hooks done', 3: 'provider answers (the audit trail)' } as const;
 
 /** The applied steps, one row each; the same table in both dialects. */
 export const CREATE_LEDGER_MIGRATIONS_SQL = `CREATE TABLE IF NOT EXISTS ledger_migrations (

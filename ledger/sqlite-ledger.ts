@@ -7,6 +7,7 @@ import { decideRecord } from './decide-record';
 import type { Ledger, LedgerRow, OutcomeRecord, RecordResult } from './ledger';
 import { STORED_COLUMNS, type StoredRow, toLedgerRow, toStoredRow } from './ledger-row';
 import { migrateSqliteLedger } from './sqlite-migrations';
+import { sqliteAnswerStore } from './sqlite-answers';
 
 /** better-sqlite3 binds no booleans. */
 function toSqliteRow(row: LedgerRow): StoredRow {
@@ -54,6 +55,7 @@ export function openSqliteLedger(file: string): Ledger {
   });
 
   return {
+    ...sqliteAnswerStore(database),
     async record(record, callbackBody = null) {
       return recordInTransaction.immediate(record, callbackBody);
     },

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { APPLIED_VERSION_SQL, CREATE_LEDGER_MIGRATIONS_SQL, RECORD_STEP_SQL, STEP_2_COLUMNS, STEP_NAMES, createOrderOutcomesSql } from './schema-steps';
+import { APPLIED_VERSION_SQL, CREATE_LEDGER_MIGRATIONS_SQL, RECORD_STEP_SQL, STEP_2_COLUMNS, STEP_NAMES, createOrderOutcomesSql, createProviderAnswersSql } from './schema-steps';
 
 /**
  * The ledger's schema on SQLite, one numbered step after another. A step's number names the same
@@ -30,6 +30,13 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     name: STEP_NAMES[2],
     apply(database) {
       for (const column of STEP_2_COLUMNS) addColumnIfMissing(database, column.name, column.type);
+    },
+  },
+  {
+    version: 3,
+    name: STEP_NAMES[3],
+    apply(database) {
+      for (const statement of createProviderAnswersSql('INTEGER PRIMARY KEY AUTOINCREMENT')) database.exec(statement);
     },
   },
 ];

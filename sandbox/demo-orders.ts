@@ -46,11 +46,11 @@ function magmaScripts(runId: string): { script: MagmaOrderScript; demo?: Omit<De
       script: { id: `demo-magma-unpaid-${runId}`, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT' }] },
       demo: { maxWaitMs: 90 * SECOND, story: 'never paid: outcome timed_out at its 90 s max wait' },
     },
-    // Not tracked automatically: for the README's "track an order yourself". Scripted by request
+    // Not tracked automatically: for the banner's "track one yourself". Scripted by request
     // count, so they move through their statuses whenever someone starts tracking them.
-    ...[1, 2, 3].map((index) => ({
+    ...tryOrderIds(runId).magma.map((id) => ({
       script: {
-        id: `try-magma-${index}`,
+        id,
         steps: [
           { status: 'WAITING_FOR_BUYER_PAYMENT', requests: 3 },
           { status: 'WAITING_FOR_CHANNEL_OPEN', requests: 2 },
@@ -86,8 +86,21 @@ function houdiniScripts(runId: string): { script: HoudiniOrderScript; demo?: Omi
     },
     {
       script: {
-        id: PUSH_DISCOVERED_ORDER_IDS.houdini,
+        id: pushDiscoveredOrderIds(runId).houdini,
         steps: [{ status: 'WAITING', durationMs: 15 * SECOND }, { status: 'CONFIRMING', durationMs: 20 * SECOND }, { status: 'FINISHED' }],
+      },
+    },
+    // Not tracked automatically: its first step waits for a poll, so nothing pushes it before someone
+    // tracks it; then it moves on its own and its WebSocket pushes carry it.
+    {
+      script: {
+        id: tryOrderIds(runId).houdini[0],
+        steps: [
+          { status: 'WAITING', requests: 1 },
+          { status: 'CONFIRMING', durationMs: 15 * SECOND },
+          { status: 'EXCHANGING', durationMs: 15 * SECOND },
+          { status: 'FINISHED' },
+        ],
       },
     },
   ];
@@ -105,8 +118,8 @@ function miracleCashScripts(runId: string): Scripted[] {
       script: { id: `demo-miraclecash-cancelled-${runId}`, steps: [{ status: 'pending', durationMs: 20 * SECOND }, { status: 'cancelled' }] },
       demo: { story: 'the customer cancels the prompt: outcome failed' },
     },
-    ...[1, 2].map((index) => ({
-      script: { id: `try-miraclecash-${index}`, steps: [{ status: 'pending', requests: 4 }, { status: 'successful' }] },
+    ...tryOrderIds(runId).miraclecash.map((id) => ({
+      script: { id, steps: [{ status: 'pending', requests: 4 }, { status: 'successful' }] },
     })),
   ];
 }
@@ -124,8 +137,13 @@ function ozzobitScripts(runId: string): Scripted[] {
       script: { id: `demo-ozzobit-failed-${runId}`, steps: [{ status: 'PROCESSING', durationMs: 20 * SECOND }, { status: 'FAILED' }] },
       demo: { story: 'the payment fails: FAILED' },
     },
+    // OZZOBiT's webhook for a new order starts tracking it at once; a minute later its pushes
+    // (webhooks and socket.io) carry it to the end, for someone watching with `status --follow`.
     {
-      script: { id: PUSH_DISCOVERED_ORDER_IDS.ozzobit, steps: [{ status: 'PROCESSING', durationMs: 20 * SECOND }, { status: 'COMPLETED' }] },
+      script: {
+        id: pushDiscoveredOrderIds(runId).ozzobit,
+        steps: [{ status: 'PROCESSING', durationMs: 60 * SECOND }, { status: 'PENDING_DELIVERY', durationMs: 20 * SECOND }, { status: 'COMPLETED' }],
+      },
     },
   ];
 }
@@ -152,14 +170,24 @@ export function addDemoOrders(stack: SandboxStack, runId: string): DemoOrder[] {
   return demos;
 }
 
-/** Order ids the README invites a new user to track by hand. */
-export const TRY_ORDER_IDS = {
-  magma: ['try-magma-1', 'try-magma-2', 'try-magma-3'],
-  miraclecash: ['try-miraclecash-1', 'try-miraclecash-2'],
-} as const;
+/**
+ * Orders the banner invites a person to track by hand, scripted so that nothing moves them before
+ * someone does. Their ids are new at each start (`runId`), so a restarted demo offers orders that
+ * have not ended yet: the ledger and the dev server keep what earlier starts recorded.
+ */
+export function tryOrderIds(runId: string) {
+  return {
+    magma: [`try-magma-1-${runId}`, `try-magma-2-${runId}`, `try-magma-3-${runId}`],
+    miraclecash: [`try-miraclecash-1-${runId}`, `try-miraclecash-2-${runId}`],
+    houdini: [`try-houdini-1-${runId}`],
+  } as const;
+}
 
 /**
- * OZZOBiT and Houdini push every status change of the account's orders: a push for an order nobody
- * tracks starts tracking it, so the demo adds one such order and lets the push do the rest.
+ * OZZOBiT and Houdini push every status change of the account's orders (OZZOBiT also a new order):
+ * a push for an order nobody tracks starts tracking it, so the demo adds one such order each and
+ * lets the pushes do the rest.
  */
-export const PUSH_DISCOVERED_ORDER_IDS = { ozzobit: 'pushed-ozzobit-1', houdini: 'pushed-houdini-1' } as const;
+export function pushDiscoveredOrderIds(runId: string) {
+  return { ozzobit: `pushed-ozzobit-${runId}`, houdini: `pushed-houdini-${runId}` } as const;
+}

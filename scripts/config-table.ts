@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { environmentSchema } from '../common/config';
+import { PACKAGE_ROOT, environmentSchema } from '../common/config';
 
 export const CONFIG_REFERENCE_PATH = join(__dirname, '..', 'docs', 'operations.md');
 const START = '<!-- config-table:start -->';
@@ -16,7 +16,7 @@ export function configurationTable(): string {
     const parsed = schema.safeParse(undefined);
     const fallback =
       parsed.success && parsed.data !== undefined
-        ? `\`${String(parsed.data).replace(/^sqlite:\/.*\/\.data\//, 'sqlite:<project>/.data/')}\``
+        ? `\`${String(parsed.data).replace(PACKAGE_ROOT, '<project>')}\``
         : '';
     return `| \`${name}\` | ${fallback} | ${schema.description ?? ''} |`;
   });

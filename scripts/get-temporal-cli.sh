@@ -2,7 +2,7 @@
 # Prints the path of an executable Temporal CLI (the dev server) on stdout, and nothing else there.
 # Order: $TEMPORAL_CLI, `temporal` on PATH, the cached build, else build it with `go install`.
 # There is no download of release binaries on our machines, so the CLI is built from the Go
-# module proxy (see "Temporal servers on our machines" in DESIGN.md). Progress goes to stderr.
+# module proxy (see "Temporal servers" in docs/operations.md). Progress goes to stderr.
 set -euo pipefail
 
 readonly CLI_VERSION=1.5.1

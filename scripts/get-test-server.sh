@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints the path of an executable that runs Temporal's time-skipping test server, on stdout and
 # nothing else there. The server is io.temporal:temporal-test-server from Maven Central (there is no
-# download of release binaries on our machines, see DESIGN.md); its jars are cached in
+# download of release binaries on our machines, see docs/operations.md); its jars are cached in
 # <cache>/test-server-<version>/lib and started by a small wrapper script next to them.
 # Progress and Maven output go to stderr.
 set -euo pipefail

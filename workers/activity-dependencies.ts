@@ -8,6 +8,21 @@ import type { PushChannelReader } from '../activities/push-fallback';
 import { ProviderGate } from '../activities/provider-gate';
 import type { RequestSlots } from '../activities/request-slots';
 import { Runtime } from '@temporalio/worker';
+import { type AuditTrail, createAuditTrail } from '../activities/audit/audit-trail';
+import type { AnswerStore } from '../ledger/provider-answers';
+import { configuredSecrets } from '../common/secrets';
+
+/**
+ * The audit trail's writer of a process (the worker's activities, the ingress's pushes), over the
+ * ledger's database: AUDIT_RETENTION, and every configured credential redacted.
+ */
+export function auditTrailFromConfig(config: Config, store: AnswerStore): AuditTrail {
+  return createAuditTrail(store, {
+    retentionMs: config.environment.AUDIT_RETENTION,
+    secrets: configuredSecrets(config.environment),
+    report: (message, fields) => Runtime.instance().logger.warn(message, fields),
+  });
+}
 
 /**
  * The activities a worker process runs, built from configuration: provider adapters with their
@@ -39,5 +54,6 @@ export function activitiesFromConfig(
     pushFallbackPollMs: Object.fromEntries(Object.entries(config.pushFallbackPollMs).map(([provider, ms]) => [provider, clock.wallWait(ms)])),
     pushChannels,
     pollGroups,
+    audit: auditTrailFromConfig(config, ledger),
   });
 }

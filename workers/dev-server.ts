@@ -24,6 +24,8 @@ export interface DevServerOptions {
   ip?: string;
   /** Receives every line the server prints (stdout and stderr). */
   log?: (line: string) => void;
+  /** The Web UI's codec endpoint (`--ui-codec-endpoint`): `order-tracker codec-server`'s address. */
+  uiCodecEndpoint?: string;
 }
 
 export interface DevServer {
@@ -59,6 +61,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--log-level', 'warn',
     ...SINGLE_PARTITION_ARGS,
     ...SQLITE_WAL_ARGS,
+    ...(options.uiCodecEndpoint === undefined ? [] : ['--ui-codec-endpoint', options.uiCodecEndpoint]),
   ];
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stderrTail: string[] = [];

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { openLedger } from '../ledger/open-ledger';
-import { connectClient, connectWorker } from '../client/connect';
+import { connectClient } from '../client/connect';
+import { connectWorker } from './connect-worker';
 import { trackerFromConfig } from '../client/order-tracker';
-import { PROJECT_DATA_DIR, loadConfig } from '../common/config';
+import { loadConfig } from '../common/config';
 import { findFreePort } from '../common/temporal-servers';
-import { addDemoOrders, PUSH_DISCOVERED_ORDER_IDS, TRY_ORDER_IDS } from '../sandbox/demo-orders';
+import { addDemoOrders } from '../sandbox/demo-orders';
+import { demoBanner } from '../sandbox/demo-banner';
 import { startSandboxStack, type SandboxStack } from '../sandbox/sandbox-stack';
 import { isPortFree, startDevServer, type DevServer } from './dev-server';
 import { dataConverterFor } from '../common/encryption-codec';
@@ -12,6 +14,8 @@ import { activitiesFromConfig } from './activity-dependencies';
 import { openPushChannelStore } from '../activities/push-channels/push-channel-store';
 import { openRequestSlots } from '../activities/request-slots';
 import { installTelemetry } from './telemetry';
+import { installTracing } from '../common/tracing';
+import { tracingSettings } from '../common/observability-variables';
 import { runtimeReporting, startIngress } from './run-ingress';
 import { openPollGroups } from './poll-groups';
 import { createWorkers, runWorkers } from './worker';
@@ -36,13 +40,14 @@ export async function runDev(): Promise<number> {
   const initial = loadConfig();
   // JSON logs on stderr, so stdout keeps the readable lines below.
   const { metricsUrl } = installTelemetry(initial, (line) => process.stderr.write(line));
+  const tracing = installTracing(tracingSettings(initial.environment), 'order-tracker-dev');
   let server: DevServer | undefined;
   let sandbox: SandboxStack | undefined;
   try {
     const environment: NodeJS.ProcessEnv = { ...process.env };
     if (process.env.TEMPORAL_ADDRESS === undefined) {
       server = await startDevServer({
-        dbFile: join(PROJECT_DATA_DIR, 'temporal.sqlite'),
+        dbFile: join(initial.dataDirectory, 'temporal.sqlite'),
         port: await portOrFree(PREFERRED_PORT),
         uiPort: await portOrFree(PREFERRED_UI_PORT),
         namespace: initial.namespace,
@@ -75,24 +80,21 @@ export async function runDev(): Promise<number> {
     await pollGroups.start();
 
     const tracker = trackerFromConfig(config, client, ledger);
-    const ingress = await startIngress(config, tracker, client, { port: ingressPort, reporting: runtimeReporting(), pushChannelStore });
+    const ingress = await startIngress(config, tracker, client, { port: ingressPort, reporting: runtimeReporting(), pushChannelStore, ledger });
     say('');
     say(`order-tracker is running. Temporal ${config.environment.TEMPORAL_ADDRESS}, task queue ${config.taskQueue}.`);
     if (server) say(`Temporal UI: ${server.uiUrl}/namespaces/${config.namespace}/workflows`);
     if (metricsUrl) say(`Metrics: ${metricsUrl}`);
     say(`Ingress (webhooks and HTTP API): ${ingress.address}; push bridges: ${ingress.bridges.join(', ') || 'none'}`);
     if (sandbox) {
-      const demos = addDemoOrders(sandbox, Date.now().toString(36));
+      // New ids at every start: a restarted demo offers orders that have not ended yet.
+      const runId = Math.random().toString(36).slice(2, 7);
+      const demos = addDemoOrders(sandbox, runId);
       for (const demo of demos) await tracker.track(demo.provider, demo.orderId, { maxWaitMs: demo.maxWaitMs });
-      say('No provider credentials are set, so the provider simulators run on 127.0.0.1 with demo orders:');
-      for (const demo of demos) say(`  ${demo.provider} ${demo.orderId}: ${demo.story}`);
-      const addressPrefix = server && server.address !== `127.0.0.1:${PREFERRED_PORT}` ? `TEMPORAL_ADDRESS=${server.address} ` : '';
-      say(`Nobody tracks ozzobit ${PUSH_DISCOVERED_ORDER_IDS.ozzobit} or houdini ${PUSH_DISCOVERED_ORDER_IDS.houdini}: their providers' pushes start tracking them.`);
-      say('Track one yourself, from another terminal in this folder:');
-      say(`  ${addressPrefix}npx order-tracker track magma ${TRY_ORDER_IDS.magma[0]} --follow`);
-      say(`  ${addressPrefix}npx order-tracker track miraclecash ${TRY_ORDER_IDS.miraclecash[0]} --wait`);
-      say(`  ${addressPrefix}npx order-tracker status magma ${TRY_ORDER_IDS.magma[0]}`);
-      say(`  (also ${[...TRY_ORDER_IDS.magma.slice(1), ...TRY_ORDER_IDS.miraclecash.slice(1)].join(', ')})`);
+      const commandPrefix = server && server.address !== `127.0.0.1:${PREFERRED_PORT}` ? `TEMPORAL_ADDRESS=${server.address} ` : '';
+      const { magma, miraclecash, ozzobit, houdini } = sandbox;
+      const controlUrls = { magma: magma.controlUrl, miraclecash: miraclecash.controlUrl, ozzobit: ozzobit.controlUrl, houdini: houdini.controlUrl };
+      for (const line of demoBanner({ demos, runId, commandPrefix, controlUrls })) say(line);
     } else {
       say(`Polling ${config.configuredProviders.join(', ')}. Track an order with: npx order-tracker track <provider> <orderId>`);
     }
@@ -109,6 +111,7 @@ export async function runDev(): Promise<number> {
     await connection.close();
     return 0;
   } finally {
+    await tracing?.shutdown();
     await sandbox?.close();
     await server?.stop();
   }

@@ -4,7 +4,10 @@ import { z } from 'zod';
 import { TemporalUnreachableError } from '../client/connect';
 import { OrderNotFoundError, type OrderTracker } from '../client/order-tracker';
 import { parseDuration } from '../common/duration';
-import { InvalidInputError } from '../common/order-input';
+import { InvalidInputError, parseProvider } from '../common/order-input';
+import { withIncomingContext } from '../common/tracing';
+import { parseHistoryLimit, readOrderHistory } from '../client/order-history';
+import type { AnswerStore } from '../ledger/provider-answers';
 import { DEFAULT_FLOOD_LIMITS, type FloodLimits, installFloodControl } from './ingress-flood';
 import type { PushChannelHealth } from './push/push-channel-monitor';
 import { type PushReporting, prefixedConsoleLogger } from './push/push-logger';
@@ -49,6 +52,8 @@ export interface IngressOptions {
   floodLimits?: FloodLimits;
   /** Where refusals are logged and counted; readable console lines and no counts without it. */
   reporting?: PushReporting;
+  /** The audit trail (the ledger), for `GET /orders/:provider/:orderId/history`; no such route without it. */
+  answers?: Pick<AnswerStore, 'answers'>;
 }
 
 const trackBodySchema = z
@@ -58,6 +63,17 @@ const trackBodySchema = z
     /** A duration (`90s`, `30m`, `2h`) or milliseconds. */
     maxWait: z.union([z.string(), z.number()]).optional(),
     reference: z.string().optional(),
+  })
+  .strict();
+
+/** `GET /orders`: one row per order (its latest run), filtered, a page at a time. */
+const listQuerySchema = z
+  .object({
+    provider: z.string().optional(),
+    status: z.string().optional(),
+    outcome: z.enum(['succeeded', 'failed', 'timed_out', 'tracking_cancelled']).optional(),
+    limit: z.coerce.number().int().min(1).max(1_000).optional(),
+    pageToken: z.string().optional(),
   })
   .strict();
 
@@ -95,8 +111,8 @@ function sendError(reply: FastifyReply, error: unknown): FastifyReply {
 
 /**
  * The ingress: provider webhooks and the HTTP API for backends not written in TypeScript
- * (`POST /orders`, `GET /orders/:provider/:orderId`, `POST /orders/:provider/:orderId/cancel`,
- * `GET /healthz`). Every route answers JSON; none touches a workflow on bad input.
+ * (`POST /orders`, `GET /orders`, `GET /orders/:provider/:orderId`, `GET /orders/:provider/:orderId/history`,
+ * `POST /orders/:provider/:orderId/cancel`, `GET /healthz`). Every route answers JSON; none touches a workflow on bad input.
  */
 export function buildIngress(options: IngressOptions): FastifyInstance {
   const timeouts = options.timeouts ?? { requestMs: INGRESS_REQUEST_TIMEOUT_MS, connectionMs: INGRESS_CONNECTION_TIMEOUT_MS };
@@ -145,13 +161,33 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
         return reply.code(400).send({ error: `invalid order: ${problems.join('; ')}` });
       }
       const { provider, orderId, maxWait, reference } = parsed.data;
-      const response = await tracker.track(provider, orderId, { maxWaitMs: parseMaxWait(maxWait), reference });
+      // A caller's `traceparent` is linked from the order's trace (common/tracing.ts).
+      const response = await withIncomingContext(request.headers, () => tracker.track(provider, orderId, { maxWaitMs: parseMaxWait(maxWait), reference }));
       return reply.code(response.kind === 'tracking' ? 202 : 200).send(response);
+    });
+
+    api.get('/orders', async (request, reply) => {
+      const parsed = listQuerySchema.safeParse(request.query);
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'query'}: ${issue.message}`);
+        return reply.code(400).send({ error: `invalid list query: ${problems.join('; ')}` });
+      }
+      const { provider, ...rest } = parsed.data;
+      return tracker.listPage({ ...rest, provider: provider === undefined ? undefined : parseProvider(provider) });
     });
 
     api.get<{ Params: { provider: string; orderId: string } }>('/orders/:provider/:orderId', async (request) => {
       return tracker.progress(request.params.provider, request.params.orderId);
     });
+
+    const { answers } = options;
+    if (answers !== undefined) {
+      api.get<{ Params: { provider: string; orderId: string }; Querystring: Record<string, unknown> }>('/orders/:provider/:orderId/history', async (request) => {
+        const unknown = Object.keys(request.query).filter((name) => name !== 'limit');
+        if (unknown.length > 0) throw new InvalidInputError(`unknown query parameter ${unknown.join(', ')}: only limit`);
+        return readOrderHistory(answers, request.params.provider, request.params.orderId, parseHistoryLimit(request.query.limit, 'limit'));
+      });
+    }
 
     api.post<{ Params: { provider: string; orderId: string } }>('/orders/:provider/:orderId/cancel', async (request, reply) => {
       const reason = (request.body as { reason?: unknown } | undefined)?.reason;

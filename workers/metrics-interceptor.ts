@@ -31,6 +31,8 @@ export const METRIC = {
   outcomes: 'order_tracker_outcomes',
   /** Fulfilment steps (recordOutcome, callbacks, hooks) run again after a failed attempt. */
   fulfilmentRetries: 'order_tracker_fulfilment_retries',
+  /** Callback deliveries by provider and result: `delivered`, `rejected` (a 4xx: no retry), `failed` (retried). */
+  callbacks: 'order_tracker_callbacks',
   /** statusPushed signals received by orders, by provider and result (recorded in the workflow, see workflows/order-metrics.ts). */
   pushes: PUSHES_METRIC,
   /** Status change → the order knowing it, by provider and source (recorded in the workflow, see workflows/order-metrics.ts). */
@@ -83,12 +85,26 @@ export class ActivityMetricsInterceptor implements ActivityInboundCallsIntercept
     if (attempt > 1) {
       meter.createCounter(METRIC.fulfilmentRetries, '', 'Fulfilment steps run again after a failed attempt').add(1, tags);
     }
+    if (activityType === 'deliverCallback') return this.countCallback(meter, tags, input, next);
     const result = await next(input);
     if (activityType === 'recordOutcome') {
       const outcome = (result as RecordedOutcome | undefined)?.outcome ?? 'unknown';
       meter.createCounter(METRIC.outcomes, '', 'Orders ended, by outcome').add(1, { ...tags, outcome });
     }
     return result;
+  }
+
+  /** What became of a callback attempt: delivered, rejected (returned), or failed and retried (thrown). */
+  private async countCallback(meter: MetricMeter, tags: Tags, input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    const callbacks = meter.createCounter(METRIC.callbacks, '', 'Callback deliveries, by result');
+    try {
+      const result = await next(input);
+      if (result === 'delivered' || result === 'rejected') callbacks.add(1, { ...tags, result });
+      return result;
+    } catch (error) {
+      callbacks.add(1, { ...tags, result: 'failed' });
+      throw error;
+    }
   }
 
   private async countPoll(meter: MetricMeter, tags: Tags, input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {

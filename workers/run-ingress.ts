@@ -9,6 +9,8 @@ import { pushBridgesFromConfig, webhookRoutesFromConfig } from './push/push-conf
 import { PushDeduplicator, deduplicatingPushes } from './push/push-dedupe';
 import type { PushReporting } from './push/push-logger';
 import { installTelemetry } from './telemetry';
+import { installTracing } from '../common/tracing';
+import { tracingSettings } from '../common/observability-variables';
 import { openPushChannelStore, type PushChannelStore } from '../activities/push-channels/push-channel-store';
 import type { ProviderName } from '../domain/types';
 import type { PushBridge } from './push/bridge';
@@ -16,6 +18,10 @@ import { type ChannelSource, PushChannelMonitor, type PushChannelHealth } from '
 import { componentLogger, prefixedConsoleLogger } from './push/push-logger';
 import type { PushChannel } from './push/push-receipts';
 import { INGRESS_TEMPORAL_DEADLINE_MS, boundedTracker } from './temporal-deadline';
+import type { AuditTrail } from '../activities/audit/audit-trail';
+import type { Ledger } from '../ledger/ledger';
+import { auditTrailFromConfig } from './activity-dependencies';
+import { auditedPushes } from './push/push-audit';
 
 export interface RunningIngress {
   address: string;
@@ -40,6 +46,13 @@ export interface IngressOptions {
   pushChannelStore?: PushChannelStore;
   /** How long any call to Temporal may take before the caller gets 503 (INGRESS_TEMPORAL_DEADLINE_MS). */
   temporalDeadlineMs?: number;
+  /**
+   * The ledger: `GET /orders/:provider/:orderId/history` reads the audit trail from it, and the
+   * pushes that change an order are kept there (through `audit`, or a writer made from it).
+   */
+  ledger?: Ledger;
+  /** The audit trail's writer for pushes; by default one over `ledger` (none without a ledger). */
+  audit?: AuditTrail;
 }
 
 /** The HTTP server (webhooks, HTTP API) and the configured push bridges, started. */
@@ -49,7 +62,9 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
   const bounded = boundedTracker(tracker, { deadlineMs: options.temporalDeadlineMs ?? INGRESS_TEMPORAL_DEADLINE_MS, connection: client.connection });
   // One memory of delivered pushes for every route and bridge: a status that arrives by webhook and
   // by socket, or again after a replay, is signalled once.
-  const pushes = deduplicatingPushes(bounded, options.deduplicator ?? new PushDeduplicator());
+  const deduplicated = deduplicatingPushes(bounded, options.deduplicator ?? new PushDeduplicator());
+  const audit = options.audit ?? (options.ledger && auditTrailFromConfig(config, options.ledger));
+  const pushes = audit === undefined ? deduplicated : auditedPushes(deduplicated, audit);
   const bridges = pushBridgesFromConfig(config, pushes, client, reporting);
   const monitor = new PushChannelMonitor(pushChannelSources(config, bridges), {
     store: options.pushChannelStore,
@@ -62,6 +77,7 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
     token: config.environment.INGRESS_TOKEN,
     webhooks: webhookRoutesFromConfig(config, pushes, reporting),
     pushChannels: () => monitor.health(),
+    answers: options.ledger,
   });
   const address = await app.listen({ port, host: config.environment.INGRESS_HOST });
   const runs = bridges.map((bridge) => bridge.run());
@@ -84,9 +100,10 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
     pushChannels: () => monitor.health(),
     async stop() {
       stopping = true;
+      // The monitor first: it reports every channel stopped, before the bridges' closing reads as a failure.
+      await monitor.stop();
       await Promise.allSettled(bridges.map((bridge) => bridge.stop()));
       await Promise.allSettled(runs);
-      await monitor.stop();
       await app.close();
     },
   };
@@ -120,12 +137,14 @@ export function runtimeReporting(): PushReporting {
  */
 export async function runIngressProcess(config: Config): Promise<void> {
   const { metricsUrl } = installTelemetry(config, (line) => process.stdout.write(line));
+  // Before the client is made: its starts and signals carry each push's span (common/tracing.ts).
+  const tracing = installTracing(tracingSettings(config.environment), 'order-tracker-ingress');
   const reporting = runtimeReporting();
   const ledger = await openLedger(config.databaseUrl);
   const pushChannelStore = await openPushChannelStore(config.databaseUrl);
   const client = await connectClient(config);
   const tracker = trackerFromConfig(config, client, ledger);
-  const ingress = await startIngress(config, tracker, client, { reporting, pushChannelStore });
+  const ingress = await startIngress(config, tracker, client, { reporting, pushChannelStore, ledger });
   try {
     reporting.logger.info('order-tracker ingress running', { address: ingress.address, pushBridges: ingress.bridges, ...(metricsUrl && { metrics: metricsUrl }) });
     // A bridge that stops (refused credentials) degrades the ingress, it does not end it: webhooks
@@ -142,6 +161,7 @@ export async function runIngressProcess(config: Config): Promise<void> {
     await pushChannelStore.close();
     await client.connection.close();
     await ledger.close();
+    await tracing?.shutdown();
     // No worker ends the Runtime here (a worker's last shutdown does): its metrics exporter and log
     // forwarding would keep the process alive after SIGTERM.
     await Runtime.instance().shutdown();

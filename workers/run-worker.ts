@@ -1,7 +1,9 @@
 import { Runtime } from '@temporalio/worker';
 import type { FulfilmentHooks } from '../activities';
 import { openLedger } from '../ledger/open-ledger';
-import { connectClient, connectConnection, connectWorker } from '../client/connect';
+import { connectClient, connectConnection } from '../client/connect';
+import { connectWorker } from './connect-worker';
+import { startOrderWatch } from './order-watch';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { type Config, loadConfig } from '../common/config';
 import { dataConverterFor } from '../common/encryption-codec';
@@ -10,6 +12,8 @@ import { openPushChannelStore } from '../activities/push-channels/push-channel-s
 import { openRequestSlots } from '../activities/request-slots';
 import { installTelemetry } from './telemetry';
 import { openPollGroups } from './poll-groups';
+import { installTracing } from '../common/tracing';
+import { tracingSettings } from '../common/observability-variables';
 import { createWorkers, runWorkers } from './worker';
 import { workflowBundleFrom } from './workflow-bundle';
 
@@ -18,7 +22,9 @@ import { workflowBundleFrom } from './workflow-bundle';
  * Code that embeds the worker passes `hooks` to run its own fulfilment once per outcome.
  */
 export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks): Promise<void> {
-  const workflowBundle = workflowBundleFrom(config.environment.WORKFLOW_BUNDLE, config.environment.ORDER_TRACKER_ENCRYPTION_KEY !== undefined);
+  // Traces when OTEL_EXPORTER_OTLP_ENDPOINT is set (common/tracing.ts); installed before any client or worker exists.
+  const tracing = installTracing(tracingSettings(config.environment), 'order-tracker-worker');
+  const workflowBundle = workflowBundleFrom(config.environment.WORKFLOW_BUNDLE, config.environment.ORDER_TRACKER_ENCRYPTION_KEY !== undefined, tracing !== undefined);
   await registerSearchAttributesIfAllowed(config);
   const connection = await connectWorker(config);
   const ledger = await openLedger(config.databaseUrl);
@@ -44,10 +50,17 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
       taskQueue: config.taskQueue,
       providers: config.configuredProviders,
     });
-    // The SDK's runtime shuts the workers down on SIGINT/SIGTERM; run() then resolves.
-    const running = runWorkers(workers);
-    await pollGroups.start();
-    await running;
+    // The orders in flight and those past their max wait, counted through visibility for the alerts.
+    const runtime = Runtime.instance();
+    const watch = startOrderWatch(client, runtime.metricMeter, (message, fields) => runtime.logger.warn(message, fields));
+    try {
+      // The SDK's runtime shuts the workers down on SIGINT/SIGTERM; run() then resolves.
+      const running = runWorkers(workers);
+      await pollGroups.start();
+      await running;
+    } finally {
+      watch.stop();
+    }
   } finally {
     await pollGroups.close();
     await client.connection.close();
@@ -55,6 +68,8 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
     await requestSlots.close();
     await ledger.close();
     await connection.close();
+    // The spans of the last workflow tasks and activities are still buffered.
+    await tracing?.shutdown();
   }
 }
 

@@ -19,7 +19,7 @@ export const INGRESS_TEMPORAL_DEADLINE_MS = 5_000;
 /** What a 503 asks the sender to wait before delivering again. */
 export const TEMPORAL_RETRY_AFTER_SECONDS = 5;
 
-export type IngressTracker = Pick<OrderTracker, 'track' | 'progress' | 'cancel' | 'push'>;
+export type IngressTracker = Pick<OrderTracker, 'track' | 'progress' | 'cancel' | 'push' | 'listPage'>;
 
 export interface TemporalDeadline {
   deadlineMs: number;
@@ -72,5 +72,6 @@ export function boundedTracker(tracker: IngressTracker, bound: TemporalDeadline)
     progress: (...args) => withinTemporalDeadline(bound, () => tracker.progress(...args)),
     cancel: (...args) => withinTemporalDeadline(bound, () => tracker.cancel(...args)),
     push: (...args) => withinTemporalDeadline(bound, () => tracker.push(...args)),
+    listPage: (...args) => withinTemporalDeadline(bound, () => tracker.listPage(...args)),
   };
 }

@@ -3,7 +3,9 @@ import { type NativeConnection, Worker, type WorkflowBundleOption } from '@tempo
 import type { Activities } from '../activities';
 import { pollTaskQueue } from '../domain/ids';
 import type { ProviderName } from '../domain/types';
+import { tracingClientInterceptors } from '../common/tracing';
 import { metricsInterceptors } from './metrics-interceptor';
+import { TRACING_WORKFLOW_MODULE, workerTracing } from './tracing-interceptors';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -46,13 +48,25 @@ export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
   const workflowSource = options.workflowBundle
     ? { workflowBundle: options.workflowBundle }
     : { workflowsPath: require.resolve('../workflows') };
+  // With tracing installed in this process (common/tracing.ts): Temporal's OpenTelemetry interceptors.
+  const tracing = workerTracing();
+  const interceptors = () => {
+    const { activity } = metricsInterceptors();
+    return {
+      activity: [...(tracing?.activity ?? []), ...(activity ?? [])],
+      // The client activities get from their context (Context.current().client) carries the trace too.
+      client: { workflow: tracingClientInterceptors() },
+    };
+  };
   const main = await Worker.create({
     connection,
     namespace,
     taskQueue,
     dataConverter: options.dataConverter,
     ...workflowSource,
-    interceptors: metricsInterceptors(),
+    // A prebuilt bundle has the workflow interceptors in it already (workflow-bundle.ts: the traced variants).
+    interceptors: { ...interceptors(), workflowModules: tracing === undefined || options.workflowBundle ? [] : [TRACING_WORKFLOW_MODULE] },
+    sinks: tracing?.sinks,
     maxConcurrentWorkflowTaskExecutions: WORKFLOW_TASK_SLOTS,
     maxCachedWorkflows: CACHED_WORKFLOWS,
     activities: {
@@ -71,7 +85,7 @@ export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
         dataConverter: options.dataConverter,
         // The provider's poll groups run here too: only workers configured for the provider take them.
         activities: { pollOrder: activities.pollOrder, pollUntilChanged: activities.pollUntilChanged, runPollGroup: activities.runPollGroup },
-        interceptors: metricsInterceptors(),
+        interceptors: interceptors(),
         maxTaskQueueActivitiesPerSecond: options.requestsPerSecond[provider],
         // The server's limiter lets a burst through at start; this worker's own limit smooths it.
         maxActivitiesPerSecond: options.requestsPerSecond[provider],

@@ -5,8 +5,13 @@
 export const ErrorType = {
   /** 401/403: the key is wrong or revoked. Not retried by Temporal; the workflow re-checks slowly. */
   credentialsRefused: 'ProviderCredentialsRefused',
-  /** The provider does not know the order (yet). Re-checked slowly, like refused credentials. */
+  /** The provider does not know the order any more (it knew a status of it). Re-checked slowly, like refused credentials. */
   orderNotFound: 'ProviderOrderNotFound',
+  /**
+   * BENIGN: the provider does not know a new order yet (activities/poll-requests.ts, notFoundYet): the
+   * server retries the poll at the floor, then slowly; the workflow only sees it if the max wait ends first.
+   */
+  orderNotFoundYet: 'ProviderOrderNotFoundYet',
   /** 429: retried after Retry-After. */
   rateLimited: 'ProviderRateLimited',
   /** 5xx, timeouts, resets: retried with backoff. */
@@ -41,5 +46,6 @@ export type ErrorTypeName = (typeof ErrorType)[keyof typeof ErrorType];
 export const ATTENTION_ERRORS: Record<string, string> = {
   [ErrorType.credentialsRefused]: 'credentials refused',
   [ErrorType.orderNotFound]: 'order not found at provider',
+  [ErrorType.orderNotFoundYet]: 'order not found at provider',
   [ErrorType.requestRejected]: 'provider rejected the request',
 };

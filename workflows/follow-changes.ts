@@ -15,6 +15,7 @@ import { groupVerdict, isOlderAnswer, waitOnGroup, waitsOnGroup } from './group-
 import { failureType, notYetRequests, pollActivity } from './poll-activity';
 import type { TrackingSettings } from './settings';
 import { type TrackingState, applyObservation, outcomeOf } from './state';
+import { type WaitEnd, firstEnd } from './wait-end';
 import type { Observation, Outcome, ProviderName } from '../domain/types';
 
 /** The last poll at the deadline gets this long (its retries included) before the order ends timed_out. */
@@ -43,8 +44,6 @@ export interface FollowContext {
   /** Behind POLL_GROUPS_PATCH: the order joins its provider's poll group and waits on it (group-wait.ts). */
   pollGroups: boolean;
 }
-
-type WaitEnd = { kind: 'changed'; answer: PollAnswer } | { kind: 'woken' } | { kind: 'failed'; error: unknown };
 
 export async function followChanges(context: FollowContext): Promise<LoopEnd> {
   const { state, settings } = context;
@@ -185,6 +184,7 @@ async function sleepUnlessWoken(context: FollowContext, until: number): Promise<
 async function waitForChange(context: FollowContext): Promise<WaitEnd> {
   const { state, settings } = context;
   const now = Date.now();
+  const cancelledBefore = CancellationScope.current().consideredCancelled;
   const firstRequestAt = Math.max(state.nextPollAt ?? now, ownFloorAt(context));
   const request: PollUntilChangedRequest = {
     provider: context.provider,
@@ -212,7 +212,7 @@ async function waitForChange(context: FollowContext): Promise<WaitEnd> {
     (): WaitEnd => ({ kind: 'woken' }),
     (): WaitEnd => ({ kind: 'woken' }),
   );
-  const first = await Promise.race([polled, woken]);
+  const first = await firstEnd(polled, woken, cancelledBefore);
   scope.cancel();
   state.waitCadenceMs = null;
   if (first.kind !== 'woken') return first;

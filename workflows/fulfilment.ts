@@ -83,7 +83,9 @@ export async function fulfil(run: OrderRun, end: Outcome): Promise<Fulfilled> {
       occurredAt: new Date().toISOString(),
     }),
   );
-  state.recorded = recorded.recorded;
+  // The ledger holds the order's outcome now, recorded by this run or before it (a final one tracked
+  // again): progress says so either way; the result's `recorded` says whether this run wrote it.
+  state.recorded = true;
   state.callback = recorded.callback;
   if (recorded.outcome !== end) {
     // The ledger already held a final verdict for this order (tracked elsewhere); it stands.

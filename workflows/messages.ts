@@ -1,5 +1,18 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+/**
+ * The order's signals and query, shared by the workflow (its handlers) and the library (client/),
+ * which sends them. Built as `defineSignal`/`defineQuery` build them, so the library loads no
+ * `@temporalio/workflow`: backend code that only starts and follows orders installs the client alone.
+ */
+import type { QueryDefinition, SignalDefinition } from '@temporalio/common';
 import type { Progress } from '../domain/types';
+
+function defineSignal<Args extends unknown[]>(name: string): SignalDefinition<Args> {
+  return { type: 'signal', name } as SignalDefinition<Args>;
+}
+
+function defineQuery<Result>(name: string): QueryDefinition<Result> {
+  return { type: 'query', name } as QueryDefinition<Result>;
+}
 
 export interface CancelRequest {
   reason?: string;

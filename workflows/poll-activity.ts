@@ -48,7 +48,7 @@ export function pollRetryPolicy(settings: TrackingSettings) {
 /** How many requests a wait made, as its last "not yet" failure reports them. */
 export function notYetRequests(error: unknown): number {
   const failure = applicationFailureOf(error);
-  if (failure?.type !== ErrorType.statusUnchanged) return 0;
+  if (failure?.type !== ErrorType.statusUnchanged && failure?.type !== ErrorType.orderNotFoundYet) return 0;
   const requests = (failure.details?.[0] as { requests?: unknown } | undefined)?.requests;
   return typeof requests === 'number' && Number.isInteger(requests) && requests > 0 ? requests : 0;
 }

@@ -90,5 +90,7 @@ function resultOf({ state }: OrderRun, { outcome, recorded }: Fulfilled): TrackO
     startedAt: new Date(state.startedAt).toISOString(),
     finishedAt: new Date().toISOString(),
     attention: state.attention,
+    reference: state.reference ?? null,
+    rank: state.current?.rank ?? null,
   };
 }

@@ -8,6 +8,7 @@ import { ErrorType } from '../../workflows/error-types';
 import { pollGroupWorkflowId, shardOf } from '../../domain/ids';
 import type { Observation, ProviderName } from '../../domain/types';
 import type { ListedOrder, ProviderRegistry } from '../../providers/provider';
+import type { AuditTrail } from '../audit/audit-trail';
 import type { ProviderGate } from '../provider-gate';
 import type { GroupJoin, GroupMembership, GroupSilence, GroupWatchRequest, PollRequest } from '../poll-requests';
 import type { MemberStore } from './member-store';
@@ -40,6 +41,7 @@ export interface RunPollGroupRequest {
 
 interface Shared {
   providers: ProviderRegistry;
+  audit?: AuditTrail;
   gate: ProviderGate;
   requestIntervalMs: Partial<Record<ProviderName, number>>;
   pushFallback: (request: { provider: ProviderName; pushesSeen?: boolean }) => Promise<number | undefined>;
@@ -111,6 +113,7 @@ export function createGroupActivities(groups: PollGroupDependencies | undefined,
         reconcile: groups.reconcile?.[request.provider],
         log,
         metrics: groupMetrics(context.metricMeter, request.provider, request.shard, POLLS_METRIC),
+        audit: shared.audit,
       });
       const progress = await group.run(context.cancellationSignal, (current) => context.heartbeat(current), request.runForMs);
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;

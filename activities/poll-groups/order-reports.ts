@@ -5,6 +5,7 @@
  * an order's watch that found its group silent).
  */
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { withOrderSpan } from '../../common/tracing';
 import { orderWorkflowId, pollGroupWorkflowId } from '../../domain/ids';
 import type { GroupReport, ProviderName } from '../../domain/types';
 
@@ -27,13 +28,17 @@ export function temporalOrderReports(client: Client, taskQueue: string, now: () 
   const ensured = new Map<string, number>();
   return {
     async report(provider, orderId, report) {
-      try {
-        await client.workflow.getHandle(orderWorkflowId(provider, orderId)).signal('statusObserved', report);
-        return 'delivered';
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) return 'closed';
-        throw error;
-      }
+      // A span of the order's trace (when the worker traces): the order's signal handling is its child.
+      const attributes = { 'order.status': report.observation?.status ?? '', 'order.report.source': report.source };
+      return withOrderSpan('order.report', { provider, orderId }, attributes, async () => {
+        try {
+          await client.workflow.getHandle(orderWorkflowId(provider, orderId)).signal('statusObserved', report);
+          return 'delivered' as const;
+        } catch (error) {
+          if (error instanceof WorkflowNotFoundError) return 'closed' as const;
+          throw error;
+        }
+      });
     },
     async ensureGroup(provider, shard) {
       const workflowId = pollGroupWorkflowId(provider, shard, taskQueue);

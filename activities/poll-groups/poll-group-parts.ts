@@ -1,5 +1,6 @@
 /** What a poll group is built from (poll-group.ts), and what it says of its work. */
 import type { ProviderGate } from '../provider-gate';
+import type { AuditTrail } from '../audit/audit-trail';
 import type { GroupMetrics } from './group-metrics';
 import type { MemberStore } from './member-store';
 import type { OrderReports } from './order-reports';
@@ -28,6 +29,8 @@ export interface PollGroupParts {
   reconcile?: { everyMs: number; maxAgeMs: number };
   log: GroupLog;
   metrics?: GroupMetrics;
+  /** Keeps every provider answer that changed an order (the audit trail), from polls and list pages alike. */
+  audit?: AuditTrail;
   now?: () => number;
 }
 

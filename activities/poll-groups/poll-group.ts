@@ -18,6 +18,7 @@ import type { GroupProgress, PollGroupParts } from './poll-group-parts';
 import { MemberReporter } from './member-reporter';
 import { sweepList, type SweepOutcome } from './list-sweep';
 import type { GroupReport, Observation } from '../../domain/types';
+import { answerOf } from '../../providers/provider-answer';
 import { ProviderCallError } from '../../providers/provider-error';
 
 export type { GroupProgress, PollGroupParts } from './poll-group-parts';
@@ -190,6 +191,10 @@ export class PollGroup {
   /** An answer (a poll, or a list page that shows the whole order): the next look placed, news reported. */
   private async answer(member: Member, observation: Observation, source: GroupReport['source'], requestedAt: number): Promise<void> {
     const now = this.now();
+    const { audit, provider } = this.dependencies;
+    const answer = answerOf(observation);
+    // The writer compares digests in memory: an unchanged answer costs no database read.
+    if (audit !== undefined && answer !== undefined) await audit.keep({ provider, orderId: member.orderId, source, observation, answer, receivedAt: now });
     member.nextDueAt = nextAfterAnswer(now, member, observation.nextWaitMs);
     member.fullDueAt = member.nextDueAt;
     const previousLookAt = member.lastLookAt;

@@ -4,6 +4,7 @@ import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';
 import { ProviderCallError } from '../provider-error';
 import { sameOrderId } from '../same-order-id';
 import { countUnrecognisedStatus } from '../status-attention';
+import { withAnswer } from '../provider-answer';
 import { type JsonRequest, getProviderJson, parseProviderAnswer } from '../rest-json';
 import { normalizeHoudiniOrder } from './houdini-observation';
 import { type HoudiniOrder, houdiniOrderListSchema, houdiniOrderSchema } from './houdini-schema';
@@ -56,7 +57,9 @@ export function createHoudiniAdapter(settings: HoudiniSettings, clock: ProviderC
     const body = await getJson(`${base}?page=${page}&pageSize=${LIST_PAGE_SIZE}`, 'the order list', { wrongUrl: 'HOUDINI_URL' }, signal);
     const list = parseProviderAnswer('Houdini', 'order list', houdiniOrderListSchema, body);
     const now = Date.now();
-    const orders = list.orders.map((order) => ({ order, observation: normalizeHoudiniOrder(order, now, settings.pushes, clock) }));
+    // Each entry's own JSON is its answer (the audit trail keeps it; provider-answer.ts).
+    const entries = (body as { orders?: unknown[] }).orders ?? [];
+    const orders = list.orders.map((order, index) => ({ order, observation: withAnswer(normalizeHoudiniOrder(order, now, settings.pushes, clock), entries[index] ?? order) }));
     const seen = (page - 1) * LIST_PAGE_SIZE + orders.length;
     return { orders, more: orders.length === LIST_PAGE_SIZE && seen < (list.total ?? Number.POSITIVE_INFINITY) };
   }
@@ -70,7 +73,7 @@ export function createHoudiniAdapter(settings: HoudiniSettings, clock: ProviderC
       if (!sameOrderId(order.houdiniId, orderId)) {
         throw new ProviderCallError('invalid_response', `Houdini answered order ${order.houdiniId} when asked for ${orderId}`);
       }
-      return countUnrecognisedStatus('houdini', normalizeHoudiniOrder(order, Date.now(), settings.pushes, clock));
+      return withAnswer(countUnrecognisedStatus('houdini', normalizeHoudiniOrder(order, Date.now(), settings.pushes, clock)), body);
     },
 
     async listOrders(signal?: AbortSignal): Promise<HoudiniListedOrder[]> {

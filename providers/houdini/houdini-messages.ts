@@ -15,7 +15,8 @@ export type HoudiniServerMessage =
   | { type: 'unsubscribed' }
   | { type: 'pong' }
   | { type: 'error'; code: string; message: string }
-  | { type: 'order_update'; order: HoudiniOrder }
+  /** `answer`: the whole message as it arrived, for the audit trail. */
+  | { type: 'order_update'; order: HoudiniOrder; answer: unknown }
   /** A type the seed does not list: Houdini may add some, and they are nothing to act on. */
   | { type: 'unknown'; name: string };
 
@@ -66,7 +67,7 @@ export function parseHoudiniServerMessage(text: string): ParsedServerMessage {
     case 'order_update': {
       const update = houdiniOrderUpdateSchema.safeParse(value);
       if (!update.success) return { ok: false, reason: `order_update does not match the order schema: ${describeSchemaIssues(update.error)}` };
-      return { ok: true, message: { type, order: update.data.data } };
+      return { ok: true, message: { type, order: update.data.data, answer: value } };
     }
     default:
       return { ok: true, message: { type: 'unknown', name: type.slice(0, 64) } };

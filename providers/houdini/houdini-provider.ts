@@ -1,6 +1,5 @@
 import { optionalText, optionalUrl } from '../../common/environment-values';
 import { defineProvider } from '../provider-descriptor';
-import { createHoudiniAdapter } from './houdini-client';
 
 export const houdiniProvider = defineProvider({
   name: 'houdini',
@@ -25,5 +24,6 @@ export const houdiniProvider = defineProvider({
     // Pushes configured: polls are the safety net (the stage's cadence); none: the 5 s floor.
     pushes: values.HOUDINI_WS_URL !== undefined,
   }),
-  createAdapter: createHoudiniAdapter,
+  // Loaded when a worker builds its adapters: the descriptor stays light for the library (client/).
+  createAdapter: (settings, clock) => (require('./houdini-client') as typeof import('./houdini-client')).createHoudiniAdapter(settings, clock),
 });

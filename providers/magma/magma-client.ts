@@ -7,6 +7,7 @@ import type { ListCursor, ListPage, ProviderAdapter } from '../provider';
 import { ProviderCallError, kindForHttpStatus, parseRetryAfter } from '../provider-error';
 import { describeSchemaIssues } from '../schema-issues';
 import { countUnrecognisedStatus } from '../status-attention';
+import { withAnswer } from '../provider-answer';
 import { toObservation } from '../status-class';
 import { MAGMA_GET_ORDER_QUERY, type MagmaOrder, graphqlErrorsSchema, magmaGetOrderSchema } from './magma-schema';
 import { listMagmaPage, type MagmaSide } from './magma-list';
@@ -121,7 +122,8 @@ export function createMagmaAdapter(settings: MagmaSettings, clock: ProviderClock
         const issues = parsed.success ? 'get_order missing' : describeSchemaIssues(parsed.error);
         throw new ProviderCallError('invalid_response', `Magma answer did not match the schema: ${issues}`);
       }
-      return countUnrecognisedStatus('magma', toMagmaObservation(order, Date.now(), clock));
+      // The whole answer stays beside the observation for the audit trail (provider-answer.ts).
+      return withAnswer(countUnrecognisedStatus('magma', toMagmaObservation(order, Date.now(), clock)), { data: response.data, ...(response.errors !== undefined && { errors: response.errors }) });
     },
   };
 }

@@ -1,6 +1,5 @@
 import { optionalText, optionalUrl } from '../../common/environment-values';
 import { defineProvider } from '../provider-descriptor';
-import { createMagmaAdapter } from './magma-client';
 
 export const magmaProvider = defineProvider({
   name: 'magma',
@@ -16,5 +15,6 @@ export const magmaProvider = defineProvider({
   pollGroups: 1,
   lists: true,
   settings: (values) => ({ url: values.MAGMA_URL, apiKey: values.MAGMA_API_KEY }),
-  createAdapter: createMagmaAdapter,
+  // Loaded when a worker builds its adapters: the descriptor stays light for the library (client/).
+  createAdapter: (settings, clock) => (require('./magma-client') as typeof import('./magma-client')).createMagmaAdapter(settings, clock),
 });

@@ -5,6 +5,7 @@ import type { ProviderAdapter } from '../provider';
 import { ProviderCallError } from '../provider-error';
 import { sameOrderId } from '../same-order-id';
 import { countUnrecognisedStatus } from '../status-attention';
+import { withAnswer } from '../provider-answer';
 import { toObservation } from '../status-class';
 import { getProviderJson, parseProviderAnswer } from '../rest-json';
 import { MIRACLECASH_MAX_POLL_MS, miracleCashExpiry, nextMiracleCashWait } from './miraclecash-cadence';
@@ -84,7 +85,8 @@ export function createMiracleCashAdapter(settings: MiracleCashSettings, clock: P
         credentials: 'the client id and API key',
         errorMessage: errorMessageIn,
       });
-      return countUnrecognisedStatus('miraclecash', toMiracleCashObservation(parsePayment(json, orderId), Date.now(), clock, settings.maxPollMs));
+      const observation = toMiracleCashObservation(parsePayment(json, orderId), Date.now(), clock, settings.maxPollMs);
+      return withAnswer(countUnrecognisedStatus('miraclecash', observation), json);
     },
   };
 }

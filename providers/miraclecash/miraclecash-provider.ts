@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { duration, optionalText, optionalUrl } from '../../common/environment-values';
 import { defineProvider } from '../provider-descriptor';
-import { createMiracleCashAdapter } from './miraclecash-client';
 
 export const miracleCashProvider = defineProvider({
   name: 'miraclecash',
@@ -24,5 +23,6 @@ export const miracleCashProvider = defineProvider({
     apiKey: values.MIRACLECASH_API_KEY,
     maxPollMs: values.MIRACLECASH_MAX_POLL,
   }),
-  createAdapter: createMiracleCashAdapter,
+  // Loaded when a worker builds its adapters: the descriptor stays light for the library (client/).
+  createAdapter: (settings, clock) => (require('./miraclecash-client') as typeof import('./miraclecash-client')).createMiracleCashAdapter(settings, clock),
 });

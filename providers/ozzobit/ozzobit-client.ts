@@ -7,6 +7,7 @@ import { getProviderJson, parseProviderAnswer } from '../rest-json';
 import { normalizeOzzobitOrder } from './ozzobit-normalize';
 import { sameOrderId } from '../same-order-id';
 import { countUnrecognisedStatus } from '../status-attention';
+import { withAnswer } from '../provider-answer';
 import { type OzzobitOrder, ozzobitErrorSchema, ozzobitOrderIdOf, ozzobitOrderIn, ozzobitOrderSchema } from './ozzobit-schema';
 
 export interface OzzobitSettings {
@@ -64,7 +65,7 @@ export function createOzzobitAdapter(settings: OzzobitSettings, clock: ProviderC
         credentials: 'the secret key',
         errorMessage: errorMessageIn,
       });
-      return countUnrecognisedStatus('ozzobit', normalizeOzzobitOrder(parseOrder(json, orderId), Date.now(), clock));
+      return withAnswer(countUnrecognisedStatus('ozzobit', normalizeOzzobitOrder(parseOrder(json, orderId), Date.now(), clock)), json);
     },
   };
 }

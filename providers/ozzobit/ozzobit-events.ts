@@ -5,6 +5,7 @@
  * and a poll of the same order state give the same observation, rank included.
  */
 import { normalizeOzzobitOrder } from './ozzobit-normalize';
+import { withAnswer } from '../provider-answer';
 import { type ProviderClock, SYSTEM_CLOCK } from '../provider-clock';
 import { type OzzobitOrder, ozzobitOrderIdOf, ozzobitOrderSchema } from './ozzobit-schema';
 import {
@@ -47,7 +48,7 @@ export function parseOzzobitWebhook(payload: Buffer, now: number, clock: Provide
   const order = ozzobitOrderSchema.safeParse(ozzobitEventOrderOf(envelope.data), { path: ['data'] });
   if (!order.success) return { ok: false, reason: `not an OZZOBiT order event: ${describeSchemaIssues(order.error)}` };
   // The event name says why it was sent; `data.status` is the state we act on (as the poll does).
-  return toPush(order.data, undefined, now, clock);
+  return toPush(order.data, undefined, now, clock, json);
 }
 
 /**
@@ -57,10 +58,11 @@ export function parseOzzobitWebhook(payload: Buffer, now: number, clock: Provide
 export function parseOzzobitUpdate(payload: unknown, now: number, subscribedOrderId?: string, clock: ProviderClock = SYSTEM_CLOCK): ParsedOzzobitPush {
   const parsed = ozzobitOrderSchema.safeParse(payload);
   if (!parsed.success) return { ok: false, reason: `not an OZZOBiT order: ${describeSchemaIssues(parsed.error)}` };
-  return toPush(parsed.data, subscribedOrderId, now, clock);
+  return toPush(parsed.data, subscribedOrderId, now, clock, payload);
 }
 
-function toPush(order: OzzobitOrder, fallbackOrderId: string | undefined, now: number, clock: ProviderClock): ParsedOzzobitPush {
+/** `answer`: the event as it arrived, attached for the audit trail (provider-answer.ts). */
+function toPush(order: OzzobitOrder, fallbackOrderId: string | undefined, now: number, clock: ProviderClock, answer: unknown): ParsedOzzobitPush {
   const orderId = ozzobitOrderIdOf(order) ?? fallbackOrderId;
   if (orderId === undefined) return { ok: false, reason: 'the order has no id (id or orderId)' };
   try {
@@ -69,5 +71,5 @@ function toPush(order: OzzobitOrder, fallbackOrderId: string | undefined, now: n
     if (error instanceof InvalidInputError) return { ok: false, reason: error.message };
     throw error;
   }
-  return { ok: true, orderId, observation: normalizeOzzobitOrder(order, now, clock) };
+  return { ok: true, orderId, observation: withAnswer(normalizeOzzobitOrder(order, now, clock), answer) };
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { optionalText, optionalUrl } from '../../common/environment-values';
 import { defineProvider } from '../provider-descriptor';
-import { createOzzobitAdapter } from './ozzobit-client';
 
 export const ozzobitProvider = defineProvider({
   name: 'ozzobit',
@@ -22,5 +21,6 @@ export const ozzobitProvider = defineProvider({
   defaultMaxWaitMs: 2 * 3_600_000,
   pollGroups: 2,
   settings: (values) => ({ url: values.OZZOBIT_URL, secretKey: values.OZZOBIT_SECRET_KEY }),
-  createAdapter: createOzzobitAdapter,
+  // Loaded when a worker builds its adapters: the descriptor stays light for the library (client/).
+  createAdapter: (settings, clock) => (require('./ozzobit-client') as typeof import('./ozzobit-client')).createOzzobitAdapter(settings, clock),
 });

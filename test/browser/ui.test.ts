@@ -4,7 +4,8 @@
  * worker stack in this process and the Magma simulator. Filters the workflow list by OrderStatus,
  * opens the order, reads its summary, current details and what its timer waits for, runs the
  * `progress` query, and keeps a screenshot in test-output/ui/order.png (docs/ui-order.png is a copy
- * of a good one).
+ * of a good one). Then reads every order's outcome in the list, in the OrderOutcome column
+ * (test-output/ui/list.png).
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -159,6 +160,44 @@ test(
     await page.close();
 
     for (const id of [orderId, otherId]) await tracker.cancel('magma', id);
+  },
+  TEST_TIMEOUT_MS,
+);
+
+test(
+  'the workflow list shows each order\'s outcome in the OrderOutcome column, configured as docs/operations.md says',
+  async () => {
+    const outcomes = { succeeded: uniqueId('ui-succeeds'), failed: uniqueId('ui-fails'), tracking_cancelled: uniqueId('ui-cancelled') };
+    sandbox.addOrder({ id: outcomes.succeeded, steps: [{ status: 'WAITING_FOR_SELLER_APPROVAL', requests: 1 }, { status: 'VALID_CHANNEL_OPENING' }] });
+    sandbox.addOrder({ id: outcomes.failed, steps: [{ status: 'SELLER_REJECTED' }] });
+    sandbox.addOrder({ id: outcomes.tracking_cancelled, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT' }] });
+    for (const orderId of Object.values(outcomes)) await tracker.track('magma', orderId);
+    await tracker.cancel('magma', outcomes.tracking_cancelled);
+    for (const [outcome, orderId] of Object.entries(outcomes)) expect((await tracker.result('magma', orderId)).outcome).toBe(outcome);
+    const ids = Object.values(outcomes).map((orderId) => orderWorkflowId('magma', orderId));
+    await eventually('visibility has the three outcomes', async () => (await tracker.list()).filter((order) => ids.includes(order.workflowId) && order.outcome !== null).length === 3);
+
+    const page = await browser.newPage();
+    const query = encodeURIComponent(`WorkflowId IN (${ids.map((id) => `'${id}'`).join(', ')})`);
+    await page.goto(`${server.uiUrl}/namespaces/default/workflows?query=${query}`);
+    await page.getByRole('link', { name: ids[0], exact: true }).waitFor({ timeout: UI_TIMEOUT_MS });
+    // Every order reads "Completed" in the Status column: the outcome needs its own column.
+    await page.getByTestId('workflows-summary-table-configuration-button').click();
+    for (const column of ['Run ID', 'Type']) await page.getByLabel(`Remove ${column} column`).click();
+    // Added last, moved up beside the workflow id: Status, Workflow ID, OrderOutcome, OrderStatus, Start, End.
+    for (const column of ['OrderOutcome', 'OrderStatus']) {
+      await page.getByLabel(`Add ${column} column`).click();
+      for (let step = 0; step < 2; step += 1) await page.getByLabel(`Move ${column} column up`).click();
+    }
+    await page.getByLabel(/^Close Workflows.* configuration$/).click();
+    await page.locator('#workflows-table-configuration-drawer').waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+
+    for (const [outcome, orderId] of Object.entries(outcomes)) {
+      const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: orderWorkflowId('magma', orderId), exact: true }) });
+      await expect(row.getByRole('cell', { name: outcome, exact: true }).count()).resolves.toBe(1);
+    }
+    await page.screenshot({ path: join(SCREENSHOT, '..', 'list.png') });
+    await page.close();
   },
   TEST_TIMEOUT_MS,
 );

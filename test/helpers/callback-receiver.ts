@@ -9,6 +9,8 @@ export interface ReceivedCallback {
   status: number;
   /** Date.now() when its body had arrived. */
   at: number;
+  /** The W3C trace context the sender passed on, when it traces. */
+  traceparent?: string;
 }
 
 export interface CallbackReceiver {
@@ -72,7 +74,8 @@ export async function startCallbackReceiver(secret: string): Promise<CallbackRec
     const attempt = (attempts.get(idempotencyKey) ?? 0) + 1;
     attempts.set(idempotencyKey, attempt);
     const status = signatureValid ? receiver.answer({ idempotencyKey, attempt }) : 401;
-    received.push({ idempotencyKey, body, signatureValid, status, at: Date.now() });
+    const traceparent = typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined;
+    received.push({ idempotencyKey, body, signatureValid, status, at: Date.now(), ...(traceparent !== undefined && { traceparent }) });
     if (status >= 200 && status < 300) {
       const times = (acceptedKeys.get(idempotencyKey) ?? 0) + 1;
       acceptedKeys.set(idempotencyKey, times);

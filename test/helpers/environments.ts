@@ -1,6 +1,6 @@
 /**
  * Temporal test environments built on our own server executables (scripts/), because the SDK's
- * default of downloading a server binary cannot work on our machines (see DESIGN.md).
+ * default of downloading a server binary cannot work on our machines (docs/operations.md, "Temporal servers").
  * Both environments have the order search attributes registered.
  */
 import { spawn } from 'node:child_process';

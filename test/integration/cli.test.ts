@@ -138,7 +138,7 @@ test.concurrent(
 );
 
 test.concurrent(
-  'track --wait exits 0 for a succeeding order and 10 for a failing one; tracking them again reads the ledger',
+  'track --wait exits 0 for a succeeding order and 10 for a failing one; tracking them again reads the recorded outcome',
   async () => {
     const succeedingId = uniqueId('cli-succeeds');
     const failingId = uniqueId('cli-fails');
@@ -165,7 +165,7 @@ test.concurrent(
     expect(succeededAgain.code).toBe(0);
     expect(succeededAgain.stdout).toContain(`${orderWorkflowId('magma', succeedingId)} already ended: succeeded (VALID_CHANNEL_OPENING)`);
     expect(failedAgain.code).toBe(10);
-    expect(JSON.parse(failedAgain.stdout)).toMatchObject({ kind: 'recorded', row: { outcome: 'failed', status: 'BUYER_FAILED_TO_PAY' } });
+    expect(JSON.parse(failedAgain.stdout)).toMatchObject({ kind: 'recorded', outcome: 'failed', status: 'BUYER_FAILED_TO_PAY' });
     // Nothing started: the latest runs are the same, and Magma was not asked again.
     expect(await Promise.all([succeedingId, failingId].map(async (orderId) => (await handleOf(orderId).describe()).runId))).toEqual(runIds);
     expect([succeedingId, failingId].map((orderId) => sandbox.requests(orderId).length)).toEqual(requestCounts);
@@ -175,7 +175,7 @@ test.concurrent(
     );
     const listed = await cli(['list', '--json', '--provider', 'magma', '--outcome', 'failed', '--limit', '1000']);
     expect(listed.code).toBe(0);
-    const orders = JSON.parse(listed.stdout) as { workflowId: string; outcome: string }[];
+    const { orders } = JSON.parse(listed.stdout) as { orders: { workflowId: string; outcome: string }[] };
     expect(orders.map((order) => order.workflowId)).toContain(orderWorkflowId('magma', failingId));
     expect(orders.map((order) => order.workflowId)).not.toContain(orderWorkflowId('magma', succeedingId));
     // By the provider's status, in the table people read.

@@ -1,5 +1,5 @@
 /**
- * Our two Temporal servers (built from registries, see DESIGN.md) start, answer, carry the order
+ * Our two Temporal servers (built from registries, docs/operations.md "Temporal servers") start, answer, carry the order
  * search attributes, and stop. Everything runs on 127.0.0.1 and free ports.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,12 +14,13 @@ import { isPortFree, startDevServer } from '../../workers/dev-server';
 import {
   ORDER_OUTCOME,
   ORDER_PROVIDER,
-  ORDER_SEARCH_ATTRIBUTE_NAMES,
+  ORDER_SEARCH_ATTRIBUTE_KEYS,
   ORDER_STATUS,
 } from '../../workflows/search-attributes';
 import { createDevEnvironment, createTimeSkippingEnvironment } from '../helpers/environments';
 
-const KEYWORD_INDEXED_VALUE_TYPE = 2; // temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+/** temporal.api.enums.v1.IndexedValueType: the order's attributes are Keywords, and OrderDeadline a Datetime. */
+const INDEXED_VALUE_TYPE: Record<string, number> = { KEYWORD: 2, DATETIME: 6 };
 
 /**
  * Starting a workflow with the attributes is the check that works on both servers: the server
@@ -44,10 +45,10 @@ async function expectSearchAttributesUsable(client: Client): Promise<void> {
   }
 }
 
-async function expectListedAsKeyword(connection: Connection, namespace: string): Promise<void> {
+async function expectListedWithTheirTypes(connection: Connection, namespace: string): Promise<void> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-  for (const name of ORDER_SEARCH_ATTRIBUTE_NAMES) {
-    expect(customAttributes?.[name]).toBe(KEYWORD_INDEXED_VALUE_TYPE);
+  for (const key of ORDER_SEARCH_ATTRIBUTE_KEYS) {
+    expect([key.name, customAttributes?.[key.name]]).toEqual([key.name, INDEXED_VALUE_TYPE[key.type]]);
   }
 }
 
@@ -81,7 +82,7 @@ describe('dev server environment', () => {
     const systemInfo = await environment.connection.workflowService.getSystemInfo({});
     expect(systemInfo.serverVersion).toBeTruthy();
     await registerSearchAttributes(environment.connection, 'default');
-    await expectListedAsKeyword(environment.connection, 'default');
+    await expectListedWithTheirTypes(environment.connection, 'default');
     await expectSearchAttributesUsable(environment.client);
   });
 });
@@ -109,7 +110,7 @@ describe('startDevServer', () => {
       try {
         const ui = await fetch(server.uiUrl);
         expect({ run, status: ui.status }).toEqual({ run, status: 200 });
-        await expectListedAsKeyword(connection, namespace);
+        await expectListedWithTheirTypes(connection, namespace);
         await expectSearchAttributesUsable(new Client({ connection, namespace }));
       } finally {
         await connection.close();

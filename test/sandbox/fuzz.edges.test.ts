@@ -134,8 +134,9 @@ describe('the ingress against any request', () => {
         starts.push(options);
         return { firstExecutionRunId: 'run' };
       },
-      // Every start here is a new run: it carries the memo of the track that started it.
-      getHandle: () => ({ describe: async () => ({ memo: starts[starts.length - 1]?.memo }) }),
+      // Every start here is a new run: it carries the memo of the track that started it. Before a
+      // start the order reads as running, so no outcome of an earlier run is looked for.
+      getHandle: () => ({ describe: async () => ({ status: { name: 'RUNNING' }, memo: starts[starts.length - 1]?.memo }) }),
       signalWithStart: async (_workflow: unknown, options: { signalArgs: unknown[] }) => {
         pushes.push(options.signalArgs);
         return { signaledRunId: 'run' };

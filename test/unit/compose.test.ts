@@ -203,27 +203,26 @@ describe('Dockerfile', () => {
   const stageStarts = instructions.flatMap((line, index) => (line.startsWith('FROM ') ? [index] : []));
   const build = instructions.slice(stageStarts[0], stageStarts[1]);
   const runtime = instructions.slice(stageStarts[1]);
-  const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; peerDependencies: Record<string, string> };
 
-  it('builds on Node 20 in two stages: a build with every dependency, an image with the production ones', () => {
+  it('builds on Node 20 in two stages: npm pack with every dependency, then an image that installs the tarball', () => {
     expect(stageStarts).toHaveLength(2);
     expect(build[0]).toMatch(/^FROM node:20\S* AS build$/);
     expect(runtime[0]).toMatch(/^FROM node:20\b/);
     expect(build).toContain('RUN npm ci --no-audit --no-fund');
-    expect(packageJson.scripts.build).toBe('tsc -p tsconfig.build.json');
-    // Compiled first (TypeScript is a devDependency), then the devDependencies (tsx, socket.io…) go.
-    const compileAndPrune = build.findIndex((line) => /^RUN npm run build && npm prune --omit=dev\b/.test(line));
-    expect(compileAndPrune).toBeGreaterThan(0);
+    // prepack compiles dist/ (TypeScript is a devDependency): the tarball is what a backend installs.
+    expect(build).toContain('RUN npm pack --pack-destination /package');
+    expect(packageJson.scripts.prepack).toBe('node scripts/build-package.js');
   });
 
-  it('ships only what the build stage compiled and kept: no sources, no tsx', () => {
-    const copies = runtime.filter((line) => line.startsWith('COPY '));
-    expect(copies.length).toBeGreaterThan(0);
-    for (const copy of copies) expect(copy).toMatch(/^COPY --from=build /);
-    expect(copies).toContain('COPY --from=build /app/node_modules ./node_modules');
-    expect(copies).toContain('COPY --from=build /app/dist ./dist');
-    expect(copies).toContain('COPY --from=build /app/bin ./bin');
-    expect(runtime.some((line) => /\bnpm (ci|install)\b/.test(line))).toBe(false);
+  it('installs the package as a consumer does, with exactly the worker side\'s packages package.json names', () => {
+    const written = /^RUN node -p "(.+)" > \/package\/worker-packages$/m.exec(dockerfile);
+    const peers = new Function('require', `return ${written?.[1] ?? "''"}`)((name: string) => (name === './package.json' ? packageJson : undefined)) as string;
+    expect(peers.split(' ')).toEqual(Object.entries(packageJson.peerDependencies).map(([name, range]) => `${name}@${range}`));
+    expect(runtime).toContain('COPY --from=build /package /package');
+    expect(runtime.filter((line) => line.startsWith('COPY '))).toEqual(['COPY --from=build /package /package']);
+    expect(dockerfile).toContain('npm install --no-audit --no-fund /package/order-tracker-*.tgz $(cat /package/worker-packages)');
+    expect(dockerfile).toContain('"allowScripts": { "better-sqlite3": true }');
     expect(runtime).toContain('ENV NODE_ENV=production');
   });
 
@@ -234,12 +233,11 @@ describe('Dockerfile', () => {
     expect(runtime).toContain('USER node');
   });
 
-  it('bundles the workflows with the compiled CLI at build time and points the worker at that folder', () => {
+  it('bundles the workflows with the installed CLI at build time and points the worker at that folder', () => {
     const bundle = /^RUN npx order-tracker bundle-workflows (\S+)$/m.exec(dockerfile);
     expect(COMMANDS).toContain('bundle-workflows');
-    expect(bundle?.[1]).toMatch(/^\/app\/dist\//);
-    const bundleLine = build.findIndex((line) => line.startsWith('RUN npx order-tracker bundle-workflows'));
-    expect(bundleLine).toBeGreaterThan(build.findIndex((line) => line.includes('npm prune --omit=dev')));
+    const bundleLine = runtime.findIndex((line) => line.startsWith('RUN npx order-tracker bundle-workflows'));
+    expect(bundleLine).toBeGreaterThan(runtime.findIndex((line) => line.includes('npm install')));
     expect(runtime).toContain(`ENV WORKFLOW_BUNDLE=${bundle?.[1]}`);
   });
 });

@@ -95,10 +95,13 @@ describe('formatList', () => {
   const order = (changes: Partial<ListedOrder>): ListedOrder => ({
     workflowId: 'order:magma:a',
     provider: 'magma',
+    orderId: 'a',
     status: 'WAITING_FOR_BUYER_PAYMENT',
     outcome: null,
     executionStatus: 'RUNNING',
+    runId: 'run-1',
     startTime: '2026-06-10T17:00:00.000Z',
+    closeTime: null,
     ...changes,
   });
 

@@ -48,12 +48,30 @@ describe('ActivityMetricsInterceptor', () => {
   });
 
   it('counts nothing for a first attempt of another fulfilment step, and an unknown provider as such', async () => {
-    const first = run('deliverCallback', 1, [{ provider: 'magma' }], async () => 'delivered');
+    const first = run('runHook', 1, [{ provider: 'magma' }], async () => 'magma:o-1:succeeded:onSucceeded');
     await first.result;
     expect(first.recorded).toEqual([]);
     const retried = run('runHook', 4, [{ provider: 'nosuch' }], async () => null);
     await retried.result;
     expect(retried.recorded).toEqual([{ name: METRIC.fulfilmentRetries, value: 1, tags: { provider: 'unknown' } }]);
+  });
+});
+
+describe('callbacks', () => {
+  it.each([
+    ['delivered', async () => 'delivered', 'delivered'],
+    ['rejected (a 4xx, returned)', async () => 'rejected', 'rejected'],
+    ['failed and retried (thrown)', async () => Promise.reject(ApplicationFailure.create({ type: 'CallbackUndelivered' })), 'failed'],
+  ] as [string, () => Promise<unknown>, string][])('counts a callback %s by provider', async (_name, body, result) => {
+    const attempt = run('deliverCallback', 1, [{ provider: 'houdini', orderId: 'h-1', outcome: 'succeeded' }], body);
+    await attempt.result.catch(() => undefined);
+    expect(attempt.recorded).toEqual([{ name: METRIC.callbacks, value: 1, tags: { provider: 'houdini', result } }]);
+  });
+
+  it('counts nothing when there was nothing to deliver', async () => {
+    const attempt = run('deliverCallback', 1, [{ provider: 'houdini' }], async () => 'none');
+    await attempt.result;
+    expect(attempt.recorded).toEqual([]);
   });
 });
 

@@ -249,6 +249,10 @@ test('a delivered callback is not sent again when the ledger write after it fail
   const orderId = succeedingOrder();
   let failuresLeft = 4; // more than one attempt's own tries: the activity is retried
   const fullDisk: Ledger = {
+    keepAnswer: (...args) => ledger.keepAnswer(...args),
+    lastAnswerDigest: (...args) => ledger.lastAnswerDigest(...args),
+    answers: (...args) => ledger.answers(...args),
+    pruneAnswers: (...args) => ledger.pruneAnswers(...args),
     record: (...args) => ledger.record(...args),
     find: (...args) => ledger.find(...args),
     markHookDone: (...args) => ledger.markHookDone(...args),

@@ -83,20 +83,25 @@ afterAll(async () => {
   await environment?.teardown();
 });
 
-test('the compiled CLI, without tsx, writes both bundles', () => {
-  expect(bundleOutput.trim().split('\n')).toEqual([`wrote ${join(BUNDLE_DIR, 'workflows.js')}`, `wrote ${join(BUNDLE_DIR, 'workflows-encrypted-failures.js')}`]);
+test('the compiled CLI, without tsx, writes every bundle: failures plain or encrypted, traced or not', () => {
+  const files = ['workflows.js', 'workflows-encrypted-failures.js', 'workflows-traced.js', 'workflows-traced-encrypted-failures.js'];
+  expect(bundleOutput.trim().split('\n')).toEqual(files.map((file) => `wrote ${join(BUNDLE_DIR, file)}`));
 });
 
 test('backend code imports order-tracker and order-tracker/worker (the exports map), never deep paths', () => {
   const surface = JSON.parse(exportsOutput) as Record<string, unknown>;
   expect(surface).toMatchObject({ orderTracker: 'function', workflowId: 'order:magma:m-1', runWorkerProcess: 'function', deep: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
-  expect(surface.library).toEqual(expect.arrayContaining(['OrderTracker', 'connectClient', 'loadConfig', 'openLedger', 'OrderNotFoundError', 'InvalidInputError']));
-  expect(surface.worker).toEqual(expect.arrayContaining(['runWorkerProcess', 'createWorkers', 'loadConfig']));
+  expect(surface.library).toEqual(expect.arrayContaining(['OrderTracker', 'connectClient', 'loadConfig', 'OrderNotFoundError', 'InvalidInputError']));
+  // The ledger is the worker side's: the library reads a final outcome from Temporal.
+  expect(surface.library).not.toContain('openLedger');
+  expect(surface.worker).toEqual(expect.arrayContaining(['runWorkerProcess', 'createWorkers', 'loadConfig', 'openLedger']));
 });
 
 test('the compiled code keeps its data in the project folder, not in dist/', () => {
   const compiledConfig = require(join(BUILD, 'dist', 'common', 'config.js')) as typeof import('../../common/config');
-  expect(compiledConfig.PROJECT_DATA_DIR).toBe(join(BUILD, '.data'));
+  const config = compiledConfig.loadConfig({});
+  expect(config.dataDirectory).toBe(join(BUILD, '.data'));
+  expect(config.databaseUrl).toBe(`sqlite:${join(BUILD, '.data', 'ledger.sqlite')}`);
 });
 
 test('a worker given WORKFLOW_BUNDLE loads the bundle file and runs an order to its end', async () => {

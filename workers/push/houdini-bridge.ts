@@ -16,6 +16,7 @@ import WebSocket, { type RawData } from 'ws';
 import type { HoudiniAdapter } from '../../providers/houdini/houdini-client';
 import type { ProviderClock } from '../../providers/provider-clock';
 import { normalizeHoudiniOrder } from '../../providers/houdini/houdini-observation';
+import { withAnswer } from '../../providers/provider-answer';
 import type { PushBridge } from './bridge';
 import { type BackoffSettings, reconnectDelayMs, resolveBackoff } from '../../providers/houdini/houdini-backoff';
 import { CatchUpLoop, type TrackedOrders, catchUpHoudini } from './houdini-catch-up';
@@ -186,8 +187,7 @@ class HoudiniBridge extends SocketBridge {
         else this.logger.warn('Houdini reported an error', { code: message.code, message: message.message });
         return;
       case 'order_update': {
-        const observation = normalizeHoudiniOrder(message.order, Date.now(), true, this.options.clock);
-        void this.deliver(message.order.houdiniId, observation);
+        void this.deliver(message.order.houdiniId, withAnswer(normalizeHoudiniOrder(message.order, Date.now(), true, this.options.clock), message.answer));
         return;
       }
       case 'unsubscribed':

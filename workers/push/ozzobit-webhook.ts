@@ -43,7 +43,7 @@ export function ozzobitWebhookRoute(options: OzzobitWebhookRouteOptions): (app: 
   const { verifier } = options;
   const logger = options.logger ?? prefixedConsoleLogger('ozzobit webhook');
   const count = pushReceiptCounter(options.meter, 'ozzobit', 'webhook');
-  const tracker = reportingPushes(options.tracker, count, logger);
+  const tracker = reportingPushes(options.tracker, count, logger, 'webhook');
   return (app) => {
     // Counted and sampled: a flood of unsigned webhooks must not write a line each (issue 29, R12).
     const refusals = new SampledLog(logger, 'refused webhooks (signature not verified)');

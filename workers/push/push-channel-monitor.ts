@@ -103,7 +103,9 @@ export class PushChannelMonitor {
       const previous = this.last.get(key(source));
       if (previous === undefined || previous.state !== current.state || previous.reason !== current.reason) {
         this.last.set(key(source), { ...current, since: now });
-        const log = current.state === 'down' ? this.options.logger.error : current.state === 'up' ? this.options.logger.info : this.options.logger.warn;
+        // A channel the ingress closes on purpose (a clean stop) is news, not an error.
+        const stopping = this.stoppedReason !== undefined;
+        const log = stopping || current.state === 'up' ? this.options.logger.info : current.state === 'down' ? this.options.logger.error : this.options.logger.warn;
         log.call(this.options.logger, `push channel ${current.state}`, { provider: source.provider, channel: source.channel, ...(current.reason !== null && { reason: current.reason }) });
       }
       this.gauge?.set(current.state === 'up' ? 1 : 0, { provider: source.provider, channel: source.channel });

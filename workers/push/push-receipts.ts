@@ -6,7 +6,8 @@
  */
 import type { MetricMeter } from '@temporalio/common';
 import type { OrderTracker, PushResponse } from '../../client/order-tracker';
-import { InvalidInputError } from '../../common/order-input';
+import { InvalidInputError, parseOrderId, parseProvider } from '../../common/order-input';
+import { ORDER_ATTRIBUTE, type OrderRef, withOrderSpan } from '../../common/tracing';
 import { orderKey } from '../../domain/ids';
 import type { Observation, ProviderName } from '../../domain/types';
 import type { PushLogger } from './push-logger';
@@ -33,26 +34,48 @@ export function pushReceiptCounter(meter: MetricMeter | undefined, provider: Pro
   return (receipt) => counter.add(1, { provider, channel, result: receipt });
 }
 
-/** The tracker a route or bridge pushes through: each push's receipt is counted, a delivered one logged. */
-export function reportingPushes(tracker: Pick<OrderTracker, 'push'>, count: CountPushReceipt, logger: PushLogger): Pick<OrderTracker, 'push'> {
+/** The order a push names, when it names one validly (a malformed one gets no span of its own). */
+function pushedOrder(provider: string, orderId: string): OrderRef | undefined {
+  try {
+    return { provider: parseProvider(provider), orderId: parseOrderId(orderId) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The tracker a route or bridge pushes through: each push's receipt is counted, a delivered one
+ * logged, and each push opens a span in its order's trace (common/tracing.ts) that the signal carries on.
+ */
+export function reportingPushes(tracker: Pick<OrderTracker, 'push'>, count: CountPushReceipt, logger: PushLogger, channel?: PushChannel): Pick<OrderTracker, 'push'> {
+  async function deliver(provider: string, orderId: string, observation: Observation): Promise<PushResponse> {
+    let response: PushResponse;
+    try {
+      response = await tracker.push(provider, orderId, observation);
+    } catch (error) {
+      // An order id or observation the tracker refuses came from the provider: it is the push's fault.
+      count(error instanceof InvalidInputError ? 'malformed' : 'failed');
+      throw error;
+    }
+    count(response.kind);
+    logger.info('push received', {
+      orderKey: orderKey(provider as ProviderName, orderId),
+      status: observation.status,
+      result: response.kind,
+      ...(response.kind === 'ignored' && { reason: response.reason }),
+    });
+    return response;
+  }
   return {
     async push(provider: string, orderId: string, observation: Observation): Promise<PushResponse> {
-      let response: PushResponse;
-      try {
-        response = await tracker.push(provider, orderId, observation);
-      } catch (error) {
-        // An order id or observation the tracker refuses came from the provider: it is the push's fault.
-        count(error instanceof InvalidInputError ? 'malformed' : 'failed');
-        throw error;
-      }
-      count(response.kind);
-      logger.info('push received', {
-        orderKey: orderKey(provider as ProviderName, orderId),
-        status: observation.status,
-        result: response.kind,
-        ...(response.kind === 'ignored' && { reason: response.reason }),
+      const order = pushedOrder(provider, orderId);
+      if (order === undefined) return deliver(provider, orderId, observation);
+      const attributes = { [ORDER_ATTRIBUTE.status]: observation.status, ...(channel && { 'order.push.channel': channel }) };
+      return withOrderSpan('order.push', order, attributes, async (span) => {
+        const response = await deliver(provider, orderId, observation);
+        span?.setAttribute('order.push.result', response.kind);
+        return response;
       });
-      return response;
     },
   };
 }

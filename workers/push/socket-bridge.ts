@@ -38,7 +38,7 @@ export abstract class SocketBridge implements PushBridge {
   ) {
     this.logger = options.logger ?? prefixedConsoleLogger(`${provider} bridge`);
     this.count = pushReceiptCounter(options.meter, provider, channel);
-    this.tracker = reportingPushes(options.tracker, this.count, this.logger);
+    this.tracker = reportingPushes(options.tracker, this.count, this.logger, channel);
   }
 
   /** Opens the connection; called once, by the first `run()`. */
