@@ -10,7 +10,7 @@
  * workers on machines whose clocks differ still agree.
  */
 import Database from 'better-sqlite3';
-import { CREATE_MEMBERS_TABLE, MEMBERS_SCHEMA_LOCK } from './poll-groups/member-store';
+import { CREATE_MEMBERS_TABLE, FLOOR_ONLY_SHARD, MEMBERS_SCHEMA_LOCK } from './poll-groups/member-store';
 import type { DatabaseErrorLog } from './database-error-log';
 import { inTransaction, logToStderr, openPostgresPool } from './postgres-pool';
 import type { ProviderName } from '../domain/types';
@@ -47,6 +47,16 @@ export interface RequestSlots {
    */
   answered(provider: ProviderName, orderId: string, at: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** An order with no row yet gets one that keeps its floor alone (no group lists it) for a month at most. */
+const FLOOR_ROW_SQL =
+  'INSERT INTO poll_group_members (provider, order_id, shard, min_gap_ms, recheck_ms, deadline_ms, registered_ms, last_request_ms) ' +
+  'VALUES ($1, $2, $3, $4, 0, $5, $6, $7) ON CONFLICT (provider, order_id) DO NOTHING';
+const FLOOR_ROW_DAYS_MS = 31 * 24 * 3_600_000;
+
+function floorRowValues(provider: ProviderName, order: OrderFloor, now: number, slot: number): unknown[] {
+  return [provider, order.orderId, FLOOR_ONLY_SHARD, Math.ceil(order.minGapMs), now + FLOOR_ROW_DAYS_MS, now, slot];
 }
 
 /** The pure rule both dialects apply: the provider's slot if the order's floor is over by then. */
@@ -90,6 +100,7 @@ function openSqliteSlots(file: string): RequestSlots {
   );
   const markRequest = database.prepare('UPDATE poll_group_members SET last_request_ms = ?, group_checked_ms = CASE WHEN ? = 1 THEN ? ELSE group_checked_ms END WHERE provider = ? AND order_id = ?');
   const markAnswer = database.prepare('UPDATE poll_group_members SET last_request_ms = MAX(COALESCE(last_request_ms, 0), ?) WHERE provider = ? AND order_id = ?');
+  const floorRow = database.prepare(FLOOR_ROW_SQL.replace(/\$\d+/g, '?'));
   // One immediate transaction: the floor read and the slot taken cannot interleave with another worker's.
   const reserveFor = database.transaction((provider: ProviderName, intervalMs: number, order: OrderFloor): Reservation => {
     const now = Date.now();
@@ -97,7 +108,8 @@ function openSqliteSlots(file: string): RequestSlots {
     const decision = decideReservation(now, providerSlot.get(provider)?.next_slot_ms ?? null, row?.last_request_ms ?? null, order.minGapMs);
     if (decision.reserved) {
       takeSlot.run(provider, decision.slot + Math.ceil(intervalMs));
-      markRequest.run(decision.slot, order.byGroup ? 1 : 0, decision.slot, provider, order.orderId);
+      if (row === undefined) floorRow.run(...floorRowValues(provider, order, now, decision.slot));
+      else markRequest.run(decision.slot, order.byGroup ? 1 : 0, decision.slot, provider, order.orderId);
     }
     return { waitMs: decision.slot - now, reserved: decision.reserved };
   });
@@ -157,7 +169,10 @@ async function openPostgresSlots(connectionString: string, logError: DatabaseErr
         const now = Number(slot.rows[0]?.now ?? member.rows[0]?.now ?? Date.now());
         const last = member.rows[0]?.last_request_ms;
         const decision = decideReservation(now, Number(slot.rows[0]?.next_slot_ms ?? 0), last === null || last === undefined ? null : Number(last), order.minGapMs);
-        if (decision.reserved) {
+        if (decision.reserved && member.rows.length === 0) {
+          await client.query('UPDATE provider_request_slots SET next_slot_ms = $2 WHERE provider = $1', [provider, decision.slot + Math.ceil(intervalMs)]);
+          await client.query(FLOOR_ROW_SQL, floorRowValues(provider, order, now, decision.slot));
+        } else if (decision.reserved) {
           await client.query('UPDATE provider_request_slots SET next_slot_ms = $2 WHERE provider = $1', [provider, decision.slot + Math.ceil(intervalMs)]);
           await client.query(
             'UPDATE poll_group_members SET last_request_ms = $3, group_checked_ms = CASE WHEN $4 THEN $3 ELSE group_checked_ms END WHERE provider = $1 AND order_id = $2',

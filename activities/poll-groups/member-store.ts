@@ -13,7 +13,6 @@
  * order (a request or a list page): the order's own watch reads it to know its group is working.
  */
 import Database from 'better-sqlite3';
-import { inTransaction, logToStderr, openPostgresPool } from '../postgres-pool';
 import type { ProviderName } from '../../domain/types';
 
 export interface MemberState {
@@ -54,6 +53,8 @@ export interface MemberStore {
   /** A list page showed these orders at `at`: their group has looked at them. */
   markChecked(provider: ProviderName, orderIds: readonly string[], at: number): Promise<void>;
   setPushesSeen(provider: ProviderName, orderId: string): Promise<void>;
+  /** Rows of orders whose deadline passed a day before `now` (a terminated workflow's, a floor-only row's). */
+  removeExpired(now: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,12 +76,12 @@ export const CREATE_MEMBERS_TABLE = `CREATE TABLE IF NOT EXISTS poll_group_membe
   group_checked_ms BIGINT,
   PRIMARY KEY (provider, order_id)
 )`;
-const CREATE_SHARD_INDEX = 'CREATE INDEX IF NOT EXISTS poll_group_members_shard ON poll_group_members (provider, shard)';
+export const CREATE_SHARD_INDEX = 'CREATE INDEX IF NOT EXISTS poll_group_members_shard ON poll_group_members (provider, shard)';
 
-const COLUMNS =
+export const COLUMNS =
   'provider, order_id, shard, status, rank, attention, next_wait_ms, min_gap_ms, recheck_ms, pushes_seen, deadline_ms, registered_ms, last_request_ms, group_checked_ms';
 
-interface Row {
+export interface Row {
   provider: string;
   order_id: string;
   shard: number | string;
@@ -97,8 +98,11 @@ interface Row {
   group_checked_ms: number | string | null;
 }
 
+/** An order still tracked a day after its deadline is gone (its last poll at the deadline took a minute). */
+export const EXPIRED_AFTER_MS = 24 * 3_600_000;
+
 const numberOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
-function fromRow(row: Row): MemberRow {
+export function fromRow(row: Row): MemberRow {
   const lastRequestMs = numberOrNull(row.last_request_ms);
   return {
     provider: row.provider as ProviderName,
@@ -120,7 +124,7 @@ function fromRow(row: Row): MemberRow {
 }
 
 /** The registration's values in column order (`$n` / `?` placeholders alike); `registered_ms` is now. */
-function registrationValues(member: MemberRegistration): unknown[] {
+export function registrationValues(member: MemberRegistration): unknown[] {
   return [
     member.provider,
     member.orderId,
@@ -138,24 +142,35 @@ function registrationValues(member: MemberRegistration): unknown[] {
   ];
 }
 
-// A refreshed row keeps its group, its registration time and the latest request time either side saw.
-const UPSERT_TAIL =
-  'ON CONFLICT (provider, order_id) DO UPDATE SET status = excluded.status, rank = excluded.rank, attention = excluded.attention, ' +
+/**
+ * A row that only keeps an order's floor: an order of the poll-groups shape whose provider has no
+ * group on the worker that asked (request-slots.ts writes it; no group lists it).
+ */
+export const FLOOR_ONLY_SHARD = -1;
+
+// A refreshed row keeps its registration time and the latest request time either side saw.
+export const UPSERT_TAIL =
+  'ON CONFLICT (provider, order_id) DO UPDATE SET shard = excluded.shard, status = excluded.status, rank = excluded.rank, attention = excluded.attention, ' +
   'next_wait_ms = excluded.next_wait_ms, min_gap_ms = excluded.min_gap_ms, recheck_ms = excluded.recheck_ms, ' +
   'pushes_seen = CASE WHEN excluded.pushes_seen > poll_group_members.pushes_seen THEN excluded.pushes_seen ELSE poll_group_members.pushes_seen END, ' +
   'deadline_ms = excluded.deadline_ms, ' +
   'last_request_ms = CASE WHEN poll_group_members.last_request_ms IS NULL OR excluded.last_request_ms > poll_group_members.last_request_ms ' +
   'THEN excluded.last_request_ms ELSE poll_group_members.last_request_ms END';
 
-const STATE_SET = 'SET status = {1}, rank = {2}, attention = {3}, next_wait_ms = {4} WHERE provider = {5} AND order_id = {6}';
+export const STATE_SET = 'SET status = {1}, rank = {2}, attention = {3}, next_wait_ms = {4} WHERE provider = {5} AND order_id = {6}';
 
-function placeholders(sql: string, dialect: 'sqlite' | 'postgres'): string {
+export function placeholders(sql: string, dialect: 'sqlite' | 'postgres'): string {
   return sql.replace(/\{(\d+)\}/g, (_match, index: string) => (dialect === 'sqlite' ? '?' : `$${index}`));
 }
+
+/** The ledger's schema lock is 424242, the push channels' 424243; this table has its own (request-slots.ts takes it too). */
+export const MEMBERS_SCHEMA_LOCK = 424244;
 
 /** `sqlite:<file>` or `postgres://…`, as the ledger's DATABASE_URL. */
 export async function openMemberStore(databaseUrl: string): Promise<MemberStore> {
   if (databaseUrl.startsWith('sqlite:')) return openSqliteMembers(databaseUrl.slice('sqlite:'.length));
+  // The PostgreSQL driver is loaded only where a PostgreSQL database is configured.
+  const { openPostgresMembers } = await import('./member-store-postgres');
   return openPostgresMembers(databaseUrl);
 }
 
@@ -177,6 +192,7 @@ function openSqliteMembers(file: string): MemberStore {
     for (const orderId of orderIds) markChecked.run(at, provider, orderId);
   });
   const pushesSeen = database.prepare('UPDATE poll_group_members SET pushes_seen = 1 WHERE provider = ? AND order_id = ?');
+  const expired = database.prepare('DELETE FROM poll_group_members WHERE deadline_ms < ?');
   return {
     async register(member) {
       upsert.run(...registrationValues(member));
@@ -200,51 +216,11 @@ function openSqliteMembers(file: string): MemberStore {
     async setPushesSeen(provider, orderId) {
       pushesSeen.run(provider, orderId);
     },
+    async removeExpired(now) {
+      expired.run(now - EXPIRED_AFTER_MS);
+    },
     async close() {
       database.close();
-    },
-  };
-}
-
-/** The ledger's schema lock is 424242, the push channels' 424243; this table has its own (request-slots.ts takes it too). */
-export const MEMBERS_SCHEMA_LOCK = 424244;
-
-async function openPostgresMembers(connectionString: string): Promise<MemberStore> {
-  const pool = openPostgresPool(connectionString, 4, 'poll groups');
-  // Every worker creates the table at start: the lock keeps two CREATEs from racing.
-  await inTransaction(pool, 'poll groups', logToStderr, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MEMBERS_SCHEMA_LOCK]);
-    await client.query(CREATE_MEMBERS_TABLE);
-    await client.query(CREATE_SHARD_INDEX);
-  });
-  const values = Array.from({ length: 13 }, (_value, index) => `$${index + 1}`).join(', ');
-  return {
-    async register(member) {
-      await pool.query(`INSERT INTO poll_group_members (${COLUMNS.replace(', group_checked_ms', '')}) VALUES (${values}) ${UPSERT_TAIL}`, registrationValues(member));
-    },
-    async remove(provider, orderId) {
-      await pool.query('DELETE FROM poll_group_members WHERE provider = $1 AND order_id = $2', [provider, orderId]);
-    },
-    async list(provider, shard) {
-      const result = await pool.query<Row>(`SELECT ${COLUMNS} FROM poll_group_members WHERE provider = $1 AND shard = $2`, [provider, shard]);
-      return result.rows.map(fromRow);
-    },
-    async find(provider, orderId) {
-      const result = await pool.query<Row>(`SELECT ${COLUMNS} FROM poll_group_members WHERE provider = $1 AND order_id = $2`, [provider, orderId]);
-      return result.rows[0] === undefined ? undefined : fromRow(result.rows[0]);
-    },
-    async saveState(provider, orderId, state) {
-      await pool.query(`UPDATE poll_group_members ${placeholders(STATE_SET, 'postgres')}`, [state.status, state.rank, state.attention, state.nextWaitMs, provider, orderId]);
-    },
-    async markChecked(provider, orderIds, at) {
-      if (orderIds.length === 0) return;
-      await pool.query('UPDATE poll_group_members SET group_checked_ms = $1 WHERE provider = $2 AND order_id = ANY($3)', [Math.ceil(at), provider, orderIds]);
-    },
-    async setPushesSeen(provider, orderId) {
-      await pool.query('UPDATE poll_group_members SET pushes_seen = 1 WHERE provider = $1 AND order_id = $2', [provider, orderId]);
-    },
-    async close() {
-      await pool.end();
     },
   };
 }

@@ -29,6 +29,8 @@ const REFRESH_MS = 2_000;
 const MAX_IN_FLIGHT = 200;
 /** A sweep with no member due (reconciliation's) waits this long before the next. */
 const MIN_SWEEP_GAP_MS = 5_000;
+/** Expired rows are cleared this often by each group. */
+const CLEANUP_EVERY_MS = 10 * 60_000;
 /** The loop looks at its members at least this often. */
 const MAX_IDLE_MS = 1_000;
 
@@ -56,10 +58,16 @@ export class PollGroup {
     await this.refresh();
     let nextRefreshAt = this.now() + REFRESH_MS;
     let nextHeartbeatAt = 0;
+    let nextCleanupAt = this.now() + CLEANUP_EVERY_MS;
     while (!signal.aborted && this.now() < endAt) {
       if (this.now() >= nextRefreshAt) {
         await this.refresh().catch((error: unknown) => this.dependencies.log.warn('poll group could not read its members; keeping the ones it has', { error: String(error) }));
         nextRefreshAt = this.now() + REFRESH_MS;
+      }
+      if (this.now() >= nextCleanupAt) {
+        // Rows no outcome removed (a terminated workflow, a floor-only row): gone a day after their deadline.
+        await this.dependencies.members.removeExpired(this.now()).catch(() => undefined);
+        nextCleanupAt = this.now() + CLEANUP_EVERY_MS;
       }
       await this.reporter.retryAll(this.members);
       await this.askDue(signal);

@@ -119,12 +119,14 @@ test(
 
 test('two workers\' request slots on PostgreSQL never hand out two slots closer than the interval', async () => {
   if (cluster === undefined) throw new Error('no cluster');
-  const intervalMs = 100;
+  // Long enough that the time between a reservation's answer and this side reading it (an event loop
+  // busy elsewhere: 95 ms once, under load) is far less than half of it.
+  const intervalMs = 400;
   const stores = [await openRequestSlots(cluster.url), await openRequestSlots(cluster.url)];
   try {
-    // Twenty reservations at once from two pools: PostgreSQL serialises them on the provider's row.
+    // Twelve reservations at once from two pools: PostgreSQL serialises them on the provider's row.
     const slots = await Promise.all(
-      Array.from({ length: 20 }, async (_, index) => {
+      Array.from({ length: 12 }, async (_, index) => {
         const waitMs = await (stores[index % 2] as RequestSlots).reserve('magma', intervalMs);
         return Date.now() + waitMs;
       }),
@@ -133,7 +135,7 @@ test('two workers\' request slots on PostgreSQL never hand out two slots closer 
     const gaps = slots.slice(1).map((slot, index) => slot - (slots[index] ?? slot));
     // Each slot is measured on this side of a round trip: a few ms either way, never half an interval.
     expect(Math.min(...gaps)).toBeGreaterThan(intervalMs / 2);
-    expect((slots.at(-1) ?? 0) - (slots[0] ?? 0)).toBeGreaterThanOrEqual(19 * intervalMs - 50);
+    expect((slots.at(-1) ?? 0) - (slots[0] ?? 0)).toBeGreaterThanOrEqual(11 * intervalMs - intervalMs / 2);
     // Another provider has slots of its own.
     expect(await (stores[0] as RequestSlots).reserve('houdini', intervalMs)).toBe(0);
   } finally {

@@ -75,7 +75,12 @@ it('keeps an unknown status in flight, unrecognised', async () => {
 });
 
 describe('errors', () => {
-  beforeAll(() => sandbox.addOrder({ id: 'open', steps: [{ status: 'pending' }] }));
+  beforeAll(() => {
+    sandbox.addOrder({ id: 'open', steps: [{ status: 'pending' }] });
+    // Requests the client gives up on (its timeout, its abort) ask for this one, with faults of its
+    // own: a busy machine may deliver one after the next test set its fault, which it must not take.
+    sandbox.addOrder({ id: 'abandoned', steps: [{ status: 'pending' }] });
+  });
 
   it('wrong credentials: 401 → credentials_refused, not retryable', async () => {
     const wrong = createMiracleCashAdapter({ url: sandbox.url, clientId: CLIENT_ID, apiKey: 'revoked' });
@@ -108,18 +113,18 @@ describe('errors', () => {
   });
 
   it('an answer slower than requestTimeoutMs → unavailable', async () => {
-    sandbox.setFault({ kind: 'slow', delayMs: 3_000, count: 1 });
-    const error = await callError(adapter.fetchOrder('open'));
+    sandbox.setFault({ kind: 'slow', delayMs: 3_000, count: 1 }, 'abandoned');
+    const error = await callError(adapter.fetchOrder('abandoned'));
     expect(error.kind).toBe('unavailable');
     expect(error.message).toMatch(/^MiracleCash did not answer payment prompt \S+ in \d+ ms/);
   });
 
   it('the caller’s abort signal ends the request', async () => {
-    sandbox.setFault({ kind: 'slow', delayMs: 3_000, count: 1 });
+    sandbox.setFault({ kind: 'slow', delayMs: 3_000, count: 1 }, 'abandoned');
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     const started = Date.now();
-    const error = await callError(adapter.fetchOrder('open', controller.signal));
+    const error = await callError(adapter.fetchOrder('abandoned', controller.signal));
     expect(error.kind).toBe('unavailable');
     expect(Date.now() - started).toBeLessThan(900);
   });

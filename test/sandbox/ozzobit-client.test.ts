@@ -80,7 +80,12 @@ it('sends the secret key as a Bearer token to {url}/api/v2/orders/:id', async ()
 });
 
 describe('errors', () => {
-  beforeAll(() => sandbox.addOrder({ id: 'open', steps: [{ status: 'PROCESSING' }] }));
+  beforeAll(() => {
+    sandbox.addOrder({ id: 'open', steps: [{ status: 'PROCESSING' }] });
+    // The request the client gives up on asks for this one: delivered late on a busy machine, it must
+    // not take the next test's fault.
+    sandbox.addOrder({ id: 'abandoned', steps: [{ status: 'PROCESSING' }] });
+  });
 
   it('a wrong secret key: 401 → credentials_refused', async () => {
     const wrong = createOzzobitAdapter({ url: sandbox.url, secretKey: API_KEY });
@@ -111,8 +116,8 @@ describe('errors', () => {
   });
 
   it('a slow answer past requestTimeoutMs → unavailable', async () => {
-    sandbox.setFault({ kind: 'slow', delayMs: 3_000, count: 1 }, 'open');
-    expect((await callError(adapter.fetchOrder('open'))).kind).toBe('unavailable');
+    sandbox.setFault({ kind: 'slow', delayMs: 3_000, count: 1 }, 'abandoned');
+    expect((await callError(adapter.fetchOrder('abandoned'))).kind).toBe('unavailable');
   });
 
   it('malformed JSON → invalid_response', async () => {

