@@ -109,6 +109,7 @@ export function createActivities(dependencies: ActivityDependencies) {
       budgetWait.record(waitMs, { provider: request.provider, cause: 'pacing' });
       await sleepUnlessAborted(waitMs, context.cancellationSignal);
     }
+
     // Another order of this provider got a 429 (perhaps while this one waited its turn): hand the
     // wait to Temporal's retry. The retry goes back through the poll queue's rate limit, so the
     // budget holds when the pause ends (waiting here would release every waiting poll at once).

@@ -26,14 +26,9 @@ export const SHARED_SLOT_DEADLINE_MS = 1_000;
  * this worker's pacing for that request (logged): a blip slows no order, and the server's limit holds.
  * After a 429, every order of that provider waits until its Retry-After has passed.
  */
-/** Orders whose last answer this worker remembers before it forgets the old ones. */
-const ORDER_MEMORY = 20_000;
-
 export class ProviderGate {
   private readonly pausedUntil = new Map<ProviderName, number>();
   private readonly nextSlot = new Map<ProviderName, number>();
-  /** Per order, its last request here (reserved, then answered): the floor when no shared slots keep it. */
-  private readonly orderAnswered = new Map<string, number>();
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -67,7 +62,8 @@ export class ProviderGate {
    * Reserves a request about one order of a poll group: the provider's slot once the order's floor
    * (kept in the shared database, whichever path asked last) allows it. Resolves with how long to wait
    * for the slot; waits out the floor itself first (unless `signal` aborts). Without shared slots, or
-   * when they fail, this worker's pacing alone (the group's own memory keeps its orders' floors).
+   * when they fail, this worker's pacing alone: the group's memory keeps its orders' floors, and an
+   * order's own waits keep its floor in workflow time (follow-changes.ts).
    */
   async reserveFor(provider: ProviderName, intervalMs: number, order: OrderFloor, signal?: AbortSignal): Promise<number> {
     const shared = this.shared;
@@ -82,23 +78,11 @@ export class ProviderGate {
         this.warn('shared request slots unavailable; pacing this request on this worker only', { provider, error: String(error) });
       }
     }
-    // This worker's own memory of the order's last request keeps its floor then: the request is noted
-    // when it is reserved (a cancelled wait may still be asking) and again when it is answered.
-    const key = `${provider}:${order.orderId}`;
-    await sleepUnlessAborted((this.orderAnswered.get(key) ?? Number.NEGATIVE_INFINITY) + order.minGapMs - this.now(), signal);
-    const waitMs = this.reserveHere(provider, intervalMs);
-    this.orderAnswered.set(key, this.now() + waitMs);
-    return waitMs;
+    return this.reserveHere(provider, intervalMs);
   }
 
   /** An order's request was answered at `at`: its floor counts from there, for every path and worker. */
   answered(provider: ProviderName, orderId: string, at: number): void {
-    const key = `${provider}:${orderId}`;
-    this.orderAnswered.set(key, Math.max(at, this.orderAnswered.get(key) ?? 0));
-    // Only recent answers matter for a floor of seconds: the memory stays small.
-    if (this.orderAnswered.size > ORDER_MEMORY) {
-      for (const [key, answeredAt] of this.orderAnswered) if (answeredAt < at - 10 * 60_000) this.orderAnswered.delete(key);
-    }
     this.shared?.answered(provider, orderId, at).catch((error: unknown) => {
       this.warn('could not note a request\'s answer in the shared request slots', { provider, error: String(error) });
     });

@@ -170,7 +170,7 @@ export const MEMBERS_SCHEMA_LOCK = 424244;
 export async function openMemberStore(databaseUrl: string): Promise<MemberStore> {
   if (databaseUrl.startsWith('sqlite:')) return openSqliteMembers(databaseUrl.slice('sqlite:'.length));
   // The PostgreSQL driver is loaded only where a PostgreSQL database is configured.
-  const { openPostgresMembers } = await import('./member-store-postgres');
+  const { openPostgresMembers } = require('./member-store-postgres') as typeof import('./member-store-postgres');
   return openPostgresMembers(databaseUrl);
 }
 

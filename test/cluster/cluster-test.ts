@@ -60,10 +60,19 @@ interface ListedOrder {
   executionStatus: string;
 }
 
+/** Every order the filters list, a page of 1,000 (the most `list` gives) at a time. */
 async function listOrders(view: InspectView, filters: string[]): Promise<ListedOrder[]> {
-  const run = await runCli(['list', '--json', '--limit', '10000', ...filters], view.environment);
-  if (run.code !== 0) throw new Error(`order-tracker list ${filters.join(' ')} exited ${run.code}: ${run.stderr.trim()}`);
-  return JSON.parse(run.stdout) as ListedOrder[];
+  const orders: ListedOrder[] = [];
+  let pageToken: string | null = null;
+  do {
+    const page: string[] = pageToken === null ? [] : ['--page-token', pageToken];
+    const run = await runCli(['list', '--json', '--limit', '1000', ...page, ...filters], view.environment);
+    if (run.code !== 0) throw new Error(`order-tracker list ${filters.join(' ')} exited ${run.code}: ${run.stderr.trim()}`);
+    const listed = JSON.parse(run.stdout) as { orders: ListedOrder[]; nextPageToken: string | null };
+    orders.push(...listed.orders);
+    pageToken = listed.nextPageToken;
+  } while (pageToken !== null);
+  return orders;
 }
 
 /** `list` and `status` through the CLI against the cluster's SQL visibility and the progress query. */
