@@ -8,10 +8,10 @@
  * about the order longer than it may be sends the order back to its own retry-driven polls
  * (follow-changes.ts) until the group looks at it again.
  */
-import { ActivityCancellationType, CancellationScope, condition, log, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, CancellationScope, condition, isCancellation, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities, GroupSilence, GroupWatchRequest } from '../activities';
 import { formatDuration } from './current-details';
-import type { FollowContext } from './follow-changes';
+import { type FollowContext, groupVerdict, sleepUnlessWoken } from './follow-context';
 import { isTerminal, parseGroupReport } from './observation';
 import { recordDetectionLag } from './order-metrics';
 import { type TrackingState, applyObservation } from './state';
@@ -28,11 +28,6 @@ export function waitsOnGroup({ state }: Pick<FollowContext, 'state'>): boolean {
   return state.group != null && state.groupSilent !== true;
 }
 
-/** A final status the group reported (the provider's own answer, no confirming poll). */
-export function groupVerdict({ state }: Pick<FollowContext, 'state'>): boolean {
-  return state.group != null && state.current !== null && isTerminal(state.current) && state.unconfirmedPush !== true;
-}
-
 /**
  * Whether an answer is older than the one behind what the order holds (the provider's answers, polls
  * and group reports alike, carry when they were given): a poll that was on its way while its group
@@ -40,6 +35,24 @@ export function groupVerdict({ state }: Pick<FollowContext, 'state'>): boolean {
  */
 export function isOlderAnswer(state: TrackingState, observedAt: number | undefined): boolean {
   return observedAt !== undefined && state.observedAt !== undefined && observedAt < state.observedAt;
+}
+
+/**
+ * One wait on the group: until news (its handlers apply reports and pushes as they come), a group
+ * found silent (the order polls on its own then), or the watch's end near the deadline (a timer to
+ * the deadline then, reports and pushes still applied, and the last poll follows).
+ */
+export async function waitOnGroupForNews(context: FollowContext): Promise<void> {
+  const { state } = context;
+  const ended = await waitOnGroup(context);
+  if (ended.kind === 'silent') {
+    log.warn('its poll group fell silent about this order; polling on its own', { silentSinceMs: ended.silence.silentSinceMs });
+    state.groupSilent = true;
+  } else if (ended.kind === 'failed') {
+    if (isCancellation(ended.error)) throw ended.error;
+    state.nextPollAt = state.deadline;
+    await sleepUnlessWoken(context, state.deadline);
+  }
 }
 
 /** Its group's watch, until the order's deadline; a wake-up ends it at once. */

@@ -5,7 +5,7 @@
  */
 import { patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { renderCurrentDetails } from './current-details';
-import type { FollowContext } from './follow-changes';
+import type { FollowContext } from './follow-context';
 import type { TrackRequest } from './messages';
 import { POLL_GROUPS_PATCH, RETRY_DRIVEN_POLLING_PATCH, SHORTER_RUNS_PATCH } from './patches';
 import { ORDER_OUTCOME, ORDER_PROVIDER, ORDER_STATUS } from './search-attributes';

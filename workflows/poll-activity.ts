@@ -5,7 +5,7 @@
 import { ActivityCancellationType, ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ErrorType } from './error-types';
-import type { FollowContext } from './follow-changes';
+import type { FollowContext } from './follow-context';
 import { pollTaskQueue } from '../domain/ids';
 import type { TrackingSettings } from './settings';
 

@@ -8,7 +8,7 @@ import { condition, isCancellation, log, patched, proxyActivities } from '@tempo
 import type { Activities } from '../activities';
 import { floorSummary, timerSummary } from './current-details';
 import { ATTENTION_ERRORS } from './error-types';
-import { type LoopEnd, floorAt } from './follow-changes';
+import { type LoopEnd, floorAt } from './follow-context';
 import { POLL_ATTEMPT_TIMEOUT_MS, failureType, pollRetryPolicy } from './poll-activity';
 import { pollTaskQueue } from '../domain/ids';
 import { isTerminal } from './observation';
