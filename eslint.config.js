@@ -5,6 +5,13 @@ const tseslint = require('typescript-eslint');
 
 const NODE_BUILTINS = require('node:module').builtinModules.flatMap((name) => [name, `node:${name}`]);
 
+// What measures and breaks the product (harness/, bench/), its tests and its scripts stay outside it:
+// every product folder refuses them (test/unit/import-graph.test.ts checks the graph too).
+const NOT_THE_HARNESS = {
+  group: ['**/harness/**', '**/bench/**', '**/test/**', '**/scripts/**'],
+  message: 'The product never imports the harness, the benchmark, the tests or the scripts.',
+};
+
 module.exports = tseslint.config(
   // dist/ is what npm pack and npm run build compile (the package test packs it).
   { ignores: ['node_modules/**', '.data/**', 'dist/**', 'test-output/**', 'bench/output/**', '**/*.js'] },
@@ -33,6 +40,7 @@ module.exports = tseslint.config(
               group: ['undici', 'graphql-request', 'better-sqlite3', 'pg', 'ws', 'socket.io*', 'fastify', '@temporalio/activity', '@temporalio/worker', '@temporalio/client'],
               message: 'Workflow code imports only @temporalio/workflow, @temporalio/common and shared types.',
             },
+            NOT_THE_HARNESS,
           ],
         },
       ],
@@ -44,14 +52,20 @@ module.exports = tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/workers/**', '**/cli/**', '**/sandbox/**'], message: 'The library (client/) never loads workers, the CLI or the simulators.' }] },
+        { patterns: [{ group: ['**/workers/**', '**/cli/**', '**/sandbox/**'], message: 'The library (client/) never loads workers, the CLI or the simulators.' }, NOT_THE_HARNESS] },
       ],
     },
   },
   {
     files: ['workers/**/*.ts', 'activities/**/*.ts', 'providers/**/*.ts', 'ledger/**/*.ts', 'callbacks/**/*.ts', 'common/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**'], message: 'Only the CLI (cli/) is the composition root; nothing below it imports it.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**'], message: 'Only the CLI (cli/) is the composition root; nothing below it imports it.' }, NOT_THE_HARNESS] }],
+    },
+  },
+  {
+    files: ['cli/**/*.ts', 'sandbox/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [NOT_THE_HARNESS] }],
     },
   },
 );
