@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
 import { formatDuration } from '../workflows/current-details';
 import { ErrorType } from '../workflows/error-types';
+import { isOlder } from '../domain/newer';
 import type { Details, Observation, ProviderName } from '../domain/types';
 
 export interface PollRequest {
@@ -115,7 +116,7 @@ export interface NotYetDetails {
 export function isChange(request: Pick<PollUntilChangedRequest, 'knownStatus' | 'minRank'>, observation: Observation): boolean {
   if (observation.phase !== 'in_flight') return true;
   if (observation.status === request.knownStatus) return false;
-  return request.minRank === null || observation.rank >= request.minRank;
+  return request.minRank === null || !isOlder({ rank: request.minRank }, observation);
 }
 
 export function notYet(

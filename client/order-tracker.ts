@@ -13,6 +13,7 @@ import { recordedProgress } from './recorded-progress';
 import { MAX_WAIT_LIMIT_MS, OrderNotFoundError, type OrderTrackerOptions, type PushResponse, type TrackOptions, type TrackResponse } from './tracker-types';
 import { type JoinedOrder, type StartMemo, joinedOrder, startMemoOf } from './start-memo';
 import { orderWorkflowId } from '../domain/ids';
+import { isNewer } from '../domain/newer';
 import { withOrderSpan } from '../common/tracing';
 import { cancelSignal, progressQuery, statusPushedSignal, type TrackRequest, trackRequestedSignal } from '../workflows/messages';
 import { isVerdict, parseObservation } from '../workflows/observation';
@@ -162,7 +163,7 @@ export class OrderTracker {
     // ledger holds starts a run again (issue 29, R4: one captured webhook restarted a timed_out order
     // for 2 h, and its callback, at every replay).
     const held = recorded?.held;
-    if (held !== undefined && parsed.observation.rank <= held.rank) {
+    if (held !== undefined && !isNewer(held, parsed.observation)) {
       return { kind: 'ignored', workflowId, reason: `not newer than ${held.status}, which the ledger holds (ended ${recorded?.outcome})` };
     }
     const { defaultMaxWaitMs } = providerDescriptor(provider);

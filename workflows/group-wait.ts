@@ -14,7 +14,7 @@ import { formatDuration } from './current-details';
 import { type FollowContext, groupVerdict, sleepUnlessWoken } from './follow-context';
 import { isTerminal, parseGroupReport } from './observation';
 import { recordDetectionLag } from './order-metrics';
-import { type TrackingState, applyObservation } from './state';
+import { type TrackingState, applyObservation, overtakenByPush } from './state';
 
 /** The watch's attempts only read a table row; one that hangs is a stuck worker. */
 const WATCH_ATTEMPT_TIMEOUT_MS = 30_000;
@@ -139,7 +139,7 @@ export function receiveGroupReport(context: FollowContext, payload: unknown): vo
     return;
   }
   const overtaken =
-    (state.unconfirmedPush === true && state.current !== null && !isTerminal(observation) && observation.rank < state.current.rank) ||
+    overtakenByPush(state, observation) ||
     isOlderAnswer(state, report.observedAt);
   if (!overtaken) {
     state.observedAt = report.observedAt;

@@ -11,6 +11,7 @@ import type { OrderRun } from './order-run';
 import { CANCEL_HOLDS_PATCH } from './patches';
 import { applyObservation, progressSnapshot, pushIsNewer } from './state';
 import { pollGroupWorkflowId } from '../domain/ids';
+import { isNewer } from '../domain/newer';
 import { isFinalOutcome } from '../domain/types';
 
 export function installHandlers(run: OrderRun): void {
@@ -76,7 +77,7 @@ export function receivePush(run: OrderRun, payload: unknown): void {
     !(state.outcome === 'tracking_cancelled' && !isVerdict(parsed.observation) && patched(CANCEL_HOLDS_PATCH));
   if (reopens) {
     const late = run.late.push;
-    if (late === null || parsed.observation.rank > late.rank) run.late.push = { payload, rank: parsed.observation.rank };
+    if (isNewer(late, parsed.observation)) run.late.push = { payload, rank: parsed.observation.rank };
     countPush(provider, 'reopened');
     return;
   }

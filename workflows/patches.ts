@@ -1,6 +1,21 @@
 /**
  * Every `patched()` id of trackOrder, in the order the workflow's shape changed. A running order
  * replays with the shape it was recorded with; test/histories holds one folder per shape.
+ *
+ * Retiring a shape. A `patched()` call records its id in the run's TemporalChangeVersion search
+ * attribute, so the runs still open on an older shape can be listed, e.g. for the timer loop:
+ *   temporal workflow list --query "WorkflowType = 'trackOrder' AND ExecutionStatus = 'Running'
+ *     AND (TemporalChangeVersion IS NULL OR TemporalChangeVersion != 'retry-driven-polling')"
+ * A run lives at most its max wait (30 days at most, MAX_WAIT_LIMIT_MS; the longest default is
+ * MiracleCash's 25 h) plus its callback's delivery. Once that list is empty:
+ *   1. deploy `deprecatePatch(RETRY_DRIVEN_POLLING_PATCH)` in place of `patched()` and delete
+ *      timer-loop.ts (and `POLL_OVERTAKEN_BY_PUSH_PATCH`, which only it reads); the recorded
+ *      histories without the `retry-driven-polling` marker leave test/histories;
+ *   2. the old poll activity `pollOrder` (one request per activity, used only by the timer loop)
+ *      leaves the workers' registrations in the same deploy;
+ *   3. once no run recorded before step 1 is open either, remove the `deprecatePatch` call.
+ * The per-order wait of retry-driven polling stays: it is the poll groups' fallback. The same steps
+ * retire any other patch below, with its own id in the query.
  */
 
 /** Workflows recorded before callbacks and hooks existed end right after recordOutcome. */

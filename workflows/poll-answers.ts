@@ -8,10 +8,9 @@ import type { ChangeAnswer } from '../activities';
 import { ATTENTION_ERRORS, ErrorType } from './error-types';
 import { type FollowContext, cadenceOf } from './follow-context';
 import { isOlderAnswer } from './group-wait';
-import { isTerminal } from './observation';
 import { recordDetectionLag } from './order-metrics';
 import { failureType, notYetRequests } from './poll-activity';
-import { applyObservation } from './state';
+import { applyObservation, overtakenByPush } from './state';
 
 /**
  * A provider that does not know an order yet (a push or a merchant may be quicker than its
@@ -30,7 +29,7 @@ export function applyAnswer(context: FollowContext, answer: ChangeAnswer): boole
   // A push that reached the order while this poll was on its way may already say more; so may its
   // group's report of a later answer (applied first when both came in one workflow task).
   const overtaken =
-    (state.unconfirmedPush === true && state.current !== null && !isTerminal(observation) && observation.rank < state.current.rank) ||
+    overtakenByPush(state, observation) ||
     isOlderAnswer(state, answer.observedAt);
   if (!overtaken) {
     if (answer.observedAt !== undefined) state.observedAt = answer.observedAt;

@@ -1,4 +1,5 @@
 import type { TrackingSettings } from './settings';
+import { isNewer, isOlder } from '../domain/newer';
 import type {
   CallbackState,
   Observation,
@@ -103,7 +104,15 @@ export function applyObservation(
 /** Whether a push may replace what the order already knows: never a step backwards. */
 export function pushIsNewer(state: TrackingState, observation: Observation): boolean {
   if (state.current === null) return true;
-  return state.current.phase === 'in_flight' && observation.rank > state.current.rank;
+  return state.current.phase === 'in_flight' && isNewer(state.current, observation);
+}
+
+/**
+ * Whether a poll's in-flight answer is older than a push that reached the order while the poll was
+ * on its way (the push has not been confirmed by a poll yet): the answer must not undo it.
+ */
+export function overtakenByPush(state: TrackingState, observation: Observation): boolean {
+  return state.unconfirmedPush === true && observation.phase === 'in_flight' && isOlder(state.current, observation);
 }
 
 export function outcomeOf(observation: Observation): Outcome | null {

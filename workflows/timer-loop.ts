@@ -11,6 +11,7 @@ import { ATTENTION_ERRORS } from './error-types';
 import { type LoopEnd, floorAt } from './follow-context';
 import { POLL_ATTEMPT_TIMEOUT_MS, failureType, pollRetryPolicy } from './poll-activity';
 import { pollTaskQueue } from '../domain/ids';
+import { isOlder } from '../domain/newer';
 import { isTerminal } from './observation';
 import { recordDetectionLag } from './order-metrics';
 import type { OrderRun } from './order-run';
@@ -69,7 +70,7 @@ async function poll(run: OrderRun): Promise<'observed' | 'overtaken' | 'attentio
     state.attention = null;
     // The provider answered, then pushed a newer status that reached us first: keep the push.
     const pushedMeanwhile = state.current !== currentBefore && state.current !== null;
-    const overtaken = pushedMeanwhile && observation.rank < (state.current?.rank ?? 0) && patched(POLL_OVERTAKEN_BY_PUSH_PATCH);
+    const overtaken = pushedMeanwhile && isOlder(state.current, observation) && patched(POLL_OVERTAKEN_BY_PUSH_PATCH);
     const lastSeenAt = state.lastSeenAt ?? null;
     if (!overtaken && applyObservation(state, observation, 'poll', now, settings) && lastSeenAt !== null) {
       recordDetectionLag(provider, 'poll', now - lastSeenAt);

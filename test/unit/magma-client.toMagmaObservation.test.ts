@@ -1,5 +1,7 @@
 import { toMagmaObservation } from '../../providers/magma/magma-client';
 import type { MagmaOrder } from '../../providers/magma/magma-schema';
+import { renderCurrentDetails } from '../../workflows/current-details';
+import { initialState } from '../../workflows/state';
 
 const NOW = Date.parse('2026-06-10T18:00:00.000Z');
 
@@ -83,5 +85,11 @@ describe('toMagmaObservation', () => {
   it('bounds a huge provider string', () => {
     const observation = toMagmaObservation({ ...SEED_ORDER, transaction_id: 'x'.repeat(10_000) }, NOW);
     expect((observation.details['transaction_id'] as string).length).toBeLessThanOrEqual(256);
+  });
+
+  it("shows the phase's timeout as the provider expiry countdown in the order's details", () => {
+    const state = initialState(NOW, 3_600_000);
+    state.current = toMagmaObservation({ id: 'o1', status: 'WAITING_FOR_BUYER_PAYMENT', timeout: new Date(NOW + 245_000).toISOString() }, NOW);
+    expect(renderCurrentDetails(state, NOW)).toContain('Provider expiry: in 4m 05s');
   });
 });

@@ -10,6 +10,8 @@ const HOUR_MS = 3_600_000;
 
 describe('kindForHttpStatus', () => {
   it.each([
+    [400, 'rejected'],
+    [422, 'rejected'],
     [401, 'credentials_refused'],
     [403, 'credentials_refused'],
     [404, 'not_found'],
@@ -65,6 +67,11 @@ describe('parseRetryAfter', () => {
     ['garbage word', 'soon', undefined],
     ['garbage phrase', 'one hour', undefined],
     ['Infinity', 'Infinity', undefined],
+    ['a word before the seconds', 'later 5', undefined],
+    ['negative seconds', '-5', undefined],
+    ['hexadecimal', '0x10', undefined],
+    ['exponent', '1e3', undefined],
+    ['decimal fraction', '5.5', undefined],
   ] as [string, string | null | undefined, number | undefined][])('%s (%j) → %s', (_name, value, expected) => {
     expect(parseRetryAfter(value, NOW)).toBe(expected);
   });

@@ -26,4 +26,18 @@ describe('resolveSettings', () => {
     resolveSettings({ minRequestGapMs: 1, maxTransitions: 3 });
     expect(DEFAULT_SETTINGS).toEqual(before);
   });
+
+  it.each([
+    [{ minRequestGapMs: 0, attentionRecheckMs: 0 }, 1, 1],
+    [{ minRequestGapMs: -100, attentionRecheckMs: -500 }, 1, 1],
+    [{ minRequestGapMs: Number.NaN, attentionRecheckMs: Number.NaN }, 5_000, 300_000],
+  ])('%j keeps the recheck at or above the raised floor', (overrides, gap, recheck) => {
+    const settings = resolveSettings(overrides);
+    expect(settings.minRequestGapMs).toBe(gap);
+    expect(settings.attentionRecheckMs).toBe(recheck);
+  });
+
+  it('keeps a finite transition bound when given NaN', () => {
+    expect(Number.isFinite(resolveSettings({ maxTransitions: Number.NaN }).maxTransitions)).toBe(true);
+  });
 });

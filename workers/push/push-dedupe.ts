@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import type { OrderTracker, PushResponse } from '../../client/order-tracker';
 import { orderWorkflowId } from '../../domain/ids';
+import { isNewer, isOlder } from '../../domain/newer';
 import type { Observation, ProviderName } from '../../domain/types';
 
 /** Long enough for a provider's webhook retries and a socket's reconnect replays. */
@@ -98,7 +99,7 @@ export class PushDeduplicator {
     const key = `${order}:${observation.status}:${observationHash(observation)}`;
     // An older status replayed after a newer one is stale, whether or not it was delivered before.
     const highest = this.highestRank.get(order);
-    if (highest !== undefined && observation.rank < highest) {
+    if (highest !== undefined && isOlder({ rank: highest }, observation)) {
       return { kind: 'stale', reason: `${observation.status} is older than a status the order was already pushed` };
     }
     if (this.seen.get(key) !== undefined) {
@@ -110,7 +111,7 @@ export class PushDeduplicator {
         if (!delivered) return;
         this.seen.set(key, true);
         const current = this.highestRank.get(order);
-        if (current === undefined || observation.rank > current) this.highestRank.set(order, observation.rank);
+        if (isNewer(current === undefined ? null : { rank: current }, observation)) this.highestRank.set(order, observation.rank);
       },
     };
   }
