@@ -17,19 +17,17 @@ import { isNewer } from '../domain/newer';
 import { withOrderSpan } from '../common/tracing';
 import { cancelSignal, progressQuery, statusPushedSignal, type TrackRequest, trackRequestedSignal } from '../workflows/messages';
 import { isVerdict, parseObservation } from '../workflows/observation';
-import { ORDER_DEADLINE, ORDER_OUTCOME, ORDER_PROVIDER } from '../workflows/search-attributes';
-import { DEFAULT_SETTINGS, type TrackingSettings } from '../workflows/settings';
-import type { TrackOrderInput, trackOrder } from '../workflows/track-order';
-import { type Observation, type Outcome, type Progress, type ProviderName, type TrackOrderResult, isFinalOutcome } from '../domain/types';
+import { ORDER_OUTCOME } from '../workflows/search-attributes';
+import type { trackOrder } from '../workflows/track-order';
+import { TRACK_ORDER, orderStartOptions, settingsAtTimeScale } from './order-start';
+import { type Observation, type Outcome, type Progress, type TrackOrderResult, isFinalOutcome } from '../domain/types';
 
 export type { JoinedOrder } from './start-memo';
+export { settingsAtTimeScale } from './order-start';
 export type { ListFilter, ListedOrder, OrderPage } from './list-orders';
 
 export { OrderNotFoundError, MAX_WAIT_LIMIT_MS } from './tracker-types';
 export type { OrderTrackerOptions, PushResponse, TrackOptions, TrackResponse } from './tracker-types';
-
-/** The workflow's type, by name: the library starts it without loading workflow code. */
-const TRACK_ORDER = 'trackOrder';
 
 /**
  * The tracker of a process's configuration: its task queue, and under SANDBOX_TIME_SCALE the floor
@@ -39,17 +37,6 @@ const TRACK_ORDER = 'trackOrder';
 export function trackerFromConfig(config: Config, client: Client, ledger?: Ledger): OrderTracker {
   const settings = settingsAtTimeScale(config.timeScale);
   return new OrderTracker({ client, taskQueue: config.taskQueue, ledger, settings });
-}
-
-/** The workflow's own durations at a sandbox time scale (but the wall-time silence a group may have); none to pass at scale 1. */
-export function settingsAtTimeScale(timeScale: number): Partial<TrackingSettings> | undefined {
-  if (timeScale === 1) return undefined;
-  return {
-    minRequestGapMs: DEFAULT_SETTINGS.minRequestGapMs / timeScale,
-    attentionRecheckMs: DEFAULT_SETTINGS.attentionRecheckMs / timeScale,
-    groupCheckMs: DEFAULT_SETTINGS.groupCheckMs / timeScale,
-    // Not scaled: a group moves to another worker after its heartbeat timeout, in wall time.
-  };
 }
 
 /** The library API: what backend code and the CLI use to track, watch and cancel orders. */
@@ -84,7 +71,7 @@ export class OrderTracker {
     const requestId = randomUUID();
     const memo: StartMemo = { startedBy: 'track', requestId, reference: ownReference, maxWaitMs };
     const handle = await this.options.client.workflow.start<typeof trackOrder>(TRACK_ORDER, {
-      ...this.startOptions(provider, orderId, ownReference, maxWaitMs, memo),
+      ...orderStartOptions(this.options, provider, orderId, ownReference, maxWaitMs, memo),
       // A second track of a running order returns the running one; an ended order may be tracked again.
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
@@ -122,7 +109,7 @@ export class OrderTracker {
     const memo: StartMemo = { startedBy: 'reconcile', reference: null, maxWaitMs: defaultMaxWaitMs };
     try {
       await this.options.client.workflow.start<typeof trackOrder>(TRACK_ORDER, {
-        ...this.startOptions(provider, orderId, null, defaultMaxWaitMs, memo),
+        ...orderStartOptions(this.options, provider, orderId, null, defaultMaxWaitMs, memo),
         staticSummary: `${provider} order ${orderId} (found untracked by reconciliation)`,
         workflowIdConflictPolicy: 'FAIL',
       });
@@ -169,7 +156,7 @@ export class OrderTracker {
     const { defaultMaxWaitMs } = providerDescriptor(provider);
     const handle = await this.options.client.workflow.signalWithStart<typeof trackOrder, [unknown]>(TRACK_ORDER, {
       // An order tracked before (e.g. ended timed_out) keeps the merchant's reference when a push restarts it.
-      ...this.startOptions(provider, orderId, recorded?.reference ?? null, defaultMaxWaitMs, { startedBy: 'push', reference: recorded?.reference ?? null, maxWaitMs: defaultMaxWaitMs }, 'push'),
+      ...orderStartOptions(this.options, provider, orderId, recorded?.reference ?? null, defaultMaxWaitMs, { startedBy: 'push', reference: recorded?.reference ?? null, maxWaitMs: defaultMaxWaitMs }, 'push'),
       signal: statusPushedSignal,
       signalArgs: [pushed],
     });
@@ -187,20 +174,6 @@ export class OrderTracker {
       if (error instanceof WorkflowNotFoundError) return undefined;
       throw error;
     }
-  }
-
-  private startOptions(provider: ProviderName, orderId: string, reference: string | null, maxWaitMs: number, memo: StartMemo, startedBy?: 'push') {
-    const input: TrackOrderInput = { provider, orderId, reference, maxWaitMs, settings: this.options.settings, ...(startedBy ? { startedBy } : {}) };
-    return {
-      workflowId: orderWorkflowId(provider, orderId),
-      taskQueue: this.options.taskQueue,
-      args: [input] as [TrackOrderInput],
-      memo: { ...memo },
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
-      typedSearchAttributes: [{ key: ORDER_PROVIDER, value: provider }, { key: ORDER_DEADLINE, value: new Date(Date.now() + maxWaitMs) }],
-      staticSummary: `${provider} order ${orderId}${reference ? ` (ref ${reference})` : ''}`,
-      staticDetails: `Tracking ${provider} order \`${orderId}\` until a final status or ${Math.round(maxWaitMs / 60_000)} min.`,
-    };
   }
 
   /**
