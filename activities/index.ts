@@ -14,7 +14,6 @@ import { toApplicationFailure } from './to-application-failure';
 import { type FulfilmentHooks, type FulfilmentStep, HOOK_FOR_OUTCOME, HOOK_HEARTBEAT_INTERVAL_MS, type HookContext } from './fulfilment-hooks';
 import { type PollAnswer, type PollRequest, type PollUntilChangedRequest, isChange, notYet } from './poll-requests';
 import { type PollGroupDependencies, createGroupActivities } from './poll-groups/group-activities';
-import { sleepUnlessAborted } from './provider-gate';
 
 export type { FulfilmentHook, FulfilmentHooks, FulfilmentStep, HookContext } from './fulfilment-hooks';
 export type {
@@ -94,11 +93,9 @@ export function createActivities(dependencies: ActivityDependencies) {
     // An order of the poll-groups shape keeps its floor in its member row, shared with its group.
     const grouped = 'joinGroup' in request && request.joinGroup !== undefined;
     if (interval !== undefined || grouped) {
-      const waitMs = grouped
-        ? await gate.reserveFor(request.provider, interval ?? 0, { orderId: request.orderId, minGapMs: request.minRequestGapMs }, context.cancellationSignal)
-        : await gate.reserve(request.provider, interval ?? 0);
+      const floor = grouped ? { orderId: request.orderId, minGapMs: request.minRequestGapMs } : undefined;
+      const waitMs = await gate.waitForSlot(request.provider, interval ?? 0, floor, context.cancellationSignal);
       budgetWait.record(waitMs, { provider: request.provider, cause: 'pacing' });
-      await sleepUnlessAborted(waitMs, context.cancellationSignal);
     }
     // Another order of this provider got a 429 (perhaps while this one waited its turn): hand the
     // wait to Temporal's retry. The retry goes back through the poll queue's rate limit, so the

@@ -164,8 +164,7 @@ export class PollGroup {
       signal,
       now: this.now,
       reservePage: async () => {
-        const wait = await dependencies.gate.reserve(dependencies.provider, dependencies.requestIntervalMs);
-        await sleepUnlessAborted(wait, signal);
+        await dependencies.gate.waitForSlot(dependencies.provider, dependencies.requestIntervalMs, undefined, signal);
         return dependencies.gate.remaining(dependencies.provider) === 0;
       },
       answer: (member, observation, requestedAt) => this.answer(member, observation, 'sweep', requestedAt),
@@ -188,13 +187,13 @@ export class PollGroup {
     const { provider, adapter, gate, requestIntervalMs } = this.dependencies;
     member.inFlight = true;
     try {
-      const waitMs = await gate.reserveFor(provider, requestIntervalMs, { orderId: member.orderId, minGapMs: member.minGapMs, byGroup: true }, signal);
+      await gate.waitForSlot(provider, requestIntervalMs, { orderId: member.orderId, minGapMs: member.minGapMs, byGroup: true }, signal);
+      // A 429 came (here or before): the provider is asked again after its Retry-After.
       const paused = gate.remaining(provider);
       if (paused > 0) {
         member.nextDueAt = this.now() + paused;
         return;
       }
-      await sleepUnlessAborted(waitMs, signal);
       if (signal.aborted) return;
       this.polls += 1;
       member.unreported += 1;
