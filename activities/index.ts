@@ -8,7 +8,7 @@ import type { Ledger, OutcomeRecord } from '../ledger/ledger';
 import { outcomeFacts } from '../ledger/decide-record';
 import type { ProviderRegistry } from '../providers/provider';
 import { ProviderCallError } from '../providers/provider-error';
-import { ProviderGate, RATE_BUDGET_WAIT_METRIC } from './provider-gate';
+import { ProviderGate, RATE_BUDGET_WAIT_METRIC, requestIntervalFor } from './provider-gate';
 import { type PushChannelReader, createPushFallback } from './push-fallback';
 import { toApplicationFailure } from './to-application-failure';
 import { type FulfilmentHooks, type FulfilmentStep, HOOK_FOR_OUTCOME, HOOK_HEARTBEAT_INTERVAL_MS, type HookContext } from './fulfilment-hooks';
@@ -70,7 +70,7 @@ export function createActivities(dependencies: ActivityDependencies) {
   const pushFallback = createPushFallback(dependencies);
   // A little over 1/budget, so timer jitter never lets two requests closer than the budget allows.
   const requestIntervalMs = Object.fromEntries(
-    Object.entries(dependencies.requestsPerSecond ?? {}).map(([provider, rate]) => [provider, 1000 / rate + 5]),
+    Object.entries(dependencies.requestsPerSecond ?? {}).map(([provider, rate]) => [provider, requestIntervalFor(rate)]),
   ) as Partial<Record<ProviderName, number>>;
 
   /**

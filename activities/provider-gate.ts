@@ -25,6 +25,11 @@ const MIN_LATENESS_TOLERANCE_MS = 25;
 /** A process this slow sends after this many fresh slots all the same (and says so). */
 const MAX_SLOTS_RETAKEN = 5;
 
+/** The spacing of a provider's requests at `requestsPerSecond`: a little over 1/budget. */
+export function requestIntervalFor(requestsPerSecond: number): number {
+  return 1000 / requestsPerSecond + 5;
+}
+
 /**
  * Per provider: the back-off after a 429 (on this worker) and the pacing of requests.
  *
