@@ -76,6 +76,8 @@ export class PollGroup {
   private reports = 0;
   private nextSweepAt = 0;
   private nextReconcileAt = 0;
+  /** Ends the loop's sleep: a finished poll has placed its member's next look (it was not due-timed before). */
+  private wake: () => void = () => undefined;
 
   constructor(private readonly dependencies: PollGroupParts) {
     this.now = dependencies.now ?? Date.now;
@@ -95,10 +97,21 @@ export class PollGroup {
       await this.askDue(signal);
       heartbeat(this.progress());
       const wait = Math.min(this.nextDueIn(), nextRefreshAt - this.now(), endAt - this.now(), MAX_IDLE_MS);
-      await sleepUnlessAborted(Math.max(20, wait), signal);
+      await this.sleep(Math.max(20, wait), signal);
     }
     await Promise.allSettled([...this.inFlight]);
     return this.progress();
+  }
+
+  /**
+   * The loop's sleep, cut short when a poll finishes: a member in flight has no due time while the
+   * loop picks its wait, so without this its next look waited for MAX_IDLE_MS (a second of lag a poll).
+   */
+  private sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      void sleepUnlessAborted(milliseconds, signal).then(resolve);
+    });
   }
 
   progress(): GroupProgress {
@@ -150,7 +163,10 @@ export class PollGroup {
     }
     for (const member of due.sort((a, b) => a.nextDueAt - b.nextDueAt)) {
       if (this.inFlight.size >= MAX_IN_FLIGHT || signal.aborted) break;
-      const polling = this.poll(member, signal).finally(() => this.inFlight.delete(polling));
+      const polling = this.poll(member, signal).finally(() => {
+        this.inFlight.delete(polling);
+        this.wake();
+      });
       this.inFlight.add(polling);
     }
   }
