@@ -33,6 +33,11 @@ export interface ContenderResult {
    * page counts as a share for each order in flight when it was asked.
    */
   requestsOfFollowedOrders?: Partial<Record<ProviderName, Record<string, number>>>;
+  /**
+   * Requests per order per minute it was followed (wall): created until the tracker knew it final,
+   * or forgot it at the kill (a plain loop), or the run ended. Comparable whatever the kill took.
+   */
+  requestRateByProvider?: Partial<Record<ProviderName, number>>;
   /** Wall milliseconds in the scaled run. */
   lagMs: LagSummary;
   terminalLagMs: LagSummary;
@@ -102,10 +107,19 @@ export function contenderFigures(run: RunRecord): ContenderResult {
   const requestsPerOrderByProvider: Partial<Record<ProviderName, number>> = {};
   const requestsPerFollowedOrderByProvider: Partial<Record<ProviderName, number>> = {};
   const requestsOfFollowedOrders: Partial<Record<ProviderName, Record<string, number>>> = {};
+  const requestRateByProvider: Partial<Record<ProviderName, number>> = {};
+  const followedUntil = (index: number) => {
+    const span = spans[index];
+    if (span?.createdAt === undefined) return 0;
+    const forgotten = !run.durable && killAt !== null && span.finalAt === undefined;
+    return Math.max(0, (span.finalAt ?? (forgotten ? (killAt as number) : run.finishedAt)) - span.createdAt);
+  };
   for (const provider of BENCH_PROVIDERS) {
     const indexes = orders.flatMap((order, index) => (order.provider === provider ? [index] : []));
     if (indexes.length === 0) continue;
     requestsPerOrderByProvider[provider] = (account.byProvider[provider]?.requests ?? 0) / indexes.length;
+    const minutes = indexes.reduce((sum, index) => sum + followedUntil(index), 0) / 60_000;
+    if (minutes > 0) requestRateByProvider[provider] = (account.byProvider[provider]?.requests ?? 0) / minutes;
     const kept = indexes.filter((index) => followed.has(ids[index] as string));
     if (kept.length === 0) continue;
     requestsOfFollowedOrders[provider] = Object.fromEntries(kept.map((index) => [String(index), account.perOrder[index] ?? 0]));
@@ -165,6 +179,7 @@ export function contenderFigures(run: RunRecord): ContenderResult {
     polls,
     requestsPerFollowedOrderByProvider,
     requestsOfFollowedOrders,
+    requestRateByProvider,
     lagMs: summarize(lags),
     recoveryLagMs: summarize(recoveryLags),
     allLagMs: summarize(allLags),
@@ -187,7 +202,13 @@ export function contenderFigures(run: RunRecord): ContenderResult {
     pushPathMs: collected.pushPath && { toSignal: summarize(collected.pushPath.toSignalMs), toWorkflowTask: summarize(collected.pushPath.toWorkflowTaskMs) },
     pushToOutcomeMs: pushed && {
       all: summarize(pushed.map((entry) => entry.pushToRecordedMs)),
-      quiet: summarize(pushed.filter((entry) => entry.lastRequestBeforeMs === null || entry.lastRequestBeforeMs >= run.floorMs).map((entry) => entry.pushToRecordedMs)),
+      // Pushes the kill hit (recorded after it, arrived before its recovery window's end) pay for the crash.
+      quiet: summarize(
+        pushed
+          .filter((entry) => !hitByKill(entry.receivedAt, entry.receivedAt + entry.pushToRecordedMs))
+          .filter((entry) => entry.lastRequestBeforeMs === null || entry.lastRequestBeforeMs >= run.floorMs)
+          .map((entry) => entry.pushToRecordedMs),
+      ),
       floorMs: run.floorMs,
     },
     actions: collected.actions && summarizeActions(collected.actions, orders, ids),

@@ -21,6 +21,8 @@ export interface FinalRow {
 export interface PushOutcome {
   orderId: string;
   provider: ProviderName;
+  /** When the push arrived at the ingress (wall ms). */
+  receivedAt: number;
   pushToRecordedMs: number;
   /** How long before the push the order's last request went out; null: none before it. */
   lastRequestBeforeMs: number | null;
@@ -48,6 +50,7 @@ export async function pushOutcomes(
     outcomes.push({
       orderId: row.orderId,
       provider: row.provider,
+      receivedAt,
       pushToRecordedMs: row.recordedAt - receivedAt,
       lastRequestBeforeMs: before.length === 0 ? null : receivedAt - Math.max(...before),
     });
