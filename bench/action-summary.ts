@@ -31,7 +31,7 @@ export interface ActionSummary {
   overTarget: number;
   /** The orders furthest above (or nearest to) their target, with what their actions are. */
   worst: OrderActions[];
-  groups: { workflows: number; actions: number; heartbeats: number | null };
+  groups: { workflows: number; actions: number; heartbeats: number | null; workflowsByProvider?: Record<string, number> };
   /** Activity attempts counted from the histories (orders and groups; some rebuilt) against the answers the server received. */
   attempts: { counted: number; rebuilt: number; answeredAtServer: number | null };
 }
@@ -104,7 +104,12 @@ export function summarizeActions(figures: ActionFigures, orders: readonly BenchO
     attemptsByType,
     overTarget: perOrder.filter((order) => order.total > order.target).length,
     worst: [...perOrder].sort((first, second) => second.total - second.target - (first.total - first.target)).slice(0, worstCount),
-    groups: { workflows: groupWorkflows, actions: groupTotals, heartbeats },
+    groups: {
+      workflows: groupWorkflows,
+      actions: groupTotals,
+      heartbeats,
+      workflowsByProvider: Object.fromEntries(Object.entries(figures.groups).map(([provider, group]) => [provider, group.workflows])),
+    },
     attempts: { counted: ownAttempts + groupAttempts, rebuilt, answeredAtServer: figures.server?.activityAnswers ?? null },
   };
 }

@@ -83,7 +83,7 @@ function verdicts(results: BenchResults): Verdict[] {
     const result = find(results, name);
     if (result) {
       list.push({
-        target: `${name}: zero lost or doubled after a SIGKILL of the worker`,
+        target: results.options.killAtFraction > 0 ? `${name}: zero lost or doubled after a SIGKILL of the worker` : `${name}: zero lost or doubled (no kill in this run)`,
         met: result.kill.lost === 0 && result.kill.doubled === 0,
         detail: `lost ${result.kill.lost}, doubled ${result.kill.doubled}, still in flight at the cut-off ${result.kill.unfinished ?? 0} (worker killed at ${fixed(result.kill.atSeconds ?? Number.NaN)} s and restarted)`,
       });
