@@ -8,8 +8,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { findFreePort, SINGLE_PARTITION_ARGS, SQLITE_WAL_ARGS, temporalCliPath } from '../common/temporal-servers';
-import type { ExistingServer } from './contenders/contender';
 import { cpuSeconds, ManagedProcess } from './processes';
+
+/** A server the bench did not start: its frontend, and its process for the CPU figure when known. */
+export interface ExistingServer {
+  address: string;
+  pid?: number;
+}
 
 /** What the contenders read of their server's process. */
 export interface ServerProcess {

@@ -1,9 +1,11 @@
 import type { SandboxStack } from '../../sandbox/sandbox-stack';
-import type { SqliteJournal } from '../temporal-server';
+import type { ExistingServer, SqliteJournal } from '../temporal-server';
 import type { Seen } from '../metrics';
 import type { BenchOrder } from '../workload';
 import type { PushOutcome } from './push-outcomes';
 import type { ActionFigures } from './temporal-actions';
+
+export type { ExistingServer } from '../temporal-server';
 
 export interface ContenderContext {
   workDir: string;
@@ -18,11 +20,6 @@ export interface ContenderContext {
   log: (line: string) => void;
 }
 
-/** A server the bench did not start: its frontend, and its process for the CPU figure when known. */
-export interface ExistingServer {
-  address: string;
-  pid?: number;
-}
 
 export interface HistoryFigures {
   executions: number;
