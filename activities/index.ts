@@ -8,14 +8,13 @@ import type { Ledger, OutcomeRecord } from '../ledger/ledger';
 import { outcomeFacts } from '../ledger/decide-record';
 import type { ProviderRegistry } from '../providers/provider';
 import { ProviderCallError } from '../providers/provider-error';
-import { ProviderGate, RATE_BUDGET_WAIT_METRIC } from './provider-gate';
+import { ProviderGate, RATE_BUDGET_WAIT_METRIC, requestIntervalFor } from './provider-gate';
 import { type PushChannelReader, createPushFallback } from './push-fallback';
 import { recordedAnswer } from './recorded-answer';
 import { toApplicationFailure } from './to-application-failure';
 import { type FulfilmentHooks, type FulfilmentStep, HOOK_FOR_OUTCOME, HOOK_HEARTBEAT_INTERVAL_MS, type HookContext } from './fulfilment-hooks';
 import { type PollAnswer, NOT_FOUND_QUIET_REQUESTS, type PollRequest, type PollUntilChangedRequest, isChange, notFoundYet, notYet } from './poll-requests';
 import { type PollGroupDependencies, createGroupActivities } from './poll-groups/group-activities';
-import { sleepUnlessAborted } from './provider-gate';
 import type { AuditTrail } from './audit/audit-trail';
 import { answerOf } from '../providers/provider-answer';
 
@@ -76,7 +75,7 @@ export function createActivities(dependencies: ActivityDependencies) {
   const pushFallback = createPushFallback(dependencies);
   // A little over 1/budget, so timer jitter never lets two requests closer than the budget allows.
   const requestIntervalMs = Object.fromEntries(
-    Object.entries(dependencies.requestsPerSecond ?? {}).map(([provider, rate]) => [provider, 1000 / rate + 5]),
+    Object.entries(dependencies.requestsPerSecond ?? {}).map(([provider, rate]) => [provider, requestIntervalFor(rate)]),
   ) as Partial<Record<ProviderName, number>>;
 
   /**
@@ -103,11 +102,9 @@ export function createActivities(dependencies: ActivityDependencies) {
     // An order of the poll-groups shape keeps its floor in its member row, shared with its group.
     const grouped = 'joinGroup' in request && request.joinGroup !== undefined;
     if (interval !== undefined || grouped) {
-      const waitMs = grouped
-        ? await gate.reserveFor(request.provider, interval ?? 0, { orderId: request.orderId, minGapMs: request.minRequestGapMs }, context.cancellationSignal)
-        : await gate.reserve(request.provider, interval ?? 0);
+      const floor = grouped ? { orderId: request.orderId, minGapMs: request.minRequestGapMs } : undefined;
+      const waitMs = await gate.waitForSlot(request.provider, interval ?? 0, floor, context.cancellationSignal);
       budgetWait.record(waitMs, { provider: request.provider, cause: 'pacing' });
-      await sleepUnlessAborted(waitMs, context.cancellationSignal);
     }
 
     // Another order of this provider got a 429 (perhaps while this one waited its turn): hand the

@@ -5,6 +5,8 @@ import { CONTENDER_NAMES, type ContenderName, type ExistingServer } from './cont
 
 export interface BenchOptions {
   orders: number;
+  /** `corpus`: the realistic mix of the four providers; `prompts`: MiracleCash prompts left pending for their 24 h (issue 28). */
+  workload: 'corpus' | 'prompts';
   timeScale: number;
   contenders: ContenderName[];
   /** In-flight sizes of the scaling curve; empty: no curve. */
@@ -39,6 +41,7 @@ export interface BenchOptions {
 
 export const DEFAULT_OPTIONS: Omit<BenchOptions, 'outputDir'> = {
   orders: 1_000,
+  workload: 'corpus',
   timeScale: 120,
   contenders: [...CONTENDER_NAMES],
   scaling: [100, 1_000, 10_000],
@@ -52,11 +55,13 @@ export const DEFAULT_OPTIONS: Omit<BenchOptions, 'outputDir'> = {
   seed: 7,
 };
 
-const USAGE = `npm run bench -- [--orders 1000] [--time-scale 120] [--contenders a,b|none] [--scaling 100,1000,10000|none] [--scaling-contenders a,b] [--scaling-seconds 60] [--scaling-time-scale 120] [--scaling-from results.json] [--capacity-from results.json] [--arrival-minutes 30] [--parallel] [--quick] [--seed 7] [--out bench] [--temporal-address host:port [--temporal-pid PID]] [--sqlite-journal wal|delete]
+const USAGE = `npm run bench -- [--orders 1000] [--workload corpus|prompts] [--kill-at 0.3] [--time-scale 120] [--contenders a,b|none] [--scaling 100,1000,10000|none] [--scaling-contenders a,b] [--scaling-seconds 60] [--scaling-time-scale 120] [--scaling-from results.json] [--capacity-from results.json] [--arrival-minutes 30] [--parallel] [--quick] [--seed 7] [--out bench] [--temporal-address host:port [--temporal-pid PID]] [--sqlite-journal wal|delete]
 contenders: ${CONTENDER_NAMES.join(', ')}`;
 
 const BENCH_OPTIONS = {
   orders: { type: 'string' },
+  workload: { type: 'string' },
+  'kill-at': { type: 'string' },
   'time-scale': { type: 'string' },
   contenders: { type: 'string' },
   scaling: { type: 'string' },
@@ -102,6 +107,8 @@ export function parseOptions(argv: readonly string[], outputDir: string): BenchO
     ...(values.quick ? QUICK : {}),
     ...given({
       orders: whole('orders'),
+      workload: values.workload === undefined ? undefined : oneOf('--workload', values.workload, ['corpus', 'prompts'] as const),
+      killAtFraction: values['kill-at'] === undefined ? undefined : killFraction(values['kill-at']),
       timeScale: number('time-scale'),
       contenders: values.contenders === undefined ? undefined : listOf('--contenders', values.contenders, CONTENDER_NAMES),
       scaling: values.scaling === undefined ? undefined : scalingSizes(values.scaling),
@@ -128,6 +135,13 @@ export function parseOptions(argv: readonly string[], outputDir: string): BenchO
     if (options.outputDir === outputDir) options.outputDir = `${outputDir}/cluster`;
   }
   return options;
+}
+
+/** `--kill-at 0.3`: the fraction of orders fulfilled at which the worker is SIGKILLed; 0: no kill. */
+function killFraction(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || value > 1) throw new InvalidInputError(`invalid --kill-at ${JSON.stringify(text)}: a fraction from 0 (no kill) to 1`);
+  return value;
 }
 
 /** `--scaling 100,1000,10000` (in-flight sizes), or `none`. */

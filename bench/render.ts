@@ -10,7 +10,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { renderMarkdown } from './report';
-import { capacityRun, type BenchResults } from './run';
+import type { BenchResults } from './bench-results';
+import { capacityRun } from './run';
 
 const args = process.argv.slice(2);
 const flags = new Map<string, string>();

@@ -1,8 +1,8 @@
 /** The report's analysis: why the gaps are what they are and what would close them. */
-import type { ContenderResult } from './run-contender';
-import type { BenchResults } from './run';
+import type { ContenderResult } from './contender-figures';
+import type { BenchResults } from './bench-results';
 import { DEFAULT_SETTINGS } from '../workflows/settings';
-import { TIMER_RESOLUTION_MS, find, fixed, seconds } from './report-format';
+import { type BenchProvider, TIMER_RESOLUTION_MS, find, fixed, followedRequests, seconds, sharedRequests } from './report-format';
 
 /**
  * Why the gaps are what they are and what would close them, from this run's figures: the poll-only
@@ -59,28 +59,6 @@ export function analysis(results: BenchResults): string {
     );
   }
   return lines.length === 0 ? '' : `## Why, and what would close the gaps\n\n${lines.join('\n')}\n`;
-}
-
-type BenchProvider = 'magma' | 'miraclecash' | 'ozzobit' | 'houdini';
-
-/** Requests per order over the orders followed to the end where recorded (a plain loop stops asking about those it forgot at the kill). */
-function followedRequests(result: ContenderResult | undefined, provider: BenchProvider): number {
-  return result?.requestsPerFollowedOrderByProvider?.[provider] ?? result?.requestsPerOrderByProvider[provider] ?? Number.NaN;
-}
-
-/**
- * Requests per order of `ours` and `theirs` over the same orders: those both followed to the end
- * (runs before requestsOfFollowedOrders: undefined). A plain loop that lost its orders at the kill
- * followed mostly short ones to the end; over its own set alone it would look cheaper.
- */
-function sharedRequests(ours: ContenderResult | undefined, theirs: ContenderResult | undefined, provider: BenchProvider): { ours: number; theirs: number; orders: number } | undefined {
-  const mine = ours?.requestsOfFollowedOrders?.[provider];
-  const other = theirs?.requestsOfFollowedOrders?.[provider];
-  if (mine === undefined || other === undefined) return undefined;
-  const both = Object.keys(mine).filter((index) => other[index] !== undefined);
-  if (both.length === 0) return undefined;
-  const mean = (counts: Record<string, number>) => both.reduce((sum, index) => sum + (counts[index] ?? 0), 0) / both.length;
-  return { ours: mean(mine), theirs: mean(other), orders: both.length };
 }
 
 function requestsHeading(seed: ContenderResult): string {

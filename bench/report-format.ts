@@ -1,6 +1,6 @@
 /** Number formatting, look-ups and short notes shared by the report's sections. */
-import type { ContenderResult } from './run-contender';
-import type { BenchResults } from './run';
+import type { ContenderResult } from './contender-figures';
+import type { BenchResults } from './bench-results';
 import type { LagSummary } from './metrics';
 import { DEFAULT_SETTINGS } from '../workflows/settings';
 
@@ -32,4 +32,33 @@ export function pushPathNote(push: ContenderResult): string {
     `. Where it went (first push of each status, ${path.toSignal.count} pushes, p50 / p95): arrival at the ingress → signal in the order's history ${range(path.toSignal)}; ` +
     `signal → the workflow task that applied it ${range(path.toWorkflowTask)}`
   );
+}
+
+export type BenchProvider = 'magma' | 'miraclecash' | 'ozzobit' | 'houdini';
+
+/** Requests per order over the orders followed to the end where recorded (a plain loop stops asking about those it forgot at the kill). */
+export function followedRequests(result: ContenderResult | undefined, provider: BenchProvider): number {
+  return result?.requestsPerFollowedOrderByProvider?.[provider] ?? result?.requestsPerOrderByProvider[provider] ?? Number.NaN;
+}
+
+/**
+ * Requests per order of `ours` and `theirs` over the same orders: those both followed to the end
+ * (runs before requestsOfFollowedOrders: undefined). A plain loop that lost its orders at the kill
+ * followed mostly short ones to the end; over its own set alone it would look cheaper.
+ */
+export function sharedRequests(ours: ContenderResult | undefined, theirs: ContenderResult | undefined, provider: BenchProvider): { ours: number; theirs: number; orders: number } | undefined {
+  const mine = ours?.requestsOfFollowedOrders?.[provider];
+  const other = theirs?.requestsOfFollowedOrders?.[provider];
+  if (mine === undefined || other === undefined) return undefined;
+  const both = Object.keys(mine).filter((index) => other[index] !== undefined);
+  if (both.length === 0) return undefined;
+  const mean = (counts: Record<string, number>) => both.reduce((sum, index) => sum + (counts[index] ?? 0), 0) / both.length;
+  return { ours: mean(mine), theirs: mean(other), orders: both.length };
+}
+
+/** One of the issue's targets, met or missed, with the figures that say so. */
+export interface Verdict {
+  target: string;
+  met: boolean | null;
+  detail: string;
 }

@@ -1,84 +1,13 @@
 /** results.md from results.json: the tables, then each target met or missed, by how much and why. */
 import type { LagSummary } from './metrics';
-import type { ContenderResult } from './run-contender';
-import type { BenchResults } from './run';
+import type { ContenderResult } from './contender-figures';
+import type { BenchResults } from './bench-results';
 import type { ScalingPoint } from './scaling';
 import { DEFAULT_SETTINGS } from '../workflows/settings';
 import { analysis } from './report-analysis';
-import { find, fixed, minutes, pushPathNote, seconds, timerNote } from './report-format';
-
-function contenderTable(results: Pick<BenchResults, 'options' | 'contenders'>): string {
-  const scale = results.options.timeScale;
-  const rows = results.contenders.map((result) =>
-    [
-      result.name,
-      fixed(result.requestsPerOrder),
-      `${seconds(result.lagMs.p50)} / ${seconds(result.lagMs.p95)} / ${seconds(result.lagMs.p99)}`,
-      `${minutes(result.lagMs.p50 * scale)} / ${minutes(result.lagMs.p95 * scale)} / ${minutes(result.lagMs.p99 * scale)}`,
-      result.recoveryLagMs && result.recoveryLagMs.count > 0
-        ? `${seconds(result.recoveryLagMs.p50)} / ${seconds(result.recoveryLagMs.p99)} (${result.recoveryLagMs.count})`
-        : '–',
-      String(result.missedChanges),
-      result.history ? `${fixed(result.history.eventsPerOrder)} / ${fixed(result.history.eventsPerPollCycle)} / ${result.history.maxRunEvents}` : '–',
-      `${fixed(result.workerCpuSeconds)} + ${fixed(result.serverCpuSeconds)}`,
-      fixed(result.cpuSecondsPer1000Cycles, 2),
-      fixed(result.peakWorkerRssMiB, 0),
-      result.scheduleToStartMs ? `${fixed(result.scheduleToStartMs.p50, 0)} / ${fixed(result.scheduleToStartMs.p95, 0)}` : '–',
-      `${result.kill.lost} / ${result.kill.doubled}${result.kill.unfinished ? ` (+${result.kill.unfinished} unfinished)` : ''}`,
-      fixed(result.wallSeconds, 0),
-    ].join(' | '),
-  );
-  return [
-    '| contender | requests/order | lag p50 / p95 / p99 (wall, scaled run) | same ×scale (unscaled) | lag of changes hit by the kill: p50 / p99 (count) | missed changes | history events: per order / per poll cycle / longest run | CPU-s worker + server | CPU-s per 1,000 cycles | peak worker RSS MiB | poll schedule-to-start p50 / p95 ms | lost / doubled after SIGKILL | run s |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((row) => `| ${row} |`),
-  ].join('\n');
-}
-
-function providerTable(results: Pick<BenchResults, 'contenders'>): string {
-  const providers = ['magma', 'miraclecash', 'ozzobit', 'houdini'] as const;
-  const rows = results.contenders.map(
-    (result) =>
-      `| ${result.name} | ${providers
-        .map((provider) => `${fixed(result.requestsPerOrderByProvider[provider])} req, p95 ${seconds(result.lagMsByProvider?.[provider]?.p95 ?? Number.NaN)}`)
-        .join(' | ')} |`,
-  );
-  return ['| contender | magma | miraclecash | ozzobit (push) | houdini (push) |', '|---|---|---|---|---|', ...rows].join('\n');
-}
-
-function scalingTable(points: ScalingPoint[]): string {
-  if (points.length === 0) return '_not run (`--scaling none`)_';
-  const reused = points.find((point) => point.reusedFrom !== undefined)?.reusedFrom;
-  const note = reused ? `_Reused from the run of ${reused} (\`--scaling-from\`): the curve does not depend on the corpus._\n\n` : '';
-  const rows = points.map((point) =>
-    [
-      point.contender,
-      point.inFlight,
-      point.timeScale,
-      fixed(point.startsPerSecond, 0),
-      fixed(point.pollCyclesPerSecond),
-      `${fixed(point.workerCpuSeconds)} + ${fixed(point.serverCpuSeconds)}`,
-      fixed(point.coresUsed, 2),
-      fixed(point.cpuSecondsPer1000Cycles, 2),
-      `${seconds(point.lagMs.p50)} / ${seconds(point.lagMs.p95)}`,
-      point.missedChanges,
-      `${fixed(point.scheduleToStartMs.p50, 0)} / ${fixed(point.scheduleToStartMs.p95, 0)}`,
-      fixed(point.peakWorkerRssMiB, 0),
-    ].join(' | '),
-  );
-  return note + [
-    '| contender | in flight | time scale | starts/s | poll cycles/s | CPU-s worker + server | cores used | CPU-s per 1,000 cycles | lag p50 / p95 (wall) | changes not seen by window end | schedule-to-start p50 / p95 ms | peak worker RSS MiB |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((row) => `| ${row} |`),
-  ].join('\n');
-}
-
-interface Verdict {
-  target: string;
-  met: boolean | null;
-  detail: string;
-}
-
+import { type Verdict, find, fixed, minutes, pushPathNote, seconds, timerNote } from './report-format';
+import { actionsSection, groupVerdicts, requestsSection } from './report-groups';
+import { contenderTable, providerTable, scalingTable } from './report-tables';
 
 function verdicts(results: BenchResults): Verdict[] {
   const scale = results.options.timeScale;
@@ -154,7 +83,7 @@ function verdicts(results: BenchResults): Verdict[] {
     const result = find(results, name);
     if (result) {
       list.push({
-        target: `${name}: zero lost or doubled after a SIGKILL of the worker`,
+        target: results.options.killAtFraction > 0 ? `${name}: zero lost or doubled after a SIGKILL of the worker` : `${name}: zero lost or doubled (no kill in this run)`,
         met: result.kill.lost === 0 && result.kill.doubled === 0,
         detail: `lost ${result.kill.lost}, doubled ${result.kill.doubled}, still in flight at the cut-off ${result.kill.unfinished ?? 0} (worker killed at ${fixed(result.kill.atSeconds ?? Number.NaN)} s and restarted)`,
       });
@@ -207,7 +136,7 @@ ${scalingTable(cluster.points)}
 export function renderMarkdown(results: BenchResults): string {
   const options = results.options;
   const workload = results.workload;
-  const verdictLines = verdicts(results).map(
+  const verdictLines = [...groupVerdicts(results), ...verdicts(results)].map(
     (verdict) => `- **${verdict.met === null ? 'n/a' : verdict.met ? 'met' : 'missed'}** — ${verdict.target}: ${verdict.detail}.`,
   );
   return `# order-tracker benchmark results
@@ -216,10 +145,10 @@ Generated ${results.generatedAt} by \`npm run bench\` on ${results.machine.cpus}
 (see bench/README.md for what each figure means and how it is measured).
 
 Workload: ${workload.orders} scripted sandbox orders (${Object.entries(workload.byProvider).map(([provider, count]) => `${provider} ${count}`).join(', ')}),
-realistic unscaled durations (mean ${fixed(workload.meanOrderMinutes)} min, longest ${fixed(workload.longestOrderMinutes)} min), created over
+${options.workload === 'prompts' ? 'MiracleCash payment prompts left pending for their 24 h, then expired' : 'realistic unscaled durations'} (mean ${fixed(workload.meanOrderMinutes)} min, longest ${fixed(workload.longestOrderMinutes)} min), created over
 ${fixed(options.arrivalWindowMs / 60_000, 0)} unscaled minutes; **time scale ${options.timeScale}** for every contender (durations, cadences
 and the 5 s floor alike)${sideBySide(results)}. ${timerNote(options.timeScale)}
-The worker of each contender is SIGKILLed once when ${Math.round(options.killAtFraction * 100)} % of orders are fulfilled, and restarted.
+${options.killAtFraction > 0 ? `The worker of each contender is SIGKILLed once when ${Math.round(options.killAtFraction * 100)} % of orders are fulfilled, and restarted.` : 'No worker is killed in this run.'}
 Detection lag is of the changes the kill did not hit. A change hit by it (still unknown when the worker died, and
 happened before 20 s of wall time after) pays the crash's cost (worker start, the 10 s sticky-queue timeout) and is in its own column.
 
@@ -231,7 +160,7 @@ Requests per order and p95 detection lag (wall) per provider:
 
 ${providerTable(results)}
 
-${capacitySection(results)}## Scaling curve
+${actionsSection(results)}${requestsSection(results)}${capacitySection(results)}## Scaling curve
 
 ${scalingTable(results.scaling)}
 ${clusterScalingSection(results)}

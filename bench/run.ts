@@ -12,32 +12,23 @@ import { runScript } from '../common/arguments';
 import { parseOptions, type BenchOptions } from './options';
 import { renderMarkdown } from './report';
 import { runContender, type ContenderResult } from './run-contender';
+import type { BenchResults } from './bench-results';
 import { runScaling, type ScalingPoint } from './scaling';
-import { buildWorkload, scriptLengthMs } from './workload';
 
-export interface BenchResults {
-  generatedAt: string;
-  machine: { cpus: number; node: string };
-  options: Omit<BenchOptions, 'outputDir' | 'workDir'>;
-  workload: { orders: number; byProvider: Record<string, number>; meanOrderMinutes: number; longestOrderMinutes: number };
-  contenders: ContenderResult[];
-  scaling: ScalingPoint[];
-  /** Set when contenders of another run of the same options were added (bench/render.ts): who ran together. */
-  groups?: string[][];
-  /** Scaling points measured on a real cluster (`render.ts --cluster-scaling-from`), shown beside the dev server's. */
-  clusterScaling?: { generatedAt: string; server: string; points: ScalingPoint[] };
-  /** An earlier run of the full corpus at capacity (`--capacity-from`), shown beside this one. */
-  capacity?: Pick<BenchResults, 'generatedAt' | 'options' | 'workload' | 'contenders'>;
-}
+export type { BenchResults } from './bench-results';
+import { buildPromptWorkload, buildWorkload, scriptLengthMs } from './workload';
 
 export async function runBench(options: BenchOptions, log: (line: string) => void = console.log): Promise<BenchResults> {
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'order-tracker-bench-'));
   const providers = ['magma', 'miraclecash', 'ozzobit', 'houdini'] as const;
-  const orders = buildWorkload({ orders: options.orders, providers, arrivalWindowMs: options.arrivalWindowMs, seed: options.seed });
+  const orders =
+    options.workload === 'prompts'
+      ? buildPromptWorkload(options)
+      : buildWorkload({ orders: options.orders, providers, arrivalWindowMs: options.arrivalWindowMs, seed: options.seed });
   const lengths = orders.map(scriptLengthMs);
   const byProvider: Record<string, number> = {};
   for (const order of orders) byProvider[order.provider] = (byProvider[order.provider] ?? 0) + 1;
-  log(`bench: ${orders.length} orders, time scale ${options.timeScale}, work folder ${workDir}`);
+  log(`bench: ${orders.length} orders (${options.workload}), time scale ${options.timeScale}, work folder ${workDir}`);
   const run = async (name: ContenderName, index: number): Promise<ContenderResult> => {
     // Side by side, starts are staggered so servers and ports are not taken at the same instant.
     if (options.parallel) await sleep(index * 3_000);
@@ -52,7 +43,8 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     });
     log(
       `  ${name}: ${result.requestsPerOrder.toFixed(1)} requests/order, lag p95 ${result.lagMs.p95.toFixed(0)} ms, ` +
-        `${result.cpuSecondsPer1000Cycles.toFixed(2)} CPU-s/1000 cycles, lost ${result.kill.lost}, doubled ${result.kill.doubled}`,
+        `${(result.cpuSecondsPer1000Polls ?? result.cpuSecondsPer1000Cycles).toFixed(2)} CPU-s/1000 polls, lost ${result.kill.lost}, doubled ${result.kill.doubled}` +
+        (result.actions ? `, ${result.actions.mean.total.toFixed(1)} actions/order (target ${result.actions.mean.target.toFixed(1)})` : ''),
     );
     return result;
   };

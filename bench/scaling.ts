@@ -13,6 +13,8 @@ import { startSandboxStack } from '../sandbox/sandbox-stack';
 import { createContender } from './contenders';
 import type { ContenderName, ExistingServer } from './contenders/contender';
 import { summarize, type LagSummary } from './metrics';
+import { isListPage } from './requests';
+import type { RequestLogEntry } from '../sandbox/request-log';
 import { buildSustainedWorkload, random, scriptOf, sustainedChange } from './workload';
 
 export interface ScalingPoint {
@@ -20,7 +22,11 @@ export interface ScalingPoint {
   inFlight: number;
   timeScale: number;
   measuredSeconds: number;
+  /** Polls per second: per-order requests plus list pages' looks at the point's orders (requests.ts). */
   pollCyclesPerSecond: number;
+  /** Requests per second (per-order requests and list pages); absent in runs before list pages were counted. */
+  requestsPerSecond?: number;
+  listPagesPerSecond?: number;
   workerCpuSeconds: number;
   serverCpuSeconds: number;
   /** Share of one core used by worker + server over the window. */
@@ -89,8 +95,10 @@ async function runPoint(name: ContenderName, size: number, options: ScalingOptio
   const prefix = `s${size}-${Date.now().toString(36)}`;
   const ids = orders.map((order) => `${prefix}-${order.key}`);
   const idSet = new Set(ids);
-  /** This point's requests, answered or not, oldest first per provider. */
-  const requests = () => PROVIDERS.flatMap((provider) => sandbox[provider].requests().filter((entry) => entry.orderId !== undefined && idSet.has(entry.orderId)));
+  /** This point's requests (its orders' and list pages), answered or not, oldest first per provider. */
+  const requests = () => PROVIDERS.flatMap((provider) => sandbox[provider].requests().filter((entry) => (entry.orderId !== undefined ? idSet.has(entry.orderId) : isListPage(entry))));
+  /** The point's orders a request asked about or a list page showed. */
+  const looked = (entry: RequestLogEntry): string[] => (entry.orderId !== undefined ? [entry.orderId] : (entry.listed ?? []).filter((orderId) => idSet.has(orderId)));
   try {
     await contender.start({ workDir, timeScale, sandbox, existingServer: options.existingServer, sqliteJournal: options.sqliteJournal, log: options.log });
     await sleep(6_000);
@@ -115,7 +123,7 @@ async function runPoint(name: ContenderName, size: number, options: ScalingOptio
     const settleDeadline = Date.now() + settleLimitSeconds * 1000;
     let polledOnce = 0;
     for (;;) {
-      polledOnce = new Set(requests().map((entry) => entry.orderId)).size;
+      polledOnce = new Set(requests().flatMap(looked)).size;
       if (polledOnce >= size || Date.now() > settleDeadline) break;
       await sleep(1_000);
     }
@@ -139,15 +147,19 @@ async function runPoint(name: ContenderName, size: number, options: ScalingOptio
     const windowEnd = Date.now();
     const usage = contender.usage();
     const log = requests();
-    const inWindow = log.filter((entry) => entry.at >= windowStart && entry.at < windowEnd).length;
+    const windowed = log.filter((entry) => entry.at >= windowStart && entry.at < windowEnd);
+    const inWindow = windowed.reduce((sum, entry) => sum + looked(entry).length, 0);
+    const pagesInWindow = windowed.filter(isListPage).length;
     const collected = await contender.collect(ids);
-    // Lag from the request log: the first answered request after a change is when the tracker learned of it.
+    // Lag from the request log: the first answered request (or list page showing the order) after a change is when the tracker learned of it.
     const answeredAt = new Map<string, number[]>();
     for (const entry of log) {
       if (entry.httpStatus !== 200) continue;
-      const list = answeredAt.get(entry.orderId as string) ?? [];
-      list.push(entry.at);
-      answeredAt.set(entry.orderId as string, list);
+      for (const orderId of looked(entry)) {
+        const list = answeredAt.get(orderId) ?? [];
+        list.push(entry.at);
+        answeredAt.set(orderId, list);
+      }
     }
     const lags: number[] = [];
     let missed = 0;
@@ -164,6 +176,8 @@ async function runPoint(name: ContenderName, size: number, options: ScalingOptio
       timeScale,
       measuredSeconds: seconds,
       pollCyclesPerSecond: inWindow / seconds,
+      requestsPerSecond: windowed.length / seconds,
+      listPagesPerSecond: pagesInWindow / seconds,
       workerCpuSeconds: usage.workerCpuSeconds,
       serverCpuSeconds: usage.serverCpuSeconds,
       coresUsed: cpu / seconds,

@@ -8,8 +8,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { findFreePort, SINGLE_PARTITION_ARGS, SQLITE_WAL_ARGS, temporalCliPath } from '../common/temporal-servers';
-import type { ExistingServer } from './contenders/contender';
 import { cpuSeconds, ManagedProcess } from './processes';
+
+/** A server the bench did not start: its frontend, and its process for the CPU figure when known. */
+export interface ExistingServer {
+  address: string;
+  pid?: number;
+}
 
 /** What the contenders read of their server's process. */
 export interface ServerProcess {
@@ -21,6 +26,8 @@ export interface ServerProcess {
 export interface BenchServer {
   address: string;
   process: ServerProcess;
+  /** The server's Prometheus endpoint (the bench's dev servers only). */
+  metricsUrl?: string;
 }
 
 /** CPU of a server process the bench did not start (0 without a pid); stopping it is its owner's job. */
@@ -54,13 +61,14 @@ export type SqliteJournal = 'wal' | 'delete';
 export async function startBenchServer(workDir: string, existing?: ExistingServer, journal: SqliteJournal = 'wal'): Promise<BenchServer> {
   if (existing !== undefined) return existingBenchServer(existing);
   const port = await findFreePort();
+  const metricsPort = await findFreePort();
   const address = `127.0.0.1:${port}`;
   const server = new ManagedProcess(
     'temporal',
     temporalCliPath(),
     [
       'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless',
-      '--db-filename', join(workDir, 'temporal.sqlite'), '--log-level', 'error', ...SINGLE_PARTITION_ARGS,
+      '--db-filename', join(workDir, 'temporal.sqlite'), '--log-level', 'error', '--metrics-port', String(metricsPort), ...SINGLE_PARTITION_ARGS,
       ...(journal === 'wal' ? SQLITE_WAL_ARGS : []),
     ],
     process.env,
@@ -76,7 +84,7 @@ export async function startBenchServer(workDir: string, existing?: ExistingServe
       } finally {
         await connection.close();
       }
-      return { address, process: server };
+      return { address, process: server, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
     } catch (error) {
       if (Date.now() > deadline) throw new Error(`bench Temporal server did not start at ${address}: ${String(error)}`);
       await sleep(200);

@@ -122,6 +122,25 @@ export function buildWorkload(options: WorkloadOptions): BenchOrder[] {
   }).sort((first, second) => first.startOffsetMs - second.startOffsetMs);
 }
 
+/** MiracleCash's payment window (seed 001): an unpaid prompt expires 24 h after it was created. */
+const PROMPT_WINDOW_MS = 24 * 60 * MINUTE;
+
+/**
+ * Issue 28's prompt scenario: MiracleCash payment prompts nobody pays, pending for their whole 24 h
+ * and then expired, created over `arrivalWindowMs` (unscaled). What one such order costs in Temporal
+ * actions is what the scenario measures (before poll groups: a poll attempt every 5 s, 17,280).
+ */
+export function buildPromptWorkload(options: Pick<WorkloadOptions, 'orders' | 'arrivalWindowMs' | 'seed'>): BenchOrder[] {
+  const rand = random(options.seed);
+  return Array.from({ length: options.orders }, (_, index) => ({
+    provider: 'miraclecash' as const,
+    key: `p${index}`,
+    steps: [{ status: 'pending', durationMs: PROMPT_WINDOW_MS }, { status: 'expired' }],
+    startOffsetMs: rand() * options.arrivalWindowMs,
+    expected: 'failed' as const,
+  })).sort((first, second) => first.startOffsetMs - second.startOffsetMs);
+}
+
 /** The sandbox script of an order for one contender (ids are prefixed so contenders never meet). */
 export function scriptOf(order: BenchOrder, orderId: string): OrderScript & Record<string, unknown> {
   return { id: orderId, steps: order.steps, ...order.extras };

@@ -106,7 +106,7 @@ export async function startHoudiniSandbox(options: HoudiniSandboxOptions): Promi
     const visible = orders.all(now).filter((snapshot) => ours(snapshot) && snapshot.script.unlisted !== true).reverse();
     for (const snapshot of visible) changes.check(snapshot.script.id, now); // pushes never lag the list
     const slice = visible.slice((page - 1) * pageSize, page * pageSize);
-    return reply(200, { orders: slice.map(render), total: visible.length, page, pageSize });
+    return { ...reply(200, { orders: slice.map(render), total: visible.length, page, pageSize }), listed: slice.map((snapshot) => snapshot.script.id) };
   }
 
   function exchangeFor(request: IncomingMessage): Exchange {

@@ -122,6 +122,8 @@ export interface Reply {
   httpStatus: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** A list page: the ids of the orders it shows, for the request log. */
+  listed?: string[];
 }
 
 export interface ProviderContext {
@@ -175,13 +177,14 @@ export async function serveExchange(
   signal: AbortSignal,
 ): Promise<void> {
   const fault = context.faults.take(exchange.orderId);
-  const record = (httpStatus: number): void =>
+  const record = (httpStatus: number, listed?: string[]): void =>
     context.log.record({
       at: exchange.arrivedAt,
       ...(exchange.orderId !== undefined && { orderId: exchange.orderId }),
       operation: exchange.operation,
       httpStatus,
       ...(fault !== undefined && { fault: fault.kind }),
+      ...(listed !== undefined && { listed }),
     });
 
   if (fault?.kind === 'reset') {
@@ -197,7 +200,7 @@ export async function serveExchange(
   if (fault?.kind === 'slow') await sleep(fault.delayMs, undefined, { signal });
 
   const reply = faultReply(context.format, fault, exchange.orderId) ?? (await replyFor(context.format, exchange));
-  record(reply.httpStatus);
+  record(reply.httpStatus, reply.listed);
   sendJson(response, reply.httpStatus, reply.body, reply.headers);
 }
 

@@ -75,6 +75,8 @@ export interface MagmaOrderScript extends OrderScript {
 export interface MagmaContext {
   now: number;
   answeredOrderIds: Set<string>;
+  /** Ids the list pages of this request showed (the request log's `listed`); absent: not noted. */
+  listedOrderIds?: string[];
 }
 
 const DEFAULT_PAGE_LIMIT = 20;
@@ -115,7 +117,7 @@ interface PageArguments {
   page?: { limit?: number | null; offset?: number | null } | null;
 }
 
-function listPage(orders: OrderSnapshot<MagmaOrderScript>[], { page }: PageArguments, shape: ShapeVariant) {
+function listPage(orders: OrderSnapshot<MagmaOrderScript>[], { page }: PageArguments, shape: ShapeVariant, context: MagmaContext) {
   const limit = page?.limit ?? DEFAULT_PAGE_LIMIT;
   const offset = page?.offset ?? 0;
   if (limit < 0 || limit > MAX_PAGE_LIMIT || offset < 0) {
@@ -124,8 +126,9 @@ function listPage(orders: OrderSnapshot<MagmaOrderScript>[], { page }: PageArgum
     });
   }
   const newestFirst = [...orders].reverse(); // the book keeps insertion order; "recent orders" come first
-  return { list: newestFirst.slice(offset, offset + limit)
-    .map((snapshot) => magmaOrder(snapshot, shape)), total: orders.length };
+  const shown = newestFirst.slice(offset, offset + limit);
+  context.listedOrderIds?.push(...shown.map((snapshot) => snapshot.script.id));
+  return { list: shown.map((snapshot) => magmaOrder(snapshot, shape)), total: orders.length };
 }
 
 /**
@@ -147,9 +150,9 @@ export function magmaRootValue(orders: OrderBook<MagmaOrderScript>, shape: Shape
       return magmaOrder(snapshot, shape);
     },
     purchases: (page: PageArguments, context: MagmaContext) =>
-      listPage(orders.all(context.now).filter((snapshot) => side(snapshot) === 'purchase'), page, shape),
+      listPage(orders.all(context.now).filter((snapshot) => side(snapshot) === 'purchase'), page, shape, context),
     sales: (page: PageArguments, context: MagmaContext) =>
-      listPage(orders.all(context.now).filter((snapshot) => side(snapshot) === 'sale'), page, shape),
+      listPage(orders.all(context.now).filter((snapshot) => side(snapshot) === 'sale'), page, shape, context),
   };
   return { user: () => ({ market: { orders: ordersField } }) };
 }

@@ -88,8 +88,9 @@ export async function startMagmaSandbox(options: MagmaSandboxOptions): Promise<M
   const server = await startHttpServer(async (request, response, signal) => {
     if (isControlRequest(request)) return handleControlRequest({ addOrder, faults, log }, request, response);
     const exchange = await magmaExchange(request, options.apiKey, async (graphqlRequest) => {
-      const context: MagmaContext = { now: Date.now(), answeredOrderIds: new Set() };
+      const context: MagmaContext = { now: Date.now(), answeredOrderIds: new Set(), listedOrderIds: [] };
       const reply = await executeGraphql(graphqlRequest, rootValue, context);
+      if (context.listedOrderIds !== undefined && context.listedOrderIds.length > 0) reply.listed = context.listedOrderIds;
       // Counted after execution, once per HTTP request: aliases asking for the same order twice
       // must not see two different steps in one answer.
       for (const orderId of context.answeredOrderIds) orders.recordAnswer(orderId, context.now);

@@ -15,6 +15,8 @@ export interface RequestLogEntry {
   /** 0 when the connection was destroyed without an answer (the `reset` fault). */
   httpStatus: number;
   fault?: FaultKind;
+  /** A list page's answer: the ids of the orders it showed (what the benchmark counts as looks at orders). */
+  listed?: string[];
 }
 
 export class RequestLog {

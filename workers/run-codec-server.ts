@@ -9,6 +9,9 @@ import { ConfigError, type Config, loadConfig } from '../common/config';
 import { EncryptionCodec, parseEncryptionKeys } from '../common/encryption-codec';
 import { startCodecServer } from './codec-server';
 
+/** How long a stop waits for requests in flight before it cuts their connections. */
+const STOP_GRACE_MS = 2_000;
+
 export interface RunningCodecServer {
   /** http://host:port, without the token. */
   url: string;
@@ -32,7 +35,14 @@ export async function startCodecServerFromConfig(config: Config): Promise<Runnin
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${shownHost}:${address.port}`,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
+    stop: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // A browser keeps its connections open between the UI's requests: idle ones close now, and
+        // one still busy after a grace period is cut, so a SIGTERM ends the process in bounded time.
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS).unref();
+      }),
   };
 }
 

@@ -12,6 +12,8 @@ import { installTelemetry } from './telemetry';
 import { installTracing } from '../common/tracing';
 import { tracingSettings } from '../common/observability-variables';
 import { openPushChannelStore, type PushChannelStore } from '../activities/push-channels/push-channel-store';
+import { ProviderGate, requestIntervalFor } from '../activities/provider-gate';
+import { openRequestSlots, type RequestSlots } from '../activities/request-slots';
 import type { ProviderName } from '../domain/types';
 import type { PushBridge } from './push/bridge';
 import { type ChannelSource, PushChannelMonitor, type PushChannelHealth } from './push/push-channel-monitor';
@@ -44,6 +46,11 @@ export interface IngressOptions {
   deduplicator?: PushDeduplicator;
   /** Where the push channels' states go for the workers (the shared database); none without it. */
   pushChannelStore?: PushChannelStore;
+  /**
+   * The workers' request slots (the shared database): the bridges' reads of a provider (Houdini's
+   * catch-up pages) take their slots there, within the provider's budget. Without them, this process's own pacing.
+   */
+  requestSlots?: RequestSlots;
   /** How long any call to Temporal may take before the caller gets 503 (INGRESS_TEMPORAL_DEADLINE_MS). */
   temporalDeadlineMs?: number;
   /**
@@ -65,7 +72,9 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
   const deduplicated = deduplicatingPushes(bounded, options.deduplicator ?? new PushDeduplicator());
   const audit = options.audit ?? (options.ledger && auditTrailFromConfig(config, options.ledger));
   const pushes = audit === undefined ? deduplicated : auditedPushes(deduplicated, audit);
-  const bridges = pushBridgesFromConfig(config, pushes, client, reporting);
+  const gate = new ProviderGate(Date.now, options.requestSlots, (message, fields) => reporting?.logger.warn(message, fields));
+  const budget = async (provider: ProviderName) => void (await gate.waitForSlot(provider, requestIntervalFor(config.requestsPerSecond[provider])));
+  const bridges = pushBridgesFromConfig(config, pushes, client, reporting, budget);
   const monitor = new PushChannelMonitor(pushChannelSources(config, bridges), {
     store: options.pushChannelStore,
     logger: reporting === undefined ? prefixedConsoleLogger('push channels') : componentLogger(reporting.logger, 'push channels'),
@@ -142,9 +151,10 @@ export async function runIngressProcess(config: Config): Promise<void> {
   const reporting = runtimeReporting();
   const ledger = await openLedger(config.databaseUrl);
   const pushChannelStore = await openPushChannelStore(config.databaseUrl);
+  const requestSlots = await openRequestSlots(config.databaseUrl);
   const client = await connectClient(config);
   const tracker = trackerFromConfig(config, client, ledger);
-  const ingress = await startIngress(config, tracker, client, { reporting, pushChannelStore, ledger });
+  const ingress = await startIngress(config, tracker, client, { reporting, pushChannelStore, ledger, requestSlots });
   try {
     reporting.logger.info('order-tracker ingress running', { address: ingress.address, pushBridges: ingress.bridges, ...(metricsUrl && { metrics: metricsUrl }) });
     // A bridge that stops (refused credentials) degrades the ingress, it does not end it: webhooks
@@ -159,6 +169,7 @@ export async function runIngressProcess(config: Config): Promise<void> {
   } finally {
     await ingress.stop();
     await pushChannelStore.close();
+    await requestSlots.close();
     await client.connection.close();
     await ledger.close();
     await tracing?.shutdown();

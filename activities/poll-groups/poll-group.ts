@@ -45,6 +45,8 @@ export class PollGroup {
   private reports = 0;
   private nextSweepAt = 0;
   private nextReconcileAt = 0;
+  /** Ends the loop's sleep: a finished poll has placed its member's next look (it was not due-timed before). */
+  private wake: () => void = () => undefined;
 
   constructor(private readonly dependencies: PollGroupParts) {
     this.now = dependencies.now ?? Date.now;
@@ -79,10 +81,21 @@ export class PollGroup {
         nextHeartbeatAt = this.now() + MAX_IDLE_MS;
       }
       const wait = Math.min(this.nextDueIn(), nextRefreshAt - this.now(), endAt - this.now(), MAX_IDLE_MS);
-      await sleepUnlessAborted(Math.max(20, wait), signal);
+      await this.sleep(Math.max(20, wait), signal);
     }
     await Promise.allSettled([...this.inFlight]);
     return this.progress();
+  }
+
+  /**
+   * The loop's sleep, cut short when a poll finishes: a member in flight has no due time while the
+   * loop picks its wait, so without this its next look waited for MAX_IDLE_MS (a second of lag a poll).
+   */
+  private sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      void sleepUnlessAborted(milliseconds, signal).then(resolve);
+    });
   }
 
   progress(): GroupProgress {
@@ -134,7 +147,10 @@ export class PollGroup {
     }
     for (const member of due.sort((a, b) => a.nextDueAt - b.nextDueAt)) {
       if (this.inFlight.size >= MAX_IN_FLIGHT || signal.aborted) break;
-      const polling = this.poll(member, signal).finally(() => this.inFlight.delete(polling));
+      const polling = this.poll(member, signal).finally(() => {
+        this.inFlight.delete(polling);
+        this.wake();
+      });
       this.inFlight.add(polling);
     }
   }
@@ -148,8 +164,7 @@ export class PollGroup {
       signal,
       now: this.now,
       reservePage: async () => {
-        const wait = await dependencies.gate.reserve(dependencies.provider, dependencies.requestIntervalMs);
-        await sleepUnlessAborted(wait, signal);
+        await dependencies.gate.waitForSlot(dependencies.provider, dependencies.requestIntervalMs, undefined, signal);
         return dependencies.gate.remaining(dependencies.provider) === 0;
       },
       answer: (member, observation, requestedAt) => this.answer(member, observation, 'sweep', requestedAt),
@@ -173,13 +188,13 @@ export class PollGroup {
     const { provider, adapter, gate, requestIntervalMs } = this.dependencies;
     member.inFlight = true;
     try {
-      const waitMs = await gate.reserveFor(provider, requestIntervalMs, { orderId: member.orderId, minGapMs: member.minGapMs, byGroup: true }, signal);
+      await gate.waitForSlot(provider, requestIntervalMs, { orderId: member.orderId, minGapMs: member.minGapMs, byGroup: true }, signal);
+      // A 429 came (here or before): the provider is asked again after its Retry-After.
       const paused = gate.remaining(provider);
       if (paused > 0) {
         member.nextDueAt = this.now() + paused;
         return;
       }
-      await sleepUnlessAborted(waitMs, signal);
       if (signal.aborted) return;
       this.polls += 1;
       member.unreported += 1;

@@ -1,7 +1,11 @@
 import type { SandboxStack } from '../../sandbox/sandbox-stack';
-import type { SqliteJournal } from '../temporal-server';
+import type { ExistingServer, SqliteJournal } from '../temporal-server';
 import type { Seen } from '../metrics';
 import type { BenchOrder } from '../workload';
+import type { PushOutcome } from './push-outcomes';
+import type { ActionFigures } from './temporal-actions';
+
+export type { ExistingServer } from '../temporal-server';
 
 export interface ContenderContext {
   workDir: string;
@@ -16,11 +20,6 @@ export interface ContenderContext {
   log: (line: string) => void;
 }
 
-/** A server the bench did not start: its frontend, and its process for the CPU figure when known. */
-export interface ExistingServer {
-  address: string;
-  pid?: number;
-}
 
 export interface HistoryFigures {
   executions: number;
@@ -38,6 +37,10 @@ export interface Collected {
   scheduleToStartMs?: number[];
   /** Where a push's time goes (push contender): see pushPathSample. */
   pushPath?: PushPath;
+  /** Temporal actions from the server's histories and counters (order-tracker's variants). */
+  actions?: ActionFigures;
+  /** Push → recorded outcome of the orders whose final status was pushed (push contender). */
+  pushOutcomes?: PushOutcome[];
 }
 
 /** Per status change, its first push: milliseconds from arrival at the ingress to the signal in history, and from there to the workflow task that applied it. */
@@ -70,5 +73,5 @@ export interface Contender {
   stop(): Promise<void>;
 }
 
-export const CONTENDER_NAMES = ['order-tracker', 'order-tracker-push', 'seed-loops', 'bullmq', 'temporal-infrequent', 'temporal-bare-loop'] as const;
+export const CONTENDER_NAMES = ['order-tracker', 'order-tracker-retry', 'order-tracker-push', 'seed-loops', 'bullmq', 'temporal-infrequent', 'temporal-bare-loop'] as const;
 export type ContenderName = (typeof CONTENDER_NAMES)[number];

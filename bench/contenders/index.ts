@@ -6,9 +6,11 @@ import { TemporalCeilingContender } from './temporal-ceiling';
 export function createContender(name: ContenderName): Contender {
   switch (name) {
     case 'order-tracker':
-      return new OrderTrackerContender(false);
+      return new OrderTrackerContender('groups');
+    case 'order-tracker-retry':
+      return new OrderTrackerContender('retry');
     case 'order-tracker-push':
-      return new OrderTrackerContender(true);
+      return new OrderTrackerContender('push');
     case 'seed-loops':
       return new SeedLoopsContender();
     case 'bullmq':

@@ -2,12 +2,15 @@
  * order-tracker itself: `order-tracker worker` as a child process (and, with push, `order-tracker
  * ingress` with the Houdini WebSocket and OZZOBiT socket.io/webhook bridges), orders started through
  * the OrderTracker library with the run's time scale. What it knew and when comes from the ledger
- * (every status transition with its time); fulfilled = a final ledger row.
+ * (every status transition with its time); fulfilled = a final ledger row. Three variants: with
+ * poll groups (the default configuration), `order-tracker-retry` (every `<PROVIDER>_POLL_GROUPS=0`:
+ * each order polls on its own, retry-driven, the shape before groups), and with push.
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Client, Connection } from '@temporalio/client';
 import { type OrderTracker, trackerFromConfig } from '../../client/order-tracker';
+import { PROVIDER_NAMES, type ProviderName } from '../../domain/types';
 import { loadConfig, withoutPushSettings } from '../../common/config';
 import { orderWorkflowId } from '../../domain/ids';
 import { statusPushedSignal } from '../../workflows/messages';
@@ -19,12 +22,18 @@ import { startBenchServer, type BenchServer } from '../temporal-server';
 import type { BenchOrder } from '../workload';
 import { writeWorkflowBundles } from '../../workers/workflow-bundle';
 import type { Collected, Contender, ContenderContext, Usage } from './contender';
+import { pushOutcomes } from './push-outcomes';
+import { ACTIVITY_ANSWER_OPERATIONS, HEARTBEAT_OPERATIONS, type ServerCounts, collectActions, sumServiceRequests } from './temporal-actions';
 import { historyFigures, pushPathSample, runningCount, scheduleToStartSample } from './temporal-figures';
 
 const TASK_QUEUE = 'bench-orders';
 const CLI = join(PROJECT_ROOT, 'bin', 'order-tracker.js');
 /** Compiling and bundling the workflows on two busy cores. */
 const PROCESS_START_TIMEOUT_MS = 5 * 60_000;
+
+export type OrderTrackerVariant = 'groups' | 'retry' | 'push';
+/** Today's shape before poll groups, on the same code: no group for any provider. */
+const WITHOUT_GROUPS = Object.fromEntries(PROVIDER_NAMES.map((provider) => [`${provider.toUpperCase()}_POLL_GROUPS`, '0']));
 
 export class OrderTrackerContender implements Contender {
   readonly durable = true;
@@ -38,13 +47,17 @@ export class OrderTrackerContender implements Contender {
   private ledger: Database.Database | undefined;
   private readonly submitted: { provider: string; orderId: string }[] = [];
   private submitErrors = 0;
+  private readonly push: boolean;
+  private sandbox: ContenderContext['sandbox'] | undefined;
 
-  constructor(private readonly push: boolean) {
-    this.name = push ? 'order-tracker-push' : 'order-tracker';
+  constructor(private readonly variant: OrderTrackerVariant) {
+    this.push = variant === 'push';
+    this.name = variant === 'groups' ? 'order-tracker' : `order-tracker-${variant}`;
   }
 
   async start(context: ContenderContext): Promise<void> {
     this.server = await startBenchServer(context.workDir, context.existingServer, context.sqliteJournal);
+    this.sandbox = context.sandbox;
     this.ledgerFile = join(context.workDir, 'ledger.sqlite');
     // As the worker image does: bundled once, so the worker's start and its RSS have no webpack in them.
     const bundleDir = join(context.workDir, 'workflow-bundle');
@@ -58,6 +71,7 @@ export class OrderTrackerContender implements Contender {
       DATABASE_URL: `sqlite:${this.ledgerFile}`,
       // The ingress starts the orders a push reaches first (OZZOBiT pushes an order when it is added).
       SANDBOX_TIME_SCALE: String(context.timeScale),
+      ...(this.variant === 'retry' ? WITHOUT_GROUPS : {}),
     };
     // Refuses the time scale unless every provider URL is loopback.
     const config = loadConfig(childEnvironment(variables));
@@ -141,10 +155,13 @@ export class OrderTrackerContender implements Contender {
   async collect(orderIds: readonly string[]): Promise<Collected> {
     const seen = new Map<string, Seen[]>();
     const fulfilments = new Map<string, number>();
-    const rows = (this.openLedger()?.prepare('SELECT order_id, final, transitions FROM order_outcomes').all() ?? []) as {
+    const rows = (this.openLedger()?.prepare('SELECT provider, order_id, final, status, transitions, recorded_at FROM order_outcomes').all() ?? []) as {
+      provider: ProviderName;
       order_id: string;
       final: number;
+      status: string | null;
       transitions: string;
+      recorded_at: string;
     }[];
     for (const row of rows) {
       const transitions = JSON.parse(row.transitions) as Transition[];
@@ -156,12 +173,28 @@ export class OrderTrackerContender implements Contender {
     const history = await historyFigures(client, 'trackOrder');
     const workflowIds = this.submitted.filter((order) => orderIds.includes(order.orderId)).map((order) => orderWorkflowId(order.provider as never, order.orderId));
     const scheduleToStartMs = await scheduleToStartSample(client, workflowIds);
-    if (!this.push) return { seen, fulfilments, history, scheduleToStartMs };
+    // Actions only where they can be read in full in reasonable time (a corpus run, not a 10,000-order point).
+    const actions = orderIds.length <= 2_000 ? await collectActions(client, () => this.serverCounts()) : undefined;
+    if (!this.push) return { seen, fulfilments, history, scheduleToStartMs, actions };
     const pushedIds = this.submitted
       .filter((order) => orderIds.includes(order.orderId) && (order.provider === 'ozzobit' || order.provider === 'houdini'))
       .map((order) => orderWorkflowId(order.provider as never, order.orderId));
     const pushPath = await pushPathSample(client, pushedIds, statusPushedSignal.name);
-    return { seen, fulfilments, history, scheduleToStartMs, pushPath };
+    const wanted = new Set(orderIds);
+    const finals = rows
+      .filter((row) => row.final === 1 && wanted.has(row.order_id) && (row.provider === 'ozzobit' || row.provider === 'houdini'))
+      .map((row) => ({ provider: row.provider, orderId: row.order_id, status: row.status, recordedAt: Date.parse(row.recorded_at) }));
+    const requestTimes = (provider: ProviderName, orderId: string) => (this.sandbox?.[provider].requests(orderId) ?? []).map((entry) => entry.at);
+    const pushed = await pushOutcomes(client, finals, requestTimes, statusPushedSignal.name);
+    return { seen, fulfilments, history, scheduleToStartMs, pushPath, actions, pushOutcomes: pushed };
+  }
+
+  /** Heartbeats and activity answers the bench's dev server counted (none on a server it did not start). */
+  private async serverCounts(): Promise<ServerCounts | undefined> {
+    const url = this.server?.metricsUrl;
+    if (url === undefined) return undefined;
+    const text = await (await fetch(url)).text();
+    return { heartbeats: sumServiceRequests(text, HEARTBEAT_OPERATIONS), activityAnswers: sumServiceRequests(text, ACTIVITY_ANSWER_OPERATIONS) };
   }
 
   get errors(): number {

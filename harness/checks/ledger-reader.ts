@@ -18,11 +18,26 @@ export interface LedgerRowRead {
   occurred_at: string;
 }
 
+/** A row of the poll groups' member table (activities/poll-groups/member-store.ts). */
+export interface GroupMemberRead {
+  provider: string;
+  orderId: string;
+  shard: number;
+}
+
 export interface LedgerReader {
   rows(): Promise<LedgerRowRead[]>;
   pendingCallbacks(): Promise<number>;
+  /** The orders in a poll group now (none before the table exists). */
+  groupMembers(): Promise<GroupMemberRead[]>;
   close(): Promise<void>;
 }
+
+const MEMBERS_QUERY = 'SELECT provider, order_id AS "orderId", shard FROM poll_group_members';
+const noTableYet = (error: unknown): GroupMemberRead[] => {
+  if (/no such table|does not exist/i.test(String(error))) return [];
+  throw error;
+};
 
 export function ledgerReader(databaseUrl: string): LedgerReader {
   if (databaseUrl.startsWith('sqlite:')) {
@@ -35,6 +50,13 @@ export function ledgerReader(databaseUrl: string): LedgerReader {
     return {
       rows: async () => all.all().map((row) => ({ ...row, final: row.final === 1 })),
       pendingCallbacks: async () => pending.get()?.count ?? 0,
+      groupMembers: async () => {
+        try {
+          return (database.prepare(MEMBERS_QUERY).all() as GroupMemberRead[]).map((row) => ({ ...row, shard: Number(row.shard) }));
+        } catch (error) {
+          return noTableYet(error);
+        }
+      },
       close: async () => {
         database.close();
       },
@@ -47,6 +69,11 @@ export function ledgerReader(databaseUrl: string): LedgerReader {
     rows: async () => (await pool.query('SELECT order_key, outcome, final, callback, occurred_at FROM order_outcomes')).rows,
     pendingCallbacks: async () =>
       Number((await pool.query("SELECT count(*) AS count FROM order_outcomes WHERE callback = 'pending'")).rows[0]?.count ?? 0),
+    groupMembers: async () =>
+      pool.query<GroupMemberRead>(MEMBERS_QUERY).then(
+        (result) => result.rows.map((row) => ({ ...row, shard: Number(row.shard) })),
+        noTableYet,
+      ),
     close: () => pool.end(),
   };
 }

@@ -32,9 +32,10 @@ export interface HoudiniAdapter extends ProviderAdapter {
   listPage(cursor: ListCursor | null, signal?: AbortSignal): Promise<ListPage>;
   /**
    * Every order of the partner account, newest first (`GET /v2/orders`, page by page): what the
-   * push bridge reads after a WebSocket gap to catch the updates it missed.
+   * push bridge reads after a WebSocket gap to catch the updates it missed. `beforePage` is awaited
+   * before each page's request: the provider's request budget, which list pages share with polls.
    */
-  listOrders(signal?: AbortSignal): Promise<HoudiniListedOrder[]>;
+  listOrders(signal?: AbortSignal, beforePage?: () => Promise<void>): Promise<HoudiniListedOrder[]>;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
@@ -76,9 +77,10 @@ export function createHoudiniAdapter(settings: HoudiniSettings, clock: ProviderC
       return withAnswer(countUnrecognisedStatus('houdini', normalizeHoudiniOrder(order, Date.now(), settings.pushes, clock)), body);
     },
 
-    async listOrders(signal?: AbortSignal): Promise<HoudiniListedOrder[]> {
+    async listOrders(signal?: AbortSignal, beforePage?: () => Promise<void>): Promise<HoudiniListedOrder[]> {
       const listed: HoudiniListedOrder[] = [];
       for (let page = 1; page <= LIST_MAX_PAGES; page += 1) {
+        await beforePage?.();
         const { orders, more } = await readPage(page, signal);
         listed.push(...orders);
         if (!more) break;

@@ -1,7 +1,7 @@
 /**
  * Crash test: exactly-once fulfilment while processes die (issue 5, "Crash test").
  *
- *   npm run crash-test -- --orders 200 --kills 10 [--ledger postgres] [--server-restarts 1] [--database-blips 1] [--seed 7] [--keep]
+ *   npm run crash-test -- --orders 200 --kills 10 [--ledger postgres] [--server-restarts 1] [--database-blips 1] [--start-window S] [--seed 7] [--keep]
  *
  * A Temporal dev server on a database file, the provider simulators (every one the sandbox stack
  * offers and the worker has an adapter for), a callback receiver that verifies signatures and
@@ -49,6 +49,9 @@ import { EXPECTED, type OrderKind, type PlannedOrder, between, planOrders } from
 import { WorkerSupervisor } from '../../harness/process-supervisor';
 import { type LedgerReader, ledgerReader, logicalKey, retrying } from '../../harness/checks/ledger-reader';
 import { checkExactlyOnce } from '../../harness/checks/exactly-once';
+import { busiestWindow, describeBusiestWindow, smallestGap } from '../../harness/checks/request-budget';
+import { type KillRecovery, type KillSnapshot, formatRecovery, groupsRunBy, recoveryAfterKill, snapshotKill } from '../../harness/checks/group-recovery';
+import type { RequestLogEntry } from '../../sandbox/request-log';
 
 const SECOND = 1_000;
 const NAMESPACE = 'default';
@@ -118,6 +121,10 @@ export interface BudgetReport {
   limit: number;
   /** The same over 30 s, where one request of jitter weighs less (reported, not checked). */
   busiest30s: number;
+  /** The smallest gap between two requests (ms): 1/budget, less the jitter between a slot and its request. */
+  smallestGapMs: number;
+  /** The busiest window's requests (offset, operation, order or list page, HTTP status). */
+  busiestRequests: string[];
 }
 
 /** The window the request budget is checked over. */
@@ -129,6 +136,8 @@ export interface CrashTestReport {
   workers: number;
   requestsPerSecond: number;
   budget: BudgetReport[];
+  /** Per kill: the poll groups the killed worker ran, and how long their members went unasked. */
+  groupRecovery: KillRecovery[];
   seed: number;
   providers: ProviderName[];
   orders: number;
@@ -181,15 +190,7 @@ function countBy<K extends string>(keys: readonly K[], values: readonly K[]): Re
   return counts;
 }
 
-/** The most entries of `times` (sorted) in any window of `windowMs` that starts at one of them. */
-export function busiestWindow(times: readonly number[], windowMs: number): number {
-  let most = 0;
-  for (let start = 0, end = 0; start < times.length; start += 1) {
-    while (end < times.length && (times[end] as number) < (times[start] as number) + windowMs) end += 1;
-    most = Math.max(most, end - start);
-  }
-  return most;
-}
+export { busiestWindow };
 
 /** The Temporal server under test, restartable on its database at the same address. */
 interface TemporalUnderTest {
@@ -419,6 +420,8 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
 
     // --- kills and the server restart ------------------------------------------------------------
     const activeSupervisors = supervisors;
+    const killSnapshots: Promise<KillSnapshot>[] = [];
+    const groupShards = Object.fromEntries(tracked.map((provider) => [provider, config.pollGroups[provider]]));
     const killsByTrigger: Record<string, number> = {};
     let kills = 0;
     let killsDuringFulfilment = 0;
@@ -490,6 +493,11 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
           continue;
         }
         kills += 1;
+        // Which poll groups died with it, and their members then: how long they go unasked is measured at the end.
+        const killedPid = killed.pid ?? -1;
+        killSnapshots.push(
+          snapshotKill(Date.now(), killedPid, () => groupsRunBy(client, killedPid, groupShards, taskQueue), () => (reader as LedgerReader).groupMembers()),
+        );
         if (during) killsDuringFulfilment += 1;
         killsByTrigger[how] = (killsByTrigger[how] ?? 0) + 1;
         log(`kill ${kills}/${options.kills} (${how})${during ? ' during fulfilment' : ''}: worker ${index % activeSupervisors.length + 1} pid ${killed?.pid} at ${new Date().toISOString()}; restarting it`);
@@ -528,8 +536,13 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     const { stepsRetried, rows, processed, ordersLost, ordersStuck, badSignatures } = checked;
     // The provider-wide budget, from what each simulator received (not from the tracker's account).
     const budget: BudgetReport[] = [];
+    const receivedBy: Partial<Record<ProviderName, RequestLogEntry[]>> = {};
     for (const provider of tracked) {
-      const times = (await simulators.requests(provider)).map((entry) => entry.at).filter((at) => at >= runStart).sort((a, b) => a - b);
+      const received = (await simulators.requests(provider)).filter((request) => request.at >= runStart).sort((a, b) => a.at - b.at);
+      receivedBy[provider] = received;
+      // The evidence of the budget (and of the kills' re-poll gaps), kept with the work folder.
+      writeFileSync(join(workDir, `requests-${provider}.json`), JSON.stringify(received));
+      const times = received.map((request) => request.at);
       const entry: BudgetReport = {
         provider,
         requests: times.length,
@@ -537,12 +550,17 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
         busiest: busiestWindow(times, BUDGET_WINDOW_MS),
         busiest30s: busiestWindow(times, 30 * SECOND),
         limit: (requestsPerSecond * BUDGET_WINDOW_MS) / SECOND + 1,
+        smallestGapMs: smallestGap(times),
+        busiestRequests: describeBusiestWindow(received, BUDGET_WINDOW_MS),
       };
       budget.push(entry);
       if (entry.busiest > entry.limit) {
-        problem(`${provider} received ${entry.busiest} requests in ${BUDGET_WINDOW_MS / SECOND} s, over its budget of ${requestsPerSecond}/s (at most ${entry.limit})`);
+        problem(
+          `${provider} received ${entry.busiest} requests in ${BUDGET_WINDOW_MS / SECOND} s, over its budget of ${requestsPerSecond}/s (at most ${entry.limit}): ${entry.busiestRequests.join('; ')}`,
+        );
       }
     }
+    const groupRecovery = (await Promise.all(killSnapshots)).map((snapshot) => recoveryAfterKill(snapshot, receivedBy));
     if (options.inspect !== undefined) {
       const found = await options.inspect({
         environment: cleanEnvironment({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: NAMESPACE, TEMPORAL_TASK_QUEUE: taskQueue, DATABASE_URL: databaseUrl }),
@@ -569,6 +587,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
       workers: workerCount,
       requestsPerSecond,
       budget,
+      groupRecovery,
       seed,
       providers: tracked,
       orders: orders.length,
@@ -651,7 +670,8 @@ export function formatReport(report: CrashTestReport): string {
     `  duplicate deliveries:   ${report.duplicateDeliveries} (deduped by Idempotency-Key)`,
     `  attempts after the 1st: ${Object.entries(report.stepsRetried).map(([step, count]) => `${step} ${count}`).join(', ')} (each fulfilment step scheduled once per order)`,
     `  orders lost / stuck:    ${report.ordersLost} / ${report.ordersStuck}`,
-    `  request budget:         ${report.requestsPerSecond}/s per provider; busiest ${BUDGET_WINDOW_MS / SECOND} s window (at most ${(report.requestsPerSecond * BUDGET_WINDOW_MS) / SECOND + 1}): ${report.budget.map((entry) => `${entry.provider} ${entry.busiest} of ${entry.requests} requests`).join(', ')}; busiest 30 s window (budget × 30 = ${report.requestsPerSecond * 30}): ${report.budget.map((entry) => `${entry.provider} ${entry.busiest30s}`).join(', ')}`,
+    `  request budget:         ${report.requestsPerSecond}/s per provider; busiest ${BUDGET_WINDOW_MS / SECOND} s window (at most ${(report.requestsPerSecond * BUDGET_WINDOW_MS) / SECOND + 1}): ${report.budget.map((entry) => `${entry.provider} ${entry.busiest} of ${entry.requests} requests`).join(', ')}; busiest 30 s window (at most budget × 30 + 1 = ${report.requestsPerSecond * 30 + 1}): ${report.budget.map((entry) => `${entry.provider} ${entry.busiest30s}`).join(', ')}; smallest gap between two requests: ${report.budget.map((entry) => `${entry.provider} ${(entry.smallestGapMs / SECOND).toFixed(3)} s`).join(', ')}`,
+    ...formatRecovery(report.groupRecovery).map((line) => `  poll groups after ${line}`),
     `  wall time:              ${seconds} s`,
     ...report.unexpectedWorkerExits.map((exit) => `  note: ${exit}`),
     ...report.problems.map((text) => `  PROBLEM: ${text}`),
@@ -666,6 +686,7 @@ const CRASH_TEST_OPTIONS = {
   'database-blips': { type: 'string' },
   seed: { type: 'string' },
   'settle-timeout': { type: 'string' },
+  'start-window': { type: 'string' },
   keep: { type: 'boolean' },
   'worker-env': { type: 'string', multiple: true },
   quiet: { type: 'boolean' },
@@ -677,7 +698,7 @@ const CRASH_TEST_OPTIONS = {
 } as const;
 
 const CRASH_TEST_USAGE =
-  'use --orders N --kills N [--ledger sqlite|postgres] [--server-restarts N] [--database-blips N] [--temporal dev|cluster] [--workers N] [--ingress] [--requests-per-second N] [--seed N] [--settle-timeout S] [--worker-env NAME=VALUE] [--keep] [--quiet]';
+  'use --orders N --kills N [--ledger sqlite|postgres] [--server-restarts N] [--database-blips N] [--temporal dev|cluster] [--workers N] [--ingress] [--requests-per-second N] [--seed N] [--settle-timeout S] [--start-window S] [--worker-env NAME=VALUE] [--keep] [--quiet]';
 
 export function parseCrashTestArguments(argv: string[]): CrashTestOptions {
   const { values, positionals } = readArguments(argv, CRASH_TEST_OPTIONS, CRASH_TEST_USAGE);
@@ -693,7 +714,9 @@ export function parseCrashTestArguments(argv: string[]): CrashTestOptions {
   if (values.temporal !== undefined) options.temporal = oneOf('--temporal', values.temporal, ['dev', 'cluster'] as const);
   if (values.ledger !== undefined) options.ledger = oneOf('--ledger', values.ledger, ['sqlite', 'postgres'] as const);
   const settleSeconds = whole('settle-timeout');
+  const windowSeconds = whole('start-window', 1);
   const optional = {
+    startWindowMs: windowSeconds === undefined ? undefined : windowSeconds * SECOND,
     serverRestarts: whole('server-restarts'),
     databaseBlips: whole('database-blips'),
     seed: whole('seed'),

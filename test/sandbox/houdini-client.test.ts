@@ -147,6 +147,22 @@ describe('listOrders against the simulator', () => {
     }
   });
 
+  it('waits for the request budget before each page (the push bridge\'s catch-up shares the provider\'s slots)', async () => {
+    const own = await startHoudiniSandbox({ partnerId: PARTNER_ID, secret: SECRET });
+    try {
+      for (let index = 0; index < 150; index += 1) own.addOrder({ id: `paced-${index}`, steps: [{ status: 'WAITING' }] });
+      const listing = createHoudiniAdapter({ url: own.url, partnerId: PARTNER_ID, secret: SECRET, pushes: false });
+      const pagesAskedBeforeEachSlot: number[] = [];
+      const budget = async () => void pagesAskedBeforeEachSlot.push(own.requests().length);
+      expect(await listing.listOrders(undefined, budget)).toHaveLength(150);
+      // One slot before each of the two pages, each taken before its page went out.
+      expect(pagesAskedBeforeEachSlot).toEqual([0, 1]);
+      expect(own.requests()).toHaveLength(2);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('computes a deposit wait in Houdini\'s time when given the sandbox\'s time scale, at the stage cadence with pushes and the floor without', async () => {
     const own = await startHoudiniSandbox({ partnerId: PARTNER_ID, secret: SECRET });
     try {

@@ -61,6 +61,12 @@ describe('the benchmark', () => {
     expect(parseOptions(['--orders', '50', '--quick'], '/out')).toMatchObject({ orders: 50, timeScale: 240, scaling: [100, 1_000], scalingMeasureSeconds: 30 });
   });
 
+  test('--workload prompts and --kill-at choose the scenario and the kill (0: none)', () => {
+    expect(parseOptions([], '/out')).toMatchObject({ workload: 'corpus', killAtFraction: 0.3 });
+    expect(parseOptions(['--workload', 'prompts', '--kill-at', '0'], '/out')).toMatchObject({ workload: 'prompts', killAtFraction: 0 });
+    expect(parseOptions(['--contenders', 'order-tracker-retry'], '/out').contenders).toEqual(['order-tracker-retry']);
+  });
+
   test('an existing server runs one scaling point into its own folder', () => {
     const options = parseOptions(['--temporal-address', '127.0.0.1:7233', '--temporal-pid', '42', '--scaling', '1000', '--scaling-contenders', 'order-tracker'], '/out');
     expect(options).toMatchObject({ existingServer: { address: '127.0.0.1:7233', pid: 42 }, contenders: [], outputDir: '/out/cluster' });
@@ -74,6 +80,8 @@ describe('the benchmark', () => {
     [['--temporal-address', 'localhost'], 'invalid --temporal-address "localhost"'],
     [['--temporal-pid', '42'], '--temporal-pid needs --temporal-address'],
     [['--parallel', 'extra'], 'unexpected argument "extra"'],
+    [['--workload', 'orders'], 'invalid --workload "orders"'],
+    [['--kill-at', '1.5'], 'invalid --kill-at "1.5"'],
   ])('%j is refused', (argv, message) => {
     expect(refusal(() => parseOptions(argv, '/out'))).toContain(message);
   });
@@ -85,6 +93,7 @@ describe('the crash and cluster tests', () => {
     expect(options).toMatchObject({ orders: 80, kills: 8, ledger: 'postgres', workerEnvironment: { A: '1', B: 'x=y' }, keepWorkDir: true });
     expect(options).not.toHaveProperty('seed');
     expect(parseCrashTestArguments([])).toMatchObject({ orders: 200, kills: 10 });
+    expect(parseCrashTestArguments(['--start-window', '240']).startWindowMs).toBe(240_000);
   });
 
   test.each([

@@ -36,6 +36,8 @@ export interface HoudiniBridgeOptions extends SocketBridgeOptions {
   adapter?: Pick<HoudiniAdapter, 'listOrders'>;
   /** Which listed orders the catch-up pushes (see runningHoudiniOrders); needed with `adapter`. */
   trackedOrders?: TrackedOrders;
+  /** Waits for Houdini's request budget before each page of the catch-up (shared with the workers' polls). */
+  beforeListPage?: () => Promise<void>;
   /** Wall time to Houdini's (SANDBOX_TIME_SCALE against the sandbox), as the poll's (provider-clock.ts). */
   clock?: ProviderClock;
   pingIntervalMs?: number;
@@ -94,7 +96,7 @@ class HoudiniBridge extends SocketBridge {
     const { adapter, trackedOrders } = options;
     if (adapter !== undefined && trackedOrders !== undefined) {
       this.catchUp = new CatchUpLoop(this.logger, (signal) =>
-        catchUpHoudini({ adapter, trackedOrders, signal, deliver: (orderId, observation) => this.deliver(orderId, observation) }),
+        catchUpHoudini({ adapter, trackedOrders, signal, beforePage: options.beforeListPage, deliver: (orderId, observation) => this.deliver(orderId, observation) }),
       );
     } else {
       this.logger.warn('no catch-up after a gap (needs HOUDINI_URL and a Temporal client); updates missed while disconnected wait for the next poll');

@@ -23,6 +23,8 @@ export interface CatchUpOptions {
   trackedOrders: TrackedOrders;
   /** Delivers one observation (the bridge's per-order queue, then `OrderTracker.push`). */
   deliver: (orderId: string, observation: Observation) => Promise<void>;
+  /** Waits for the provider's budget before each page (the ingress's share of the request slots). */
+  beforePage?: () => Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -32,7 +34,7 @@ export interface CatchUpResult {
 }
 
 export async function catchUpHoudini(options: CatchUpOptions): Promise<CatchUpResult> {
-  const listed = await options.adapter.listOrders(options.signal);
+  const listed = await options.adapter.listOrders(options.signal, options.beforePage);
   if (listed.length === 0) return { listed: 0, pushed: 0 };
   const tracked = await options.trackedOrders(listed.map((entry) => entry.order.houdiniId));
   const due = listed.filter((entry) => tracked.has(entry.order.houdiniId));

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { OrderTracker } from '../../client/order-tracker';
 import type { Config } from '../../common/config';
 import type { PushBridge } from './bridge';
-import { houdiniBridgeFromConfig } from './houdini-config';
+import { type ProviderBudget, houdiniBridgeFromConfig } from './houdini-config';
 import { ozzobitBridgeFromConfig, ozzobitWebhookRouteFromConfig } from './ozzobit-config';
 import type { PushReporting } from './push-logger';
 
@@ -15,10 +15,13 @@ export function webhookRoutesFromConfig(config: Config, tracker: Pick<OrderTrack
   return routes;
 }
 
-/** One bridge per provider whose push settings are set (HOUDINI_WS_URL, OZZOBIT_WS_URL). */
-export function pushBridgesFromConfig(config: Config, tracker: Pick<OrderTracker, 'push'>, client: Client, reporting?: PushReporting): PushBridge[] {
+/**
+ * One bridge per provider whose push settings are set (HOUDINI_WS_URL, OZZOBIT_WS_URL); their reads
+ * of the provider (Houdini's catch-up) wait for `budget`, the provider's request budget.
+ */
+export function pushBridgesFromConfig(config: Config, tracker: Pick<OrderTracker, 'push'>, client: Client, reporting?: PushReporting, budget?: ProviderBudget): PushBridge[] {
   const bridges: PushBridge[] = [];
-  const houdini = houdiniBridgeFromConfig(config, tracker, client, reporting);
+  const houdini = houdiniBridgeFromConfig(config, tracker, client, reporting, budget);
   if (houdini !== undefined) bridges.push(houdini);
   const ozzobit = ozzobitBridgeFromConfig(config, tracker, client, reporting);
   if (ozzobit !== undefined) bridges.push(ozzobit);
