@@ -2,7 +2,7 @@ import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { ErrorType } from '../workflows/error-types';
 import { orderKey } from '../domain/ids';
 import type { CallbackState, Observation, Outcome, ProviderName } from '../domain/types';
-import { type CallbackSender, callbackBody, callbackIdempotencyKey } from '../callbacks/callback-sender';
+import { type CallbackSender, callbackBody } from '../callbacks/callback-sender';
 import { createCallbackDelivery } from './callback-delivery';
 import type { Ledger, OutcomeRecord } from '../ledger/ledger';
 import { outcomeFacts } from '../ledger/decide-record';
@@ -12,7 +12,7 @@ import { ProviderGate, RATE_BUDGET_WAIT_METRIC, requestIntervalFor } from './pro
 import { type PushChannelReader, createPushFallback } from './push-fallback';
 import { recordedAnswer } from './recorded-answer';
 import { toApplicationFailure } from './to-application-failure';
-import { type FulfilmentHooks, type FulfilmentStep, HOOK_FOR_OUTCOME, HOOK_HEARTBEAT_INTERVAL_MS, type HookContext } from './fulfilment-hooks';
+import { type FulfilmentHooks, createHookRunner } from './fulfilment-hooks';
 import { type PollAnswer, NOT_FOUND_QUIET_REQUESTS, type PollRequest, type PollUntilChangedRequest, isChange, notFoundYet, notYet } from './poll-requests';
 import { type PollGroupDependencies, createGroupActivities } from './poll-groups/group-activities';
 import type { AuditTrail } from './audit/audit-trail';
@@ -222,30 +222,9 @@ export function createActivities(dependencies: ActivityDependencies) {
 
     /**
      * Runs the worker's hook for the recorded outcome; its key is marked done in the ledger after it
-     * returns, so a retry skips it. At least once: a crash between the hook and the mark runs it again.
+     * returns, so a retry skips it. At least once (fulfilment-hooks.ts).
      */
-    async runHook(step: FulfilmentStep): Promise<string | null> {
-      const name = HOOK_FOR_OUTCOME[step.outcome];
-      const hook = hooks?.[name];
-      if (hook === undefined) return null;
-      const row = await ledger.find(step.provider, step.orderId);
-      // The row names the record (a non-final outcome recorded again gets a key of its own).
-      if (row === undefined || row.outcome !== step.outcome) return null;
-      const callbackKey = callbackIdempotencyKey(row);
-      const idempotencyKey = `${callbackKey}:${name}`;
-      if (row.hooksDone.includes(idempotencyKey)) return idempotencyKey;
-      // Heartbeats tell the server this worker is alive (the workflow sets a heartbeat timeout), so a
-      // crash during a hook is retried in seconds, not after the 5-minute start-to-close.
-      const context = Context.current();
-      const heartbeats = setInterval(() => context.heartbeat(), HOOK_HEARTBEAT_INTERVAL_MS);
-      try {
-        await hook({ provider: step.provider, orderId: step.orderId, outcome: step.outcome, idempotencyKey, callbackIdempotencyKey: callbackKey, row });
-      } finally {
-        clearInterval(heartbeats);
-      }
-      await ledger.markHookDone(step.provider, step.orderId, idempotencyKey);
-      return idempotencyKey;
-    },
+    runHook: createHookRunner(ledger, hooks),
   };
 }
 
