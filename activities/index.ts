@@ -12,7 +12,7 @@ import { ProviderGate, RATE_BUDGET_WAIT_METRIC, requestIntervalFor } from './pro
 import { type PushChannelReader, createPushFallback } from './push-fallback';
 import { recordedAnswer } from './recorded-answer';
 import { toApplicationFailure } from './to-application-failure';
-import { type FulfilmentHooks, createHookRunner } from './fulfilment-hooks';
+import { type FulfilmentHooks, HOOK_FOR_OUTCOME, createHookRunner } from './fulfilment-hooks';
 import { type PollAnswer, NOT_FOUND_QUIET_REQUESTS, type PollRequest, type PollUntilChangedRequest, isChange, notFoundYet, notYet } from './poll-requests';
 import { type PollGroupDependencies, createGroupActivities } from './poll-groups/group-activities';
 import type { AuditTrail } from './audit/audit-trail';
@@ -66,6 +66,11 @@ export interface RecordedOutcome {
   /** The outcome the ledger holds: a final one recorded earlier wins over this run's. */
   outcome: Outcome;
   callback: CallbackState;
+  /**
+   * Whether this worker has a hook for the recorded outcome. Without one the workflow schedules no
+   * runHook (HOOKS_WHERE_SET_PATCH): every worker of a task queue runs the same hooks.
+   */
+  hookToRun?: boolean;
 }
 
 /** Builds every activity from injected dependencies; workers pass real ones, tests real servers. */
@@ -210,7 +215,8 @@ export function createActivities(dependencies: ActivityDependencies) {
         outcome: result.row.outcome,
         recordedNow: result.recorded,
       });
-      return { recorded: result.recorded, outcome: result.row.outcome, callback: result.row.callback };
+      const hookToRun = hooks?.[HOOK_FOR_OUTCOME[result.row.outcome]] !== undefined;
+      return { recorded: result.recorded, outcome: result.row.outcome, callback: result.row.callback, hookToRun };
     },
 
     /**

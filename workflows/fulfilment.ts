@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities, FulfilmentStep } from '../activities';
 import type { OrderRun } from './order-run';
-import { FULFILMENT_STEPS_PATCH, LATE_NEWS_PATCH } from './patches';
+import { FULFILMENT_STEPS_PATCH, HOOKS_WHERE_SET_PATCH, LATE_NEWS_PATCH } from './patches';
 import { ORDER_OUTCOME } from './search-attributes';
 import { type CallbackState, type Outcome, isFinalOutcome } from '../domain/types';
 
@@ -97,9 +97,10 @@ export async function fulfil(run: OrderRun, end: Outcome): Promise<Fulfilled> {
   if (!patched(FULFILMENT_STEPS_PATCH) || !recorded.recorded) return { outcome: recorded.outcome, recorded: recorded.recorded, reopenable: false };
   const reopenable = !isFinalOutcome(recorded.outcome) && patched(LATE_NEWS_PATCH);
   const lateNews = () => run.late.track !== null || run.late.push !== null;
+  const hookToRun = recorded.hookToRun !== false || !patched(HOOKS_WHERE_SET_PATCH);
   await deliverAndRunHook(
     { provider, orderId, outcome: recorded.outcome },
-    recorded.callback === 'pending',
+    { callbackPending: recorded.callback === 'pending', hookToRun },
     (change) => {
       if (change.callback !== undefined) state.callback = change.callback;
       if (change.attention !== undefined) state.attention = change.attention;
@@ -120,34 +121,41 @@ export interface FulfilmentReport {
  * request of the workflow never interrupts them; `interruptWhen` may (a non-final outcome that late
  * news replaces): the steps in progress are cancelled and the result is `interrupted`.
  */
+export interface FulfilmentSteps {
+  /** The recorded callback is still to be delivered. */
+  callbackPending: boolean;
+  /** The worker has a hook for the outcome (always, in runs recorded before HOOKS_WHERE_SET_PATCH). */
+  hookToRun: boolean;
+}
+
 export async function deliverAndRunHook(
   step: FulfilmentStep,
-  callbackPending: boolean,
+  steps: FulfilmentSteps,
   report: (change: FulfilmentReport) => void,
   interruptWhen?: () => boolean,
 ): Promise<'done' | 'interrupted'> {
   return CancellationScope.nonCancellable(async () => {
     if (interruptWhen === undefined) {
-      await runSteps(step, callbackPending, report);
+      await runSteps(step, steps, report);
       return 'done';
     }
     const scope = new CancellationScope();
     let finished = false;
-    const steps = scope.run(() => runSteps(step, callbackPending, report)).finally(() => (finished = true));
+    const running = scope.run(() => runSteps(step, steps, report)).finally(() => (finished = true));
     await condition(() => finished || interruptWhen());
     if (finished) {
-      await steps;
+      await running;
       return 'done';
     }
     scope.cancel();
-    await steps.catch((error: unknown) => {
+    await running.catch((error: unknown) => {
       if (!isCancellation(error)) throw error;
     });
     return 'interrupted';
   });
 }
 
-async function runSteps(step: FulfilmentStep, callbackPending: boolean, report: (change: FulfilmentReport) => void): Promise<void> {
+async function runSteps(step: FulfilmentStep, { callbackPending, hookToRun }: FulfilmentSteps, report: (change: FulfilmentReport) => void): Promise<void> {
   if (callbackPending) {
     try {
       report({ callback: await callbacks.deliverCallback(step) });
@@ -157,6 +165,7 @@ async function runSteps(step: FulfilmentStep, callbackPending: boolean, report: 
       report({ attention: 'callback not delivered' });
     }
   }
+  if (!hookToRun) return;
   try {
     await hooks.runHook(step);
   } catch (error) {

@@ -65,3 +65,10 @@ export const CANCEL_HOLDS_PATCH = 'cancel-holds-against-in-flight-pushes';
  * upserted with the outcome. Runs recorded before keep retry-driven polling alone.
  */
 export const POLL_GROUPS_PATCH = 'poll-groups';
+
+/**
+ * A worker without a hook for the recorded outcome (the `order-tracker worker` command has none)
+ * says so in recordOutcome's answer, and the order schedules no runHook: one activity attempt, one
+ * billed action, less per order. Runs recorded before run the (empty) runHook.
+ */
+export const HOOKS_WHERE_SET_PATCH = 'hooks-only-where-set';

@@ -21,9 +21,15 @@ export interface ServiceProcess {
   stop(): Promise<number | null>;
 }
 
+/** The command's arguments; `worker-with-hook` is the worker with an `onSucceeded` hook (worker-with-hook.ts). */
+function commandLine(command: 'worker' | 'worker-with-hook' | 'ingress'): string[] {
+  if (command === 'worker-with-hook') return ['-r', 'tsx/cjs', join(__dirname, 'worker-with-hook.ts')];
+  return [join(PROJECT_ROOT, 'bin', 'order-tracker.js'), command];
+}
+
 /** Starts the command and resolves once it logs `runningMessage` (JSON lines on stdout). */
-export async function startService(command: 'worker' | 'ingress', env: NodeJS.ProcessEnv, runningMessage: string): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'order-tracker.js'), command], { cwd: PROJECT_ROOT, env });
+export async function startService(command: 'worker' | 'worker-with-hook' | 'ingress', env: NodeJS.ProcessEnv, runningMessage: string): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, commandLine(command), { cwd: PROJECT_ROOT, env });
   const lines: string[] = [];
   let stderr = '';
   readline.createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));

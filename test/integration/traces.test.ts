@@ -108,8 +108,9 @@ beforeAll(async () => {
   ingressUrl = `http://127.0.0.1:${ingressPort}`;
   const common = { TEMPORAL_ADDRESS: environment.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, DATABASE_URL: `sqlite:${ledgerFile}`, OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url };
   [worker, ingress] = await Promise.all([
-    // A tenth of OZZOBiT's cadence, for the order that changes often enough to continue as new.
-    startService('worker', cleanEnvironment({ ...common, OZZOBIT_URL: sandbox.url, OZZOBIT_SECRET_KEY: SECRET_KEY, FULFILLMENT_WEBHOOK_URL: receiver.url, FULFILLMENT_WEBHOOK_SECRET: CALLBACK_SECRET, SANDBOX_TIME_SCALE: '10' }), 'order-tracker worker running'),
+    // A tenth of OZZOBiT's cadence, for the order that changes often enough to continue as new; with
+    // a hook, so the hook's step is in the trace (a worker without one schedules none).
+    startService('worker-with-hook', cleanEnvironment({ ...common, OZZOBIT_URL: sandbox.url, OZZOBIT_SECRET_KEY: SECRET_KEY, FULFILLMENT_WEBHOOK_URL: receiver.url, FULFILLMENT_WEBHOOK_SECRET: CALLBACK_SECRET, SANDBOX_TIME_SCALE: '10' }), 'order-tracker worker running'),
     startService('ingress', cleanEnvironment({ ...common, INGRESS_PORT: String(ingressPort), OZZOBIT_WEBHOOK_SECRET: WEBHOOK_SECRET }), 'order-tracker ingress running'),
   ]);
 }, TEST_TIMEOUT_MS);

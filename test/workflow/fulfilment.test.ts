@@ -11,7 +11,8 @@ import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
 import { orderWorkflowId } from '../../domain/ids';
 import { startCallbackReceiver, type CallbackReceiver } from '../helpers/callback-receiver';
 import { createTimeSkippingEnvironment } from '../helpers/environments';
-import { activityCount, saveHistory } from '../helpers/history';
+import { activityCount, patchMarkers, saveHistory } from '../helpers/history';
+import { HOOKS_WHERE_SET_PATCH } from '../../workflows/patches';
 import { magmaProviders, temporaryLedger, uniqueId, withWorkers } from '../helpers/worker-stack';
 
 const API_KEY = 'fulfilment-test-key';
@@ -60,7 +61,7 @@ beforeEach(() => {
   receiver.answer = () => 200;
 });
 
-function stack<T>(body: () => Promise<T>): Promise<T> {
+function stack<T>(body: () => Promise<T>, workerHooks: FulfilmentHooks = hooks): Promise<T> {
   return withWorkers(
     {
       connection: environment.nativeConnection,
@@ -68,7 +69,7 @@ function stack<T>(body: () => Promise<T>): Promise<T> {
       providers: magmaProviders(sandbox.url, API_KEY),
       ledger,
       callbackSender: createCallbackSender({ url: receiver.url, secrets: [SECRET] }),
-      hooks,
+      hooks: workerHooks,
     },
     body,
   );
@@ -114,6 +115,24 @@ test('a succeeded order is recorded, called back once with a signed fixed body, 
   const history = await environment.client.workflow.getHandle(orderWorkflowId('magma', orderId)).fetchHistory();
   for (const activity of ['recordOutcome', 'deliverCallback', 'runHook']) expect(activityCount(history, activity)).toBe(1);
   saveHistory('fulfilment-callback-and-hook', history);
+});
+
+test('a worker without a hook for the outcome schedules no runHook: the callback alone follows the record', async () => {
+  const orderId = succeedingOrder();
+  const result = await stack(async () => {
+    await tracker.track('magma', orderId);
+    return tracker.result('magma', orderId);
+  }, { onTimedOut: hooks.onTimedOut });
+  expect(result.outcome).toBe('succeeded');
+  expect(deliveriesOf(orderId)).toHaveLength(1);
+  expect(hookCalls).toEqual([]);
+  expect(await ledger.find('magma', orderId)).toMatchObject({ outcome: 'succeeded', callback: 'delivered', hooksDone: [] });
+
+  const history = await environment.client.workflow.getHandle(orderWorkflowId('magma', orderId)).fetchHistory();
+  expect(activityCount(history, 'runHook')).toBe(0);
+  for (const activity of ['recordOutcome', 'deliverCallback']) expect(activityCount(history, activity)).toBe(1);
+  expect(patchMarkers(history).map((marker) => marker.id)).toContain(HOOKS_WHERE_SET_PATCH);
+  saveHistory('v9-no-hook-for-the-outcome', history);
 });
 
 test('a callback is retried until a 2xx and every attempt sends the same bytes', async () => {
