@@ -1,15 +1,15 @@
 import { createActivities, type Activities, type FulfilmentHooks, type PollGroupDependencies } from '../activities';
 import { createCallbackSender } from '../callbacks/callback-sender';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger } from '../storage/ledger/ledger';
 import { scaledClock } from '../providers/provider-clock';
 import { createProviders } from '../providers/registry';
 import type { Config } from '../common/config';
 import type { PushChannelReader } from '../activities/push-fallback';
 import { ProviderGate } from '../activities/provider-gate';
-import type { RequestSlots } from '../activities/request-slots';
+import type { RequestSlots } from '../storage/request-slots/request-slots';
 import { Runtime } from '@temporalio/worker';
 import { type AuditTrail, createAuditTrail } from '../activities/audit/audit-trail';
-import type { AnswerStore } from '../ledger/provider-answers';
+import type { AnswerStore } from '../storage/ledger/provider-answers';
 import { configuredSecrets } from '../common/secrets';
 
 /**

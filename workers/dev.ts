@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { openLedger } from '../ledger/open-ledger';
+import { openDatabase } from '../storage/open-database';
 import { connectClient } from '../client/connect';
 import { connectWorker } from './connect-worker';
 import { trackerFromConfig } from '../client/order-tracker';
@@ -11,8 +11,6 @@ import { startSandboxStack, type SandboxStack } from '../sandbox/sandbox-stack';
 import { isPortFree, startDevServer, type DevServer } from './dev-server';
 import { dataConverterFor } from '../common/encryption-codec';
 import { activitiesFromConfig } from './activity-dependencies';
-import { openPushChannelStore } from '../activities/push-channels/push-channel-store';
-import { openRequestSlots } from '../activities/request-slots';
 import { installTelemetry } from './telemetry';
 import { installTracing } from '../common/tracing';
 import { tracingSettings } from '../common/observability-variables';
@@ -62,11 +60,10 @@ export async function runDev(): Promise<number> {
     }
     const config = loadConfig(environment);
     const connection = await connectWorker(config);
-    const ledger = await openLedger(config.databaseUrl);
-    const pushChannelStore = await openPushChannelStore(config.databaseUrl);
-    const requestSlots = await openRequestSlots(config.databaseUrl);
+    const database = await openDatabase(config.databaseUrl);
+    const { ledger, pushChannels: pushChannelStore, requestSlots } = database;
     const client = await connectClient(config);
-    const pollGroups = await openPollGroups(config, client, ledger);
+    const pollGroups = openPollGroups(config, client, database);
     const workers = await createWorkers({
       connection,
       namespace: config.namespace,
@@ -103,11 +100,8 @@ export async function runDev(): Promise<number> {
     ingress.failed.catch((error: unknown) => say(`push bridge stopped: ${error instanceof Error ? error.message : String(error)}`));
     await running;
     await ingress.stop();
-    await pollGroups.close();
     await client.connection.close();
-    await pushChannelStore.close();
-    await requestSlots.close();
-    await ledger.close();
+    await database.close();
     await connection.close();
     return 0;
   } finally {

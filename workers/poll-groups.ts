@@ -1,17 +1,16 @@
 /**
- * A worker process's poll groups: the shared member table, the Temporal client that reports changes
- * to orders and starts groups, and how many groups each configured provider has here. `start()`
- * makes sure every group of this worker's providers runs (a group that does is left as it is).
+ * A worker process's poll groups: the shared member table (the database's), the Temporal client that
+ * reports changes to orders and starts groups, and how many groups each configured provider has here.
+ * `start()` makes sure every group of this worker's providers runs (a group that does is left as it is).
  */
 import type { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import type { PollGroupDependencies } from '../activities';
-import { type MemberStore, openMemberStore } from '../activities/poll-groups/member-store';
 import { temporalOrderReports } from '../activities/poll-groups/order-reports';
 import { createReconciler } from '../activities/poll-groups/reconciliation';
 import { trackerFromConfig } from '../client/order-tracker';
 import type { Config } from '../common/config';
-import type { Ledger } from '../ledger/ledger';
+import type { Database } from '../storage/database';
 import type { ProviderName } from '../domain/types';
 
 /** Reconciliation reads the list this often when no member is due (a sweep for members reads it anyway). */
@@ -21,11 +20,9 @@ export interface WorkerPollGroups {
   dependencies: PollGroupDependencies;
   /** Starts the groups of this worker's providers that do not run yet. */
   start(): Promise<void>;
-  close(): Promise<void>;
 }
 
-export async function openPollGroups(config: Config, client: Client, ledger: Ledger): Promise<WorkerPollGroups> {
-  const members: MemberStore = await openMemberStore(config.databaseUrl);
+export function openPollGroups(config: Config, client: Client, { ledger, members }: Pick<Database, 'ledger' | 'members'>): WorkerPollGroups {
   const reports = temporalOrderReports(client, config.taskQueue);
   const shards: Partial<Record<ProviderName, number>> = {};
   for (const provider of config.configuredProviders) if (config.pollGroups[provider] > 0) shards[provider] = config.pollGroups[provider];
@@ -55,6 +52,5 @@ export async function openPollGroups(config: Config, client: Client, ledger: Led
         }
       }
     },
-    close: () => members.close(),
   };
 }

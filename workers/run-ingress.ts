@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
-import { openLedger } from '../ledger/open-ledger';
+import { openDatabase } from '../storage/open-database';
 import { connectClient } from '../client/connect';
 import { type OrderTracker, trackerFromConfig } from '../client/order-tracker';
 import { type Config, loadConfig } from '../common/config';
@@ -11,7 +11,7 @@ import type { PushReporting } from './push/push-logger';
 import { installTelemetry } from './telemetry';
 import { installTracing } from '../common/tracing';
 import { tracingSettings } from '../common/observability-variables';
-import { openPushChannelStore, type PushChannelStore } from '../activities/push-channels/push-channel-store';
+import type { PushChannelStore } from '../storage/push-channels/push-channel-store';
 import type { ProviderName } from '../domain/types';
 import type { PushBridge } from './push/bridge';
 import { type ChannelSource, PushChannelMonitor, type PushChannelHealth } from './push/push-channel-monitor';
@@ -19,7 +19,7 @@ import { componentLogger, prefixedConsoleLogger } from './push/push-logger';
 import type { PushChannel } from './push/push-receipts';
 import { INGRESS_TEMPORAL_DEADLINE_MS, boundedTracker } from './temporal-deadline';
 import type { AuditTrail } from '../activities/audit/audit-trail';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger } from '../storage/ledger/ledger';
 import { auditTrailFromConfig } from './activity-dependencies';
 import { auditedPushes } from './push/push-audit';
 
@@ -140,8 +140,8 @@ export async function runIngressProcess(config: Config): Promise<void> {
   // Before the client is made: its starts and signals carry each push's span (common/tracing.ts).
   const tracing = installTracing(tracingSettings(config.environment), 'order-tracker-ingress');
   const reporting = runtimeReporting();
-  const ledger = await openLedger(config.databaseUrl);
-  const pushChannelStore = await openPushChannelStore(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl);
+  const { ledger, pushChannels: pushChannelStore } = database;
   const client = await connectClient(config);
   const tracker = trackerFromConfig(config, client, ledger);
   const ingress = await startIngress(config, tracker, client, { reporting, pushChannelStore, ledger });
@@ -158,9 +158,8 @@ export async function runIngressProcess(config: Config): Promise<void> {
     });
   } finally {
     await ingress.stop();
-    await pushChannelStore.close();
     await client.connection.close();
-    await ledger.close();
+    await database.close();
     await tracing?.shutdown();
     // No worker ends the Runtime here (a worker's last shutdown does): its metrics exporter and log
     // forwarding would keep the process alive after SIGTERM.

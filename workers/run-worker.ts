@@ -1,6 +1,6 @@
 import { Runtime } from '@temporalio/worker';
 import type { FulfilmentHooks } from '../activities';
-import { openLedger } from '../ledger/open-ledger';
+import { openDatabase } from '../storage/open-database';
 import { connectClient, connectConnection } from '../client/connect';
 import { connectWorker } from './connect-worker';
 import { startOrderWatch } from './order-watch';
@@ -8,8 +8,6 @@ import { registerSearchAttributes } from '../common/register-search-attributes';
 import { type Config, loadConfig } from '../common/config';
 import { dataConverterFor } from '../common/encryption-codec';
 import { activitiesFromConfig } from './activity-dependencies';
-import { openPushChannelStore } from '../activities/push-channels/push-channel-store';
-import { openRequestSlots } from '../activities/request-slots';
 import { installTelemetry } from './telemetry';
 import { openPollGroups } from './poll-groups';
 import { installTracing } from '../common/tracing';
@@ -27,11 +25,10 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
   const workflowBundle = workflowBundleFrom(config.environment.WORKFLOW_BUNDLE, config.environment.ORDER_TRACKER_ENCRYPTION_KEY !== undefined, tracing !== undefined);
   await registerSearchAttributesIfAllowed(config);
   const connection = await connectWorker(config);
-  const ledger = await openLedger(config.databaseUrl);
-  const pushChannels = await openPushChannelStore(config.databaseUrl);
-  const requestSlots = await openRequestSlots(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl);
+  const { ledger, pushChannels, requestSlots } = database;
   const client = await connectClient(config);
-  const pollGroups = await openPollGroups(config, client, ledger);
+  const pollGroups = openPollGroups(config, client, database);
   try {
     if (config.configuredProviders.length === 0) {
       Runtime.instance().logger.warn('no provider is configured here; polls wait for a worker that has one');
@@ -62,11 +59,8 @@ export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks):
       watch.stop();
     }
   } finally {
-    await pollGroups.close();
     await client.connection.close();
-    await pushChannels.close();
-    await requestSlots.close();
-    await ledger.close();
+    await database.close();
     await connection.close();
     // The spans of the last workflow tasks and activities are still buffered.
     await tracing?.shutdown();

@@ -1,14 +1,14 @@
 /**
- * What a crash or fault run reads back to check exactly-once: the ledger rows straight from the
- * database, client calls retried while the server restarts, the logical Idempotency-Key.
+ * What a crash or fault run reads back to check exactly-once: every ledger row at once (the run's
+ * database, as openDatabase opened it), client calls retried while the server restarts, the logical
+ * Idempotency-Key.
  */
-import Database from 'better-sqlite3';
-import { Pool } from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { StoredLedger } from '../../storage/ledger/ledger';
 
 const SECOND = 1_000;
 
-/** Ledger rows straight from the database (not through the Ledger API, which hides nothing but is per order). */
+/** Ledger rows as the checks read them: every row of the database at once, not order by order. */
 export interface LedgerRowRead {
   order_key: string;
   outcome: string;
@@ -21,33 +21,21 @@ export interface LedgerRowRead {
 export interface LedgerReader {
   rows(): Promise<LedgerRowRead[]>;
   pendingCallbacks(): Promise<number>;
-  close(): Promise<void>;
 }
 
-export function ledgerReader(databaseUrl: string): LedgerReader {
-  if (databaseUrl.startsWith('sqlite:')) {
-    const database = new Database(databaseUrl.slice('sqlite:'.length), { fileMustExist: true });
-    database.pragma('busy_timeout = 5000');
-    const all = database.prepare<[], Omit<LedgerRowRead, 'final'> & { final: number }>(
-      'SELECT order_key, outcome, final, callback, occurred_at FROM order_outcomes',
-    );
-    const pending = database.prepare<[], { count: number }>("SELECT count(*) AS count FROM order_outcomes WHERE callback = 'pending'");
-    return {
-      rows: async () => all.all().map((row) => ({ ...row, final: row.final === 1 })),
-      pendingCallbacks: async () => pending.get()?.count ?? 0,
-      close: async () => {
-        database.close();
-      },
-    };
-  }
-  const pool = new Pool({ connectionString: databaseUrl, max: 2 });
-  // This process's own connections die in a database blip too; a query after it reconnects.
-  pool.on('error', () => undefined);
+/** Over the run's own ledger (openDatabase's): whatever the database, every row in one read. */
+export function ledgerReader(ledger: Pick<StoredLedger, 'allRows'>): LedgerReader {
+  const rows = async (): Promise<LedgerRowRead[]> =>
+    (await ledger.allRows()).map((row) => ({
+      order_key: row.orderKey,
+      outcome: row.outcome,
+      final: row.final,
+      callback: row.callback,
+      occurred_at: row.occurredAt,
+    }));
   return {
-    rows: async () => (await pool.query('SELECT order_key, outcome, final, callback, occurred_at FROM order_outcomes')).rows,
-    pendingCallbacks: async () =>
-      Number((await pool.query("SELECT count(*) AS count FROM order_outcomes WHERE callback = 'pending'")).rows[0]?.count ?? 0),
-    close: () => pool.end(),
+    rows,
+    pendingCallbacks: async () => (await rows()).filter((row) => row.callback === 'pending').length,
   };
 }
 

@@ -5,13 +5,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createActivities, type FulfilmentHooks, type PollGroupDependencies } from '../../activities';
-import { openMemberStore } from '../../activities/poll-groups/member-store';
 import { temporalOrderReports } from '../../activities/poll-groups/order-reports';
 import { ProviderGate } from '../../activities/provider-gate';
-import { openRequestSlots } from '../../activities/request-slots';
 import type { CallbackSender } from '../../callbacks/callback-sender';
-import type { Ledger } from '../../ledger/ledger';
-import { openSqliteLedger } from '../../ledger/sqlite-ledger';
+import type { Database } from '../../storage/database';
+import type { Ledger } from '../../storage/ledger/ledger';
+import { openDatabase } from '../../storage/open-database';
 import { createMagmaAdapter } from '../../providers/magma/magma-client';
 import type { ProviderRegistry } from '../../providers/provider';
 import { createWorkers, runWorkers } from '../../workers/worker';
@@ -43,10 +42,14 @@ const quietLogger = {
   error: (message: string, meta?: unknown) => console.error(message, meta),
 };
 
-/** A fresh SQLite ledger file in a temporary folder: real SQLite, nothing shared between tests. */
-export function temporaryLedger(): { ledger: Ledger; file: string } {
+/**
+ * A fresh SQLite database file in a temporary folder, opened as workers open theirs: real SQLite,
+ * nothing shared between tests. The ledger's close() closes the database.
+ */
+export async function temporaryLedger(): Promise<{ ledger: Ledger; file: string; database: Database }> {
   const file = join(mkdtempSync(join(tmpdir(), 'order-tracker-ledger-')), 'ledger.sqlite');
-  return { ledger: openSqliteLedger(file), file };
+  const database = await openDatabase(`sqlite:${file}`);
+  return { ledger: database.ledger, file, database };
 }
 
 export function magmaProviders(url: string, apiKey: string): ProviderRegistry {
@@ -118,9 +121,9 @@ export async function withWorkers<T>(options: StackOptions, body: () => Promise<
 }
 
 async function openTestPollGroups(options: NonNullable<StackOptions['pollGroups']>, taskQueue: string, providers: ProviderName[]) {
-  const databaseUrl = `sqlite:${options.databaseFile}`;
-  const members = await openMemberStore(databaseUrl);
-  const slots = await openRequestSlots(databaseUrl);
+  // A database of its own on the file, as a second worker process would open it.
+  const database = await openDatabase(`sqlite:${options.databaseFile}`);
+  const { members, requestSlots: slots } = database;
   const started = temporalOrderReports(options.client, taskQueue);
   const reports = options.startGroups === false ? { ...started, ensureGroup: async () => undefined } : started;
   const shards = options.shards ?? Object.fromEntries(providers.map((provider) => [provider, 1]));
@@ -140,8 +143,7 @@ async function openTestPollGroups(options: NonNullable<StackOptions['pollGroups'
           await options.client.workflow.getHandle(pollGroupWorkflowId(provider, shard, taskQueue)).terminate('test over').catch(() => undefined);
         }
       }
-      await members.close();
-      await slots.close();
+      await database.close();
     },
   };
 }

@@ -27,8 +27,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import type { Ledger } from '../../ledger/ledger';
-import { openLedger } from '../../ledger/open-ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
+import { openDatabase } from '../../storage/open-database';
 import { createProviders } from '../../providers/registry';
 import { OrderTracker, type TrackResponse } from '../../client/order-tracker';
 import { given, oneOf, readArguments, runScript, wholeNumber } from '../../common/arguments';
@@ -310,8 +310,9 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     if (tracked.length === 0) throw new Error('no provider is both simulated by the sandbox stack and polled by the worker');
     log(`providers: ${tracked.join(', ')}`);
 
-    ledger = await openLedger(databaseUrl); // creates the table, so the reader can start at once
-    reader = ledgerReader(databaseUrl);
+    const database = await openDatabase(databaseUrl); // creates the tables, so the reader can start at once
+    ledger = database.ledger;
+    reader = ledgerReader(database.ledger);
     connection = await Connection.connect({ address: server.address });
     const runPrefix = `crash-${runId}-`;
     /** Ledger keys and callback keys of this run's orders (the sandbox command also plays demo orders). */
@@ -620,7 +621,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     await ingress?.stop().catch(() => undefined);
     await Promise.race([Promise.allSettled(pendingWork), sleep(5 * SECOND)]);
     await connection?.close().catch(() => undefined);
-    await reader?.close().catch(() => undefined);
+    // The ledger's close() closes the database the reader reads too.
     await ledger?.close().catch(() => undefined);
     await receiver?.close().catch(() => undefined);
     await simulators?.close().catch(() => undefined);

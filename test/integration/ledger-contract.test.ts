@@ -3,8 +3,8 @@
  * folder and PostgreSQL on a real throwaway cluster, each opened through openLedger as DATABASE_URL
  * names it. A backend that breaks the rule of a record fails here by name.
  */
-import type { Ledger, OutcomeRecord } from '../../ledger/ledger';
-import { openLedger } from '../../ledger/open-ledger';
+import type { Ledger, OutcomeRecord } from '../../storage/ledger/ledger';
+import { openLedger } from '../../storage/open-database';
 import type { Observation, Outcome } from '../../domain/types';
 import { type LedgerBackend, type LedgerDatabase, postgresBackend, sqliteBackend } from '../helpers/ledger-backends';
 

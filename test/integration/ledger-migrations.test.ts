@@ -5,10 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Ledger, LedgerRow } from '../../ledger/ledger';
-import { STORED_COLUMNS } from '../../ledger/ledger-row';
-import { openLedger } from '../../ledger/open-ledger';
-import { POSTGRES_MIGRATIONS } from '../../ledger/postgres-migrations';
+import type { Ledger, LedgerRow } from '../../storage/ledger/ledger';
+import { STORED_COLUMNS } from '../../storage/ledger/ledger-row';
+import { openLedger } from '../../storage/open-database';
+import { POSTGRES_MIGRATIONS } from '../../storage/migrations/postgres-migrations';
 import type { Observation } from '../../domain/types';
 import { cleanEnvironment } from '../helpers/cli-process';
 import { type LedgerBackend, type LedgerDatabase, postgresBackend, sqliteBackend } from '../helpers/ledger-backends';

@@ -1,5 +1,5 @@
-import { POSTGRES_MIGRATIONS } from '../../ledger/postgres-migrations';
-import { SQLITE_MIGRATIONS } from '../../ledger/sqlite-migrations';
+import { POSTGRES_MIGRATIONS } from '../../storage/migrations/postgres-migrations';
+import { SQLITE_MIGRATIONS } from '../../storage/migrations/sqlite-migrations';
 
 const steps = (migrations: readonly { version: number; name: string }[]) => migrations.map(({ version, name }) => ({ version, name }));
 
