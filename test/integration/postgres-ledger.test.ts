@@ -8,7 +8,7 @@
  * `'error'` event on the pool: unheard, it kills the process. The process must live on, and its
  * next write must succeed on a new connection.
  *
- * What the ledger records is the same on both backends: ledger-contract.test.ts tests it over both.
+ * What the ledger records is the same on both backends: storage-contract.test.ts tests it over both.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';

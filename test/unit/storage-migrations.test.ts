@@ -3,7 +3,7 @@ import { SQLITE_MIGRATIONS } from '../../storage/migrations/sqlite-migrations';
 
 const steps = (migrations: readonly { version: number; name: string }[]) => migrations.map(({ version, name }) => ({ version, name }));
 
-describe('the ledger migrations', () => {
+describe('the storage migrations', () => {
   it.each([
     ['SQLite', SQLITE_MIGRATIONS],
     ['PostgreSQL', POSTGRES_MIGRATIONS],
