@@ -1,6 +1,6 @@
 /** The hooks code that embeds the worker runs once per recorded outcome, and what they are told. */
 import type { Outcome, ProviderName } from '../domain/types';
-import type { LedgerRow } from '../ledger/ledger';
+import type { LedgerRow } from '../storage/ledger/ledger';
 
 /**
  * What a hook gets. Hooks run at least once per recorded outcome, not exactly once: the hook's key is

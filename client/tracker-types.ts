@@ -1,6 +1,6 @@
 /** What the library's OrderTracker takes and answers (client/order-tracker.ts). */
 import type { Client } from '@temporalio/client';
-import type { Ledger, LedgerRow } from '../ledger/ledger';
+import type { Ledger, LedgerRow } from '../storage/ledger/ledger';
 import type { TrackingSettings } from '../workflows/settings';
 import type { Outcome, TrackOrderResult } from '../domain/types';
 import type { JoinedOrder } from './start-memo';

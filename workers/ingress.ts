@@ -7,7 +7,7 @@ import { parseDuration } from '../common/duration';
 import { InvalidInputError, parseProvider } from '../common/order-input';
 import { withIncomingContext } from '../common/tracing';
 import { parseHistoryLimit, readOrderHistory } from '../client/order-history';
-import type { AnswerStore } from '../ledger/provider-answers';
+import type { AnswerStore } from '../storage/ledger/provider-answers';
 import { DEFAULT_FLOOD_LIMITS, type FloodLimits, installFloodControl } from './ingress-flood';
 import type { PushChannelHealth } from './push/push-channel-monitor';
 import { type PushReporting, prefixedConsoleLogger } from './push/push-logger';

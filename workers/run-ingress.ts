@@ -1,19 +1,14 @@
 import type { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
-import { openLedger } from '../ledger/open-ledger';
-import { connectClient } from '../client/connect';
-import { type OrderTracker, trackerFromConfig } from '../client/order-tracker';
-import { type Config, loadConfig } from '../common/config';
+import type { OrderTracker } from '../client/order-tracker';
+import type { Config } from '../common/config';
 import { buildIngress } from './ingress';
 import { pushBridgesFromConfig, webhookRoutesFromConfig } from './push/push-config';
 import { PushDeduplicator, deduplicatingPushes } from './push/push-dedupe';
 import type { PushReporting } from './push/push-logger';
-import { installTelemetry } from './telemetry';
-import { installTracing } from '../common/tracing';
-import { tracingSettings } from '../common/observability-variables';
-import { openPushChannelStore, type PushChannelStore } from '../activities/push-channels/push-channel-store';
+import type { PushChannelStore } from '../storage/push-channels/push-channel-store';
+import type { RequestSlots } from '../storage/request-slots/request-slots';
 import { ProviderGate, requestIntervalFor } from '../activities/provider-gate';
-import { openRequestSlots, type RequestSlots } from '../activities/request-slots';
 import type { ProviderName } from '../domain/types';
 import type { PushBridge } from './push/bridge';
 import { type ChannelSource, PushChannelMonitor, type PushChannelHealth } from './push/push-channel-monitor';
@@ -21,7 +16,7 @@ import { componentLogger, prefixedConsoleLogger } from './push/push-logger';
 import type { PushChannel } from './push/push-receipts';
 import { INGRESS_TEMPORAL_DEADLINE_MS, boundedTracker } from './temporal-deadline';
 import type { AuditTrail } from '../activities/audit/audit-trail';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger } from '../storage/ledger/ledger';
 import { auditTrailFromConfig } from './activity-dependencies';
 import { auditedPushes } from './push/push-audit';
 
@@ -136,50 +131,4 @@ function pushChannelSources(config: Config, bridges: PushBridge[]): ChannelSourc
 export function runtimeReporting(): PushReporting {
   const runtime = Runtime.instance();
   return { logger: runtime.logger, meter: runtime.metricMeter };
-}
-
-/**
- * `order-tracker ingress`: the HTTP server (webhooks and the HTTP API) and a push bridge for each
- * provider whose push settings are set, with JSON logs on stdout and, with METRICS_PORT, the push
- * receipts on a Prometheus endpoint. Runs until SIGINT/SIGTERM; a bridge that stops on refused
- * credentials is logged and shown in /healthz, and the rest of the ingress runs on.
- */
-export async function runIngressProcess(config: Config): Promise<void> {
-  const { metricsUrl } = installTelemetry(config, (line) => process.stdout.write(line));
-  // Before the client is made: its starts and signals carry each push's span (common/tracing.ts).
-  const tracing = installTracing(tracingSettings(config.environment), 'order-tracker-ingress');
-  const reporting = runtimeReporting();
-  const ledger = await openLedger(config.databaseUrl);
-  const pushChannelStore = await openPushChannelStore(config.databaseUrl);
-  const requestSlots = await openRequestSlots(config.databaseUrl);
-  const client = await connectClient(config);
-  const tracker = trackerFromConfig(config, client, ledger);
-  const ingress = await startIngress(config, tracker, client, { reporting, pushChannelStore, ledger, requestSlots });
-  try {
-    reporting.logger.info('order-tracker ingress running', { address: ingress.address, pushBridges: ingress.bridges, ...(metricsUrl && { metrics: metricsUrl }) });
-    // A bridge that stops (refused credentials) degrades the ingress, it does not end it: webhooks
-    // and the HTTP API go on, /healthz names the bridge, and its provider's orders poll at their cadence.
-    ingress.failed.catch((error: unknown) =>
-      reporting.logger.error('push bridge stopped; the ingress keeps running without it', { error: error instanceof Error ? error.message : String(error) }),
-    );
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-  } finally {
-    await ingress.stop();
-    await pushChannelStore.close();
-    await requestSlots.close();
-    await client.connection.close();
-    await ledger.close();
-    await tracing?.shutdown();
-    // No worker ends the Runtime here (a worker's last shutdown does): its metrics exporter and log
-    // forwarding would keep the process alive after SIGTERM.
-    await Runtime.instance().shutdown();
-  }
-}
-
-export async function runIngress(): Promise<number> {
-  await runIngressProcess(loadConfig());
-  return 0;
 }

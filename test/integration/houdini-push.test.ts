@@ -11,7 +11,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createHoudiniAdapter } from '../../providers/houdini/houdini-client';
 import { normalizeHoudiniOrder } from '../../providers/houdini/houdini-observation';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { startHoudiniSandbox } from '../../sandbox/houdini';
 import type { HoudiniSandbox } from '../../sandbox/houdini';
@@ -58,7 +58,7 @@ function houdiniAdapter(secret = SECRET) {
 beforeAll(async () => {
   environment = await createDevEnvironment();
   sandbox = await startHoudiniSandbox({ partnerId: PARTNER_ID, secret: SECRET });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
   workers = await startWorkers({ connection: environment.nativeConnection, taskQueue: TASK_QUEUE, providers: { houdini: houdiniAdapter() }, ledger });
   bridge = createHoudiniBridge({

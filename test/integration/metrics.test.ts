@@ -98,7 +98,7 @@ beforeAll(async () => {
   ingressPort = await findFreePort();
   stack = await startSandboxStack({ ozzobitWebhookUrl: `http://127.0.0.1:${ingressPort}${OZZOBIT_WEBHOOK_PATH}` });
   providers = loadConfig(stack.environment).configuredProviders;
-  ledgerFile = temporaryLedger().file;
+  ledgerFile = (await temporaryLedger()).file;
   // The worker polls every provider at its own cadence (no push settings, no fallback cadence), at a
   // tenth of the real one (its adapters' clock), for the orders the detection-lag test starts scaled.
   worker = await startService('worker', { ...withoutPushSettings(stack.environment), SANDBOX_TIME_SCALE: '10' }, 'order-tracker worker running');

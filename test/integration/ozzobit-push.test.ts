@@ -13,7 +13,7 @@ import { createHmac } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import type { FulfilmentHooks } from '../../activities';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { createOzzobitAdapter } from '../../providers/ozzobit/ozzobit-client';
 import { OrderTracker } from '../../client/order-tracker';
 import { startOzzobitSandbox, type OzzobitSandbox } from '../../sandbox/ozzobit';
@@ -287,7 +287,7 @@ const scenarios: {
 
 beforeAll(async () => {
   environment = await createDevEnvironment();
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
   socketTracker = new OrderTracker({ client: environment.client, taskQueue: SOCKET_TASK_QUEUE, ledger });
   ingress = buildIngress({ tracker, webhooks: [ozzobitWebhookRoute({ tracker, verifier: createOzzobitSignatureVerifier(WEBHOOK_SECRET), logger: quiet })] });

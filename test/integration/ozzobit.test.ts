@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { createOzzobitAdapter } from '../../providers/ozzobit/ozzobit-client';
 import { normalizeOzzobitOrder } from '../../providers/ozzobit/ozzobit-normalize';
 import { ozzobitWebhookSchema, verifyOzzobitSignature } from '../../providers/ozzobit/ozzobit-webhook';
@@ -166,7 +166,7 @@ beforeAll(async () => {
   environment = await createDevEnvironment();
   const webhookUrl = await startReceiver();
   sandbox = await startOzzobitSandbox({ secretKey: SECRET_KEY, apiKey: API_KEY, webhook: { url: webhookUrl, secret: WEBHOOK_SECRET } });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
   wrongKeyTracker = new OrderTracker({ client: environment.client, taskQueue: WRONG_KEY_TASK_QUEUE, ledger });
   const stopped = new Promise<void>((resolve) => (stopWorkers = resolve));

@@ -17,6 +17,7 @@ import { orderWorkflowId } from '../../domain/ids';
 import { createDevEnvironment } from '../helpers/environments';
 import { recordingMeter } from '../helpers/recording-meter';
 import { temporaryLedger, uniqueId } from '../helpers/worker-stack';
+import type { Ledger } from '../../storage/ledger/ledger';
 
 const WEBHOOK_SECRET = 'dedupe-webhook-secret';
 const TASK_QUEUE = uniqueId('push-dedupe');
@@ -25,10 +26,11 @@ const TEST_TIMEOUT_MS = 120_000;
 let environment: TestWorkflowEnvironment;
 let ingress: RunningIngress;
 const { meter, recorded } = recordingMeter();
-const ledger = temporaryLedger().ledger;
+let ledger: Ledger;
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 beforeAll(async () => {
+  ({ ledger } = await temporaryLedger());
   environment = await createDevEnvironment();
   const config = loadConfig({ OZZOBIT_WEBHOOK_SECRET: WEBHOOK_SECRET, TEMPORAL_TASK_QUEUE: TASK_QUEUE });
   const tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });

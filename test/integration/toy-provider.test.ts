@@ -15,15 +15,17 @@ import type { TrackOrderResult } from '../../domain/types';
 import { createDevEnvironment } from '../helpers/environments';
 import { TOY, type ToySimulator, startToySimulator, toyProvider } from '../helpers/toy-provider';
 import { temporaryLedger, uniqueId, workflowBundle } from '../helpers/worker-stack';
+import type { Ledger } from '../../storage/ledger/ledger';
 
 const TOKEN = 'toy-token';
 const TEST_TIMEOUT_MS = 120_000;
 
 let environment: TestWorkflowEnvironment;
 let simulator: ToySimulator;
-const { ledger } = temporaryLedger();
+let ledger: Ledger;
 
 beforeAll(async () => {
+  ({ ledger } = await temporaryLedger());
   registerProvider(toyProvider);
   [environment, simulator] = await Promise.all([createDevEnvironment(), startToySimulator(TOKEN)]);
 }, TEST_TIMEOUT_MS);

@@ -18,7 +18,7 @@ import { OrderTracker } from '../../client/order-tracker';
 import { Client } from '@temporalio/client';
 import { installTracing, orderTraceId, tracingClientInterceptors } from '../../common/tracing';
 import { orderWorkflowId } from '../../domain/ids';
-import { openLedger } from '../../ledger/open-ledger';
+import { openLedger } from '../../storage/open-database';
 import { signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-webhook';
 import { startOzzobitSandbox, type OzzobitSandbox } from '../../sandbox/ozzobit';
 import { TRACING_WORKFLOW_MODULE } from '../../workers/tracing-interceptors';
@@ -103,7 +103,7 @@ beforeAll(async () => {
   sandbox = await startOzzobitSandbox({ secretKey: SECRET_KEY, apiKey: 'traces-socket-key' });
   receiver = await startCallbackReceiver(CALLBACK_SECRET);
   otlp = await startOtlpReceiver();
-  ledgerFile = temporaryLedger().file;
+  ledgerFile = (await temporaryLedger()).file;
   const ingressPort = await findFreePort();
   ingressUrl = `http://127.0.0.1:${ingressPort}`;
   const common = { TEMPORAL_ADDRESS: environment.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, DATABASE_URL: `sqlite:${ledgerFile}`, OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url };

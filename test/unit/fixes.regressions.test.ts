@@ -1,16 +1,16 @@
 /** Behaviour found wrong by review and fixed; each test names what was wrong. */
-import { openSqliteLedger } from '../../ledger/sqlite-ledger';
+import { openLedger } from '../../storage/open-database';
 import { toMagmaObservation } from '../../providers/magma/magma-client';
 import { kindForHttpStatus, parseRetryAfter } from '../../providers/provider-error';
 import { renderCurrentDetails } from '../../workflows/current-details';
 import { resolveSettings } from '../../workflows/settings';
 import { initialState } from '../../workflows/state';
-import type { OutcomeRecord } from '../../ledger/ledger';
+import type { OutcomeRecord } from '../../storage/ledger/ledger';
 
 const NOW = Date.parse('2026-06-10T18:00:00Z');
 
 test('a retried final write reports recorded:true like its first attempt', async () => {
-  const ledger = openSqliteLedger(':memory:');
+  const ledger = await openLedger('sqlite::memory:');
   const record: OutcomeRecord = {
     provider: 'magma', orderId: 'o1', reference: null, outcome: 'succeeded', observation: null,
     transitions: [], workflowId: 'order:magma:o1', occurredAt: '2026-06-10T18:00:00.000Z',

@@ -3,7 +3,7 @@
  * `OrderTracker.push` (the open run, else signal-with-start). Bridges never change provider state; a push is only a
  * hint that the workflow confirms by polling.
  */
-import type { PushChannelState } from '../../activities/push-channels/push-channel-state';
+import type { PushChannelState } from '../../storage/push-channels/push-channel-state';
 
 /** Where one push channel stands right now (see push-channel-state.ts), and why when it is not up. */
 export interface ChannelReport {

@@ -7,8 +7,8 @@
  * cadence again; a killed one stops renewing the states' lease, which reads as down once it ran out.
  */
 import type { MetricMeter } from '@temporalio/common';
-import { PUSH_CHANNEL_LEASE_MS, PUSH_CHANNEL_RENEW_MS, type PushChannelState, type PushChannelStatus } from '../../activities/push-channels/push-channel-state';
-import type { PushChannelStore } from '../../activities/push-channels/push-channel-store';
+import { PUSH_CHANNEL_LEASE_MS, PUSH_CHANNEL_RENEW_MS, type PushChannelState, type PushChannelStatus } from '../../storage/push-channels/push-channel-state';
+import type { PushChannelStore } from '../../storage/push-channels/push-channel-store';
 import type { ProviderName } from '../../domain/types';
 import type { ChannelReport } from './bridge';
 import { type PushLogger, errorText } from './push-logger';

@@ -1,11 +1,9 @@
-import type { PoolClient } from 'pg';
-import type { DatabaseErrorLog } from '../activities/database-error-log';
-import { inTransaction, logToStderr, openPostgresPool } from '../activities/postgres-pool';
-import { orderKey } from '../domain/ids';
+import type { Pool, PoolClient } from 'pg';
+import type { Transaction } from '../postgres-pool';
+import { orderKey } from '../../domain/ids';
 import { decideRecord } from './decide-record';
-import type { Ledger, OutcomeRecord, RecordResult } from './ledger';
+import type { OutcomeRecord, RecordResult, StoredLedger } from './ledger';
 import { STORED_COLUMNS, type StoredRow, toLedgerRow, toStoredRow } from './ledger-row';
-import { migratePostgresLedger } from './postgres-migrations';
 import { postgresAnswerStore } from './postgres-answers';
 
 /** `$1, $2, …`: the columns' values, in STORED_COLUMNS' order (order_key first). */
@@ -16,33 +14,24 @@ const INSERT = `INSERT INTO order_outcomes (${STORED_COLUMNS.join(', ')}) VALUES
 const REPLACE = `UPDATE order_outcomes SET ${STORED_COLUMNS.map((column, index) => `${column} = ${PARAMETERS[index]}`).join(', ')}
   WHERE order_key = $1 RETURNING *`;
 
-/** Where the ledger reports a lost connection; it never throws. */
-export type LedgerErrorLog = DatabaseErrorLog;
-
 /**
- * The ledger on PostgreSQL (`DATABASE_URL=postgres://…`), for several workers on several machines.
- * decideRecord decides each record, as on SQLite; each write locks its row (SELECT … FOR UPDATE) in a
- * transaction, so the row it decided over is the row it changes.
- *
- * A server restart, a failover or an idle-session kill (`pg_terminate_backend`) ends the pool's idle
- * connections: node-postgres reports that as an `'error'` event on the pool, which would crash the
- * process if nobody listened. It is logged here and nothing else: the pool drops that connection and
- * opens a new one for the next write; a write that was in flight fails and its activity is retried.
+ * The ledger on PostgreSQL (`DATABASE_URL=postgres://…`), for several workers on several machines,
+ * on the pool the database opened and migrated (postgres-database.ts). decideRecord decides each
+ * record, as on SQLite; each write locks its row (SELECT … FOR UPDATE) in a transaction, so the row
+ * it decided over is the row it changes. A connection lost under a write fails that write, and its
+ * activity is retried (postgres-pool.ts).
  */
-export async function openPostgresLedger(connectionString: string, logError: LedgerErrorLog = logToStderr): Promise<Ledger> {
-  const pool = openPostgresPool(connectionString, 5, 'ledger', logError);
-  await inTransaction(pool, 'ledger', logError, migratePostgresLedger);
-
+export function postgresLedger(pool: Pool, transaction: Transaction): Omit<StoredLedger, 'close'> {
   async function selectForUpdate(client: PoolClient, key: string): Promise<StoredRow | undefined> {
     const result = await client.query<StoredRow>('SELECT * FROM order_outcomes WHERE order_key = $1 FOR UPDATE', [key]);
     return result.rows[0];
   }
 
   return {
-    ...postgresAnswerStore(pool, logError),
+    ...postgresAnswerStore(pool, transaction),
     async record(record: OutcomeRecord, callbackBody: string | null = null): Promise<RecordResult> {
       const key = orderKey(record.provider, record.orderId);
-      return inTransaction(pool, 'ledger', logError, async (client) => {
+      return transaction(async (client) => {
         // Two first writes of one order both find no row to lock: the second insert finds the first's
         // row (ON CONFLICT waits for it to commit), and that write decides again over it, locked.
         for (let attempt = 1; attempt <= 2; attempt += 1) {
@@ -69,7 +58,7 @@ export async function openPostgresLedger(connectionString: string, logError: Led
       ]);
     },
     async markHookDone(provider, orderId, hookKey) {
-      return inTransaction(pool, 'ledger', logError, async (client) => {
+      return transaction(async (client) => {
         const row = await selectForUpdate(client, orderKey(provider, orderId));
         if (!row) return false;
         const done: string[] = JSON.parse(row.hooks_done);
@@ -81,8 +70,9 @@ export async function openPostgresLedger(connectionString: string, logError: Led
         return true;
       });
     },
-    async close() {
-      await pool.end();
+    async allRows() {
+      const result = await pool.query<StoredRow>('SELECT * FROM order_outcomes');
+      return result.rows.map(toLedgerRow);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { orderKey } from '../domain/ids';
+import { orderKey } from '../../domain/ids';
 import { ANSWER_SQL, type AnswerStore, type KeptAnswer, NO_LIMIT, type StoredAnswer, insertValues, toKeptAnswer } from './provider-answers';
 
 /** The audit trail on the SQLite ledger's file; each keep is one immediate transaction. */

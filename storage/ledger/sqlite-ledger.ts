@@ -1,12 +1,9 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { orderKey } from '../domain/ids';
-import type { ProviderName } from '../domain/types';
+import type Database from 'better-sqlite3';
+import { orderKey } from '../../domain/ids';
+import type { ProviderName } from '../../domain/types';
 import { decideRecord } from './decide-record';
-import type { Ledger, LedgerRow, OutcomeRecord, RecordResult } from './ledger';
+import type { LedgerRow, OutcomeRecord, RecordResult, StoredLedger } from './ledger';
 import { STORED_COLUMNS, type StoredRow, toLedgerRow, toStoredRow } from './ledger-row';
-import { migrateSqliteLedger } from './sqlite-migrations';
 import { sqliteAnswerStore } from './sqlite-answers';
 
 /** better-sqlite3 binds no booleans. */
@@ -15,14 +12,11 @@ function toSqliteRow(row: LedgerRow): StoredRow {
   return { ...stored, final: stored.final === true ? 1 : 0 };
 }
 
-/** The default ledger: one SQLite file, written in immediate transactions (WAL so readers never block). */
-export function openSqliteLedger(file: string): Ledger {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const database = new Database(file);
-  database.pragma('journal_mode = WAL');
-  database.pragma('busy_timeout = 5000');
-  migrateSqliteLedger(database);
-
+/**
+ * The default ledger: one SQLite file, written in immediate transactions (WAL so readers never
+ * block), on the connection the database opened and migrated (sqlite-database.ts).
+ */
+export function sqliteLedger(database: Database.Database): Omit<StoredLedger, 'close'> {
   const select = database.prepare<[string], StoredRow>('SELECT * FROM order_outcomes WHERE order_key = ?');
   const insert = database.prepare<[StoredRow], StoredRow>(
     `INSERT INTO order_outcomes (${STORED_COLUMNS.join(', ')})
@@ -36,6 +30,7 @@ export function openSqliteLedger(file: string): Ledger {
     'UPDATE order_outcomes SET callback = ?, callback_detail = ? WHERE order_key = ? AND outcome = ?',
   );
   const updateHooks = database.prepare('UPDATE order_outcomes SET hooks_done = ? WHERE order_key = ?');
+  const selectAll = database.prepare<[], StoredRow>('SELECT * FROM order_outcomes');
 
   const recordInTransaction = database.transaction((record: OutcomeRecord, callbackBody: string | null): RecordResult => {
     const existing = select.get(orderKey(record.provider, record.orderId));
@@ -69,8 +64,8 @@ export function openSqliteLedger(file: string): Ledger {
     async markHookDone(provider, orderId, hookKey) {
       return markHookInTransaction.immediate(orderKey(provider, orderId), hookKey);
     },
-    async close() {
-      database.close();
+    async allRows() {
+      return selectAll.all().map(toLedgerRow);
     },
   };
 }

@@ -5,7 +5,7 @@
  * implement it (sqlite-answers.ts, postgres-answers.ts); the writer that decides what to keep is
  * audit/audit-trail.ts.
  */
-import type { ProviderName } from '../domain/types';
+import type { ProviderName } from '../../domain/types';
 
 /**
  * Where an answer came from: a poll of the order, a poll group's poll or a list sweep (the poll

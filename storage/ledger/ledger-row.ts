@@ -1,4 +1,4 @@
-import type { CallbackState, Outcome, ProviderName } from '../domain/types';
+import type { CallbackState, Outcome, ProviderName } from '../../domain/types';
 import type { LedgerRow } from './ledger';
 
 /** The table both ledgers share; column types differ only where the databases do. */

@@ -1,5 +1,6 @@
 /**
- * The one way this project opens a PostgreSQL pool (the ledger, the push channels' table). A server
+ * The one way this project opens a PostgreSQL pool: the database's one pool, which every store
+ * shares (postgres-database.ts). A server
  * restart, a failover or an idle-session kill (`pg_terminate_backend`) ends the pool's idle
  * connections: node-postgres reports that as an `'error'` event on the pool, which would crash the
  * process if nobody listened. It is logged here and nothing else: the pool drops that connection and
@@ -40,6 +41,9 @@ export function openPostgresPool(connectionString: string, max: number, name: st
   pool.on('error', (error) => logError(`${name} database connection lost; the next write opens a new one`, { error: error.message }));
   return pool;
 }
+
+/** A transaction on the database's pool: inTransaction with the pool, its name and its log bound. */
+export type Transaction = <T>(body: (client: PoolClient) => Promise<T>) => Promise<T>;
 
 /**
  * Runs `body` in one transaction on a connection of its own; a connection lost meanwhile fails the

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import { type DatabaseErrorLog, inTransaction } from '../activities/postgres-pool';
-import { orderKey } from '../domain/ids';
+import type { Transaction } from '../postgres-pool';
+import { orderKey } from '../../domain/ids';
 import { ANSWER_SQL, type AnswerStore, NO_LIMIT, type StoredAnswer, insertValues, toKeptAnswer } from './provider-answers';
 
 /** `?` → `$1, $2, …`: the shared statements in PostgreSQL's placeholders. */
@@ -16,11 +16,11 @@ const SQL = Object.fromEntries(Object.entries(ANSWER_SQL).map(([name, sql]) => [
  * both find the old digest: a transaction lock on the order key puts them in turn, so the second
  * finds the first's answer and keeps nothing.
  */
-export function postgresAnswerStore(pool: Pool, logError: DatabaseErrorLog): AnswerStore {
+export function postgresAnswerStore(pool: Pool, transaction: Transaction): AnswerStore {
   return {
     async keepAnswer(answer, maxPerOrder) {
       const key = orderKey(answer.provider, answer.orderId);
-      return inTransaction(pool, 'ledger', logError, async (client) => {
+      return transaction(async (client) => {
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`provider_answers:${key}`]);
         const last = await client.query<{ digest: string }>(SQL.lastDigest, [key]);
         if (last.rows[0]?.digest === answer.digest) return false;

@@ -1,9 +1,9 @@
-import { POSTGRES_MIGRATIONS } from '../../ledger/postgres-migrations';
-import { SQLITE_MIGRATIONS } from '../../ledger/sqlite-migrations';
+import { POSTGRES_MIGRATIONS } from '../../storage/migrations/postgres-migrations';
+import { SQLITE_MIGRATIONS } from '../../storage/migrations/sqlite-migrations';
 
 const steps = (migrations: readonly { version: number; name: string }[]) => migrations.map(({ version, name }) => ({ version, name }));
 
-describe('the ledger migrations', () => {
+describe('the storage migrations', () => {
   it.each([
     ['SQLite', SQLITE_MIGRATIONS],
     ['PostgreSQL', POSTGRES_MIGRATIONS],

@@ -1,4 +1,4 @@
-import type { CallbackState, Observation, Outcome, ProviderName, Transition } from '../domain/types';
+import type { CallbackState, Observation, Outcome, ProviderName, Transition } from '../../domain/types';
 import type { AnswerStore } from './provider-answers';
 
 /** What the workflow hands to recordOutcome: everything the ledger row needs. */
@@ -42,12 +42,12 @@ export interface RecordResult {
   row: LedgerRow;
 }
 
-export { isFinalOutcome } from '../domain/types';
+export { isFinalOutcome } from '../../domain/types';
 
 /**
  * One row per order, keyed `<provider>:<orderId>`. A final row never changes its outcome; a
  * non-final one (timed_out, tracking_cancelled) is replaced when the order is tracked again and ends.
- * Every store records by decideRecord (decide-record.ts), and test/integration/ledger-contract.test.ts
+ * Every store records by decideRecord (decide-record.ts), and test/integration/storage-contract.test.ts
  * holds each store to the same cases. The same database keeps the audit trail (provider-answers.ts).
  */
 export interface Ledger extends AnswerStore {
@@ -58,5 +58,11 @@ export interface Ledger extends AnswerStore {
   markCallback(provider: ProviderName, orderId: string, outcome: Outcome, state: CallbackState, detail: string | null): Promise<void>;
   /** Adds a hook's idempotency key; false when it was already there (the hook ran before). */
   markHookDone(provider: ProviderName, orderId: string, hookKey: string): Promise<boolean>;
+  /** Closes the database the ledger was opened with (openLedger, openDatabase: storage/database.ts). */
   close(): Promise<void>;
+}
+
+/** The ledger a database hands out: it also reads every row at once, for checks over a whole run (the harness, the bench). */
+export interface StoredLedger extends Ledger {
+  allRows(): Promise<LedgerRow[]>;
 }

@@ -1,5 +1,5 @@
-import { orderKey } from '../domain/ids';
-import { isFinalOutcome } from '../domain/types';
+import { orderKey } from '../../domain/ids';
+import { isFinalOutcome } from '../../domain/types';
 import type { LedgerRow, OutcomeRecord } from './ledger';
 
 /**

@@ -1,28 +1,9 @@
 /** The members' table on PostgreSQL (member-store.ts says what it holds). */
-import { inTransaction, logToStderr, openPostgresPool } from '../postgres-pool';
-import {
-  COLUMNS,
-  CREATE_MEMBERS_TABLE,
-  CREATE_SHARD_INDEX,
-  EXPIRED_AFTER_MS,
-  MEMBERS_SCHEMA_LOCK,
-  type MemberStore,
-  type Row,
-  STATE_SET,
-  UPSERT_TAIL,
-  fromRow,
-  placeholders,
-  registrationValues,
-} from './member-store';
+import type { Pool } from 'pg';
+import { COLUMNS, EXPIRED_AFTER_MS, type MemberStore, type Row, STATE_SET, UPSERT_TAIL, fromRow, placeholders, registrationValues } from './member-store';
 
-export async function openPostgresMembers(connectionString: string): Promise<MemberStore> {
-  const pool = openPostgresPool(connectionString, 4, 'poll groups');
-  // Every worker creates the table at start: the lock keeps two CREATEs from racing.
-  await inTransaction(pool, 'poll groups', logToStderr, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MEMBERS_SCHEMA_LOCK]);
-    await client.query(CREATE_MEMBERS_TABLE);
-    await client.query(CREATE_SHARD_INDEX);
-  });
+/** On the database's pool (postgres-database.ts). */
+export function postgresMembers(pool: Pool): MemberStore {
   const values = Array.from({ length: 13 }, (_value, index) => `$${index + 1}`).join(', ');
   return {
     async register(member) {
@@ -51,9 +32,6 @@ export async function openPostgresMembers(connectionString: string): Promise<Mem
     },
     async removeExpired(now) {
       await pool.query('DELETE FROM poll_group_members WHERE deadline_ms < $1', [now - EXPIRED_AFTER_MS]);
-    },
-    async close() {
-      await pool.end();
     },
   };
 }

@@ -1,18 +1,17 @@
 /**
  * Who is in which poll group, shared by every worker through the database they already share for
  * the ledger (a SQLite file or PostgreSQL, DATABASE_URL). One row per in-flight order that joined a
- * group (`poll_group_members`):
+ * group (`poll_group_members`, step 6 of the migrations):
  *
  *   registered  by the order's first poll (activities: pollUntilChanged with `joinGroup`);
  *   polled      by its group, which keeps its status current (a restarted group reports only news);
  *   removed     when the order's outcome is recorded, or when its group finds its workflow closed.
  *
  * The row also holds the order's last request time, whoever made it (its group, its own poll, a
- * confirming poll after a push): request-slots.ts reserves each request against it, so the 5 s
+ * confirming poll after a push): request-slots/ reserves each request against it, so the 5 s
  * floor holds across every path and worker. `group_checked_ms` is when the group last looked at the
  * order (a request or a list page): the order's own watch reads it to know its group is working.
  */
-import Database from 'better-sqlite3';
 import type { ProviderName } from '../../domain/types';
 
 export interface MemberState {
@@ -55,28 +54,7 @@ export interface MemberStore {
   setPushesSeen(provider: ProviderName, orderId: string): Promise<void>;
   /** Rows of orders whose deadline passed a day before `now` (a terminated workflow's, a floor-only row's). */
   removeExpired(now: number): Promise<void>;
-  close(): Promise<void>;
 }
-
-/** Shared with request-slots.ts, which reserves requests against `last_request_ms`. */
-export const CREATE_MEMBERS_TABLE = `CREATE TABLE IF NOT EXISTS poll_group_members (
-  provider         TEXT NOT NULL,
-  order_id         TEXT NOT NULL,
-  shard            INTEGER NOT NULL,
-  status           TEXT,
-  rank             DOUBLE PRECISION,
-  attention        TEXT,
-  next_wait_ms     BIGINT,
-  min_gap_ms       BIGINT NOT NULL,
-  recheck_ms       BIGINT NOT NULL,
-  pushes_seen      INTEGER NOT NULL DEFAULT 0,
-  deadline_ms      BIGINT NOT NULL,
-  registered_ms    BIGINT NOT NULL,
-  last_request_ms  BIGINT,
-  group_checked_ms BIGINT,
-  PRIMARY KEY (provider, order_id)
-)`;
-export const CREATE_SHARD_INDEX = 'CREATE INDEX IF NOT EXISTS poll_group_members_shard ON poll_group_members (provider, shard)';
 
 export const COLUMNS =
   'provider, order_id, shard, status, rank, attention, next_wait_ms, min_gap_ms, recheck_ms, pushes_seen, deadline_ms, registered_ms, last_request_ms, group_checked_ms';
@@ -161,66 +139,4 @@ export const STATE_SET = 'SET status = {1}, rank = {2}, attention = {3}, next_wa
 
 export function placeholders(sql: string, dialect: 'sqlite' | 'postgres'): string {
   return sql.replace(/\{(\d+)\}/g, (_match, index: string) => (dialect === 'sqlite' ? '?' : `$${index}`));
-}
-
-/** The ledger's schema lock is 424242, the push channels' 424243; this table has its own (request-slots.ts takes it too). */
-export const MEMBERS_SCHEMA_LOCK = 424244;
-
-/** `sqlite:<file>` or `postgres://…`, as the ledger's DATABASE_URL. */
-export async function openMemberStore(databaseUrl: string): Promise<MemberStore> {
-  if (databaseUrl.startsWith('sqlite:')) return openSqliteMembers(databaseUrl.slice('sqlite:'.length));
-  // The PostgreSQL driver is loaded only where a PostgreSQL database is configured.
-  const { openPostgresMembers } = require('./member-store-postgres') as typeof import('./member-store-postgres');
-  return openPostgresMembers(databaseUrl);
-}
-
-function openSqliteMembers(file: string): MemberStore {
-  const database = new Database(file);
-  database.pragma('journal_mode = WAL');
-  database.pragma('busy_timeout = 5000');
-  // Membership is rebuilt by the orders' own polls after a crash: no fsync per write.
-  database.pragma('synchronous = NORMAL');
-  database.exec(CREATE_MEMBERS_TABLE);
-  database.exec(CREATE_SHARD_INDEX);
-  const upsert = database.prepare(`INSERT INTO poll_group_members (${COLUMNS.replace(', group_checked_ms', '')}) VALUES (${Array(13).fill('?').join(', ')}) ${UPSERT_TAIL}`);
-  const remove = database.prepare('DELETE FROM poll_group_members WHERE provider = ? AND order_id = ?');
-  const list = database.prepare<[string, number], Row>(`SELECT ${COLUMNS} FROM poll_group_members WHERE provider = ? AND shard = ?`);
-  const find = database.prepare<[string, string], Row>(`SELECT ${COLUMNS} FROM poll_group_members WHERE provider = ? AND order_id = ?`);
-  const saveState = database.prepare(`UPDATE poll_group_members ${placeholders(STATE_SET, 'sqlite')}`);
-  const markChecked = database.prepare('UPDATE poll_group_members SET group_checked_ms = ? WHERE provider = ? AND order_id = ?');
-  const markAll = database.transaction((provider: string, orderIds: readonly string[], at: number) => {
-    for (const orderId of orderIds) markChecked.run(at, provider, orderId);
-  });
-  const pushesSeen = database.prepare('UPDATE poll_group_members SET pushes_seen = 1 WHERE provider = ? AND order_id = ?');
-  const expired = database.prepare('DELETE FROM poll_group_members WHERE deadline_ms < ?');
-  return {
-    async register(member) {
-      upsert.run(...registrationValues(member));
-    },
-    async remove(provider, orderId) {
-      remove.run(provider, orderId);
-    },
-    async list(provider, shard) {
-      return list.all(provider, shard).map(fromRow);
-    },
-    async find(provider, orderId) {
-      const row = find.get(provider, orderId);
-      return row === undefined ? undefined : fromRow(row);
-    },
-    async saveState(provider, orderId, state) {
-      saveState.run(state.status, state.rank, state.attention, state.nextWaitMs, provider, orderId);
-    },
-    async markChecked(provider, orderIds, at) {
-      if (orderIds.length > 0) markAll(provider, orderIds, Math.ceil(at));
-    },
-    async setPushesSeen(provider, orderId) {
-      pushesSeen.run(provider, orderId);
-    },
-    async removeExpired(now) {
-      expired.run(now - EXPIRED_AFTER_MS);
-    },
-    async close() {
-      database.close();
-    },
-  };
 }
