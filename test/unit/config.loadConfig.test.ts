@@ -32,8 +32,12 @@ describe('loadConfig', () => {
   it.each([
     ['no push settings', {}, {}],
     ['OZZOBiT webhooks', { OZZOBIT_WEBHOOK_SECRET: 'whsec' }, { ozzobit: 120_000 }],
-    ['the OZZOBiT socket', { OZZOBIT_WS_URL: 'http://127.0.0.1:4003/ws' }, { ozzobit: 120_000 }],
-    ['the Houdini WebSocket, 5 min', { HOUDINI_WS_URL: 'ws://127.0.0.1:4004/ws', PUSH_FALLBACK_POLL: '5m' }, { houdini: 300_000 }],
+    ['the OZZOBiT socket', { OZZOBIT_WS_URL: 'http://127.0.0.1:4003/ws', OZZOBIT_API_KEY: 'key' }, { ozzobit: 120_000 }],
+    [
+      'the Houdini WebSocket, 5 min',
+      { HOUDINI_WS_URL: 'ws://127.0.0.1:4004/ws', HOUDINI_PARTNER_ID: 'partner', HOUDINI_SECRET: 'secret', HOUDINI_URL: 'http://127.0.0.1:4004', PUSH_FALLBACK_POLL: '5m' },
+      { houdini: 300_000 },
+    ],
   ] as [string, NodeJS.ProcessEnv, Record<string, number>][])('slows the polls of pushed providers only: %s', (_name, env, expected) => {
     expect(loadConfig(env).pushFallbackPollMs).toEqual(expected);
   });

@@ -1,7 +1,7 @@
 /** OZZOBiT pushes (webhook bodies, socket.io updates) read into the observations a poll would give. */
 import { normalizeOzzobitOrder } from '../../providers/ozzobit/ozzobit-normalize';
 import { parseOzzobitUpdate, parseOzzobitWebhook } from '../../providers/ozzobit/ozzobit-events';
-import { planSubscriptions } from '../../workers/push/ozzobit-tracked-orders';
+import { planSubscriptions } from '../../providers/ozzobit/ozzobit-bridge';
 
 const NOW = Date.parse('2025-01-01T00:00:00Z');
 const ORDER = { id: 'ozz-1', status: 'PENDING_DELIVERY', cryptoCurrency: 'USDT', cryptoAmount: '98.42', network: 'ethereum', walletAddress: '0xabc' };

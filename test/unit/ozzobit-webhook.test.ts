@@ -1,10 +1,7 @@
 /** OZZOBiT webhook envelope and signature (our reading: hex HMAC-SHA256 of the raw body). */
 import { createHmac } from 'node:crypto';
-import {
-  ozzobitWebhookSchema,
-  signOzzobitWebhook,
-  verifyOzzobitSignature,
-} from '../../providers/ozzobit/ozzobit-webhook';
+import { signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-protocol';
+import { ozzobitWebhookSchema, verifyOzzobitSignature } from '../../providers/ozzobit/ozzobit-webhook';
 
 const SECRET = 'whsec-test';
 const BODY = JSON.stringify({ eventName: 'ORDER_COMPLETED', data: { id: 'o-1', status: 'COMPLETED', cryptoAmount: 98.42 } });
