@@ -13,7 +13,7 @@ import { activitiesFromConfig } from '../../workers/activity-dependencies';
 import { createWorkers, runWorkers } from '../../workers/worker';
 import type { TrackOrderResult } from '../../domain/types';
 import { createDevEnvironment } from '../helpers/environments';
-import { TOY, type ToySimulator, startToySimulator, toyProvider } from '../helpers/toy-provider';
+import { TOY, type ToySimulator, startToySimulator, toyProvider } from '../helpers/toy/toy-client';
 import { temporaryLedger, uniqueId, workflowBundle } from '../helpers/worker-stack';
 
 const TOKEN = 'toy-token';

@@ -5,12 +5,12 @@
  */
 import { createServer, type Server } from 'node:http';
 import { z } from 'zod';
-import { optionalText, optionalUrl } from '../../common/environment-values';
-import { getProviderJson, parseProviderAnswer } from '../../providers/rest-json';
-import { defineProvider } from '../../providers/provider-descriptor';
-import type { ProviderAdapter } from '../../providers/provider';
-import { type StatusClass, TERMINAL_RANK, classifyByTable, toObservation } from '../../providers/status-class';
-import type { Observation, ProviderName } from '../../domain/types';
+import { optionalText, optionalUrl } from '../../../common/environment-values';
+import { getProviderJson, parseProviderAnswer } from '../../../providers/rest-json';
+import { defineProvider } from '../../../providers/provider-descriptor';
+import type { ProviderAdapter } from '../../../providers/provider';
+import { type StatusClass, TERMINAL_RANK, classifyByTable, toObservation } from '../../../providers/status-class';
+import type { Observation, ProviderName } from '../../../domain/types';
 
 /** Not one of PROVIDER_NAMES: the toy is registered at run time (registerProvider). */
 export const TOY = 'toy' as ProviderName;
