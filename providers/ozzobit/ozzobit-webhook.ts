@@ -12,7 +12,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { OZZOBIT_EVENT_PREFIX } from './ozzobit-protocol';
-import { ozzobitOrderSchema } from './ozzobit-schema';
 
 const EVENT_NAME = new RegExp(`^${OZZOBIT_EVENT_PREFIX}([A-Z][A-Z0-9_]*)$`);
 
@@ -26,14 +25,6 @@ export const ozzobitWebhookEnvelopeSchema = z.object({
   data: z.unknown(),
   webhookData: z.unknown(),
 });
-
-/** An order event as the seed shows it (`ORDER_<STATUS>` with the order in `data`), other keys allowed. */
-export const ozzobitWebhookSchema = z.object({
-  eventName: z.string().regex(EVENT_NAME, 'expected ORDER_<STATUS>'),
-  data: ozzobitOrderSchema,
-});
-
-export type OzzobitWebhook = z.infer<typeof ozzobitWebhookSchema>;
 
 export type OzzobitWebhookEnvelope = z.infer<typeof ozzobitWebhookEnvelopeSchema>;
 
