@@ -25,13 +25,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server as SocketServer } from 'socket.io';
 import type { Namespace, Socket } from 'socket.io';
-import {
-  OZZOBIT_SOCKET_NAMESPACE,
-  OZZOBIT_SUBSCRIBE_EVENT,
-  OZZOBIT_UNSUBSCRIBE_EVENT,
-  OZZOBIT_UPDATE_EVENT,
-  ozzobitEventName,
-} from '../providers/ozzobit/ozzobit-protocol';
+import { OZZOBIT_SOCKET_NAMESPACE, OZZOBIT_SUBSCRIBE_EVENT, OZZOBIT_UNSUBSCRIBE_EVENT, OZZOBIT_UPDATE_EVENT, ozzobitEventName } from '../providers/ozzobit/ozzobit-protocol';
 import type { OrderBook } from './order-book';
 import { ozzobitOrder, ozzobitSocketUpdate } from './ozzobit-order';
 import { type OzzobitWebhookTarget, ozzobitWebhookRequest, sendOzzobitWebhook } from './ozzobit-webhook-request';
