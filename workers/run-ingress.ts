@@ -3,17 +3,14 @@ import { Runtime } from '@temporalio/worker';
 import type { OrderTracker } from '../client/order-tracker';
 import type { Config } from '../common/config';
 import { buildIngress } from './ingress';
-import { pushBridgesFromConfig, webhookRoutesFromConfig } from './push/push-config';
+import { pushChannelsFromConfig } from './push/push-channels';
 import { PushDeduplicator, deduplicatingPushes } from './push/push-dedupe';
-import type { PushReporting } from './push/push-logger';
+import { type PushReporting, componentLogger, prefixedConsoleLogger } from '../providers/push/push-logger';
 import type { PushChannelStore } from '../storage/push-channels/push-channel-store';
 import type { RequestSlots } from '../storage/request-slots/request-slots';
 import { ProviderGate, requestIntervalFor } from '../activities/provider-gate';
 import type { ProviderName } from '../domain/types';
-import type { PushBridge } from './push/bridge';
-import { type ChannelSource, PushChannelMonitor, type PushChannelHealth } from './push/push-channel-monitor';
-import { componentLogger, prefixedConsoleLogger } from './push/push-logger';
-import type { PushChannel } from './push/push-receipts';
+import { PushChannelMonitor, type PushChannelHealth } from './push/push-channel-monitor';
 import { INGRESS_TEMPORAL_DEADLINE_MS, boundedTracker } from './temporal-deadline';
 import type { AuditTrail } from '../activities/audit/audit-trail';
 import type { Ledger } from '../storage/ledger/ledger';
@@ -69,8 +66,9 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
   const pushes = audit === undefined ? deduplicated : auditedPushes(deduplicated, audit);
   const gate = new ProviderGate(Date.now, options.requestSlots, (message, fields) => reporting?.logger.warn(message, fields));
   const budget = async (provider: ProviderName) => void (await gate.waitForSlot(provider, requestIntervalFor(config.requestsPerSecond[provider])));
-  const bridges = pushBridgesFromConfig(config, pushes, client, reporting, budget);
-  const monitor = new PushChannelMonitor(pushChannelSources(config, bridges), {
+  // Every channel a provider's descriptor names whose variable is set: bridges, webhook routes.
+  const { bridges, webhooks, sources } = pushChannelsFromConfig(config, pushes, client, reporting, budget);
+  const monitor = new PushChannelMonitor(sources, {
     store: options.pushChannelStore,
     logger: reporting === undefined ? prefixedConsoleLogger('push channels') : componentLogger(reporting.logger, 'push channels'),
     meter: reporting?.meter,
@@ -79,7 +77,7 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
     tracker: bounded,
     reporting,
     token: config.environment.INGRESS_TOKEN,
-    webhooks: webhookRoutesFromConfig(config, pushes, reporting),
+    webhooks,
     pushChannels: () => monitor.health(),
     answers: options.ledger,
   });
@@ -111,20 +109,6 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
       await app.close();
     },
   };
-}
-
-/** The channels the monitor watches: each bridge, and OZZOBiT's webhook route (up while the ingress serves it). */
-function pushChannelSources(config: Config, bridges: PushBridge[]): ChannelSource[] {
-  const channelOf: Record<string, PushChannel> = { houdini: 'websocket', ozzobit: 'socketio' };
-  const sources: ChannelSource[] = bridges.map((bridge) => ({
-    provider: bridge.provider as ProviderName,
-    channel: channelOf[bridge.provider] ?? 'websocket',
-    report: () => bridge.channel(),
-  }));
-  if (config.environment.OZZOBIT_WEBHOOK_SECRET !== undefined) {
-    sources.push({ provider: 'ozzobit', channel: 'webhook', report: () => ({ state: 'up', reason: null }) });
-  }
-  return sources;
 }
 
 /** The Runtime's JSON logger and metric meter (installTelemetry): what `ingress` and `dev` report through. */

@@ -6,12 +6,12 @@
  * event in the history is one the ingress caused.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { OZZOBIT_SIGNATURE_HEADER, signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-webhook';
+import { OZZOBIT_SIGNATURE_HEADER, signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-protocol';
 import { OrderTracker } from '../../client/order-tracker';
 import { loadConfig } from '../../common/config';
 import { findFreePort } from '../../common/temporal-servers';
 import { type RunningIngress, startIngress } from '../../workers/run-ingress';
-import { OZZOBIT_WEBHOOK_PATH } from '../../workers/push/ozzobit-webhook';
+import { webhookPath } from '../../workers/push/webhook-routes';
 import { PUSH_RECEIPTS_METRIC } from '../../workers/push/push-receipts';
 import { orderWorkflowId } from '../../domain/ids';
 import { createDevEnvironment } from '../helpers/environments';
@@ -45,7 +45,7 @@ afterAll(async () => {
 
 async function postWebhook(orderId: string, status: string): Promise<{ status: number; json: { result?: string } }> {
   const body = JSON.stringify({ eventName: `ORDER_${status}`, data: { id: orderId, status, cryptoCurrency: 'BTC', cryptoAmount: '0.01' } });
-  const response = await fetch(`${ingress.address}${OZZOBIT_WEBHOOK_PATH}`, {
+  const response = await fetch(`${ingress.address}${webhookPath('ozzobit')}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', [OZZOBIT_SIGNATURE_HEADER]: signOzzobitWebhook(body, WEBHOOK_SECRET) },
     body,

@@ -16,7 +16,7 @@ import { OrderTracker } from '../../client/order-tracker';
 import { loadConfig } from '../../common/config';
 import { findFreePort } from '../../common/temporal-servers';
 import { orderWorkflowId } from '../../domain/ids';
-import { OZZOBIT_SIGNATURE_HEADER, signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-webhook';
+import { OZZOBIT_SIGNATURE_HEADER, signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-protocol';
 import { type DevServer, startDevServer } from '../../workers/dev-server';
 import { type RunningIngress, startIngress } from '../../workers/run-ingress';
 import { INGRESS_TEMPORAL_DEADLINE_MS, TEMPORAL_RETRY_AFTER_SECONDS } from '../../workers/temporal-deadline';

@@ -19,7 +19,7 @@ import { Client } from '@temporalio/client';
 import { installTracing, orderTraceId, tracingClientInterceptors } from '../../common/tracing';
 import { orderWorkflowId } from '../../domain/ids';
 import { openLedger } from '../../storage/open-database';
-import { signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-webhook';
+import { signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-protocol';
 import { startOzzobitSandbox, type OzzobitSandbox } from '../../sandbox/ozzobit';
 import { TRACING_WORKFLOW_MODULE } from '../../workers/tracing-interceptors';
 import { type CallbackReceiver, startCallbackReceiver } from '../helpers/callback-receiver';

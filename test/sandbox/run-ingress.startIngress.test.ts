@@ -15,7 +15,7 @@ import type { OrderTracker } from '../../client/order-tracker';
 import { loadConfig } from '../../common/config';
 import { startHoudiniSandbox, type HoudiniSandbox } from '../../sandbox/houdini';
 import { startIngress } from '../../workers/run-ingress';
-import type { PushLogger } from '../../workers/push/push-logger';
+import type { PushLogger } from '../../providers/push/push-logger';
 
 const PARTNER_ID = 'partner-ingress';
 const SECRET = 'secret-ingress';

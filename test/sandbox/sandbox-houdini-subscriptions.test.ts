@@ -5,8 +5,8 @@ import {
   readAuthorization,
   subscribe,
   unsubscribe,
-} from '../../sandbox/houdini-protocol';
-import type { Subscription } from '../../sandbox/houdini-protocol';
+} from '../../sandbox/houdini-subscriptions';
+import type { Subscription } from '../../sandbox/houdini-subscriptions';
 
 const ALL: Subscription = { kind: 'all' };
 const some = (...ids: string[]): Subscription => ({ kind: 'some', houdiniIds: new Set(ids) });

@@ -1,6 +1,7 @@
 /**
- * The client side of Houdini's WebSocket protocol (seed 003), as pure functions: reading a client
- * message, and what `subscribe` / `unsubscribe` do to a connection's subscription.
+ * The simulator's side of Houdini's WebSocket subscriptions (seed 003), as pure functions: reading a
+ * client frame (its shapes: providers/houdini/houdini-protocol.ts), and what `subscribe` /
+ * `unsubscribe` do to a connection's subscription.
  *
  * Rules, from the seed:
  * - `subscribe` without `houdiniIds` → all orders; with ids → adds them (subscriptions are additive).
@@ -10,18 +11,13 @@
  * - Invalid JSON or a missing `type` → INVALID_MESSAGE; an unknown `type` → UNKNOWN_MESSAGE_TYPE.
  *   Our reading: `houdiniIds` that is not an array of non-empty strings is INVALID_MESSAGE too.
  */
+import type { HoudiniClientFrame, HoudiniServerFrame, HoudiniSocketErrorCode } from '../providers/houdini/houdini-protocol';
+
 export type Subscription = { kind: 'none' } | { kind: 'all' } | { kind: 'some'; houdiniIds: ReadonlySet<string> };
 
 export const NO_SUBSCRIPTION: Subscription = { kind: 'none' };
 
-export type ClientMessage =
-  | { type: 'subscribe'; houdiniIds?: string[] }
-  | { type: 'unsubscribe'; houdiniIds?: string[] }
-  | { type: 'ping' };
-
-export type SocketErrorCode = 'AUTH_FAILED' | 'INVALID_MESSAGE' | 'UNKNOWN_MESSAGE_TYPE';
-
-export type ParsedClientMessage = { ok: true; message: ClientMessage } | { ok: false; code: SocketErrorCode; message: string };
+export type ParsedClientMessage = { ok: true; message: HoudiniClientFrame } | { ok: false; code: HoudiniSocketErrorCode; message: string };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -74,7 +70,7 @@ export function covers(subscription: Subscription, houdiniId: string): boolean {
 }
 
 /** The confirmation for a subscribe or unsubscribe: `all: true` when it was about every order. */
-export function confirmation(type: 'subscribed' | 'unsubscribed', houdiniIds?: readonly string[]): Record<string, unknown> {
+export function confirmation(type: 'subscribed' | 'unsubscribed', houdiniIds?: readonly string[]): HoudiniServerFrame {
   return houdiniIds === undefined ? { type, all: true } : { type, houdiniIds: [...houdiniIds] };
 }
 

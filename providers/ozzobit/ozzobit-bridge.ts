@@ -3,9 +3,10 @@
  * `/ws`), `subscribe:order { orderId }` for every OZZOBiT order being tracked, and each
  * `order:update` into `OrderTracker.push` (the open run, else ledger check and signal-with-start).
  *
- * Which orders: a visibility query for running OZZOBiT workflows, repeated every `refreshMs`, so an
- * order that starts is subscribed within that time, and one that ends is unsubscribed. A socket.io
- * server forgets subscriptions with the connection, so every (re)connect subscribes them all again.
+ * Which orders: the tracked ones (running OZZOBiT workflows, from visibility), listed every
+ * `refreshMs`, so an order that starts is subscribed within that time, and one that ends is
+ * unsubscribed. A socket.io server forgets subscriptions with the connection, so every (re)connect
+ * subscribes them all again.
  * Updates sent while the socket was down are not replayed; the workflow's polls (every 5 s for
  * OZZOBiT) see those states anyway.
  *
@@ -17,20 +18,20 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { orderKey } from '../../domain/ids';
-import type { PushBridge } from './bridge';
-import type { ProviderClock } from '../../providers/provider-clock';
-import { parseOzzobitUpdate } from '../../providers/ozzobit/ozzobit-events';
-import { errorText } from './push-logger';
-import { SocketBridge, type SocketBridgeOptions } from './socket-bridge';
-import { type TrackedOrders, type VisibilityClient, planSubscriptions, runningOzzobitOrders } from './ozzobit-tracked-orders';
+import type { ProviderClock } from '../provider-clock';
+import type { PushBridge, TrackedOrders } from '../push/push-channel';
+import { errorText } from '../push/push-logger';
+import { SocketBridge, type SocketBridgeOptions } from '../push/socket-bridge';
+import { parseOzzobitUpdate } from './ozzobit-events';
+import { OZZOBIT_SUBSCRIBE_EVENT, OZZOBIT_UNSUBSCRIBE_EVENT, OZZOBIT_UPDATE_EVENT } from './ozzobit-protocol';
 
 export interface OzzobitBridgeOptions extends SocketBridgeOptions {
   /** OZZOBIT_WS_URL: the socket.io URL whose path is the namespace, e.g. wss://…/ws */
   wsUrl: string;
   /** OZZOBIT_API_KEY, sent as `auth.apiKey`. */
   apiKey: string;
-  /** For the visibility query that finds the tracked orders. */
-  client: VisibilityClient;
+  /** The OZZOBiT orders being tracked: each is subscribed. */
+  trackedOrders: TrackedOrders;
   /** How often tracked orders are listed again: a new order is subscribed within this. */
   refreshMs?: number;
   /** socket.io's reconnection backoff: first delay and cap (each ±50 % jitter). */
@@ -59,10 +60,6 @@ export class OzzobitSocketRefusedError extends Error {
   override readonly name = 'OzzobitSocketRefusedError';
 }
 
-export const OZZOBIT_SUBSCRIBE_EVENT = 'subscribe:order';
-export const OZZOBIT_UNSUBSCRIBE_EVENT = 'unsubscribe:order';
-export const OZZOBIT_UPDATE_EVENT = 'order:update';
-
 /** About one poll interval: a new order gets its pushes within seconds, at one list query per 5 s. */
 const DEFAULT_REFRESH_MS = 5_000;
 const DEFAULT_RECONNECT_DELAY_MS = 1_000;
@@ -72,7 +69,7 @@ const DEFAULT_RECONNECT_DELAY_MAX_MS = 30_000;
 const ACK_TIMEOUT_MS = 10_000;
 
 export function createOzzobitBridge(options: OzzobitBridgeOptions): OzzobitBridge {
-  return new SocketIoBridge(options, runningOzzobitOrders(options.client));
+  return new SocketIoBridge(options);
 }
 
 class SocketIoBridge extends SocketBridge implements OzzobitBridge {
@@ -86,11 +83,8 @@ class SocketIoBridge extends SocketBridge implements OzzobitBridge {
   private serverDisconnectTimer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
 
-  constructor(
-    private readonly options: OzzobitBridgeOptions,
-    private readonly trackedOrders: TrackedOrders,
-  ) {
-    super('ozzobit', 'socketio', options);
+  constructor(private readonly options: OzzobitBridgeOptions) {
+    super('ozzobit', options);
     this.refreshMs = Math.max(100, options.refreshMs ?? DEFAULT_REFRESH_MS);
   }
 
@@ -175,7 +169,7 @@ class SocketIoBridge extends SocketBridge implements OzzobitBridge {
   private async listAndSubscribe(): Promise<void> {
     let tracked: ReadonlySet<string>;
     try {
-      tracked = await this.trackedOrders();
+      tracked = await this.options.trackedOrders();
     } catch (error) {
       if (!this.stopped) {
         this.logger.warn('could not list tracked OZZOBiT orders through visibility; keeping the current subscriptions', {
@@ -236,4 +230,12 @@ class SocketIoBridge extends SocketBridge implements OzzobitBridge {
     clearTimeout(this.serverDisconnectTimer);
     this.socket?.disconnect();
   }
+}
+
+/** What changes between the orders subscribed now and the ones tracked now. Pure. */
+export function planSubscriptions(subscribed: ReadonlySet<string>, tracked: ReadonlySet<string>): { subscribe: string[]; unsubscribe: string[] } {
+  return {
+    subscribe: [...tracked].filter((orderId) => !subscribed.has(orderId)),
+    unsubscribe: [...subscribed].filter((orderId) => !tracked.has(orderId)),
+  };
 }

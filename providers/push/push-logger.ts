@@ -29,12 +29,6 @@ export interface PushReporting {
   meter?: MetricMeter;
 }
 
-/** The options a route or bridge takes for `component`: nothing without reporting (its console default). */
-export function reportingOptions(reporting: PushReporting | undefined, component: string): { logger?: PushLogger; meter?: MetricMeter } {
-  if (reporting === undefined) return {};
-  return { logger: componentLogger(reporting.logger, component), meter: reporting.meter };
-}
-
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

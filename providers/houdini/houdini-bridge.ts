@@ -13,19 +13,18 @@
  * instead: retrying cannot fix them, and a retry loop would only hammer Houdini.
  */
 import WebSocket, { type RawData } from 'ws';
-import type { HoudiniAdapter } from '../../providers/houdini/houdini-client';
-import type { ProviderClock } from '../../providers/provider-clock';
-import { normalizeHoudiniOrder } from '../../providers/houdini/houdini-observation';
-import { withAnswer } from '../../providers/provider-answer';
-import type { PushBridge } from './bridge';
-import { type BackoffSettings, reconnectDelayMs, resolveBackoff } from '../../providers/houdini/houdini-backoff';
-import { CatchUpLoop, type TrackedOrders, catchUpHoudini } from './houdini-catch-up';
-import { type Keepalive, startKeepalive } from '../../providers/houdini/houdini-keepalive';
-import { errorText } from './push-logger';
-import { AUTH_FAILED, AUTH_FAILED_CLOSE_CODE, MAX_MESSAGE_CHARACTERS, REFUSED_HANDSHAKE_STATUSES, parseHoudiniServerMessage, rawText } from '../../providers/houdini/houdini-messages';
-import { SocketBridge, type SocketBridgeOptions } from './socket-bridge';
-
-export type { PushLogger as BridgeLogger } from './push-logger';
+import { withAnswer } from '../provider-answer';
+import type { ProviderClock } from '../provider-clock';
+import type { PushBridge, TrackedOrders } from '../push/push-channel';
+import { errorText } from '../push/push-logger';
+import { SocketBridge, type SocketBridgeOptions } from '../push/socket-bridge';
+import { type BackoffSettings, reconnectDelayMs, resolveBackoff } from './houdini-backoff';
+import { CatchUpLoop, catchUpHoudini } from './houdini-catch-up';
+import type { HoudiniAdapter } from './houdini-client';
+import { type Keepalive, startKeepalive } from './houdini-keepalive';
+import { MAX_MESSAGE_CHARACTERS, REFUSED_HANDSHAKE_STATUSES, parseHoudiniServerMessage } from './houdini-messages';
+import { normalizeHoudiniOrder } from './houdini-observation';
+import { AUTH_FAILED, AUTH_FAILED_CLOSE_CODE, type HoudiniClientFrame, houdiniAuthorization, rawText } from './houdini-protocol';
 
 export interface HoudiniBridgeOptions extends SocketBridgeOptions {
   /** HOUDINI_WS_URL, e.g. wss://…/ws */
@@ -34,7 +33,7 @@ export interface HoudiniBridgeOptions extends SocketBridgeOptions {
   secret: string;
   /** For the catch-up after a gap; without it (no HOUDINI_URL) missed updates wait for the next poll. */
   adapter?: Pick<HoudiniAdapter, 'listOrders'>;
-  /** Which listed orders the catch-up pushes (see runningHoudiniOrders); needed with `adapter`. */
+  /** The orders being tracked: the catch-up pushes those it lists; needed with `adapter`. */
   trackedOrders?: TrackedOrders;
   /** Waits for Houdini's request budget before each page of the catch-up (shared with the workers' polls). */
   beforeListPage?: () => Promise<void>;
@@ -89,7 +88,7 @@ class HoudiniBridge extends SocketBridge {
   private reconnectTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: HoudiniBridgeOptions) {
-    super('houdini', 'websocket', options);
+    super('houdini', options);
     this.backoff = resolveBackoff(options.backoff);
     this.pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
     this.pongTimeoutMs = options.pongTimeoutMs ?? DEFAULT_PONG_TIMEOUT_MS;
@@ -122,8 +121,7 @@ class HoudiniBridge extends SocketBridge {
     let socket: WebSocket;
     try {
       socket = new WebSocket(this.options.wsUrl, {
-        // Exactly `partnerId:secret`, no scheme (seed 003).
-        headers: { Authorization: `${this.options.partnerId}:${this.options.secret}` },
+        headers: { Authorization: houdiniAuthorization(this.options.partnerId, this.options.secret) },
         handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
         maxPayload: MAX_MESSAGE_CHARACTERS * 4, // UTF-8: up to 4 bytes a character
       });
@@ -198,7 +196,7 @@ class HoudiniBridge extends SocketBridge {
     }
   }
 
-  private send(attempt: Attempt, message: Record<string, unknown>): void {
+  private send(attempt: Attempt, message: HoudiniClientFrame): void {
     if (attempt.socket.readyState === WebSocket.OPEN) attempt.socket.send(JSON.stringify(message));
   }
 

@@ -8,15 +8,10 @@
  * signal-with-start, so pushing all of them would start tracking hundreds of old orders. A live
  * `order_update` for an untracked order still starts tracking it; that is a change happening now.
  */
-import type { Client } from '@temporalio/client';
-import type { HoudiniAdapter } from '../../providers/houdini/houdini-client';
-import { orderWorkflowId } from '../../domain/ids';
-import { ORDER_PROVIDER } from '../../workflows/search-attributes';
 import type { Observation } from '../../domain/types';
-import { type PushLogger as BridgeLogger, errorText } from './push-logger';
-
-/** Of these Houdini order ids, the ones being tracked now. */
-export type TrackedOrders = (orderIds: readonly string[]) => Promise<ReadonlySet<string>>;
+import type { TrackedOrders } from '../push/push-channel';
+import { type PushLogger, errorText } from '../push/push-logger';
+import type { HoudiniAdapter } from './houdini-client';
 
 export interface CatchUpOptions {
   adapter: Pick<HoudiniAdapter, 'listOrders'>;
@@ -36,29 +31,11 @@ export interface CatchUpResult {
 export async function catchUpHoudini(options: CatchUpOptions): Promise<CatchUpResult> {
   const listed = await options.adapter.listOrders(options.signal, options.beforePage);
   if (listed.length === 0) return { listed: 0, pushed: 0 };
-  const tracked = await options.trackedOrders(listed.map((entry) => entry.order.houdiniId));
+  const tracked = await options.trackedOrders();
   const due = listed.filter((entry) => tracked.has(entry.order.houdiniId));
   // A final status is pushed too: it is exactly the update the gap may have swallowed.
   await Promise.all(due.map((entry) => options.deliver(entry.order.houdiniId, entry.observation)));
   return { listed: listed.length, pushed: due.length };
-}
-
-const HOUDINI_WORKFLOW_PREFIX = orderWorkflowId('houdini', '');
-const RUNNING_HOUDINI_ORDERS = `WorkflowType = 'trackOrder' AND ${ORDER_PROVIDER.name} = 'houdini' AND ExecutionStatus = 'Running'`;
-
-/**
- * Tracked = a running `trackOrder` workflow, found with one visibility query rather than a
- * `describe` per listed order. Visibility may lag a new workflow by a moment (on Elasticsearch);
- * such an order's first poll is seconds away anyway.
- */
-export function runningHoudiniOrders(client: Client): TrackedOrders {
-  return async (orderIds) => {
-    const running = new Set<string>();
-    for await (const execution of client.workflow.list({ query: RUNNING_HOUDINI_ORDERS })) {
-      if (execution.workflowId.startsWith(HOUDINI_WORKFLOW_PREFIX)) running.add(execution.workflowId.slice(HOUDINI_WORKFLOW_PREFIX.length));
-    }
-    return new Set(orderIds.filter((orderId) => running.has(orderId)));
-  };
 }
 
 /**
@@ -71,7 +48,7 @@ export class CatchUpLoop {
   private readonly controller = new AbortController();
 
   constructor(
-    private readonly logger: BridgeLogger,
+    private readonly logger: PushLogger,
     private readonly once: (signal: AbortSignal) => Promise<{ listed: number; pushed: number }>,
   ) {}
 

@@ -1,23 +1,21 @@
 /**
- * What the two socket bridges (OZZOBiT socket.io, Houdini WebSocket) share: `run()` until `stop()`
- * or a failure no retry can fix, the channel report, and the way an update reaches its order. A
- * subclass owns its connection: it opens it in `start()`, closes it in `closeConnection()`, drops its
- * timers in `abandon()`, and hands each update to `deliver()`.
+ * What every socket bridge shares (OZZOBiT's socket.io and Houdini's WebSocket in their provider
+ * folders, a test's toy): `run()` until `stop()` or a failure no retry can fix, the channel report,
+ * and the way an update reaches its order. A subclass owns its connection: it opens it in `start()`,
+ * closes it in `closeConnection()`, drops its timers in `abandon()`, and hands each update to `deliver()`.
  */
-import type { MetricMeter } from '@temporalio/common';
-import type { OrderTracker } from '../../client/order-tracker';
 import { orderKey } from '../../domain/ids';
-import type { Observation } from '../../domain/types';
-import { type ChannelReport, MAX_IN_FLIGHT_PUSHES, type PushBridge } from './bridge';
+import type { Observation, ProviderName } from '../../domain/types';
+import { type ChannelReport, type CountPushReceipt, MAX_IN_FLIGHT_PUSHES, type PushBridge, type PushTarget } from './push-channel';
 import { OrderQueue } from './order-queue';
 import { type PushLogger, errorText, prefixedConsoleLogger } from './push-logger';
-import { type CountPushReceipt, type PushChannel, pushReceiptCounter, reportingPushes } from './push-receipts';
 
+/** The parts of a PushContext a bridge uses; without `logger` it writes prefixed console lines. */
 export interface SocketBridgeOptions {
-  tracker: Pick<OrderTracker, 'push'>;
+  tracker: PushTarget;
   logger?: PushLogger;
-  /** Counts what became of each update (push-receipts.ts). */
-  meter?: MetricMeter;
+  /** Counts the updates that never reach `tracker` (malformed, dropped); nothing without it. */
+  count?: CountPushReceipt;
 }
 
 export abstract class SocketBridge implements PushBridge {
@@ -25,20 +23,19 @@ export abstract class SocketBridge implements PushBridge {
   protected readonly count: CountPushReceipt;
   protected stopped = false;
   protected report: ChannelReport = { state: 'connecting', reason: null };
-  private readonly tracker: Pick<OrderTracker, 'push'>;
+  private readonly tracker: PushTarget;
   private readonly queue = new OrderQueue();
   private finished: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
 
   constructor(
-    readonly provider: 'ozzobit' | 'houdini',
-    channel: PushChannel,
+    readonly provider: ProviderName,
     options: SocketBridgeOptions,
   ) {
     this.logger = options.logger ?? prefixedConsoleLogger(`${provider} bridge`);
-    this.count = pushReceiptCounter(options.meter, provider, channel);
-    this.tracker = reportingPushes(options.tracker, this.count, this.logger, channel);
+    this.count = options.count ?? (() => undefined);
+    this.tracker = options.tracker;
   }
 
   /** Opens the connection; called once, by the first `run()`. */
