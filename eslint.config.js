@@ -1,6 +1,7 @@
 // Workflow code must stay deterministic: no Node built-ins, no I/O libraries, no provider modules.
 // The layers point one way: cli/ (the command) uses workers/ and client/; workers/ use client/;
-// client/ (the library backend code imports) uses neither.
+// client/ (the library backend code imports) uses neither. storage/ (the database and its stores)
+// is the floor everything stands on: it imports only domain/ types and common/ helpers.
 const tseslint = require('typescript-eslint');
 
 const NODE_BUILTINS = require('node:module').builtinModules.flatMap((name) => [name, `node:${name}`]);
@@ -33,8 +34,8 @@ module.exports = tseslint.config(
           paths: NODE_BUILTINS.map((name) => ({ name, message: 'Workflow code is deterministic: no Node built-ins.' })),
           patterns: [
             {
-              group: ['**/providers/**', '**/ledger/**', '**/callbacks/**', '**/sandbox/**', '**/workers/**', '**/client/**', '**/cli/**', '**/common/**'],
-              message: 'Workflow code never imports providers, the ledger, callbacks, workers, clients or I/O helpers.',
+              group: ['**/providers/**', '**/storage/**', '**/callbacks/**', '**/sandbox/**', '**/workers/**', '**/client/**', '**/cli/**', '**/common/**'],
+              message: 'Workflow code never imports providers, storage (the ledger), callbacks, workers, clients or I/O helpers.',
             },
             {
               group: ['undici', 'graphql-request', 'better-sqlite3', 'pg', 'ws', 'socket.io*', 'fastify', '@temporalio/activity', '@temporalio/worker', '@temporalio/client'],
@@ -57,7 +58,7 @@ module.exports = tseslint.config(
     },
   },
   {
-    files: ['workers/**/*.ts', 'activities/**/*.ts', 'providers/**/*.ts', 'ledger/**/*.ts', 'callbacks/**/*.ts', 'common/**/*.ts'],
+    files: ['workers/**/*.ts', 'activities/**/*.ts', 'providers/**/*.ts', 'callbacks/**/*.ts', 'common/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**'], message: 'Only the CLI (cli/) is the composition root; nothing below it imports it.' }, NOT_THE_HARNESS] }],
     },
@@ -66,6 +67,24 @@ module.exports = tseslint.config(
     files: ['cli/**/*.ts', 'sandbox/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [NOT_THE_HARNESS] }],
+    },
+  },
+  {
+    // Every other layer reaches the database through storage/; storage/ reaches none of them.
+    files: ['storage/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              // A relative path into any top-level folder but storage/, domain/ and common/ (its index too).
+              regex: '^(\\.\\.?/)+(activities|workers|client|cli|workflows|providers|callbacks|sandbox|harness|bench|scripts|test)(/|$)',
+              message: 'storage/ imports nothing above it: only domain/ types, common/ helpers and the database drivers.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

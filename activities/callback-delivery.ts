@@ -19,7 +19,7 @@ import { orderKey } from '../domain/ids';
 import type { CallbackState } from '../domain/types';
 import { type CallbackSender, callbackIdempotencyKey } from '../callbacks/callback-sender';
 import { DEFAULT_TOLERANCE_SECONDS } from '../callbacks/signature';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger } from '../storage/ledger/ledger';
 import type { FulfilmentStep } from './fulfilment-hooks';
 
 /** Long enough for someone to fix a clock or a secret; then the callback shows as rejected. */

@@ -2,7 +2,7 @@
 import { Context } from '@temporalio/activity';
 import { callbackIdempotencyKey } from '../callbacks/callback-sender';
 import type { Outcome, ProviderName } from '../domain/types';
-import type { Ledger, LedgerRow } from '../ledger/ledger';
+import type { Ledger, LedgerRow } from '../storage/ledger/ledger';
 
 /**
  * What a hook gets. Hooks run at least once per recorded outcome, not exactly once: the hook's key is

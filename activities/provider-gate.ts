@@ -1,5 +1,5 @@
 import type { ProviderName } from '../domain/types';
-import type { OrderFloor, RequestSlots } from './request-slots';
+import type { OrderFloor, RequestSlots } from '../storage/request-slots/request-slots';
 
 /**
  * Histogram (ms) of how long a poll waited for its provider on this worker, by `cause`: `pacing`

@@ -11,7 +11,7 @@
  *   stretch detection to minutes (workflows/follow-changes.ts passes it once the order counted a push).
  * Without a channel reader (tests, or a worker built without a database) the channel counts as up.
  */
-import type { PushChannelStatus } from './push-channels/push-channel-state';
+import type { PushChannelStatus } from '../storage/push-channels/push-channel-state';
 import type { ProviderName } from '../domain/types';
 
 /** How long a read of the channel states is reused: a state change reaches every poll within it. */

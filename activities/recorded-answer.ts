@@ -5,7 +5,7 @@
  * recorded outcome (recordOutcome then keeps the row: nothing is fulfilled twice).
  */
 import { log } from '@temporalio/activity';
-import type { Ledger, LedgerRow } from '../ledger/ledger';
+import type { Ledger, LedgerRow } from '../storage/ledger/ledger';
 import type { Observation } from '../domain/types';
 import { orderKey } from '../domain/ids';
 import type { ChangeAnswer, PollUntilChangedRequest } from './poll-requests';

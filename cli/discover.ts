@@ -9,8 +9,8 @@ import type { OrderTracker } from '../client/order-tracker';
 import { ConfigError, type Config } from '../common/config';
 import { InvalidInputError } from '../common/order-input';
 import type { ProviderName } from '../domain/types';
-import type { Ledger } from '../ledger/ledger';
-import { openLedger } from '../ledger/open-ledger';
+import type { Ledger } from '../storage/ledger/ledger';
+import { openLedger } from '../storage/open-database';
 import type { ListCursor } from '../providers/provider';
 import { createProviders, providerDescriptor } from '../providers/registry';
 

@@ -43,7 +43,7 @@ export async function runCli(argv: string[], output: Output = processOutput): Pr
       case 'sandbox':
         return await loadDevelopmentSide('sandbox', () => require('../sandbox/run-sandbox') as typeof import('../sandbox/run-sandbox')).runSandbox(output);
       case 'ingress':
-        return await loadWorkerSide('ingress', () => require('../workers/run-ingress') as typeof import('../workers/run-ingress')).runIngress();
+        return await loadWorkerSide('ingress', () => require('../workers/ingress-process') as typeof import('../workers/ingress-process')).runIngress();
       case 'codec-server':
         if (rest.length > 0) throw new InvalidInputError('codec-server takes no arguments: its settings are CODEC_SERVER_* and ORDER_TRACKER_ENCRYPTION_KEY');
         return await loadWorkerSide('codec-server', () => require('../workers/run-codec-server') as typeof import('../workers/run-codec-server')).runCodecServer(output);

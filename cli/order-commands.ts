@@ -163,7 +163,7 @@ export async function runOrderCommand(command: string, positionals: string[], va
       const { FULFILLMENT_WEBHOOK_URL: url, FULFILLMENT_WEBHOOK_SECRET: secrets } = config.environment;
       if (!url || !secrets) throw new ConfigError('redeliver needs FULFILLMENT_WEBHOOK_URL and FULFILLMENT_WEBHOOK_SECRET');
       const { openLedger, createCallbackSender, redeliverCallback } = loadWorkerSide('redeliver', () => ({
-        ...(require('../ledger/open-ledger') as typeof import('../ledger/open-ledger')),
+        ...(require('../storage/open-database') as typeof import('../storage/open-database')),
         ...(require('../callbacks/callback-sender') as typeof import('../callbacks/callback-sender')),
         ...(require('./redeliver') as typeof import('./redeliver')),
       }));
@@ -187,7 +187,7 @@ async function showHistory(config: Config, provider: ProviderName, orderId: stri
   if (values.follow) throw new InvalidInputError('--history and --follow do not go together: the history is what was kept, not a live view');
   const limit = parseHistoryLimit(values.limit, '--limit');
   // The audit trail is in the ledger: a worker-side read, like redeliver's.
-  const { openLedger } = loadWorkerSide('status --history', () => require('../ledger/open-ledger') as typeof import('../ledger/open-ledger'));
+  const { openLedger } = loadWorkerSide('status --history', () => require('../storage/open-database') as typeof import('../storage/open-database'));
   const ledger = await openLedger(config.databaseUrl);
   try {
     const history = await readOrderHistory(ledger, provider, orderId, limit);

@@ -1,6 +1,6 @@
 import type { CallbackSender } from '../callbacks/callback-sender';
 import { callbackIdempotencyKey } from '../callbacks/callback-sender';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger } from '../storage/ledger/ledger';
 import type { CallbackState, ProviderName } from '../domain/types';
 import { OrderNotFoundError } from '../client/order-tracker';
 

@@ -19,7 +19,7 @@ export {
 export { TemporalUnreachableError, connectClient } from './connect';
 export { ConfigError, loadConfig, type Config } from '../common/config';
 export { InvalidInputError } from '../common/order-input';
-export type { Ledger, LedgerRow } from '../ledger/ledger';
+export type { Ledger, LedgerRow } from '../storage/ledger/ledger';
 export { orderWorkflowId } from '../domain/ids';
 export {
   PROVIDER_NAMES,

@@ -5,7 +5,7 @@
  * the CLI need no ledger to know a final order (a `track` of it starts nothing, asks no provider).
  */
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import type { Ledger, LedgerRow } from '../ledger/ledger';
+import type { Ledger, LedgerRow } from '../storage/ledger/ledger';
 import { type Outcome, type ProviderName, type TrackOrderResult, isFinalOutcome } from '../domain/types';
 import { orderWorkflowId } from '../domain/ids';
 import { startMemoOf } from './start-memo';

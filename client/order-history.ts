@@ -6,7 +6,7 @@
  */
 import { InvalidInputError, parseOrderId, parseProvider } from '../common/order-input';
 import type { ProviderName } from '../domain/types';
-import type { AnswerSource, AnswerStore } from '../ledger/provider-answers';
+import type { AnswerSource, AnswerStore } from '../storage/ledger/provider-answers';
 import { OrderNotFoundError } from './order-tracker';
 
 export interface HistoryEntry {

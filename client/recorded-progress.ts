@@ -1,4 +1,4 @@
-import type { LedgerRow } from '../ledger/ledger';
+import type { LedgerRow } from '../storage/ledger/ledger';
 import type { Progress } from '../domain/types';
 
 /**

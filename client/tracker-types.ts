@@ -1,6 +1,6 @@
 /** What the library's OrderTracker takes and answers (client/order-tracker.ts). */
 import type { Client } from '@temporalio/client';
-import type { Ledger, LedgerRow } from '../ledger/ledger';
+import type { Ledger, LedgerRow } from '../storage/ledger/ledger';
 import type { TrackingSettings } from '../workflows/settings';
 import type { Outcome, TrackOrderResult } from '../domain/types';
 import type { JoinedOrder } from './start-memo';
@@ -31,12 +31,8 @@ export type TrackResponse =
       row?: LedgerRow;
     };
 
-export type PushResponse =
-  | { kind: 'signalled'; workflowId: string; runId: string }
-  /** Dropped: the ledger already holds the order's final outcome. */
-  | { kind: 'ignored'; workflowId: string; reason: string }
-  /** Dropped by the ingress before any signal (workers/push/push-dedupe.ts): a repeat, or older than a push already delivered. */
-  | { kind: 'duplicate' | 'stale'; workflowId: string; reason: string };
+/** What `push` answers (domain/types.ts: the ingress's push channels answer it too). */
+export type { PushResponse } from '../domain/types';
 
 export interface OrderTrackerOptions {
   client: Client;

@@ -107,11 +107,10 @@ export const environmentSchema = environmentSchemaOf(BUILT_IN_PROVIDERS);
 export type Environment = z.infer<typeof environmentSchema>;
 
 /**
- * The variables that configure pushes (the ingress's webhooks and bridges). On a worker they also say
- * that pushes report changes, so its polls of those providers slow to PUSH_FALLBACK_POLL.
+ * `variables` without the push settings (the ingress's channels, descriptors' `push.variables`): for
+ * a worker that runs with no ingress beside it. On a worker they say that pushes report changes, so
+ * its polls of those providers slow to PUSH_FALLBACK_POLL.
  */
-
-/** `variables` without the push settings: for a worker that runs with no ingress beside it. */
 export function withoutPushSettings<T extends Record<string, string | undefined>>(variables: T): T {
   const copy = { ...variables };
   for (const descriptor of registeredProviders()) for (const name of descriptor.push?.variables ?? []) delete copy[name];
@@ -190,7 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }),
     ),
     pushFallbackPollMs: Object.fromEntries(
-      registeredProviders().filter((descriptor) => (descriptor.push?.switches ?? []).some((name) => environmentValue(environment, name) !== undefined)).map(
+      registeredProviders().filter((descriptor) => (descriptor.push?.channels ?? []).some((channel) => environmentValue(environment, channel.switch) !== undefined)).map(
         (descriptor) => [descriptor.name, environment.PUSH_FALLBACK_POLL],
       ),
     ),
@@ -204,7 +203,8 @@ function environmentValue(environment: Environment, name: string): unknown {
 
 /**
  * Each provider whose required variables are all set, with its descriptor's typed settings; some but
- * not all of them set is a problem that names what is missing.
+ * not all of them set is a problem that names what is missing, and so is a push channel switched on
+ * without what it needs (OZZOBIT_WS_URL without OZZOBIT_API_KEY).
  */
 function providerSettings(environment: Environment, problems: string[]): Partial<ProviderSettings> {
   const settings: Record<string, unknown> = {};
@@ -216,6 +216,10 @@ function providerSettings(environment: Environment, problems: string[]): Partial
     }
     // Every required variable is set: the values are what the descriptor's settings expect.
     if (missing.length === 0) settings[descriptor.name] = descriptor.settings(environment);
+    for (const channel of descriptor.push?.channels ?? []) {
+      const unset = (channel.needs ?? []).filter((name) => environmentValue(environment, name) === undefined);
+      if (environmentValue(environment, channel.switch) !== undefined && unset.length > 0) problems.push(`${channel.switch} is set but ${unset.join(', ')} is not`);
+    }
   }
   return settings as Partial<ProviderSettings>;
 }

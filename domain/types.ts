@@ -41,6 +41,14 @@ export interface Observation {
 
 export type ObservationSource = 'poll' | 'push';
 
+/** What became of a push (`OrderTracker.push`, and every push channel of the ingress). */
+export type PushResponse =
+  | { kind: 'signalled'; workflowId: string; runId: string }
+  /** Dropped: the ledger already holds the order's final outcome. */
+  | { kind: 'ignored'; workflowId: string; reason: string }
+  /** Dropped by the ingress before any signal (workers/push/push-dedupe.ts): a repeat, or older than a push already delivered. */
+  | { kind: 'duplicate' | 'stale'; workflowId: string; reason: string };
+
 export interface Transition {
   status: string;
   /** ISO time at which the tracker learned of the status. */

@@ -1,16 +1,29 @@
 /**
  * Everything the rest of the project needs to know about one provider, declared in one place (one
- * `<name>-provider.ts` beside its client): its environment variables, which of them it needs, its URLs,
- * its push switches, how long its orders are followed, and how its adapter is built. The registry
- * (registry.ts) lists the descriptors; config, workers, the CLI and the request budgets read them.
+ * `<name>-provider.ts` in its folder): its environment variables, which of them it needs, its URLs,
+ * its push channels, how long its orders are followed, and how its adapter, bridge and webhook route
+ * are built. The registry (registry.ts) lists the descriptors; config, workers, the ingress, the CLI
+ * and the request budgets read them.
  */
 import type { z } from 'zod';
 import type { ProviderName } from '../domain/types';
 import type { ProviderAdapter } from './provider';
 import type { ProviderClock } from './provider-clock';
+import type { PushBridge, PushContext, WebhookRoute } from './push/push-channel';
 
 type Values<Shape extends z.ZodRawShape> = z.infer<z.ZodObject<Shape>>;
 type Name<Shape> = keyof Shape & string;
+
+/**
+ * One way the provider pushes, turned on by its `switch` variable: the ingress then runs it (a socket
+ * bridge, or the route `POST /webhooks/<provider>`), and a worker with the variable set may slow its
+ * polls while pushes arrive. `needs`: what the channel cannot run without; loadConfig names any that
+ * is missing. The builder is called by the ingress alone: load the channel's code inside it, so the
+ * library never loads a socket client.
+ */
+export type PushChannelSpec<Shape extends z.ZodRawShape> =
+  | { channel: 'websocket' | 'socketio'; switch: Name<Shape>; needs?: readonly Name<Shape>[]; bridge(values: Values<Shape>, context: PushContext): PushBridge }
+  | { channel: 'webhook'; switch: Name<Shape>; needs?: readonly Name<Shape>[]; route(values: Values<Shape>, context: PushContext): WebhookRoute };
 
 /** The provider's validated variables once every required one is set. */
 export type CompleteValues<Shape extends z.ZodRawShape, Required extends Name<Shape>> = Values<Shape> & {
@@ -32,8 +45,8 @@ export interface ProviderDescriptor<
   required: readonly Required[];
   /** The variables that hold its URLs: a time scale is refused unless every one set is loopback. */
   urls: readonly Name<Shape>[];
-  /** Pushes: any of `switches` set turns them on; `variables` are all the push settings (a worker alone drops them). */
-  push?: { switches: readonly Name<Shape>[]; variables: readonly Name<Shape>[] };
+  /** Pushes: its channels; `variables` are every push setting (a worker with no ingress beside it drops them). */
+  push?: { channels: readonly PushChannelSpec<Shape>[]; variables: readonly Name<Shape>[] };
   /**
    * How long an order is followed before it ends `timed_out`, unless `--max-wait` says otherwise.
    * It covers the provider's own window, so a timeout means "still open", never a guess at failure.
@@ -58,4 +71,14 @@ export function defineProvider<Provider extends ProviderName, Shape extends z.Zo
   descriptor: ProviderDescriptor<Provider, Shape, Required, Settings>,
 ): ProviderDescriptor<Provider, Shape, Required, Settings> {
   return descriptor;
+}
+
+/**
+ * A variable loadConfig has checked is set (a required one, a channel's switch or need): its value,
+ * typed as set. Throws naming the variable when it is not (a builder called without loadConfig).
+ */
+export function variableValue<Values extends object, Key extends keyof Values & string>(values: Values, name: Key): NonNullable<Values[Key]> {
+  const value = values[name];
+  if (value === undefined || value === null) throw new Error(`${name} is not set`);
+  return value as NonNullable<Values[Key]>;
 }

@@ -1,7 +1,9 @@
 /**
- * The providers this project follows: one descriptor each (`<name>/<name>-provider.ts`). Adding a
- * provider is its folder, its descriptor here, and its name in PROVIDER_NAMES (domain/types.ts,
- * which workflow code may read; the test beside this file keeps the two lists equal).
+ * The providers this project follows: one descriptor each (`<name>/<name>-provider.ts`), which names
+ * everything the rest of the project builds for it: its adapter (polls, list sweeps) and its push
+ * channels (the ingress's bridges and webhook routes). Adding a provider is its folder, its
+ * descriptor here, and its name in PROVIDER_NAMES (domain/types.ts, which workflow code may read;
+ * test/unit/registry.providers.test.ts keeps the two lists equal).
  */
 import type { z } from 'zod';
 import type { ProviderName } from '../domain/types';

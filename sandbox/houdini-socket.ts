@@ -4,7 +4,7 @@
  * Handshake: `Authorization: partnerId:secret` on the HTTP upgrade. Missing → HTTP 401, malformed →
  * HTTP 400 (no WebSocket). Well-formed but wrong → the connection opens, gets
  * `{ type: 'error', code: 'AUTH_FAILED' }` and is closed with code 4401. Right → `welcome`.
- * Then `subscribe` / `unsubscribe` / `ping` (see houdini-protocol.ts), and `order_update` pushes
+ * Then `subscribe` / `unsubscribe` / `ping` (see houdini-subscriptions.ts), and `order_update` pushes
  * with the full order. Subscriptions live on the connection: a reconnect starts with none.
  */
 import { STATUS_CODES } from 'node:http';
@@ -12,25 +12,24 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
-import { houdiniErrorBody } from './houdini-order';
 import {
-  NO_SUBSCRIPTION,
-  confirmation,
-  covers,
-  parseClientMessage,
-  readAuthorization,
-  subscribe,
-  unsubscribe,
-} from './houdini-protocol';
-import type { SocketErrorCode, Subscription } from './houdini-protocol';
+  AUTH_FAILED,
+  AUTH_FAILED_CLOSE_CODE,
+  HANDSHAKE_MALFORMED_STATUS,
+  HANDSHAKE_MISSING_STATUS,
+  type HoudiniServerFrame,
+  type HoudiniSocketErrorCode,
+  rawText,
+} from '../providers/houdini/houdini-protocol';
+import { houdiniErrorBody } from './houdini-order';
+import { NO_SUBSCRIPTION, confirmation, covers, parseClientMessage, readAuthorization, subscribe, unsubscribe } from './houdini-subscriptions';
+import type { Subscription } from './houdini-subscriptions';
 import type { PushFaultBoard, PushLog, PushLogEntry } from './houdini-push-faults';
 import { requestUrl } from './http-server';
 import type { RequestLog } from './request-log';
 
 /** Our reading: the seed does not name the path; `HOUDINI_WS_URL` is `ws://host:port/ws`. */
 export const HOUDINI_WS_PATH = '/ws';
-/** Seed: invalid credentials close the connection with this code. */
-export const AUTH_FAILED_CLOSE_CODE = 4401;
 /** Client messages are tiny; a megabyte of ids is abuse. */
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -67,8 +66,8 @@ export class HoudiniSocketServer {
     };
     if (requestUrl(request).pathname !== HOUDINI_WS_PATH) return refuse(404, `No WebSocket endpoint at ${request.url ?? '/'}`);
     const authorization = readAuthorization(request.headers.authorization);
-    if (authorization.kind === 'missing') return refuse(401, 'Missing Authorization header');
-    if (authorization.kind === 'malformed') return refuse(400, 'Malformed Authorization header (must be partnerId:secret)');
+    if (authorization.kind === 'missing') return refuse(HANDSHAKE_MISSING_STATUS, 'Missing Authorization header');
+    if (authorization.kind === 'malformed') return refuse(HANDSHAKE_MALFORMED_STATUS, 'Malformed Authorization header (must be partnerId:secret)');
 
     this.server.handleUpgrade(request, socket, head, (webSocket) => {
       this.lastConnectionId += 1;
@@ -77,8 +76,8 @@ export class HoudiniSocketServer {
       const valid = authorization.partnerId === this.options.partnerId && authorization.secret === this.options.secret;
       this.options.log.record({ at, operation: valid ? 'websocket' : 'websocket AUTH_FAILED', httpStatus: 101 });
       if (!valid) {
-        sendError(webSocket, 'AUTH_FAILED', 'Invalid credentials');
-        webSocket.close(AUTH_FAILED_CLOSE_CODE, 'AUTH_FAILED');
+        sendError(webSocket, AUTH_FAILED, 'Invalid credentials');
+        webSocket.close(AUTH_FAILED_CLOSE_CODE, AUTH_FAILED);
         return;
       }
       const connection: Connection = { id, socket: webSocket, subscription: NO_SUBSCRIPTION };
@@ -156,18 +155,12 @@ export class HoudiniSocketServer {
   }
 }
 
-function send(socket: WebSocket, message: Record<string, unknown>): void {
+function send(socket: WebSocket, message: HoudiniServerFrame): void {
   if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
 }
 
-function sendError(socket: WebSocket, code: SocketErrorCode, message: string): void {
+function sendError(socket: WebSocket, code: HoudiniSocketErrorCode, message: string): void {
   send(socket, { type: 'error', code, message });
-}
-
-function rawText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }
 
 /** An HTTP answer instead of the upgrade, as `ws` itself writes one. */

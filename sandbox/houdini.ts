@@ -16,6 +16,7 @@
  * connection subscribed to the order.
  */
 import type { IncomingMessage } from 'node:http';
+import { houdiniAuthorization } from '../providers/houdini/houdini-protocol';
 import { isControlRequest, CONTROL_PATH_PREFIX } from './control-api';
 import { FaultBoard } from './faults';
 import type { Fault } from './faults';
@@ -111,7 +112,7 @@ export async function startHoudiniSandbox(options: HoudiniSandboxOptions): Promi
 
   function exchangeFor(request: IncomingMessage): Exchange {
     const arrivedAt = Date.now();
-    const authorized = request.headers.authorization === `${partnerId}:${secret}`;
+    const authorized = request.headers.authorization === houdiniAuthorization(partnerId, secret);
     const { pathname, searchParams } = requestUrl(request);
     const route = `${request.method} ${pathname}`;
     const match = /^\/v2\/orders(?:\/([^/]+))?\/?$/.exec(pathname);

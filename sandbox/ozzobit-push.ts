@@ -25,17 +25,14 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server as SocketServer } from 'socket.io';
 import type { Namespace, Socket } from 'socket.io';
+import { OZZOBIT_SOCKET_NAMESPACE, OZZOBIT_SUBSCRIBE_EVENT, OZZOBIT_UNSUBSCRIBE_EVENT, OZZOBIT_UPDATE_EVENT, ozzobitEventName } from '../providers/ozzobit/ozzobit-protocol';
 import type { OrderBook } from './order-book';
 import { ozzobitOrder, ozzobitSocketUpdate } from './ozzobit-order';
 import { type OzzobitWebhookTarget, ozzobitWebhookRequest, sendOzzobitWebhook } from './ozzobit-webhook-request';
-
-export type { OzzobitWebhookTarget } from './ozzobit-webhook-request';
 import type { ShapeVariant } from './shape-variant';
 import type { OzzobitPushFault, OzzobitPushFaultKind, PushFaultBoard } from './ozzobit-push-faults';
 
-export const OZZOBIT_SOCKET_NAMESPACE = '/ws';
-export { OZZOBIT_SIGNATURE_HEADER } from './ozzobit-webhook-request';
-export const OZZOBIT_UPDATE_EVENT = 'order:update';
+export type { OzzobitWebhookTarget } from './ozzobit-webhook-request';
 /** How often timed steps are checked: a time-based status change is pushed within this. */
 export const PUSH_TICK_MS = 50;
 /** How long a delivery waits for the receiver; webhook senders typically allow 10–30 s. */
@@ -184,7 +181,7 @@ export class OzzobitPushHub {
   }
 
   private enqueueWebhook(orderId: string, send: Send, fault: OzzobitPushFault | undefined): void {
-    this.enqueueEvent(orderId, `ORDER_${send.status}`, send.order, send, fault);
+    this.enqueueEvent(orderId, ozzobitEventName(send.status), send.order, send, fault);
   }
 
   /** One webhook, after the order's earlier ones; `send` is absent for an event that is not an order's status. */
@@ -232,15 +229,15 @@ export class OzzobitPushHub {
     const acknowledge = (ack: unknown, body: unknown) => {
       if (typeof ack === 'function') (ack as (body: unknown) => void)(body);
     };
-    socket.on('subscribe:order', async (payload: unknown, ack?: unknown) => {
+    socket.on(OZZOBIT_SUBSCRIBE_EVENT, async (payload: unknown, ack?: unknown) => {
       const orderId = orderIdOf(payload);
-      if (orderId === undefined) return acknowledge(ack, { ok: false, error: 'subscribe:order needs { orderId }' });
+      if (orderId === undefined) return acknowledge(ack, { ok: false, error: `${OZZOBIT_SUBSCRIBE_EVENT} needs { orderId }` });
       await socket.join(room(orderId));
       acknowledge(ack, { ok: true, orderId });
     });
-    socket.on('unsubscribe:order', async (payload: unknown, ack?: unknown) => {
+    socket.on(OZZOBIT_UNSUBSCRIBE_EVENT, async (payload: unknown, ack?: unknown) => {
       const orderId = orderIdOf(payload);
-      if (orderId === undefined) return acknowledge(ack, { ok: false, error: 'unsubscribe:order needs { orderId }' });
+      if (orderId === undefined) return acknowledge(ack, { ok: false, error: `${OZZOBIT_UNSUBSCRIBE_EVENT} needs { orderId }` });
       await socket.leave(room(orderId));
       acknowledge(ack, { ok: true, orderId });
     });

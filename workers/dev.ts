@@ -1,7 +1,4 @@
 import { join } from 'node:path';
-import { openLedger } from '../ledger/open-ledger';
-import { connectClient } from '../client/connect';
-import { connectWorker } from './connect-worker';
 import { trackerFromConfig } from '../client/order-tracker';
 import { loadConfig } from '../common/config';
 import { findFreePort } from '../common/temporal-servers';
@@ -9,16 +6,13 @@ import { addDemoOrders } from '../sandbox/demo-orders';
 import { demoBanner } from '../sandbox/demo-banner';
 import { startSandboxStack, type SandboxStack } from '../sandbox/sandbox-stack';
 import { isPortFree, startDevServer, type DevServer } from './dev-server';
-import { dataConverterFor } from '../common/encryption-codec';
-import { activitiesFromConfig } from './activity-dependencies';
-import { openPushChannelStore } from '../activities/push-channels/push-channel-store';
-import { openRequestSlots } from '../activities/request-slots';
 import { installTelemetry } from './telemetry';
 import { installTracing } from '../common/tracing';
 import { tracingSettings } from '../common/observability-variables';
-import { runtimeReporting, startIngress } from './run-ingress';
-import { openPollGroups } from './poll-groups';
-import { createWorkers, runWorkers } from './worker';
+import type { Client } from '@temporalio/client';
+import { startIngressProcess } from './ingress-process';
+import { runtimeReporting } from './run-ingress';
+import { startWorkerProcess } from './worker-process';
 
 /** The ports a Temporal user expects; another free port when something already holds them. */
 const PREFERRED_PORT = 7233;
@@ -61,26 +55,12 @@ export async function runDev(): Promise<number> {
       Object.assign(environment, sandbox.environment);
     }
     const config = loadConfig(environment);
-    const connection = await connectWorker(config);
-    const ledger = await openLedger(config.databaseUrl);
-    const pushChannelStore = await openPushChannelStore(config.databaseUrl);
-    const requestSlots = await openRequestSlots(config.databaseUrl);
-    const client = await connectClient(config);
-    const pollGroups = await openPollGroups(config, client, ledger);
-    const workers = await createWorkers({
-      connection,
-      namespace: config.namespace,
-      taskQueue: config.taskQueue,
-      activities: activitiesFromConfig(config, ledger, undefined, pushChannelStore, requestSlots, pollGroups.dependencies),
-      providers: config.configuredProviders,
-      requestsPerSecond: config.requestsPerSecond,
-      dataConverter: dataConverterFor(config.environment.ORDER_TRACKER_ENCRYPTION_KEY),
+    // The worker and the ingress as production runs them, each with its own connections; the ingress stops first.
+    const worker = await startWorkerProcess(config);
+    const ingress = await startIngressProcess(config, { port: ingressPort, reporting: runtimeReporting() }).catch(async (error: unknown) => {
+      await worker.stop();
+      throw error;
     });
-    const running = runWorkers(workers);
-    await pollGroups.start();
-
-    const tracker = trackerFromConfig(config, client, ledger);
-    const ingress = await startIngress(config, tracker, client, { port: ingressPort, reporting: runtimeReporting(), pushChannelStore, ledger });
     say('');
     say(`order-tracker is running. Temporal ${config.environment.TEMPORAL_ADDRESS}, task queue ${config.taskQueue}.`);
     if (server) say(`Temporal UI: ${server.uiUrl}/namespaces/${config.namespace}/workflows`);
@@ -90,6 +70,7 @@ export async function runDev(): Promise<number> {
       // New ids at every start: a restarted demo offers orders that have not ended yet.
       const runId = Math.random().toString(36).slice(2, 7);
       const demos = addDemoOrders(sandbox, runId);
+      const tracker = trackerFromConfig(config, worker.client as Client, worker.stores.ledger); // a process of its own has a client
       for (const demo of demos) await tracker.track(demo.provider, demo.orderId, { maxWaitMs: demo.maxWaitMs });
       const commandPrefix = server && server.address !== `127.0.0.1:${PREFERRED_PORT}` ? `TEMPORAL_ADDRESS=${server.address} ` : '';
       const { magma, miraclecash, ozzobit, houdini } = sandbox;
@@ -101,14 +82,12 @@ export async function runDev(): Promise<number> {
     say('Ctrl-C stops everything.');
     // A push bridge that stops (refused credentials) is reported; polling goes on without it.
     ingress.failed.catch((error: unknown) => say(`push bridge stopped: ${error instanceof Error ? error.message : String(error)}`));
-    await running;
-    await ingress.stop();
-    await pollGroups.close();
-    await client.connection.close();
-    await pushChannelStore.close();
-    await requestSlots.close();
-    await ledger.close();
-    await connection.close();
+    try {
+      await worker.done;
+    } finally {
+      await ingress.stop();
+      await worker.stop();
+    }
     return 0;
   } finally {
     await tracing?.shutdown();

@@ -6,5 +6,5 @@ export { runWorkerProcess } from './run-worker';
 export { createWorkers, runWorkers, type WorkerOptions } from './worker';
 export type { FulfilmentHook, FulfilmentHooks, HookContext } from '../activities/fulfilment-hooks';
 export { ConfigError, loadConfig, type Config } from '../common/config';
-export { openLedger } from '../ledger/open-ledger';
-export type { Ledger, LedgerRow } from '../ledger/ledger';
+export { openLedger } from '../storage/open-database';
+export type { Ledger, LedgerRow } from '../storage/ledger/ledger';

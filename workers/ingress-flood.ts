@@ -10,7 +10,7 @@
 import type { MetricMeter } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import type { Socket } from 'node:net';
-import type { PushLogger } from './push/push-logger';
+import type { PushLogger } from '../providers/push/push-logger';
 import { SampledLog } from './sampled-log';
 
 export const INGRESS_REFUSALS_METRIC = 'order_tracker_ingress_refusals';

@@ -7,10 +7,10 @@ import { parseDuration } from '../common/duration';
 import { InvalidInputError, parseProvider } from '../common/order-input';
 import { withIncomingContext } from '../common/tracing';
 import { parseHistoryLimit, readOrderHistory } from '../client/order-history';
-import type { AnswerStore } from '../ledger/provider-answers';
+import type { AnswerStore } from '../storage/ledger/provider-answers';
 import { DEFAULT_FLOOD_LIMITS, type FloodLimits, installFloodControl } from './ingress-flood';
 import type { PushChannelHealth } from './push/push-channel-monitor';
-import { type PushReporting, prefixedConsoleLogger } from './push/push-logger';
+import { type PushReporting, prefixedConsoleLogger } from '../providers/push/push-logger';
 import { type IngressTracker, TEMPORAL_RETRY_AFTER_SECONDS, isTemporalUnreachable } from './temporal-deadline';
 
 /** One request body is an order or a webhook: anything bigger is not one. */

@@ -1,17 +1,17 @@
 /**
- * A worker process's poll groups: the shared member table, the Temporal client that reports changes
- * to orders and starts groups, and how many groups each configured provider has here. `start()`
- * makes sure every group of this worker's providers runs (a group that does is left as it is).
+ * A worker process's poll groups: the shared member table (the database's), the Temporal client that
+ * reports changes to orders and starts groups, and how many groups each configured provider has here.
+ * `start()` makes sure every group of this worker's providers runs (a group that does is left as it is).
  */
 import type { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import type { PollGroupDependencies } from '../activities';
-import { type MemberStore, openMemberStore } from '../activities/poll-groups/member-store';
 import { temporalOrderReports } from '../activities/poll-groups/order-reports';
 import { createReconciler } from '../activities/poll-groups/reconciliation';
 import { trackerFromConfig } from '../client/order-tracker';
 import type { Config } from '../common/config';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger } from '../storage/ledger/ledger';
+import type { MemberStore } from '../storage/poll-group-members/member-store';
 import type { ProviderName } from '../domain/types';
 
 /** Reconciliation reads the list this often when no member is due (a sweep for members reads it anyway). */
@@ -21,17 +21,31 @@ export interface WorkerPollGroups {
   dependencies: PollGroupDependencies;
   /** Starts the groups of this worker's providers that do not run yet. */
   start(): Promise<void>;
-  close(): Promise<void>;
 }
 
-export async function openPollGroups(config: Config, client: Client, ledger: Ledger): Promise<WorkerPollGroups> {
-  const members: MemberStore = await openMemberStore(config.databaseUrl);
-  const reports = temporalOrderReports(client, config.taskQueue);
+/** What a caller may set in place of configuration (the tests' worker stack plays some parts itself). */
+export interface PollGroupOverrides {
+  /** In place of reconciliation's (`<NAME>_RECONCILE`). */
+  onUnknownListed?: PollGroupDependencies['onUnknownListed'];
+  reconcile?: PollGroupDependencies['reconcile'];
+  /** False: no group workflow is started, by start() or by an order (a test plays the group itself). */
+  startGroups?: boolean;
+}
+
+export function openPollGroups(
+  config: Config,
+  client: Client,
+  { ledger, members }: { ledger: Pick<Ledger, 'find'>; members: MemberStore },
+  overrides: PollGroupOverrides = {},
+): WorkerPollGroups {
+  const started = temporalOrderReports(client, config.taskQueue);
+  const reports = overrides.startGroups === false ? { ...started, ensureGroup: async () => undefined } : started;
   const shards: Partial<Record<ProviderName, number>> = {};
   for (const provider of config.configuredProviders) if (config.pollGroups[provider] > 0) shards[provider] = config.pollGroups[provider];
   const tracker = trackerFromConfig(config, client);
   const onUnknownListed =
-    Object.keys(config.reconcileMaxAgeMs).length === 0
+    overrides.onUnknownListed ??
+    (Object.keys(config.reconcileMaxAgeMs).length === 0
       ? undefined
       : createReconciler({
           maxAgeMs: config.reconcileMaxAgeMs,
@@ -39,10 +53,10 @@ export async function openPollGroups(config: Config, client: Client, ledger: Led
           recorded: async (provider, orderId) => (await ledger.find(provider, orderId)) !== undefined,
           start: (provider, orderId) => tracker.startUntracked(provider, orderId),
           log: Runtime.instance().logger,
-        });
-  const reconcile = Object.fromEntries(
-    Object.entries(config.reconcileMaxAgeMs).map(([provider, maxAgeMs]) => [provider, { everyMs: RECONCILE_EVERY_MS, maxAgeMs }]),
-  );
+        }));
+  const reconcile =
+    overrides.reconcile ??
+    Object.fromEntries(Object.entries(config.reconcileMaxAgeMs).map(([provider, maxAgeMs]) => [provider, { everyMs: RECONCILE_EVERY_MS, maxAgeMs }]));
   return {
     dependencies: { members, reports, shards, onUnknownListed, reconcile },
     async start() {
@@ -55,6 +69,5 @@ export async function openPollGroups(config: Config, client: Client, ledger: Led
         }
       }
     },
-    close: () => members.close(),
   };
 }

@@ -1,27 +1,19 @@
 import type { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
-import { openLedger } from '../ledger/open-ledger';
-import { connectClient } from '../client/connect';
-import { type OrderTracker, trackerFromConfig } from '../client/order-tracker';
-import { type Config, loadConfig } from '../common/config';
+import type { OrderTracker } from '../client/order-tracker';
+import type { Config } from '../common/config';
 import { buildIngress } from './ingress';
-import { pushBridgesFromConfig, webhookRoutesFromConfig } from './push/push-config';
+import { pushChannelsFromConfig } from './push/push-channels';
 import { PushDeduplicator, deduplicatingPushes } from './push/push-dedupe';
-import type { PushReporting } from './push/push-logger';
-import { installTelemetry } from './telemetry';
-import { installTracing } from '../common/tracing';
-import { tracingSettings } from '../common/observability-variables';
-import { openPushChannelStore, type PushChannelStore } from '../activities/push-channels/push-channel-store';
+import { type PushReporting, componentLogger, prefixedConsoleLogger } from '../providers/push/push-logger';
+import type { PushChannelStore } from '../storage/push-channels/push-channel-store';
+import type { RequestSlots } from '../storage/request-slots/request-slots';
 import { ProviderGate, requestIntervalFor } from '../activities/provider-gate';
-import { openRequestSlots, type RequestSlots } from '../activities/request-slots';
 import type { ProviderName } from '../domain/types';
-import type { PushBridge } from './push/bridge';
-import { type ChannelSource, PushChannelMonitor, type PushChannelHealth } from './push/push-channel-monitor';
-import { componentLogger, prefixedConsoleLogger } from './push/push-logger';
-import type { PushChannel } from './push/push-receipts';
+import { PushChannelMonitor, type PushChannelHealth } from './push/push-channel-monitor';
 import { INGRESS_TEMPORAL_DEADLINE_MS, boundedTracker } from './temporal-deadline';
 import type { AuditTrail } from '../activities/audit/audit-trail';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger } from '../storage/ledger/ledger';
 import { auditTrailFromConfig } from './activity-dependencies';
 import { auditedPushes } from './push/push-audit';
 
@@ -74,8 +66,9 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
   const pushes = audit === undefined ? deduplicated : auditedPushes(deduplicated, audit);
   const gate = new ProviderGate(Date.now, options.requestSlots, (message, fields) => reporting?.logger.warn(message, fields));
   const budget = async (provider: ProviderName) => void (await gate.waitForSlot(provider, requestIntervalFor(config.requestsPerSecond[provider])));
-  const bridges = pushBridgesFromConfig(config, pushes, client, reporting, budget);
-  const monitor = new PushChannelMonitor(pushChannelSources(config, bridges), {
+  // Every channel a provider's descriptor names whose variable is set: bridges, webhook routes.
+  const { bridges, webhooks, sources } = pushChannelsFromConfig(config, pushes, client, reporting, budget);
+  const monitor = new PushChannelMonitor(sources, {
     store: options.pushChannelStore,
     logger: reporting === undefined ? prefixedConsoleLogger('push channels') : componentLogger(reporting.logger, 'push channels'),
     meter: reporting?.meter,
@@ -84,7 +77,7 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
     tracker: bounded,
     reporting,
     token: config.environment.INGRESS_TOKEN,
-    webhooks: webhookRoutesFromConfig(config, pushes, reporting),
+    webhooks,
     pushChannels: () => monitor.health(),
     answers: options.ledger,
   });
@@ -118,68 +111,8 @@ export async function startIngress(config: Config, tracker: OrderTracker, client
   };
 }
 
-/** The channels the monitor watches: each bridge, and OZZOBiT's webhook route (up while the ingress serves it). */
-function pushChannelSources(config: Config, bridges: PushBridge[]): ChannelSource[] {
-  const channelOf: Record<string, PushChannel> = { houdini: 'websocket', ozzobit: 'socketio' };
-  const sources: ChannelSource[] = bridges.map((bridge) => ({
-    provider: bridge.provider as ProviderName,
-    channel: channelOf[bridge.provider] ?? 'websocket',
-    report: () => bridge.channel(),
-  }));
-  if (config.environment.OZZOBIT_WEBHOOK_SECRET !== undefined) {
-    sources.push({ provider: 'ozzobit', channel: 'webhook', report: () => ({ state: 'up', reason: null }) });
-  }
-  return sources;
-}
-
 /** The Runtime's JSON logger and metric meter (installTelemetry): what `ingress` and `dev` report through. */
 export function runtimeReporting(): PushReporting {
   const runtime = Runtime.instance();
   return { logger: runtime.logger, meter: runtime.metricMeter };
-}
-
-/**
- * `order-tracker ingress`: the HTTP server (webhooks and the HTTP API) and a push bridge for each
- * provider whose push settings are set, with JSON logs on stdout and, with METRICS_PORT, the push
- * receipts on a Prometheus endpoint. Runs until SIGINT/SIGTERM; a bridge that stops on refused
- * credentials is logged and shown in /healthz, and the rest of the ingress runs on.
- */
-export async function runIngressProcess(config: Config): Promise<void> {
-  const { metricsUrl } = installTelemetry(config, (line) => process.stdout.write(line));
-  // Before the client is made: its starts and signals carry each push's span (common/tracing.ts).
-  const tracing = installTracing(tracingSettings(config.environment), 'order-tracker-ingress');
-  const reporting = runtimeReporting();
-  const ledger = await openLedger(config.databaseUrl);
-  const pushChannelStore = await openPushChannelStore(config.databaseUrl);
-  const requestSlots = await openRequestSlots(config.databaseUrl);
-  const client = await connectClient(config);
-  const tracker = trackerFromConfig(config, client, ledger);
-  const ingress = await startIngress(config, tracker, client, { reporting, pushChannelStore, ledger, requestSlots });
-  try {
-    reporting.logger.info('order-tracker ingress running', { address: ingress.address, pushBridges: ingress.bridges, ...(metricsUrl && { metrics: metricsUrl }) });
-    // A bridge that stops (refused credentials) degrades the ingress, it does not end it: webhooks
-    // and the HTTP API go on, /healthz names the bridge, and its provider's orders poll at their cadence.
-    ingress.failed.catch((error: unknown) =>
-      reporting.logger.error('push bridge stopped; the ingress keeps running without it', { error: error instanceof Error ? error.message : String(error) }),
-    );
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-  } finally {
-    await ingress.stop();
-    await pushChannelStore.close();
-    await requestSlots.close();
-    await client.connection.close();
-    await ledger.close();
-    await tracing?.shutdown();
-    // No worker ends the Runtime here (a worker's last shutdown does): its metrics exporter and log
-    // forwarding would keep the process alive after SIGTERM.
-    await Runtime.instance().shutdown();
-  }
-}
-
-export async function runIngress(): Promise<number> {
-  await runIngressProcess(loadConfig());
-  return 0;
 }

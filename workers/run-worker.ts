@@ -1,73 +1,30 @@
 import { Runtime } from '@temporalio/worker';
 import type { FulfilmentHooks } from '../activities';
-import { openLedger } from '../ledger/open-ledger';
-import { connectClient, connectConnection } from '../client/connect';
-import { connectWorker } from './connect-worker';
-import { startOrderWatch } from './order-watch';
+import { connectConnection } from '../client/connect';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { type Config, loadConfig } from '../common/config';
-import { dataConverterFor } from '../common/encryption-codec';
-import { activitiesFromConfig } from './activity-dependencies';
-import { openPushChannelStore } from '../activities/push-channels/push-channel-store';
-import { openRequestSlots } from '../activities/request-slots';
 import { installTelemetry } from './telemetry';
-import { openPollGroups } from './poll-groups';
 import { installTracing } from '../common/tracing';
 import { tracingSettings } from '../common/observability-variables';
-import { createWorkers, runWorkers } from './worker';
-import { workflowBundleFrom } from './workflow-bundle';
+import { startWorkerProcess } from './worker-process';
 
 /**
- * Builds the worker process's parts from configuration and runs them until a signal stops them.
- * Code that embeds the worker passes `hooks` to run its own fulfilment once per outcome.
+ * Runs the worker process (worker-process.ts) from configuration until a signal stops it. Code that
+ * embeds the worker passes `hooks` to run its own fulfilment once per outcome.
  */
 export async function runWorkerProcess(config: Config, hooks?: FulfilmentHooks): Promise<void> {
   // Traces when OTEL_EXPORTER_OTLP_ENDPOINT is set (common/tracing.ts); installed before any client or worker exists.
   const tracing = installTracing(tracingSettings(config.environment), 'order-tracker-worker');
-  const workflowBundle = workflowBundleFrom(config.environment.WORKFLOW_BUNDLE, config.environment.ORDER_TRACKER_ENCRYPTION_KEY !== undefined, tracing !== undefined);
-  await registerSearchAttributesIfAllowed(config);
-  const connection = await connectWorker(config);
-  const ledger = await openLedger(config.databaseUrl);
-  const pushChannels = await openPushChannelStore(config.databaseUrl);
-  const requestSlots = await openRequestSlots(config.databaseUrl);
-  const client = await connectClient(config);
-  const pollGroups = await openPollGroups(config, client, ledger);
   try {
-    if (config.configuredProviders.length === 0) {
-      Runtime.instance().logger.warn('no provider is configured here; polls wait for a worker that has one');
-    }
-    const workers = await createWorkers({
-      connection,
-      namespace: config.namespace,
-      taskQueue: config.taskQueue,
-      activities: activitiesFromConfig(config, ledger, hooks, pushChannels, requestSlots, pollGroups.dependencies),
-      providers: config.configuredProviders,
-      requestsPerSecond: config.requestsPerSecond,
-      dataConverter: dataConverterFor(config.environment.ORDER_TRACKER_ENCRYPTION_KEY),
-      workflowBundle,
-    });
-    Runtime.instance().logger.info('order-tracker worker running', {
-      taskQueue: config.taskQueue,
-      providers: config.configuredProviders,
-    });
-    // The orders in flight and those past their max wait, counted through visibility for the alerts.
-    const runtime = Runtime.instance();
-    const watch = startOrderWatch(client, runtime.metricMeter, (message, fields) => runtime.logger.warn(message, fields));
+    await registerSearchAttributesIfAllowed(config);
+    const worker = await startWorkerProcess(config, { hooks });
     try {
-      // The SDK's runtime shuts the workers down on SIGINT/SIGTERM; run() then resolves.
-      const running = runWorkers(workers);
-      await pollGroups.start();
-      await running;
+      // The SDK's runtime shuts the workers down on SIGINT/SIGTERM; done then resolves.
+      await worker.done;
     } finally {
-      watch.stop();
+      await worker.stop();
     }
   } finally {
-    await pollGroups.close();
-    await client.connection.close();
-    await pushChannels.close();
-    await requestSlots.close();
-    await ledger.close();
-    await connection.close();
     // The spans of the last workflow tasks and activities are still buffered.
     await tracing?.shutdown();
   }

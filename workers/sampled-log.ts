@@ -4,7 +4,7 @@
  * are added up and logged as one line per interval with how many there were (`count`) and from how
  * many clients. 10,000 refused webhooks made 10,000 log lines before (issue 29, R12).
  */
-import type { PushLogger } from './push/push-logger';
+import type { PushLogger } from '../providers/push/push-logger';
 
 export const SAMPLED_LOG_INTERVAL_MS = 10_000;
 /** Clients named per line at most; the count covers them all. */

@@ -13,10 +13,10 @@
 import { createHash } from 'node:crypto';
 import { orderKey } from '../../domain/ids';
 import type { Observation, ProviderName } from '../../domain/types';
-import type { AnswerSource, AnswerStore } from '../../ledger/provider-answers';
+import type { AnswerSource, AnswerStore } from '../../storage/ledger/provider-answers';
 import { redactAnswer } from './redact-answer';
 
-export type { AnswerSource } from '../../ledger/provider-answers';
+export type { AnswerSource } from '../../storage/ledger/provider-answers';
 
 export interface AnswerToKeep {
   provider: ProviderName;

@@ -11,7 +11,7 @@ import type { ListedOrder, ProviderRegistry } from '../../providers/provider';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { ProviderGate } from '../provider-gate';
 import type { GroupJoin, GroupMembership, GroupSilence, GroupWatchRequest, PollRequest } from '../poll-requests';
-import type { MemberStore } from './member-store';
+import type { MemberStore } from '../../storage/poll-group-members/member-store';
 import { groupMetrics } from './group-metrics';
 import { groupSilenceAllowedMs } from './member-schedule';
 import type { OrderReports } from './order-reports';

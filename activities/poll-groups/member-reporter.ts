@@ -5,7 +5,7 @@
  */
 import type { GroupMetrics } from './group-metrics';
 import type { Member } from './member-schedule';
-import type { MemberStore } from './member-store';
+import type { MemberStore } from '../../storage/poll-group-members/member-store';
 import type { OrderReports } from './order-reports';
 import type { GroupReport, ProviderName } from '../../domain/types';
 

@@ -2,7 +2,7 @@
  * A poll group's decisions about one order, pure: what counts as news for the order, when to ask
  * next, how a provider's failure reads. The group (poll-group.ts) does the asking and reporting.
  */
-import type { MemberRow } from './member-store';
+import type { MemberRow } from '../../storage/poll-group-members/member-store';
 import type { GroupReport, Observation } from '../../domain/types';
 import type { ProviderErrorKind } from '../../providers/provider-error';
 

@@ -2,7 +2,7 @@
 import type { ProviderGate } from '../provider-gate';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { GroupMetrics } from './group-metrics';
-import type { MemberStore } from './member-store';
+import type { MemberStore } from '../../storage/poll-group-members/member-store';
 import type { OrderReports } from './order-reports';
 import type { ProviderName } from '../../domain/types';
 import type { ListedOrder, ProviderAdapter } from '../../providers/provider';

@@ -7,20 +7,20 @@
  * each order polls on its own, retry-driven, the shape before groups), and with push.
  */
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { Client, Connection } from '@temporalio/client';
 import { type OrderTracker, trackerFromConfig } from '../../client/order-tracker';
 import { PROVIDER_NAMES, type ProviderName } from '../../domain/types';
 import { loadConfig, withoutPushSettings } from '../../common/config';
 import { orderWorkflowId } from '../../domain/ids';
 import { statusPushedSignal } from '../../workflows/messages';
-import type { Transition } from '../../domain/types';
 import { BENCH_MAX_WAIT_MS, UNTHROTTLED_BUDGETS, childEnvironment } from '../environment';
 import type { Seen } from '../metrics';
 import { ManagedProcess, PROJECT_ROOT } from '../processes';
 import { startBenchServer, type BenchServer } from '../temporal-server';
 import type { BenchOrder } from '../workload';
 import { writeWorkflowBundles } from '../../workers/workflow-bundle';
+import type { Database } from '../../storage/database';
+import { openDatabase } from '../../storage/open-database';
 import type { Collected, Contender, ContenderContext, Usage } from './contender';
 import { pushOutcomes } from './push-outcomes';
 import { ACTIVITY_ANSWER_OPERATIONS, HEARTBEAT_OPERATIONS, type ServerCounts, collectActions, sumServiceRequests } from './temporal-actions';
@@ -44,7 +44,7 @@ export class OrderTrackerContender implements Contender {
   private client: Client | undefined;
   private tracker: OrderTracker | undefined;
   private ledgerFile = '';
-  private ledger: Database.Database | undefined;
+  private database: Database | undefined;
   private readonly submitted: { provider: string; orderId: string }[] = [];
   private submitErrors = 0;
   private readonly push: boolean;
@@ -94,6 +94,8 @@ export class OrderTrackerContender implements Contender {
     // Orders are timed from the first one on: wait until the processes poll.
     await this.worker.waitForOutput('order-tracker worker running', PROCESS_START_TIMEOUT_MS);
     await this.ingress?.waitForOutput('order-tracker ingress running', PROCESS_START_TIMEOUT_MS);
+    // The worker's database, read for the run's figures (the worker has migrated it by now).
+    this.database = await openDatabase(`sqlite:${this.ledgerFile}`);
     const connection = await Connection.connect({ address: this.server.address });
     this.client = new Client({ connection });
     this.tracker = trackerFromConfig(config, this.client);
@@ -108,21 +110,9 @@ export class OrderTrackerContender implements Contender {
     }
   }
 
-  private openLedger(): Database.Database | undefined {
-    if (this.ledger === undefined) {
-      try {
-        this.ledger = new Database(this.ledgerFile, { readonly: true, fileMustExist: true });
-      } catch {
-        return undefined; // the worker has not created it yet
-      }
-    }
-    return this.ledger;
-  }
-
   async fulfilledCount(): Promise<number> {
     try {
-      const row = this.openLedger()?.prepare('SELECT count(*) AS count FROM order_outcomes WHERE final = 1').get() as { count: number } | undefined;
-      return row?.count ?? 0;
+      return (await this.database?.ledger.allRows())?.filter((row) => row.final).length ?? 0;
     } catch {
       return 0;
     }
@@ -155,19 +145,11 @@ export class OrderTrackerContender implements Contender {
   async collect(orderIds: readonly string[]): Promise<Collected> {
     const seen = new Map<string, Seen[]>();
     const fulfilments = new Map<string, number>();
-    const rows = (this.openLedger()?.prepare('SELECT provider, order_id, final, status, transitions, recorded_at FROM order_outcomes').all() ?? []) as {
-      provider: ProviderName;
-      order_id: string;
-      final: number;
-      status: string | null;
-      transitions: string;
-      recorded_at: string;
-    }[];
+    const rows = (await this.database?.ledger.allRows()) ?? [];
     for (const row of rows) {
-      const transitions = JSON.parse(row.transitions) as Transition[];
-      seen.set(row.order_id, transitions.map((transition) => ({ status: transition.status, at: Date.parse(transition.at) })));
+      seen.set(row.orderId, row.transitions.map((transition) => ({ status: transition.status, at: Date.parse(transition.at) })));
       // One row per order by construction; a final row is the order's fulfilment.
-      if (row.final === 1) fulfilments.set(row.order_id, 1);
+      if (row.final) fulfilments.set(row.orderId, 1);
     }
     const client = this.client as Client;
     const history = await historyFigures(client, 'trackOrder');
@@ -182,8 +164,8 @@ export class OrderTrackerContender implements Contender {
     const pushPath = await pushPathSample(client, pushedIds, statusPushedSignal.name);
     const wanted = new Set(orderIds);
     const finals = rows
-      .filter((row) => row.final === 1 && wanted.has(row.order_id) && (row.provider === 'ozzobit' || row.provider === 'houdini'))
-      .map((row) => ({ provider: row.provider, orderId: row.order_id, status: row.status, recordedAt: Date.parse(row.recorded_at) }));
+      .filter((row) => row.final && wanted.has(row.orderId) && (row.provider === 'ozzobit' || row.provider === 'houdini'))
+      .map((row) => ({ provider: row.provider, orderId: row.orderId, status: row.status, recordedAt: Date.parse(row.recordedAt) }));
     const requestTimes = (provider: ProviderName, orderId: string) => (this.sandbox?.[provider].requests(orderId) ?? []).map((entry) => entry.at);
     const pushed = await pushOutcomes(client, finals, requestTimes, statusPushedSignal.name);
     return { seen, fulfilments, history, scheduleToStartMs, pushPath, actions, pushOutcomes: pushed };
@@ -202,7 +184,7 @@ export class OrderTrackerContender implements Contender {
   }
 
   async stop(): Promise<void> {
-    this.ledger?.close();
+    await this.database?.close();
     await this.client?.connection.close();
     await this.ingress?.stop();
     await this.worker?.stop();

@@ -51,10 +51,10 @@ export async function snapshotKill(
   at: number,
   pid: number,
   groups: () => Promise<string[]>,
-  members: () => Promise<GroupMemberRead[]>,
+  members: (groups: readonly string[]) => Promise<GroupMemberRead[]>,
 ): Promise<KillSnapshot> {
   const ran: string[] = await groups().catch(() => []);
-  const all: GroupMemberRead[] = await members().catch(() => []);
+  const all: GroupMemberRead[] = await members(ran).catch(() => []);
   return { at, pid, groups: ran, members: all.filter((member) => ran.includes(`${member.provider}:${member.shard}`)) };
 }
 

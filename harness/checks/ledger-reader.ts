@@ -1,14 +1,16 @@
 /**
- * What a crash or fault run reads back to check exactly-once: the ledger rows straight from the
- * database, client calls retried while the server restarts, the logical Idempotency-Key.
+ * What a crash or fault run reads back to check exactly-once: every ledger row at once (the run's
+ * database, as openDatabase opened it), client calls retried while the server restarts, the logical
+ * Idempotency-Key.
  */
-import Database from 'better-sqlite3';
-import { Pool } from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ProviderName } from '../../domain/types';
+import type { StoredLedger } from '../../storage/ledger/ledger';
+import type { MemberStore } from '../../storage/poll-group-members/member-store';
 
 const SECOND = 1_000;
 
-/** Ledger rows straight from the database (not through the Ledger API, which hides nothing but is per order). */
+/** Ledger rows as the checks read them: every row of the database at once, not order by order. */
 export interface LedgerRowRead {
   order_key: string;
   outcome: string;
@@ -18,7 +20,7 @@ export interface LedgerRowRead {
   occurred_at: string;
 }
 
-/** A row of the poll groups' member table (activities/poll-groups/member-store.ts). */
+/** A row of the poll groups' member table (storage/poll-group-members/). */
 export interface GroupMemberRead {
   provider: string;
   orderId: string;
@@ -28,53 +30,32 @@ export interface GroupMemberRead {
 export interface LedgerReader {
   rows(): Promise<LedgerRowRead[]>;
   pendingCallbacks(): Promise<number>;
-  /** The orders in a poll group now (none before the table exists). */
-  groupMembers(): Promise<GroupMemberRead[]>;
-  close(): Promise<void>;
+  /** The orders of these poll groups (`<provider>:<shard>`) now. */
+  groupMembers(groups: readonly string[]): Promise<GroupMemberRead[]>;
 }
 
-const MEMBERS_QUERY = 'SELECT provider, order_id AS "orderId", shard FROM poll_group_members';
-const noTableYet = (error: unknown): GroupMemberRead[] => {
-  if (/no such table|does not exist/i.test(String(error))) return [];
-  throw error;
-};
-
-export function ledgerReader(databaseUrl: string): LedgerReader {
-  if (databaseUrl.startsWith('sqlite:')) {
-    const database = new Database(databaseUrl.slice('sqlite:'.length), { fileMustExist: true });
-    database.pragma('busy_timeout = 5000');
-    const all = database.prepare<[], Omit<LedgerRowRead, 'final'> & { final: number }>(
-      'SELECT order_key, outcome, final, callback, occurred_at FROM order_outcomes',
-    );
-    const pending = database.prepare<[], { count: number }>("SELECT count(*) AS count FROM order_outcomes WHERE callback = 'pending'");
-    return {
-      rows: async () => all.all().map((row) => ({ ...row, final: row.final === 1 })),
-      pendingCallbacks: async () => pending.get()?.count ?? 0,
-      groupMembers: async () => {
-        try {
-          return (database.prepare(MEMBERS_QUERY).all() as GroupMemberRead[]).map((row) => ({ ...row, shard: Number(row.shard) }));
-        } catch (error) {
-          return noTableYet(error);
-        }
-      },
-      close: async () => {
-        database.close();
-      },
-    };
-  }
-  const pool = new Pool({ connectionString: databaseUrl, max: 2 });
-  // This process's own connections die in a database blip too; a query after it reconnects.
-  pool.on('error', () => undefined);
+/** Over the run's own database (openDatabase's): whatever its dialect, every ledger row in one read. */
+export function ledgerReader(database: { ledger: Pick<StoredLedger, 'allRows'>; members: Pick<MemberStore, 'list'> }): LedgerReader {
+  const rows = async (): Promise<LedgerRowRead[]> =>
+    (await database.ledger.allRows()).map((row) => ({
+      order_key: row.orderKey,
+      outcome: row.outcome,
+      final: row.final,
+      callback: row.callback,
+      occurred_at: row.occurredAt,
+    }));
   return {
-    rows: async () => (await pool.query('SELECT order_key, outcome, final, callback, occurred_at FROM order_outcomes')).rows,
-    pendingCallbacks: async () =>
-      Number((await pool.query("SELECT count(*) AS count FROM order_outcomes WHERE callback = 'pending'")).rows[0]?.count ?? 0),
-    groupMembers: async () =>
-      pool.query<GroupMemberRead>(MEMBERS_QUERY).then(
-        (result) => result.rows.map((row) => ({ ...row, shard: Number(row.shard) })),
-        noTableYet,
-      ),
-    close: () => pool.end(),
+    rows,
+    pendingCallbacks: async () => (await rows()).filter((row) => row.callback === 'pending').length,
+    groupMembers: async (groups) => {
+      const lists = await Promise.all(
+        groups.map(async (group) => {
+          const [provider, shard] = group.split(':');
+          return (await database.members.list(provider as ProviderName, Number(shard))).map((row) => ({ provider: row.provider, orderId: row.orderId, shard: row.shard }));
+        }),
+      );
+      return lists.flat();
+    },
   };
 }
 

@@ -17,8 +17,8 @@ import { Client, Connection } from '@temporalio/client';
 import { OrderTracker } from '../../client/order-tracker';
 import { findFreePort } from '../../common/temporal-servers';
 import { PROVIDER_NAMES, type ProviderName } from '../../domain/types';
-import type { Ledger } from '../../ledger/ledger';
-import { openLedger } from '../../ledger/open-ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
+import { openDatabase } from '../../storage/open-database';
 import { type SandboxStack, startSandboxStack } from '../../sandbox/sandbox-stack';
 import { type CallbackReceiver, startCallbackReceiver } from '../../test/helpers/callback-receiver';
 import { cleanEnvironment } from '../../test/helpers/cli-process';
@@ -120,10 +120,10 @@ export async function startFaultStack(options: { callbackSecret: string; runId: 
     });
     const ingressEnvironment = cleanEnvironment({ ...shared, TEMPORAL_ADDRESS: (links['ingress-temporal'][0] as Proxy).listen });
 
-    const ledger: Ledger = await openLedger(postgres.url); // creates the tables before anyone reads them
-    closers.push(() => ledger.close());
-    const reader = ledgerReader(postgres.url);
-    closers.push(() => reader.close());
+    const database = await openDatabase(postgres.url); // creates the tables before anyone reads them
+    closers.push(() => database.close());
+    const ledger: Ledger = database.ledger;
+    const reader = ledgerReader(database);
     const connection = await Connection.connect({ address: server.address });
     closers.push(() => connection.close());
     const client = new Client({ connection, namespace: NAMESPACE });

@@ -7,6 +7,7 @@ import { countUnrecognisedStatus } from '../status-attention';
 import { withAnswer } from '../provider-answer';
 import { type JsonRequest, getProviderJson, parseProviderAnswer } from '../rest-json';
 import { normalizeHoudiniOrder } from './houdini-observation';
+import { houdiniAuthorization } from './houdini-protocol';
 import { type HoudiniOrder, houdiniOrderListSchema, houdiniOrderSchema } from './houdini-schema';
 
 export interface HoudiniSettings {
@@ -47,7 +48,7 @@ export function createHoudiniAdapter(settings: HoudiniSettings, clock: ProviderC
   const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const base = `${settings.url.replace(/\/+$/, '')}/v2/orders`;
   // Exactly `partnerId:secret`, no scheme: the seed's format, for REST and the WebSocket alike.
-  const headers = { Authorization: `${settings.partnerId}:${settings.secret}`, Accept: 'application/json' };
+  const headers = { Authorization: houdiniAuthorization(settings.partnerId, settings.secret), Accept: 'application/json' };
 
   function getJson(url: string, what: string, missing: JsonRequest['missing'], signal: AbortSignal | undefined): Promise<unknown> {
     return getProviderJson({ provider: 'Houdini', url, headers, timeoutMs, signal, what, credentials: 'the partner credentials', missing });

@@ -4,9 +4,9 @@
  * the same order schema the poll activity uses; anything that does not fit is reported, never
  * thrown, so one bad frame cannot take the bridge down.
  */
-import type { RawData } from 'ws';
 import { z } from 'zod';
 import { describeSchemaIssues } from '../schema-issues';
+import { HANDSHAKE_MALFORMED_STATUS, HANDSHAKE_MISSING_STATUS, type HoudiniServerFrameType } from './houdini-protocol';
 import { type HoudiniOrder, houdiniOrderUpdateSchema } from './houdini-schema';
 
 export type HoudiniServerMessage =
@@ -22,23 +22,11 @@ export type HoudiniServerMessage =
 
 export type ParsedServerMessage = { ok: true; message: HoudiniServerMessage } | { ok: false; reason: string };
 
-/** Houdini's own error codes (seed 003), checked by name. */
-export const AUTH_FAILED = 'AUTH_FAILED';
-
-/** Seed 003: invalid credentials close the connection with this code. */
-export const AUTH_FAILED_CLOSE_CODE = 4401;
 /** Handshake statuses that mean the credentials, not the network: 401 missing, 400 malformed (seed), 403 refused. */
-export const REFUSED_HANDSHAKE_STATUSES: ReadonlySet<number> = new Set([400, 401, 403]);
+export const REFUSED_HANDSHAKE_STATUSES: ReadonlySet<number> = new Set([HANDSHAKE_MALFORMED_STATUS, HANDSHAKE_MISSING_STATUS, 403]);
 
 /** Longer than any order update we expect; a bigger frame is not Houdini talking to us. */
 export const MAX_MESSAGE_CHARACTERS = 256 * 1024;
-
-/** A frame as `ws` hands it over, as text. */
-export function rawText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
-}
 
 const envelopeSchema = z.object({ type: z.string().min(1) }).passthrough();
 const errorSchema = z.object({ code: z.string().nullish(), message: z.string().nullish() }).passthrough();
@@ -53,7 +41,8 @@ export function parseHoudiniServerMessage(text: string): ParsedServerMessage {
   }
   const envelope = envelopeSchema.safeParse(value);
   if (!envelope.success) return { ok: false, reason: 'message is not an object with a type' };
-  const { type } = envelope.data;
+  // A frame type the protocol names, or one Houdini added since (the default case).
+  const type = envelope.data.type as HoudiniServerFrameType;
   switch (type) {
     case 'welcome':
     case 'subscribed':
@@ -70,6 +59,6 @@ export function parseHoudiniServerMessage(text: string): ParsedServerMessage {
       return { ok: true, message: { type, order: update.data.data, answer: value } };
     }
     default:
-      return { ok: true, message: { type: 'unknown', name: type.slice(0, 64) } };
+      return { ok: true, message: { type: 'unknown', name: envelope.data.type.slice(0, 64) } };
   }
 }

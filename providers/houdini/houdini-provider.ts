@@ -1,5 +1,5 @@
 import { optionalText, optionalUrl } from '../../common/environment-values';
-import { defineProvider } from '../provider-descriptor';
+import { defineProvider, variableValue } from '../provider-descriptor';
 
 export const houdiniProvider = defineProvider({
   name: 'houdini',
@@ -12,7 +12,27 @@ export const houdiniProvider = defineProvider({
   },
   required: ['HOUDINI_URL', 'HOUDINI_PARTNER_ID', 'HOUDINI_SECRET'],
   urls: ['HOUDINI_URL', 'HOUDINI_WS_URL'],
-  push: { switches: ['HOUDINI_WS_URL'], variables: ['HOUDINI_WS_URL'] },
+  push: {
+    variables: ['HOUDINI_WS_URL'],
+    channels: [
+      {
+        channel: 'websocket',
+        switch: 'HOUDINI_WS_URL',
+        // The socket's handshake carries the REST credentials.
+        needs: ['HOUDINI_PARTNER_ID', 'HOUDINI_SECRET'],
+        bridge: (values, context) =>
+          (require('./houdini-push') as typeof import('./houdini-push')).houdiniBridge(
+            {
+              wsUrl: variableValue(values, 'HOUDINI_WS_URL'),
+              partnerId: variableValue(values, 'HOUDINI_PARTNER_ID'),
+              secret: variableValue(values, 'HOUDINI_SECRET'),
+              url: values.HOUDINI_URL,
+            },
+            context,
+          ),
+      },
+    ],
+  },
   // Seed: 30 min deposit window, then confirmation, exchange and privacy routing.
   defaultMaxWaitMs: 3 * 3_600_000,
   pollGroups: 1,
@@ -24,6 +44,7 @@ export const houdiniProvider = defineProvider({
     // Pushes configured: polls are the safety net (the stage's cadence); none: the 5 s floor.
     pushes: values.HOUDINI_WS_URL !== undefined,
   }),
-  // Loaded when a worker builds its adapters: the descriptor stays light for the library (client/).
+  // Loaded when a worker builds its adapters (and the ingress its bridge, above): the descriptor
+  // stays light for the library (client/).
   createAdapter: (settings, clock) => (require('./houdini-client') as typeof import('./houdini-client')).createHoudiniAdapter(settings, clock),
 });

@@ -15,7 +15,7 @@ import {
   ozzobitWebhookEnvelopeSchema,
 } from './ozzobit-webhook';
 import { describeSchemaIssues } from '../schema-issues';
-import { InvalidInputError, parseOrderId } from '../../common/order-input';
+import { InvalidInputError, parseOrderId } from '../../common/order-id';
 import type { Observation } from '../../domain/types';
 
 export interface OzzobitPush {

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { optionalText, optionalUrl } from '../../common/environment-values';
-import { defineProvider } from '../provider-descriptor';
+import { defineProvider, variableValue } from '../provider-descriptor';
+
+// Loaded by the ingress alone, when a channel is switched on: the library never loads socket.io.
+const pushes = () => require('./ozzobit-push') as typeof import('./ozzobit-push');
 
 export const ozzobitProvider = defineProvider({
   name: 'ozzobit',
@@ -16,7 +19,22 @@ export const ozzobitProvider = defineProvider({
   },
   required: ['OZZOBIT_URL', 'OZZOBIT_SECRET_KEY'],
   urls: ['OZZOBIT_URL', 'OZZOBIT_WS_URL'],
-  push: { switches: ['OZZOBIT_WEBHOOK_SECRET', 'OZZOBIT_WS_URL'], variables: ['OZZOBIT_WEBHOOK_SECRET', 'OZZOBIT_WS_URL', 'OZZOBIT_API_KEY'] },
+  push: {
+    variables: ['OZZOBIT_WEBHOOK_SECRET', 'OZZOBIT_WS_URL', 'OZZOBIT_API_KEY'],
+    channels: [
+      {
+        channel: 'webhook',
+        switch: 'OZZOBIT_WEBHOOK_SECRET',
+        route: (values, context) => pushes().ozzobitWebhook({ secret: variableValue(values, 'OZZOBIT_WEBHOOK_SECRET'), scheme: values.OZZOBIT_WEBHOOK_SCHEME }, context),
+      },
+      {
+        channel: 'socketio',
+        switch: 'OZZOBIT_WS_URL',
+        needs: ['OZZOBIT_API_KEY'],
+        bridge: (values, context) => pushes().ozzobitBridge({ wsUrl: variableValue(values, 'OZZOBIT_WS_URL'), apiKey: variableValue(values, 'OZZOBIT_API_KEY') }, context),
+      },
+    ],
+  },
   // Seed: card on-ramp orders settle in minutes; 2 h leaves room for PENDING_DELIVERY.
   defaultMaxWaitMs: 2 * 3_600_000,
   pollGroups: 2,

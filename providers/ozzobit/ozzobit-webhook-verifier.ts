@@ -9,7 +9,8 @@
  */
 import { z } from 'zod';
 import { verifyHs256Jwt } from './ozzobit-jwt';
-import { OZZOBIT_SIGNATURE_HEADER, decodeOzzobitSignature, verifyOzzobitSignature } from './ozzobit-webhook';
+import { OZZOBIT_SIGNATURE_HEADER } from './ozzobit-protocol';
+import { decodeOzzobitSignature, verifyOzzobitSignature } from './ozzobit-webhook';
 import { type WebhookVerifier, singleHeader } from '../webhook-verifier';
 
 export const OZZOBIT_WEBHOOK_SCHEMES = ['hmac', 'jwt'] as const;

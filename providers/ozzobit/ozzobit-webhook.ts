@@ -11,13 +11,9 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { ozzobitOrderSchema } from './ozzobit-schema';
+import { OZZOBIT_EVENT_PREFIX } from './ozzobit-protocol';
 
-/** HTTP header names are case-insensitive; Node hands them over in lower case. */
-export const OZZOBIT_SIGNATURE_HEADER = 'x-OZZOBiT-signature';
-
-export const OZZOBIT_EVENT_PREFIX = 'ORDER_';
-const EVENT_NAME = /^ORDER_([A-Z][A-Z0-9_]*)$/;
+const EVENT_NAME = new RegExp(`^${OZZOBIT_EVENT_PREFIX}([A-Z][A-Z0-9_]*)$`);
 
 /**
  * The envelope, minimal: the event's name (`eventName`; `eventID` in the JWT claims of this family)
@@ -29,14 +25,6 @@ export const ozzobitWebhookEnvelopeSchema = z.object({
   data: z.unknown(),
   webhookData: z.unknown(),
 });
-
-/** An order event as the seed shows it (`ORDER_<STATUS>` with the order in `data`), other keys allowed. */
-export const ozzobitWebhookSchema = z.object({
-  eventName: z.string().regex(EVENT_NAME, 'expected ORDER_<STATUS>'),
-  data: ozzobitOrderSchema,
-});
-
-export type OzzobitWebhook = z.infer<typeof ozzobitWebhookSchema>;
 
 export type OzzobitWebhookEnvelope = z.infer<typeof ozzobitWebhookEnvelopeSchema>;
 
@@ -55,15 +43,6 @@ export function ozzobitEventOrderOf(envelope: OzzobitWebhookEnvelope): unknown {
  */
 export function ozzobitEventStatus(eventName: string): string | undefined {
   return EVENT_NAME.exec(eventName)?.[1];
-}
-
-export function ozzobitEventName(status: string): string {
-  return `${OZZOBIT_EVENT_PREFIX}${status}`;
-}
-
-/** Hex, as our simulator's seed-shaped webhooks sign. */
-export function signOzzobitWebhook(rawBody: string | Buffer, secret: string): string {
-  return createHmac('sha256', secret).update(rawBody).digest('hex');
 }
 
 const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;

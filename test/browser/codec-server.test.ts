@@ -17,7 +17,7 @@ import { OrderTracker } from '../../client/order-tracker';
 import { ENCRYPTED_ENCODING, dataConverterFor } from '../../common/encryption-codec';
 import { findFreePort } from '../../common/temporal-servers';
 import { orderWorkflowId } from '../../domain/ids';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
 import { startDevServer, type DevServer } from '../../workers/dev-server';
 import { cleanEnvironment } from '../helpers/cli-process';
@@ -76,7 +76,7 @@ beforeAll(async () => {
   const dataConverter = dataConverterFor(ENCRYPTION_KEY);
   client = new Client({ connection: await Connection.connect({ address: server.address }), dataConverter });
   sandbox = await startMagmaSandbox({ apiKey: API_KEY });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   workers = await startWorkers({ connection: nativeConnection, taskQueue: TASK_QUEUE, providers: magmaProviders(sandbox.url, API_KEY), ledger, dataConverter });
   browser = await chromium.launchPersistentContext(join(directory, 'chromium-profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }, TEST_TIMEOUT_MS);

@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { findFreePort } from '../../common/temporal-servers';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
@@ -63,7 +63,7 @@ beforeAll(async () => {
   nativeConnection = await NativeConnection.connect({ address: server.address });
   client = new Client({ connection: await Connection.connect({ address: server.address }) });
   sandbox = await startMagmaSandbox({ apiKey: API_KEY });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   workers = await startWorkers({ connection: nativeConnection, taskQueue: TASK_QUEUE, providers: magmaProviders(sandbox.url, API_KEY), ledger });
   tracker = new OrderTracker({ client, taskQueue: TASK_QUEUE, ledger });
   // launchPersistentContext: a fresh --user-data-dir of our own (launch() would not take one).

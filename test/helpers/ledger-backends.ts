@@ -1,7 +1,7 @@
 /**
- * The ledger's two backends as the contract test sees them: a fresh database per test, its
- * DATABASE_URL (opened through openLedger, as workers do), and plain SQL on it for what the ledger's
- * interface does not show (the schema, tables made by older code).
+ * The storage layer's two dialects as the contract and migrations tests see them: a fresh database
+ * per test, its DATABASE_URL (opened through openDatabase, as workers do), and plain SQL on it for
+ * what the stores' interfaces do not show (the schema, tables made by older code).
  */
 import Database from 'better-sqlite3';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +19,7 @@ export interface LedgerDatabase {
 
 export interface LedgerBackend {
   name: string;
+  dialect: 'sqlite' | 'postgres';
   start(): Promise<void>;
   stop(): Promise<void>;
   /** A new, empty database. */
@@ -101,15 +102,16 @@ export function sqliteBackend(): LedgerBackend {
   };
   return {
     name: 'SQLite',
+    dialect: 'sqlite',
     async start() {
-      directory = mkdtempSync(join(tmpdir(), 'ledger-contract-'));
+      directory = mkdtempSync(join(tmpdir(), 'storage-contract-'));
     },
     async stop() {
       rmSync(directory, { recursive: true, force: true });
     },
     async freshDatabase() {
       count += 1;
-      // A folder that does not exist yet: the ledger creates it (sqlite-ledger.ts).
+      // A folder that does not exist yet: openDatabase creates it (storage/sqlite-database.ts).
       const file = join(directory, `database-${count}`, 'ledger.sqlite');
       return {
         url: `sqlite:${file}`,
@@ -139,6 +141,7 @@ export function postgresBackend(): LedgerBackend {
   };
   return {
     name: 'PostgreSQL',
+    dialect: 'postgres',
     async start() {
       cluster = await startPostgresCluster({ database: 'ledger_contract' });
     },

@@ -5,7 +5,7 @@
  * `failed <orderId> <message>` on stdout; the ledger's own warnings go to stderr.
  */
 import { createInterface } from 'node:readline';
-import { openLedger } from '../../ledger/open-ledger';
+import { openLedger } from '../../storage/open-database';
 import { loadConfig } from '../../common/config';
 
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
 import { cleanEnvironment } from './cli-process';
@@ -21,7 +21,7 @@ export interface MagmaCliStack {
 export async function startMagmaCliStack(apiKey: string, taskQueue: string): Promise<MagmaCliStack> {
   const environment = await createDevEnvironment();
   const sandbox = await startMagmaSandbox({ apiKey });
-  const temporary = temporaryLedger();
+  const temporary = await temporaryLedger();
   const ledger = temporary.ledger;
   const workers = await startWorkers({ connection: environment.nativeConnection, taskQueue, providers: magmaProviders(sandbox.url, apiKey), ledger });
   return {

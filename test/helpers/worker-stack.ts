@@ -4,17 +4,16 @@ import { bundleWorkflowCode, type NativeConnection, type WorkflowBundleOption, t
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createActivities, type FulfilmentHooks, type PollGroupDependencies } from '../../activities';
-import { openMemberStore } from '../../activities/poll-groups/member-store';
-import { temporalOrderReports } from '../../activities/poll-groups/order-reports';
-import { ProviderGate } from '../../activities/provider-gate';
-import { openRequestSlots } from '../../activities/request-slots';
+import type { FulfilmentHooks, PollGroupDependencies } from '../../activities';
 import type { CallbackSender } from '../../callbacks/callback-sender';
-import type { Ledger } from '../../ledger/ledger';
-import { openSqliteLedger } from '../../ledger/sqlite-ledger';
+import type { Database } from '../../storage/database';
+import type { Ledger } from '../../storage/ledger/ledger';
+import { openDatabase } from '../../storage/open-database';
 import { createMagmaAdapter } from '../../providers/magma/magma-client';
 import type { ProviderRegistry } from '../../providers/provider';
-import { createWorkers, runWorkers } from '../../workers/worker';
+import { registeredProviders } from '../../providers/registry';
+import { type Config, loadConfig } from '../../common/config';
+import { type WorkerProcess, startWorkerProcess } from '../../workers/worker-process';
 import { pollGroupWorkflowId } from '../../domain/ids';
 import type { ProviderName } from '../../domain/types';
 
@@ -43,10 +42,14 @@ const quietLogger = {
   error: (message: string, meta?: unknown) => console.error(message, meta),
 };
 
-/** A fresh SQLite ledger file in a temporary folder: real SQLite, nothing shared between tests. */
-export function temporaryLedger(): { ledger: Ledger; file: string } {
+/**
+ * A fresh SQLite database file in a temporary folder, opened as workers open theirs: real SQLite,
+ * nothing shared between tests. The ledger's close() closes the database.
+ */
+export async function temporaryLedger(): Promise<{ ledger: Ledger; file: string; database: Database }> {
   const file = join(mkdtempSync(join(tmpdir(), 'order-tracker-ledger-')), 'ledger.sqlite');
-  return { ledger: openSqliteLedger(file), file };
+  const database = await openDatabase(`sqlite:${file}`);
+  return { ledger: database.ledger, file, database };
 }
 
 export function magmaProviders(url: string, apiKey: string): ProviderRegistry {
@@ -83,67 +86,58 @@ export interface StackOptions {
   };
 }
 
-/** Runs the real workers (workflow queue + one poll queue per provider) while `body` runs. */
+/**
+ * The configuration a test's worker process runs with: its task queue and namespace, every
+ * registered provider's budget at `rate` (the providers polled are the adapters handed in), poll
+ * groups only where `shards` gives them.
+ */
+function stackConfig(options: StackOptions, rate: number, shards: Partial<Record<ProviderName, number>>): Config {
+  const config = loadConfig({ TEMPORAL_TASK_QUEUE: options.taskQueue, TEMPORAL_NAMESPACE: options.namespace ?? 'default' });
+  const providers = registeredProviders().map((descriptor) => descriptor.name);
+  return {
+    ...config,
+    requestsPerSecond: Object.fromEntries(providers.map((provider) => [provider, rate])) as Record<ProviderName, number>,
+    pollGroups: Object.fromEntries(providers.map((provider) => [provider, shards[provider] ?? 0])) as Record<ProviderName, number>,
+  };
+}
+
+/** Runs the real worker process (worker-process.ts: workflow queue, a poll queue per provider, any poll groups) while `body` runs. */
 export async function withWorkers<T>(options: StackOptions, body: () => Promise<T>): Promise<T> {
-  const providerNames = Object.keys(options.providers) as ProviderName[];
-  const rate = options.requestsPerSecond ?? 1_000;
-  const groups = options.pollGroups === undefined ? undefined : await openTestPollGroups(options.pollGroups, options.taskQueue, providerNames);
-  const workers = await createWorkers({
-    connection: options.connection,
-    namespace: options.namespace ?? 'default',
-    taskQueue: options.taskQueue,
-    activities: createActivities({
+  const groups = options.pollGroups;
+  const shards = groups === undefined ? {} : (groups.shards ?? Object.fromEntries(Object.keys(options.providers).map((provider) => [provider, 1])));
+  // The poll groups' members and request slots: a database of its own on the file, as a second worker process would open it.
+  const groupDatabase = groups === undefined ? undefined : await openDatabase(`sqlite:${groups.databaseFile}`);
+  let worker: WorkerProcess | undefined;
+  try {
+    worker = await startWorkerProcess(stackConfig(options, options.requestsPerSecond ?? 1_000, shards), {
+      connection: options.connection,
+      client: groups?.client,
+      stores: { ledger: options.ledger, requestSlots: groupDatabase?.requestSlots, members: groupDatabase?.members },
       providers: options.providers,
-      ledger: options.ledger,
       callbackSender: options.callbackSender,
       hooks: options.hooks,
-      requestsPerSecond: options.requestsPerSecond === undefined ? undefined : { magma: rate, miraclecash: rate, ozzobit: rate, houdini: rate },
       pushFallbackPollMs: options.pushFallbackPollMs,
-      ...(groups === undefined ? {} : { pollGroups: groups.dependencies, gate: groups.gate }),
-    }),
-    providers: providerNames,
-    requestsPerSecond: { magma: rate, miraclecash: rate, ozzobit: rate, houdini: rate },
-    workflowBundle: options.workflowBundle ?? (await workflowBundle(options.dataConverter?.failureConverterPath)),
-    dataConverter: options.dataConverter,
-  });
-  const running = runWorkers(workers);
-  try {
-    await groups?.start();
+      dataConverter: options.dataConverter,
+      workflowBundle: options.workflowBundle ?? (await workflowBundle(options.dataConverter?.failureConverterPath)),
+      pollGroups: groups && { onUnknownListed: groups.onUnknownListed, reconcile: groups.reconcile, startGroups: groups.startGroups },
+    });
     return await body();
   } finally {
-    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await groups?.close();
+    await worker?.stop();
+    if (groups !== undefined) await endGroups(groups.client, options.taskQueue, shards);
+    await groupDatabase?.close();
+    // What made the workers stop early, if anything.
+    await worker?.done;
   }
 }
 
-async function openTestPollGroups(options: NonNullable<StackOptions['pollGroups']>, taskQueue: string, providers: ProviderName[]) {
-  const databaseUrl = `sqlite:${options.databaseFile}`;
-  const members = await openMemberStore(databaseUrl);
-  const slots = await openRequestSlots(databaseUrl);
-  const started = temporalOrderReports(options.client, taskQueue);
-  const reports = options.startGroups === false ? { ...started, ensureGroup: async () => undefined } : started;
-  const shards = options.shards ?? Object.fromEntries(providers.map((provider) => [provider, 1]));
-  const dependencies: PollGroupDependencies = { members, reports, shards, onUnknownListed: options.onUnknownListed, reconcile: options.reconcile };
-  return {
-    dependencies,
-    gate: new ProviderGate(Date.now, slots),
-    async start() {
-      for (const [provider, count] of Object.entries(shards) as [ProviderName, number][]) {
-        for (let shard = 0; shard < count; shard += 1) await reports.ensureGroup(provider, shard);
-      }
-    },
-    async close() {
-      // The groups' workflows outlive the workers: end them so the next test's stack starts afresh.
-      for (const [provider, count] of Object.entries(shards) as [ProviderName, number][]) {
-        for (let shard = 0; shard < count; shard += 1) {
-          await options.client.workflow.getHandle(pollGroupWorkflowId(provider, shard, taskQueue)).terminate('test over').catch(() => undefined);
-        }
-      }
-      await members.close();
-      await slots.close();
-    },
-  };
+/** The groups' workflows outlive the workers: end them so the next test's stack starts afresh. */
+async function endGroups(client: Client, taskQueue: string, shards: Partial<Record<ProviderName, number>>): Promise<void> {
+  for (const [provider, count] of Object.entries(shards) as [ProviderName, number][]) {
+    for (let shard = 0; shard < count; shard += 1) {
+      await client.workflow.getHandle(pollGroupWorkflowId(provider, shard, taskQueue)).terminate('test over').catch(() => undefined);
+    }
+  }
 }
 
 let counter = 0;

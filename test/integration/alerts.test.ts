@@ -89,7 +89,7 @@ beforeAll(async () => {
   receiver = await startCallbackReceiver(CALLBACK_SECRET);
   // The scripted fault: the merchant's endpoint fails every delivery.
   receiver.answer = () => 500;
-  const ledgerFile = temporaryLedger().file;
+  const ledgerFile = (await temporaryLedger()).file;
   const ports = { worker: await findFreePort(), ingress: await findFreePort() };
   const common = { TEMPORAL_ADDRESS: environment.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, DATABASE_URL: `sqlite:${ledgerFile}` };
   [worker, ingress] = await Promise.all([

@@ -9,9 +9,9 @@ import { type AnswerToKeep, createAuditTrail } from '../../activities/audit/audi
 import { REDACTED } from '../../activities/audit/redact-answer';
 import type { OrderTracker } from '../../client/order-tracker';
 import type { Observation } from '../../domain/types';
-import type { Ledger } from '../../ledger/ledger';
-import { openLedger } from '../../ledger/open-ledger';
-import type { KeptAnswer } from '../../ledger/provider-answers';
+import type { Ledger } from '../../storage/ledger/ledger';
+import { openLedger } from '../../storage/open-database';
+import type { KeptAnswer } from '../../storage/ledger/provider-answers';
 import { buildIngress } from '../../workers/ingress';
 import { cleanEnvironment, runCli } from '../helpers/cli-process';
 import { type LedgerBackend, type LedgerDatabase, postgresBackend, sqliteBackend } from '../helpers/ledger-backends';

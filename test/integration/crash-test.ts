@@ -27,8 +27,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import type { Ledger } from '../../ledger/ledger';
-import { openLedger } from '../../ledger/open-ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
+import { openDatabase } from '../../storage/open-database';
 import { createProviders } from '../../providers/registry';
 import { OrderTracker, type TrackResponse } from '../../client/order-tracker';
 import { given, oneOf, readArguments, runScript, wholeNumber } from '../../common/arguments';
@@ -311,8 +311,9 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     if (tracked.length === 0) throw new Error('no provider is both simulated by the sandbox stack and polled by the worker');
     log(`providers: ${tracked.join(', ')}`);
 
-    ledger = await openLedger(databaseUrl); // creates the table, so the reader can start at once
-    reader = ledgerReader(databaseUrl);
+    const database = await openDatabase(databaseUrl); // creates the tables, so the reader can start at once
+    ledger = database.ledger;
+    reader = ledgerReader(database);
     connection = await Connection.connect({ address: server.address });
     const runPrefix = `crash-${runId}-`;
     /** Ledger keys and callback keys of this run's orders (the sandbox command also plays demo orders). */
@@ -496,7 +497,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
         // Which poll groups died with it, and their members then: how long they go unasked is measured at the end.
         const killedPid = killed.pid ?? -1;
         killSnapshots.push(
-          snapshotKill(Date.now(), killedPid, () => groupsRunBy(client, killedPid, groupShards, taskQueue), () => (reader as LedgerReader).groupMembers()),
+          snapshotKill(Date.now(), killedPid, () => groupsRunBy(client, killedPid, groupShards, taskQueue), (groups) => (reader as LedgerReader).groupMembers(groups)),
         );
         if (during) killsDuringFulfilment += 1;
         killsByTrigger[how] = (killsByTrigger[how] ?? 0) + 1;
@@ -639,7 +640,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     await ingress?.stop().catch(() => undefined);
     await Promise.race([Promise.allSettled(pendingWork), sleep(5 * SECOND)]);
     await connection?.close().catch(() => undefined);
-    await reader?.close().catch(() => undefined);
+    // The ledger's close() closes the database the reader reads too.
     await ledger?.close().catch(() => undefined);
     await receiver?.close().catch(() => undefined);
     await simulators?.close().catch(() => undefined);

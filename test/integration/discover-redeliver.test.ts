@@ -5,7 +5,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { callbackBody } from '../../callbacks/callback-sender';
-import { openSqliteLedger } from '../../ledger/sqlite-ledger';
+import { openLedger } from '../../storage/open-database';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
 import { orderWorkflowId } from '../../domain/ids';
 import { startCallbackReceiver, type CallbackReceiver } from '../helpers/callback-receiver';
@@ -26,7 +26,7 @@ beforeAll(async () => {
   environment = await createDevEnvironment();
   sandbox = await startMagmaSandbox({ apiKey: API_KEY });
   receiver = await startCallbackReceiver(SECRET);
-  const temporary = temporaryLedger();
+  const temporary = await temporaryLedger();
   ledgerFile = temporary.file;
   await temporary.ledger.close();
   taskQueue = uniqueId('discover');
@@ -58,7 +58,7 @@ test('discover lists recent purchases and sales; --track starts the recent untra
   sandbox.addOrder({ id: `${prefix}-old`, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT', fields: { created_at: threeDaysAgo } }] });
   sandbox.addOrder({ id: `${prefix}-recorded`, steps: [{ status: 'VALID_CHANNEL_OPENING' }] });
   sandbox.addOrder({ id: `${prefix}-sold`, side: 'sale', steps: [{ status: 'WAITING_FOR_SELLER_APPROVAL' }] });
-  const ledger = openSqliteLedger(ledgerFile);
+  const ledger = await openLedger(`sqlite:${ledgerFile}`);
   await ledger.record({
     provider: 'magma', orderId: `${prefix}-recorded`, reference: null, outcome: 'succeeded', observation: null, transitions: [],
     workflowId: orderWorkflowId('magma', `${prefix}-recorded`), occurredAt: new Date().toISOString(),
@@ -113,7 +113,7 @@ test('redeliver sends a rejected callback again with the recorded bytes and key,
     provider: 'magma', orderId, reference: null, outcome: 'succeeded', final: true, status: 'VALID_CHANNEL_OPENING',
     details: {}, workflowId: orderWorkflowId('magma', orderId), occurredAt: '2026-11-22T00:00:00.000Z',
   });
-  const ledger = openSqliteLedger(ledgerFile);
+  const ledger = await openLedger(`sqlite:${ledgerFile}`);
   await ledger.record({
     provider: 'magma', orderId, reference: null, outcome: 'succeeded', observation: null, transitions: [],
     workflowId: orderWorkflowId('magma', orderId), occurredAt: '2026-11-22T00:00:00.000Z',

@@ -7,7 +7,7 @@
  */
 import { type MagmaSandbox } from '../../sandbox/magma';
 import { OrderTracker } from '../../client/order-tracker';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { orderWorkflowId } from '../../domain/ids';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli as runCommand } from '../helpers/cli-process';

@@ -11,14 +11,15 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createHoudiniAdapter } from '../../providers/houdini/houdini-client';
 import { normalizeHoudiniOrder } from '../../providers/houdini/houdini-observation';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { startHoudiniSandbox } from '../../sandbox/houdini';
 import type { HoudiniSandbox } from '../../sandbox/houdini';
 import type { RequestLogEntry } from '../../sandbox/request-log';
-import type { PushBridge } from '../../workers/push/bridge';
-import { type BridgeLogger, HoudiniAuthenticationError, createHoudiniBridge } from '../../workers/push/houdini-bridge';
-import { runningHoudiniOrders } from '../../workers/push/houdini-catch-up';
+import type { PushBridge } from '../../providers/push/push-channel';
+import { HoudiniAuthenticationError, createHoudiniBridge } from '../../providers/houdini/houdini-bridge';
+import type { PushLogger } from '../../providers/push/push-logger';
+import { runningOrders } from '../../workers/push/tracked-orders';
 import { orderWorkflowId } from '../../domain/ids';
 import type { Progress, Transition } from '../../domain/types';
 import { createDevEnvironment } from '../helpers/environments';
@@ -46,7 +47,7 @@ let bridge: PushBridge | undefined;
 let bridgeRun: Promise<void> | undefined;
 const bridgeLog: { level: string; message: string; meta?: Record<string, unknown> }[] = [];
 
-function recordingLogger(into: typeof bridgeLog): BridgeLogger {
+function recordingLogger(into: typeof bridgeLog): PushLogger {
   const at = (level: string) => (message: string, meta?: Record<string, unknown>) => void into.push({ level, message, meta });
   return { info: at('info'), warn: at('warn'), error: at('error') };
 }
@@ -58,7 +59,7 @@ function houdiniAdapter(secret = SECRET) {
 beforeAll(async () => {
   environment = await createDevEnvironment();
   sandbox = await startHoudiniSandbox({ partnerId: PARTNER_ID, secret: SECRET });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
   workers = await startWorkers({ connection: environment.nativeConnection, taskQueue: TASK_QUEUE, providers: { houdini: houdiniAdapter() }, ledger });
   bridge = createHoudiniBridge({
@@ -67,7 +68,7 @@ beforeAll(async () => {
     secret: SECRET,
     tracker,
     adapter: houdiniAdapter(),
-    trackedOrders: runningHoudiniOrders(environment.client),
+    trackedOrders: runningOrders(environment.client, 'houdini'),
     logger: recordingLogger(bridgeLog),
     backoff: { initialMs: 200, maxMs: 2_000 },
   });

@@ -7,7 +7,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createHoudiniAdapter } from '../../providers/houdini/houdini-client';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import type { ProviderRegistry } from '../../providers/provider';
 import { OrderTracker } from '../../client/order-tracker';
 import { startHoudiniSandbox } from '../../sandbox/houdini';
@@ -57,7 +57,7 @@ function houdiniProviders(secret: string): ProviderRegistry {
 beforeAll(async () => {
   environment = await createDevEnvironment();
   sandbox = await startHoudiniSandbox({ partnerId: PARTNER_ID, secret: SECRET });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
   // One worker stack for the whole file, held open until afterAll.
   let started!: () => void;

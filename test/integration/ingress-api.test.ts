@@ -7,7 +7,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { toMagmaObservation } from '../../providers/magma/magma-client';
 import { OrderTracker, trackerFromConfig } from '../../client/order-tracker';
 import { loadConfig } from '../../common/config';
@@ -32,7 +32,7 @@ let base: string;
 beforeAll(async () => {
   environment = await createDevEnvironment();
   sandbox = await startMagmaSandbox({ apiKey: API_KEY });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   workers = await startWorkers({ connection: environment.nativeConnection, taskQueue: TASK_QUEUE, providers: magmaProviders(sandbox.url, API_KEY), ledger });
   const tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
   app = buildIngress({ tracker, token: TOKEN });

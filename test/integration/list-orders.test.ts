@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ListedOrder } from '../../client/list-orders';
 import { OrderTracker } from '../../client/order-tracker';
 import { orderWorkflowId } from '../../domain/ids';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { type MagmaSandbox, startMagmaSandbox } from '../../sandbox/magma';
 import { buildIngress } from '../../workers/ingress';
 import { cleanEnvironment, runCli } from '../helpers/cli-process';
@@ -39,7 +39,7 @@ const ALL = [retracked, cancelledTwice, rejected];
 beforeAll(async () => {
   environment = await createDevEnvironment();
   sandbox = await startMagmaSandbox({ apiKey: API_KEY });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   workers = await startWorkers({ connection: environment.nativeConnection, taskQueue: TASK_QUEUE, providers: magmaProviders(sandbox.url, API_KEY), ledger });
   tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
   app = buildIngress({ tracker });

@@ -4,7 +4,7 @@
  * Tests run concurrently on one worker stack; each script takes a few steps of a few seconds.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import type { ProviderAdapter, ProviderRegistry } from '../../providers/provider';
 import { ProviderCallError } from '../../providers/provider-error';
 import { OrderTracker } from '../../client/order-tracker';
@@ -60,7 +60,7 @@ function errorsOf(orderId: string): { kind: string; httpStatus?: number; retryAf
 beforeAll(async () => {
   environment = await createDevEnvironment();
   sandbox = await startMagmaSandbox({ apiKey: API_KEY });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   workers = await startWorkers({
     connection: environment.nativeConnection,
     taskQueue: TASK_QUEUE,

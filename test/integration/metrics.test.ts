@@ -9,14 +9,14 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import readline from 'node:readline';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { OZZOBIT_SIGNATURE_HEADER, signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-webhook';
+import { OZZOBIT_SIGNATURE_HEADER, signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-protocol';
 import { OrderTracker } from '../../client/order-tracker';
 import { loadConfig, withoutPushSettings } from '../../common/config';
 import { findFreePort } from '../../common/temporal-servers';
 import { addDemoOrders, type DemoOrder } from '../../sandbox/demo-orders';
 import { startSandboxStack, type SandboxStack } from '../../sandbox/sandbox-stack';
 import { METRIC } from '../../workers/metrics-interceptor';
-import { OZZOBIT_WEBHOOK_PATH } from '../../workers/push/ozzobit-webhook';
+import { webhookPath } from '../../workers/push/webhook-routes';
 import { PUSH_RECEIPTS_METRIC } from '../../workers/push/push-receipts';
 import { orderWorkflowId } from '../../domain/ids';
 import { statusPushedSignal } from '../../workflows/messages';
@@ -96,9 +96,9 @@ beforeAll(async () => {
   environment = await createDevEnvironment();
   // The OZZOBiT simulator posts its webhooks to the ingress the second test starts.
   ingressPort = await findFreePort();
-  stack = await startSandboxStack({ ozzobitWebhookUrl: `http://127.0.0.1:${ingressPort}${OZZOBIT_WEBHOOK_PATH}` });
+  stack = await startSandboxStack({ ozzobitWebhookUrl: `http://127.0.0.1:${ingressPort}${webhookPath('ozzobit')}` });
   providers = loadConfig(stack.environment).configuredProviders;
-  ledgerFile = temporaryLedger().file;
+  ledgerFile = (await temporaryLedger()).file;
   // The worker polls every provider at its own cadence (no push settings, no fallback cadence), at a
   // tenth of the real one (its adapters' clock), for the orders the detection-lag test starts scaled.
   worker = await startService('worker', { ...withoutPushSettings(stack.environment), SANDBOX_TIME_SCALE: '10' }, 'order-tracker worker running');
@@ -257,7 +257,7 @@ test(
       stack.ozzobit.addOrder({ id: pushed.ozzobit, steps: [{ status: 'PROCESSING', durationMs: 1_000 }, { status: 'PENDING_DELIVERY' }] });
       stack.houdini.addOrder({ id: pushed.houdini, steps: [{ status: 'WAITING', durationMs: 1_000 }, { status: 'CONFIRMING' }] });
       // A webhook signed with the wrong secret, and a signed one that is no order event.
-      const webhookUrl = `http://127.0.0.1:${ingressPort}${OZZOBIT_WEBHOOK_PATH}`;
+      const webhookUrl = `http://127.0.0.1:${ingressPort}${webhookPath('ozzobit')}`;
       const post = (body: string, secret: string) =>
         fetch(webhookUrl, {
           method: 'POST',

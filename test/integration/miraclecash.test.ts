@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { createMiracleCashAdapter } from '../../providers/miraclecash/miraclecash-client';
 import { OrderTracker } from '../../client/order-tracker';
 import { startMiracleCashSandbox } from '../../sandbox/miraclecash';
@@ -115,7 +115,7 @@ const scenarios: {
 beforeAll(async () => {
   environment = await createDevEnvironment();
   sandbox = await startMiracleCashSandbox({ clientId: CLIENT_ID, apiKey: API_KEY });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
   wrongKeyTracker = new OrderTracker({ client: environment.client, taskQueue: WRONG_KEY_TASK_QUEUE, ledger });
   const stopped = new Promise<void>((resolve) => (stopWorkers = resolve));

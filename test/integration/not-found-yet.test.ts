@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { OrderTracker } from '../../client/order-tracker';
 import { orderWorkflowId } from '../../domain/ids';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { type MagmaSandbox, startMagmaSandbox } from '../../sandbox/magma';
 import { createDevEnvironment } from '../helpers/environments';
 import { eventually } from '../helpers/eventually';
@@ -42,7 +42,7 @@ let tracker: OrderTracker;
 beforeAll(async () => {
   environment = await createDevEnvironment();
   sandbox = await startMagmaSandbox({ apiKey: API_KEY });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   workers = await startWorkers({ connection: environment.nativeConnection, taskQueue: TASK_QUEUE, providers: magmaProviders(sandbox.url, API_KEY), ledger });
   tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, settings: { minRequestGapMs: FLOOR_MS } });
 });

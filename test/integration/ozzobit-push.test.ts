@@ -13,15 +13,17 @@ import { createHmac } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import type { FulfilmentHooks } from '../../activities';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { createOzzobitAdapter } from '../../providers/ozzobit/ozzobit-client';
 import { OrderTracker } from '../../client/order-tracker';
 import { startOzzobitSandbox, type OzzobitSandbox } from '../../sandbox/ozzobit';
 import type { RequestLogEntry } from '../../sandbox/request-log';
 import { buildIngress } from '../../workers/ingress';
-import { type OzzobitBridge, OzzobitSocketRefusedError, createOzzobitBridge } from '../../workers/push/ozzobit-bridge';
-import type { PushLogger } from '../../workers/push/push-logger';
-import { OZZOBIT_WEBHOOK_PATH, ozzobitWebhookRoute } from '../../workers/push/ozzobit-webhook';
+import { type OzzobitBridge, OzzobitSocketRefusedError, createOzzobitBridge } from '../../providers/ozzobit/ozzobit-bridge';
+import type { PushLogger } from '../../providers/push/push-logger';
+import { webhookPath, webhookRoute } from '../../workers/push/webhook-routes';
+import { ozzobitWebhookRoute } from '../../providers/ozzobit/ozzobit-push';
+import { runningOrders } from '../../workers/push/tracked-orders';
 import { createOzzobitSignatureVerifier } from '../../providers/ozzobit/ozzobit-webhook-verifier';
 import { orderWorkflowId } from '../../domain/ids';
 import { RETRY_DRIVEN_POLLING_PATCH } from '../../workflows/track-order';
@@ -287,11 +289,12 @@ const scenarios: {
 
 beforeAll(async () => {
   environment = await createDevEnvironment();
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
   socketTracker = new OrderTracker({ client: environment.client, taskQueue: SOCKET_TASK_QUEUE, ledger });
-  ingress = buildIngress({ tracker, webhooks: [ozzobitWebhookRoute({ tracker, verifier: createOzzobitSignatureVerifier(WEBHOOK_SECRET), logger: quiet })] });
-  webhookUrl = `${await ingress.listen({ port: 0, host: '127.0.0.1' })}${OZZOBIT_WEBHOOK_PATH}`;
+  const route = ozzobitWebhookRoute(createOzzobitSignatureVerifier(WEBHOOK_SECRET));
+  ingress = buildIngress({ tracker, webhooks: [webhookRoute({ provider: 'ozzobit', route, tracker, logger: quiet })] });
+  webhookUrl = `${await ingress.listen({ port: 0, host: '127.0.0.1' })}${webhookPath('ozzobit')}`;
   [webhookSandbox, socketSandbox] = await Promise.all([
     startOzzobitSandbox({ secretKey: SECRET_KEY, apiKey: API_KEY, webhook: { url: webhookUrl, secret: WEBHOOK_SECRET } }),
     startOzzobitSandbox({ secretKey: SECRET_KEY, apiKey: API_KEY }),
@@ -307,7 +310,7 @@ beforeAll(async () => {
       wsUrl: socketSandbox.wsUrl,
       apiKey: API_KEY,
       tracker: recordingTracker(replica),
-      client: environment.client,
+      trackedOrders: runningOrders(environment.client, 'ozzobit'),
       refreshMs: 250,
       logger: quiet,
       reconnectDelayMs: 100,
@@ -505,7 +508,7 @@ test(
 );
 
 test('a wrong apiKey: the bridge’s run() rejects with an error naming OZZOBIT_API_KEY', async () => {
-  const bridge = createOzzobitBridge({ wsUrl: socketSandbox.wsUrl, apiKey: 'wrong-key', tracker: socketTracker, client: environment.client, logger: quiet });
+  const bridge = createOzzobitBridge({ wsUrl: socketSandbox.wsUrl, apiKey: 'wrong-key', tracker: socketTracker, trackedOrders: runningOrders(environment.client, 'ozzobit'), logger: quiet });
   const startedAt = Date.now();
   const error = await bridge.run().then(() => undefined, (reason: unknown) => reason);
   expect(error).toBeInstanceOf(OzzobitSocketRefusedError);

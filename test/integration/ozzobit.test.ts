@@ -2,10 +2,10 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { createOzzobitAdapter } from '../../providers/ozzobit/ozzobit-client';
-import { normalizeOzzobitOrder } from '../../providers/ozzobit/ozzobit-normalize';
-import { ozzobitWebhookSchema, verifyOzzobitSignature } from '../../providers/ozzobit/ozzobit-webhook';
+import { verifyOzzobitSignature } from '../../providers/ozzobit/ozzobit-webhook';
+import { parseOzzobitWebhook } from '../../providers/ozzobit/ozzobit-events';
 import { OrderTracker } from '../../client/order-tracker';
 import { startOzzobitSandbox } from '../../sandbox/ozzobit';
 import type { OzzobitSandbox } from '../../sandbox/ozzobit';
@@ -121,11 +121,11 @@ async function startReceiver(): Promise<string> {
         response.writeHead(401).end();
         return;
       }
-      const webhook = ozzobitWebhookSchema.parse(JSON.parse(raw.toString('utf8')));
-      response.writeHead(200).end();
-      const orderId = webhook.data.id ?? '';
-      if (!forwarded.has(orderId)) return;
-      const observation = normalizeOzzobitOrder(webhook.data, Date.now());
+      // Read as the ingress's route reads it.
+      const webhook = parseOzzobitWebhook(raw, Date.now());
+      response.writeHead(webhook.ok ? 200 : 400).end();
+      if (!webhook.ok || !forwarded.has(webhook.orderId)) return;
+      const { orderId, observation } = webhook;
       const handle = environment.client.workflow.getHandle(orderWorkflowId('ozzobit', orderId));
       // Before tracking starts there is nobody to tell (the real ingress will signal-with-start).
       handle.signal(statusPushedSignal, observation).then(
@@ -166,7 +166,7 @@ beforeAll(async () => {
   environment = await createDevEnvironment();
   const webhookUrl = await startReceiver();
   sandbox = await startOzzobitSandbox({ secretKey: SECRET_KEY, apiKey: API_KEY, webhook: { url: webhookUrl, secret: WEBHOOK_SECRET } });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
   wrongKeyTracker = new OrderTracker({ client: environment.client, taskQueue: WRONG_KEY_TASK_QUEUE, ledger });
   const stopped = new Promise<void>((resolve) => (stopWorkers = resolve));

@@ -12,9 +12,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { type MagmaSandbox, startMagmaSandbox } from '../../sandbox/magma';
-import { openLedger } from '../../ledger/open-ledger';
+import { openLedger } from '../../storage/open-database';
 import { createDevEnvironment } from '../helpers/environments';
 import { startPostgresCluster } from '../helpers/postgres';
 import { type RunningWorkers, startWorkers } from '../helpers/running-workers';
@@ -116,7 +116,7 @@ beforeAll(async () => {
   packedFiles = (info?.files ?? []).map((file) => file.path);
   environment = await createDevEnvironment();
   sandbox = await startMagmaSandbox({ apiKey: API_KEY });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   workers = await startWorkers({ connection: environment.nativeConnection, taskQueue: TASK_QUEUE, providers: magmaProviders(sandbox.url, API_KEY), ledger });
 }, 180_000);
 

@@ -9,7 +9,7 @@ import { createReconciler } from '../../activities/poll-groups/reconciliation';
 import { OrderTracker } from '../../client/order-tracker';
 import { orderWorkflowId } from '../../domain/ids';
 import type { GroupReport } from '../../domain/types';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { createHoudiniAdapter } from '../../providers/houdini/houdini-client';
 import { startHoudiniSandbox, type HoudiniSandbox } from '../../sandbox/houdini';
 import { createDevEnvironment } from '../helpers/environments';
@@ -35,7 +35,7 @@ const reconcileLog: string[] = [];
 beforeAll(async () => {
   environment = await createDevEnvironment();
   sandbox = await startHoudiniSandbox({ partnerId: PARTNER_ID, secret: SECRET });
-  const temporary = temporaryLedger();
+  const temporary = await temporaryLedger();
   ledger = temporary.ledger;
   tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
   workers = await startWorkers({

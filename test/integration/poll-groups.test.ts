@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { OrderTracker } from '../../client/order-tracker';
 import { orderWorkflowId, pollGroupWorkflowId } from '../../domain/ids';
 import type { GroupReport } from '../../domain/types';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { createMiracleCashAdapter } from '../../providers/miraclecash/miraclecash-client';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
 import { startMiracleCashSandbox, type MiracleCashSandbox } from '../../sandbox/miraclecash';
@@ -18,7 +18,6 @@ import { createDevEnvironment } from '../helpers/environments';
 import { activityCount, saveHistory, signalPayloads } from '../helpers/history';
 import { eventually } from '../helpers/eventually';
 import { tsToMs } from '@temporalio/common/lib/time';
-import { openMemberStore } from '../../activities/poll-groups/member-store';
 import { temporalOrderReports } from '../../activities/poll-groups/order-reports';
 import { type RunningWorkers, startWorkers } from '../helpers/running-workers';
 import { magmaProviders, temporaryLedger, uniqueId } from '../helpers/worker-stack';
@@ -41,7 +40,7 @@ beforeAll(async () => {
   environment = await createDevEnvironment();
   sandbox = await startMagmaSandbox({ apiKey: API_KEY });
   miracle = await startMiracleCashSandbox({ clientId: CLIENT_ID, apiKey: API_KEY });
-  ({ ledger, file: ledgerFile } = temporaryLedger());
+  ({ ledger, file: ledgerFile } = await temporaryLedger());
   workers = await startWorkers({
     connection: environment.nativeConnection,
     taskQueue: TASK_QUEUE,
@@ -141,7 +140,7 @@ test(
     const queue = `${TASK_QUEUE}-silent`;
     const orderId = uniqueId('silent-group');
     miracle.addOrder({ id: orderId, steps: [{ status: 'pending', durationMs: 100_000 }, { status: 'successful' }] });
-    const temporary = temporaryLedger();
+    const temporary = await temporaryLedger();
     const groupTracker = new OrderTracker({ client: environment.client, taskQueue: queue, ledger: temporary.ledger, settings });
     const reports = temporalOrderReports(environment.client, queue);
     const group = environment.client.workflow.getHandle(pollGroupWorkflowId('miraclecash', 0, queue));
@@ -165,9 +164,7 @@ test(
         fallbackAt = scheduled.length >= 2 ? tsToMs(scheduled[1]?.eventTime) : 0;
         return fallbackAt > 0;
       }, { timeoutMs: 90_000, intervalMs: 500 });
-      const members = await openMemberStore(`sqlite:${temporary.file}`);
-      const lastLook = (await members.find('miraclecash', orderId))?.groupCheckedMs ?? 0;
-      await members.close();
+      const lastLook = (await temporary.database.members.find('miraclecash', orderId))?.groupCheckedMs ?? 0;
       expect(fallbackAt - lastLook).toBeLessThanOrEqual(bound);
 
       // The group runs again: the order's next attempt finds it looking and hands the order back.

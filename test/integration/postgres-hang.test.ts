@@ -8,10 +8,11 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProviderGate, SHARED_SLOT_DEADLINE_MS } from '../../activities/provider-gate';
-import { QUERY_TIMEOUT_MS } from '../../activities/postgres-pool';
-import { type RequestSlots, openRequestSlots } from '../../activities/request-slots';
-import { openLedger } from '../../ledger/open-ledger';
-import type { Ledger } from '../../ledger/ledger';
+import { QUERY_TIMEOUT_MS } from '../../storage/postgres-pool';
+import type { Database } from '../../storage/database';
+import type { Ledger } from '../../storage/ledger/ledger';
+import { openDatabase } from '../../storage/open-database';
+import type { RequestSlots } from '../../storage/request-slots/request-slots';
 import { Toxiproxy } from '../../harness/faults/toxiproxy';
 import { type PostgresCluster, startPostgresCluster } from '../helpers/postgres';
 
@@ -20,6 +21,7 @@ const quiet = () => undefined;
 
 let postgres: PostgresCluster;
 let toxiproxy: Toxiproxy;
+let database: Database;
 let slots: RequestSlots;
 let ledger: Ledger;
 
@@ -29,14 +31,14 @@ beforeAll(async () => {
   const proxy = await toxiproxy.proxy('postgres', `127.0.0.1:${postgres.port}`);
   const url = new URL(postgres.url);
   url.host = proxy.listen;
-  slots = await openRequestSlots(url.toString(), quiet);
-  ledger = await openLedger(url.toString());
+  // One database, as a worker opens it: the slots and the ledger share its pool.
+  database = await openDatabase(url.toString(), { logError: quiet });
+  ({ requestSlots: slots, ledger } = database);
 }, 600_000);
 
 afterAll(async () => {
   await toxiproxy?.reset().catch(() => undefined);
-  await slots?.close().catch(() => undefined);
-  await ledger?.close().catch(() => undefined);
+  await database?.close().catch(() => undefined);
   await toxiproxy?.stop();
   await postgres?.stop();
 });

@@ -8,13 +8,14 @@
  * `'error'` event on the pool: unheard, it kills the process. The process must live on, and its
  * next write must succeed on a new connection.
  *
- * What the ledger records is the same on both backends: ledger-contract.test.ts tests it over both.
+ * What the ledger records is the same on both backends: storage-contract.test.ts tests it over both.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { cleanEnvironment } from '../helpers/cli-process';
-import { openRequestSlots, type RequestSlots } from '../../activities/request-slots';
+import { openDatabase } from '../../storage/open-database';
+import type { RequestSlots } from '../../storage/request-slots/request-slots';
 import { type PostgresCluster, startPostgresCluster } from '../helpers/postgres';
 
 const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -122,7 +123,9 @@ test('two workers\' request slots on PostgreSQL never hand out two slots closer 
   // Long enough that the time between a reservation's answer and this side reading it (an event loop
   // busy elsewhere: 95 ms once, under load) is far less than half of it.
   const intervalMs = 400;
-  const stores = [await openRequestSlots(cluster.url), await openRequestSlots(cluster.url)];
+  // Two workers: two databases, each its own pool.
+  const databases = [await openDatabase(cluster.url), await openDatabase(cluster.url)];
+  const stores = databases.map((database) => database.requestSlots);
   try {
     // Twelve reservations at once from two pools: PostgreSQL serialises them on the provider's row.
     const slots = await Promise.all(
@@ -139,6 +142,6 @@ test('two workers\' request slots on PostgreSQL never hand out two slots closer 
     // Another provider has slots of its own.
     expect(await (stores[0] as RequestSlots).reserve('houdini', intervalMs)).toBe(0);
   } finally {
-    for (const store of stores) await store.close();
+    for (const database of databases) await database.close();
   }
 });

@@ -7,7 +7,7 @@
  * closed: the widest form of that window. The push must go to the open run, or be ignored.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { createMiracleCashAdapter } from '../../providers/miraclecash/miraclecash-client';
 import { OrderTracker } from '../../client/order-tracker';
 import { type MiracleCashSandbox, startMiracleCashSandbox } from '../../sandbox/miraclecash';
@@ -56,7 +56,7 @@ function gatedLedger(ledger: Ledger): { ledger: Ledger; reads: () => number; rel
 test('a push racing the close of an order that ended finally reaches the open run or is ignored; no second run starts', async () => {
   const orderId = uniqueId('at-close');
   sandbox.addOrder({ id: orderId, steps: [{ status: 'pending', durationMs: 3_000 }, { status: 'successful' }] });
-  const real = temporaryLedger().ledger;
+  const real = (await temporaryLedger()).ledger;
   const gate = gatedLedger(real);
   const tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger: real });
   const pushingTracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger: gate.ledger });
@@ -86,7 +86,7 @@ test('a push racing the close of an order that ended finally reaches the open ru
 test('a push for an order whose run has closed with a final verdict is ignored and starts nothing', async () => {
   const orderId = uniqueId('after-close');
   sandbox.addOrder({ id: orderId, steps: [{ status: 'successful' }] });
-  const ledger = temporaryLedger().ledger;
+  const ledger = (await temporaryLedger()).ledger;
   const tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
   const adapter = createMiracleCashAdapter({ url: sandbox.url, clientId: CLIENT_ID, apiKey: API_KEY, requestTimeoutMs: 5_000 });
 

@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { PUSH_CHANNEL_CACHE_MS, createPushFallback } from '../../activities/push-fallback';
-import { LEASE_EXPIRED_REASON, PUSH_CHANNEL_LEASE_MS } from '../../activities/push-channels/push-channel-state';
-import { type PushChannelStore, openPushChannelStore } from '../../activities/push-channels/push-channel-store';
+import { LEASE_EXPIRED_REASON, PUSH_CHANNEL_LEASE_MS } from '../../storage/push-channels/push-channel-state';
+import type { Database } from '../../storage/database';
+import { openDatabase } from '../../storage/open-database';
 import { findFreePort } from '../../common/temporal-servers';
 import { cleanEnvironment } from '../helpers/cli-process';
 import { createDevEnvironment } from '../helpers/environments';
@@ -25,7 +26,7 @@ const FALLBACK_MS = 120_000;
 const SLACK_MS = 3_000;
 
 let environment: TestWorkflowEnvironment;
-let store: PushChannelStore;
+let database: Database | undefined;
 let ingress: ChildProcess | undefined;
 
 beforeAll(async () => {
@@ -34,7 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   ingress?.kill('SIGKILL');
-  await store?.close();
+  await database?.close();
   await environment?.teardown();
 });
 
@@ -55,7 +56,8 @@ test('a SIGKILLed ingress leaves no channel up past its lease: the worker is bac
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   await eventually('the ingress runs', () => output.includes('order-tracker ingress running'), { timeoutMs: 60_000 });
 
-  store = await openPushChannelStore(databaseUrl);
+  database = await openDatabase(databaseUrl);
+  const store = database.pushChannels;
   const fallback = createPushFallback({ pushFallbackPollMs: { ozzobit: FALLBACK_MS }, pushChannels: store });
   const request = { provider: 'ozzobit' as const, pushesSeen: true };
   await eventually('the webhook channel is up for the worker', async () => (await fallback(request)) === FALLBACK_MS);

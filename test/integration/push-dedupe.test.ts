@@ -6,17 +6,18 @@
  * event in the history is one the ingress caused.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { OZZOBIT_SIGNATURE_HEADER, signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-webhook';
+import { OZZOBIT_SIGNATURE_HEADER, signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-protocol';
 import { OrderTracker } from '../../client/order-tracker';
 import { loadConfig } from '../../common/config';
 import { findFreePort } from '../../common/temporal-servers';
 import { type RunningIngress, startIngress } from '../../workers/run-ingress';
-import { OZZOBIT_WEBHOOK_PATH } from '../../workers/push/ozzobit-webhook';
+import { webhookPath } from '../../workers/push/webhook-routes';
 import { PUSH_RECEIPTS_METRIC } from '../../workers/push/push-receipts';
 import { orderWorkflowId } from '../../domain/ids';
 import { createDevEnvironment } from '../helpers/environments';
 import { recordingMeter } from '../helpers/recording-meter';
 import { temporaryLedger, uniqueId } from '../helpers/worker-stack';
+import type { Ledger } from '../../storage/ledger/ledger';
 
 const WEBHOOK_SECRET = 'dedupe-webhook-secret';
 const TASK_QUEUE = uniqueId('push-dedupe');
@@ -25,10 +26,11 @@ const TEST_TIMEOUT_MS = 120_000;
 let environment: TestWorkflowEnvironment;
 let ingress: RunningIngress;
 const { meter, recorded } = recordingMeter();
-const ledger = temporaryLedger().ledger;
+let ledger: Ledger;
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 beforeAll(async () => {
+  ({ ledger } = await temporaryLedger());
   environment = await createDevEnvironment();
   const config = loadConfig({ OZZOBIT_WEBHOOK_SECRET: WEBHOOK_SECRET, TEMPORAL_TASK_QUEUE: TASK_QUEUE });
   const tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
@@ -43,7 +45,7 @@ afterAll(async () => {
 
 async function postWebhook(orderId: string, status: string): Promise<{ status: number; json: { result?: string } }> {
   const body = JSON.stringify({ eventName: `ORDER_${status}`, data: { id: orderId, status, cryptoCurrency: 'BTC', cryptoAmount: '0.01' } });
-  const response = await fetch(`${ingress.address}${OZZOBIT_WEBHOOK_PATH}`, {
+  const response = await fetch(`${ingress.address}${webhookPath('ozzobit')}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', [OZZOBIT_SIGNATURE_HEADER]: signOzzobitWebhook(body, WEBHOOK_SECRET) },
     body,

@@ -11,10 +11,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { fetch } from 'undici';
 import { createActivities } from '../../activities';
-import type { Ledger } from '../../ledger/ledger';
-import { openSqliteLedger } from '../../ledger/sqlite-ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
+import { openDatabase } from '../../storage/open-database';
 import { createProviders } from '../../providers/registry';
-import { openPushChannelStore, type PushChannelStore } from '../../activities/push-channels/push-channel-store';
+import type { PushChannelStore } from '../../storage/push-channels/push-channel-store';
 import { OrderTracker } from '../../client/order-tracker';
 import { loadConfig } from '../../common/config';
 import { startSandboxStack, type SandboxStack } from '../../sandbox/sandbox-stack';
@@ -45,8 +45,7 @@ beforeAll(async () => {
   // No webhook URL: OZZOBiT's webhooks are configured on our side but never arrive.
   stack = await startSandboxStack();
   const file = join(mkdtempSync(join(tmpdir(), 'push-degraded-')), 'ledger.sqlite');
-  ledger = openSqliteLedger(file);
-  store = await openPushChannelStore(`sqlite:${file}`);
+  ({ ledger, pushChannels: store } = await openDatabase(`sqlite:${file}`));
   const taskQueue = uniqueId('push-degraded');
   const config = loadConfig({
     ...stack.environment,
@@ -83,7 +82,6 @@ afterAll(async () => {
   stopWorkers?.();
   await workersDone?.catch(() => undefined);
   await stack?.close();
-  await store?.close();
   await ledger?.close();
   await environment?.teardown();
 });

@@ -5,7 +5,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { createOzzobitAdapter } from '../../providers/ozzobit/ozzobit-client';
 import { OrderTracker } from '../../client/order-tracker';
 import { startOzzobitSandbox, type OzzobitSandbox } from '../../sandbox/ozzobit';
@@ -25,7 +25,7 @@ let ledger: Ledger;
 beforeAll(async () => {
   environment = await createDevEnvironment();
   sandbox = await startOzzobitSandbox({ secretKey: SECRET_KEY, apiKey: 'budget-api-key' });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
 });
 
 afterAll(async () => {

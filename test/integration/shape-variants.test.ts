@@ -11,7 +11,7 @@
  * variant's results. Orders are short (a few seconds per status) and few per provider.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { createProviders } from '../../providers/registry';
 import { OrderTracker } from '../../client/order-tracker';
 import { loadConfig } from '../../common/config';
@@ -78,7 +78,7 @@ async function startVariant(variant: Variant): Promise<RunningVariant> {
     TEMPORAL_TASK_QUEUE: taskQueue,
     INGRESS_PORT: String(ingressPort),
   });
-  const { ledger } = temporaryLedger();
+  const { ledger } = await temporaryLedger();
   const tracker = new OrderTracker({ client: environment.client, taskQueue, ledger });
   // Every provider at its status cadence: the pushes are what the variant exercises, polls confirm.
   const workers = await startWorkers({

@@ -16,11 +16,12 @@ import { OrderTracker } from '../../client/order-tracker';
 import { loadConfig } from '../../common/config';
 import { findFreePort } from '../../common/temporal-servers';
 import { orderWorkflowId } from '../../domain/ids';
-import { OZZOBIT_SIGNATURE_HEADER, signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-webhook';
+import { OZZOBIT_SIGNATURE_HEADER, signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-protocol';
 import { type DevServer, startDevServer } from '../../workers/dev-server';
 import { type RunningIngress, startIngress } from '../../workers/run-ingress';
 import { INGRESS_TEMPORAL_DEADLINE_MS, TEMPORAL_RETRY_AFTER_SECONDS } from '../../workers/temporal-deadline';
 import { temporaryLedger, uniqueId } from '../helpers/worker-stack';
+import type { Ledger } from '../../storage/ledger/ledger';
 
 const WEBHOOK_SECRET = 'outage-webhook-secret';
 const TASK_QUEUE = uniqueId('outage');
@@ -29,13 +30,14 @@ const SLACK_MS = 2_500;
 const TEST_TIMEOUT_MS = 240_000;
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-const ledger = temporaryLedger().ledger;
+let ledger: Ledger;
 let serverOptions: Parameters<typeof startDevServer>[0];
 let server: DevServer;
 let connection: Connection;
 let ingress: RunningIngress;
 
 beforeAll(async () => {
+  ({ ledger } = await temporaryLedger());
   serverOptions = { dbFile: join(mkdtempSync(join(tmpdir(), 'outage-')), 'temporal.sqlite'), port: await findFreePort(), uiPort: await findFreePort(), namespace: 'default' };
   server = await startDevServer(serverOptions);
   connection = await Connection.connect({ address: server.address });

@@ -9,7 +9,7 @@ import { createActivities } from '../../activities';
 import { createAuditTrail } from '../../activities/audit/audit-trail';
 import { REDACTED } from '../../activities/audit/redact-answer';
 import type { Observation } from '../../domain/types';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { createOzzobitAdapter } from '../../providers/ozzobit/ozzobit-client';
 import { startOzzobitSandbox, type OzzobitSandbox } from '../../sandbox/ozzobit';
 import { temporaryLedger, uniqueId } from '../helpers/worker-stack';
@@ -21,7 +21,7 @@ let ledger: Ledger;
 
 beforeAll(async () => {
   sandbox = await startOzzobitSandbox({ secretKey: SECRET_KEY, apiKey: 'audit-socket-key' });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
 });
 
 afterAll(async () => {

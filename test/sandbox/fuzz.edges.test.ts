@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createHoudiniAdapter } from '../../providers/houdini/houdini-client';
 import { createMagmaAdapter } from '../../providers/magma/magma-client';
 import { createMiracleCashAdapter } from '../../providers/miraclecash/miraclecash-client';
-import { signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-webhook';
+import { signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-protocol';
 import { createOzzobitAdapter } from '../../providers/ozzobit/ozzobit-client';
 import type { ProviderAdapter } from '../../providers/provider';
 import { ProviderCallError } from '../../providers/provider-error';
@@ -18,7 +18,8 @@ import { OrderTracker } from '../../client/order-tracker';
 import { parseOrderId, parseProvider } from '../../common/order-input';
 import { buildIngress } from '../../workers/ingress';
 import { createOzzobitSignatureVerifier } from '../../providers/ozzobit/ozzobit-webhook-verifier';
-import { ozzobitWebhookRoute } from '../../workers/push/ozzobit-webhook';
+import { ozzobitWebhookRoute } from '../../providers/ozzobit/ozzobit-push';
+import { webhookRoute } from '../../workers/push/webhook-routes';
 import { parseObservation } from '../../workflows/observation';
 
 const anyJson = fc.jsonValue({ maxDepth: 4 });
@@ -148,7 +149,14 @@ describe('the ingress against any request', () => {
   const app = buildIngress({
     tracker,
     token: 'token',
-    webhooks: [ozzobitWebhookRoute({ tracker, verifier: createOzzobitSignatureVerifier(SECRET), logger: { info: () => undefined, warn: () => undefined, error: () => undefined } })],
+    webhooks: [
+      webhookRoute({
+        provider: 'ozzobit',
+        route: ozzobitWebhookRoute(createOzzobitSignatureVerifier(SECRET)),
+        tracker,
+        logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      }),
+    ],
     // The fuzzer is one client sending as fast as it can: flood control (ingress-flood.ts) would answer it 429.
     floodLimits: { connectionsPerClient: 1_000, requestsPerSecond: 1_000_000, burst: 1_000_000 },
   });

@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { OrderTracker } from '../../client/order-tracker';
 import { loadConfig } from '../../common/config';
 import { findFreePort } from '../../common/temporal-servers';
-import { OZZOBIT_SIGNATURE_HEADER, signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-webhook';
+import { OZZOBIT_SIGNATURE_HEADER, signOzzobitWebhook } from '../../providers/ozzobit/ozzobit-protocol';
 import { buildIngress } from '../../workers/ingress';
 import { INGRESS_REFUSALS_METRIC } from '../../workers/ingress-flood';
 import type { PushChannelHealth } from '../../workers/push/push-channel-monitor';

@@ -5,9 +5,9 @@
  */
 import type { OrderTracker } from '../../client/order-tracker';
 import { startOzzobitSandbox, type OzzobitSandbox } from '../../sandbox/ozzobit';
-import { type OzzobitBridge, OzzobitSocketRefusedError, createOzzobitBridge } from '../../workers/push/ozzobit-bridge';
-import type { PushLogger } from '../../workers/push/push-logger';
-import type { VisibilityClient } from '../../workers/push/ozzobit-tracked-orders';
+import { type OzzobitBridge, OzzobitSocketRefusedError, createOzzobitBridge } from '../../providers/ozzobit/ozzobit-bridge';
+import type { PushLogger } from '../../providers/push/push-logger';
+import { type VisibilityClient, runningOrders } from '../../workers/push/tracked-orders';
 import type { Observation } from '../../domain/types';
 import { eventually } from '../helpers/eventually';
 
@@ -68,7 +68,7 @@ function startBridge(options: { apiKey?: string; wsUrl?: string; running?: strin
     wsUrl: options.wsUrl ?? sandbox.wsUrl,
     apiKey: options.apiKey ?? API_KEY,
     tracker,
-    client,
+    trackedOrders: runningOrders(client, 'ozzobit'),
     refreshMs: REFRESH_MS,
     logger,
     reconnectDelayMs: 50,

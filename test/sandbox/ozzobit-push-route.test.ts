@@ -9,8 +9,9 @@ import { normalizeOzzobitOrder } from '../../providers/ozzobit/ozzobit-normalize
 import { TemporalUnreachableError } from '../../client/connect';
 import type { OrderTracker, PushResponse } from '../../client/order-tracker';
 import { buildIngress } from '../../workers/ingress';
-import type { PushLogger } from '../../workers/push/push-logger';
-import { ozzobitWebhookRoute } from '../../workers/push/ozzobit-webhook';
+import type { PushLogger } from '../../providers/push/push-logger';
+import { ozzobitWebhookRoute } from '../../providers/ozzobit/ozzobit-push';
+import { webhookRoute } from '../../workers/push/webhook-routes';
 import { createOzzobitSignatureVerifier } from '../../providers/ozzobit/ozzobit-webhook-verifier';
 import type { Observation } from '../../domain/types';
 
@@ -44,7 +45,7 @@ beforeEach(async () => {
   app = buildIngress({
     tracker,
     token: TOKEN,
-    webhooks: [ozzobitWebhookRoute({ tracker, verifier: createOzzobitSignatureVerifier(SECRET), logger: quiet })],
+    webhooks: [webhookRoute({ provider: 'ozzobit', route: ozzobitWebhookRoute(createOzzobitSignatureVerifier(SECRET)), tracker, logger: quiet })],
   });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 });

@@ -8,9 +8,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { ProviderGate, RATE_BUDGET_WAIT_METRIC } from '../../activities/provider-gate';
-import { openRequestSlots, type RequestSlots } from '../../activities/request-slots';
+import { openDatabase } from '../../storage/open-database';
+import type { RequestSlots } from '../../storage/request-slots/request-slots';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
 import { ErrorType } from '../../workflows/error-types';
 import { recordingMeter } from '../helpers/recording-meter';
@@ -29,7 +30,7 @@ let ledger: Ledger;
 
 beforeAll(async () => {
   sandbox = await startMagmaSandbox({ apiKey: API_KEY });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
 });
 
 afterAll(async () => {
@@ -90,7 +91,9 @@ test('a poll during a 429 pause records the pause left and is handed back to Tem
 
 test('two workers sharing the request slots space their requests by the budget together; each pacing alone does not', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'request-slots-')), 'ledger.sqlite');
-  const slots: RequestSlots[] = [await openRequestSlots(`sqlite:${file}`), await openRequestSlots(`sqlite:${file}`)];
+  // Two workers: two databases opened on one file.
+  const databases = [await openDatabase(`sqlite:${file}`), await openDatabase(`sqlite:${file}`)];
+  const slots = databases.map((database) => database.requestSlots);
   const gaps = async (gates: [ProviderGate, ProviderGate]) => {
     const orderId = uniqueId('budget-shared');
     sandbox.addOrder({ id: orderId, steps: [{ status: 'WAITING_FOR_BUYER_PAYMENT' }] });
@@ -112,7 +115,7 @@ test('two workers sharing the request slots space their requests by the budget t
     // (the run of 2026-12-07 under load measured 445 ms against a 505 ms slot). Alone, they are 0 ms apart.
     expect(Math.min(...together)).toBeGreaterThan(SLOT_MS * 0.6);
   } finally {
-    for (const store of slots) await store.close();
+    for (const database of databases) await database.close();
   }
 });
 
@@ -124,7 +127,6 @@ test('a shared slot store that fails falls back to the worker\'s own pacing, and
     reserve: () => Promise.reject(new Error('connection terminated')),
     reserveFor: () => Promise.reject(new Error('connection terminated')),
     answered: () => Promise.reject(new Error('connection terminated')),
-    close: async () => undefined,
   };
   const { poll, waits } = pollingWorker(new ProviderGate(Date.now, broken, (message, fields) => warnings.push(`${message} ${String(fields.error)}`)));
 

@@ -7,14 +7,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetch } from 'undici';
-import { openPushChannelStore, type PushChannelStore } from '../../activities/push-channels/push-channel-store';
+import type { Database } from '../../storage/database';
+import { openDatabase } from '../../storage/open-database';
 import { eventually } from '../helpers/eventually';
 import type { Client } from '@temporalio/client';
 import type { OrderTracker } from '../../client/order-tracker';
 import { loadConfig } from '../../common/config';
 import { startHoudiniSandbox, type HoudiniSandbox } from '../../sandbox/houdini';
 import { startIngress } from '../../workers/run-ingress';
-import type { PushLogger } from '../../workers/push/push-logger';
+import type { PushLogger } from '../../providers/push/push-logger';
 
 const PARTNER_ID = 'partner-ingress';
 const SECRET = 'secret-ingress';
@@ -24,16 +25,16 @@ const tracker = {} as OrderTracker;
 const client = {} as Client;
 
 let sandbox: HoudiniSandbox;
-let store: PushChannelStore;
+let database: Database;
 
 beforeAll(async () => {
   sandbox = await startHoudiniSandbox({ partnerId: PARTNER_ID, secret: SECRET });
-  store = await openPushChannelStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'push-channels-')), 'ledger.sqlite')}`);
+  database = await openDatabase(`sqlite:${join(mkdtempSync(join(tmpdir(), 'push-channels-')), 'ledger.sqlite')}`);
 });
 
 afterAll(async () => {
   await sandbox?.close();
-  await store?.close();
+  await database?.close();
 });
 
 function ingressWith(secret: string) {
@@ -44,11 +45,11 @@ function ingressWith(secret: string) {
     HOUDINI_SECRET: secret,
     OZZOBIT_WEBHOOK_SECRET: 'webhook-secret',
   });
-  return startIngress(config, tracker, client, { port: 0, reporting: { logger: quiet }, pushChannelStore: store });
+  return startIngress(config, tracker, client, { port: 0, reporting: { logger: quiet }, pushChannelStore: database.pushChannels });
 }
 
 async function houdiniState() {
-  return (await store.readAll()).find((status) => status.provider === 'houdini');
+  return (await database.pushChannels.readAll()).find((status) => status.provider === 'houdini');
 }
 
 test('a bridge refused by its provider (4401) stops for good, and the ingress degrades instead of stopping', async () => {

@@ -6,7 +6,7 @@
 import { type AnswerToKeep, answerDigest, createAuditTrail } from '../../activities/audit/audit-trail';
 import { REDACTED } from '../../activities/audit/redact-answer';
 import type { Observation } from '../../domain/types';
-import type { AnswerStore, KeptAnswer } from '../../ledger/provider-answers';
+import type { AnswerStore, KeptAnswer } from '../../storage/ledger/provider-answers';
 
 function memoryStore() {
   const kept: KeptAnswer[] = [];

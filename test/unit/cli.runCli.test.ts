@@ -1,4 +1,4 @@
-import { openLedger } from '../../ledger/open-ledger';
+import { openLedger } from '../../storage/open-database';
 import { ExitCode, exitCodeForOutcome, runCli } from '../../cli/main';
 import { connectClient } from '../../client/connect';
 import type { Outcome } from '../../domain/types';
@@ -9,7 +9,7 @@ jest.mock('../../client/connect', () => {
   const actual = jest.requireActual('../../client/connect');
   return { ...actual, connectClient: jest.fn(async () => Promise.reject(new Error('connectClient must not be called'))) };
 });
-jest.mock('../../ledger/open-ledger', () => ({
+jest.mock('../../storage/open-database', () => ({
   openLedger: jest.fn(async () => Promise.reject(new Error('openLedger must not be called'))),
 }));
 

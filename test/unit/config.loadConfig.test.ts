@@ -30,10 +30,27 @@ describe('loadConfig', () => {
   });
 
   it.each([
+    [{ OZZOBIT_WS_URL: 'ws://127.0.0.1:9/ws' }, 'OZZOBIT_WS_URL is set but OZZOBIT_API_KEY is not'],
+    [{ OZZOBIT_WS_URL: 'ws://127.0.0.1:9/ws', OZZOBIT_URL: 'http://127.0.0.1:9', OZZOBIT_SECRET_KEY: 'rest' }, 'OZZOBIT_WS_URL is set but OZZOBIT_API_KEY is not'],
+    [{ HOUDINI_WS_URL: 'ws://127.0.0.1:9/ws' }, 'HOUDINI_WS_URL is set but HOUDINI_PARTNER_ID, HOUDINI_SECRET is not'],
+    [{ HOUDINI_WS_URL: 'ws://127.0.0.1:9/ws', HOUDINI_PARTNER_ID: 'partner' }, 'HOUDINI_WS_URL is set but HOUDINI_SECRET is not'],
+  ] as [NodeJS.ProcessEnv, string][])('refuses a push switch without what its channel needs, naming both: %j', (env, message) => {
+    expect(configError(env).message).toContain(message);
+  });
+
+  it('takes a push need without its switch (the channel is off)', () => {
+    expect(loadConfig({ OZZOBIT_API_KEY: 'key' }).pushFallbackPollMs).toEqual({});
+  });
+
+  it.each([
     ['no push settings', {}, {}],
     ['OZZOBiT webhooks', { OZZOBIT_WEBHOOK_SECRET: 'whsec' }, { ozzobit: 120_000 }],
-    ['the OZZOBiT socket', { OZZOBIT_WS_URL: 'http://127.0.0.1:4003/ws' }, { ozzobit: 120_000 }],
-    ['the Houdini WebSocket, 5 min', { HOUDINI_WS_URL: 'ws://127.0.0.1:4004/ws', PUSH_FALLBACK_POLL: '5m' }, { houdini: 300_000 }],
+    ['the OZZOBiT socket', { OZZOBIT_WS_URL: 'http://127.0.0.1:4003/ws', OZZOBIT_API_KEY: 'key' }, { ozzobit: 120_000 }],
+    [
+      'the Houdini WebSocket, 5 min',
+      { HOUDINI_WS_URL: 'ws://127.0.0.1:4004/ws', HOUDINI_PARTNER_ID: 'partner', HOUDINI_SECRET: 'secret', HOUDINI_URL: 'http://127.0.0.1:4004', PUSH_FALLBACK_POLL: '5m' },
+      { houdini: 300_000 },
+    ],
   ] as [string, NodeJS.ProcessEnv, Record<string, number>][])('slows the polls of pushed providers only: %s', (_name, env, expected) => {
     expect(loadConfig(env).pushFallbackPollMs).toEqual(expected);
   });

@@ -1,5 +1,5 @@
-import { type RecordDecision, decideRecord } from '../../ledger/decide-record';
-import type { LedgerRow, OutcomeRecord } from '../../ledger/ledger';
+import { type RecordDecision, decideRecord } from '../../storage/ledger/decide-record';
+import type { LedgerRow, OutcomeRecord } from '../../storage/ledger/ledger';
 import type { Observation, Outcome } from '../../domain/types';
 
 const OBSERVATION: Observation = {

@@ -18,7 +18,7 @@ const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
 };
 
 /** What the image compiles (tsconfig.build.json) and runs. */
-const PRODUCTION_FOLDERS = ['domain', 'workflows', 'activities', 'providers', 'ledger', 'callbacks', 'workers', 'client', 'cli', 'common'];
+const PRODUCTION_FOLDERS = ['domain', 'workflows', 'activities', 'providers', 'storage', 'callbacks', 'workers', 'client', 'cli', 'common'];
 /** `npm start`'s stack with the simulators: the CLI loads it on demand, only for `order-tracker dev`. */
 const DEVELOPMENT_ONLY = new Set(['workers/dev.ts']);
 /** What backend code imports, and the command whose order commands run with the light install. */

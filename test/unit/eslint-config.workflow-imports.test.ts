@@ -49,7 +49,7 @@ describe('eslint.config.js: workflow imports', () => {
       'never imports providers',
     ],
     ['common/config', "import { loadConfig } from '../common/config';\nexport const load = loadConfig;\n", 'never imports providers'],
-    ['the ledger', "import { openLedger } from '../ledger/open-ledger';\nexport const open = openLedger;\n", 'never imports providers'],
+    ['the ledger', "import { openLedger } from '../storage/open-database';\nexport const open = openLedger;\n", 'never imports providers'],
     ['the callback sender', "import { createCallbackSender } from '../callbacks/callback-sender';\nexport const sender = createCallbackSender;\n", 'never imports providers'],
     ['undici', "import { fetch } from 'undici';\nexport const get = fetch;\n", 'imports only @temporalio/workflow'],
     ['graphql-request', "import { GraphQLClient } from 'graphql-request';\nexport const Client = GraphQLClient;\n", 'imports only @temporalio/workflow'],

@@ -1,6 +1,6 @@
 import { MAX_FAILURE_BACKOFF_MS, NOT_FOUND_GRACE_MS, groupSilenceAllowedMs, isNews, nextAfterAnswer, readFailure } from '../../activities/poll-groups/member-schedule';
 import { nextLookAfterListing } from '../../activities/poll-groups/list-sweep';
-import { decideReservation } from '../../activities/request-slots';
+import { decideReservation } from '../../storage/request-slots/request-slots';
 import { shardOf } from '../../domain/ids';
 import type { Observation } from '../../domain/types';
 

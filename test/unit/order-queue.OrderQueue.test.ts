@@ -1,6 +1,6 @@
 /** The queue counts its tasks, so a bridge can refuse a push past MAX_IN_FLIGHT_PUSHES instead of growing without bound. */
-import { OrderQueue } from '../../workers/push/order-queue';
-import { MAX_IN_FLIGHT_PUSHES } from '../../workers/push/bridge';
+import { OrderQueue } from '../../providers/push/order-queue';
+import { MAX_IN_FLIGHT_PUSHES } from '../../providers/push/push-channel';
 
 test('size counts queued and running tasks over all keys, and returns to 0 when they end', async () => {
   const queue = new OrderQueue();

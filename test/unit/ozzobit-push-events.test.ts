@@ -1,7 +1,7 @@
 /** OZZOBiT pushes (webhook bodies, socket.io updates) read into the observations a poll would give. */
 import { normalizeOzzobitOrder } from '../../providers/ozzobit/ozzobit-normalize';
 import { parseOzzobitUpdate, parseOzzobitWebhook } from '../../providers/ozzobit/ozzobit-events';
-import { planSubscriptions } from '../../workers/push/ozzobit-tracked-orders';
+import { planSubscriptions } from '../../providers/ozzobit/ozzobit-bridge';
 
 const NOW = Date.parse('2025-01-01T00:00:00Z');
 const ORDER = { id: 'ozz-1', status: 'PENDING_DELIVERY', cryptoCurrency: 'USDT', cryptoAmount: '98.42', network: 'ethereum', walletAddress: '0xabc' };
@@ -39,6 +39,7 @@ describe('parseOzzobitWebhook', () => {
     ['no event name', { data: ORDER }, /no eventName/],
     ['no data', { eventName: 'ORDER_COMPLETED' }, /data: Required/],
     ['an order without a status', { eventName: 'ORDER_COMPLETED', data: { id: 'ozz-1' } }, /data.status/],
+    ['a status over 64 characters', { eventName: 'ORDER_FAILED', data: { id: 'ozz-1', status: 'F'.repeat(65) } }, /data.status/],
     ['an order id outside the contract', { eventName: 'ORDER_COMPLETED', data: { id: 'a b', status: 'COMPLETED' } }, /invalid order id/],
     ['an over-long order id', { eventName: 'ORDER_COMPLETED', data: { id: 'x'.repeat(129), status: 'COMPLETED' } }, /invalid order id/],
   ])('refuses %s', (_name, value, reason) => {

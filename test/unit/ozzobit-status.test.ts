@@ -1,6 +1,7 @@
 /** The OZZOBiT status table over every seed status, and webhook event names → status. */
 import { OZZOBIT_STATUSES, OZZOBIT_STATUS_TABLE, classifyOzzobitStatus } from '../../providers/ozzobit/ozzobit-status';
-import { ozzobitEventName, ozzobitEventStatus } from '../../providers/ozzobit/ozzobit-webhook';
+import { ozzobitEventName } from '../../providers/ozzobit/ozzobit-protocol';
+import { ozzobitEventStatus } from '../../providers/ozzobit/ozzobit-webhook';
 
 describe('classifyOzzobitStatus', () => {
   it.each([

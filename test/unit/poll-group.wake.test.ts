@@ -1,5 +1,5 @@
 import { ProviderGate } from '../../activities/provider-gate';
-import type { MemberRow, MemberStore } from '../../activities/poll-groups/member-store';
+import type { MemberRow, MemberStore } from '../../storage/poll-group-members/member-store';
 import { PollGroup } from '../../activities/poll-groups/poll-group';
 import type { Observation } from '../../domain/types';
 import type { ProviderAdapter } from '../../providers/provider';

@@ -1,6 +1,6 @@
 /** When a poll may slow to the push fallback: push settings, the channel up (as the ingress reports it), and a verified push seen by the order. */
 import { createPushFallback } from '../../activities/push-fallback';
-import type { PushChannelStatus } from '../../activities/push-channels/push-channel-state';
+import type { PushChannelStatus } from '../../storage/push-channels/push-channel-state';
 
 const FALLBACK_MS = 120_000;
 const up = (provider: PushChannelStatus['provider']): PushChannelStatus => ({ provider, state: 'up', reason: null, since: 0 });

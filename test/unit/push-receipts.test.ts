@@ -1,6 +1,6 @@
 import type { OrderTracker, PushResponse } from '../../client/order-tracker';
 import { InvalidInputError } from '../../common/order-input';
-import type { PushLogger } from '../../workers/push/push-logger';
+import type { PushLogger } from '../../providers/push/push-logger';
 import { PUSH_RECEIPTS_METRIC, type PushReceipt, pushReceiptCounter, reportingPushes } from '../../workers/push/push-receipts';
 import type { Observation } from '../../domain/types';
 import { recordingMeter } from '../helpers/recording-meter';

@@ -18,9 +18,20 @@ describe('the provider registry', () => {
     });
 
     it('requires, links and pushes only its own variables', () => {
-      const referenced: string[] = [...descriptor.required, ...descriptor.urls, ...(descriptor.push?.switches ?? []), ...(descriptor.push?.variables ?? [])];
+      const channels = descriptor.push?.channels ?? [];
+      const referenced: string[] = [
+        ...descriptor.required,
+        ...descriptor.urls,
+        ...channels.flatMap((channel) => [channel.switch, ...(channel.needs ?? [])]),
+        ...(descriptor.push?.variables ?? []),
+      ];
       expect(referenced.filter((variable) => !own.includes(variable))).toEqual([]);
       expect(descriptor.required.length).toBeGreaterThan(0);
+    });
+
+    it('counts each channel\'s switch among its push settings, which a worker alone drops', () => {
+      const variables: readonly string[] = descriptor.push?.variables ?? [];
+      expect((descriptor.push?.channels ?? []).filter((channel) => !variables.includes(channel.switch))).toEqual([]);
     });
 
     it('puts its variables and its request budget in the environment schema', () => {

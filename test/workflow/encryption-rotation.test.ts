@@ -8,7 +8,7 @@ import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { dataConverterFor } from '../../common/encryption-codec';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
@@ -30,7 +30,7 @@ let ledger: Ledger;
 beforeAll(async () => {
   environment = await createTimeSkippingEnvironment();
   sandbox = await startMagmaSandbox({ apiKey: API_KEY });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FulfilmentHooks, HookContext } from '../../activities';
 import { createCallbackSender } from '../../callbacks/callback-sender';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
 import { orderWorkflowId } from '../../domain/ids';
@@ -44,7 +44,7 @@ beforeAll(async () => {
   environment = await createTimeSkippingEnvironment();
   sandbox = await startMagmaSandbox({ apiKey: API_KEY });
   receiver = await startCallbackReceiver(SECRET);
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
 });
 

@@ -7,11 +7,11 @@
  * are the v8 shape's replay fixtures (test/histories/v8).
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { type MemberStore, openMemberStore } from '../../activities/poll-groups/member-store';
+import type { MemberStore } from '../../storage/poll-group-members/member-store';
 import { OrderTracker } from '../../client/order-tracker';
 import { orderWorkflowId } from '../../domain/ids';
 import type { GroupReport, Observation, Progress } from '../../domain/types';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { createMiracleCashAdapter, toMiracleCashObservation } from '../../providers/miraclecash/miraclecash-client';
 import { startMiracleCashSandbox, type MiracleCashSandbox } from '../../sandbox/miraclecash';
 import { POLL_GROUPS_PATCH } from '../../workflows/patches';
@@ -35,13 +35,11 @@ let tracker: OrderTracker;
 beforeAll(async () => {
   environment = await createTimeSkippingEnvironment();
   sandbox = await startMiracleCashSandbox({ clientId: CLIENT_ID, apiKey: API_KEY });
-  ({ ledger, file: ledgerFile } = temporaryLedger());
-  members = await openMemberStore(`sqlite:${ledgerFile}`);
+  ({ ledger, file: ledgerFile, database: { members } } = await temporaryLedger());
   tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
 });
 
 afterAll(async () => {
-  await members?.close();
   await sandbox?.close();
   await ledger?.close();
   await environment?.teardown();

@@ -16,7 +16,7 @@
  */
 import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { createHoudiniAdapter } from '../../providers/houdini/houdini-client';
 import { normalizeHoudiniOrder } from '../../providers/houdini/houdini-observation';
 import type { ProviderAdapter } from '../../providers/provider';
@@ -47,7 +47,7 @@ let tracker: OrderTracker;
 beforeAll(async () => {
   environment = await createTimeSkippingEnvironment();
   sandbox = await startHoudiniSandbox({ partnerId: PARTNER_ID, secret: SECRET });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
 });
 

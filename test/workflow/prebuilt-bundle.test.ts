@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { workflowBundleFrom } from '../../workers/workflow-bundle';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
@@ -74,7 +74,7 @@ beforeAll(async () => {
 
   environment = await createTimeSkippingEnvironment();
   sandbox = await startMagmaSandbox({ apiKey: API_KEY });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
 });
 
 afterAll(async () => {

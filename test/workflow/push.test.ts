@@ -15,7 +15,7 @@ import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FulfilmentHooks } from '../../activities';
 import { createCallbackSender } from '../../callbacks/callback-sender';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { createHoudiniAdapter } from '../../providers/houdini/houdini-client';
 import { normalizeHoudiniOrder } from '../../providers/houdini/houdini-observation';
 import { OrderTracker } from '../../client/order-tracker';
@@ -57,7 +57,7 @@ let receiver: CallbackReceiver;
 beforeAll(async () => {
   environment = await createTimeSkippingEnvironment();
   sandbox = await startHoudiniSandbox({ partnerId: PARTNER_ID, secret: SECRET });
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   receiver = await startCallbackReceiver(CALLBACK_SECRET);
   tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
 });

@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { randomBytes } from 'node:crypto';
 import { createCallbackSender } from '../../callbacks/callback-sender';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { dataConverterFor } from '../../common/encryption-codec';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
@@ -43,7 +43,7 @@ beforeAll(async () => {
   environment = await createTimeSkippingEnvironment();
   sandbox = await startMagmaSandbox({ apiKey: MAGMA_KEY });
   receiver = await startCallbackReceiver(CALLBACK_SECRET);
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@
  * HTTP. Scripts advance by request count, because simulated hours pass in seconds here.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../storage/ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
 import { orderWorkflowId } from '../../domain/ids';
@@ -26,7 +26,7 @@ beforeAll(async () => {
   environment = await createTimeSkippingEnvironment();
   sandbox = await startMagmaSandbox({ apiKey: API_KEY });
   clock = recordRequestTimes(magmaProviders(sandbox.url, API_KEY), () => environment.currentTimeMs());
-  ledger = temporaryLedger().ledger;
+  ledger = (await temporaryLedger()).ledger;
   tracker = new OrderTracker({ client: environment.client, taskQueue: TASK_QUEUE, ledger });
 });
 

@@ -7,12 +7,11 @@
  * cadence again; a killed one stops renewing the states' lease, which reads as down once it ran out.
  */
 import type { MetricMeter } from '@temporalio/common';
-import { PUSH_CHANNEL_LEASE_MS, PUSH_CHANNEL_RENEW_MS, type PushChannelState, type PushChannelStatus } from '../../activities/push-channels/push-channel-state';
-import type { PushChannelStore } from '../../activities/push-channels/push-channel-store';
+import { PUSH_CHANNEL_LEASE_MS, PUSH_CHANNEL_RENEW_MS, type PushChannelState, type PushChannelStatus } from '../../storage/push-channels/push-channel-state';
+import type { PushChannelStore } from '../../storage/push-channels/push-channel-store';
 import type { ProviderName } from '../../domain/types';
-import type { ChannelReport } from './bridge';
-import { type PushLogger, errorText } from './push-logger';
-import type { PushChannel } from './push-receipts';
+import type { ChannelReport, PushChannel } from '../../providers/push/push-channel';
+import { type PushLogger, errorText } from '../../providers/push/push-logger';
 
 export const PUSH_CHANNEL_UP_METRIC = 'order_tracker_push_channel_up';
 /** A bridge's change reaches /healthz, the log and the workers' store within this. */

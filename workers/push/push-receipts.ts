@@ -5,27 +5,16 @@
  * `order_tracker_pushes` (workflows/order-metrics.ts).
  */
 import type { MetricMeter } from '@temporalio/common';
-import type { OrderTracker, PushResponse } from '../../client/order-tracker';
 import { InvalidInputError, parseOrderId, parseProvider } from '../../common/order-input';
 import { ORDER_ATTRIBUTE, type OrderRef, withOrderSpan } from '../../common/tracing';
 import { orderKey } from '../../domain/ids';
-import type { Observation, ProviderName } from '../../domain/types';
-import type { PushLogger } from './push-logger';
+import type { Observation, ProviderName, PushResponse } from '../../domain/types';
+import type { CountPushReceipt, PushChannel, PushTarget } from '../../providers/push/push-channel';
+import type { PushLogger } from '../../providers/push/push-logger';
+
+export type { CountPushReceipt, PushChannel, PushReceipt } from '../../providers/push/push-channel';
 
 export const PUSH_RECEIPTS_METRIC = 'order_tracker_push_receipts';
-
-export type PushChannel = 'webhook' | 'socketio' | 'websocket';
-
-/**
- * `signalled`: the order got it (tracking started if nobody tracked it); `ignored`: the ledger holds
- * the order's final outcome; `duplicate`: the same push reached the order already, `stale`: a newer
- * one did (push-dedupe.ts; neither costs a signal); `refused`: the signature did not verify; `malformed`: not a status
- * update we can read; `failed`: not delivered (Temporal unreachable), so the order's next poll sees it;
- * `other_event`: a verified webhook that is not about an order's status (answered 2xx, nothing done).
- */
-export type PushReceipt = PushResponse['kind'] | 'refused' | 'malformed' | 'failed' | 'other_event';
-
-export type CountPushReceipt = (receipt: PushReceipt) => void;
 
 /** Counts one route's or bridge's receipts; counts nothing without a meter. */
 export function pushReceiptCounter(meter: MetricMeter | undefined, provider: ProviderName, channel: PushChannel): CountPushReceipt {
@@ -47,7 +36,7 @@ function pushedOrder(provider: string, orderId: string): OrderRef | undefined {
  * The tracker a route or bridge pushes through: each push's receipt is counted, a delivered one
  * logged, and each push opens a span in its order's trace (common/tracing.ts) that the signal carries on.
  */
-export function reportingPushes(tracker: Pick<OrderTracker, 'push'>, count: CountPushReceipt, logger: PushLogger, channel?: PushChannel): Pick<OrderTracker, 'push'> {
+export function reportingPushes(tracker: PushTarget, count: CountPushReceipt, logger: PushLogger, channel?: PushChannel): PushTarget {
   async function deliver(provider: string, orderId: string, observation: Observation): Promise<PushResponse> {
     let response: PushResponse;
     try {
