@@ -7,7 +7,7 @@ const NODE_BUILTINS = require('node:module').builtinModules.flatMap((name) => [n
 
 module.exports = tseslint.config(
   // dist/ is what npm pack and npm run build compile (the package test packs it).
-  { ignores: ['node_modules/**', '.data/**', 'dist/**', 'test-output/**', 'bench/output/**', '**/*.js'] },
+  { ignores: ['node_modules/**', '.data/**', 'dist/**', 'test-output/**', 'harness/bench/output/**', '**/*.js'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],

@@ -5,10 +5,10 @@
  * orders of the run). Heartbeats are the server's count (all groups heartbeat alike: the SDK sends
  * one per 80 % of the 30 s heartbeat timeout, busy or idle).
  */
-import type { ProviderName } from '../domain/types';
+import type { ProviderName } from '../../domain/types';
 import { type ActionCounts, type RunActions, actionTotal } from './action-count';
 import type { ActionFigures } from './contenders/temporal-actions';
-import type { BenchOrder } from './workload';
+import type { BenchOrder } from '../workload/corpus';
 
 export interface OrderActions extends ActionCounts {
   /** The order's workload key (the same in every contender). */

@@ -1,11 +1,11 @@
 /** A contender's figures after its run: requests, lag, kill outcome, CPU, history, actions, push path. */
-import type { ProviderName } from '../domain/types';
-import type { RequestLogEntry } from '../sandbox/request-log';
+import type { ProviderName } from '../../domain/types';
+import type { RequestLogEntry } from '../../sandbox/request-log';
 import { type ActionSummary, summarizeActions } from './action-summary';
 import type { Collected, Usage } from './contenders/contender';
 import { detectionLags, summarize, type LagSummary } from './metrics';
 import { BENCH_PROVIDERS, accountRequests, type OrderSpan } from './requests';
-import type { BenchOrder } from './workload';
+import type { BenchOrder } from '../workload/corpus';
 
 export interface ContenderResult {
   name: string;

@@ -1,4 +1,4 @@
-import { environmentSchema } from '../common/config';
+import { environmentSchema } from '../../common/config';
 
 /** The parent's environment without any of the project's variables, plus `variables`. */
 export function childEnvironment(variables: Record<string, string>): NodeJS.ProcessEnv {

@@ -1,5 +1,5 @@
 /** Pure figures: detection lag from scripted change times and observed first-seen times, percentiles. */
-import type { BenchOrder } from './workload';
+import type { BenchOrder } from '../workload/corpus';
 
 export interface Seen {
   status: string;

@@ -1,5 +1,5 @@
-import { given, listOf, oneOf, positiveNumber, readArguments } from '../common/arguments';
-import { InvalidInputError } from '../common/order-input';
+import { given, listOf, oneOf, positiveNumber, readArguments } from '../../common/arguments';
+import { InvalidInputError } from '../../common/order-input';
 import type { SqliteJournal } from './temporal-server';
 import { CONTENDER_NAMES, type ContenderName, type ExistingServer } from './contenders/contender';
 

@@ -1,6 +1,6 @@
 /**
  * Re-renders results.md from results.json (after a change to the report):
- * `npx tsx bench/render.ts [dir] [--capacity-from other/results.json] [--add-contenders-from other/results.json]`.
+ * `npx tsx harness/bench/render.ts [dir] [--capacity-from other/results.json] [--add-contenders-from other/results.json]`.
  * `--capacity-from` stores another run of the full corpus as this one's run at capacity;
  * `--add-contenders-from` adds the contenders of a run with the same options (the other group of a
  * side-by-side run that would not fit on the machine at once); `--cluster-scaling-from` (with

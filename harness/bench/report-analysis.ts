@@ -1,7 +1,7 @@
 /** The report's analysis: why the gaps are what they are and what would close them. */
 import type { ContenderResult } from './contender-figures';
 import type { BenchResults } from './bench-results';
-import { DEFAULT_SETTINGS } from '../workflows/settings';
+import { DEFAULT_SETTINGS } from '../../workflows/settings';
 import { type BenchProvider, TIMER_RESOLUTION_MS, find, fixed, followedRequests, seconds, sharedRequests } from './report-format';
 
 /**

@@ -2,7 +2,7 @@
 import type { ContenderResult } from './contender-figures';
 import type { BenchResults } from './bench-results';
 import type { LagSummary } from './metrics';
-import { DEFAULT_SETTINGS } from '../workflows/settings';
+import { DEFAULT_SETTINGS } from '../../workflows/settings';
 
 export const fixed = (value: number | undefined, digits = 1): string => (value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits));
 export const seconds = (milliseconds: number): string => (Number.isNaN(milliseconds) ? '–' : `${(milliseconds / 1000).toFixed(2)} s`);

@@ -3,7 +3,7 @@ import type { LagSummary } from './metrics';
 import type { ContenderResult } from './contender-figures';
 import type { BenchResults } from './bench-results';
 import type { ScalingPoint } from './scaling';
-import { DEFAULT_SETTINGS } from '../workflows/settings';
+import { DEFAULT_SETTINGS } from '../../workflows/settings';
 import { analysis } from './report-analysis';
 import { type Verdict, find, fixed, minutes, pushPathNote, seconds, timerNote } from './report-format';
 import { actionsSection, groupVerdicts, requestsSection } from './report-groups';

@@ -7,9 +7,9 @@
  * it, goes to the order that ended last). A poll is a per-order request or a page's look at one order in flight: the work a seed
  * loop does with one request, done for many orders by one page.
  */
-import type { ProviderName } from '../domain/types';
-import type { RequestLogEntry } from '../sandbox/request-log';
-import type { BenchOrder } from './workload';
+import type { ProviderName } from '../../domain/types';
+import type { RequestLogEntry } from '../../sandbox/request-log';
+import type { BenchOrder } from '../workload/corpus';
 
 export const BENCH_PROVIDERS = ['magma', 'miraclecash', 'ozzobit', 'houdini'] as const;
 

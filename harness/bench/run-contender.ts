@@ -3,15 +3,15 @@ import type { SqliteJournal } from './temporal-server';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MIRACLECASH_MAX_POLL_MS } from '../providers/miraclecash/miraclecash-cadence';
-import { findFreePort } from '../common/temporal-servers';
-import { startSandboxStack } from '../sandbox/sandbox-stack';
-import { POLL_GROUP_HEARTBEAT_TIMEOUT_MS } from '../workflows/poll-group';
-import { DEFAULT_SETTINGS } from '../workflows/settings';
+import { MIRACLECASH_MAX_POLL_MS } from '../../providers/miraclecash/miraclecash-cadence';
+import { findFreePort } from '../../common/temporal-servers';
+import { startSandboxStack } from '../../sandbox/sandbox-stack';
+import { POLL_GROUP_HEARTBEAT_TIMEOUT_MS } from '../../workflows/poll-group';
+import { DEFAULT_SETTINGS } from '../../workflows/settings';
 import type { Contender } from './contenders/contender';
 import { type ContenderResult, contenderFigures } from './contender-figures';
 import { BENCH_PROVIDERS } from './requests';
-import { type BenchOrder, scriptLengthMs, scriptOf } from './workload';
+import { type BenchOrder, scriptLengthMs, scriptOf } from '../workload/corpus';
 
 export type { ContenderResult } from './contender-figures';
 

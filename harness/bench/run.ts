@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createContender } from './contenders';
 import type { ContenderName } from './contenders/contender';
-import { runScript } from '../common/arguments';
+import { runScript } from '../../common/arguments';
 import { parseOptions, type BenchOptions } from './options';
 import { renderMarkdown } from './report';
 import { runContender, type ContenderResult } from './run-contender';
@@ -16,7 +16,7 @@ import type { BenchResults } from './bench-results';
 import { runScaling, type ScalingPoint } from './scaling';
 
 export type { BenchResults } from './bench-results';
-import { buildPromptWorkload, buildWorkload, scriptLengthMs } from './workload';
+import { buildPromptWorkload, buildWorkload, scriptLengthMs } from '../workload/corpus';
 
 export async function runBench(options: BenchOptions, log: (line: string) => void = console.log): Promise<BenchResults> {
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'order-tracker-bench-'));

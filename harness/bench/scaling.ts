@@ -9,13 +9,13 @@ import type { SqliteJournal } from './temporal-server';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startSandboxStack } from '../sandbox/sandbox-stack';
+import { startSandboxStack } from '../../sandbox/sandbox-stack';
 import { createContender } from './contenders';
 import type { ContenderName, ExistingServer } from './contenders/contender';
 import { summarize, type LagSummary } from './metrics';
 import { isListPage } from './requests';
-import type { RequestLogEntry } from '../sandbox/request-log';
-import { buildSustainedWorkload, random, scriptOf, sustainedChange } from './workload';
+import type { RequestLogEntry } from '../../sandbox/request-log';
+import { buildSustainedWorkload, random, scriptOf, sustainedChange } from '../workload/corpus';
 
 export interface ScalingPoint {
   contender: ContenderName;

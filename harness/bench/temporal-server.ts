@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { registerSearchAttributes } from '../common/register-search-attributes';
-import { findFreePort, SINGLE_PARTITION_ARGS, SQLITE_WAL_ARGS, temporalCliPath } from '../common/temporal-servers';
-import { cpuSeconds, ManagedProcess } from './processes';
+import { registerSearchAttributes } from '../../common/register-search-attributes';
+import { findFreePort, SINGLE_PARTITION_ARGS, SQLITE_WAL_ARGS, temporalCliPath } from '../../common/temporal-servers';
+import { cpuSeconds, ManagedProcess } from '../process-usage';
 
 /** A server the bench did not start: its frontend, and its process for the CPU figure when known. */
 export interface ExistingServer {

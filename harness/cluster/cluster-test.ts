@@ -4,10 +4,10 @@
  *   npm run test:cluster [-- --orders 200 --kills 2 --requests-per-second 2 --poll-queue-partitions 1 --seed 7 --keep]
  *
  * The multi-service server on PostgreSQL (4 history shards, 4 task queue partitions; the providers'
- * poll queues one partition — see scripts/temporal-cluster.ts), the `order-tracker sandbox` command,
+ * poll queues one partition — see harness/servers/temporal-cluster.ts), the `order-tracker sandbox` command,
  * two `order-tracker worker` processes and one `order-tracker ingress`, all child processes started
  * from the CLI, a ledger in the cluster's PostgreSQL and a callback receiver. The crash test's run
- * (test/integration/crash-test.ts) plays the orders of all four providers: a worker SIGKILLed mid-run
+ * (harness/crash/crash-test.ts) plays the orders of all four providers: a worker SIGKILLed mid-run
  * (the kills go round both workers), the server process restarted once on its database. Then:
  * - every order ended as scripted, one ledger row and one processed callback each: 0 lost, 0 doubled;
  * - each provider's request log (from its simulator) never shows more than budget × 5 s + 1 requests
@@ -19,9 +19,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { given, positiveNumber, readArguments, runScript, wholeNumber } from '../../common/arguments';
 import { InvalidInputError } from '../../common/order-input';
-import { runCli } from '../helpers/cli-process';
+import { runCli } from '../../test/helpers/cli-process';
 import type { Outcome, ProviderName } from '../../domain/types';
-import { formatReport, runCrashTest, type CrashTestReport, type InspectView } from '../integration/crash-test';
+import { formatReport, runCrashTest, type CrashTestReport, type InspectView } from '../crash/crash-test';
 
 const SECOND = 1_000;
 /** Visibility is written after the workflow closes: how long `list` may lag behind. */

@@ -35,22 +35,22 @@ import { given, oneOf, readArguments, runScript, wholeNumber } from '../../commo
 import { loadConfig, withoutPushSettings } from '../../common/config';
 import { InvalidInputError } from '../../common/order-input';
 import { findFreePort } from '../../common/temporal-servers';
-import { startCallbackReceiver, type CallbackReceiver } from '../helpers/callback-receiver';
-import { cleanEnvironment } from '../helpers/cli-process';
-import { startPostgresCluster, type PostgresCluster } from '../helpers/postgres';
+import { startCallbackReceiver, type CallbackReceiver } from '../../test/helpers/callback-receiver';
+import { cleanEnvironment } from '../../test/helpers/cli-process';
+import { startPostgresCluster, type PostgresCluster } from '../../test/helpers/postgres';
 import { startDevServer } from '../../workers/dev-server';
 import { writeWorkflowBundles } from '../../workers/workflow-bundle';
-import { inProcessSimulators, sandboxProcess, type Simulators } from '../../scripts/simulators';
-import { startTemporalCluster } from '../../scripts/temporal-cluster';
+import { inProcessSimulators, sandboxProcess, type Simulators } from '../servers/simulators';
+import { startTemporalCluster } from '../servers/temporal-cluster';
 import { orderWorkflowId } from '../../domain/ids';
 import { PROVIDER_NAMES, type Outcome, type ProviderName } from '../../domain/types';
-import { random } from '../../bench/workload';
-import { EXPECTED, type OrderKind, type PlannedOrder, between, planOrders } from '../../harness/workload/planned-orders';
-import { WorkerSupervisor } from '../../harness/process-supervisor';
-import { type LedgerReader, ledgerReader, logicalKey, retrying } from '../../harness/checks/ledger-reader';
-import { checkExactlyOnce } from '../../harness/checks/exactly-once';
-import { busiestWindow, describeBusiestWindow, smallestGap } from '../../harness/checks/request-budget';
-import { type KillRecovery, type KillSnapshot, formatRecovery, groupsRunBy, recoveryAfterKill, snapshotKill } from '../../harness/checks/group-recovery';
+import { random } from '../workload/corpus';
+import { EXPECTED, type OrderKind, type PlannedOrder, between, planOrders } from '../workload/planned-orders';
+import { WorkerSupervisor } from '../process-supervisor';
+import { type LedgerReader, ledgerReader, logicalKey, retrying } from '../checks/ledger-reader';
+import { checkExactlyOnce } from '../checks/exactly-once';
+import { busiestWindow, describeBusiestWindow, smallestGap } from '../checks/request-budget';
+import { type KillRecovery, type KillSnapshot, formatRecovery, groupsRunBy, recoveryAfterKill, snapshotKill } from '../checks/group-recovery';
 import type { RequestLogEntry } from '../../sandbox/request-log';
 
 const SECOND = 1_000;
@@ -83,7 +83,7 @@ export interface CrashTestOptions {
   /**
    * Where Temporal runs: the CLI's dev server on a SQLite file (default), or a real cluster — the
    * multi-service server on PostgreSQL with 4 history shards and 4 task queue partitions
-   * (scripts/temporal-cluster.ts), restarted as a whole process on its database.
+   * (harness/servers/temporal-cluster.ts), restarted as a whole process on its database.
    */
   temporal?: 'dev' | 'cluster';
   /** On the cluster: partitions of the providers' poll task queues (default POLL_QUEUE_PARTITIONS, 1). */

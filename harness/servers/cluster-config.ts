@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Connection, isGrpcServiceError } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { pollTaskQueue } from '../domain/ids';
-import { PROVIDER_NAMES } from '../domain/types';
+import { pollTaskQueue } from '../../domain/ids';
+import { PROVIDER_NAMES } from '../../domain/types';
 
 export const HISTORY_SHARDS = 4;
 /** The server's default; written into the dynamic config so the figure is explicit. */

@@ -7,12 +7,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startSandboxStack, type SandboxStack } from '../sandbox/sandbox-stack';
-import type { OrderScript } from '../sandbox/scenario';
-import type { RequestLogEntry } from '../sandbox/request-log';
-import { PROVIDER_NAMES, type ProviderName } from '../domain/types';
+import { startSandboxStack, type SandboxStack } from '../../sandbox/sandbox-stack';
+import type { OrderScript } from '../../sandbox/scenario';
+import type { RequestLogEntry } from '../../sandbox/request-log';
+import { PROVIDER_NAMES, type ProviderName } from '../../domain/types';
 
-const PROJECT_ROOT = resolve(__dirname, '..');
+const PROJECT_ROOT = resolve(__dirname, '..', '..');
 const CLI = join(PROJECT_ROOT, 'bin', 'order-tracker.js');
 const START_TIMEOUT_MS = 60_000;
 

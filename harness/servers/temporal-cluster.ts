@@ -19,9 +19,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { loadConfig } from '../common/config';
-import { registerSearchAttributes } from '../common/register-search-attributes';
-import { startPostgresCluster, type PostgresCluster } from '../test/helpers/postgres';
+import { loadConfig } from '../../common/config';
+import { registerSearchAttributes } from '../../common/register-search-attributes';
+import { startPostgresCluster, type PostgresCluster } from '../../test/helpers/postgres';
 import {
   HISTORY_SHARDS,
   POLL_QUEUE_PARTITIONS,
@@ -35,7 +35,7 @@ import {
 
 export { HISTORY_SHARDS, POLL_QUEUE_PARTITIONS, TASK_QUEUE_PARTITIONS, dynamicConfigYaml } from './cluster-config';
 
-const BUILD_SCRIPT = resolve(__dirname, 'get-temporal-server.sh');
+const BUILD_SCRIPT = resolve(__dirname, '..', '..', 'scripts', 'get-temporal-server.sh');
 /** The first build compiles the whole server (minutes on two cores); later calls return at once. */
 const BUILD_TIMEOUT_MS = 40 * 60_000;
 const START_TIMEOUT_MS = 120_000;

@@ -2,8 +2,8 @@
  * The scenario corpus: scripted sandbox orders with realistic (unscaled) phase durations, the same
  * for every contender. Seeded, so every contender sees exactly the same orders.
  */
-import type { OrderScript, Step } from '../sandbox/scenario';
-import type { ProviderName } from '../domain/types';
+import type { OrderScript, Step } from '../../sandbox/scenario';
+import type { ProviderName } from '../../domain/types';
 
 const MINUTE = 60_000;
 

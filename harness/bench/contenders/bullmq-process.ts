@@ -4,9 +4,9 @@
  * at a final status it fulfils. Jobs live in Redis, so they survive this process.
  */
 import { Queue, Worker } from 'bullmq';
-import { createProviders } from '../../providers/registry';
-import { loadConfig } from '../../common/config';
-import type { ProviderName } from '../../domain/types';
+import { createProviders } from '../../../providers/registry';
+import { loadConfig } from '../../../common/config';
+import type { ProviderName } from '../../../domain/types';
 import { appendEvent } from '../event-log';
 import { seedIntervalMs } from './seed-cadence';
 

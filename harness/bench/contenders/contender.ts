@@ -1,7 +1,7 @@
-import type { SandboxStack } from '../../sandbox/sandbox-stack';
+import type { SandboxStack } from '../../../sandbox/sandbox-stack';
 import type { ExistingServer, SqliteJournal } from '../temporal-server';
 import type { Seen } from '../metrics';
-import type { BenchOrder } from '../workload';
+import type { BenchOrder } from '../../workload/corpus';
 import type { PushOutcome } from './push-outcomes';
 import type { ActionFigures } from './temporal-actions';
 

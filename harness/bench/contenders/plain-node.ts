@@ -6,12 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
-import { assertTimeScaleAllowed, loadConfig } from '../../common/config';
-import { findFreePort } from '../../common/temporal-servers';
+import { assertTimeScaleAllowed, loadConfig } from '../../../common/config';
+import { findFreePort } from '../../../common/temporal-servers';
 import { childEnvironment } from '../environment';
 import { countFulfilled, readEvents } from '../event-log';
-import { ManagedProcess, tsxArgs } from '../processes';
-import type { BenchOrder } from '../workload';
+import { ManagedProcess, tsxArgs } from '../../process-usage';
+import type { BenchOrder } from '../../workload/corpus';
 import { BULLMQ_QUEUE, type PollJob } from './bullmq-process';
 import type { Collected, Contender, ContenderContext, Usage } from './contender';
 
@@ -68,7 +68,7 @@ export class SeedLoopsContender extends ChildContender {
   readonly name = 'seed-loops';
 
   async start(context: ContenderContext): Promise<void> {
-    const [command, args] = tsxArgs('bench/contenders/seed-loops-process.ts');
+    const [command, args] = tsxArgs('harness/bench/contenders/seed-loops-process.ts');
     this.worker = new ManagedProcess('seed-loops', command, args, childEnvironment(this.workerVariables(context)), join(context.workDir, 'worker.log'));
     this.worker.start();
     await sleep(1_500); // tsx compiles the child before it listens for orders
@@ -95,7 +95,7 @@ export class BullmqContender extends ChildContender {
     );
     this.server.start();
     const variables = { ...this.workerVariables(context), BENCH_REDIS_PORT: String(port) };
-    const [command, args] = tsxArgs('bench/contenders/bullmq-process.ts');
+    const [command, args] = tsxArgs('harness/bench/contenders/bullmq-process.ts');
     this.worker = new ManagedProcess('bullmq-worker', command, args, childEnvironment(variables), join(context.workDir, 'worker.log'));
     this.worker.start();
     this.queue = new Queue<PollJob>(BULLMQ_QUEUE, { connection: { host: '127.0.0.1', port } });

@@ -7,8 +7,8 @@
  */
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { orderWorkflowId } from '../../domain/ids';
-import type { ProviderName } from '../../domain/types';
+import { orderWorkflowId } from '../../../domain/ids';
+import type { ProviderName } from '../../../domain/types';
 import { millis } from '../action-count';
 
 export interface FinalRow {

@@ -3,9 +3,9 @@
  * IPC message, state in memory only (a crash forgets every order it was following).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createProviders } from '../../providers/registry';
-import { loadConfig } from '../../common/config';
-import type { ProviderName } from '../../domain/types';
+import { createProviders } from '../../../providers/registry';
+import { loadConfig } from '../../../common/config';
+import type { ProviderName } from '../../../domain/types';
 import { appendEvent } from '../event-log';
 import { seedIntervalMs } from './seed-cadence';
 

@@ -4,7 +4,7 @@
  * heartbeats and activity answers the server counted (its metrics, temporal-server.ts).
  */
 import type { Client } from '@temporalio/client';
-import { DEFAULT_SETTINGS, resolveSettings, type TrackingSettings } from '../../workflows/settings';
+import { DEFAULT_SETTINGS, resolveSettings, type TrackingSettings } from '../../../workflows/settings';
 import { type PendingAttempt, type RunActions, type WatchSchedule, addActions, countRunActions, emptyActions, startInput } from '../action-count';
 
 /** What the server's own counters say (absent when the server is not the bench's dev server). */

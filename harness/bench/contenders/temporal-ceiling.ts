@@ -5,12 +5,12 @@
  */
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { assertTimeScaleAllowed, loadConfig } from '../../common/config';
+import { assertTimeScaleAllowed, loadConfig } from '../../../common/config';
 import { UNTHROTTLED_BUDGETS, childEnvironment } from '../environment';
 import { countFulfilled, readEvents } from '../event-log';
-import { ManagedProcess, tsxArgs } from '../processes';
+import { ManagedProcess, tsxArgs } from '../../process-usage';
 import { startBenchServer, type BenchServer } from '../temporal-server';
-import type { BenchOrder } from '../workload';
+import type { BenchOrder } from '../../workload/corpus';
 import type { Collected, Contender, ContenderContext, Usage } from './contender';
 import { historyFigures, runningCount, scheduleToStartSample } from './temporal-figures';
 
@@ -42,7 +42,7 @@ export class TemporalCeilingContender implements Contender {
       BENCH_TASK_QUEUE: TASK_QUEUE,
     };
     assertTimeScaleAllowed(loadConfig(childEnvironment(variables)), context.timeScale);
-    const [command, args] = tsxArgs('bench/workflows/worker-process.ts');
+    const [command, args] = tsxArgs('harness/bench/workflows/worker-process.ts');
     this.worker = new ManagedProcess('worker', command, args, childEnvironment(variables), join(context.workDir, 'worker.log'));
     this.worker.start();
     this.client = new Client({ connection: await Connection.connect({ address: this.server.address }) });

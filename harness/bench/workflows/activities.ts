@@ -1,9 +1,9 @@
 /** Activities of the ceiling workflows, over the project's provider adapters. */
 import { ApplicationFailure } from '@temporalio/activity';
-import type { ProviderRegistry } from '../../providers/provider';
-import { scaledClock } from '../../providers/provider-clock';
-import { type ProviderSettings, createProviders } from '../../providers/registry';
-import type { Observation, ProviderName } from '../../domain/types';
+import type { ProviderRegistry } from '../../../providers/provider';
+import { scaledClock } from '../../../providers/provider-clock';
+import { type ProviderSettings, createProviders } from '../../../providers/registry';
+import type { Observation, ProviderName } from '../../../domain/types';
 import { appendEvent } from '../event-log';
 
 /** Adapters per time scale (each workflow says its own): their waits are wall-clock waits at that scale. */

@@ -1,6 +1,6 @@
 /** Child process: a worker for the ceiling workflows on BENCH_TASK_QUEUE. */
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { loadConfig } from '../../common/config';
+import { loadConfig } from '../../../common/config';
 import { createCeilingActivities } from './activities';
 
 async function main(): Promise<void> {
