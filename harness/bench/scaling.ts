@@ -15,7 +15,8 @@ import type { ContenderName, ExistingServer } from './contenders/contender';
 import { summarize, type LagSummary } from './metrics';
 import { isListPage } from './requests';
 import type { RequestLogEntry } from '../../sandbox/request-log';
-import { buildSustainedWorkload, random, scriptOf, sustainedChange } from '../workload/corpus';
+import { buildSustainedWorkload, scriptOf, sustainedChange } from '../workload/corpus';
+import { random } from '../workload/random';
 
 export interface ScalingPoint {
   contender: ContenderName;

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { random } from '../workload/corpus';
+import { random } from '../workload/random';
 import type { CrashTestOptions } from './crash-options';
 
 const SECOND = 1_000;

@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type KillSnapshot, groupsRunBy, snapshotKill } from '../checks/group-recovery';
 import type { WorkerSupervisor } from '../process-supervisor';
-import { between } from '../workload/planned-orders';
+import { between } from '../workload/random';
 import type { CrashRun } from './crash-run';
 import { type CrashStack, WORKER_APPLICATION_NAME } from './crash-stack';
 import type { Playing } from './play-orders';

@@ -14,7 +14,7 @@ import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { orderWorkflowId } from '../../domain/ids';
 import { PROVIDER_NAMES, type ProviderName } from '../../domain/types';
-import { random } from '../workload/corpus';
+import { random } from '../workload/random';
 import { checkExactlyOnce } from '../checks/exactly-once';
 import { logicalKey, retrying } from '../checks/ledger-reader';
 import { type PlannedOrder, planOrders, scriptedDurationMs } from '../workload/planned-orders';

@@ -1,9 +1,11 @@
 /**
- * The scenario corpus: scripted sandbox orders with realistic (unscaled) phase durations, the same
- * for every contender. Seeded, so every contender sees exactly the same orders.
+ * The bench's scenario corpus: scripted sandbox orders with realistic (unscaled) phase durations, the
+ * same for every contender; the prompt and sustained workloads. Seeded (random.ts, the generator the
+ * crash test's planned orders draw from too), so every contender sees exactly the same orders.
  */
 import type { OrderScript, Step } from '../../sandbox/scenario';
 import type { ProviderName } from '../../domain/types';
+import { type Random, logUniform, random, uniform } from './random';
 
 const MINUTE = 60_000;
 
@@ -19,26 +21,10 @@ export interface BenchOrder {
   expected: 'succeeded' | 'failed';
 }
 
-/** mulberry32: a small seeded generator. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-type Rand = () => number;
-const uniform = (rand: Rand, low: number, high: number): number => low + rand() * (high - low);
-/** Long-tailed: many short waits, a few long ones. */
-const logUniform = (rand: Rand, low: number, high: number): number => Math.exp(uniform(rand, Math.log(low), Math.log(high)));
 /** Bitcoin block intervals are exponential with a 10-minute mean. */
-const blockTime = (rand: Rand): number => -Math.log(1 - rand()) * 10 * MINUTE;
+const blockTime = (rand: Random): number => -Math.log(1 - rand()) * 10 * MINUTE;
 
-function magma(rand: Rand): Pick<BenchOrder, 'steps' | 'expected'> {
+function magma(rand: Random): Pick<BenchOrder, 'steps' | 'expected'> {
   const approval = { status: 'WAITING_FOR_SELLER_APPROVAL', durationMs: uniform(rand, 0.5, 10) * MINUTE };
   if (rand() < 0.08) return { steps: [approval, { status: 'SELLER_REJECTED' }], expected: 'failed' };
   const payment = { status: 'WAITING_FOR_BUYER_PAYMENT', durationMs: uniform(rand, 1, 15) * MINUTE, fields: { payment_status: 'PENDING' } };
@@ -61,7 +47,7 @@ function magma(rand: Rand): Pick<BenchOrder, 'steps' | 'expected'> {
   };
 }
 
-function miracleCash(rand: Rand): Pick<BenchOrder, 'steps' | 'expected'> {
+function miracleCash(rand: Random): Pick<BenchOrder, 'steps' | 'expected'> {
   const pending = { status: 'pending', durationMs: logUniform(rand, 2, 120) * MINUTE };
   const roll = rand();
   if (roll < 0.05) return { steps: [pending, { status: 'cancelled' }], expected: 'failed' };
@@ -69,7 +55,7 @@ function miracleCash(rand: Rand): Pick<BenchOrder, 'steps' | 'expected'> {
   return { steps: [pending, { status: 'successful', fields: { blockchainId: 'eth' } }], expected: 'succeeded' };
 }
 
-function ozzobit(rand: Rand): Pick<BenchOrder, 'steps' | 'expected'> {
+function ozzobit(rand: Random): Pick<BenchOrder, 'steps' | 'expected'> {
   const processing = { status: 'PROCESSING', durationMs: uniform(rand, 1, 10) * MINUTE };
   if (rand() < 0.1) return { steps: [processing, { status: 'FAILED' }], expected: 'failed' };
   return {
@@ -78,7 +64,7 @@ function ozzobit(rand: Rand): Pick<BenchOrder, 'steps' | 'expected'> {
   };
 }
 
-function houdini(rand: Rand): Pick<BenchOrder, 'steps' | 'expected'> {
+function houdini(rand: Random): Pick<BenchOrder, 'steps' | 'expected'> {
   if (rand() < 0.1) return { steps: [{ status: 'WAITING', durationMs: 30 * MINUTE }, { status: 'EXPIRED' }], expected: 'failed' };
   return {
     steps: [
@@ -92,7 +78,7 @@ function houdini(rand: Rand): Pick<BenchOrder, 'steps' | 'expected'> {
   };
 }
 
-const BUILDERS: Record<ProviderName, (rand: Rand) => Pick<BenchOrder, 'steps' | 'expected'>> = {
+const BUILDERS: Record<ProviderName, (rand: Random) => Pick<BenchOrder, 'steps' | 'expected'>> = {
   magma,
   miraclecash: miracleCash,
   ozzobit,
