@@ -8,7 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { registerSearchAttributes } from '../../common/register-search-attributes';
 import { findFreePort, SINGLE_PARTITION_ARGS, SQLITE_WAL_ARGS, temporalCliPath } from '../../common/temporal-servers';
-import { cpuSeconds, ManagedProcess } from '../process-usage';
+import { SupervisedProcess } from '../process-supervisor';
+import { cpuSeconds } from '../process-usage';
 
 /** A server the bench did not start: its frontend, and its process for the CPU figure when known. */
 export interface ExistingServer {
@@ -63,7 +64,7 @@ export async function startBenchServer(workDir: string, existing?: ExistingServe
   const port = await findFreePort();
   const metricsPort = await findFreePort();
   const address = `127.0.0.1:${port}`;
-  const server = new ManagedProcess(
+  const server = new SupervisedProcess(
     'temporal',
     temporalCliPath(),
     [

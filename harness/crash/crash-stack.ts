@@ -20,7 +20,7 @@ import { cleanEnvironment } from '../../test/helpers/cli-process';
 import { type PostgresCluster, startPostgresCluster } from '../../test/helpers/postgres';
 import { writeWorkflowBundles } from '../../workers/workflow-bundle';
 import { type LedgerReader, ledgerReader } from '../checks/ledger-reader';
-import { WorkerSupervisor } from '../process-supervisor';
+import { type SupervisedProcess, cliProcess } from '../process-supervisor';
 import { type Simulators, inProcessSimulators, sandboxProcess } from '../servers/simulators';
 import { type TemporalUnderTest, startTemporalUnderTest } from '../servers/temporal-under-test';
 import type { CrashRun, Teardown } from './crash-run';
@@ -127,8 +127,8 @@ function trackedProviders(simulated: ProviderName[], config: Config, log: (line:
 }
 
 export interface CrashProcesses {
-  workers: WorkerSupervisor[];
-  ingress: WorkerSupervisor | undefined;
+  workers: SupervisedProcess[];
+  ingress: SupervisedProcess | undefined;
 }
 
 /** The worker processes (and the ingress, when the simulators push), each ready. */
@@ -136,15 +136,15 @@ export async function startProcesses(run: CrashRun, stack: CrashStack, teardown:
   const { workDir, log } = run;
   const { workerCount, workerEnvironment, ingressPort } = stack;
   const workers = Array.from({ length: workerCount }, (_, index) =>
-    new WorkerSupervisor(workerEnvironment, workDir, log, workerCount === 1 ? 'worker' : `worker-${String.fromCharCode(97 + index)}`),
+    cliProcess('worker', { environment: workerEnvironment, workDir, log, label: workerCount === 1 ? 'worker' : `worker-${String.fromCharCode(97 + index)}` }),
   );
   teardown.add(() => Promise.all(workers.map((worker) => worker.stop().catch(() => undefined))));
   for (const worker of workers) worker.start();
   await Promise.all(workers.map((worker) => worker.ready()));
   log(`${workerCount} worker process(es) ready`);
-  let ingress: WorkerSupervisor | undefined;
+  let ingress: SupervisedProcess | undefined;
   if (ingressPort !== undefined) {
-    const started = (ingress = new WorkerSupervisor(workerEnvironment, workDir, log, 'ingress', 'ingress'));
+    const started = (ingress = cliProcess('ingress', { environment: workerEnvironment, workDir, log }));
     teardown.add(() => started.stop());
     started.start();
     await started.ready();

@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type KillSnapshot, groupsRunBy, snapshotKill } from '../checks/group-recovery';
-import type { WorkerSupervisor } from '../process-supervisor';
+import type { SupervisedProcess } from '../process-supervisor';
 import { between } from '../workload/random';
 import type { CrashRun } from './crash-run';
 import { type CrashStack, WORKER_APPLICATION_NAME } from './crash-stack';
@@ -33,7 +33,7 @@ export function noDisruptions(): Disruptions {
 }
 
 /** The kills (going round the workers) and the server restarts, spread over the start window. */
-export async function killWorkers(run: CrashRun, stack: CrashStack, workers: WorkerSupervisor[], playing: Playing, windowMs: number, done: Disruptions): Promise<void> {
+export async function killWorkers(run: CrashRun, stack: CrashStack, workers: SupervisedProcess[], playing: Playing, windowMs: number, done: Disruptions): Promise<void> {
   const { options, log, rand } = run;
   const serverRestartsWanted = options.serverRestarts ?? 1;
   const groupShards = Object.fromEntries(stack.tracked.map((provider) => [provider, stack.config.pollGroups[provider]]));
@@ -43,7 +43,7 @@ export async function killWorkers(run: CrashRun, stack: CrashStack, workers: Wor
     // Spread the kills over the start window (no earlier than their share of it).
     const notBefore = playing.runStart + (windowMs * index) / Math.max(1, options.kills) - Date.now();
     if (notBefore > 0) await sleep(notBefore);
-    const worker = workers[index % workers.length] as WorkerSupervisor;
+    const worker = workers[index % workers.length] as SupervisedProcess;
     await worker.ready();
     while (done.serverRestarts < serverRestartsWanted && serverRestartAt[done.serverRestarts] === index) {
       await sleep(between(rand, 1 * SECOND, 4 * SECOND));
@@ -90,7 +90,7 @@ async function restartServer(run: CrashRun, stack: CrashStack, playing: Playing)
 async function killAt(
   run: CrashRun,
   stack: CrashStack,
-  worker: WorkerSupervisor,
+  worker: SupervisedProcess,
   playing: Playing,
   trigger: (typeof TRIGGERS)[number],
 ): Promise<{ killed: ChildProcess | undefined; how: string; during: boolean }> {

@@ -4,15 +4,13 @@
  * child process, driven through the control API every simulator serves (sandbox/control-api.ts) —
  * exactly as an operator would run it beside a cluster.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startSandboxStack, type SandboxStack } from '../../sandbox/sandbox-stack';
 import type { OrderScript } from '../../sandbox/scenario';
 import type { RequestLogEntry } from '../../sandbox/request-log';
 import { PROVIDER_NAMES, type ProviderName } from '../../domain/types';
+import { PROJECT_ROOT, SupervisedProcess } from '../process-supervisor';
 
-const PROJECT_ROOT = resolve(__dirname, '..', '..');
 const CLI = join(PROJECT_ROOT, 'bin', 'order-tracker.js');
 const START_TIMEOUT_MS = 60_000;
 
@@ -44,30 +42,16 @@ export async function inProcessSimulators(): Promise<Simulators> {
  * simulator posts its webhooks. Its demo orders are loaded too (the command always does).
  */
 export async function sandboxProcess(environment: NodeJS.ProcessEnv, logFile: string): Promise<Simulators> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'sandbox'], { cwd: PROJECT_ROOT, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = createWriteStream(logFile);
-  // A log line after the file closed must never fail the run ("write after end").
-  output.on('error', () => undefined);
-  child.stderr?.on('data', (chunk: Buffer) => {
-    if (!output.writableEnded) output.write(chunk);
-  });
-  const printed = await new Promise<string>((done, fail) => {
-    let text = '';
-    const timer = setTimeout(() => fail(new Error(`order-tracker sandbox printed no control URLs within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (!output.writableEnded) output.write(chunk);
-      text += chunk.toString('utf8');
-      // The last line it prints at start is the last provider's control URL.
-      if (/^\s+houdini: \S+/m.test(text)) {
-        clearTimeout(timer);
-        done(text);
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      fail(new Error(`order-tracker sandbox exited with ${signal ?? `code ${code}`} before it was ready (log: ${logFile})`));
-    });
-  });
+  // The last line it prints at start is the last provider's control URL.
+  const sandbox = new SupervisedProcess('order-tracker sandbox', process.execPath, [CLI, 'sandbox'], environment, logFile, { readyPattern: /^\s+houdini: \S+/m });
+  sandbox.start();
+  try {
+    await sandbox.ready(START_TIMEOUT_MS);
+  } catch (error) {
+    await sandbox.stop();
+    throw error;
+  }
+  const printed = sandbox.printed();
   const variables: Record<string, string> = {};
   for (const match of printed.matchAll(/^\s+export ([A-Z0-9_]+)=(\S*)$/gm)) variables[match[1] as string] = match[2] as string;
   const controlUrls = new Map<ProviderName, string>();
@@ -93,14 +77,6 @@ export async function sandboxProcess(environment: NodeJS.ProcessEnv, logFile: st
       if (!response.ok) throw new Error(`${provider} simulator's request log: ${response.status}`);
       return ((await response.json()) as { requests: RequestLogEntry[] }).requests;
     },
-    close: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((done) => child.once('exit', () => done()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-      output.end();
-    },
+    close: () => sandbox.stop(),
   };
 }

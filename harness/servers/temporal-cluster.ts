@@ -13,8 +13,8 @@
  * docker-compose.yml does it. Then the `default` namespace is registered and the order search
  * attributes are added through the operator API.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +22,7 @@ import { Connection } from '@temporalio/client';
 import { loadConfig } from '../../common/config';
 import { registerSearchAttributes } from '../../common/register-search-attributes';
 import { startPostgresCluster, type PostgresCluster } from '../../test/helpers/postgres';
+import { SupervisedProcess } from '../process-supervisor';
 import {
   HISTORY_SHARDS,
   POLL_QUEUE_PARTITIONS,
@@ -87,13 +88,12 @@ export async function temporalServerDirectory(log: (line: string) => void = () =
   return directory;
 }
 
-async function untilReady(address: string, namespace: string, server: ChildProcess, logFile: string): Promise<void> {
+async function untilReady(address: string, namespace: string, server: SupervisedProcess, logFile: string): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (server.exitCode !== null || server.signalCode !== null) {
-      throw new Error(`the Temporal server exited while starting (${server.signalCode ?? `code ${server.exitCode}`}); see ${logFile}`);
-    }
+    const exit = server.exited();
+    if (exit !== undefined) throw new Error(`the Temporal server exited while starting (${exit}); see ${logFile}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: '2s' });
       try {
@@ -120,34 +120,15 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
   const serverDirectory = await temporalServerDirectory(log);
   const workDir = mkdtempSync(join(tmpdir(), 'order-tracker-cluster-'));
   let postgres: PostgresCluster | undefined;
-  let server: ChildProcess | undefined;
   const logFile = join(workDir, 'temporal-server.log');
-
-  const startServer = async (): Promise<ChildProcess> => {
-    const output = createWriteStream(logFile, { flags: 'a' });
-    // A log line after the file closed must never fail the run ("write after end").
-    output.on('error', () => undefined);
-    const child = spawn(
-      join(serverDirectory, 'temporal-server'),
-      ['--root', workDir, '--config', 'config', '--env', 'development', '--allow-no-auth', 'start'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    // Two sources into one file: neither ends it; the process's close does, after both have drained.
-    child.stdout?.pipe(output, { end: false });
-    child.stderr?.pipe(output, { end: false });
-    child.once('close', () => output.end());
-    return child;
-  };
-  const stopServer = async (): Promise<void> => {
-    const child = server;
-    server = undefined;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((done) => child.once('exit', () => done()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
-  };
+  const server = new SupervisedProcess(
+    'temporal-server',
+    join(serverDirectory, 'temporal-server'),
+    ['--root', workDir, '--config', 'config', '--env', 'development', '--allow-no-auth', 'start'],
+    process.env,
+    logFile,
+    { stopGraceMs: STOP_TIMEOUT_MS },
+  );
 
   try {
     postgres = await startPostgresCluster({ database: 'order_tracker' });
@@ -163,7 +144,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
     writeFileSync(dynamicConfigFile, dynamicConfigYaml(taskQueue, options.pollQueuePartitions ?? POLL_QUEUE_PARTITIONS, { forTests: true }));
     writeFileSync(join(workDir, 'config', 'development.yaml'), serverConfigYaml(postgres.port, ports, dynamicConfigFile));
 
-    server = await startServer();
+    server.start();
     await untilReady(address, namespace, server, logFile);
     log(`Temporal server (${HISTORY_SHARDS} history shards, ${TASK_QUEUE_PARTITIONS} task queue partitions) at ${address}`);
 
@@ -173,19 +154,19 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
       postgres,
       workDir,
       restart: async () => {
-        await stopServer();
-        server = await startServer();
+        await server.stop();
+        server.start();
         await untilReady(address, namespace, server, logFile);
       },
       stop: async () => {
-        await stopServer();
+        await server.stop();
         await postgres?.stop();
         if (!options.keepWorkDir) rmSync(workDir, { recursive: true, force: true });
       },
     };
     return cluster;
   } catch (error) {
-    await stopServer().catch(() => undefined);
+    await server.stop().catch(() => undefined);
     await postgres?.stop().catch(() => undefined);
     log(`work folder kept: ${workDir}`);
     throw error;

@@ -17,7 +17,7 @@ import { statusPushedSignal } from '../../../workflows/messages';
 import type { Transition } from '../../../domain/types';
 import { BENCH_MAX_WAIT_MS, UNTHROTTLED_BUDGETS, childEnvironment } from '../environment';
 import type { Seen } from '../metrics';
-import { ManagedProcess, PROJECT_ROOT } from '../../process-usage';
+import { PROJECT_ROOT, SupervisedProcess } from '../../process-supervisor';
 import { startBenchServer, type BenchServer } from '../temporal-server';
 import type { BenchOrder } from '../../workload/corpus';
 import { writeWorkflowBundles } from '../../../workers/workflow-bundle';
@@ -39,8 +39,8 @@ export class OrderTrackerContender implements Contender {
   readonly durable = true;
   readonly name: string;
   private server: BenchServer | undefined;
-  private worker: ManagedProcess | undefined;
-  private ingress: ManagedProcess | undefined;
+  private worker: SupervisedProcess | undefined;
+  private ingress: SupervisedProcess | undefined;
   private client: Client | undefined;
   private tracker: OrderTracker | undefined;
   private ledgerFile = '';
@@ -78,11 +78,11 @@ export class OrderTrackerContender implements Contender {
     // Without push no ingress runs, so the worker must not think pushes report changes; with push the
     // worker has the same settings as the ingress, and its polls of OZZOBiT and Houdini are the fallback.
     const workerVariables = this.push ? variables : withoutPushSettings(variables);
-    this.worker = new ManagedProcess('worker', process.execPath, [CLI, 'worker'], childEnvironment(workerVariables), join(context.workDir, 'worker.log'));
+    this.worker = new SupervisedProcess('worker', process.execPath, [CLI, 'worker'], childEnvironment(workerVariables), join(context.workDir, 'worker.log'));
     this.worker.start();
     if (this.push) {
       if (context.ingressPort === undefined) throw new Error('the push contender needs the ingress port');
-      this.ingress = new ManagedProcess(
+      this.ingress = new SupervisedProcess(
         'ingress',
         process.execPath,
         [CLI, 'ingress'],

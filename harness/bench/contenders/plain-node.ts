@@ -10,7 +10,7 @@ import { assertTimeScaleAllowed, loadConfig } from '../../../common/config';
 import { findFreePort } from '../../../common/temporal-servers';
 import { childEnvironment } from '../environment';
 import { countFulfilled, readEvents } from '../event-log';
-import { ManagedProcess, tsxArgs } from '../../process-usage';
+import { SupervisedProcess, tsxArgs } from '../../process-supervisor';
 import type { BenchOrder } from '../../workload/corpus';
 import { BULLMQ_QUEUE, type PollJob } from './bullmq-process';
 import type { Collected, Contender, ContenderContext, Usage } from './contender';
@@ -18,8 +18,8 @@ import type { Collected, Contender, ContenderContext, Usage } from './contender'
 abstract class ChildContender implements Contender {
   readonly durable: boolean = false;
   abstract readonly name: string;
-  protected worker: ManagedProcess | undefined;
-  protected server: ManagedProcess | undefined;
+  protected worker: SupervisedProcess | undefined;
+  protected server: SupervisedProcess | undefined;
   protected eventFile = '';
 
   protected workerVariables(context: ContenderContext): Record<string, string> {
@@ -69,7 +69,7 @@ export class SeedLoopsContender extends ChildContender {
 
   async start(context: ContenderContext): Promise<void> {
     const [command, args] = tsxArgs('harness/bench/contenders/seed-loops-process.ts');
-    this.worker = new ManagedProcess('seed-loops', command, args, childEnvironment(this.workerVariables(context)), join(context.workDir, 'worker.log'));
+    this.worker = new SupervisedProcess('seed-loops', command, args, childEnvironment(this.workerVariables(context)), join(context.workDir, 'worker.log'));
     this.worker.start();
     await sleep(1_500); // tsx compiles the child before it listens for orders
   }
@@ -86,7 +86,7 @@ export class BullmqContender extends ChildContender {
 
   async start(context: ContenderContext): Promise<void> {
     const port = await findFreePort();
-    this.server = new ManagedProcess(
+    this.server = new SupervisedProcess(
       'redis',
       redisServerPath(),
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', context.workDir],
@@ -96,7 +96,7 @@ export class BullmqContender extends ChildContender {
     this.server.start();
     const variables = { ...this.workerVariables(context), BENCH_REDIS_PORT: String(port) };
     const [command, args] = tsxArgs('harness/bench/contenders/bullmq-process.ts');
-    this.worker = new ManagedProcess('bullmq-worker', command, args, childEnvironment(variables), join(context.workDir, 'worker.log'));
+    this.worker = new SupervisedProcess('bullmq-worker', command, args, childEnvironment(variables), join(context.workDir, 'worker.log'));
     this.worker.start();
     this.queue = new Queue<PollJob>(BULLMQ_QUEUE, { connection: { host: '127.0.0.1', port } });
     await this.queue.waitUntilReady();

@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { assertTimeScaleAllowed, loadConfig } from '../../../common/config';
 import { UNTHROTTLED_BUDGETS, childEnvironment } from '../environment';
 import { countFulfilled, readEvents } from '../event-log';
-import { ManagedProcess, tsxArgs } from '../../process-usage';
+import { SupervisedProcess, tsxArgs } from '../../process-supervisor';
 import { startBenchServer, type BenchServer } from '../temporal-server';
 import type { BenchOrder } from '../../workload/corpus';
 import type { Collected, Contender, ContenderContext, Usage } from './contender';
@@ -20,7 +20,7 @@ export class TemporalCeilingContender implements Contender {
   readonly durable = true;
   readonly name: string;
   private server: BenchServer | undefined;
-  private worker: ManagedProcess | undefined;
+  private worker: SupervisedProcess | undefined;
   private client: Client | undefined;
   private eventFile = '';
   private timeScale = 1;
@@ -43,7 +43,7 @@ export class TemporalCeilingContender implements Contender {
     };
     assertTimeScaleAllowed(loadConfig(childEnvironment(variables)), context.timeScale);
     const [command, args] = tsxArgs('harness/bench/workflows/worker-process.ts');
-    this.worker = new ManagedProcess('worker', command, args, childEnvironment(variables), join(context.workDir, 'worker.log'));
+    this.worker = new SupervisedProcess('worker', command, args, childEnvironment(variables), join(context.workDir, 'worker.log'));
     this.worker.start();
     this.client = new Client({ connection: await Connection.connect({ address: this.server.address }) });
   }
