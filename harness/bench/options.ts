@@ -55,7 +55,7 @@ export const DEFAULT_OPTIONS: Omit<BenchOptions, 'outputDir'> = {
   seed: 7,
 };
 
-const USAGE = `npm run bench -- [--orders 1000] [--workload corpus|prompts] [--kill-at 0.3] [--time-scale 120] [--contenders a,b|none] [--scaling 100,1000,10000|none] [--scaling-contenders a,b] [--scaling-seconds 60] [--scaling-time-scale 120] [--scaling-from results.json] [--capacity-from results.json] [--arrival-minutes 30] [--parallel] [--quick] [--seed 7] [--out bench] [--temporal-address host:port [--temporal-pid PID]] [--sqlite-journal wal|delete]
+const USAGE = `npm run bench -- [--orders 1000] [--workload corpus|prompts] [--kill-at 0.3] [--time-scale 120] [--contenders a,b|none] [--scaling 100,1000,10000|none] [--scaling-contenders a,b] [--scaling-seconds 60] [--scaling-time-scale 120] [--scaling-from results.json] [--capacity-from results.json] [--arrival-minutes 30] [--parallel] [--quick] [--seed 7] [--out harness/bench] [--temporal-address host:port [--temporal-pid PID]] [--sqlite-journal wal|delete]
 contenders: ${CONTENDER_NAMES.join(', ')}`;
 
 const BENCH_OPTIONS = {
