@@ -1,21 +1,20 @@
 // Workflow code must stay deterministic: no Node built-ins, no I/O libraries, no provider modules.
 // The layers point one way: cli/ (the command) uses workers/ and client/; workers/ use client/;
 // client/ (the library backend code imports) uses neither. storage/ (the database and its stores)
-// is the floor everything stands on: it imports only domain/ types and common/ helpers.
+// is the floor everything stands on: it imports only domain/ types and common/ helpers. The product
+// never imports the harness (harness/: the bench, the crash, cluster and fault runs), the tests or
+// the scripts (test/unit/import-graph.test.ts checks the same over every folder).
 const tseslint = require('typescript-eslint');
 
 const NODE_BUILTINS = require('node:module').builtinModules.flatMap((name) => [name, `node:${name}`]);
-
-// What measures and breaks the product (harness/, bench/), its tests and its scripts stay outside it:
-// every product folder refuses them (test/unit/import-graph.test.ts checks the graph too).
 const NOT_THE_HARNESS = {
-  group: ['**/harness/**', '**/bench/**', '**/test/**', '**/scripts/**'],
-  message: 'The product never imports the harness, the benchmark, the tests or the scripts.',
+  group: ['**/harness/**', '**/test/**', '**/scripts/**', '**/bench/**'],
+  message: 'The product never imports the harness (harness/), the tests or the scripts.',
 };
 
 module.exports = tseslint.config(
   // dist/ is what npm pack and npm run build compile (the package test packs it).
-  { ignores: ['node_modules/**', '.data/**', 'dist/**', 'test-output/**', 'bench/output/**', '**/*.js'] },
+  { ignores: ['node_modules/**', '.data/**', 'dist/**', 'test-output/**', 'harness/bench/output/**', '**/*.js'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],
@@ -53,20 +52,22 @@ module.exports = tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/workers/**', '**/cli/**', '**/sandbox/**'], message: 'The library (client/) never loads workers, the CLI or the simulators.' }, NOT_THE_HARNESS] },
+        {
+          patterns: [
+            { group: ['**/workers/**', '**/cli/**', '**/sandbox/**'], message: 'The library (client/) never loads workers, the CLI or the simulators.' },
+            NOT_THE_HARNESS,
+          ],
+        },
       ],
     },
   },
   {
     files: ['workers/**/*.ts', 'activities/**/*.ts', 'providers/**/*.ts', 'callbacks/**/*.ts', 'common/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**'], message: 'Only the CLI (cli/) is the composition root; nothing below it imports it.' }, NOT_THE_HARNESS] }],
-    },
-  },
-  {
-    files: ['cli/**/*.ts', 'sandbox/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [NOT_THE_HARNESS] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/cli/**'], message: 'Only the CLI (cli/) is the composition root; nothing below it imports it.' }, NOT_THE_HARNESS] },
+      ],
     },
   },
   {
@@ -79,12 +80,17 @@ module.exports = tseslint.config(
           patterns: [
             {
               // A relative path into any top-level folder but storage/, domain/ and common/ (its index too).
-              regex: '^(\\.\\.?/)+(activities|workers|client|cli|workflows|providers|callbacks|sandbox|harness|bench|scripts|test)(/|$)',
+              regex: '^(\\.\\.?/)+(activities|workers|client|cli|workflows|providers|callbacks|sandbox)(/|$)',
               message: 'storage/ imports nothing above it: only domain/ types, common/ helpers and the database drivers.',
             },
+            NOT_THE_HARNESS,
           ],
         },
       ],
     },
+  },
+  {
+    files: ['cli/**/*.ts', 'sandbox/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NOT_THE_HARNESS] }] },
   },
 );

@@ -1,5 +1,26 @@
-/** What one fault scenario showed, and the fault run's report as the script prints it. */
-import type { FaultRunReport } from './fault-run';
+/** A fault run's size, what one fault scenario showed, and the run's report as the script prints it. */
+
+export interface FaultSize {
+  /** Orders per scenario. */
+  orders: number;
+  /** Orders are started over this window… */
+  windowMs: number;
+  /** …the fault starts this long after the first… */
+  faultAtMs: number;
+  /** …and lasts this long. */
+  faultMs: number;
+  /** After the heal and the last start, how long every order may take to end. */
+  settleTimeoutMs: number;
+}
+
+export interface FaultRunReport {
+  seed: number;
+  size: FaultSize;
+  scenarios: ScenarioReport[];
+  wallTimeMs: number;
+  workDir: string;
+  problems: string[];
+}
 
 export interface ScenarioReport {
   scenario: string;

@@ -14,26 +14,13 @@ import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { orderWorkflowId } from '../../domain/ids';
 import { PROVIDER_NAMES, type ProviderName } from '../../domain/types';
-import { random } from '../../bench/workload';
+import { random } from '../workload/random';
 import { checkExactlyOnce } from '../checks/exactly-once';
 import { logicalKey, retrying } from '../checks/ledger-reader';
 import { type PlannedOrder, planOrders, scriptedDurationMs } from '../workload/planned-orders';
 import { type FaultStack, startFaultStack } from './fault-stack';
-import { type ScenarioReport, percentile } from './fault-report';
+import { type FaultRunReport, type FaultSize, type ScenarioReport, percentile } from './fault-report';
 import { type Scenario, scenarioNamed } from './scenarios';
-
-export interface FaultSize {
-  /** Orders per scenario. */
-  orders: number;
-  /** Orders are started over this window… */
-  windowMs: number;
-  /** …the fault starts this long after the first… */
-  faultAtMs: number;
-  /** …and lasts this long. */
-  faultMs: number;
-  /** After the heal and the last start, how long every order may take to end. */
-  settleTimeoutMs: number;
-}
 
 export const FULL_SIZE: FaultSize = { orders: 200, windowMs: 60_000, faultAtMs: 15_000, faultMs: 60_000, settleTimeoutMs: 300_000 };
 /** What `npm test` plays: links broken for 10 s, a dozen orders. */
@@ -44,15 +31,6 @@ export interface FaultRunOptions extends FaultSize {
   seed?: number;
   keepWorkDir?: boolean;
   log?: (line: string) => void;
-}
-
-export interface FaultRunReport {
-  seed: number;
-  size: FaultSize;
-  scenarios: ScenarioReport[];
-  wallTimeMs: number;
-  workDir: string;
-  problems: string[];
 }
 
 const CALLBACK_SECRET = `faults-${randomBytes(8).toString('hex')}`;

@@ -26,7 +26,7 @@ import { type PostgresCluster, startPostgresCluster } from '../../test/helpers/p
 import { type DevServer, startDevServer } from '../../workers/dev-server';
 import { writeWorkflowBundles } from '../../workers/workflow-bundle';
 import { type LedgerReader, ledgerReader } from '../checks/ledger-reader';
-import { WorkerSupervisor } from '../process-supervisor';
+import { type SupervisedProcess, cliProcess } from '../process-supervisor';
 import { type Proxy, Toxiproxy } from './toxiproxy';
 
 export const LINKS = ['worker-temporal', 'ingress-temporal', 'worker-providers', 'worker-postgres', 'worker-callbacks'] as const;
@@ -46,8 +46,8 @@ export interface FaultStack {
   links: Record<LinkName, Proxy[]>;
   simulators: SandboxStack;
   receiver: CallbackReceiver;
-  worker: WorkerSupervisor;
-  ingress: WorkerSupervisor;
+  worker: SupervisedProcess;
+  ingress: SupervisedProcess;
   client: Client;
   tracker: OrderTracker;
   reader: LedgerReader;
@@ -129,11 +129,11 @@ export async function startFaultStack(options: { callbackSecret: string; runId: 
     const client = new Client({ connection, namespace: NAMESPACE });
     const tracker = new OrderTracker({ client, taskQueue, ledger });
 
-    const worker = new WorkerSupervisor(workerEnvironment, workDir, options.log, 'worker');
+    const worker = cliProcess('worker', { environment: workerEnvironment, workDir, log: options.log });
     worker.start();
     closers.push(() => worker.stop());
     await worker.ready();
-    const ingress = new WorkerSupervisor(ingressEnvironment, workDir, options.log, 'ingress', 'ingress');
+    const ingress = cliProcess('ingress', { environment: ingressEnvironment, workDir, log: options.log });
     ingress.start();
     closers.push(() => ingress.stop());
     await ingress.ready();

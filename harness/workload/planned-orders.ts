@@ -1,12 +1,13 @@
 /**
  * The scripted orders the crash and fault runs play (successes, failures, timeouts, cancels by
  * signal, orders tracked twice at once, a Temporal cancel during fulfilment), spread over a start
- * window, with the outcome each must end as. Seeded (bench/workload.ts's generator): a run can be
- * played again.
+ * window, with the outcome each must end as. Seeded (random.ts, the generator the bench's corpus draws
+ * from too): a run can be played again.
  */
 import type { Step } from '../../sandbox/scenario';
 import type { OrderScript } from '../../sandbox/scenario';
 import type { Outcome, ProviderName } from '../../domain/types';
+import { type Random, between, pick } from './random';
 
 const SECOND = 1_000;
 
@@ -77,15 +78,7 @@ export interface PlannedOrder {
   flakyCallback: boolean;
 }
 
-export function pick<T>(rand: () => number, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)] as T;
-}
-
-export function between(rand: () => number, low: number, high: number): number {
-  return Math.round(low + rand() * (high - low));
-}
-
-export function inFlightSteps(rand: () => number, profile: ProviderProfile, count: number): Step[] {
+export function inFlightSteps(rand: Random, profile: ProviderProfile, count: number): Step[] {
   return Array.from({ length: count }, (_, index) => ({
     status: profile.inFlight[Math.min(index, profile.inFlight.length - 1)] as string,
     durationMs: between(rand, 2 * SECOND, 5 * SECOND),
@@ -101,7 +94,7 @@ export const PUSHING_PROVIDERS: readonly ProviderName[] = ['ozzobit', 'houdini']
  * without its max wait: so the orders that must time out after their short max wait are only of
  * providers that do not push.
  */
-export function planOrders(count: number, providers: ProviderName[], windowMs: number, runId: string, rand: () => number, withPushes = false): PlannedOrder[] {
+export function planOrders(count: number, providers: ProviderName[], windowMs: number, runId: string, rand: Random, withPushes = false): PlannedOrder[] {
   const twice = Math.max(2, Math.round(count * 0.05));
   const specials: OrderKind[] = [
     'temporal_cancel_in_fulfilment',

@@ -1,13 +1,13 @@
 /**
  * The production path on a real Temporal cluster (issue 16), at a size that fits `npm test`: the
- * same run as `npm run test:cluster` (test/cluster/cluster-test.ts, 200 orders) with 24 orders.
+ * same run as `npm run test:cluster` (harness/cluster/cluster-test.ts, 200 orders) with 24 orders.
  *
  * The multi-service Temporal server built from Go modules (scripts/get-temporal-server.sh; built
  * once, minutes the first time) on PostgreSQL with 4 history shards and 4 task queue partitions, the
  * `order-tracker sandbox`, two `order-tracker worker` processes and an `order-tracker ingress`, all
  * started from the CLI. A worker is SIGKILLed mid-run and the server process restarted once.
  */
-import { formatClusterReport, runClusterTest, type ClusterTestOptions, type ClusterTestReport } from './cluster-test';
+import { formatClusterReport, runClusterTest, type ClusterTestOptions, type ClusterTestReport } from '../../harness/cluster/cluster-test';
 
 /** A run takes about two minutes on two cores; the bounded waits inside fail well before this. */
 const TEST_TIMEOUT_MS = 15 * 60_000;

@@ -1,15 +1,15 @@
 /**
- * The benchmark (`npm run bench`, bench/run.ts) at a tiny size: the same code end to end — sandbox,
+ * The benchmark (`npm run bench`, harness/bench/run.ts) at a tiny size: the same code end to end — sandbox,
  * dev server, worker child processes, one SIGKILL mid-run — with 20 orders, order-tracker and the
  * seed loops, at a high time scale. Checks the results files, that order-tracker lost and doubled
  * nothing, that its list pages are counted and its actions read from the server; the figures
- * themselves are for bench/results.md, not for assertions.
+ * themselves are for harness/bench/results.md, not for assertions.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseOptions } from '../../bench/options';
-import { runBench, writeResults, type BenchResults } from '../../bench/run';
+import { parseOptions } from '../../harness/bench/options';
+import { runBench, writeResults, type BenchResults } from '../../harness/bench/run';
 
 /** About 80 s here; a killed poll group's orders wait out its 30 s heartbeat timeout before they are polled again. */
 const SMOKE_TIMEOUT_MS = 180_000;

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 describe('run from the command line', () => {
   const root = join(__dirname, '..', '..');
   test.each([
-    ['bench', 'bench/run.ts'],
-    ['crash-test', 'test/integration/crash-test.ts'],
-    ['cluster-test', 'test/cluster/cluster-test.ts'],
+    ['bench', 'harness/bench/run.ts'],
+    ['crash-test', 'harness/crash/crash-test.ts'],
+    ['cluster-test', 'harness/cluster/cluster-test.ts'],
     ['test:faults', 'harness/faults/run-faults.ts'],
   ])('%s exits 2 on a bad argument, naming it, and starts nothing', (name, script) => {
     const run = spawnSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, script), '--orders', 'zero'], {

@@ -1,6 +1,6 @@
 /**
  * Exactly-once fulfilment under crashes (issue 5, "Crash test"), at a size that fits CI: the same
- * run as `npm run crash-test -- --orders 200 --kills 10 [--ledger postgres]` (test/integration/crash-test.ts).
+ * run as `npm run crash-test -- --orders 200 --kills 10 [--ledger postgres]` (harness/crash/crash-test.ts).
  *
  * Real dev server on a database file (restarted once mid-run), the provider simulators, the worker
  * as a child process killed with SIGKILL at random moments and during fulfilment, a signature-checking
@@ -13,7 +13,7 @@
  * The PostgreSQL run installs Debian's postgresql when it is missing (scripts/install-postgres.sh)
  * and fails, saying why, when that is not possible: it is never skipped.
  */
-import { type CrashTestOptions, type CrashTestReport, formatReport, runCrashTest } from './crash-test';
+import { type CrashTestOptions, type CrashTestReport, formatReport, runCrashTest } from '../../harness/crash/crash-test';
 
 /** Each run takes about a minute on two cores; the bounded wait inside fails well before this. */
 const TEST_TIMEOUT_MS = 170_000;

@@ -4,11 +4,11 @@
  * refused as bad input with the option's name in the message. (The CLI's own cases are in
  * cli.runCli.test.ts.)
  */
-import { parseOptions } from '../../bench/options';
+import { parseOptions } from '../../harness/bench/options';
 import { listOf, oneOf, positiveNumber, readArguments, wholeNumber } from '../../common/arguments';
 import { InvalidInputError } from '../../common/order-input';
-import { parseClusterTestArguments } from '../cluster/cluster-test';
-import { parseCrashTestArguments } from '../integration/crash-test';
+import { parseClusterTestArguments } from '../../harness/cluster/cluster-test';
+import { parseCrashTestArguments } from '../../harness/crash/crash-test';
 
 function refusal(run: () => unknown): string {
   try {

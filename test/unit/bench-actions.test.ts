@@ -1,10 +1,10 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
-import { countRunActions, startInput, watchAttempts } from '../../bench/action-count';
-import { actionTarget, summarizeActions } from '../../bench/action-summary';
-import { sumServiceRequests } from '../../bench/contenders/temporal-actions';
-import type { BenchOrder } from '../../bench/workload';
+import { countRunActions, startInput, watchAttempts } from '../../harness/bench/action-count';
+import { actionTarget, summarizeActions } from '../../harness/bench/action-summary';
+import { sumServiceRequests } from '../../harness/bench/contenders/temporal-actions';
+import type { BenchOrder } from '../../harness/workload/corpus';
 
 type Event = temporal.api.history.v1.IHistoryEvent;
 let nextId = 0;

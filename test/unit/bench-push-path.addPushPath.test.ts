@@ -1,8 +1,8 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
-import { addPushPath } from '../../bench/contenders/temporal-figures';
-import type { PushPath } from '../../bench/contenders/contender';
+import { addPushPath } from '../../harness/bench/contenders/temporal-figures';
+import type { PushPath } from '../../harness/bench/contenders/contender';
 
 type Event = temporal.api.history.v1.IHistoryEvent;
 const at = (milliseconds: number) => msToTs(milliseconds);

@@ -1,5 +1,5 @@
-import { accountRequests } from '../../bench/requests';
-import type { BenchOrder } from '../../bench/workload';
+import { accountRequests } from '../../harness/bench/requests';
+import type { BenchOrder } from '../../harness/workload/corpus';
 import type { RequestLogEntry } from '../../sandbox/request-log';
 
 const order = (provider: BenchOrder['provider'], key: string): BenchOrder => ({ provider, key, steps: [{ status: 'A' }, { status: 'B' }], startOffsetMs: 0, expected: 'succeeded' });

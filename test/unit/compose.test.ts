@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { COMMANDS, runCli } from '../../cli/main';
 import { environmentSchema, loadConfig } from '../../common/config';
-import { dynamicConfigYaml, POLL_QUEUE_PARTITIONS } from '../../scripts/temporal-cluster';
+import { dynamicConfigYaml, POLL_QUEUE_PARTITIONS } from '../../harness/servers/temporal-cluster';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -86,7 +86,7 @@ describe('docker-compose.yml', () => {
     expect(services.temporal?.depends_on).toEqual({ 'temporal-admin-tools': { condition: 'service_completed_successfully' } });
     const script = interpolate([...(setup.entrypoint ?? []), ...[setup.command ?? []].flat()].join(' '));
     expect(environmentOf(setup).DB).toBe('postgres12');
-    // The steps scripts/temporal-cluster.ts runs, for both databases, against the postgresql service.
+    // The steps harness/servers/temporal-cluster.ts runs, for both databases, against the postgresql service.
     expect(script).toContain('temporal-sql-tool --plugin postgres12 --ep postgresql -p 5432 -u temporal');
     for (const [database, folder] of [['temporal', 'temporal'], ['temporal_visibility', 'visibility']]) {
       expect(script).toContain(`--db ${database} create-database`);

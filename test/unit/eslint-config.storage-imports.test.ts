@@ -43,7 +43,8 @@ describe('eslint.config.js: storage imports nothing above it', () => {
   ])('rejects %s in a storage file', async (_name, filePath, code) => {
     const errors = await restrictedImports(code, filePath);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain('storage/ imports nothing above it');
+    // The harness and the tests fall to the rule every product folder has (eslint-config.harness-imports.test.ts).
+    expect(errors[0]).toMatch(/storage\/ imports nothing above it|never imports the harness/);
   });
 
   it.each([

@@ -30,8 +30,8 @@ describe('npm start', () => {
 });
 
 /** Folders that hold what runs write, not what the repository holds. */
-const GENERATED = ['test-output/', 'dist/', '.data/', 'bench/output/', 'node_modules/'];
-const DOCUMENTS = ['README.md', 'bench/README.md', ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const GENERATED = ['test-output/', 'dist/', '.data/', 'harness/bench/output/', 'node_modules/'];
+const DOCUMENTS = ['README.md', 'harness/bench/README.md', ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
 
 /** `workers/ingress.ts`, `scripts/`, `DESIGN.md`: a file or folder named in code, not a command or a value. */
 function isPath(span: string): boolean {

@@ -15,7 +15,7 @@ test('each test folder is one jest project, rooted there', () => {
   for (const project of jestConfig.projects) expect(project.roots).toEqual([`<rootDir>/test/${String(project.displayName)}`]);
 });
 
-// The cluster tier's npm script is the full-size cluster test (test/cluster/cluster-test.ts); npm test runs its small size.
+// The cluster tier's npm script is the full-size cluster test (harness/cluster/cluster-test.ts); npm test runs its small size.
 test.each(folders.filter((folder) => folder !== 'cluster'))('npm run test:%s runs that tier alone', (tier) => {
   expect(scripts[`test:${tier}`]).toMatch(new RegExp(`(^|&& )jest --selectProjects ${tier} --ci$`));
 });
