@@ -235,8 +235,14 @@ test.concurrent(
     sandbox.setFault({ kind: 'server_error', count: 1 }, orderId);
     sandbox.setFault({ kind: 'rate_limit', retryAfterSeconds: 1, count: 1 }, orderId);
 
-    await tracker.track('houdini', orderId);
-    const result = await tracker.result('houdini', orderId);
+    // A 429 pauses every Houdini poll of its worker (provider-gate.ts): on a worker of its own, so the
+    // pause cannot postpone the concurrent tests' polls past a stage they must see.
+    const taskQueue = `${TASK_QUEUE}-rate-limited`;
+    const ownTracker = new OrderTracker({ client: environment.client, taskQueue, ledger });
+    const result = await withWorkers({ connection: environment.nativeConnection, taskQueue, providers: houdiniProviders(SECRET), ledger }, async () => {
+      await ownTracker.track('houdini', orderId);
+      return ownTracker.result('houdini', orderId);
+    });
 
     expect(result).toMatchObject({ outcome: 'failed', status: 'EXPIRED' });
     const requests = sandbox.requests(orderId);
