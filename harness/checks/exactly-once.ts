@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { OrderTracker } from '../../client/order-tracker';
 import { orderWorkflowId } from '../../domain/ids';
-import type { CallbackReceiver } from '../../test/helpers/callback-receiver';
+import type { CallbackReceiver } from '../servers/callback-receiver';
 import type { PlannedOrder } from '../workload/planned-orders';
 import { type LedgerReader, type LedgerRowRead, logicalKey, retrying } from './ledger-reader';
 

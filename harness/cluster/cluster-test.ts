@@ -19,7 +19,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { given, positiveNumber, readArguments, runScript, wholeNumber } from '../../common/arguments';
 import { InvalidInputError } from '../../common/order-input';
-import { runCli } from '../../test/helpers/cli-process';
+import { runCli } from '../cli-process';
 import type { Outcome, ProviderName } from '../../domain/types';
 import { formatReport, runCrashTest, type CrashTestReport, type InspectView } from '../crash/crash-test';
 

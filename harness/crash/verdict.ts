@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProviderName } from '../../domain/types';
 import type { RequestLogEntry } from '../../sandbox/request-log';
-import { cleanEnvironment } from '../../test/helpers/cli-process';
+import { cleanEnvironment } from '../cli-process';
 import type { ExactlyOnceReport } from '../checks/exactly-once';
 import { recoveryAfterKill } from '../checks/group-recovery';
 import { retrying } from '../checks/ledger-reader';

@@ -2,7 +2,7 @@
  * A real Temporal cluster on this machine (issue 16): the multi-service server
  * (`go.temporal.io/server/cmd/server`, built by scripts/get-temporal-server.sh) with its four
  * services (frontend, history, matching, worker) in one process, PostgreSQL for persistence and SQL
- * visibility (a throwaway cluster from test/helpers/postgres.ts), 4 history shards and the default
+ * visibility (a throwaway cluster from postgres.ts beside it), 4 history shards and the default
  * 4 task queue partitions — except on the providers' poll task queues, which get one partition (see
  * `POLL_QUEUE_PARTITIONS` in cluster-config.ts, which also writes the configs).
  *
@@ -21,7 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { loadConfig } from '../../common/config';
 import { registerSearchAttributes } from '../../common/register-search-attributes';
-import { startPostgresCluster, type PostgresCluster } from '../../test/helpers/postgres';
+import { startPostgresCluster, type PostgresCluster } from './postgres';
 import { SupervisedProcess } from '../process-supervisor';
 import {
   HISTORY_SHARDS,

@@ -20,7 +20,7 @@ import { orderWorkflowId } from '../../domain/ids';
 import type { Ledger } from '../../storage/ledger/ledger';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
 import { startDevServer, type DevServer } from '../../workers/dev-server';
-import { cleanEnvironment } from '../helpers/cli-process';
+import { cleanEnvironment } from '../../harness/cli-process';
 import { eventually } from '../helpers/eventually';
 import { type RunningWorkers, startWorkers } from '../helpers/running-workers';
 import { magmaProviders, temporaryLedger, uniqueId } from '../helpers/worker-stack';

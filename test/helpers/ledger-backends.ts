@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
-import { type PostgresCluster, startPostgresCluster } from './postgres';
+import { type PostgresCluster, startPostgresCluster } from '../../harness/servers/postgres';
 
 export interface LedgerDatabase {
   /** What DATABASE_URL takes. */

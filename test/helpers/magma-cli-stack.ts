@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Ledger } from '../../storage/ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
-import { cleanEnvironment } from './cli-process';
+import { cleanEnvironment } from '../../harness/cli-process';
 import { createDevEnvironment } from './environments';
 import { startWorkers } from './running-workers';
 import { magmaProviders, temporaryLedger } from './worker-stack';

@@ -13,7 +13,7 @@ import type { Ledger } from '../../storage/ledger/ledger';
 import { openLedger } from '../../storage/open-database';
 import type { KeptAnswer } from '../../storage/ledger/provider-answers';
 import { buildIngress } from '../../workers/ingress';
-import { cleanEnvironment, runCli } from '../helpers/cli-process';
+import { cleanEnvironment, runCli } from '../../harness/cli-process';
 import { type LedgerBackend, type LedgerDatabase, postgresBackend, sqliteBackend } from '../helpers/ledger-backends';
 
 /** Installing PostgreSQL from Debian on a fresh machine takes a while. */

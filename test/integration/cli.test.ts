@@ -7,7 +7,7 @@ import { type MagmaSandbox } from '../../sandbox/magma';
 import { orderWorkflowId } from '../../domain/ids';
 import { progressQuery } from '../../workflows/messages';
 import type { Progress } from '../../domain/types';
-import { runCli as runCommand, type CliRun } from '../helpers/cli-process';
+import { runCli as runCommand, type CliRun } from '../../harness/cli-process';
 import { eventually } from '../helpers/eventually';
 import { uniqueId } from '../helpers/worker-stack';
 import { type MagmaCliStack, startMagmaCliStack } from '../helpers/magma-cli-stack';

@@ -8,8 +8,8 @@ import { callbackBody } from '../../callbacks/callback-sender';
 import { openLedger } from '../../storage/open-database';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
 import { orderWorkflowId } from '../../domain/ids';
-import { startCallbackReceiver, type CallbackReceiver } from '../helpers/callback-receiver';
-import { cleanEnvironment, runCli } from '../helpers/cli-process';
+import { startCallbackReceiver, type CallbackReceiver } from '../../harness/servers/callback-receiver';
+import { cleanEnvironment, runCli } from '../../harness/cli-process';
 import { createDevEnvironment } from '../helpers/environments';
 import { temporaryLedger, uniqueId } from '../helpers/worker-stack';
 

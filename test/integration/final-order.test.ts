@@ -10,7 +10,7 @@ import { OrderTracker } from '../../client/order-tracker';
 import type { Ledger } from '../../storage/ledger/ledger';
 import { orderWorkflowId } from '../../domain/ids';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { runCli as runCommand } from '../helpers/cli-process';
+import { runCli as runCommand } from '../../harness/cli-process';
 import { type MagmaCliStack, startMagmaCliStack } from '../helpers/magma-cli-stack';
 import { uniqueId } from '../helpers/worker-stack';
 

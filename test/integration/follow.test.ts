@@ -5,7 +5,7 @@ import type { Ledger } from '../../storage/ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { type MagmaSandbox } from '../../sandbox/magma';
 import type { Progress } from '../../domain/types';
-import { runCli, type CliRun } from '../helpers/cli-process';
+import { runCli, type CliRun } from '../../harness/cli-process';
 import { uniqueId } from '../helpers/worker-stack';
 import { type MagmaCliStack, startMagmaCliStack } from '../helpers/magma-cli-stack';
 

@@ -11,7 +11,7 @@ import { orderWorkflowId } from '../../domain/ids';
 import type { Ledger } from '../../storage/ledger/ledger';
 import { type MagmaSandbox, startMagmaSandbox } from '../../sandbox/magma';
 import { buildIngress } from '../../workers/ingress';
-import { cleanEnvironment, runCli } from '../helpers/cli-process';
+import { cleanEnvironment, runCli } from '../../harness/cli-process';
 import { createDevEnvironment } from '../helpers/environments';
 import { eventually } from '../helpers/eventually';
 import { type RunningWorkers, startWorkers } from '../helpers/running-workers';

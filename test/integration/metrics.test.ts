@@ -21,7 +21,7 @@ import { PUSH_RECEIPTS_METRIC } from '../../workers/push/push-receipts';
 import { orderWorkflowId } from '../../domain/ids';
 import { statusPushedSignal } from '../../workflows/messages';
 import type { ProviderName } from '../../domain/types';
-import { cleanEnvironment } from '../helpers/cli-process';
+import { cleanEnvironment } from '../../harness/cli-process';
 import { createDevEnvironment } from '../helpers/environments';
 import { eventually } from '../helpers/eventually';
 import { temporaryLedger, uniqueId } from '../helpers/worker-stack';

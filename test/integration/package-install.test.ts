@@ -16,7 +16,7 @@ import type { Ledger } from '../../storage/ledger/ledger';
 import { type MagmaSandbox, startMagmaSandbox } from '../../sandbox/magma';
 import { openLedger } from '../../storage/open-database';
 import { createDevEnvironment } from '../helpers/environments';
-import { startPostgresCluster } from '../helpers/postgres';
+import { startPostgresCluster } from '../../harness/servers/postgres';
 import { type RunningWorkers, startWorkers } from '../helpers/running-workers';
 import { magmaProviders, temporaryLedger, uniqueId } from '../helpers/worker-stack';
 import { LIGHT_CONSUMER, NODE_TYPES, TSCONFIG, WORKER_CONSUMER } from '../helpers/package-consumers';

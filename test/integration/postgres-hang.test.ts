@@ -14,7 +14,7 @@ import type { Ledger } from '../../storage/ledger/ledger';
 import { openDatabase } from '../../storage/open-database';
 import type { RequestSlots } from '../../storage/request-slots/request-slots';
 import { Toxiproxy } from '../../harness/faults/toxiproxy';
-import { type PostgresCluster, startPostgresCluster } from '../helpers/postgres';
+import { type PostgresCluster, startPostgresCluster } from '../../harness/servers/postgres';
 
 const SLACK_MS = 2_500;
 const quiet = () => undefined;

@@ -13,10 +13,10 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { cleanEnvironment } from '../helpers/cli-process';
+import { cleanEnvironment } from '../../harness/cli-process';
 import { openDatabase } from '../../storage/open-database';
 import type { RequestSlots } from '../../storage/request-slots/request-slots';
-import { type PostgresCluster, startPostgresCluster } from '../helpers/postgres';
+import { type PostgresCluster, startPostgresCluster } from '../../harness/servers/postgres';
 
 const PROJECT_ROOT = join(__dirname, '..', '..');
 /** Installing PostgreSQL from Debian on a fresh machine takes a while. */

@@ -16,7 +16,7 @@ import { LEASE_EXPIRED_REASON, PUSH_CHANNEL_LEASE_MS } from '../../storage/push-
 import type { Database } from '../../storage/database';
 import { openDatabase } from '../../storage/open-database';
 import { findFreePort } from '../../common/temporal-servers';
-import { cleanEnvironment } from '../helpers/cli-process';
+import { cleanEnvironment } from '../../harness/cli-process';
 import { createDevEnvironment } from '../helpers/environments';
 import { eventually } from '../helpers/eventually';
 

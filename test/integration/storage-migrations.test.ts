@@ -15,7 +15,7 @@ import { openDatabase } from '../../storage/open-database';
 import { LEASE_EXPIRED_REASON } from '../../storage/push-channels/push-channel-state';
 import { POSTGRES_MIGRATIONS } from '../../storage/migrations/postgres-migrations';
 import type { Observation } from '../../domain/types';
-import { cleanEnvironment } from '../helpers/cli-process';
+import { cleanEnvironment } from '../../harness/cli-process';
 import { type LedgerBackend, type LedgerDatabase, postgresBackend, sqliteBackend } from '../helpers/ledger-backends';
 import { EVERY_INDEX, EVERY_TABLE, PUSH_CHANNELS_BEFORE_LEASES, TODAYS_DEADLINE_MS, todaysDatabase } from '../helpers/todays-schema';
 

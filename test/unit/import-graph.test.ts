@@ -117,6 +117,15 @@ test('no import circle in harness/', () => {
   expect(circles(graphOf(harness))).toEqual([]);
 });
 
+test('the harness takes nothing from the tests (the tests use the harness, not the other way)', () => {
+  const reaching = sourceFiles('harness').flatMap((file) =>
+    importsOf(file, { runtime: false })
+      .filter((target) => target.startsWith('test/'))
+      .map((target) => `${file} → ${target}`),
+  );
+  expect(reaching).toEqual([]);
+});
+
 test('nothing in the product imports the harness, the tests or the scripts', () => {
   const reaching = productFiles.flatMap((file) =>
     importsOf(file, { runtime: false })

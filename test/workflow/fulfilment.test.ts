@@ -9,7 +9,7 @@ import type { Ledger } from '../../storage/ledger/ledger';
 import { OrderTracker } from '../../client/order-tracker';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
 import { orderWorkflowId } from '../../domain/ids';
-import { startCallbackReceiver, type CallbackReceiver } from '../helpers/callback-receiver';
+import { startCallbackReceiver, type CallbackReceiver } from '../../harness/servers/callback-receiver';
 import { createTimeSkippingEnvironment } from '../helpers/environments';
 import { activityCount, patchMarkers, saveHistory } from '../helpers/history';
 import { HOOKS_WHERE_SET_PATCH } from '../../workflows/patches';

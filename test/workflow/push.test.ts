@@ -24,7 +24,7 @@ import { orderWorkflowId } from '../../domain/ids';
 import { progressQuery, statusPushedSignal } from '../../workflows/messages';
 import { CANCEL_HOLDS_PATCH, LATE_NEWS_PATCH } from '../../workflows/track-order';
 import type { Observation, Progress } from '../../domain/types';
-import { startCallbackReceiver, type CallbackReceiver } from '../helpers/callback-receiver';
+import { startCallbackReceiver, type CallbackReceiver } from '../../harness/servers/callback-receiver';
 import { createTimeSkippingEnvironment } from '../helpers/environments';
 import { eventually } from '../helpers/eventually';
 import { activityCount, patchMarkers, recordRequestTimes, type RequestClock, saveHistory, timerDurationsMs } from '../helpers/history';

@@ -13,7 +13,7 @@ import { OrderTracker } from '../../client/order-tracker';
 import { dataConverterFor } from '../../common/encryption-codec';
 import { startMagmaSandbox, type MagmaSandbox } from '../../sandbox/magma';
 import { orderWorkflowId } from '../../domain/ids';
-import { startCallbackReceiver, type CallbackReceiver } from '../helpers/callback-receiver';
+import { startCallbackReceiver, type CallbackReceiver } from '../../harness/servers/callback-receiver';
 import { createTimeSkippingEnvironment } from '../helpers/environments';
 import { magmaProviders, temporaryLedger, uniqueId, withWorkers } from '../helpers/worker-stack';
 

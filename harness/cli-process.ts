@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { environmentSchema } from '../../common/config';
+import { environmentSchema } from '../common/config';
 
 const PROJECT_ROOT = join(__dirname, '..', '..');
 const CLI = join(PROJECT_ROOT, 'bin', 'order-tracker.js');
