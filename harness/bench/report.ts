@@ -142,7 +142,7 @@ export function renderMarkdown(results: BenchResults): string {
   return `# order-tracker benchmark results
 
 Generated ${results.generatedAt} by \`npm run bench\` on ${results.machine.cpus} CPUs, Node ${results.machine.node}
-(see bench/README.md for what each figure means and how it is measured).
+(see harness/bench/README.md for what each figure means and how it is measured).
 
 Workload: ${workload.orders} scripted sandbox orders (${Object.entries(workload.byProvider).map(([provider, count]) => `${provider} ${count}`).join(', ')}),
 ${options.workload === 'prompts' ? 'MiracleCash payment prompts left pending for their 24 h, then expired' : 'realistic unscaled durations'} (mean ${fixed(workload.meanOrderMinutes)} min, longest ${fixed(workload.longestOrderMinutes)} min), created over

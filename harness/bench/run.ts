@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every contender on the same scenario corpus, one after another on this machine,
- * then the scaling curve; writes results.json and results.md (see bench/README.md).
+ * then the scaling curve; writes results.json and results.md (see harness/bench/README.md).
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
