@@ -1,31 +1,10 @@
-import { ESLint, type Linter } from 'eslint';
-import { join, resolve } from 'node:path';
+import { restrictedImports } from '../helpers/lint-probe';
 
 /**
  * The storage boundary of eslint.config.js: storage/ (the database and its stores) imports nothing
  * above it. The project's config is handed over whole, with type information off so probe files
- * that are not on disk lint fast (eslint-config.workflow-imports.test.ts says why).
+ * that are not on disk lint fast (test/helpers/lint-probe.ts says why).
  */
-const PROJECT = resolve(__dirname, '..', '..');
-const projectConfig = require(join(PROJECT, 'eslint.config.js')) as Linter.Config[];
-const WITHOUT_TYPES: Linter.Config = {
-  languageOptions: { parserOptions: { project: null } },
-  rules: { '@typescript-eslint/no-floating-promises': 'off' },
-};
-
-let eslint: ESLint;
-
-beforeAll(() => {
-  eslint = new ESLint({ cwd: PROJECT, overrideConfigFile: true, overrideConfig: [...projectConfig, WITHOUT_TYPES] });
-});
-
-async function restrictedImports(code: string, filePath: string): Promise<string[]> {
-  const [result] = await eslint.lintText(code, { filePath });
-  if (result === undefined) throw new Error('no lint result');
-  const fatal = result.messages.filter((message) => message.fatal);
-  if (fatal.length > 0) throw new Error(fatal.map((message) => message.message).join('\n'));
-  return result.messages.filter((message) => message.ruleId === 'no-restricted-imports' && message.severity === 2).map((message) => message.message);
-}
 
 describe('eslint.config.js: storage imports nothing above it', () => {
   it.each([

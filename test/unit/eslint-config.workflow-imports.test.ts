@@ -1,36 +1,9 @@
-import { ESLint, type Linter } from 'eslint';
-import { join, resolve } from 'node:path';
+import { restrictedImports } from '../helpers/lint-probe';
 
-/**
- * The project's own eslint.config.js, required here and handed over whole
- * (`overrideConfigFile: true`) because ESLint's own loader uses a dynamic import, which jest's
- * sandbox refuses. One entry is added after it: no type information, so a probe file that is not
- * on disk (and not in the TS project) can be linted in well under a second instead of building the
- * whole typed program; the import rule under test needs no types.
- */
-const PROJECT = resolve(__dirname, '..', '..');
-const projectConfig = require(join(PROJECT, 'eslint.config.js')) as Linter.Config[];
-const WITHOUT_TYPES: Linter.Config = {
-  languageOptions: { parserOptions: { project: null } },
-  rules: { '@typescript-eslint/no-floating-promises': 'off' },
-};
+/** Workflow code stays deterministic: eslint.config.js's import rules for workflows/, on probe files (lint-probe.ts). */
 const WORKFLOW_FILE = 'workflows/probe.ts';
 const NESTED_WORKFLOW_FILE = 'workflows/nested/probe.ts';
 const NON_WORKFLOW_FILE = 'activities/probe.ts';
-
-let eslint: ESLint;
-
-beforeAll(() => {
-  eslint = new ESLint({ cwd: PROJECT, overrideConfigFile: true, overrideConfig: [...projectConfig, WITHOUT_TYPES] });
-});
-
-async function restrictedImports(code: string, filePath: string): Promise<string[]> {
-  const [result] = await eslint.lintText(code, { filePath });
-  if (result === undefined) throw new Error('no lint result');
-  const fatal = result.messages.filter((message) => message.fatal);
-  if (fatal.length > 0) throw new Error(fatal.map((message) => message.message).join('\n'));
-  return result.messages.filter((message) => message.ruleId === 'no-restricted-imports' && message.severity === 2).map((message) => message.message);
-}
 
 describe('eslint.config.js: workflow imports', () => {
   it.each([
