@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { environmentSchema } from '../common/config';
 
-const PROJECT_ROOT = join(__dirname, '..', '..');
+const PROJECT_ROOT = join(__dirname, '..');
 const CLI = join(PROJECT_ROOT, 'bin', 'order-tracker.js');
 /** A CLI command that has not ended by then is stuck: kill it so the test fails instead of hanging. */
 const CLI_TIMEOUT_MS = 60_000;
