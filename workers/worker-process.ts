@@ -135,6 +135,7 @@ export async function startWorkerProcess(config: Config, parts: WorkerProcessPar
       await done.catch(() => undefined);
     });
     await pollGroups?.start();
+    if (pollGroups !== undefined) closers.push(async () => pollGroups.stop());
     let stopping: Promise<void> | undefined;
     return {
       stores,

@@ -100,7 +100,9 @@ export function createGroupActivities(groups: PollGroupDependencies | undefined,
         throw ApplicationFailure.create({ type: ErrorType.unavailable, message: `poll groups of ${request.provider} do not run on this worker` });
       }
       const onUnknownListed = groups.onUnknownListed;
+      const { workflowExecution, activityId, attempt } = context.info;
       const group = new PollGroup({
+        loop: workflowExecution && { groupId: workflowExecution.workflowId, owner: `${workflowExecution.runId}/${activityId}#${attempt}` },
         provider: request.provider,
         shard: request.shard,
         adapter,
@@ -127,7 +129,7 @@ export function createGroupActivities(groups: PollGroupDependencies | undefined,
      */
     async watchPollGroup(request: GroupWatchRequest): Promise<GroupSilence> {
       if (groups === undefined) return { silentSinceMs: 0 };
-      const { attempt, taskQueue } = Context.current().info;
+      const { taskQueue } = Context.current().info;
       const now = Date.now();
       const row = await groups.members.find(request.provider, request.orderId);
       const workflowId = pollGroupWorkflowId(request.provider, request.shard, taskQueue);
@@ -157,10 +159,9 @@ export function createGroupActivities(groups: PollGroupDependencies | undefined,
         log.warn('poll group silent about this order; it polls on its own', { workflowId, silentForMs: now - lastLook });
         return { silentSinceMs: lastLook };
       }
-      // The first look right after joining; the second when a group that never took the order would
-      // show as silent; then the slow safety net.
-      const nextInMs = attempt === 1 ? Math.max(1, lastLook + allowedMs - now + 1) : request.checkEveryMs;
-      throw groupAtWork(`${workflowId} looked at this order ${Math.round((now - lastLook) / 1000)} s ago`, nextInMs);
+      // The first look right after joining, then the slow safety net: a group's loop that died is
+      // handed to a live worker by the workers' watchdog (workers/group-watchdog.ts), not by its orders.
+      throw groupAtWork(`${workflowId} looked at this order ${Math.round((now - lastLook) / 1000)} s ago`, request.checkEveryMs);
     },
   };
 

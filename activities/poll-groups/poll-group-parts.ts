@@ -27,6 +27,8 @@ export interface PollGroupParts {
   onUnknownListed?: (orders: readonly ListedOrder[]) => Promise<void>;
   /** Reconciliation is on: the list is swept this often even with no member due, back to `maxAgeMs`. */
   reconcile?: { everyMs: number; maxAgeMs: number };
+  /** The group's row in poll_group_loops and this attempt's name in it; without it the loop keeps no row. */
+  loop?: { groupId: string; owner: string };
   log: GroupLog;
   metrics?: GroupMetrics;
   /** Keeps every provider answer that changed an order (the audit trail), from polls and list pages alike. */

@@ -16,6 +16,7 @@ import { type Member, isNews, newMember, nextAfterAnswer, readFailure } from './
 import { type GroupMetrics, NO_GROUP_METRICS } from './group-metrics';
 import type { GroupProgress, PollGroupParts } from './poll-group-parts';
 import { MemberReporter } from './member-reporter';
+import { GROUP_HEARTBEAT_EVERY_MS, LOOP_ALIVE_EVERY_MS, LoopOwnership, ticker } from './loop-ownership';
 import { sweepList, type SweepOutcome } from './list-sweep';
 import type { GroupReport, Observation } from '../../domain/types';
 import { answerOf } from '../../providers/provider-answer';
@@ -40,6 +41,7 @@ export class PollGroup {
   private readonly now: () => number;
   private readonly metrics: GroupMetrics;
   private readonly reporter: MemberReporter;
+  private readonly ownership: LoopOwnership;
   private polls = 0;
   private pages = 0;
   private reports = 0;
@@ -51,34 +53,35 @@ export class PollGroup {
   constructor(private readonly dependencies: PollGroupParts) {
     this.now = dependencies.now ?? Date.now;
     this.metrics = dependencies.metrics ?? NO_GROUP_METRICS;
+    this.ownership = new LoopOwnership(dependencies);
     this.reporter = new MemberReporter({ ...dependencies, metrics: this.metrics, now: this.now, drop: (orderId) => this.members.delete(orderId), reported: () => (this.reports += 1) });
   }
 
-  /** Works until `runForMs` has passed or `signal` aborts; heartbeats its progress as it goes. */
+  /**
+   * Works until `runForMs` has passed, `signal` aborts or another attempt claims the group; says it
+   * is alive in its row every few seconds and heartbeats its progress every few minutes.
+   */
   async run(signal: AbortSignal, heartbeat: (progress: GroupProgress) => void, runForMs: number): Promise<GroupProgress> {
     const endAt = this.now() + runForMs;
+    await this.ownership.claim(this.now());
     await this.refresh();
     let nextRefreshAt = this.now() + REFRESH_MS;
-    let nextHeartbeatAt = 0;
-    let nextCleanupAt = this.now() + CLEANUP_EVERY_MS;
+    const [aliveDue, cleanupDue] = [ticker(this.now, LOOP_ALIVE_EVERY_MS), ticker(this.now, CLEANUP_EVERY_MS)];
+    const [stateDue, heartbeatDue] = [ticker(this.now, -MAX_IDLE_MS), ticker(this.now, -GROUP_HEARTBEAT_EVERY_MS)];
     while (!signal.aborted && this.now() < endAt) {
+      if (aliveDue() && !(await this.ownership.stillOwned(this.now()))) break;
       if (this.now() >= nextRefreshAt) {
         await this.refresh().catch((error: unknown) => this.dependencies.log.warn('poll group could not read its members; keeping the ones it has', { error: String(error) }));
         nextRefreshAt = this.now() + REFRESH_MS;
       }
-      if (this.now() >= nextCleanupAt) {
-        // Rows no outcome removed (a terminated workflow, a floor-only row): gone a day after their deadline.
-        await this.dependencies.members.removeExpired(this.now()).catch(() => undefined);
-        nextCleanupAt = this.now() + CLEANUP_EVERY_MS;
-      }
+      // Rows no outcome removed (a terminated workflow, a floor-only row): gone a day after their deadline.
+      if (cleanupDue()) await this.dependencies.members.removeExpired(this.now()).catch(() => undefined);
       await this.reporter.retryAll(this.members);
       await this.askDue(signal);
-      if (this.now() >= nextHeartbeatAt) {
-        // Once a second at most: the SDK sends one heartbeat per 80 % of its timeout anyway.
+      if (stateDue()) {
         const progress = this.progress();
         this.metrics.state(progress.members, progress.behindMs);
-        heartbeat(progress);
-        nextHeartbeatAt = this.now() + MAX_IDLE_MS;
+        if (heartbeatDue()) heartbeat(progress);
       }
       const wait = Math.min(this.nextDueIn(), nextRefreshAt - this.now(), endAt - this.now(), MAX_IDLE_MS);
       await this.sleep(Math.max(20, wait), signal);
@@ -244,5 +247,4 @@ export class PollGroup {
       await this.reporter.deliver(member, { observation: null, attention: reading.attention, requests: member.unreported, observedAt: now, previousLookAt: member.lastLookAt, source: 'group' });
     }
   }
-
 }

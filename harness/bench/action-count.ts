@@ -33,7 +33,6 @@ export interface RunActions extends ActionCounts {
 
 /** What rebuilding a cancelled group watch's attempts needs (the run's settings, wall ms). */
 export interface WatchSchedule {
-  silenceMs: number;
   checkEveryMs: number;
 }
 
@@ -47,10 +46,12 @@ export function millis(time: HistoryEvent['eventTime']): number {
   return Number(time?.seconds ?? 0) * 1000 + Math.round((time?.nanos ?? 0) / 1e6);
 }
 
-/** Attempts of a group watch cancelled `elapsedMs` after it was scheduled, never started again since its first. */
+/**
+ * Attempts of a group watch cancelled `elapsedMs` after it was scheduled: one at once, then one per
+ * group check (a watch that found its group silent completed, and is in its history as it ran).
+ */
 export function watchAttempts(elapsedMs: number, schedule: WatchSchedule): number {
-  if (elapsedMs < schedule.silenceMs) return 1;
-  return 2 + Math.floor((elapsedMs - schedule.silenceMs) / Math.max(1, schedule.checkEveryMs));
+  return 1 + Math.floor(elapsedMs / Math.max(1, schedule.checkEveryMs));
 }
 
 /** Pending activities of a running workflow (describe): attempts made so far, by type. */

@@ -2,14 +2,15 @@
  * The report's sections for poll groups (issue 28): Temporal actions per order, requests per order
  * with the list pages, push → recorded outcome, and the issue's targets met or missed.
  */
+import { GROUP_HEARTBEAT_EVERY_MS } from '../../activities/poll-groups/loop-ownership';
 import type { BenchResults } from './bench-results';
 import type { ContenderResult } from './contender-figures';
 import type { ScalingPoint } from './scaling';
 import { type Verdict, find, fixed, seconds, sharedRequests } from './report-format';
 
 const ORDER_TRACKERS = ['order-tracker', 'order-tracker-retry', 'order-tracker-push'];
-/** The SDK sends a heartbeat once per 80 % of the groups' 30 s heartbeat timeout: a group's heartbeats a day. */
-export const GROUP_HEARTBEATS_PER_DAY = 86_400 / 24;
+/** A group's loop heartbeats once per GROUP_HEARTBEAT_EVERY_MS, busy or idle: its heartbeats a day. */
+export const GROUP_HEARTBEATS_PER_DAY = 86_400_000 / GROUP_HEARTBEAT_EVERY_MS;
 /** Issue 28: a MiracleCash prompt pending for its 24 h costs at most this many actions. */
 export const PROMPT_ACTION_TARGET = 100;
 

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MIRACLECASH_MAX_POLL_MS } from '../../providers/miraclecash/miraclecash-cadence';
 import { findFreePort } from '../../common/temporal-servers';
 import { startSandboxStack } from '../../sandbox/sandbox-stack';
-import { POLL_GROUP_HEARTBEAT_TIMEOUT_MS } from '../../workflows/poll-group';
+import { LOOP_SILENT_AFTER_MS } from '../../activities/poll-groups/loop-ownership';
 import { DEFAULT_SETTINGS } from '../../workflows/settings';
 import type { Contender } from './contenders/contender';
 import { type ContenderResult, contenderFigures } from './contender-figures';
@@ -84,8 +84,8 @@ export async function runContender(contender: Contender, orders: readonly BenchO
       if (fulfilled >= orders.length && next >= orders.length) break;
       // A plain loop that forgot its orders at the kill never finishes them: stop soon after the scripts end.
       // A durable contender may be between two polls of an old MiracleCash payment (its longest cadence).
-      // A killed poll group's orders wait for its heartbeat timeout before another attempt polls them.
-      const quietMs = contender.durable ? Math.max(POLL_GROUP_HEARTBEAT_TIMEOUT_MS + 20_000, MIRACLECASH_MAX_POLL_MS / options.timeScale + 10_000) : 5_000;
+      // A killed poll group's orders wait until a watchdog hands its loop to another attempt.
+      const quietMs = contender.durable ? Math.max(LOOP_SILENT_AFTER_MS + 50_000, MIRACLECASH_MAX_POLL_MS / options.timeScale + 10_000) : 5_000;
       const overdue = Date.now() > startedAt + lastEnd + (contender.durable ? 10_000 : 2_000) && Date.now() - lastProgress > quietMs;
       if (Date.now() > deadline || overdue) {
         log(`  ${contender.name}: stopped waiting with ${fulfilled}/${orders.length} fulfilled`);

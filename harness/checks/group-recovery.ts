@@ -4,7 +4,7 @@
  * after the run, from the simulators' request logs, the gap from the kill to the next request about
  * each member (its own, or a list page that showed it). Members that ended before anyone asked
  * again (a cancel, a push, their deadline) are counted apart. The bound the design states: the
- * group's heartbeat timeout (30 s) and its retry, then one cadence.
+ * loop's silence allowance (30 s), one watchdog check (10 s), the retry, then one cadence.
  */
 import type { Client } from '@temporalio/client';
 import { pollGroupWorkflowId } from '../../domain/ids';

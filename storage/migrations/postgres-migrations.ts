@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import {
   APPLIED_VERSION_SQL,
   CREATE_LEDGER_MIGRATIONS_SQL,
+  CREATE_POLL_GROUP_LOOPS_SQL,
   CREATE_POLL_GROUP_MEMBERS_SQL,
   CREATE_PUSH_CHANNELS_SQL,
   CREATE_REQUEST_SLOTS_SQL,
@@ -44,6 +45,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     sql: `${CREATE_PUSH_CHANNELS_SQL};\nALTER TABLE push_channels ADD COLUMN IF NOT EXISTS ${PUSH_CHANNELS_LEASE_COLUMN.name} ${PUSH_CHANNELS_LEASE_COLUMN.type}`,
   },
   { version: 6, name: STEP_NAMES[6], sql: CREATE_POLL_GROUP_MEMBERS_SQL.join(';\n') },
+  { version: 7, name: STEP_NAMES[7], sql: CREATE_POLL_GROUP_LOOPS_SQL },
 ];
 
 /**

@@ -105,6 +105,17 @@ export const CREATE_POLL_GROUP_MEMBERS_SQL = [
   'CREATE INDEX IF NOT EXISTS poll_group_members_shard ON poll_group_members (provider, shard)',
 ] as const;
 
+/**
+ * Step 7: each poll group's loop says it is alive (poll-group-members/loop-store.ts): which activity
+ * attempt runs the group and when it last wrote. A worker that finds the row stale hands the group's
+ * activity to a new attempt (workers/group-watchdog.ts) long before any heartbeat timeout.
+ */
+export const CREATE_POLL_GROUP_LOOPS_SQL = `CREATE TABLE IF NOT EXISTS poll_group_loops (
+  group_id TEXT PRIMARY KEY,
+  owner    TEXT NOT NULL,
+  alive_ms BIGINT NOT NULL
+)`;
+
 export const STEP_NAMES = {
   1: 'order outcomes',
   2: 'callback body, callback detail and hooks done',
@@ -112,6 +123,7 @@ export const STEP_NAMES = {
   4: 'provider request slots',
   5: 'push channels',
   6: 'poll group members',
+  7: 'poll group loops',
 } as const;
 
 /**

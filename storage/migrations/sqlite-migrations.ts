@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import {
   APPLIED_VERSION_SQL,
   CREATE_LEDGER_MIGRATIONS_SQL,
+  CREATE_POLL_GROUP_LOOPS_SQL,
   CREATE_POLL_GROUP_MEMBERS_SQL,
   CREATE_PUSH_CHANNELS_SQL,
   CREATE_REQUEST_SLOTS_SQL,
@@ -72,6 +73,13 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     name: STEP_NAMES[6],
     apply(database) {
       for (const statement of CREATE_POLL_GROUP_MEMBERS_SQL) database.exec(statement);
+    },
+  },
+  {
+    version: 7,
+    name: STEP_NAMES[7],
+    apply(database) {
+      database.exec(CREATE_POLL_GROUP_LOOPS_SQL);
     },
   },
 ];

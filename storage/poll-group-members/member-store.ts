@@ -11,6 +11,10 @@
  * confirming poll after a push): request-slots/ reserves each request against it, so the 5 s
  * floor holds across every path and worker. `group_checked_ms` is when the group last looked at the
  * order (a request or a list page): the order's own watch reads it to know its group is working.
+ *
+ * Beside the members, one row per group's loop (`poll_group_loops`, step 7): the activity attempt
+ * that runs the group (`owner`) and when it last said it was alive. A new attempt claims the row; an
+ * older attempt still running learns from its next write that it was replaced, and stops.
  */
 import type { ProviderName } from '../../domain/types';
 
@@ -41,6 +45,13 @@ export interface MemberRow extends MemberRegistration {
   groupCheckedMs: number | null;
 }
 
+/** A group's loop as its row says: who runs it and when it last wrote. */
+export interface LoopRow {
+  groupId: string;
+  owner: string;
+  aliveMs: number;
+}
+
 export interface MemberStore {
   /** Adds the order to its group, or refreshes its row (keeping its group and request times). */
   register(member: MemberRegistration): Promise<void>;
@@ -54,7 +65,23 @@ export interface MemberStore {
   setPushesSeen(provider: ProviderName, orderId: string): Promise<void>;
   /** Rows of orders whose deadline passed a day before `now` (a terminated workflow's, a floor-only row's). */
   removeExpired(now: number): Promise<void>;
+  /** `owner` runs the group's loop from now on, alive at `at`. */
+  claimLoop(groupId: string, owner: string, at: number): Promise<void>;
+  /** The loop is alive at `at`; false (nothing written) when another owner has claimed the group since. */
+  loopAlive(groupId: string, owner: string, at: number): Promise<boolean>;
+  findLoop(groupId: string): Promise<LoopRow | undefined>;
 }
+
+export interface LoopTableRow {
+  group_id: string;
+  owner: string;
+  alive_ms: number | string;
+}
+export const fromLoopRow = (row: LoopTableRow): LoopRow => ({ groupId: row.group_id, owner: row.owner, aliveMs: Number(row.alive_ms) });
+export const CLAIM_LOOP_SQL =
+  'INSERT INTO poll_group_loops (group_id, owner, alive_ms) VALUES ({1}, {2}, {3}) ON CONFLICT (group_id) DO UPDATE SET owner = excluded.owner, alive_ms = excluded.alive_ms';
+export const LOOP_ALIVE_SQL = 'UPDATE poll_group_loops SET alive_ms = {1} WHERE group_id = {2} AND owner = {3}';
+export const FIND_LOOP_SQL = 'SELECT group_id, owner, alive_ms FROM poll_group_loops WHERE group_id = {1}';
 
 export const COLUMNS =
   'provider, order_id, shard, status, rank, attention, next_wait_ms, min_gap_ms, recheck_ms, pushes_seen, deadline_ms, registered_ms, last_request_ms, group_checked_ms';

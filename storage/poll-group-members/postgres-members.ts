@@ -1,6 +1,21 @@
 /** The members' table on PostgreSQL (member-store.ts says what it holds). */
 import type { Pool } from 'pg';
-import { COLUMNS, EXPIRED_AFTER_MS, type MemberStore, type Row, STATE_SET, UPSERT_TAIL, fromRow, placeholders, registrationValues } from './member-store';
+import {
+  CLAIM_LOOP_SQL,
+  COLUMNS,
+  EXPIRED_AFTER_MS,
+  FIND_LOOP_SQL,
+  LOOP_ALIVE_SQL,
+  type LoopTableRow,
+  type MemberStore,
+  type Row,
+  STATE_SET,
+  UPSERT_TAIL,
+  fromLoopRow,
+  fromRow,
+  placeholders,
+  registrationValues,
+} from './member-store';
 
 /** On the database's pool (postgres-database.ts). */
 export function postgresMembers(pool: Pool): MemberStore {
@@ -32,6 +47,17 @@ export function postgresMembers(pool: Pool): MemberStore {
     },
     async removeExpired(now) {
       await pool.query('DELETE FROM poll_group_members WHERE deadline_ms < $1', [now - EXPIRED_AFTER_MS]);
+    },
+    async claimLoop(groupId, owner, at) {
+      await pool.query(placeholders(CLAIM_LOOP_SQL, 'postgres'), [groupId, owner, Math.ceil(at)]);
+    },
+    async loopAlive(groupId, owner, at) {
+      const result = await pool.query(placeholders(LOOP_ALIVE_SQL, 'postgres'), [Math.ceil(at), groupId, owner]);
+      return (result.rowCount ?? 0) > 0;
+    },
+    async findLoop(groupId) {
+      const result = await pool.query<LoopTableRow>(placeholders(FIND_LOOP_SQL, 'postgres'), [groupId]);
+      return result.rows[0] === undefined ? undefined : fromLoopRow(result.rows[0]);
     },
   };
 }

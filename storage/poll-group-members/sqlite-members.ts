@@ -1,6 +1,21 @@
 /** The members' table on SQLite (member-store.ts says what it holds). */
 import type Database from 'better-sqlite3';
-import { COLUMNS, EXPIRED_AFTER_MS, type MemberStore, type Row, STATE_SET, UPSERT_TAIL, fromRow, placeholders, registrationValues } from './member-store';
+import {
+  CLAIM_LOOP_SQL,
+  COLUMNS,
+  EXPIRED_AFTER_MS,
+  FIND_LOOP_SQL,
+  LOOP_ALIVE_SQL,
+  type LoopTableRow,
+  type MemberStore,
+  type Row,
+  STATE_SET,
+  UPSERT_TAIL,
+  fromLoopRow,
+  fromRow,
+  placeholders,
+  registrationValues,
+} from './member-store';
 
 /**
  * On the database's connection that commits without fsync (sqlite-database.ts): membership is
@@ -18,6 +33,9 @@ export function sqliteMembers(database: Database.Database): MemberStore {
   });
   const pushesSeen = database.prepare('UPDATE poll_group_members SET pushes_seen = 1 WHERE provider = ? AND order_id = ?');
   const expired = database.prepare('DELETE FROM poll_group_members WHERE deadline_ms < ?');
+  const claimLoop = database.prepare(placeholders(CLAIM_LOOP_SQL, 'sqlite'));
+  const loopAlive = database.prepare(placeholders(LOOP_ALIVE_SQL, 'sqlite'));
+  const findLoop = database.prepare<[string], LoopTableRow>(placeholders(FIND_LOOP_SQL, 'sqlite'));
   return {
     async register(member) {
       upsert.run(...registrationValues(member));
@@ -43,6 +61,16 @@ export function sqliteMembers(database: Database.Database): MemberStore {
     },
     async removeExpired(now) {
       expired.run(now - EXPIRED_AFTER_MS);
+    },
+    async claimLoop(groupId, owner, at) {
+      claimLoop.run(groupId, owner, Math.ceil(at));
+    },
+    async loopAlive(groupId, owner, at) {
+      return loopAlive.run(Math.ceil(at), groupId, owner).changes > 0;
+    },
+    async findLoop(groupId) {
+      const row = findLoop.get(groupId);
+      return row === undefined ? undefined : fromLoopRow(row);
     },
   };
 }

@@ -19,6 +19,9 @@ export interface ServiceProcess {
   stderr(): string;
   /** SIGTERM, then waits for the exit (a process that ignores it is killed after 20 s). */
   stop(): Promise<number | null>;
+  /** SIGKILL, as a crash: nothing of the process runs after it. */
+  kill(): Promise<void>;
+  pid: number | undefined;
 }
 
 /** The command's arguments; `worker-with-hook` is the worker with an `onSucceeded` hook (worker-with-hook.ts). */
@@ -47,6 +50,13 @@ export async function startService(command: 'worker' | 'worker-with-hook' | 'ing
       }
       return child.exitCode;
     },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+    pid: child.pid,
   };
   try {
     await eventually(

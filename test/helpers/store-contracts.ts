@@ -238,4 +238,22 @@ export function memberCases(open: Open): void {
     await members.removeExpired(now);
     expect((await members.list('magma', 0)).map((row) => row.orderId).sort()).toEqual(['late', 'running']);
   });
+
+  it("keeps a group loop's owner and life: a newer claim wins, and the replaced owner's writes are refused", async () => {
+    const { members } = await open();
+    const other = await open();
+    expect(await members.findLoop('poll-group:magma:0')).toBeUndefined();
+    await members.claimLoop('poll-group:magma:0', 'run-1/1#1', 1_000.2);
+    expect(await other.members.findLoop('poll-group:magma:0')).toEqual({ groupId: 'poll-group:magma:0', owner: 'run-1/1#1', aliveMs: 1_001 });
+    expect(await members.loopAlive('poll-group:magma:0', 'run-1/1#1', 6_000)).toBe(true);
+    // Another attempt takes the group over: the first one's next write finds it gone and changes nothing.
+    await other.members.claimLoop('poll-group:magma:0', 'run-1/1#2', 7_000);
+    expect(await members.loopAlive('poll-group:magma:0', 'run-1/1#1', 8_000)).toBe(false);
+    expect(await members.loopAlive('poll-group:magma:0', 'run-1/1#2', 9_000)).toBe(true);
+    expect(await members.findLoop('poll-group:magma:0')).toEqual({ groupId: 'poll-group:magma:0', owner: 'run-1/1#2', aliveMs: 9_000 });
+    // Another group's row is its own; a group never claimed has none to keep alive.
+    await members.claimLoop('poll-group:magma:1', 'run-2/1#1', 10_000);
+    expect((await members.findLoop('poll-group:magma:0'))?.owner).toBe('run-1/1#2');
+    expect(await members.loopAlive('poll-group:houdini:0', 'run-1/1#2', 11_000)).toBe(false);
+  });
 }

@@ -12,7 +12,7 @@ const event = (time: number, attributes: Omit<Event, 'eventId' | 'eventTime'>): 
 const scheduled = (time: number, type: string) => event(time, { activityTaskScheduledEventAttributes: { activityType: { name: type } } });
 const upsert = (time: number, ...names: string[]) =>
   event(time, { upsertWorkflowSearchAttributesEventAttributes: { searchAttributes: { indexedFields: Object.fromEntries(names.map((name) => [name, {}])) } } });
-const SCHEDULE = { silenceMs: 120_000, checkEveryMs: 360_000 };
+const SCHEDULE = { checkEveryMs: 360_000 };
 
 beforeEach(() => {
   nextId = 0;
@@ -48,8 +48,8 @@ test('a group watch cancelled between attempts is rebuilt from its schedule; ano
     early,
     event(60_000, { activityTaskCanceledEventAttributes: { scheduledEventId: early.eventId } }),
     late,
-    // 1 at once, 2 at the silence allowance, then one per check: 3 more by 120 s + 3 × 360 s.
-    event(120_000 + 3 * 360_000 + 5, { activityTaskCanceledEventAttributes: { scheduledEventId: late.eventId } }),
+    // 1 at once, then one per check: 4 more by 4 × 360 s.
+    event(4 * 360_000 + 5, { activityTaskCanceledEventAttributes: { scheduledEventId: late.eventId } }),
     other,
     event(50_000, { activityTaskCanceledEventAttributes: { scheduledEventId: other.eventId } }),
     group,
@@ -57,8 +57,8 @@ test('a group watch cancelled between attempts is rebuilt from its schedule; ano
   const counts = countRunActions(events, SCHEDULE, [{ activityType: 'runPollGroup', attempt: 3, running: false }]);
   expect(counts.attemptsByType).toEqual({ watchPollGroup: 1 + 5, pollUntilChanged: 1, runPollGroup: 2 });
   expect(counts.rebuiltAttempts).toBe(7);
-  expect(watchAttempts(119_999, SCHEDULE)).toBe(1);
-  expect(watchAttempts(120_000, SCHEDULE)).toBe(2);
+  expect(watchAttempts(359_999, SCHEDULE)).toBe(1);
+  expect(watchAttempts(360_000, SCHEDULE)).toBe(2);
 });
 
 test('actions per order add the order\'s share of its provider\'s groups and their heartbeats; the target is 2 × (changes + 3)', () => {

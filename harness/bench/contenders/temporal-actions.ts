@@ -26,7 +26,7 @@ export interface ActionFigures {
 /** The order's settings as its run has them, wall ms (the sandbox scales the group check, not the silence). */
 function scheduleOf(input: Record<string, unknown> | undefined): WatchSchedule {
   const settings: TrackingSettings = resolveSettings((input?.settings as Partial<TrackingSettings> | undefined) ?? DEFAULT_SETTINGS);
-  return { silenceMs: settings.groupSilenceMs, checkEveryMs: settings.groupCheckMs };
+  return { checkEveryMs: settings.groupCheckMs };
 }
 
 async function pendingAttempts(client: Client, workflowId: string, runId: string): Promise<PendingAttempt[]> {

@@ -1,0 +1,57 @@
+/**
+ * Which activity attempt runs a poll group, kept in the group's row of poll_group_loops: the attempt
+ * claims the row when it starts and writes that it is alive every few seconds. An older attempt still
+ * running (a worker taken for dead that was only slow, a group workflow restarted) finds its write
+ * refused and stops, so one loop asks the members. A worker's watchdog reads the row to find a dead
+ * loop long before a heartbeat timeout would (workers/group-watchdog.ts).
+ */
+import type { PollGroupParts } from './poll-group-parts';
+
+/** The loop writes that it is alive this often (its row in poll_group_loops); free of Temporal actions. */
+export const LOOP_ALIVE_EVERY_MS = 5_000;
+/**
+ * A loop whose row is older than this is taken for dead: a worker's watchdog hands the group's
+ * activity to a new attempt (workers/group-watchdog.ts). Six missed writes, so a busy event loop is
+ * not taken for a dead one.
+ */
+export const LOOP_SILENT_AFTER_MS = 30_000;
+/**
+ * Heartbeats reach the server (one billed action each) this often at most: they carry the progress
+ * the UI shows and a cancellation back; the loop's row, not the heartbeat, tells a dead worker.
+ */
+export const GROUP_HEARTBEAT_EVERY_MS = 5 * 60_000;
+
+export class LoopOwnership {
+  constructor(private readonly parts: Pick<PollGroupParts, 'loop' | 'members' | 'log'>) {}
+
+  /** This attempt runs the group from now on. */
+  async claim(now: number): Promise<void> {
+    const { loop, members, log } = this.parts;
+    if (loop === undefined) return;
+    await members.claimLoop(loop.groupId, loop.owner, now).catch((error: unknown) => log.warn('poll group could not claim its loop row', { error: String(error) }));
+  }
+
+  /** Writes that the loop is alive; false when another attempt has claimed the group since (this one stops). */
+  async stillOwned(now: number): Promise<boolean> {
+    const { loop, members, log } = this.parts;
+    if (loop === undefined) return true;
+    try {
+      if (await members.loopAlive(loop.groupId, loop.owner, now)) return true;
+      log.info('another attempt runs this poll group now; this one stops', { groupId: loop.groupId, owner: loop.owner });
+      return false;
+    } catch (error) {
+      // The database is out: the members are kept in memory and asked as before.
+      log.warn('poll group could not write that it is alive', { error: String(error) });
+      return true;
+    }
+  }
+}
+/** True once every `everyMs` (a negative interval: due at once, then every -`everyMs`). */
+export function ticker(now: () => number, everyMs: number): () => boolean {
+  let dueAt = everyMs < 0 ? 0 : now() + everyMs;
+  return () => {
+    if (now() < dueAt) return false;
+    dueAt = now() + Math.abs(everyMs);
+    return true;
+  };
+}
