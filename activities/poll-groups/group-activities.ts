@@ -102,7 +102,7 @@ export function createGroupActivities(groups: PollGroupDependencies | undefined,
       const onUnknownListed = groups.onUnknownListed;
       const { workflowExecution, activityId, attempt } = context.info;
       const group = new PollGroup({
-        loop: workflowExecution && { groupId: workflowExecution.workflowId, owner: `${workflowExecution.runId}/${activityId}#${attempt}` },
+        loop: workflowExecution && { groupId: workflowExecution.workflowId, runId: workflowExecution.runId, owner: `${workflowExecution.runId}/${activityId}#${attempt}` },
         provider: request.provider,
         shard: request.shard,
         adapter,

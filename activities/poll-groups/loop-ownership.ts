@@ -21,8 +21,13 @@ export const LOOP_SILENT_AFTER_MS = 30_000;
  */
 export const GROUP_HEARTBEAT_EVERY_MS = 5 * 60_000;
 
+/** The loop asks the server whether its group's workflow still runs this often (a describe: no billed action). */
+export const LOOP_RUN_CHECK_EVERY_MS = 30_000;
+
 export class LoopOwnership {
-  constructor(private readonly parts: Pick<PollGroupParts, 'loop' | 'members' | 'log'>) {}
+  private nextRunCheckAt = 0;
+
+  constructor(private readonly parts: Pick<PollGroupParts, 'loop' | 'members' | 'log' | 'reports'>) {}
 
   /** This attempt runs the group from now on. */
   async claim(now: number): Promise<void> {
@@ -31,17 +36,26 @@ export class LoopOwnership {
     await members.claimLoop(loop.groupId, loop.owner, now).catch((error: unknown) => log.warn('poll group could not claim its loop row', { error: String(error) }));
   }
 
-  /** Writes that the loop is alive; false when another attempt has claimed the group since (this one stops). */
+  /**
+   * Writes that the loop is alive; false when another attempt has claimed the group since, or when
+   * the group's workflow runs no more (terminated): this loop then stops.
+   */
   async stillOwned(now: number): Promise<boolean> {
-    const { loop, members, log } = this.parts;
+    const { loop, members, log, reports } = this.parts;
     if (loop === undefined) return true;
     try {
-      if (await members.loopAlive(loop.groupId, loop.owner, now)) return true;
-      log.info('another attempt runs this poll group now; this one stops', { groupId: loop.groupId, owner: loop.owner });
+      if (!(await members.loopAlive(loop.groupId, loop.owner, now))) {
+        log.info('another attempt runs this poll group now; this one stops', { groupId: loop.groupId, owner: loop.owner });
+        return false;
+      }
+      if (now < this.nextRunCheckAt || reports.groupRuns === undefined) return true;
+      this.nextRunCheckAt = now + LOOP_RUN_CHECK_EVERY_MS;
+      if (await reports.groupRuns(loop.groupId, loop.runId)) return true;
+      log.info("this poll group's workflow runs no more; its loop stops", { groupId: loop.groupId });
       return false;
     } catch (error) {
-      // The database is out: the members are kept in memory and asked as before.
-      log.warn('poll group could not write that it is alive', { error: String(error) });
+      // The database or the server is out: the members are kept in memory and asked as before.
+      log.warn('poll group could not check that it still runs', { error: String(error) });
       return true;
     }
   }

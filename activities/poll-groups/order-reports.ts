@@ -14,6 +14,8 @@ export interface OrderReports {
   report(provider: ProviderName, orderId: string, report: GroupReport): Promise<'delivered' | 'closed'>;
   /** Starts the group's workflow unless it runs (idempotent by its workflow id). */
   ensureGroup(provider: ProviderName, shard: number): Promise<void>;
+  /** Whether this run of a group's workflow still runs: a terminated group's loop stops (no heartbeat needed). */
+  groupRuns?(workflowId: string, runId: string): Promise<boolean>;
 }
 
 /** A group was started or found running lately: a burst of registrations asks the server once. */
@@ -55,6 +57,14 @@ export function temporalOrderReports(client: Client, taskQueue: string, now: () 
         staticDetails: `Polls the in-flight ${provider} orders of group ${shard} in one long activity and signals each order only when it changes.`,
       });
       ensured.set(workflowId, now());
+    },
+    async groupRuns(workflowId, runId) {
+      try {
+        return (await client.workflow.getHandle(workflowId, runId).describe()).status.name === 'RUNNING';
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return false;
+        throw error;
+      }
     },
   };
 }

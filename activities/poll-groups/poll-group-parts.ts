@@ -28,7 +28,7 @@ export interface PollGroupParts {
   /** Reconciliation is on: the list is swept this often even with no member due, back to `maxAgeMs`. */
   reconcile?: { everyMs: number; maxAgeMs: number };
   /** The group's row in poll_group_loops and this attempt's name in it; without it the loop keeps no row. */
-  loop?: { groupId: string; owner: string };
+  loop?: { groupId: string; runId: string; owner: string };
   log: GroupLog;
   metrics?: GroupMetrics;
   /** Keeps every provider answer that changed an order (the audit trail), from polls and list pages alike. */

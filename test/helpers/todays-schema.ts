@@ -101,5 +101,5 @@ export function todaysDatabase(dialect: Dialect): string[] {
 }
 
 /** Every table the storage layer keeps, with the index each store reads by. */
-export const EVERY_TABLE = ['ledger_migrations', 'order_outcomes', 'poll_group_members', 'provider_answers', 'provider_request_slots', 'push_channels'];
+export const EVERY_TABLE = ['ledger_migrations', 'order_outcomes', 'poll_group_loops', 'poll_group_members', 'provider_answers', 'provider_request_slots', 'push_channels'];
 export const EVERY_INDEX = ['poll_group_members_shard', 'provider_answers_by_order', 'provider_answers_by_time'];

@@ -157,7 +157,7 @@ test(
       await groupTracker.track('miraclecash', orderId);
       await eventually('the group polled the order twice', () => miracle.requests(orderId).length >= 3, { timeoutMs: 30_000 });
       await group.terminate('the test stops the group');
-      // Its activity learns of it at its next heartbeat; the order learns of the silence at its watch.
+      // Its loop learns of it within 30 s (it asks whether its run still runs); the order learns of the silence at its watch.
       let fallbackAt = 0;
       await eventually('the order polls on its own', async () => {
         const scheduled = (await historyOf('miraclecash', orderId)).events?.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'pollUntilChanged') ?? [];
