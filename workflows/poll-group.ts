@@ -2,12 +2,12 @@
  * pollGroup: the workflow that owns one poll group (`poll-group:<provider>:<shard>`), visible in the
  * Temporal UI beside the orders. It runs the group's long activity, `runPollGroup`, on the provider's
  * poll queue (so only workers configured for the provider take it). A worker killed while it polls
- * loses its group for about 40 s: another worker's watchdog finds the loop's row silent and fails the
- * attempt, the server hands the activity to a live worker, which reads the members from the shared
- * table and goes on (a rare heartbeat, with a long timeout, is the server's own backstop). Each activity ends
- * after an hour so the group picks up new workers' code; the workflow continues as new when its
- * history grows. A group never ends by itself; cancelling or terminating it sends its orders to
- * their own polls (their watch finds it silent) until a worker or an order starts it again.
+ * loses its group for about 40 s: another worker's watchdog finds the loop's row silent and fails
+ * the attempt, the server hands the activity to a live worker, which reads the members from the
+ * shared table and goes on (a heartbeat every 5 minutes, with a long timeout, is the server's own
+ * backstop). Each activity ends after an hour so the group picks up new workers' code; the workflow
+ * continues as new when its history grows. A group never ends by itself; a terminated one's loop
+ * stops within 30 s and a worker's watchdog starts the group again.
  */
 import { continueAsNew, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { Activities, GroupProgress } from '../activities';
