@@ -4,7 +4,7 @@
  * unchanged poll costs the order nothing, not even an activity attempt. The order keeps one watch
  * over its group, a `watchPollGroup` activity whose rare attempts (GroupAtWork, BENIGN) ask the shared
  * table whether the group still looks at the order, and no provider: one look at once, then every
- * `groupCheckMs` (30 min; its cost does not follow the cadence). A group silent
+ * `groupCheckMs` (1 h; its cost does not follow the cadence). A group silent
  * about the order longer than it may be sends the order back to its own retry-driven polls
  * (follow-changes.ts) until the group looks at it again.
  */

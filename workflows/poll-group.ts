@@ -2,9 +2,9 @@
  * pollGroup: the workflow that owns one poll group (`poll-group:<provider>:<shard>`), visible in the
  * Temporal UI beside the orders. It runs the group's long activity, `runPollGroup`, on the provider's
  * poll queue (so only workers configured for the provider take it). A worker killed while it polls
- * loses its group for about 40 s: another worker's watchdog finds the loop's row silent and fails
+ * loses its group for about 20 s: another worker's watchdog finds the loop's row silent and fails
  * the attempt, the server hands the activity to a live worker, which reads the members from the
- * shared table and goes on (a heartbeat every 5 minutes, with a long timeout, is the server's own
+ * shared table and goes on (a heartbeat every 10 minutes, with a long timeout, is the server's own
  * backstop). Each activity ends after an hour so the group picks up new workers' code; the workflow
  * continues as new when its history grows. A group never ends by itself; a terminated one's loop
  * stops within 30 s and a worker's watchdog starts the group again.
@@ -21,9 +21,9 @@ export interface PollGroupInput {
 
 /**
  * The server's own backstop: a worker's watchdog hands a dead loop's activity to a new attempt within
- * about 40 s (workers/group-watchdog.ts), long before this; the loop heartbeats every 5 minutes.
+ * about 20 s (workers/group-watchdog.ts), long before this; the loop heartbeats every 10 minutes.
  */
-export const POLL_GROUP_HEARTBEAT_TIMEOUT_MS = 15 * 60_000;
+export const POLL_GROUP_HEARTBEAT_TIMEOUT_MS = 30 * 60_000;
 /** Each activity ends after this; its workflow then runs the next (or continues as new). */
 const ACTIVITY_RUN_MS = 60 * 60_000;
 /** About 6 events an activity: the workflow continues as new long before its history is big. */

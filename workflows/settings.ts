@@ -15,7 +15,8 @@ export interface TrackingSettings {
   confirmPushedTerminal: boolean;
   /**
    * While a poll group polls the order: how often the order looks at its group itself (one activity
-   * attempt, no provider request). Its cost does not follow the cadence: 48 looks in 24 h.
+   * attempt, no provider request). Its cost does not follow the cadence: 24 looks in 24 h. A dead
+   * group's loop is found by the workers' watchdog within seconds: this is the last safety net.
    */
   groupCheckMs: number;
   /** A group may leave an order unlooked-at this long at least (three cadences otherwise) before the order polls on its own. */
@@ -31,8 +32,8 @@ export const DEFAULT_SETTINGS: TrackingSettings = {
   continueAsNewAfterEvents: 500,
   maxTransitions: 100,
   confirmPushedTerminal: true,
-  groupCheckMs: 30 * 60_000,
-  // A group's activity moves to another worker within its heartbeat timeout (30 s) after a crash.
+  groupCheckMs: 60 * 60_000,
+  // A group's loop moves to another worker within about 20 s of a crash (workers/group-watchdog.ts).
   groupSilenceMs: 2 * 60_000,
 };
 

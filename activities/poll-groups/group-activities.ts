@@ -16,6 +16,7 @@ import { groupMetrics } from './group-metrics';
 import { groupSilenceAllowedMs } from './member-schedule';
 import type { OrderReports } from './order-reports';
 import { type GroupProgress, PollGroup } from './poll-group';
+import { loopOwner } from './loop-ownership';
 
 /** The provider requests' counter, shared with the orders' own polls (workers/metrics-interceptor.ts). */
 const POLLS_METRIC = 'order_tracker_polls';
@@ -102,7 +103,7 @@ export function createGroupActivities(groups: PollGroupDependencies | undefined,
       const onUnknownListed = groups.onUnknownListed;
       const { workflowExecution, activityId, attempt } = context.info;
       const group = new PollGroup({
-        loop: workflowExecution && { groupId: workflowExecution.workflowId, runId: workflowExecution.runId, owner: `${workflowExecution.runId}/${activityId}#${attempt}` },
+        loop: workflowExecution && { groupId: workflowExecution.workflowId, runId: workflowExecution.runId, owner: loopOwner(`${workflowExecution.runId}/${activityId}#${attempt}`) },
         provider: request.provider,
         shard: request.shard,
         adapter,

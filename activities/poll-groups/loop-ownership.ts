@@ -5,21 +5,33 @@
  * refused and stops, so one loop asks the members. A worker's watchdog reads the row to find a dead
  * loop long before a heartbeat timeout would (workers/group-watchdog.ts).
  */
+import { hostname } from 'node:os';
 import type { PollGroupParts } from './poll-group-parts';
 
 /** The loop writes that it is alive this often (its row in poll_group_loops); free of Temporal actions. */
 export const LOOP_ALIVE_EVERY_MS = 5_000;
 /**
  * A loop whose row is older than this is taken for dead: a worker's watchdog hands the group's
- * activity to a new attempt (workers/group-watchdog.ts). Six missed writes, so a busy event loop is
- * not taken for a dead one.
+ * activity to a new attempt (workers/group-watchdog.ts). Four missed writes, so a busy event loop is
+ * not taken for a dead one. A loop whose process is gone from the watchdog's own host is taken at once.
  */
-export const LOOP_SILENT_AFTER_MS = 30_000;
+export const LOOP_SILENT_AFTER_MS = 20_000;
 /**
  * Heartbeats reach the server (one billed action each) this often at most: they carry the progress
  * the UI shows and a cancellation back; the loop's row, not the heartbeat, tells a dead worker.
  */
-export const GROUP_HEARTBEAT_EVERY_MS = 5 * 60_000;
+export const GROUP_HEARTBEAT_EVERY_MS = 10 * 60_000;
+
+/** The process a loop runs in, as its row's owner names it: `<attempt> on <pid>@<host>`. */
+export function loopOwner(attempt: string, pid: number = process.pid, host: string = hostname()): string {
+  return `${attempt} on ${pid}@${host}`;
+}
+
+/** The pid and host of a loop's owner, where its row names them. */
+export function ownerProcess(owner: string): { pid: number; host: string } | undefined {
+  const match = / on (\d+)@(.+)$/.exec(owner);
+  return match === null ? undefined : { pid: Number(match[1]), host: match[2] as string };
+}
 
 /** The loop asks the server whether its group's workflow still runs this often (a describe: no billed action). */
 export const LOOP_RUN_CHECK_EVERY_MS = 30_000;

@@ -21,6 +21,8 @@ export interface ServiceProcess {
   stop(): Promise<number | null>;
   /** SIGKILL, as a crash: nothing of the process runs after it. */
   kill(): Promise<void>;
+  /** SIGSTOP, as a hung process: it exists, and does nothing (kill() still ends it). */
+  freeze(): void;
   pid: number | undefined;
 }
 
@@ -55,6 +57,9 @@ export async function startService(command: 'worker' | 'worker-with-hook' | 'ing
         child.kill('SIGKILL');
         await exited;
       }
+    },
+    freeze() {
+      child.kill('SIGSTOP');
     },
     pid: child.pid,
   };
