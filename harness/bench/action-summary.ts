@@ -2,7 +2,7 @@
  * Temporal actions per order (issue 28's target: at most 2 × (status changes + 3) on the corpus):
  * each order's own actions from its histories, plus its share of its provider's poll groups (their
  * runs' actions and their heartbeats, split evenly over the groups and then over the provider's
- * orders of the run). Heartbeats are the server's count (all groups heartbeat alike: one per 5 min
+ * orders of the run). Heartbeats are the server's count (all groups heartbeat alike: one per 10 min
  * of wall time, busy or idle).
  */
 import type { ProviderName } from '../../domain/types';
